@@ -1,0 +1,41 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Subjects, type HealthReply } from '@ecert/contracts';
+import { RpcClient } from '../rpc/rpc-client.service';
+import { BackingStoresProbe } from './backing-stores.probe';
+
+const SERVICES: [string, string][] = [
+  ['cert-service', Subjects.cert.health],
+  ['seal-service', Subjects.seal.health],
+  ['workflow-service', Subjects.workflow.health],
+];
+
+@ApiTags('health')
+@Controller('api/v1/health')
+export class HealthController {
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(BackingStoresProbe) private readonly stores: BackingStoresProbe,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'Every service (asked over NATS) and every backing store, up or down' })
+  async health(@Res({ passthrough: true }) res: Response) {
+    const [stores, ...services] = await Promise.all([
+      this.stores.probe(),
+      ...SERVICES.map(async ([name, subject]) => {
+        try {
+          const r = await this.rpc.call<HealthReply>(subject, {}, { timeoutMs: 2000, service: name });
+          return [name, { status: r.status, checks: r.checks }] as const;
+        } catch (e) {
+          return [name, { status: 'down' as const, error: (e as Error).message }] as const;
+        }
+      }),
+    ]);
+    const servicesMap = Object.fromEntries(services);
+    const status = Object.values(stores).every((s) => s === 'up') && services.every(([, s]) => s.status === 'up') ? 'up' : 'down';
+    res.status(status === 'up' ? 200 : 503);
+    return { status, services: { gateway: { status: 'up' }, ...servicesMap }, stores };
+  }
+}

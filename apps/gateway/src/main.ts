@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { pathToFileURL } from 'node:url';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { createLogger, loadConfig, NestPinoLogger, type EcertConfig } from '@ecert/common';
+import { GatewayModule } from './gateway.module';
+import { requestIdMiddleware } from './request-context/request-id.middleware';
+import { createProblemValidationPipe } from './problem/problem-validation.pipe';
+
+export const MAX_JSON_BODY = '64kb';
+
+export async function startGateway(config: EcertConfig = loadConfig(), port = config.GATEWAY_PORT): Promise<NestExpressApplication> {
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, logger), {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+  });
+  app.use(requestIdMiddleware);
+  // A CSR is a few KB; anything far larger is refused before it is parsed.
+  app.useBodyParser('json', { limit: MAX_JSON_BODY });
+  app.useBodyParser('raw', { type: ['application/ocsp-request'], limit: '16kb' });
+  app.useGlobalPipes(createProblemValidationPipe());
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+
+  const doc = new DocumentBuilder()
+    .setTitle('ecert API')
+    .setDescription('数字证书与电子印章平台 — certificates (UKey), revocation status and electronic seals for HRSS systems. Errors are application/problem+json with a stable `code`.')
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs-json' });
+
+  await app.listen(port, config.GATEWAY_HOST);
+  const url = await app.getUrl();
+  logger.info({ url, docs: `${url}/api/docs` }, 'gateway listening');
+  return app;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  startGateway().catch((e) => {
+    console.error(`gateway failed to start: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}

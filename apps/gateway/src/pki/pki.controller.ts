@@ -1,0 +1,3 @@
+import { Controller } from '@nestjs/common';
+@Controller('pki')
+export class PkiController {}

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { EcertConfig } from '@ecert/common';
+import { ServiceInfraModule } from '@ecert/messaging';
+import { HealthController } from './health/health.controller';
+import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
+import { InitWorkflowSchema1763900000002 } from './migrations/1763900000002-init-workflow-schema';
+
+@Module({})
+export class WorkflowServiceModule {
+  static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
+    return {
+      module: WorkflowServiceModule,
+      imports: [
+        ServiceInfraModule.forService({
+          service: 'workflow-service',
+          schema: 'workflow',
+          config,
+          logger,
+          entities: [],
+          migrations: [InitWorkflowSchema1763900000002],
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [CertificateEventsListener],
+    };
+  }
+}

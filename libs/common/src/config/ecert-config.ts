@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Every setting the platform reads from the environment, validated once at start. Defaults point
+ * at the localhost PostgreSQL/NATS/Redis of a developer machine, so `npm start` needs no setup.
+ */
+export const configSchema = z.object({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/ecert'),
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /** Prefix of every NATS subject and JetStream stream: lets test runs share one server. */
+  ECERT_NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('ecert'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  ECERT_REDIS_PREFIX: z.string().default('ecert'),
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: port.default(3000),
+  /** Base URL relying parties use for CRL, OCSP and CA issuer links written into certificates. */
+  ECERT_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
+  /** Passphrase of the encrypted software key store. The default is only for development. */
+  ECERT_KEYSTORE_PASSPHRASE: z.string().min(8).default('ecert-dev-only-passphrase'),
+  ECERT_KEYSTORE: z.enum(['soft', 'pkcs11']).default('soft'),
+  PKCS11_LIBRARY: z.string().default('/usr/lib/softhsm/libsofthsm2.so'),
+  PKCS11_TOKEN_LABEL: z.string().default('ecert'),
+  PKCS11_PIN: z.string().optional(),
+  NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(24),
+  DELTA_CRL_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  OCSP_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type EcertConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): EcertConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

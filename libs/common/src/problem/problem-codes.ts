@@ -1,0 +1,25 @@
+/**
+ * Stable machine codes of every problem ecert reports. Clients switch on `code`, never on text,
+ * so a code, once published, keeps its meaning.
+ */
+export const ProblemCode = {
+  validationFailed: 'validation_failed',
+  bodyTooLarge: 'body_too_large',
+  notFound: 'not_found',
+  certificateNotFound: 'certificate_not_found',
+  caNotFound: 'ca_not_found',
+  illegalTransition: 'illegal_state_transition',
+  concurrentModification: 'concurrent_modification',
+  certificateLimitReached: 'certificate_limit_reached',
+  csrMalformed: 'csr_malformed',
+  csrSignatureInvalid: 'csr_signature_invalid',
+  keyRejected: 'key_rejected',
+  serviceUnavailable: 'service_unavailable',
+  serviceTimeout: 'service_timeout',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  rateLimited: 'rate_limited',
+  internal: 'internal_error',
+} as const;
+
+export type ProblemCodeValue = (typeof ProblemCode)[keyof typeof ProblemCode];

@@ -1,0 +1,5 @@
+export * from './subjects';
+export * from './rpc-envelope';
+export * from './v1/certificate.dto';
+export * from './v1/pki.dto';
+export * from './v1/events';

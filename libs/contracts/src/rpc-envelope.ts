@@ -1,0 +1,24 @@
+/**
+ * What the gateway sends over NATS request/reply: the validated command plus who asked.
+ * The request id rides along so one id follows a request through every service's logs.
+ */
+export interface RpcMeta {
+  requestId: string;
+  clientId?: string;
+  actor?: string;
+}
+
+export interface RpcEnvelope<T> {
+  meta: RpcMeta;
+  data: T;
+}
+
+/** A reply is either a result or an RFC 9457 problem; never a thrown transport error. */
+export type RpcReply<T> = { ok: true; result: T } | { ok: false; problem: import('@ecert/common').ProblemDetails };
+
+export interface HealthReply {
+  service: string;
+  status: 'up' | 'down';
+  checks: Record<string, 'up' | 'down'>;
+  version: string;
+}

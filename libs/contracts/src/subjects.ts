@@ -1,0 +1,55 @@
+/**
+ * Every NATS subject that crosses a process boundary. Subjects carry a version segment so a
+ * producer and a consumer of different releases fail loudly instead of misreading each other.
+ *
+ * The prefix comes from ECERT_NATS_PREFIX when this module is first loaded (default `ecert`):
+ * test runs set their own so they can share one NATS server without hearing each other.
+ */
+export const natsPrefix: string = process.env.ECERT_NATS_PREFIX || 'ecert';
+
+const rpc = (path: string) => `${natsPrefix}.v1.${path}`;
+const evt = (type: string) => `${natsPrefix}.evt.v1.${type}`;
+
+export const Subjects = {
+  cert: {
+    health: rpc('cert.health'),
+    issue: rpc('cert.certificates.issue'),
+    get: rpc('cert.certificates.get'),
+    list: rpc('cert.certificates.list'),
+    freeze: rpc('cert.certificates.freeze'),
+    unfreeze: rpc('cert.certificates.unfreeze'),
+    revoke: rpc('cert.certificates.revoke'),
+    renew: rpc('cert.certificates.renew'),
+    caCertificate: rpc('cert.ca.certificate'),
+    caList: rpc('cert.ca.list'),
+    crl: rpc('cert.crl.get'),
+    ocsp: rpc('cert.ocsp.respond'),
+    /** Core NATS broadcast: cached OCSP answers for these serials are stale from now on. */
+    ocspInvalidate: rpc('cert.ocsp.invalidate'),
+  },
+  seal: {
+    health: rpc('seal.health'),
+  },
+  workflow: {
+    health: rpc('workflow.health'),
+  },
+} as const;
+
+/** JetStream stream holding every domain event (subjects `<prefix>.evt.>`). */
+export const EVENTS_STREAM = `${natsPrefix.replace(/[^A-Za-z0-9_-]/g, '_')}_EVENTS`;
+export const EVENTS_SUBJECT_WILDCARD = `${natsPrefix}.evt.>`;
+
+export const EventSubjects = {
+  certificateIssued: evt('certificate.issued'),
+  certificateFrozen: evt('certificate.frozen'),
+  certificateUnfrozen: evt('certificate.unfrozen'),
+  certificateRevoked: evt('certificate.revoked'),
+  certificateRenewed: evt('certificate.renewed'),
+} as const;
+
+export function eventSubject(type: string): string {
+  return evt(type);
+}
+
+/** Every certificate event, for consumers that follow a certificate's whole life. */
+export const CERTIFICATE_EVENTS_WILDCARD = `${natsPrefix}.evt.v1.certificate.>`;

@@ -1,0 +1,86 @@
+export type CertificateProfile = 'unit' | 'personal';
+export type CertificateStatus = 'active' | 'frozen' | 'revoked' | 'expired';
+
+/** RFC 5280 CRLReason names accepted on revoke (certificateHold is freeze; removeFromCRL is internal). */
+export const REVOCATION_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'privilegeWithdrawn',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number] | 'certificateHold' | 'cACompromise';
+
+export interface UnitInfo {
+  name: string;
+  uscc: string;
+  regionCode: string;
+  accountNo: string;
+}
+
+export interface PersonInfo {
+  name: string;
+  idNumber: string;
+}
+
+export interface IssueCertificateCommand {
+  profile: CertificateProfile;
+  csr: string;
+  unit: UnitInfo;
+  person?: PersonInfo;
+  validityDays?: number;
+}
+
+export interface SerialCommand {
+  serial: string;
+}
+
+export interface RevokeCertificateCommand extends SerialCommand {
+  reason: (typeof REVOCATION_REASONS)[number];
+  comment?: string;
+}
+
+export interface FreezeCertificateCommand extends SerialCommand {
+  comment?: string;
+}
+
+export interface RenewCertificateCommand extends SerialCommand {
+  csr: string;
+  validityDays?: number;
+}
+
+export interface ListCertificatesQuery {
+  uscc?: string;
+  status?: CertificateStatus;
+  profile?: CertificateProfile;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface CertificateView {
+  serial: string;
+  caId: string;
+  profile: CertificateProfile;
+  keyAlgorithm: string;
+  status: CertificateStatus;
+  subject: string;
+  unit: { name: string; uscc: string; regionCode: string; accountNo: string };
+  person?: { name: string; idNumberMasked: string };
+  notBefore: string;
+  notAfter: string;
+  revokedAt?: string;
+  revocationReason?: string;
+  frozenAt?: string;
+  replacedBy?: string;
+  replaces?: string;
+  certificatePem: string;
+  chainPem: string[];
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
+}

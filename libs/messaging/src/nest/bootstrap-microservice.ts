@@ -1,0 +1,36 @@
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { INestMicroservice } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { NestPinoLogger, type EcertConfig } from '@ecert/common';
+
+export interface MicroserviceBootstrap {
+  service: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  module: any;
+  config: EcertConfig;
+  logger: Logger;
+}
+
+/**
+ * Starts a service as a NATS request/reply listener in a queue group named after the service,
+ * so more instances of it share the load instead of each answering.
+ */
+export async function bootstrapMicroservice(b: MicroserviceBootstrap): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(b.module, {
+    transport: Transport.NATS,
+    options: {
+      servers: b.config.NATS_URL.split(','),
+      queue: b.service,
+      name: b.service,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    },
+    logger: new NestPinoLogger(b.logger),
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks();
+  await app.listen();
+  b.logger.info({ service: b.service }, 'service listening on NATS');
+  return app;
+}

@@ -1,0 +1,88 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { DataSource, EntitySchema, MixedList } from 'typeorm';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { EcertConfig } from '@ecert/common';
+import { createServiceDataSource, prepareServiceDatabase } from '@ecert/database';
+import { connectNats, ensureEventsStream } from '../nats/nats-connection';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { OutboxMessage } from '../outbox/outbox-message.entity';
+import { InboxRecord } from '../inbox/inbox-record.entity';
+import { CONFIG, DATA_SOURCE, LOGGER, NATS_CONNECTION, OUTBOX_RELAY } from './service-tokens';
+
+export interface ServiceInfraOptions {
+  service: string;
+  schema: string;
+  config: EcertConfig;
+  logger: Logger;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+}
+
+class ServiceInfraLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+    await this.nc.drain().catch(() => undefined);
+    if (this.ds.isInitialized) await this.ds.destroy();
+    this.logger.info('infrastructure closed');
+  }
+}
+
+/**
+ * What every service needs before its own modules start: validated config, a JSON logger, its
+ * own schema migrated, a NATS connection with the events stream, and the outbox relay.
+ */
+@Global()
+@Module({})
+export class ServiceInfraModule {
+  static forService(opts: ServiceInfraOptions): DynamicModule {
+    return {
+      module: ServiceInfraModule,
+      providers: [
+        { provide: CONFIG, useValue: opts.config },
+        { provide: LOGGER, useValue: opts.logger },
+        {
+          provide: DATA_SOURCE,
+          useFactory: async () => {
+            const ds = createServiceDataSource({
+              url: opts.config.DATABASE_URL,
+              schema: opts.schema,
+              entities: [OutboxMessage, InboxRecord, ...(opts.entities as never[])],
+              migrations: opts.migrations,
+            });
+            await prepareServiceDatabase(ds, opts.schema);
+            return ds;
+          },
+        },
+        {
+          provide: NATS_CONNECTION,
+          useFactory: async () => {
+            const nc = await connectNats(opts.config.NATS_URL, `${opts.service}-events`);
+            await ensureEventsStream(nc);
+            return nc;
+          },
+        },
+        {
+          provide: OUTBOX_RELAY,
+          inject: [DATA_SOURCE, NATS_CONNECTION],
+          useFactory: (ds: DataSource, nc: NatsConnection) => new OutboxRelay(ds, nc, opts.logger.child({ component: 'outbox-relay' })),
+        },
+        ServiceInfraLifecycle,
+      ],
+      exports: [CONFIG, LOGGER, DATA_SOURCE, NATS_CONNECTION, OUTBOX_RELAY],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { eventSubject, type DomainEvent } from '@ecert/contracts';
+import { currentRequestId } from '@ecert/common';
+import { OutboxMessage } from './outbox-message.entity';
+
+/**
+ * Records a domain event inside the caller's transaction. Must be given the transaction's
+ * EntityManager: an event written outside it could survive a rolled-back change.
+ */
+export async function appendEvent<TData>(
+  manager: EntityManager,
+  type: string,
+  aggregateId: string,
+  data: TData,
+): Promise<DomainEvent<string, TData>> {
+  const event: DomainEvent<string, TData> = {
+    id: randomUUID(),
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    aggregateId,
+    requestId: currentRequestId(),
+    data,
+  };
+  await manager.insert(OutboxMessage, {
+    id: event.id,
+    subject: eventSubject(type),
+    type,
+    aggregateId,
+    payload: event as unknown as object,
+  });
+  return event;
+}
