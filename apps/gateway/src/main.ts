@@ -7,6 +7,9 @@ import { createLogger, loadConfig, NestPinoLogger, type EcertConfig } from '@ece
 import { GatewayModule } from './gateway.module';
 import { requestIdMiddleware } from './request-context/request-id.middleware';
 import { createProblemValidationPipe } from './problem/problem-validation.pipe';
+import { createOcspMiddleware } from './pki/ocsp.middleware';
+import { RpcClient } from './rpc/rpc-client.service';
+import { OcspCache } from './pki/ocsp-cache.service';
 
 export const MAX_JSON_BODY = '64kb';
 
@@ -20,6 +23,7 @@ export async function startGateway(config: EcertConfig = loadConfig(), port = co
   // A CSR is a few KB; anything far larger is refused before it is parsed.
   app.useBodyParser('json', { limit: MAX_JSON_BODY });
   app.useBodyParser('raw', { type: ['application/ocsp-request'], limit: '16kb' });
+  app.use('/pki/ocsp', createOcspMiddleware(app.get(RpcClient), app.get(OcspCache), logger));
   app.useGlobalPipes(createProblemValidationPipe());
   app.disable('x-powered-by');
   app.enableShutdownHooks();

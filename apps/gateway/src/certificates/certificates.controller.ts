@@ -1,3 +1,71 @@
-import { Controller } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Subjects, type CertificateView, type Page } from '@ecert/contracts';
+import { RpcClient } from '../rpc/rpc-client.service';
+import { OcspCache } from '../pki/ocsp-cache.service';
+import { IssueCertificateDto, LifecycleCommentDto, ListCertificatesDto, RenewCertificateDto, RevokeCertificateDto } from './certificate.dto';
+
+@ApiTags('certificates')
 @Controller('api/v1/certificates')
-export class CertificatesController {}
+export class CertificatesController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly ocsp: OcspCache,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: '申请证书 — issue a unit or personal certificate from a CSR' })
+  @ApiCreatedResponse({ description: 'The certificate and its chain (PEM) with its serial' })
+  issue(@Body() dto: IssueCertificateDto): Promise<CertificateView> {
+    return this.rpc.call(Subjects.cert.issue, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List certificates (paginated)' })
+  list(@Query() q: ListCertificatesDto): Promise<Page<CertificateView>> {
+    return this.rpc.call(Subjects.cert.list, q);
+  }
+
+  @Get(':serial')
+  @ApiOperation({ summary: 'One certificate by serial (hex)' })
+  get(@Param('serial') serial: string): Promise<CertificateView> {
+    return this.rpc.call(Subjects.cert.get, { serial });
+  }
+
+  @Post(':serial/freeze')
+  @HttpCode(200)
+  @ApiOperation({ summary: '挂失 — freeze (revoke with reason certificateHold)' })
+  freeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.freeze, { serial, ...dto });
+  }
+
+  @Post(':serial/unfreeze')
+  @HttpCode(200)
+  @ApiOperation({ summary: '挂失恢复 — lift the hold' })
+  unfreeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.unfreeze, { serial, ...dto });
+  }
+
+  @Post(':serial/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: '吊销 — permanent revocation with an RFC 5280 reason' })
+  revoke(@Param('serial') serial: string, @Body() dto: RevokeCertificateDto): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.revoke, { serial, ...dto });
+  }
+
+  @Post(':serial/renew')
+  @HttpCode(201)
+  @ApiOperation({ summary: '更新 — new certificate for a new CSR; the old one is revoked as superseded' })
+  renew(@Param('serial') serial: string, @Body() dto: RenewCertificateDto): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.renew, { serial, ...dto });
+  }
+
+  /** Status changed: this gateway's cached OCSP answers for the serial go before the reply does. */
+  private async lifecycle(subject: string, data: { serial: string }): Promise<CertificateView> {
+    try {
+      return await this.rpc.call<CertificateView>(subject, data);
+    } finally {
+      this.ocsp.invalidate([data.serial.toLowerCase()]);
+    }
+  }
+}

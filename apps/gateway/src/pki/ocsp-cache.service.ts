@@ -1,3 +1,93 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { EcertConfig } from '@ecert/common';
+import { Subjects, type OcspInvalidation } from '@ecert/contracts';
+import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../gateway.tokens';
+
+interface Entry {
+  der: Buffer;
+  expiresAt: number;
+  serials: string[];
+}
+
+const MAX_ENTRIES = 200_000;
+
+/**
+ * Signed answers to nonce-less OCSP requests, kept in the gateway so the hot path needs no NATS
+ * round trip. Entries live until the responder's cacheableUntil, and go at once when the
+ * cert-service broadcasts a status change (or this gateway relayed one).
+ */
 @Injectable()
-export class OcspCache {}
+export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly entries = new Map<string, Entry>();
+  private readonly bySerial = new Map<string, Set<string>>();
+  private nc?: NatsConnection;
+  private sub?: Subscription;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
+    @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      this.nc = await connect({ servers: this.config.NATS_URL.split(','), name: 'gateway-ocsp-invalidation', maxReconnectAttempts: -1 });
+      this.sub = this.nc.subscribe(Subjects.cert.ocspInvalidate, {
+        callback: (err, msg) => {
+          if (err) return;
+          try {
+            this.invalidate((msg.json() as OcspInvalidation).serials ?? []);
+          } catch {
+            /* a malformed broadcast changes nothing */
+          }
+        },
+      });
+      // Whatever was cached while the subscription was down may be stale.
+      this.nc.closed().then(() => this.clear());
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message }, 'OCSP cache runs without invalidation broadcasts; caching disabled');
+      this.nc = undefined;
+    }
+  }
+
+  get(key: string): Buffer | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.der;
+  }
+
+  set(key: string, der: Buffer, expiresAt: number, serials: string[]): void {
+    if (!this.nc || this.nc.isClosed() || expiresAt <= Date.now()) return;
+    if (this.entries.size >= MAX_ENTRIES) this.clear();
+    this.entries.set(key, { der, expiresAt, serials });
+    for (const s of serials) {
+      let set = this.bySerial.get(s);
+      if (!set) this.bySerial.set(s, (set = new Set()));
+      set.add(key);
+    }
+  }
+
+  invalidate(serials: string[]): void {
+    for (const s of serials) {
+      const keys = this.bySerial.get(s);
+      if (!keys) continue;
+      for (const k of keys) this.entries.delete(k);
+      this.bySerial.delete(s);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bySerial.clear();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.sub?.unsubscribe();
+    await this.nc?.close().catch(() => undefined);
+  }
+}

@@ -1,3 +1,76 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Res, type OnApplicationShutdown } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Redis } from 'ioredis';
+import { ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
+import { Subjects, type BinaryReply, type CaView } from '@ecert/contracts';
+import { RpcClient } from '../rpc/rpc-client.service';
+import { GATEWAY_CONFIG } from '../gateway.tokens';
+
+const CRL_FILE = /^([a-z0-9]+-[a-z0-9-]+?)(-delta)?\.crl$/;
+const CA_FILE = /^([a-z0-9]+-[a-z0-9-]+)\.(crt|cer|pem)$/;
+
+/** Public PKI material: no authentication, relying parties and OpenSSL fetch these directly. */
+@ApiTags('pki (public)')
 @Controller('pki')
-export class PkiController {}
+export class PkiController implements OnApplicationShutdown {
+  private readonly redis: Redis;
+  private readonly caCache = new Map<string, { der: Buffer; until: number }>();
+
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
+  ) {
+    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+    this.redis.on('error', () => undefined);
+  }
+
+  @Get('ca')
+  @ApiOperation({ summary: 'Every CA certificate ecert holds (roots, issuing CAs, OCSP signers, seal makers)' })
+  listCas(): Promise<CaView[]> {
+    return this.rpc.call(Subjects.cert.caList, {});
+  }
+
+  @Get('ca/:file')
+  @ApiOperation({ summary: 'A CA certificate, DER (.crt/.cer) or PEM (.pem), e.g. sm2-issuing.crt' })
+  async caCertificate(@Param('file') file: string, @Res() res: Response): Promise<void> {
+    const m = CA_FILE.exec(file);
+    if (!m) throw ProblemError.notFound(ProblemCode.caNotFound, `No CA certificate named '${file}'`);
+    const [, caId, ext] = m;
+    let cached = this.caCache.get(caId);
+    if (!cached || cached.until < Date.now()) {
+      const r = await this.rpc.call<BinaryReply>(Subjects.cert.caCertificate, { caId });
+      cached = { der: Buffer.from(r.base64, 'base64'), until: Date.now() + 300_000 };
+      this.caCache.set(caId, cached);
+    }
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    if (ext === 'pem') {
+      res.type('application/x-pem-file').send(`-----BEGIN CERTIFICATE-----\n${cached.der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`);
+    } else {
+      res.type('application/pkix-cert').send(cached.der);
+    }
+  }
+
+  @Get('crl/:file')
+  @ApiOperation({ summary: 'Newest complete CRL ({caId}.crl) or delta CRL ({caId}-delta.crl), DER' })
+  async crl(@Param('file') file: string, @Res() res: Response): Promise<void> {
+    const m = CRL_FILE.exec(file);
+    if (!m) throw ProblemError.notFound(ProblemCode.notFound, `No CRL named '${file}'`);
+    const [, caId, deltaSuffix] = m;
+    const delta = !!deltaSuffix;
+    const key = `${this.config.ECERT_REDIS_PREFIX}:crl:${caId}:${delta ? 'delta' : 'full'}`;
+    let der = await this.redis.getBuffer(key).catch(() => null);
+    if (!der) {
+      // Publication point empty (Redis restarted): have the cert-service publish it again.
+      await this.rpc.call(Subjects.cert.crl, { caId, delta });
+      der = await this.redis.getBuffer(key);
+    }
+    if (!der) throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CRL 暂不可用 (CRL unavailable)', `CRL of ${caId} is not published`);
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    res.type('application/pkix-crl').send(der);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

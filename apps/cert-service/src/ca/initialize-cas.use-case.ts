@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { EcertConfig } from '@ecert/common';
+import { CONFIG, DATA_SOURCE, LOGGER } from '@ecert/messaging';
+import {
+  buildCertificate,
+  buildName,
+  certificateProfiles,
+  formatName,
+  issuerFromCertificate,
+  newSerialNumber,
+  type Signer,
+} from '@ecert/pki';
+import { CaEntity, type CaFamily, type CaRole } from './ca.entity';
+import { CA_FAMILIES, CA_KEY_ALGORITHMS, CA_VALIDITY_DAYS, caId, caSubject, pkiLinks } from './ca-naming';
+import { CaKeyStores } from '../keys/ca-key-stores';
+import { KEY_STORES } from '../cert-service.tokens';
+import { CaRegistry } from './ca-registry.service';
+
+const DAY = 86_400_000;
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * Creates, per algorithm family, the root CA, the issuing CA, the delegated OCSP signer and the
+ * seal-maker certificate, skipping whatever exists already. Safe to run at every start and from
+ * several processes at once (an advisory lock serialises them).
+ */
+@Injectable()
+export class InitializeCasUseCase {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(KEY_STORES) private readonly keyStores: CaKeyStores,
+    @Inject(CONFIG) private readonly config: EcertConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly registry: CaRegistry,
+  ) {}
+
+  async execute(families: readonly CaFamily[] = CA_FAMILIES): Promise<{ created: string[]; existing: string[] }> {
+    const created: string[] = [];
+    const existing: string[] = [];
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.query('SELECT pg_advisory_lock(hashtext($1))', ['ecert-ca-init']);
+      for (const family of families) {
+        for (const role of ['root', 'issuing', 'ocsp', 'seal-maker'] as CaRole[]) {
+          const id = caId(family, role);
+          if (await this.ds.getRepository(CaEntity).existsBy({ id })) {
+            existing.push(id);
+            continue;
+          }
+          await this.createCa(family, role);
+          created.push(id);
+        }
+      }
+    } finally {
+      await qr.query('SELECT pg_advisory_unlock(hashtext($1))', ['ecert-ca-init']).catch(() => undefined);
+      await qr.release();
+    }
+    await this.registry.reload();
+    if (created.length) this.logger.info({ created }, 'CA certificates created');
+    return { created, existing };
+  }
+
+  private async createCa(family: CaFamily, role: CaRole): Promise<void> {
+    const id = caId(family, role);
+    const algorithm = CA_KEY_ALGORITHMS[family][role];
+    const store = this.keyStores.forNewKey(algorithm);
+    // Key ids are unique per creation so a half-finished earlier attempt never collides.
+    const keyId = `${id}-${Date.now().toString(36)}`;
+    const key = await store.generate(keyId, algorithm);
+    const links = pkiLinks(this.config.ECERT_PUBLIC_URL);
+    const subjectName = buildName(caSubject(family, role));
+    const now = new Date(Date.now() - 60_000); // tolerate small clock skew at relying parties
+    const notAfter = new Date(now.getTime() + CA_VALIDITY_DAYS[role] * DAY);
+
+    let issuerCertificate: Uint8Array | undefined;
+    let signer: Signer;
+    let parentId: string | null = null;
+    if (role === 'root') {
+      signer = await store.signer(keyId);
+    } else {
+      parentId = caId(family, role === 'issuing' ? 'root' : 'issuing');
+      const parent = await this.ds.getRepository(CaEntity).findOneByOrFail({ id: parentId });
+      issuerCertificate = new Uint8Array(parent.certificate);
+      signer = await this.keyStores.byKind(parent.keyStore).signer(parent.keyId);
+    }
+    const parentLinks = parentId
+      ? { crlUrl: links.crlUrl(parentId), ocspUrl: links.ocspUrl, caIssuersUrl: links.caCertUrl(parentId) }
+      : undefined;
+    const extensions =
+      role === 'root'
+        ? certificateProfiles.rootCa({ subjectSpki: key.spki })
+        : role === 'issuing'
+          ? certificateProfiles.issuingCa({ subjectSpki: key.spki, ...parentLinks })
+          : role === 'ocsp'
+            ? certificateProfiles.ocspSigner({ subjectSpki: key.spki })
+            : certificateProfiles.sealMaker({ subjectSpki: key.spki, ...parentLinks! });
+    const serial = newSerialNumber();
+    const der = await buildCertificate({
+      issuer: issuerCertificate ? issuerFromCertificate(issuerCertificate) : { name: subjectName, spki: key.spki },
+      signer,
+      subjectName,
+      subjectSpki: key.spki,
+      serialNumber: serial,
+      notBefore: now,
+      notAfter,
+      extensions,
+    });
+    await this.ds.getRepository(CaEntity).insert({
+      id,
+      family,
+      role,
+      parentId,
+      keyId,
+      keyStore: store.kind,
+      keyAlgorithm: algorithm,
+      certificate: Buffer.from(der),
+      subject: formatName(subjectName),
+      serial: hex(serial),
+      notBefore: now,
+      notAfter,
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { EcertConfig } from '@ecert/common';
+import { DATA_SOURCE, ServiceInfraModule } from '@ecert/messaging';
+import { KEY_STORES } from './cert-service.tokens';
+import { CaKeyStores } from './keys/ca-key-stores';
+import { CaKeyBlobEntity } from './keys/ca-key-blob.entity';
+import { CaEntity } from './ca/ca.entity';
+import { CaRegistry } from './ca/ca-registry.service';
+import { InitializeCasUseCase } from './ca/initialize-cas.use-case';
+import { CaBootstrap } from './ca/ca-bootstrap.service';
+import { CertificateEntity } from './certificates/certificate.entity';
+import { CertificateHistoryEntity } from './certificates/certificate-history.entity';
+import { CertificateViewMapper } from './certificates/certificate-view.mapper';
+import { EndEntityIssuer } from './certificates/end-entity-issuer.service';
+import { CertificateTransitionRunner } from './certificates/certificate-transition.runner';
+import { IssueCertificateUseCase } from './certificates/usecases/issue-certificate.use-case';
+import { FreezeCertificateUseCase } from './certificates/usecases/freeze-certificate.use-case';
+import { UnfreezeCertificateUseCase } from './certificates/usecases/unfreeze-certificate.use-case';
+import { RevokeCertificateUseCase } from './certificates/usecases/revoke-certificate.use-case';
+import { RenewCertificateUseCase } from './certificates/usecases/renew-certificate.use-case';
+import { CertificateQueries } from './certificates/queries/certificate-queries.service';
+import { CertificatesHandler } from './certificates/certificates.handler';
+import { CrlEntity } from './revocation/crl.entity';
+import { CrlGenerator } from './revocation/crl-generator.service';
+import { CrlPublisher } from './revocation/crl-publisher.service';
+import { CrlScheduler } from './revocation/crl-scheduler.service';
+import { RevocationChangeNotifier } from './revocation/revocation-change.notifier';
+import { PkiDistributionHandler } from './revocation/pki-distribution.handler';
+import { OcspResponder } from './ocsp/ocsp-responder.service';
+import { HealthHandler } from './health/health.handler';
+import { InitCertSchema1763900000000 } from './migrations/1763900000000-init-cert-schema';
+
+export const CERT_ENTITIES = [CaEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000];
+
+@Module({})
+export class CertServiceModule {
+  static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
+    return {
+      module: CertServiceModule,
+      imports: [
+        ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS }),
+      ],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler],
+      providers: [
+        { provide: KEY_STORES, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => CaKeyStores.open(config, ds) },
+        CaRegistry,
+        InitializeCasUseCase,
+        CaBootstrap,
+        CertificateViewMapper,
+        EndEntityIssuer,
+        CertificateTransitionRunner,
+        IssueCertificateUseCase,
+        FreezeCertificateUseCase,
+        UnfreezeCertificateUseCase,
+        RevokeCertificateUseCase,
+        RenewCertificateUseCase,
+        CertificateQueries,
+        CrlGenerator,
+        CrlPublisher,
+        CrlScheduler,
+        RevocationChangeNotifier,
+        OcspResponder,
+      ],
+    };
+  }
+}

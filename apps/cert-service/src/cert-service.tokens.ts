@@ -1,0 +1,1 @@
+export const KEY_STORES = Symbol('CERT_KEY_STORES');

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ProblemCode, ProblemError } from '@ecert/common';
+import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
+import { planTransition, type LifecycleAction, type StoredCertificateStatus } from '@ecert/pki';
+import { CertificateEntity } from './certificate.entity';
+import { recordHistory } from './certificate-history.writer';
+import { RevocationChangeNotifier } from '../revocation/revocation-change.notifier';
+
+export const SERIAL_PATTERN = /^[0-9a-f]{2,40}$/;
+
+export function normalizeSerial(serial: unknown): string {
+  const s = typeof serial === 'string' ? serial.trim().toLowerCase().replace(/:/g, '') : '';
+  if (!SERIAL_PATTERN.test(s)) throw ProblemError.badRequest(ProblemCode.validationFailed, 'serial', 'serial must be 2-40 hexadecimal digits');
+  return s;
+}
+
+/** Lock key shared with CRL generation: status changes take it shared, a CRL build exclusively. */
+export const crlLockKey = (caId: string) => `crl:${caId}`;
+
+export interface TransitionSpec {
+  action: LifecycleAction;
+  reason?: string | null;
+  comment?: string | null;
+  /** Mutates the locked row to its new state (status is set by the runner). */
+  apply(row: CertificateEntity, now: Date, to: StoredCertificateStatus): void;
+  /** Extra writes in the same transaction (events, a successor certificate...). */
+  after(m: EntityManager, row: CertificateEntity, before: StoredCertificateStatus): Promise<void>;
+}
+
+/**
+ * Runs one lifecycle transition: row lock, state-machine check, update, history, event, all in
+ * one transaction. The row lock makes two concurrent conflicting requests queue: the second
+ * sees the first one's result and is refused with 409.
+ */
+@Injectable()
+export class CertificateTransitionRunner {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
+    private readonly notifier: RevocationChangeNotifier,
+  ) {}
+
+  async run(serialInput: unknown, spec: TransitionSpec): Promise<CertificateEntity> {
+    const serial = normalizeSerial(serialInput);
+    const { row, caIds } = await this.ds.transaction(async (m) => {
+      const caRow: { ca_id: string }[] = await m.query('SELECT ca_id FROM "cert"."certificate" WHERE serial = $1', [serial]);
+      if (!caRow.length) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
+      await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(caRow[0].ca_id)]);
+      const row = await m.getRepository(CertificateEntity).findOne({ where: { serial }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
+      const now = new Date();
+      const plan = planTransition(spec.action, row.status, row.notAfter, now);
+      if (!plan.ok) {
+        throw ProblemError.conflict(ProblemCode.illegalTransition, plan.message, { currentStatus: plan.reason === 'expired' ? 'expired' : row.status });
+      }
+      const before = row.status;
+      spec.apply(row, now, plan.to);
+      row.status = plan.to;
+      row.statusChangedAt = (await m.query('SELECT clock_timestamp() AS t'))[0].t;
+      const saved = await m.save(row);
+      await recordHistory(m, { serial, action: spec.action, fromStatus: before, toStatus: plan.to, reason: spec.reason, comment: spec.comment });
+      await spec.after(m, saved, before);
+      return { row: saved, caIds: [saved.caId] };
+    });
+    this.relay.kick();
+    await this.notifier.changed(caIds, [row.serial], spec.action !== 'unfreeze');
+    return row;
+  }
+}

@@ -1,0 +1,89 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import type { StoredCertificateStatus } from '@ecert/pki';
+
+@Entity({ name: 'certificate' })
+@Index('certificate_account_idx', ['uscc', 'accountNo'])
+@Index('certificate_ca_status_idx', ['caId', 'status'])
+export class CertificateEntity {
+  /** Lower-case hex of the DER INTEGER content, as OCSP and CRLs carry it. */
+  @PrimaryColumn({ type: 'text' })
+  serial: string;
+
+  @Column({ name: 'ca_id', type: 'text' })
+  caId: string;
+
+  @Column({ type: 'text' })
+  profile: 'unit' | 'personal';
+
+  @Column({ name: 'key_algorithm', type: 'text' })
+  keyAlgorithm: string;
+
+  @Column({ type: 'text' })
+  status: StoredCertificateStatus;
+
+  @Column({ type: 'text' })
+  subject: string;
+
+  @Column({ type: 'text' })
+  uscc: string;
+
+  @Column({ name: 'account_no', type: 'text' })
+  accountNo: string;
+
+  @Column({ name: 'region_code', type: 'text' })
+  regionCode: string;
+
+  @Column({ name: 'unit_name', type: 'text' })
+  unitName: string;
+
+  @Column({ name: 'person_name', type: 'text', nullable: true })
+  personName: string | null;
+
+  /** Only the masked form is kept beside the certificate; the full number is inside the DER. */
+  @Column({ name: 'person_id_masked', type: 'text', nullable: true })
+  personIdMasked: string | null;
+
+  @Column({ name: 'not_before', type: 'timestamptz' })
+  notBefore: Date;
+
+  @Column({ name: 'not_after', type: 'timestamptz' })
+  notAfter: Date;
+
+  @Column({ type: 'bytea' })
+  der: Buffer;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+
+  @Column({ name: 'revocation_reason', type: 'text', nullable: true })
+  revocationReason: string | null;
+
+  @Column({ name: 'frozen_at', type: 'timestamptz', nullable: true })
+  frozenAt: Date | null;
+
+  /** When status last changed: deltas list what changed after their base CRL. */
+  @Column({ name: 'status_changed_at', type: 'timestamptz' })
+  statusChangedAt: Date;
+
+  /** Number of the newest complete CRL that listed this certificate on hold (for removeFromCRL). */
+  @Column({ name: 'hold_listed_in_crl', type: 'bigint', nullable: true })
+  holdListedInCrl: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  replaces: string | null;
+
+  @Column({ name: 'replaced_by', type: 'text', nullable: true })
+  replacedBy: string | null;
+
+  @Column({ name: 'last_activity_at', type: 'timestamptz', nullable: true })
+  lastActivityAt: Date | null;
+
+  @VersionColumn()
+  version: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

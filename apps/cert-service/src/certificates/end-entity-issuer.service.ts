@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EcertConfig } from '@ecert/common';
+import { CONFIG } from '@ecert/messaging';
+import {
+  buildCertificate,
+  buildName,
+  certificateProfiles,
+  formatName,
+  issuerFromCertificate,
+  newSerialNumber,
+  type ParsedCsr,
+} from '@ecert/pki';
+import { ProblemCode, ProblemError } from '@ecert/common';
+import { CaRegistry } from '../ca/ca-registry.service';
+import { pkiLinks } from '../ca/ca-naming';
+import type { SubscriberIdentity } from './subscriber-identity';
+
+export interface IssuedCertificate {
+  serial: string;
+  caId: string;
+  der: Uint8Array;
+  subject: string;
+  keyAlgorithm: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export const DEFAULT_VALIDITY_DAYS = 365;
+export const MAX_VALIDITY_DAYS = 3 * 365;
+const DAY = 86_400_000;
+
+/** Signs a unit or personal certificate under the issuing CA of the CSR key's family. */
+@Injectable()
+export class EndEntityIssuer {
+  private readonly links: ReturnType<typeof pkiLinks>;
+
+  constructor(
+    private readonly registry: CaRegistry,
+    @Inject(CONFIG) config: EcertConfig,
+  ) {
+    this.links = pkiLinks(config.ECERT_PUBLIC_URL);
+  }
+
+  validity(validityDays: number | undefined, caNotAfter: Date, now = new Date()): { notBefore: Date; notAfter: Date } {
+    const days = validityDays ?? DEFAULT_VALIDITY_DAYS;
+    if (!Number.isInteger(days) || days < 1 || days > MAX_VALIDITY_DAYS) {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, 'validityDays', `validityDays must be an integer from 1 to ${MAX_VALIDITY_DAYS}`);
+    }
+    const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - 60_000);
+    const notAfter = new Date(notBefore.getTime() + days * DAY);
+    if (notAfter > caNotAfter) {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, 'validityDays', `the certificate would outlive its issuing CA (valid until ${caNotAfter.toISOString()})`);
+    }
+    return { notBefore, notAfter };
+  }
+
+  async issue(identity: SubscriberIdentity, csr: ParsedCsr, validityDays?: number): Promise<IssuedCertificate> {
+    if (!csr.keyFamily) throw ProblemError.badRequest(ProblemCode.keyRejected, 'csr', 'unsupported public key type');
+    const ca = this.registry.byRole(csr.keyFamily, 'issuing');
+    const { notBefore, notAfter } = this.validity(validityDays, ca.notAfter);
+    const links = { crlUrl: this.links.crlUrl(ca.id), ocspUrl: this.links.ocspUrl, caIssuersUrl: this.links.caCertUrl(ca.id) };
+    const subject =
+      identity.profile === 'unit'
+        ? certificateProfiles.unitSubject({ province: identity.province, city: identity.city, unitName: identity.unitName })
+        : certificateProfiles.personalSubject({ province: identity.province, city: identity.city, unitName: identity.unitName, personName: identity.personName! });
+    const extensions =
+      identity.profile === 'unit'
+        ? certificateProfiles.unit({ subjectSpki: csr.subjectSpki, ...links, uscc: identity.uscc })
+        : certificateProfiles.personal({ subjectSpki: csr.subjectSpki, ...links, idNumber: identity.idNumber! });
+    const subjectName = buildName(subject);
+    const serial = newSerialNumber();
+    const der = await buildCertificate({
+      issuer: issuerFromCertificate(new Uint8Array(ca.certificate)),
+      signer: await this.registry.signer(ca.id),
+      subjectName,
+      subjectSpki: csr.subjectSpki,
+      serialNumber: serial,
+      notBefore,
+      notAfter,
+      extensions,
+    });
+    return {
+      serial: Buffer.from(serial).toString('hex'),
+      caId: ca.id,
+      der,
+      subject: formatName(subjectName),
+      keyAlgorithm: describeKeyAlgorithm(csr),
+      notBefore,
+      notAfter,
+    };
+  }
+}
+
+function describeKeyAlgorithm(csr: ParsedCsr): string {
+  return csr.keyFamily === 'sm2' ? 'SM2' : csr.keyFamily === 'ecdsa' ? 'ECDSA' : 'RSA';
+}

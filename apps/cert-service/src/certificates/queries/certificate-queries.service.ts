@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { ProblemCode, ProblemError, validateUscc } from '@ecert/common';
+import type { CertificateView, ListCertificatesQuery, Page } from '@ecert/contracts';
+import { DATA_SOURCE } from '@ecert/messaging';
+import { CertificateEntity } from '../certificate.entity';
+import { CertificateViewMapper } from '../certificate-view.mapper';
+import { normalizeSerial } from '../certificate-transition.runner';
+
+const STATUSES = ['active', 'frozen', 'revoked', 'expired'];
+
+@Injectable()
+export class CertificateQueries {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly views: CertificateViewMapper,
+  ) {}
+
+  async get(serialInput: unknown): Promise<CertificateView> {
+    const serial = normalizeSerial(serialInput);
+    const row = await this.ds.getRepository(CertificateEntity).findOneBy({ serial });
+    if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
+    return this.views.toView(row);
+  }
+
+  async list(q: ListCertificatesQuery): Promise<Page<CertificateView>> {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    if (!Number.isInteger(page) || page < 1) throw ProblemError.badRequest(ProblemCode.validationFailed, 'page', 'page must be an integer ≥ 1');
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw ProblemError.badRequest(ProblemCode.validationFailed, 'pageSize', 'pageSize must be 1-100');
+    const qb = this.ds.getRepository(CertificateEntity).createQueryBuilder('c');
+    if (q.uscc !== undefined) {
+      const u = validateUscc(q.uscc);
+      if (!u.ok) throw ProblemError.badRequest(ProblemCode.validationFailed, 'uscc', u.message);
+      qb.andWhere('c.uscc = :uscc', { uscc: u.value });
+    }
+    if (q.profile !== undefined) {
+      if (q.profile !== 'unit' && q.profile !== 'personal') throw ProblemError.badRequest(ProblemCode.validationFailed, 'profile', "profile must be 'unit' or 'personal'");
+      qb.andWhere('c.profile = :profile', { profile: q.profile });
+    }
+    if (q.status !== undefined) {
+      if (!STATUSES.includes(q.status)) throw ProblemError.badRequest(ProblemCode.validationFailed, 'status', `status must be one of ${STATUSES.join(', ')}`);
+      if (q.status === 'expired') qb.andWhere("c.status <> 'revoked' AND c.not_after <= now()");
+      else if (q.status === 'revoked') qb.andWhere("c.status = 'revoked'");
+      else qb.andWhere('c.status = :status AND c.not_after > now()', { status: q.status });
+    }
+    const [rows, total] = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.serial').skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    return { items: rows.map((r) => this.views.toView(r)), page, pageSize, total };
+  }
+}

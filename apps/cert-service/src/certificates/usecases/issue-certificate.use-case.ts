@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { ProblemCode, ProblemError } from '@ecert/common';
+import type { CertificateView, IssueCertificateCommand } from '@ecert/contracts';
+import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
+import { MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT } from '@ecert/pki';
+import { CertificateEntity } from '../certificate.entity';
+import { validateSubscriberIdentity } from '../subscriber-identity';
+import { acceptCsrOrProblem } from '../csr-acceptance';
+import { EndEntityIssuer } from '../end-entity-issuer.service';
+import { CertificateViewMapper } from '../certificate-view.mapper';
+import { recordCertificateEvent } from '../certificate-events';
+import { recordHistory } from '../certificate-history.writer';
+
+/**
+ * 申请 / 申请第二、三、四张证书: validates the subscriber and the CSR, enforces the per-account limit
+ * and issues under the issuing CA of the key's family, all or nothing.
+ */
+@Injectable()
+export class IssueCertificateUseCase {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
+    private readonly issuer: EndEntityIssuer,
+    private readonly views: CertificateViewMapper,
+  ) {}
+
+  async execute(cmd: IssueCertificateCommand): Promise<CertificateView> {
+    const identity = validateSubscriberIdentity(cmd);
+    const csr = acceptCsrOrProblem(cmd.csr);
+    const saved = await this.ds.transaction(async (m) => {
+      // One issuance per account at a time, so two parallel requests cannot both take the 4th slot.
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`account:${identity.uscc}:${identity.accountNo}`]);
+      if (identity.profile === 'unit') {
+        const [{ count }] = await m.query(
+          `SELECT count(*)::int AS count FROM "cert"."certificate"
+            WHERE uscc = $1 AND account_no = $2 AND profile = 'unit' AND status IN ('active','frozen') AND not_after > now()`,
+          [identity.uscc, identity.accountNo],
+        );
+        if (count >= MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT) {
+          throw ProblemError.conflict(
+            ProblemCode.certificateLimitReached,
+            `单位社保账户最多持有 ${MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT} 张有效证书 / account ${identity.accountNo} of ${identity.uscc} already has ${count} active certificates (limit ${MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT})`,
+            { limit: MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT, active: count },
+          );
+        }
+      }
+      const issued = await this.issuer.issue(identity, csr, cmd.validityDays);
+      const entity = m.create(CertificateEntity, {
+        serial: issued.serial,
+        caId: issued.caId,
+        profile: identity.profile,
+        keyAlgorithm: issued.keyAlgorithm,
+        status: 'active',
+        subject: issued.subject,
+        uscc: identity.uscc,
+        accountNo: identity.accountNo,
+        regionCode: identity.regionCode,
+        unitName: identity.unitName,
+        personName: identity.personName ?? null,
+        personIdMasked: identity.idNumberMasked ?? null,
+        notBefore: issued.notBefore,
+        notAfter: issued.notAfter,
+        der: Buffer.from(issued.der),
+        statusChangedAt: new Date(),
+      });
+      const row = await m.save(entity);
+      await recordHistory(m, { serial: row.serial, action: 'issue', fromStatus: null, toStatus: 'active' });
+      await recordCertificateEvent(m, 'certificate.issued', row);
+      return row;
+    });
+    this.relay.kick();
+    return this.views.toView(saved);
+  }
+}

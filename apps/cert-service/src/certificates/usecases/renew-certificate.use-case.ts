@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
+import * as asn1js from 'asn1js';
+import type { CertificateView, RenewCertificateCommand } from '@ecert/contracts';
+import { maskResidentId, ProblemCode, ProblemError } from '@ecert/common';
+import { PROFILE_OID } from '@ecert/pki';
+import { CertificateEntity } from '../certificate.entity';
+import { CertificateTransitionRunner, normalizeSerial } from '../certificate-transition.runner';
+import { CertificateViewMapper } from '../certificate-view.mapper';
+import { recordCertificateEvent } from '../certificate-events';
+import { recordHistory } from '../certificate-history.writer';
+import { acceptCsrOrProblem } from '../csr-acceptance';
+import { EndEntityIssuer } from '../end-entity-issuer.service';
+import type { SubscriberIdentity } from '../subscriber-identity';
+import { lookupRegion } from '@ecert/common';
+
+/**
+ * 更新: a new certificate for the same subscriber and a new key; the old certificate is revoked
+ * as superseded in the same transaction, so there is never a moment with neither or both valid.
+ */
+@Injectable()
+export class RenewCertificateUseCase {
+  constructor(
+    private readonly runner: CertificateTransitionRunner,
+    private readonly issuer: EndEntityIssuer,
+    private readonly views: CertificateViewMapper,
+  ) {}
+
+  async execute(cmd: RenewCertificateCommand): Promise<CertificateView> {
+    normalizeSerial(cmd.serial);
+    const csr = acceptCsrOrProblem(cmd.csr);
+    let successor: CertificateEntity | undefined;
+    await this.runner.run(cmd.serial, {
+      action: 'renew',
+      reason: 'superseded',
+      comment: 'renewed',
+      apply: (r, now) => {
+        r.revokedAt = now;
+        r.revocationReason = 'superseded';
+      },
+      after: async (m, old) => {
+        const issued = await this.issuer.issue(identityOf(old), csr, cmd.validityDays);
+        successor = await m.save(
+          m.create(CertificateEntity, {
+            serial: issued.serial,
+            caId: issued.caId,
+            profile: old.profile,
+            keyAlgorithm: issued.keyAlgorithm,
+            status: 'active',
+            subject: issued.subject,
+            uscc: old.uscc,
+            accountNo: old.accountNo,
+            regionCode: old.regionCode,
+            unitName: old.unitName,
+            personName: old.personName,
+            personIdMasked: old.personIdMasked,
+            notBefore: issued.notBefore,
+            notAfter: issued.notAfter,
+            der: Buffer.from(issued.der),
+            statusChangedAt: new Date(),
+            replaces: old.serial,
+          }),
+        );
+        old.replacedBy = successor.serial;
+        await m.update(CertificateEntity, { serial: old.serial }, { replacedBy: successor.serial });
+        await recordHistory(m, { serial: successor.serial, action: 'issue', fromStatus: null, toStatus: 'active', comment: `renewal of ${old.serial}` });
+        await recordCertificateEvent(m, 'certificate.renewed', successor, { oldSerial: old.serial, newSerial: successor.serial });
+      },
+    });
+    return this.views.toView(successor!);
+  }
+}
+
+/** The subscriber of an existing certificate; the resident ID number is read back from its extension. */
+function identityOf(c: CertificateEntity): SubscriberIdentity {
+  const region = lookupRegion(c.regionCode);
+  if (!region) throw new ProblemError(500, ProblemCode.internal, 'stored region code unknown', c.regionCode);
+  const identity: SubscriberIdentity = {
+    profile: c.profile,
+    unitName: c.unitName,
+    uscc: c.uscc,
+    accountNo: c.accountNo,
+    regionCode: c.regionCode,
+    province: region.provinceName,
+    city: region.cityName ?? region.countyName ?? region.provinceName,
+  };
+  if (c.profile === 'personal') {
+    const cert = AsnConvert.parse(c.der, Certificate);
+    const ext = cert.tbsCertificate.extensions?.find((e) => e.extnID === PROFILE_OID.personalIdNumber);
+    const value = ext ? asn1js.fromBER(ext.extnValue.buffer).result : undefined;
+    const idNumber = value && 'valueBlock' in value ? String((value as asn1js.PrintableString).valueBlock.value) : '';
+    identity.personName = c.personName ?? '';
+    identity.idNumber = idNumber;
+    identity.idNumberMasked = maskResidentId(idNumber);
+  }
+  return identity;
+}

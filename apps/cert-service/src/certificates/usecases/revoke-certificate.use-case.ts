@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { ProblemCode, ProblemError } from '@ecert/common';
+import { REVOCATION_REASONS, type CertificateView, type RevokeCertificateCommand } from '@ecert/contracts';
+import { CertificateTransitionRunner } from '../certificate-transition.runner';
+import { CertificateViewMapper } from '../certificate-view.mapper';
+import { recordCertificateEvent } from '../certificate-events';
+
+/** 吊销 / 注销: permanent revocation with an RFC 5280 reason. */
+@Injectable()
+export class RevokeCertificateUseCase {
+  constructor(
+    private readonly runner: CertificateTransitionRunner,
+    private readonly views: CertificateViewMapper,
+  ) {}
+
+  async execute(cmd: RevokeCertificateCommand): Promise<CertificateView> {
+    const reason = cmd.reason ?? 'unspecified';
+    if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, 'reason', `reason must be one of ${REVOCATION_REASONS.join(', ')} (use freeze for certificateHold)`);
+    }
+    const row = await this.runner.run(cmd.serial, {
+      action: 'revoke',
+      reason,
+      comment: cmd.comment,
+      apply: (r, now) => {
+        r.revokedAt = now;
+        r.revocationReason = reason;
+      },
+      after: (m, r) => recordCertificateEvent(m, 'certificate.revoked', r, { reason, revokedAt: r.revokedAt!.toISOString() }).then(() => undefined),
+    });
+    return this.views.toView(row);
+  }
+}

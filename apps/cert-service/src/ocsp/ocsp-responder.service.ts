@@ -1,0 +1,148 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { EcertConfig } from '@ecert/common';
+import { CONFIG, DATA_SOURCE, LOGGER } from '@ecert/messaging';
+import {
+  OcspRequestError,
+  OcspResponseBuilder,
+  ocspErrorResponse,
+  ocspIssuerKeys,
+  ocspIssuerLookupKey,
+  parseOcspRequest,
+  type OcspCertStatus,
+  type OcspSingleResponse,
+  type ReasonCode,
+} from '@ecert/pki';
+import { CaRegistry } from '../ca/ca-registry.service';
+import type { CaEntity } from '../ca/ca.entity';
+
+interface StatusRow {
+  serial: string;
+  status: 'active' | 'frozen' | 'revoked';
+  revoked_at: Date | null;
+  revocation_reason: string | null;
+  frozen_at: Date | null;
+}
+
+interface Authority {
+  ca: CaEntity;
+  builder: Promise<OcspResponseBuilder>;
+}
+
+interface CachedResponse {
+  der: Uint8Array;
+  expiresAt: number;
+}
+
+/**
+ * RFC 6960 responder. Issuing CAs are answered by their delegated OCSP signer, roots (about
+ * issuing CAs) by the root key itself. Signed answers to nonce-less requests are cached per
+ * request until half their validity, and dropped the moment a serial's status changes.
+ */
+@Injectable()
+export class OcspResponder {
+  private authorities?: Map<string, Authority>;
+  private readonly cache = new Map<string, CachedResponse>();
+  private readonly cacheBySerial = new Map<string, Set<string>>();
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(CONFIG) private readonly config: EcertConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly registry: CaRegistry,
+  ) {}
+
+  private authorityMap(): Map<string, Authority> {
+    if (this.authorities) return this.authorities;
+    const map = new Map<string, Authority>();
+    for (const ca of this.registry.all()) {
+      if (ca.role !== 'root' && ca.role !== 'issuing') continue;
+      const responderId = ca.role === 'issuing' ? `${ca.family}-ocsp` : ca.id;
+      const responder = this.registry.find(responderId);
+      if (!responder) continue;
+      const builder = this.registry.signer(responder.id).then(
+        (signer) => new OcspResponseBuilder({ signer, certificates: responder.id === ca.id ? [] : [new Uint8Array(responder.certificate)] }),
+      );
+      const authority = { ca, builder };
+      for (const k of ocspIssuerKeys(new Uint8Array(ca.certificate))) map.set(k.lookupKey, authority);
+    }
+    this.authorities = map;
+    return map;
+  }
+
+  /** Forget cached answers naming these serials. */
+  invalidate(serials: string[]): void {
+    for (const s of serials) {
+      const keys = this.cacheBySerial.get(s);
+      if (!keys) continue;
+      for (const k of keys) this.cache.delete(k);
+      this.cacheBySerial.delete(s);
+    }
+  }
+
+  /** Always returns a DER OCSPResponse; malformed input gets malformedRequest, never an exception. */
+  async respond(requestDer: Uint8Array): Promise<{ der: Uint8Array; cacheableUntil?: number; serials: string[] }> {
+    let request;
+    try {
+      request = parseOcspRequest(requestDer);
+    } catch (e) {
+      if (e instanceof OcspRequestError) return { der: ocspErrorResponse('malformedRequest'), serials: [] };
+      throw e;
+    }
+    const cacheKey = request.nonce ? undefined : Buffer.from(requestDer).toString('base64');
+    if (cacheKey) {
+      const hit = this.cache.get(cacheKey);
+      if (hit && hit.expiresAt > Date.now()) return { der: hit.der, cacheableUntil: hit.expiresAt, serials: [] };
+    }
+    const authorities = this.authorityMap();
+    const first = request.certIds.map((c) => authorities.get(ocspIssuerLookupKey(c) ?? '')).find(Boolean);
+    if (!first) return { der: ocspErrorResponse('unauthorized'), serials: [] };
+
+    const serials = request.certIds
+      .filter((c) => authorities.get(ocspIssuerLookupKey(c) ?? '') === first && c.serialKey)
+      .map((c) => c.serialKey!);
+    const rows: StatusRow[] = serials.length
+      ? await this.ds.query(
+          `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate" WHERE ca_id = $1 AND serial = ANY($2)`,
+          [first.ca.id, serials],
+        )
+      : [];
+    const bySerial = new Map(rows.map((r) => [r.serial, r]));
+    const now = new Date();
+    const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const validityMs = this.config.OCSP_VALIDITY_MINUTES * 60_000;
+    const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
+    const responses: OcspSingleResponse[] = request.certIds.map((certId) => {
+      const mine = authorities.get(ocspIssuerLookupKey(certId) ?? '') === first;
+      const row = mine && certId.serialKey ? bySerial.get(certId.serialKey) : undefined;
+      return { certId, certStatus: statusOf(row), thisUpdate, nextUpdate };
+    });
+    const builder = await first.builder;
+    const der = await builder.build({ producedAt: now, responses, nonce: request.nonce });
+    if (cacheKey) {
+      const expiresAt = now.getTime() + validityMs / 2;
+      this.cache.set(cacheKey, { der, expiresAt });
+      for (const s of serials) {
+        let set = this.cacheBySerial.get(s);
+        if (!set) this.cacheBySerial.set(s, (set = new Set()));
+        set.add(cacheKey);
+      }
+      if (this.cache.size > 100_000) this.evictExpired();
+      return { der, cacheableUntil: expiresAt, serials };
+    }
+    return { der, serials };
+  }
+
+  private evictExpired(): void {
+    const now = Date.now();
+    for (const [k, v] of this.cache) if (v.expiresAt <= now) this.cache.delete(k);
+  }
+}
+
+function statusOf(row: StatusRow | undefined): OcspCertStatus {
+  if (!row) return { status: 'unknown' };
+  if (row.status === 'frozen') return { status: 'revoked', revokedAt: row.frozen_at!, reason: 'certificateHold' };
+  if (row.status === 'revoked') return { status: 'revoked', revokedAt: row.revoked_at!, reason: (row.revocation_reason ?? 'unspecified') as Exclude<ReasonCode, 'removeFromCRL'> };
+  return { status: 'good' };
+}

@@ -1,0 +1,146 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import type { EcertConfig } from '@ecert/common';
+import { CONFIG, DATA_SOURCE, LOGGER } from '@ecert/messaging';
+import { buildCrl, issuerFromCertificate, type CrlEntry, type ReasonCode } from '@ecert/pki';
+import { CaRegistry } from '../ca/ca-registry.service';
+import { pkiLinks } from '../ca/ca-naming';
+import { crlLockKey } from '../certificates/certificate-transition.runner';
+import { CrlEntity } from './crl.entity';
+
+interface EntryRow {
+  serial: string;
+  status: 'active' | 'frozen' | 'revoked';
+  revoked_at: Date | null;
+  revocation_reason: string | null;
+  frozen_at: Date | null;
+}
+
+export interface GeneratedCrl {
+  caId: string;
+  number: bigint;
+  delta: boolean;
+  entryCount: number;
+  der: Uint8Array;
+}
+
+/**
+ * Builds complete and delta CRLs from the certificate table in one consistent snapshot.
+ *
+ * Delta semantics (RFC 5280 5.2.4): a delta names its base, the newest complete CRL, and lists
+ * every certificate whose status changed after that base was built, as it is now; a hold that the
+ * base (or any later complete CRL) listed and that has since been lifted is listed as
+ * removeFromCRL. A hold placed and lifted with no complete CRL in between simply does not appear.
+ */
+@Injectable()
+export class CrlGenerator {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(CONFIG) private readonly config: EcertConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly registry: CaRegistry,
+  ) {}
+
+  async generate(caId: string, delta: boolean): Promise<GeneratedCrl> {
+    const ca = this.registry.get(caId);
+    const signer = await this.registry.signer(caId);
+    const issuer = issuerFromCertificate(new Uint8Array(ca.certificate));
+    const links = pkiLinks(this.config.ECERT_PUBLIC_URL);
+    const started = Date.now();
+    const result = await this.ds.transaction('READ COMMITTED', async (m) => {
+      // Exclusive against in-flight status changes (they hold it shared): every change is either
+      // fully visible to this CRL or stamped after its thisUpdate.
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [crlLockKey(caId)]);
+      const [{ t }] = await m.query('SELECT clock_timestamp() AS t');
+      const now: Date = t;
+      const [{ number }] = await m.query(
+        'UPDATE "cert"."ca" SET next_crl_number = next_crl_number + 1 WHERE id = $1 RETURNING next_crl_number - 1 AS number',
+        [caId],
+      );
+      const crlNumber = BigInt(number);
+      let entries: CrlEntry[];
+      let deltaOf: bigint | undefined;
+      if (delta) {
+        const base = await this.latestFull(m, caId);
+        if (!base) throw new Error(`no complete CRL for ${caId} yet; a delta needs a base`);
+        deltaOf = BigInt(base.number);
+        entries = await this.deltaEntries(m, caId, base, now);
+      } else {
+        entries = await this.fullEntries(m, caId, now);
+        await m.query(
+          `UPDATE "cert"."certificate" SET hold_listed_in_crl = $2 WHERE ca_id = $1 AND status = 'frozen' AND not_after > $3`,
+          [caId, crlNumber.toString(), now],
+        );
+      }
+      const validityMs = delta ? this.config.DELTA_CRL_VALIDITY_MINUTES * 60_000 : this.config.CRL_VALIDITY_HOURS * 3_600_000;
+      const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
+      const der = await buildCrl({
+        issuerName: issuer.name as Uint8Array,
+        issuerSpki: issuer.spki,
+        signer,
+        crlNumber,
+        thisUpdate,
+        nextUpdate,
+        entries,
+        deltaOf,
+        freshestCrlUrl: delta || ca.role === 'root' ? undefined : links.deltaCrlUrl(caId),
+      });
+      await m.insert(CrlEntity, {
+        caId,
+        number: crlNumber.toString(),
+        deltaBase: deltaOf?.toString() ?? null,
+        thisUpdate: now,
+        nextUpdate,
+        entryCount: entries.length,
+        der: Buffer.from(der),
+      });
+      return { caId, number: crlNumber, delta, entryCount: entries.length, der };
+    });
+    this.logger.info({ caId, crlNumber: result.number.toString(), delta, entries: result.entryCount, ms: Date.now() - started }, 'CRL generated');
+    return result;
+  }
+
+  async latest(caId: string, delta: boolean): Promise<CrlEntity | null> {
+    return this.ds.getRepository(CrlEntity).createQueryBuilder('c')
+      .where('c.ca_id = :caId', { caId })
+      .andWhere(delta ? 'c.delta_base IS NOT NULL' : 'c.delta_base IS NULL')
+      .orderBy('c.number', 'DESC')
+      .limit(1)
+      .getOne();
+  }
+
+  private async latestFull(m: EntityManager, caId: string): Promise<{ number: string; this_update: Date } | undefined> {
+    const rows = await m.query(
+      'SELECT number, this_update FROM "cert"."crl" WHERE ca_id = $1 AND delta_base IS NULL ORDER BY number DESC LIMIT 1',
+      [caId],
+    );
+    return rows[0];
+  }
+
+  private async fullEntries(m: EntityManager, caId: string, now: Date): Promise<CrlEntry[]> {
+    const rows: EntryRow[] = await m.query(
+      `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
+        WHERE ca_id = $1 AND status IN ('revoked','frozen') AND not_after > $2`,
+      [caId, now],
+    );
+    return rows.map(toEntry);
+  }
+
+  private async deltaEntries(m: EntityManager, caId: string, base: { number: string; this_update: Date }, now: Date): Promise<CrlEntry[]> {
+    const rows: EntryRow[] = await m.query(
+      `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
+        WHERE ca_id = $1 AND not_after > $3 AND (
+          (status IN ('revoked','frozen') AND status_changed_at > $2)
+          OR (status = 'active' AND hold_listed_in_crl >= $4))`,
+      [caId, base.this_update, now, base.number],
+    );
+    return rows.map((r) => (r.status === 'active' ? { serial: r.serial, revokedAt: r.frozen_at ?? now, reason: 'removeFromCRL' as ReasonCode } : toEntry(r)));
+  }
+}
+
+function toEntry(r: EntryRow): CrlEntry {
+  if (r.status === 'frozen') return { serial: r.serial, revokedAt: r.frozen_at!, reason: 'certificateHold' };
+  return { serial: r.serial, revokedAt: r.revoked_at!, reason: (r.revocation_reason ?? 'unspecified') as ReasonCode };
+}

@@ -1,0 +1,113 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { EcertConfig } from '@ecert/common';
+import { CONFIG, LOGGER } from '@ecert/messaging';
+import { CaRegistry } from '../ca/ca-registry.service';
+import { CrlGenerator } from './crl-generator.service';
+import { CrlPublisher } from './crl-publisher.service';
+
+const REFRESH_EVERY_MS = 60_000;
+const PROMPT_DELAY_MS = 100;
+
+/**
+ * Keeps every CA's CRLs fresh: at start (none yet, or Redis emptied), on a BullMQ schedule
+ * (before half of a CRL's validity is used up), and promptly after a status change.
+ * After a hold or revocation a new complete CRL and delta are issued; after a lifted hold only a
+ * delta, which carries removeFromCRL against the complete CRL that listed the hold.
+ */
+@Injectable()
+export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private queue?: Queue;
+  private worker?: Worker;
+  private pending = new Map<string, { full: boolean; timer: NodeJS.Timeout; waiters: (() => void)[] }>();
+  private running = new Map<string, Promise<void>>();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: EcertConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly registry: CaRegistry,
+    private readonly generator: CrlGenerator,
+    private readonly publisher: CrlPublisher,
+  ) {}
+
+  private crlCas() {
+    return this.registry.all().filter((ca) => ca.role === 'root' || ca.role === 'issuing');
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.registry.isEmpty()) await this.refreshAll(true);
+    const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
+    const prefix = `${this.config.ECERT_REDIS_PREFIX}:bull`;
+    this.queue = new Queue('crl-refresh', { connection, prefix });
+    await this.queue.upsertJobScheduler('crl-refresh-all', { every: REFRESH_EVERY_MS }, { name: 'refresh' });
+    this.worker = new Worker('crl-refresh', () => this.refreshAll(false), { connection, prefix, concurrency: 1 });
+    this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'CRL worker error'));
+  }
+
+  /** Regenerates whatever is missing or past half its validity, and republishes the newest. */
+  async refreshAll(republish: boolean): Promise<void> {
+    for (const ca of this.crlCas()) {
+      await this.serialised(ca.id, async () => {
+        const now = Date.now();
+        const full = await this.generator.latest(ca.id, false);
+        const needFull = !full || now > (full.thisUpdate.getTime() + full.nextUpdate.getTime()) / 2;
+        if (needFull) await this.generateAndPublish(ca.id, false);
+        else if (republish) await this.publisher.publish(ca.id, false, full.der, full.nextUpdate);
+        if (ca.role !== 'issuing') return;
+        const delta = await this.generator.latest(ca.id, true);
+        const needDelta = needFull || !delta || now > (delta.thisUpdate.getTime() + delta.nextUpdate.getTime()) / 2;
+        if (needDelta) await this.generateAndPublish(ca.id, true);
+        else if (republish) await this.publisher.publish(ca.id, true, delta.der, delta.nextUpdate);
+      }).catch((e) => this.logger.error({ caId: ca.id, err: (e as Error).message }, 'CRL refresh failed'));
+    }
+  }
+
+  /**
+   * Called after a status change commits. Changes within a few milliseconds are coalesced into one
+   * CRL; resolves when the CRLs covering the change are published.
+   */
+  requestAfterChange(caId: string, addsEntries: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const p = this.pending.get(caId);
+      if (p) {
+        p.full ||= addsEntries;
+        p.waiters.push(resolve);
+        return;
+      }
+      const entry = {
+        full: addsEntries,
+        waiters: [resolve],
+        timer: setTimeout(() => {
+          this.pending.delete(caId);
+          this.serialised(caId, async () => {
+            if (entry.full) await this.generateAndPublish(caId, false);
+            await this.generateAndPublish(caId, true);
+          })
+            .catch((e) => this.logger.error({ caId, err: (e as Error).message }, 'CRL regeneration after change failed'))
+            .finally(() => entry.waiters.forEach((w) => w()));
+        }, PROMPT_DELAY_MS),
+      };
+      this.pending.set(caId, entry);
+    });
+  }
+
+  private async generateAndPublish(caId: string, delta: boolean): Promise<void> {
+    const crl = await this.generator.generate(caId, delta);
+    const row = await this.generator.latest(caId, delta);
+    await this.publisher.publish(caId, delta, crl.der, row!.nextUpdate);
+  }
+
+  private serialised(caId: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.running.get(caId) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.running.set(caId, next);
+    return next;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    await this.worker?.close();
+    await this.queue?.close();
+  }
+}

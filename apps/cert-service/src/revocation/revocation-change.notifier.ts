@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { Subjects, type OcspInvalidation } from '@ecert/contracts';
+import { LOGGER, NATS_CONNECTION } from '@ecert/messaging';
+import { CrlScheduler } from './crl-scheduler.service';
+import { OcspResponder } from '../ocsp/ocsp-responder.service';
+
+/**
+ * What must happen once a status change has committed: cached OCSP answers for the serials are
+ * dropped here and in every gateway, and new CRLs are issued. The change's reply waits for the
+ * OCSP part (so a client that freezes and then asks OCSP sees the freeze), not for the CRLs.
+ */
+@Injectable()
+export class RevocationChangeNotifier {
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly crls: CrlScheduler,
+    private readonly ocsp: OcspResponder,
+  ) {}
+
+  async changed(caIds: string[], serials: string[], addsEntries = true): Promise<void> {
+    this.ocsp.invalidate(serials);
+    const msg: OcspInvalidation = { serials };
+    try {
+      this.nc.publish(Subjects.cert.ocspInvalidate, JSON.stringify(msg));
+      await this.nc.flush();
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message }, 'could not broadcast OCSP invalidation');
+    }
+    for (const caId of new Set(caIds)) void this.crls.requestAfterChange(caId, addsEntries);
+  }
+}

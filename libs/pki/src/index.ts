@@ -1,0 +1,5 @@
+export * from './crypto';
+export * from './keys';
+export * from './x509';
+export * from './revocation';
+export * from './lifecycle';
