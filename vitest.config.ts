@@ -24,5 +24,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    setupFiles: ['test/support/env.setup.ts'],
   },
 });

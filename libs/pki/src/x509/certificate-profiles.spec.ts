@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { BasicConstraints, type Extension } from '@peculiar/asn1-x509';
+import { PROFILE_OID, certificateProfiles } from './certificate-profiles';
+import { ecdsaTestKey } from './test-signers.spec-helper';
+import { X509InputError } from './x509-input-error';
+
+const spki = ecdsaTestKey().signer.spki;
+const links = { crlUrl: 'http://a.example/c.crl', ocspUrl: 'http://a.example/ocsp', caIssuersUrl: 'http://a.example/ca.cer' };
+const find = (exts: Extension[], oid: string) => exts.find((e) => e.extnID === oid);
+const valueHex = (e: Extension | undefined) => Buffer.from(e!.extnValue.buffer).toString('hex');
+const summary = (exts: Extension[]) => exts.map((e) => `${e.extnID}${e.critical ? '!' : ''}`);
+
+describe('certificate profiles', () => {
+  it('root: CA critical without pathLen, keyCertSign+cRLSign critical, SKI', () => {
+    const exts = certificateProfiles.rootCa({ subjectSpki: spki });
+    expect(summary(exts)).toEqual(['2.5.29.19!', '2.5.29.15!', '2.5.29.14']);
+    expect(valueHex(find(exts, '2.5.29.15'))).toBe('03020106');
+    expect(AsnConvert.parse(find(exts, '2.5.29.19')!.extnValue, BasicConstraints)).toMatchObject({ cA: true, pathLenConstraint: undefined });
+  });
+
+  it('issuing CA: pathLen 0 and the parent links only when given', () => {
+    expect(summary(certificateProfiles.issuingCa({ subjectSpki: spki }))).toEqual(['2.5.29.19!', '2.5.29.15!', '2.5.29.14']);
+    const exts = certificateProfiles.issuingCa({ subjectSpki: spki, crlUrl: links.crlUrl, caIssuersUrl: links.caIssuersUrl });
+    expect(summary(exts)).toEqual(['2.5.29.19!', '2.5.29.15!', '2.5.29.14', '2.5.29.31', '1.3.6.1.5.5.7.1.1']);
+    expect(valueHex(find(exts, '2.5.29.19'))).toBe('30060101ff020100');
+    expect(() => certificateProfiles.issuingCa({ subjectSpki: spki, pathLenConstraint: -1 })).toThrow(X509InputError);
+  });
+
+  it('OCSP signer: digitalSignature critical, EKU OCSPSigning, nocheck = NULL', () => {
+    const exts = certificateProfiles.ocspSigner({ subjectSpki: spki });
+    expect(summary(exts)).toEqual(['2.5.29.15!', '2.5.29.37', PROFILE_OID.ocspNoCheck, '2.5.29.14']);
+    expect(valueHex(find(exts, '2.5.29.15'))).toBe('03020780');
+    expect(valueHex(find(exts, '2.5.29.37'))).toBe('300a06082b06010505070309');
+    expect(valueHex(find(exts, PROFILE_OID.ocspNoCheck))).toBe('0500');
+  });
+
+  it('subscriber profiles: digitalSignature+nonRepudiation critical, CA:FALSE, identifiers as PrintableString', () => {
+    const unit = certificateProfiles.unit({ subjectSpki: spki, uscc: '91440101MA5C00001N', ...links });
+    expect(summary(unit)).toEqual(['2.5.29.15!', '2.5.29.19', '2.5.29.14', '2.5.29.31', '1.3.6.1.5.5.7.1.1', PROFILE_OID.unitUscc]);
+    expect(valueHex(find(unit, '2.5.29.15'))).toBe('030206c0');
+    expect(valueHex(find(unit, '2.5.29.19'))).toBe('3000');
+    expect(valueHex(find(unit, PROFILE_OID.unitUscc))).toBe(`1312${Buffer.from('91440101MA5C00001N').toString('hex')}`);
+    const personal = certificateProfiles.personal({ subjectSpki: spki, idNumber: '11010519491231002X', ...links });
+    expect(valueHex(find(personal, PROFILE_OID.personalIdNumber))).toBe(`1312${Buffer.from('11010519491231002X').toString('hex')}`);
+    const seal = certificateProfiles.sealMaker({ subjectSpki: spki, ...links });
+    expect(summary(seal)).toEqual(['2.5.29.15!', '2.5.29.19', '2.5.29.14', '2.5.29.31', '1.3.6.1.5.5.7.1.1']);
+  });
+
+  it('refuses malformed identifiers, URLs and policy OIDs', () => {
+    expect(() => certificateProfiles.unit({ subjectSpki: spki, uscc: '91440101MA5C0000IO', ...links })).toThrow(/uscc/);
+    expect(() => certificateProfiles.unit({ subjectSpki: spki, uscc: '9144', ...links })).toThrow(X509InputError);
+    expect(() => certificateProfiles.personal({ subjectSpki: spki, idNumber: '11010519491231002x', ...links })).toThrow(/idNumber/);
+    expect(() => certificateProfiles.sealMaker({ subjectSpki: spki, ...links, crlUrl: 'http://例子.cn/crl' })).toThrow(/crlUrl/);
+    expect(() => certificateProfiles.sealMaker({ subjectSpki: spki, ...links, ocspUrl: 'ftp://a/ocsp' })).toThrow(/ocspUrl/);
+    expect(() => certificateProfiles.sealMaker({ subjectSpki: spki, ...links, policies: [{ oid: '1.2.x' }] })).toThrow(X509InputError);
+  });
+
+  it('subjects follow the spec: unit CN = unit name, personal CN = person name', () => {
+    expect(certificateProfiles.unitSubject({ province: '广东省', city: '广州市', unitName: '某单位' })).toEqual({ C: 'CN', ST: '广东省', L: '广州市', O: '某单位', CN: '某单位' });
+    expect(certificateProfiles.personalSubject({ province: '广东省', city: '广州市', unitName: '某单位', personName: '张三' })).toEqual({ C: 'CN', ST: '广东省', L: '广州市', O: '某单位', CN: '张三' });
+  });
+});

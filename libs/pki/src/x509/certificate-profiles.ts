@@ -1,0 +1,281 @@
+import * as asn1js from 'asn1js';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import {
+  AccessDescription,
+  AuthorityInfoAccessSyntax,
+  BasicConstraints,
+  CRLDistributionPoints,
+  CertificatePolicies,
+  DistributionPoint,
+  DistributionPointName,
+  ExtendedKeyUsage,
+  Extension,
+  GeneralName,
+  KeyUsage,
+  KeyUsageFlags,
+  PolicyInformation,
+  PolicyQualifierInfo,
+  SubjectKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_cRLDistributionPoints,
+  id_ce_certificatePolicies,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectKeyIdentifier,
+  id_pe_authorityInfoAccess,
+} from '@peculiar/asn1-x509';
+import type { DistinguishedNameInput } from './distinguished-name';
+import { keyIdentifierOf } from './key-identifier';
+import { X509InputError } from './x509-input-error';
+
+/** Object identifiers the profiles use beyond those @peculiar/asn1-x509 names. */
+export const PROFILE_OID = {
+  /**
+   * GM/T 0015 "企业组织机构代码" extension; since the 2015 three-certificates reform Chinese CAs
+   * carry the 18-character USCC (统一社会信用代码) in it. Value: DER PrintableString.
+   */
+  unitUscc: '1.2.156.10260.4.1.4',
+  /** GM/T 0015 "个人身份标识码" extension; carries the resident ID number. Value: DER PrintableString. */
+  personalIdNumber: '1.2.156.10260.4.1.1',
+  kpOcspSigning: '1.3.6.1.5.5.7.3.9',
+  /** RFC 6960 §4.2.2.2.1: the OCSP responder's own certificate is not checked for revocation. */
+  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
+  adOcsp: '1.3.6.1.5.5.7.48.1',
+  adCaIssuers: '1.3.6.1.5.5.7.48.2',
+  qtCps: '1.3.6.1.5.5.7.2.1',
+} as const;
+
+/** Where relying parties find revocation status and the issuer's certificate (the issuing CA's URLs). */
+export interface IssuerLinks {
+  /** CRL distribution point (the issuer's full CRL, http). */
+  readonly crlUrl: string;
+  /** OCSP responder of the issuer. */
+  readonly ocspUrl: string;
+  /** The issuer's certificate (DER), for AIA caIssuers. */
+  readonly caIssuersUrl: string;
+}
+
+export interface PolicyInput {
+  readonly oid: string;
+  /** Optional CPS pointer qualifier. */
+  readonly cpsUri?: string;
+}
+
+interface SubjectKey {
+  /** DER SPKI of the certified key: gives the SKI. */
+  readonly subjectSpki: Uint8Array;
+}
+
+export interface RootCaProfileInput extends SubjectKey {
+  /** Omitted by default: the root constrains nothing, the issuing CA carries pathLen 0. */
+  readonly pathLenConstraint?: number;
+}
+
+export interface IssuingCaProfileInput extends SubjectKey, Partial<IssuerLinks> {
+  /** Default 0: the issuing CA issues end-entity certificates only. */
+  readonly pathLenConstraint?: number;
+  readonly policies?: readonly PolicyInput[];
+}
+
+export type OcspSignerProfileInput = SubjectKey;
+
+export interface EndEntityProfileInput extends SubjectKey, IssuerLinks {
+  readonly policies?: readonly PolicyInput[];
+}
+
+export interface UnitProfileInput extends EndEntityProfileInput {
+  /** 统一社会信用代码, 18 characters, already validated (GB 32100 check character) at the edge. */
+  readonly uscc: string;
+}
+
+export interface PersonalProfileInput extends EndEntityProfileInput {
+  /** 居民身份证号码, 18 characters, already validated (GB 11643 check digit) at the edge. */
+  readonly idNumber: string;
+}
+
+export interface UnitSubjectInput {
+  /** Province name, mapped from the region code by the validator library. */
+  readonly province: string;
+  readonly city: string;
+  readonly unitName: string;
+}
+
+export interface PersonalSubjectInput extends UnitSubjectInput {
+  readonly personName: string;
+}
+
+function extension(extnID: string, critical: boolean, value: ArrayBuffer | Uint8Array): Extension {
+  return new Extension({ extnID, critical, extnValue: new OctetString(value) });
+}
+
+const ser = (value: unknown): ArrayBuffer => AsnConvert.serialize(value);
+
+function checkedUrl(field: string, url: string): string {
+  // IA5String: ASCII only; an IRI must be converted (punycode/percent-encoding) by the caller.
+  let parsed: URL | undefined;
+  try {
+    parsed = /^[\x21-\x7e]+$/.test(url) ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:', 'ldap:'].includes(parsed.protocol)) {
+    throw new X509InputError(field, 'must be an ASCII http(s)/ldap URL', `${field} 地址无效`);
+  }
+  return url;
+}
+
+const subjectKeyIdentifier = (spki: Uint8Array): Extension =>
+  extension(id_ce_subjectKeyIdentifier, false, ser(new SubjectKeyIdentifier(keyIdentifierOf(spki))));
+
+function basicConstraints(cA: boolean, critical: boolean, pathLenConstraint?: number): Extension {
+  if (pathLenConstraint !== undefined && (!Number.isInteger(pathLenConstraint) || pathLenConstraint < 0)) {
+    throw new X509InputError('pathLenConstraint', 'must be a non-negative integer', '路径长度约束无效');
+  }
+  return extension(id_ce_basicConstraints, critical, ser(new BasicConstraints({ cA, pathLenConstraint })));
+}
+
+// RFC 5280 §4.2.1.3: conforming CAs SHOULD mark keyUsage critical; all ecert profiles do.
+const keyUsage = (flags: number): Extension => extension(id_ce_keyUsage, true, ser(new KeyUsage(flags)));
+
+function crlDistributionPoint(crlUrl: string): Extension {
+  const point = new DistributionPoint({
+    distributionPoint: new DistributionPointName({
+      fullName: [new GeneralName({ uniformResourceIdentifier: checkedUrl('crlUrl', crlUrl) })],
+    }),
+  });
+  return extension(id_ce_cRLDistributionPoints, false, ser(new CRLDistributionPoints([point])));
+}
+
+function authorityInfoAccess(ocspUrl: string | undefined, caIssuersUrl: string | undefined): Extension | undefined {
+  const items: AccessDescription[] = [];
+  if (ocspUrl !== undefined) {
+    items.push(new AccessDescription({
+      accessMethod: PROFILE_OID.adOcsp,
+      accessLocation: new GeneralName({ uniformResourceIdentifier: checkedUrl('ocspUrl', ocspUrl) }),
+    }));
+  }
+  if (caIssuersUrl !== undefined) {
+    items.push(new AccessDescription({
+      accessMethod: PROFILE_OID.adCaIssuers,
+      accessLocation: new GeneralName({ uniformResourceIdentifier: checkedUrl('caIssuersUrl', caIssuersUrl) }),
+    }));
+  }
+  return items.length ? extension(id_pe_authorityInfoAccess, false, ser(new AuthorityInfoAccessSyntax(items))) : undefined;
+}
+
+function certificatePolicies(policies: readonly PolicyInput[] | undefined): Extension | undefined {
+  if (!policies || policies.length === 0) return undefined;
+  const infos = policies.map((p) => {
+    if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(p.oid)) throw new X509InputError('policies.oid', 'not a dotted OID', '证书策略标识无效');
+    const qualifiers = p.cpsUri === undefined ? undefined : [
+      new PolicyQualifierInfo({
+        policyQualifierId: PROFILE_OID.qtCps,
+        qualifier: new asn1js.IA5String({ value: checkedUrl('policies.cpsUri', p.cpsUri) }).toBER(),
+      }),
+    ];
+    return new PolicyInformation({ policyIdentifier: p.oid, policyQualifiers: qualifiers });
+  });
+  return extension(id_ce_certificatePolicies, false, ser(new CertificatePolicies(infos)));
+}
+
+/** Non-critical identifier extension whose value is a DER PrintableString (GM/T 0015 style). */
+function printableStringExtension(oid: string, field: string, value: string, pattern: RegExp, zh: string): Extension {
+  if (!pattern.test(value)) throw new X509InputError(field, 'bad format', zh);
+  return extension(oid, false, new asn1js.PrintableString({ value }).toBER());
+}
+
+const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{18}$/; // GB 32100 alphabet; the check character is the validator's job
+const RESIDENT_ID_PATTERN = /^\d{17}[\dX]$/; // GB 11643; the check digit is the validator's job
+
+function endEntityCommon(input: EndEntityProfileInput, flags: number): Extension[] {
+  return [
+    keyUsage(flags),
+    basicConstraints(false, false),
+    subjectKeyIdentifier(input.subjectSpki),
+    crlDistributionPoint(input.crlUrl),
+    authorityInfoAccess(input.ocspUrl, input.caIssuersUrl)!,
+  ];
+}
+
+const compact = (list: readonly (Extension | undefined)[]): Extension[] => list.filter((e): e is Extension => e !== undefined);
+
+/**
+ * Extension sets per certificate type. The builder adds the AuthorityKeyIdentifier (it knows the
+ * issuer), so no profile takes the issuer key. Subject helpers give the names the spec fixes.
+ */
+export const certificateProfiles = {
+  /** Self-signed root: CA (critical), keyCertSign + cRLSign (critical), SKI. */
+  rootCa(input: RootCaProfileInput): Extension[] {
+    return [
+      basicConstraints(true, true, input.pathLenConstraint),
+      keyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign),
+      subjectKeyIdentifier(input.subjectSpki),
+    ];
+  },
+
+  /** Issuing CA under the root: CA pathLen 0, keyCertSign + cRLSign, SKI, and the root's CRL DP/AIA when given. */
+  issuingCa(input: IssuingCaProfileInput): Extension[] {
+    return compact([
+      basicConstraints(true, true, input.pathLenConstraint ?? 0),
+      keyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign),
+      subjectKeyIdentifier(input.subjectSpki),
+      input.crlUrl === undefined ? undefined : crlDistributionPoint(input.crlUrl),
+      authorityInfoAccess(input.ocspUrl, input.caIssuersUrl),
+      certificatePolicies(input.policies),
+    ]);
+  },
+
+  /**
+   * Delegated OCSP responder (RFC 6960 §4.2.2.2): EKU OCSPSigning, ocsp-nocheck (so clients do
+   * not ask the responder about itself; keep its validity short), digitalSignature (critical).
+   */
+  ocspSigner(input: OcspSignerProfileInput): Extension[] {
+    return [
+      keyUsage(KeyUsageFlags.digitalSignature),
+      extension(id_ce_extKeyUsage, false, ser(new ExtendedKeyUsage([PROFILE_OID.kpOcspSigning]))),
+      extension(PROFILE_OID.ocspNoCheck, false, new asn1js.Null().toBER()),
+      subjectKeyIdentifier(input.subjectSpki),
+    ];
+  },
+
+  /**
+   * 制章者 certificate that signs SES seals (GB/T 38540): digitalSignature + nonRepudiation.
+   * No EKU on purpose: there is no registered seal-making purpose, GB/T 38540 verifiers check the
+   * chain and key usage only, and an EKU with a private OID would make EKU-aware software (PDF
+   * readers, Windows) treat the key as unusable for document signatures.
+   */
+  sealMaker(input: EndEntityProfileInput): Extension[] {
+    return compact([
+      ...endEntityCommon(input, KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation),
+      certificatePolicies(input.policies),
+    ]);
+  },
+
+  /** 单位身份证书: digitalSignature + nonRepudiation, CA:FALSE, SKI, CRL DP, AIA, USCC extension. */
+  unit(input: UnitProfileInput): Extension[] {
+    return compact([
+      ...endEntityCommon(input, KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation),
+      certificatePolicies(input.policies),
+      printableStringExtension(PROFILE_OID.unitUscc, 'uscc', input.uscc, USCC_PATTERN, '统一社会信用代码格式错误'),
+    ]);
+  },
+
+  /** 个人身份证书: as unit, with the resident ID number extension instead of the USCC. */
+  personal(input: PersonalProfileInput): Extension[] {
+    return compact([
+      ...endEntityCommon(input, KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation),
+      certificatePolicies(input.policies),
+      printableStringExtension(PROFILE_OID.personalIdNumber, 'idNumber', input.idNumber, RESIDENT_ID_PATTERN, '身份证号码格式错误'),
+    ]);
+  },
+
+  /** Unit subject: C=CN, ST=province, L=city, O=unit name, CN=unit name. */
+  unitSubject(input: UnitSubjectInput): DistinguishedNameInput {
+    return { C: 'CN', ST: input.province, L: input.city, O: input.unitName, CN: input.unitName };
+  },
+
+  /** Personal subject: C=CN, ST=province, L=city, O=unit name, CN=person name. */
+  personalSubject(input: PersonalSubjectInput): DistinguishedNameInput {
+    return { C: 'CN', ST: input.province, L: input.city, O: input.unitName, CN: input.personName };
+  },
+} as const;

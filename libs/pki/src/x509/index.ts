@@ -1,0 +1,26 @@
+// Certificate and CSR parts of @ecert/pki's x509 module (CRL/OCSP live in crl-*/ocsp-* files).
+export { buildName, encodeName, formatName, parseName } from './distinguished-name';
+export type { DistinguishedNameInput, FormatNameOptions } from './distinguished-name';
+export { buildCertificate, newSerialNumber, normalizeSerialNumber } from './certificate-builder';
+export type { BuildCertificateInput, CertificateIssuer } from './certificate-builder';
+export { issuerFromCertificate } from './certificate-issuer';
+export { PROFILE_OID, certificateProfiles } from './certificate-profiles';
+export type {
+  EndEntityProfileInput,
+  IssuerLinks,
+  IssuingCaProfileInput,
+  OcspSignerProfileInput,
+  PersonalProfileInput,
+  PersonalSubjectInput,
+  PolicyInput,
+  RootCaProfileInput,
+  UnitProfileInput,
+  UnitSubjectInput,
+} from './certificate-profiles';
+export { CsrError, acceptCsr, checkCsrKeyPolicy, parseCsr, verifyCsrProofOfPossession } from './csr';
+export type { CsrAttribute, CsrErrorCode, ParsedCsr } from './csr';
+export { PemError, decodePem, decodePemAll, encodePem, looksLikePem } from './pem';
+export type { PemBlock } from './pem';
+export { keyIdentifierOf } from './key-identifier';
+export { SIGNATURE_ALGORITHMS, signatureAlgorithmIdentifierDer } from './signature-algorithm';
+export { X509InputError } from './x509-input-error';

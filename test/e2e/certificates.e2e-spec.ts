@@ -1,0 +1,332 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { makeResidentId, makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
+import { api, waitFor } from '../support/http';
+
+let p: TestPlatform;
+const dir = new TempDir();
+
+beforeAll(async () => {
+  p = await startTestPlatform();
+});
+
+afterAll(async () => {
+  await p?.close();
+  dir.remove();
+});
+
+function unit(uscc = makeUscc(), accountNo = '4501000001') {
+  return { name: '南宁市某某科技有限公司', uscc, regionCode: '450100', accountNo };
+}
+
+async function issue(kind: 'p256' | 'rsa2048' | 'sm2' | 'p384', u = unit()) {
+  const { csr, keyPath } = opensslCsr(dir, kind);
+  const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: u });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return { ...r.body, keyPath };
+}
+
+async function certificateCount(): Promise<number> {
+  const { rows } = await p.db.query('SELECT count(*)::int AS n FROM cert.certificate');
+  return rows[0].n;
+}
+
+function writeChain(cert: { serial: string; certificatePem: string; chainPem: string[] }) {
+  const leaf = dir.file(`${cert.serial}.pem`, cert.certificatePem);
+  const issuing = dir.file(`${cert.serial}-issuing.pem`, cert.chainPem[0]);
+  const root = dir.file(`${cert.serial}-root.pem`, cert.chainPem[1]);
+  return { leaf, issuing, root };
+}
+
+async function fetchCrl(caId: string, delta = false): Promise<Buffer> {
+  const r = await fetch(`${p.baseUrl}/pki/crl/${caId}${delta ? '-delta' : ''}.crl`);
+  expect(r.status).toBe(200);
+  expect(r.headers.get('content-type')).toContain('application/pkix-crl');
+  return Buffer.from(await r.arrayBuffer());
+}
+
+function crlText(der: Buffer): string {
+  const f = dir.file(`crl-${Date.now()}-${Math.random()}.der`, der);
+  return opensslResult(['crl', '-inform', 'DER', '-in', f, '-noout', '-text']).out;
+}
+
+function ocsp(files: { leaf: string; issuing: string; root: string }) {
+  const bundle = dir.file(`bundle-${Math.random()}.pem`);
+  writeFileSync(bundle, require('node:fs').readFileSync(files.root, 'utf8') + require('node:fs').readFileSync(files.issuing, 'utf8'));
+  return opensslResult(['ocsp', '-issuer', files.issuing, '-cert', files.leaf, '-url', `${p.baseUrl}/pki/ocsp`, '-CAfile', bundle, '-resp_text']);
+}
+
+describe('platform health', () => {
+  it('reports every service and store up', async () => {
+    const r = await api(p.baseUrl, 'GET', '/api/v1/health');
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('up');
+    for (const s of ['cert-service', 'seal-service', 'workflow-service']) expect(r.body.services[s].status).toBe('up');
+    expect(r.body.stores).toEqual({ postgres: 'up', nats: 'up', redis: 'up' });
+    expect(r.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('serves the OpenAPI document', async () => {
+    const r = await api(p.baseUrl, 'GET', '/api/docs-json');
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body.paths)).toContain('/api/v1/certificates');
+  });
+});
+
+describe('issuance and chain', () => {
+  it.each(['p256', 'rsa2048', 'p384'] as const)('issues a %s unit certificate that openssl verifies to the root', async (kind) => {
+    const cert = await issue(kind);
+    expect(cert.serial).toMatch(/^[0-9a-f]{32}$/);
+    expect(cert.status).toBe('active');
+    expect(cert.chainPem).toHaveLength(2);
+    const f = writeChain(cert);
+    const v = opensslResult(['verify', '-CAfile', f.root, '-untrusted', f.issuing, f.leaf]);
+    expect(v.out).toContain(': OK');
+    const text = opensslResult(['x509', '-in', f.leaf, '-noout', '-text']).out;
+    expect(text).toContain('CRL Distribution Points');
+    expect(text).toContain(`${p.baseUrl}/pki/ocsp`);
+    expect(text).toContain('1.2.156.10260.4.1.4');
+    const got = await api(p.baseUrl, 'GET', `/api/v1/certificates/${cert.serial}`);
+    expect(got.status).toBe(200);
+    expect(got.body.certificatePem).toBe(cert.certificatePem);
+  });
+
+  it('issues a personal certificate and masks the ID number in the API', async () => {
+    const { csr } = opensslCsr(dir, 'p256');
+    const idNumber = makeResidentId();
+    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'personal', csr, unit: unit(), person: { name: '张三', idNumber } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.person.name).toBe('张三');
+    expect(r.body.person.idNumberMasked).not.toContain(idNumber.slice(6, 14));
+    expect(JSON.stringify(r.body)).not.toContain(idNumber);
+  });
+
+  it('accepts an SM2 CSR from openssl and signs with real SM2 that openssl verifies', async () => {
+    const cert = await issue('sm2');
+    expect(cert.caId).toBe('sm2-issuing');
+    const f = writeChain(cert);
+    // Extract TBS and signature; check them with the issuing CA's public key and the standard ID.
+    const der = dir.file(`${cert.serial}.der`);
+    opensslResult(['x509', '-in', f.leaf, '-outform', 'DER', '-out', der]);
+    const tbs = dir.file(`${cert.serial}.tbs`);
+    opensslResult(['asn1parse', '-in', der, '-inform', 'DER', '-strparse', '4', '-noout', '-out', tbs]);
+    const parse = opensslResult(['asn1parse', '-in', der, '-inform', 'DER']).out;
+    const bitLine = parse.split('\n').filter((l) => l.includes('BIT STRING')).pop()!;
+    const offset = bitLine.trim().split(':')[0];
+    const sig = dir.file(`${cert.serial}.sig`);
+    opensslResult(['asn1parse', '-in', der, '-inform', 'DER', '-strparse', offset, '-noout', '-out', sig]);
+    const pub = dir.file(`${cert.serial}-issuing-pub.pem`);
+    opensslResult(['x509', '-in', f.issuing, '-pubkey', '-noout', '-out', pub]);
+    const v = opensslResult(['dgst', '-sm3', '-vfyopt', 'distid:1234567812345678', '-verify', pub, '-signature', sig, tbs]);
+    expect(v.out).toContain('Verified OK');
+  });
+});
+
+describe('bad input changes nothing', () => {
+  const cases: [string, () => Promise<unknown>, number, string][] = [];
+  it('refuses each bad request with the field named', async () => {
+    const good = opensslCsr(dir, 'p256');
+    const rsa1024 = opensslCsr(dir, 'rsa1024');
+    const other = opensslCsr(dir, 'p256');
+    // A CSR whose signature does not match its key: the subject DER of another CSR swapped in.
+    const tampered = good.csr.replace(/[A-Za-z0-9+/]{10}(?=[A-Za-z0-9+/]{20}\n-----END)/, 'AAAAAAAAAA');
+    const before = await certificateCount();
+    const uBadCheck = (() => {
+      const u = makeUscc();
+      const last = u[17] === '0' ? '1' : '0';
+      return u.slice(0, 17) + last;
+    })();
+    const expectations: [string, unknown, number, string][] = [
+      ['malformed CSR', { profile: 'unit', csr: 'not a csr', unit: unit() }, 400, 'csr'],
+      ['truncated CSR', { profile: 'unit', csr: good.csr.slice(0, 200), unit: unit() }, 400, 'csr'],
+      ['signature mismatch', { profile: 'unit', csr: tampered, unit: unit() }, 400, 'csr'],
+      ['RSA-1024', { profile: 'unit', csr: rsa1024.csr, unit: unit() }, 400, 'csr'],
+      ['wrong USCC check', { profile: 'unit', csr: other.csr, unit: unit(uBadCheck) }, 400, 'unit.uscc'],
+      ['unknown region', { profile: 'unit', csr: other.csr, unit: { ...unit(), regionCode: '459999' } }, 400, 'unit.regionCode'],
+      [
+        'wrong resident ID check digit',
+        { profile: 'personal', csr: other.csr, unit: unit(), person: { name: '李四', idNumber: (() => { const id = makeResidentId(); return id.slice(0, 17) + (id[17] === '1' ? '2' : '1'); })() } },
+        400,
+        'person.idNumber',
+      ],
+      ['unknown profile', { profile: 'robot', csr: other.csr, unit: unit() }, 400, 'profile'],
+      ['missing unit', { profile: 'unit', csr: other.csr }, 400, 'unit'],
+    ];
+    for (const [label, body, status, field] of expectations) {
+      const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', body);
+      expect(r.status, `${label}: ${JSON.stringify(r.body)}`).toBe(status);
+      expect(r.headers.get('content-type'), label).toContain('application/problem+json');
+      expect(r.body.field, label).toBe(field);
+      expect(typeof r.body.code, label).toBe('string');
+    }
+    const big = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: 'x'.repeat(200_000), unit: unit() });
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('body_too_large');
+    const unknown = await api(p.baseUrl, 'GET', '/api/v1/certificates/0123456789abcdef');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('certificate_not_found');
+    const badSerial = await api(p.baseUrl, 'POST', '/api/v1/certificates/zz-not-hex/freeze', {});
+    expect(badSerial.status).toBe(400);
+    expect(badSerial.body.field).toBe('serial');
+    const badReason = await api(p.baseUrl, 'POST', '/api/v1/certificates/0123456789abcdef/revoke', { reason: 'bored' });
+    expect(badReason.status).toBe(400);
+    expect(badReason.body.field).toBe('reason');
+    expect(await certificateCount()).toBe(before);
+    void cases;
+  });
+});
+
+describe('per-account limit', () => {
+  it('allows four active unit certificates per account and refuses the fifth', async () => {
+    const u = unit(makeUscc(), 'ACC-LIMIT');
+    for (let i = 0; i < 4; i++) await issue('p256', u);
+    const before = await certificateCount();
+    const { csr } = opensslCsr(dir, 'p256');
+    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: u });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('certificate_limit_reached');
+    expect(await certificateCount()).toBe(before);
+    const list = await api(p.baseUrl, 'GET', `/api/v1/certificates?uscc=${u.uscc}&status=active&pageSize=2`);
+    expect(list.status).toBe(200);
+    expect(list.body.total).toBe(4);
+    expect(list.body.items).toHaveLength(2);
+  });
+});
+
+describe('lifecycle, CRL and OCSP against openssl', () => {
+  it('freeze → hold, unfreeze → good, revoke → revoked, seen by openssl ocsp and verify -crl_check', async () => {
+    const cert = await issue('p256');
+    const f = writeChain(cert);
+    const caId = cert.caId as string;
+
+    let r = ocsp(f);
+    expect(r.out).toMatch(/: good/);
+    expect(r.out).toContain('Response verify OK');
+
+    const frozen = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, { comment: '用户报失' });
+    expect(frozen.status).toBe(200);
+    expect(frozen.body.status).toBe('frozen');
+    r = ocsp(f);
+    expect(r.out).toMatch(/: revoked/);
+    expect(r.out).toContain('Reason: certificateHold');
+
+    // A complete CRL listing the hold is published promptly.
+    const heldCrl = await waitFor(async () => {
+      const t = crlText(await fetchCrl(caId));
+      return t.toUpperCase().includes(cert.serial.toUpperCase()) && t;
+    });
+    expect(heldCrl).toContain('Certificate Hold');
+
+    const again = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, {});
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('illegal_state_transition');
+
+    const unfrozen = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/unfreeze`, {});
+    expect(unfrozen.status).toBe(200);
+    expect(unfrozen.body.status).toBe('active');
+    r = ocsp(f);
+    expect(r.out).toMatch(/: good/);
+
+    // The base listed the hold, so the delta says removeFromCRL.
+    const delta = await waitFor(async () => {
+      const t = crlText(await fetchCrl(caId, true));
+      return t.toUpperCase().includes(cert.serial.toUpperCase()) && t;
+    });
+    expect(delta).toContain('Remove From CRL');
+    expect(delta).toMatch(/Delta CRL Indicator/);
+
+    const revoked = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/revoke`, { reason: 'keyCompromise' });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.status).toBe('revoked');
+    expect(revoked.body.revocationReason).toBe('keyCompromise');
+    r = ocsp(f);
+    expect(r.out).toMatch(/: revoked/);
+    expect(r.out).toContain('Reason: keyCompromise');
+
+    const unfreezeRevoked = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/unfreeze`, {});
+    expect(unfreezeRevoked.status).toBe(409);
+
+    await waitFor(async () => {
+      const crl = dir.file(`full-${cert.serial}.crl`, await fetchCrl(caId));
+      const v = opensslResult(['verify', '-crl_check', '-CAfile', f.root, '-untrusted', f.issuing, '-CRLfile', crl, '-inform', 'PEM', f.leaf]);
+      return v.out.includes('certificate revoked');
+    });
+  });
+
+  it('openssl verify -crl_check accepts a good certificate with the published CRL', async () => {
+    const cert = await issue('rsa2048');
+    const f = writeChain(cert);
+    const crl = dir.file(`crl-${cert.serial}.der`, await fetchCrl(cert.caId));
+    const crlPem = dir.file(`crl-${cert.serial}.pem`);
+    opensslResult(['crl', '-inform', 'DER', '-in', crl, '-out', crlPem]);
+    const rootCrl = dir.file(`rootcrl-${cert.serial}.der`, await fetchCrl('rsa-root'));
+    const rootCrlPem = dir.file(`rootcrl-${cert.serial}.pem`);
+    opensslResult(['crl', '-inform', 'DER', '-in', rootCrl, '-out', rootCrlPem]);
+    const v = opensslResult(['verify', '-crl_check_all', '-CAfile', f.root, '-untrusted', f.issuing, '-CRLfile', crlPem, '-CRLfile', rootCrlPem, f.leaf]);
+    expect(v.out).toContain(': OK');
+  });
+
+  it('answers a malformed OCSP request with malformedRequest, not a 500', async () => {
+    const res = await fetch(`${p.baseUrl}/pki/ocsp`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.from('garbage') });
+    expect(res.status).toBe(200);
+    const der = Buffer.from(await res.arrayBuffer());
+    // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED 1 (malformedRequest) }
+    expect(der.toString('hex')).toBe('30030a0101');
+  });
+
+  it('lets exactly one of two concurrent conflicting requests win', async () => {
+    const cert = await issue('p256');
+    const [a, b] = await Promise.all([
+      api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, {}),
+      api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/revoke`, { reason: 'keyCompromise' }),
+    ]);
+    const statuses = [a.status, b.status].sort();
+    // freeze then revoke is legal, revoke then freeze is not: either both succeed in that order or one loses.
+    if (statuses[0] === 200 && statuses[1] === 200) {
+      expect(a.body.status).toBe('frozen');
+      expect(b.body.status).toBe('revoked');
+    } else {
+      expect(statuses).toEqual([200, 409]);
+    }
+    const c2 = await issue('p256');
+    const [x, y] = await Promise.all([
+      api(p.baseUrl, 'POST', `/api/v1/certificates/${c2.serial}/freeze`, {}),
+      api(p.baseUrl, 'POST', `/api/v1/certificates/${c2.serial}/freeze`, {}),
+    ]);
+    expect([x.status, y.status].sort()).toEqual([200, 409]);
+    const { rows } = await p.db.query("SELECT count(*)::int AS n FROM cert.certificate_history WHERE serial = $1 AND action = 'freeze'", [c2.serial]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('renews: a new certificate, the old one revoked as superseded', async () => {
+    const old = await issue('p256');
+    const { csr } = opensslCsr(dir, 'sm2');
+    const r = await api(p.baseUrl, 'POST', `/api/v1/certificates/${old.serial}/renew`, { csr });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.serial).not.toBe(old.serial);
+    expect(r.body.replaces).toBe(old.serial);
+    expect(r.body.unit.uscc).toBe(old.unit.uscc);
+    const o = await api(p.baseUrl, 'GET', `/api/v1/certificates/${old.serial}`);
+    expect(o.body.status).toBe('revoked');
+    expect(o.body.revocationReason).toBe('superseded');
+    expect(o.body.replacedBy).toBe(r.body.serial);
+    const again = await api(p.baseUrl, 'POST', `/api/v1/certificates/${old.serial}/renew`, { csr: opensslCsr(dir, 'p256').csr });
+    expect(again.status).toBe(409);
+  });
+});
+
+describe('events reach the other services', () => {
+  it('records each certificate event exactly once in the seal and workflow inboxes', async () => {
+    const cert = await issue('p256');
+    await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, {});
+    for (const schema of ['seal', 'workflow']) {
+      await waitFor(async () => {
+        const { rows } = await p.db.query(`SELECT type FROM ${schema}.inbox WHERE aggregate_id = $1`, [cert.serial]);
+        return rows.length === 2 && rows;
+      });
+    }
+    const { rows } = await p.db.query('SELECT count(*)::int AS n FROM cert.outbox WHERE aggregate_id = $1 AND published_at IS NOT NULL', [cert.serial]);
+    expect(rows[0].n).toBe(2);
+  });
+});

@@ -1,0 +1,14 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Runs before every test file (vitest setupFiles): each file gets its own database, NATS subject
+ * and stream prefix and Redis key prefix, so files running side by side never see each other.
+ * Contracts read the prefix at import, which is why it is set here, before any test imports.
+ */
+const id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+process.env.ECERT_TEST_ID = id;
+process.env.ECERT_NATS_PREFIX = id;
+process.env.ECERT_REDIS_PREFIX = `ecert-test:${id}`;
+process.env.DATABASE_URL = `postgres://postgres@127.0.0.1:5432/ecert_${id}`;
+process.env.LOG_LEVEL ??= 'warn';
+process.env.NATS_REQUEST_TIMEOUT_MS ??= '4000';

@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { computeOrganizationCodeCheckDigit, computeResidentIdCheckDigit, computeUsccCheckCharacter } from '@ecert/common';
+
+let counter = 0;
+
+/** A valid USCC (GB 32100) for a company registered in `region`, unique per call. */
+export function makeUscc(region = '450100'): string {
+  const n = (Date.now() % 1e6) * 100 + (counter++ % 100);
+  const org8 = n.toString(36).toUpperCase().replace(/[IOZSV]/g, '1').padStart(8, '1').slice(-8);
+  const org = org8 + computeOrganizationCodeCheckDigit(org8);
+  const first17 = `91${region}${org}`;
+  return first17 + computeUsccCheckCharacter(first17);
+}
+
+/** A valid resident ID number (GB 11643). */
+export function makeResidentId(region = '450102', birth = '19850312'): string {
+  const first17 = `${region}${birth}${String(100 + (counter++ % 900))}`;
+  return first17 + computeResidentIdCheckDigit(first17);
+}
+
+export class TempDir {
+  readonly path = mkdtempSync(path.join(tmpdir(), 'ecert-test-'));
+  file(name: string, content?: string | Uint8Array): string {
+    const p = path.join(this.path, name);
+    if (content !== undefined) writeFileSync(p, content);
+    return p;
+  }
+  read(name: string): Buffer {
+    return readFileSync(path.join(this.path, name));
+  }
+  remove(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+export type KeyKind = 'p256' | 'p384' | 'rsa2048' | 'rsa1024' | 'sm2';
+
+const GENKEY: Record<KeyKind, string[]> = {
+  p256: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+  p384: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
+  rsa2048: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+  rsa1024: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'],
+  sm2: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2'],
+};
+
+export function openssl(args: string[], input?: string | Buffer): string {
+  return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8' });
+}
+
+/** Runs openssl and returns stdout+stderr and the exit code, without throwing. */
+export function opensslResult(args: string[]): { code: number; out: string } {
+  try {
+    const out = execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    return { code: 0, out };
+  } catch (e) {
+    const err = e as { status: number; stdout?: string; stderr?: string };
+    return { code: err.status ?? 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+/** A key and a CSR made by `openssl req`, as a UKey vendor tool would (SM2 with the standard ID). */
+export function opensslCsr(dir: TempDir, kind: KeyKind, name = `k${counter++}`): { csr: string; keyPath: string; csrPath: string } {
+  const keyPath = dir.file(`${name}.key`);
+  const csrPath = dir.file(`${name}.csr`);
+  openssl(['genpkey', ...GENKEY[kind], '-out', keyPath]);
+  const sm2 = kind === 'sm2' ? ['-sm3', '-sigopt', 'distid:1234567812345678'] : kind.startsWith('rsa') ? ['-sha256'] : ['-sha256'];
+  openssl(['req', '-new', '-key', keyPath, '-subj', '/C=CN/O=ecert test/CN=requested', ...sm2, '-out', csrPath]);
+  return { csr: readFileSync(csrPath, 'utf8'), keyPath, csrPath };
+}
