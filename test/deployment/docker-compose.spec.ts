@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '@ecert/common';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+describe('docker-compose.yml', () => {
+  // No Docker engine runs here, but the compose file can still be validated and resolved offline.
+  const resolved = execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config'], {
+    env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase' },
+    encoding: 'utf8',
+  });
+
+  it('names the backing services and the four apps', () => {
+    for (const s of ['postgres:', 'nats:', 'redis:', 'gateway:', 'cert-service:', 'seal-service:', 'workflow-service:']) {
+      expect(resolved).toContain(`  ${s}`);
+    }
+    expect(resolved).toMatch(/-js/);
+    expect(resolved).toMatch(/published: 3000|3000:3000/);
+  });
+
+  it('gives the apps every connection setting the config schema needs', () => {
+    for (const key of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'ECERT_KEYSTORE_PASSPHRASE', 'ECERT_PUBLIC_URL']) {
+      expect(Object.keys(configSchema.shape)).toContain(key);
+      expect(resolved).toContain(`${key}:`);
+    }
+  });
+
+  it('refuses to start without a key store passphrase', () => {
+    expect(() =>
+      execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config', '-q'], {
+        env: { PATH: process.env.PATH },
+        stdio: 'pipe',
+      }),
+    ).toThrow();
+  });
+});
