@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
-import { makeResidentId, makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
+import { makeResidentId, makeUscc, opensslAsync, opensslCsr, opensslResult, tamperCsrSubject, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
 
 let p: TestPlatform;
@@ -53,8 +53,8 @@ function crlText(der: Buffer): string {
 
 function ocsp(files: { leaf: string; issuing: string; root: string }) {
   const bundle = dir.file(`bundle-${Math.random()}.pem`);
-  writeFileSync(bundle, require('node:fs').readFileSync(files.root, 'utf8') + require('node:fs').readFileSync(files.issuing, 'utf8'));
-  return opensslResult(['ocsp', '-issuer', files.issuing, '-cert', files.leaf, '-url', `${p.baseUrl}/pki/ocsp`, '-CAfile', bundle, '-resp_text']);
+  writeFileSync(bundle, readFileSync(files.root, 'utf8') + readFileSync(files.issuing, 'utf8'));
+  return opensslAsync(['ocsp', '-issuer', files.issuing, '-cert', files.leaf, '-url', `${p.baseUrl}/pki/ocsp`, '-CAfile', bundle, '-resp_text']);
 }
 
 describe('platform health', () => {
@@ -118,7 +118,7 @@ describe('issuance and chain', () => {
     opensslResult(['asn1parse', '-in', der, '-inform', 'DER', '-strparse', offset, '-noout', '-out', sig]);
     const pub = dir.file(`${cert.serial}-issuing-pub.pem`);
     opensslResult(['x509', '-in', f.issuing, '-pubkey', '-noout', '-out', pub]);
-    const v = opensslResult(['dgst', '-sm3', '-vfyopt', 'distid:1234567812345678', '-verify', pub, '-signature', sig, tbs]);
+    const v = opensslResult(['dgst', '-sm3', '-sigopt', 'distid:1234567812345678', '-verify', pub, '-signature', sig, tbs]);
     expect(v.out).toContain('Verified OK');
   });
 });
@@ -130,7 +130,7 @@ describe('bad input changes nothing', () => {
     const rsa1024 = opensslCsr(dir, 'rsa1024');
     const other = opensslCsr(dir, 'p256');
     // A CSR whose signature does not match its key: the subject DER of another CSR swapped in.
-    const tampered = good.csr.replace(/[A-Za-z0-9+/]{10}(?=[A-Za-z0-9+/]{20}\n-----END)/, 'AAAAAAAAAA');
+    const tampered = tamperCsrSubject(good.csr);
     const before = await certificateCount();
     const uBadCheck = (() => {
       const u = makeUscc();
@@ -200,14 +200,14 @@ describe('lifecycle, CRL and OCSP against openssl', () => {
     const f = writeChain(cert);
     const caId = cert.caId as string;
 
-    let r = ocsp(f);
+    let r = await ocsp(f);
     expect(r.out).toMatch(/: good/);
     expect(r.out).toContain('Response verify OK');
 
     const frozen = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, { comment: '用户报失' });
     expect(frozen.status).toBe(200);
     expect(frozen.body.status).toBe('frozen');
-    r = ocsp(f);
+    r = await ocsp(f);
     expect(r.out).toMatch(/: revoked/);
     expect(r.out).toContain('Reason: certificateHold');
 
@@ -225,7 +225,7 @@ describe('lifecycle, CRL and OCSP against openssl', () => {
     const unfrozen = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/unfreeze`, {});
     expect(unfrozen.status).toBe(200);
     expect(unfrozen.body.status).toBe('active');
-    r = ocsp(f);
+    r = await ocsp(f);
     expect(r.out).toMatch(/: good/);
 
     // The base listed the hold, so the delta says removeFromCRL.
@@ -240,7 +240,7 @@ describe('lifecycle, CRL and OCSP against openssl', () => {
     expect(revoked.status).toBe(200);
     expect(revoked.body.status).toBe('revoked');
     expect(revoked.body.revocationReason).toBe('keyCompromise');
-    r = ocsp(f);
+    r = await ocsp(f);
     expect(r.out).toMatch(/: revoked/);
     expect(r.out).toContain('Reason: keyCompromise');
 
@@ -249,7 +249,9 @@ describe('lifecycle, CRL and OCSP against openssl', () => {
 
     await waitFor(async () => {
       const crl = dir.file(`full-${cert.serial}.crl`, await fetchCrl(caId));
-      const v = opensslResult(['verify', '-crl_check', '-CAfile', f.root, '-untrusted', f.issuing, '-CRLfile', crl, '-inform', 'PEM', f.leaf]);
+      const crlPem = dir.file(`full-${cert.serial}.pem`);
+      opensslResult(['crl', '-inform', 'DER', '-in', crl, '-out', crlPem]);
+      const v = opensslResult(['verify', '-crl_check', '-CAfile', f.root, '-untrusted', f.issuing, '-CRLfile', crlPem, f.leaf]);
       return v.out.includes('certificate revoked');
     });
   });

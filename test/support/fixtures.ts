@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -69,4 +69,26 @@ export function opensslCsr(dir: TempDir, kind: KeyKind, name = `k${counter++}`):
   const sm2 = kind === 'sm2' ? ['-sm3', '-sigopt', 'distid:1234567812345678'] : kind.startsWith('rsa') ? ['-sha256'] : ['-sha256'];
   openssl(['req', '-new', '-key', keyPath, '-subj', '/C=CN/O=ecert test/CN=requested', ...sm2, '-out', csrPath]);
   return { csr: readFileSync(csrPath, 'utf8'), keyPath, csrPath };
+}
+
+/**
+ * Async openssl, for commands that talk to the platform running in this same process: a
+ * synchronous child would block the event loop the gateway needs to answer it.
+ */
+export function opensslAsync(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile('openssl', args, { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** The same CSR with one byte of its subject changed: well-formed, but the signature no longer matches. */
+export function tamperCsrSubject(csrPem: string): string {
+  const der = Buffer.from(csrPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  const at = der.indexOf(Buffer.from('requested'));
+  if (at < 0) throw new Error('subject marker not found');
+  der[at] = 'R'.charCodeAt(0);
+  const b64 = der.toString('base64').match(/.{1,64}/g)!.join('\n');
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${b64}\n-----END CERTIFICATE REQUEST-----\n`;
 }

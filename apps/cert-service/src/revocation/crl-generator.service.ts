@@ -55,7 +55,8 @@ export class CrlGenerator {
       const [{ t }] = await m.query('SELECT clock_timestamp() AS t');
       const now: Date = t;
       const [{ number }] = await m.query(
-        'UPDATE "cert"."ca" SET next_crl_number = next_crl_number + 1 WHERE id = $1 RETURNING next_crl_number - 1 AS number',
+        // Wrapped in a CTE: TypeORM returns [rows, count] for a bare UPDATE.
+        'WITH u AS (UPDATE "cert"."ca" SET next_crl_number = next_crl_number + 1 WHERE id = $1 RETURNING next_crl_number - 1 AS number) SELECT number FROM u',
         [caId],
       );
       const crlNumber = BigInt(number);

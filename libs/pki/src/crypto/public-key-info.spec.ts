@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { RSAPublicKey } from '@peculiar/asn1-rsa';
+import { OID } from './algorithms';
+import { InvalidKeyError, UnacceptableKeyError } from './crypto-errors';
+import { assertAcceptableSubscriberKey, describePublicKey } from './public-key-info';
+import { Sm2PrivateKey } from './sm2';
+import { sm2PublicKeyToSpki } from './sm2-key-encoding';
+
+const spkiOf = (k: KeyObject) => new Uint8Array(k.export({ type: 'spki', format: 'der' }));
+const ec = (namedCurve: string) => spkiOf(generateKeyPairSync('ec', { namedCurve }).publicKey);
+const rsa = (modulusLength: number) => spkiOf(generateKeyPairSync('rsa', { modulusLength }).publicKey);
+
+/** An RSA SPKI with the modulus of a real key but a chosen exponent. */
+function rsaWithExponent(e: number): Uint8Array {
+  const real = AsnConvert.parse(rsa(2048), SubjectPublicKeyInfo);
+  const pub = AsnConvert.parse(real.subjectPublicKey, RSAPublicKey);
+  let h = e.toString(16);
+  if (h.length % 2) h = '0' + h;
+  if (parseInt(h.slice(0, 2), 16) & 0x80) h = '00' + h; // minimal positive INTEGER
+  pub.publicExponent = new Uint8Array(Buffer.from(h, 'hex')).buffer;
+  real.subjectPublicKey = AsnConvert.serialize(pub);
+  return new Uint8Array(AsnConvert.serialize(real));
+}
+
+describe('describePublicKey', () => {
+  it('describes the ecert algorithms', () => {
+    const sm2 = describePublicKey(sm2PublicKeyToSpki(Sm2PrivateKey.generate().publicKey));
+    expect(sm2).toMatchObject({ algorithm: 'SM2', family: 'sm2', bits: 256, algorithmOid: OID.ecPublicKey, curveOid: OID.sm2PublicKey });
+    expect(sm2.publicPoint?.length).toBe(65);
+    expect(describePublicKey(ec('P-256'))).toMatchObject({ algorithm: 'EC-P256', family: 'ecdsa', bits: 256, curveOid: OID.prime256v1 });
+    expect(describePublicKey(ec('P-384'))).toMatchObject({ algorithm: 'EC-P384', family: 'ecdsa', bits: 384, curveOid: OID.secp384r1 });
+    expect(describePublicKey(rsa(2048))).toMatchObject({ algorithm: 'RSA-2048', family: 'rsa', bits: 2048, publicExponent: 65537n });
+    expect(describePublicKey(rsa(3072))).toMatchObject({ algorithm: 'RSA-3072', bits: 3072 });
+  });
+
+  it('describes keys ecert does not use', () => {
+    expect(describePublicKey(rsa(1024))).toMatchObject({ algorithm: undefined, family: 'rsa', label: 'RSA-1024', bits: 1024 });
+    expect(describePublicKey(rsa(2560))).toMatchObject({ algorithm: undefined, family: 'rsa', label: 'RSA-2560' });
+    expect(describePublicKey(ec('secp256k1'))).toMatchObject({ algorithm: undefined, family: 'ecdsa', label: 'EC secp256k1' });
+    expect(describePublicKey(ec('P-521'))).toMatchObject({ algorithm: undefined, label: 'EC P-521', bits: 521 });
+    expect(describePublicKey(spkiOf(generateKeyPairSync('ed25519').publicKey))).toMatchObject({ family: undefined, label: 'Ed25519' });
+  });
+
+  it('reads the legacy SM2 algorithm OID', () => {
+    const info = AsnConvert.parse(sm2PublicKeyToSpki(Sm2PrivateKey.generate().publicKey), SubjectPublicKeyInfo);
+    info.algorithm = new AlgorithmIdentifier({ algorithm: OID.sm2PublicKey });
+    const legacy = new Uint8Array(AsnConvert.serialize(info));
+    expect(describePublicKey(legacy)).toMatchObject({ algorithm: 'SM2', algorithmOid: OID.sm2PublicKey });
+  });
+
+  it('throws InvalidKeyError for broken keys', () => {
+    const good = ec('P-256');
+    expect(() => describePublicKey(Uint8Array.from([...good, 0]))).toThrow(InvalidKeyError); // trailing byte
+    expect(() => describePublicKey(good.subarray(0, 40))).toThrow(InvalidKeyError);
+    const offCurve = Uint8Array.from(good);
+    offCurve[offCurve.length - 1]! ^= 1;
+    expect(() => describePublicKey(offCurve)).toThrow(/invalid EC P-256 public key/);
+    const sm2 = Uint8Array.from(sm2PublicKeyToSpki(Sm2PrivateKey.generate().publicKey));
+    sm2[sm2.length - 1]! ^= 1;
+    expect(() => describePublicKey(sm2)).toThrow(/not a valid SM2 public key/);
+  });
+});
+
+describe('assertAcceptableSubscriberKey', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecert-pki-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts SM2, P-256, P-384 and RSA ≥ 2048', () => {
+    expect(assertAcceptableSubscriberKey(sm2PublicKeyToSpki(Sm2PrivateKey.generate().publicKey)).algorithm).toBe('SM2');
+    expect(assertAcceptableSubscriberKey(ec('P-256')).algorithm).toBe('EC-P256');
+    expect(assertAcceptableSubscriberKey(ec('P-384')).algorithm).toBe('EC-P384');
+    expect(assertAcceptableSubscriberKey(rsa(2048)).algorithm).toBe('RSA-2048');
+    expect(assertAcceptableSubscriberKey(rsa(2560)).label).toBe('RSA-2560');
+    expect(assertAcceptableSubscriberKey(rsaWithExponent(3)).publicExponent).toBe(3n);
+  });
+
+  it('refuses with a reason', () => {
+    const refuse = (spki: Uint8Array, msg: RegExp) => {
+      expect(() => assertAcceptableSubscriberKey(spki)).toThrow(UnacceptableKeyError);
+      expect(() => assertAcceptableSubscriberKey(spki)).toThrow(msg);
+    };
+    refuse(rsa(1024), /^RSA-1024 is below the 2048-bit minimum$/);
+    refuse(ec('secp256k1'), /EC secp256k1 is not an accepted curve/);
+    refuse(ec('P-521'), /EC P-521 is not an accepted curve/);
+    refuse(spkiOf(generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 }).publicKey), /^DSA keys are not accepted/);
+    refuse(spkiOf(generateKeyPairSync('ed25519').publicKey), /^Ed25519 keys are not accepted/);
+    refuse(
+      spkiOf(generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256' }).publicKey),
+      /RSASSA-PSS-restricted/,
+    );
+    refuse(rsaWithExponent(65536), /exponent 65536 is not an odd number/);
+    refuse(rsaWithExponent(1), /exponent 1 is not an odd number/);
+
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-pkeyopt', 'ec_param_enc:explicit', '-out', join(dir, 'x.pem')]);
+    execFileSync('openssl', ['pkey', '-in', join(dir, 'x.pem'), '-pubout', '-outform', 'DER', '-out', join(dir, 'x.der')]);
+    refuse(readFileSync(join(dir, 'x.der')), /explicit curve parameters/);
+  });
+});

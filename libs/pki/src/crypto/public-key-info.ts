@@ -1,0 +1,196 @@
+import { createPublicKey } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { ECParameters } from '@peculiar/asn1-ecc';
+import { RSAPublicKey } from '@peculiar/asn1-rsa';
+import { OID, type AlgorithmFamily, type KeyAlgorithm } from './algorithms';
+import { InvalidKeyError, UnacceptableKeyError } from './crypto-errors';
+import { bytesToBigInt } from './ec-signature-der';
+import { decodeSm2Point } from './sm2';
+
+export interface PublicKeyDescription {
+  /** The ecert key algorithm, or undefined for keys that are none of them (RSA-1024, secp256k1, DSA, RSA-8192…). */
+  readonly algorithm: KeyAlgorithm | undefined;
+  /** Which signature family could use the key; undefined for DSA, EdDSA and unknown keys. */
+  readonly family: AlgorithmFamily | undefined;
+  /** For people: 'SM2', 'EC-P256', 'RSA-1024', 'EC secp256k1', 'DSA', … */
+  readonly label: string;
+  /** RSA modulus length, or the curve's field size; 0 when unknown. */
+  readonly bits: number;
+  /** SubjectPublicKeyInfo algorithm OID. */
+  readonly algorithmOid: string;
+  /** EC named curve OID (SM2: 1.2.156.10197.1.301). */
+  readonly curveOid?: string;
+  readonly publicExponent?: bigint;
+  /** SEC1 point for SM2 and EC keys (SM2: always the 65-byte uncompressed form). */
+  readonly publicPoint?: Uint8Array;
+  /** RSASSA-PSS-restricted RSA key (SPKI algorithm id-RSASSA-PSS). */
+  readonly rsaPssOnly?: boolean;
+}
+
+interface CurveInfo {
+  readonly name: string;
+  readonly bits: number;
+  readonly algorithm?: KeyAlgorithm;
+}
+
+const CURVES: Readonly<Record<string, CurveInfo>> = {
+  [OID.sm2PublicKey]: { name: 'SM2', bits: 256, algorithm: 'SM2' },
+  [OID.prime256v1]: { name: 'P-256', bits: 256, algorithm: 'EC-P256' },
+  [OID.secp384r1]: { name: 'P-384', bits: 384, algorithm: 'EC-P384' },
+  [OID.secp521r1]: { name: 'P-521', bits: 521 },
+  '1.3.132.0.33': { name: 'P-224', bits: 224 },
+  '1.2.840.10045.3.1.1': { name: 'P-192', bits: 192 },
+  '1.3.132.0.10': { name: 'secp256k1', bits: 256 },
+  '1.3.36.3.3.2.8.1.1.7': { name: 'brainpoolP256r1', bits: 256 },
+  '1.3.36.3.3.2.8.1.1.11': { name: 'brainpoolP384r1', bits: 384 },
+};
+
+/** Key types we can name but never accept. */
+const OTHER_KEYS: Readonly<Record<string, string>> = {
+  '1.2.840.10040.4.1': 'DSA',
+  '1.2.840.10046.2.1': 'DH',
+  '1.3.101.110': 'X25519',
+  '1.3.101.111': 'X448',
+  '1.3.101.112': 'Ed25519',
+  '1.3.101.113': 'Ed448',
+};
+
+const RSA_ALGORITHMS: Readonly<Record<number, KeyAlgorithm>> = { 2048: 'RSA-2048', 3072: 'RSA-3072', 4096: 'RSA-4096' };
+
+/**
+ * Decodes a DER SubjectPublicKeyInfo and says what key it is. Throws InvalidKeyError when the
+ * encoding is not strict DER or the key itself is broken (EC point off its curve, RSA modulus
+ * unusable); merely unwelcome keys (RSA-1024, DSA) are described, for the policy to refuse.
+ */
+export function describePublicKey(spki: Uint8Array): PublicKeyDescription {
+  const info = parseSpki(spki);
+  const algorithmOid = info.algorithm.algorithm;
+  const keyBits = new Uint8Array(info.subjectPublicKey);
+
+  if (algorithmOid === OID.rsaEncryption || algorithmOid === OID.rsassaPss) {
+    return describeRsa(spki, keyBits, algorithmOid);
+  }
+  if (algorithmOid === OID.sm2PublicKey) return describeEc(spki, keyBits, algorithmOid, OID.sm2PublicKey);
+  if (algorithmOid === OID.ecPublicKey) {
+    const params = info.algorithm.parameters;
+    if (!params) throw new InvalidKeyError('id-ecPublicKey without curve parameters');
+    let ecParams: ECParameters;
+    try {
+      ecParams = AsnConvert.parse(params, ECParameters);
+    } catch (err) {
+      throw new InvalidKeyError(`undecodable EC parameters: ${(err as Error).message}`);
+    }
+    if (!ecParams.namedCurve) {
+      return { algorithm: undefined, family: 'ecdsa', label: 'EC (explicit curve parameters)', bits: 0, algorithmOid };
+    }
+    return describeEc(spki, keyBits, algorithmOid, ecParams.namedCurve);
+  }
+  const other = OTHER_KEYS[algorithmOid];
+  return {
+    algorithm: undefined,
+    family: undefined,
+    label: other ?? `unknown key algorithm ${algorithmOid}`,
+    bits: other ? nodeKeyBits(spki) : 0,
+    algorithmOid,
+  };
+}
+
+/**
+ * ecert's subscriber key policy: SM2, EC P-256, EC P-384, or RSA of 2048 to 16384 bits with an odd
+ * exponent ≥ 3 (the upper bound keeps CSR checks cheap and matches OpenSSL's own limit). Returns
+ * the description; throws UnacceptableKeyError saying why, or InvalidKeyError for broken keys.
+ */
+export function assertAcceptableSubscriberKey(spki: Uint8Array): PublicKeyDescription {
+  const d = describePublicKey(spki);
+  const accepted = 'accepted: SM2, EC P-256, EC P-384, RSA ≥ 2048 bits';
+  if (d.family === 'rsa') {
+    if (d.rsaPssOnly) throw new UnacceptableKeyError(`RSASSA-PSS-restricted RSA keys are not accepted; submit an rsaEncryption key (${accepted})`);
+    if (d.bits < 2048) throw new UnacceptableKeyError(`${d.label} is below the 2048-bit minimum`);
+    if (d.bits > 16384) throw new UnacceptableKeyError(`${d.label} is above the 16384-bit maximum`);
+    const e = d.publicExponent ?? 0n;
+    if (e < 3n || e % 2n === 0n) throw new UnacceptableKeyError(`RSA public exponent ${e} is not an odd number ≥ 3`);
+    return d;
+  }
+  if (d.algorithm === 'SM2' || d.algorithm === 'EC-P256' || d.algorithm === 'EC-P384') return d;
+  if (d.family === 'ecdsa') throw new UnacceptableKeyError(`${d.label} is not an accepted curve (${accepted})`);
+  throw new UnacceptableKeyError(`${d.label} keys are not accepted (${accepted})`);
+}
+
+function parseSpki(spki: Uint8Array): SubjectPublicKeyInfo {
+  let info: SubjectPublicKeyInfo;
+  try {
+    info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+  } catch (err) {
+    throw new InvalidKeyError(`undecodable SubjectPublicKeyInfo: ${(err as Error).message}`);
+  }
+  // Re-encoding must give the same bytes: rejects BER, trailing garbage and unused bits that a
+  // lenient parser would silently drop (and that would change the key's fingerprint).
+  if (!Buffer.from(AsnConvert.serialize(info)).equals(Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength))) {
+    throw new InvalidKeyError('SubjectPublicKeyInfo is not strict DER');
+  }
+  return info;
+}
+
+function describeRsa(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string): PublicKeyDescription {
+  let key: RSAPublicKey;
+  try {
+    key = AsnConvert.parse(keyBits, RSAPublicKey);
+  } catch (err) {
+    throw new InvalidKeyError(`undecodable RSA public key: ${(err as Error).message}`);
+  }
+  const modulus = bytesToBigInt(new Uint8Array(key.modulus));
+  const publicExponent = bytesToBigInt(new Uint8Array(key.publicExponent));
+  if (modulus <= 0n || modulus % 2n === 0n) throw new InvalidKeyError('RSA modulus is not a positive odd number');
+  const bits = modulus.toString(2).length;
+  assertNodeAccepts(spki, 'RSA');
+  const rsaPssOnly = algorithmOid === OID.rsassaPss;
+  return {
+    algorithm: rsaPssOnly ? undefined : RSA_ALGORITHMS[bits],
+    family: 'rsa',
+    label: `${rsaPssOnly ? 'RSASSA-PSS' : 'RSA'}-${bits}`,
+    bits,
+    algorithmOid,
+    publicExponent,
+    ...(rsaPssOnly ? { rsaPssOnly } : {}),
+  };
+}
+
+function describeEc(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string, curveOid: string): PublicKeyDescription {
+  const curve = CURVES[curveOid];
+  if (!curve) {
+    return { algorithm: undefined, family: 'ecdsa', label: `EC curve ${curveOid}`, bits: 0, algorithmOid, curveOid };
+  }
+  let publicPoint = keyBits;
+  if (curve.algorithm === 'SM2') {
+    publicPoint = decodeSm2Point(keyBits).toBytes(false);
+  } else {
+    assertNodeAccepts(spki, `EC ${curve.name}`); // OpenSSL checks the point is on the curve
+  }
+  return {
+    algorithm: curve.algorithm,
+    family: curve.algorithm === 'SM2' ? 'sm2' : 'ecdsa',
+    label: curve.algorithm ?? `EC ${curve.name}`,
+    bits: curve.bits,
+    algorithmOid,
+    curveOid,
+    publicPoint,
+  };
+}
+
+function assertNodeAccepts(spki: Uint8Array, what: string): void {
+  try {
+    createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  } catch (err) {
+    throw new InvalidKeyError(`invalid ${what} public key: ${(err as Error).message}`);
+  }
+}
+
+function nodeKeyBits(spki: Uint8Array): number {
+  try {
+    const details = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).asymmetricKeyDetails;
+    return details?.modulusLength ?? 0;
+  } catch {
+    return 0; // only used for the label of a key we refuse anyway
+  }
+}
