@@ -25,7 +25,9 @@ export class RevocationChangeNotifier {
     const msg: OcspInvalidation = { serials };
     try {
       this.nc.publish(Subjects.cert.ocspInvalidate, JSON.stringify(msg));
-      await this.nc.flush();
+      // Bounded: with NATS down the change has still committed and must be answered; the client
+      // library sends the buffered broadcast once it reconnects.
+      await Promise.race([this.nc.flush(), new Promise((r) => setTimeout(r, 250))]);
     } catch (e) {
       this.logger.warn({ err: (e as Error).message }, 'could not broadcast OCSP invalidation');
     }
