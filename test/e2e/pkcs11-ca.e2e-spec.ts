@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
+import { IssueCertificateUseCase } from '../../apps/cert-service/src/certificates/usecases/issue-certificate.use-case';
+import { CaRegistry } from '../../apps/cert-service/src/ca/ca-registry.service';
+
+/** The CA with its ECDSA and RSA keys on a PKCS#11 token (SoftHSM2), SM2 keys in the soft store. */
+const LIBRARY = '/usr/lib/softhsm/libsofthsm2.so';
+const dir = new TempDir();
+let p: TestPlatform;
+
+beforeAll(async () => {
+  if (!existsSync(LIBRARY)) throw new Error(`SoftHSM2 is required for this test: apt-get install softhsm2 (${LIBRARY} missing)`);
+  const conf = path.join(dir.path, 'softhsm2.conf');
+  execFileSync('mkdir', ['-p', path.join(dir.path, 'tokens')]);
+  writeFileSync(conf, `directories.tokendir = ${path.join(dir.path, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  process.env.SOFTHSM2_CONF = conf;
+  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'ecert-ca', '--pin', '11223344', '--so-pin', '55667788'], { env: process.env, stdio: 'pipe' });
+  p = await startTestPlatform({
+    services: ['cert'],
+    env: { ECERT_KEYSTORE: 'pkcs11', PKCS11_LIBRARY: LIBRARY, PKCS11_TOKEN_LABEL: 'ecert-ca', PKCS11_PIN: '11223344' },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await p?.close();
+  dir.remove();
+});
+
+describe('CA keys on a PKCS#11 token', () => {
+  it('keeps ECDSA and RSA CA keys on the token and SM2 keys in the soft store', () => {
+    const cas = p.services.cert!.get(CaRegistry).all();
+    expect(cas).toHaveLength(12);
+    for (const ca of cas) expect(ca.keyStore).toBe(ca.family === 'sm2' ? 'soft' : 'pkcs11');
+    expect(cas.filter((c) => c.keyStore === 'pkcs11')).toHaveLength(8);
+  });
+
+  it('issues a P-256 certificate signed on the token that openssl verifies', async () => {
+    const { csr } = opensslCsr(dir, 'p256');
+    const cert = await p.services.cert!.get(IssueCertificateUseCase).execute({
+      profile: 'unit',
+      csr,
+      unit: { name: '令牌测试单位', uscc: makeUscc(), regionCode: '370481', accountNo: 'HSM-1' },
+    });
+    const leaf = dir.file('leaf.pem', cert.certificatePem);
+    const issuing = dir.file('issuing.pem', cert.chainPem[0]);
+    const root = dir.file('root.pem', cert.chainPem[1]);
+    expect(opensslResult(['verify', '-CAfile', root, '-untrusted', issuing, leaf]).out).toContain(': OK');
+    const { rows } = await p.db.query('SELECT count(*)::int AS n FROM cert.ca_key_blob');
+    expect(rows[0].n).toBe(4); // only the four SM2 keys are in the software store
+  });
+});
