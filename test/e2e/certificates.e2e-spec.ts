@@ -332,3 +332,52 @@ describe('events reach the other services', () => {
     expect(rows[0].n).toBe(2);
   });
 });
+
+describe('request ids, OCSP transport details and key confidentiality', () => {
+  it('carries the caller request id through NATS into the history and the event', async () => {
+    const cert = await issue('p256');
+    const requestId = `req-${Date.now()}`;
+    const r = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, {}, { 'x-request-id': requestId });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-request-id')).toBe(requestId);
+    const { rows: h } = await p.db.query("SELECT request_id FROM cert.certificate_history WHERE serial = $1 AND action = 'freeze'", [cert.serial]);
+    expect(h[0].request_id).toBe(requestId);
+    const { rows: o } = await p.db.query("SELECT payload FROM cert.outbox WHERE aggregate_id = $1 AND type = 'certificate.frozen'", [cert.serial]);
+    expect(o[0].payload.requestId).toBe(requestId);
+  });
+
+  it('answers GET /pki/ocsp/{base64} and echoes the nonce openssl sends', async () => {
+    const cert = await issue('p256');
+    const f = writeChain(cert);
+    const req = dir.file(`get-${cert.serial}.der`);
+    opensslResult(['ocsp', '-issuer', f.issuing, '-cert', f.leaf, '-no_nonce', '-reqout', req]);
+    const b64 = encodeURIComponent(readFileSync(req).toString('base64'));
+    const res = await fetch(`${p.baseUrl}/pki/ocsp/${b64}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/ocsp-response');
+    const resp = dir.file(`get-${cert.serial}.resp`, Buffer.from(await res.arrayBuffer()));
+    const bundle = dir.file(`get-bundle-${cert.serial}.pem`, readFileSync(f.root, 'utf8') + readFileSync(f.issuing, 'utf8'));
+    const text = opensslResult(['ocsp', '-respin', resp, '-issuer', f.issuing, '-cert', f.leaf, '-CAfile', bundle, '-resp_text']).out;
+    expect(text).toContain('Response verify OK');
+    expect(text).toMatch(/: good/);
+    expect(text).toContain('Next Update');
+    // With a nonce (openssl's default), a mismatch would make openssl print a WARNING.
+    const withNonce = await ocsp(f);
+    expect(withNonce.out).toContain('Response verify OK');
+    expect(withNonce.out).not.toMatch(/WARNING: no nonce|nonce verify error/i);
+    expect(withNonce.out).toContain('OCSP Nonce');
+  });
+
+  it('never shows private key material in responses or events', async () => {
+    const cas = await api(p.baseUrl, 'GET', '/pki/ca');
+    expect(cas.status).toBe(200);
+    expect(cas.body.length).toBe(12);
+    const list = await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=100');
+    const { rows } = await p.db.query('SELECT payload::text AS t FROM cert.outbox');
+    const everything = JSON.stringify(cas.body) + JSON.stringify(list.body) + rows.map((r) => r.t).join('');
+    expect(everything).not.toMatch(/PRIVATE KEY|privateKey|pkcs8/i);
+    const { rows: blobs } = await p.db.query('SELECT blob FROM cert.ca_key_blob');
+    expect(blobs.length).toBeGreaterThan(0);
+    for (const b of blobs) expect(Buffer.from(b.blob).toString('latin1')).not.toContain('PRIVATE KEY');
+  });
+});

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,13 +52,8 @@ export function openssl(args: string[], input?: string | Buffer): string {
 
 /** Runs openssl and returns stdout+stderr and the exit code, without throwing. */
 export function opensslResult(args: string[]): { code: number; out: string } {
-  try {
-    const out = execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-    return { code: 0, out };
-  } catch (e) {
-    const err = e as { status: number; stdout?: string; stderr?: string };
-    return { code: err.status ?? 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
-  }
+  const r = spawnSync('openssl', args, { encoding: 'utf8' });
+  return { code: r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
 /** A key and a CSR made by `openssl req`, as a UKey vendor tool would (SM2 with the standard ID). */

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The bench's own isolation, set up before anything from @ecert is loaded: `@ecert/contracts`
+ * reads ECERT_NATS_PREFIX once, at module load, to name NATS subjects and the events stream. So
+ * `run.ts` imports this module first (ESM evaluates imports in order).
+ *
+ * Everything the bench creates is named after BENCH_ID: database `ecert_bench_<id>`, NATS prefix
+ * `ecert_bench_<id>` (stream `ecert_bench_<id>_EVENTS`) and Redis prefix `ecert_bench_<id>`.
+ */
+export const BENCH_ID = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+export const BENCH_NAME = `ecert_bench_${BENCH_ID}`;
+
+const baseUrl = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ecert');
+baseUrl.pathname = `/${BENCH_NAME}`;
+
+process.env.DATABASE_URL = baseUrl.toString();
+process.env.ECERT_NATS_PREFIX = BENCH_NAME;
+process.env.ECERT_REDIS_PREFIX = BENCH_NAME;
+// Production-like logging by default (the services log every certificate event at info).
+process.env.LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
+
+/** Measured wrk duration per run (s) and warm-up (s); BENCH_DURATION / BENCH_WARMUP override. */
+export const DURATION_S = clampInt(process.env.BENCH_DURATION, 10, 2, 120);
+export const WARMUP_S = clampInt(process.env.BENCH_WARMUP, 3, 0, 30);
+/** Revoked rows per issuing CA for the CRL benchmark. */
+export const CRL_ENTRIES = clampInt(process.env.BENCH_CRL_ENTRIES, 100_000, 1, 2_000_000);
+
+function clampInt(v: string | undefined, dflt: number, min: number, max: number): number {
+  const n = v === undefined ? dflt : Number.parseInt(v, 10);
+  if (!Number.isFinite(n)) return dflt;
+  return Math.min(max, Math.max(min, n));
+}
