@@ -4,10 +4,13 @@ export interface JsonResponse<T = any> {
   body: T;
 }
 
+/** Headers every `api()` call sends unless overridden (the test platform puts its client credential here). */
+export const defaultHeaders: Record<string, string> = {};
+
 export async function api<T = any>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
   const res = await fetch(base + path, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: { ...defaultHeaders, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();

@@ -26,9 +26,17 @@ export const Subjects = {
     ocsp: rpc('cert.ocsp.respond'),
     /** Core NATS broadcast: cached OCSP answers for these serials are stale from now on. */
     ocspInvalidate: rpc('cert.ocsp.invalidate'),
+    /** The seal-maker (制章者) signs a seal's SES_SealInfo; its key never leaves the cert-service. */
+    sealMakerSign: rpc('cert.seal-maker.sign'),
   },
   seal: {
     health: rpc('seal.health'),
+    create: rpc('seal.seals.create'),
+    get: rpc('seal.seals.get'),
+    list: rpc('seal.seals.list'),
+    download: rpc('seal.seals.download'),
+    verify: rpc('seal.seals.verify'),
+    extractImage: rpc('seal.images.extract'),
   },
   workflow: {
     health: rpc('workflow.health'),
