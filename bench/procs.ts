@@ -10,10 +10,12 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 const liveGroups = new Set<number>();
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    /* already gone */
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      /* no such group (yet) or already gone */
+    }
   }
 }
 
@@ -35,10 +37,20 @@ export interface Daemon {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `cmd` in a new process group with stdout+stderr written straight to `logPath`. */
-export function startDaemon(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; logPath: string }): Daemon {
+/**
+ * Starts `cmd` with stdout+stderr written straight to `logPath`, by default in a new session and
+ * process group (`detached`). `ownGroup: true` is for programs that make their own process group:
+ * `openssl ocsp -multi` calls setpgid(0, 0) itself and exits (silently, to syslog) when it is a
+ * session leader, as `detached` would make it.
+ */
+export function startDaemon(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logPath: string; ownGroup?: boolean },
+): Daemon {
   const fd = openSync(opts.logPath, 'a');
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', fd, fd], detached: !opts.ownGroup });
   closeSync(fd);
   if (child.pid === undefined) throw new BenchError(`could not start ${name} (${cmd})`);
   const pid = child.pid;

@@ -8,6 +8,9 @@ import { startCertService } from '../../apps/cert-service/src/main';
 import { startSealService } from '../../apps/seal-service/src/main';
 import { startWorkflowService } from '../../apps/workflow-service/src/main';
 import { startGateway } from '../../apps/gateway/src/main';
+import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
+import { OPERATIONS } from '@ecert/common';
+import { defaultHeaders } from './http';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,6 +28,8 @@ export interface TestPlatform {
   baseUrl: string;
   services: Record<'cert' | 'seal' | 'workflow', INestMicroservice | undefined>;
   gateway?: INestApplication;
+  /** API key of a client registered with every operation and no region limit; api() sends it. */
+  apiKey?: string;
   db: pg.Pool;
   close(): Promise<void>;
 }
@@ -32,6 +37,8 @@ export interface TestPlatform {
 export interface PlatformOptions {
   services?: ('cert' | 'seal' | 'workflow' | 'gateway')[];
   env?: Record<string, string>;
+  /** Do not register the all-powerful harness client (for tests of refusals). */
+  noDefaultClient?: boolean;
 }
 
 /**
@@ -58,13 +65,20 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
   services.workflow = rest[1];
   const gateway = wanted.has('gateway') ? await startGateway(config, port) : undefined;
   const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3 });
+  let apiKey: string | undefined;
+  if (gateway && !opts.noDefaultClient) {
+    ({ apiKey } = await gateway.get(ClientsService).register({ name: 'test harness', department: 'tests', operations: [...OPERATIONS], rateLimitPerSecond: 100_000 }));
+    defaultHeaders['x-api-key'] = apiKey;
+  }
   return {
+    apiKey,
     config,
     baseUrl: `http://127.0.0.1:${port}`,
     services,
     gateway,
     db,
     async close() {
+      delete defaultHeaders['x-api-key'];
       await gateway?.close();
       for (const s of [services.seal, services.workflow, services.cert]) await s?.close();
       await db.end();

@@ -21,6 +21,7 @@ import { UnfreezeCertificateUseCase } from './certificates/usecases/unfreeze-cer
 import { RevokeCertificateUseCase } from './certificates/usecases/revoke-certificate.use-case';
 import { RenewCertificateUseCase } from './certificates/usecases/renew-certificate.use-case';
 import { CertificateQueries } from './certificates/queries/certificate-queries.service';
+import { AuthenticateCertificateUseCase } from './certificates/usecases/authenticate-certificate.use-case';
 import { CertificatesHandler } from './certificates/certificates.handler';
 import { CrlEntity } from './revocation/crl.entity';
 import { CrlGenerator } from './revocation/crl-generator.service';
@@ -58,6 +59,7 @@ export class CertServiceModule {
         RevokeCertificateUseCase,
         RenewCertificateUseCase,
         CertificateQueries,
+        AuthenticateCertificateUseCase,
         CrlGenerator,
         CrlPublisher,
         CrlScheduler,

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from './gateway.tokens';
@@ -10,17 +10,37 @@ import { BackingStoresProbe } from './health/backing-stores.probe';
 import { CertificatesController } from './certificates/certificates.controller';
 import { PkiController } from './pki/pki.controller';
 import { OcspCache } from './pki/ocsp-cache.service';
+import { gatewayDatabaseProvider } from './database/gateway-database.provider';
+import { AccessService } from './access/access.service';
+import { AccessGuard } from './access/access.guard';
+import { RateLimiter } from './access/rate-limiter.service';
+import { AuditTrail } from './audit/audit-trail.service';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditController } from './audit/audit.controller';
+import { AuthController } from './auth/auth.controller';
+import { ClientsController } from './clients/clients.controller';
+import { ClientsService } from './clients/clients.service';
+import { StaffController } from './staff/staff.controller';
+import { StaffService } from './staff/staff.service';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController],
+      controllers: [HealthController, CertificatesController, PkiController, AuthController, ClientsController, StaffController, AuditController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        gatewayDatabaseProvider,
+        AccessService,
+        RateLimiter,
+        AuditTrail,
+        ClientsService,
+        StaffService,
         RpcClient,
         BackingStoresProbe,
         OcspCache,

@@ -2,3 +2,5 @@ export * from './config';
 export * from './problem';
 export * from './logging';
 export * from './validation';
+export * from './audit';
+export * from './access';

@@ -6,6 +6,8 @@ export interface RpcMeta {
   requestId: string;
   clientId?: string;
   actor?: string;
+  /** Regions the caller acts for; absent = unrestricted. Services enforce it, not only the gateway. */
+  regions?: string[];
 }
 
 export interface RpcEnvelope<T> {

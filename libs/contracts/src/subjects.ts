@@ -20,6 +20,8 @@ export const Subjects = {
     unfreeze: rpc('cert.certificates.unfreeze'),
     revoke: rpc('cert.certificates.revoke'),
     renew: rpc('cert.certificates.renew'),
+    /** Is this certificate one of ours, valid and not revoked or frozen? Counts as its activity. */
+    authenticate: rpc('cert.certificates.authenticate'),
     caCertificate: rpc('cert.ca.certificate'),
     caList: rpc('cert.ca.list'),
     crl: rpc('cert.crl.get'),

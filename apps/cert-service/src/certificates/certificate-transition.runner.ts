@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ProblemCode, ProblemError } from '@ecert/common';
+import { assertInScope, ProblemCode, ProblemError, requestContext } from '@ecert/common';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
 import { planTransition, type LifecycleAction, type StoredCertificateStatus } from '@ecert/pki';
 import { CertificateEntity } from './certificate.entity';
@@ -49,6 +49,7 @@ export class CertificateTransitionRunner {
       await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(caRow[0].ca_id)]);
       const row = await m.getRepository(CertificateEntity).findOne({ where: { serial }, lock: { mode: 'pessimistic_write' } });
       if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
+      assertInScope(requestContext.getStore(), row.regionCode, `certificate ${serial}`);
       const now = new Date();
       const plan = planTransition(spec.action, row.status, row.notAfter, now);
       if (!plan.ok) {

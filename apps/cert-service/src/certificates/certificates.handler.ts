@@ -10,6 +10,7 @@ import {
   type RevokeCertificateCommand,
   type RpcEnvelope,
   type SerialCommand,
+  type AuthenticateCertificateCommand,
 } from '@ecert/contracts';
 import { LOGGER, runRpc } from '@ecert/messaging';
 import { IssueCertificateUseCase } from './usecases/issue-certificate.use-case';
@@ -18,6 +19,7 @@ import { UnfreezeCertificateUseCase } from './usecases/unfreeze-certificate.use-
 import { RevokeCertificateUseCase } from './usecases/revoke-certificate.use-case';
 import { RenewCertificateUseCase } from './usecases/renew-certificate.use-case';
 import { CertificateQueries } from './queries/certificate-queries.service';
+import { AuthenticateCertificateUseCase } from './usecases/authenticate-certificate.use-case';
 
 /** NATS request/reply entry points of the certificate lifecycle. */
 @Controller()
@@ -30,7 +32,13 @@ export class CertificatesHandler {
     private readonly revokeUc: RevokeCertificateUseCase,
     private readonly renewUc: RenewCertificateUseCase,
     private readonly queries: CertificateQueries,
+    private readonly authenticateUc: AuthenticateCertificateUseCase,
   ) {}
+
+  @MessagePattern(Subjects.cert.authenticate)
+  authenticate(@Payload() env: RpcEnvelope<AuthenticateCertificateCommand>) {
+    return runRpc(this.logger, env, () => this.authenticateUc.execute(env.data));
+  }
 
   @MessagePattern(Subjects.cert.issue)
   issue(@Payload() env: RpcEnvelope<IssueCertificateCommand>) {

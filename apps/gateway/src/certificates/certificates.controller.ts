@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Subjects, type CertificateView, type Page } from '@ecert/contracts';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { OcspCache } from '../pki/ocsp-cache.service';
+import { RequiresOperation } from '../access/access.decorators';
 import { IssueCertificateDto, LifecycleCommentDto, ListCertificatesDto, RenewCertificateDto, RevokeCertificateDto } from './certificate.dto';
 
 @ApiTags('certificates')
@@ -16,18 +17,21 @@ export class CertificatesController {
   @Post()
   @ApiOperation({ summary: '申请证书 — issue a unit or personal certificate from a CSR' })
   @ApiCreatedResponse({ description: 'The certificate and its chain (PEM) with its serial' })
+  @RequiresOperation('certificates:issue')
   issue(@Body() dto: IssueCertificateDto): Promise<CertificateView> {
     return this.rpc.call(Subjects.cert.issue, dto);
   }
 
   @Get()
   @ApiOperation({ summary: 'List certificates (paginated)' })
+  @RequiresOperation('certificates:read')
   list(@Query() q: ListCertificatesDto): Promise<Page<CertificateView>> {
     return this.rpc.call(Subjects.cert.list, q);
   }
 
   @Get(':serial')
   @ApiOperation({ summary: 'One certificate by serial (hex)' })
+  @RequiresOperation('certificates:read')
   get(@Param('serial') serial: string): Promise<CertificateView> {
     return this.rpc.call(Subjects.cert.get, { serial });
   }
@@ -35,6 +39,7 @@ export class CertificatesController {
   @Post(':serial/freeze')
   @HttpCode(200)
   @ApiOperation({ summary: '挂失 — freeze (revoke with reason certificateHold)' })
+  @RequiresOperation('certificates:manage')
   freeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
     return this.lifecycle(Subjects.cert.freeze, { serial, ...dto });
   }
@@ -42,6 +47,7 @@ export class CertificatesController {
   @Post(':serial/unfreeze')
   @HttpCode(200)
   @ApiOperation({ summary: '挂失恢复 — lift the hold' })
+  @RequiresOperation('certificates:manage')
   unfreeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
     return this.lifecycle(Subjects.cert.unfreeze, { serial, ...dto });
   }
@@ -49,6 +55,7 @@ export class CertificatesController {
   @Post(':serial/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: '吊销 — permanent revocation with an RFC 5280 reason' })
+  @RequiresOperation('certificates:manage')
   revoke(@Param('serial') serial: string, @Body() dto: RevokeCertificateDto): Promise<CertificateView> {
     return this.lifecycle(Subjects.cert.revoke, { serial, ...dto });
   }
@@ -56,6 +63,7 @@ export class CertificatesController {
   @Post(':serial/renew')
   @HttpCode(201)
   @ApiOperation({ summary: '更新 — new certificate for a new CSR; the old one is revoked as superseded' })
+  @RequiresOperation('certificates:issue')
   renew(@Param('serial') serial: string, @Body() dto: RenewCertificateDto): Promise<CertificateView> {
     return this.lifecycle(Subjects.cert.renew, { serial, ...dto });
   }

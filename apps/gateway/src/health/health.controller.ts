@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { Subjects, type HealthReply } from '@ecert/contracts';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { BackingStoresProbe } from './backing-stores.probe';
+import { Public } from '../access/access.decorators';
 
 const SERVICES: [string, string][] = [
   ['cert-service', Subjects.cert.health],
@@ -12,6 +13,7 @@ const SERVICES: [string, string][] = [
 ];
 
 @ApiTags('health')
+@Public()
 @Controller('api/v1/health')
 export class HealthController {
   constructor(

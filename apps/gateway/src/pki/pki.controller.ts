@@ -6,12 +6,14 @@ import { ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
 import { Subjects, type BinaryReply, type CaView } from '@ecert/contracts';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { Public } from '../access/access.decorators';
 
 const CRL_FILE = /^([a-z0-9]+-[a-z0-9-]+?)(-delta)?\.crl$/;
 const CA_FILE = /^([a-z0-9]+-[a-z0-9-]+)\.(crt|cer|pem)$/;
 
 /** Public PKI material: no authentication, relying parties and OpenSSL fetch these directly. */
 @ApiTags('pki (public)')
+@Public()
 @Controller('pki')
 export class PkiController implements OnApplicationShutdown {
   private readonly redis: Redis;

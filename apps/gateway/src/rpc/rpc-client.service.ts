@@ -24,7 +24,7 @@ export class RpcClient implements OnApplicationShutdown {
 
   async call<T>(subject: string, data: unknown, opts: { timeoutMs?: number; service?: string } = {}): Promise<T> {
     const ctx = requestContext.getStore();
-    const envelope: RpcEnvelope<unknown> = { meta: { requestId: ctx?.requestId ?? 'none', clientId: ctx?.clientId, actor: ctx?.actor }, data };
+    const envelope: RpcEnvelope<unknown> = { meta: { requestId: ctx?.requestId ?? 'none', clientId: ctx?.clientId, actor: ctx?.actor, regions: ctx?.regions }, data };
     const service = opts.service ?? subject.split('.')[2] ?? 'service';
     let reply: RpcReply<T>;
     try {

@@ -27,6 +27,11 @@ export const configSchema = z.object({
   CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(24),
   DELTA_CRL_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   OCSP_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  /** HMAC key for staff bearer tokens; set a long random value in production. */
+  ECERT_TOKEN_SECRET: z.string().min(16).default('ecert-dev-only-token-secret'),
+  STAFF_TOKEN_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Reverse proxies (IP addresses, comma-separated) whose X-Client-Cert header is trusted for mutual TLS. */
+  ECERT_TRUSTED_PROXIES: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -4,6 +4,8 @@ export interface RequestContext {
   requestId: string;
   clientId?: string;
   actor?: string;
+  /** Region scope of the caller (see access/region-scope); absent = unrestricted. */
+  regions?: string[];
 }
 
 /** Carries the request id through async code, in the gateway and in each service handler. */

@@ -84,3 +84,20 @@ export interface Page<T> {
   pageSize: number;
   total: number;
 }
+
+export interface AuthenticateCertificateCommand {
+  /** PEM or base64 DER of the certificate presented at login. */
+  certificate: string;
+}
+
+export interface AuthenticatedCertificate {
+  serial: string;
+  caId: string;
+  profile: CertificateProfile;
+  subject: string;
+  regionCode: string;
+  /** DER SubjectPublicKeyInfo, base64: the key the login signature must verify with. */
+  spkiBase64: string;
+  keyAlgorithm: string;
+  notAfter: string;
+}

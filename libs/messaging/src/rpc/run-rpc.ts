@@ -9,7 +9,7 @@ import type { RpcEnvelope, RpcReply } from '@ecert/contracts';
  */
 export async function runRpc<T>(logger: Logger, envelope: RpcEnvelope<unknown> | undefined, fn: () => Promise<T>): Promise<RpcReply<T>> {
   const meta = envelope?.meta ?? { requestId: 'none' };
-  return requestContext.run({ requestId: meta.requestId, clientId: meta.clientId, actor: meta.actor }, async () => {
+  return requestContext.run({ requestId: meta.requestId, clientId: meta.clientId, actor: meta.actor, regions: meta.regions }, async () => {
     try {
       return { ok: true, result: await fn() };
     } catch (e) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ProblemCode, ProblemError, validateUscc } from '@ecert/common';
+import { assertInScope, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateUscc } from '@ecert/common';
 import type { CertificateView, ListCertificatesQuery, Page } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { CertificateEntity } from '../certificate.entity';
@@ -20,6 +20,7 @@ export class CertificateQueries {
     const serial = normalizeSerial(serialInput);
     const row = await this.ds.getRepository(CertificateEntity).findOneBy({ serial });
     if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
+    assertInScope(requestContext.getStore(), row.regionCode, `certificate ${serial}`);
     return this.views.toView(row);
   }
 
@@ -29,6 +30,8 @@ export class CertificateQueries {
     if (!Number.isInteger(page) || page < 1) throw ProblemError.badRequest(ProblemCode.validationFailed, 'page', 'page must be an integer ≥ 1');
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw ProblemError.badRequest(ProblemCode.validationFailed, 'pageSize', 'pageSize must be 1-100');
     const qb = this.ds.getRepository(CertificateEntity).createQueryBuilder('c');
+    const patterns = regionLikePatterns(requestContext.getStore());
+    if (patterns) qb.andWhere('c.region_code LIKE ANY(:patterns)', { patterns });
     if (q.uscc !== undefined) {
       const u = validateUscc(q.uscc);
       if (!u.ok) throw ProblemError.badRequest(ProblemCode.validationFailed, 'uscc', u.message);

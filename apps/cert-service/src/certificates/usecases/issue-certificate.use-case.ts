@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ProblemCode, ProblemError } from '@ecert/common';
+import { assertInScope, ProblemCode, ProblemError, requestContext } from '@ecert/common';
 import type { CertificateView, IssueCertificateCommand } from '@ecert/contracts';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
 import { MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT } from '@ecert/pki';
@@ -27,6 +27,7 @@ export class IssueCertificateUseCase {
 
   async execute(cmd: IssueCertificateCommand): Promise<CertificateView> {
     const identity = validateSubscriberIdentity(cmd);
+    assertInScope(requestContext.getStore(), identity.regionCode, `unit ${identity.uscc}`);
     const csr = acceptCsrOrProblem(cmd.csr);
     const saved = await this.ds.transaction(async (m) => {
       // One issuance per account at a time, so two parallel requests cannot both take the 4th slot.

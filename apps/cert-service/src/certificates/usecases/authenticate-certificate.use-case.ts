@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
+import { ProblemCode, ProblemError } from '@ecert/common';
+import type { AuthenticateCertificateCommand, AuthenticatedCertificate } from '@ecert/contracts';
+import { DATA_SOURCE } from '@ecert/messaging';
+import { decodePem, effectiveStatus, issuerFromCertificate, verifySignature } from '@ecert/pki';
+import { CertificateEntity } from '../certificate.entity';
+import { CaRegistry } from '../../ca/ca-registry.service';
+
+const refuse = (detail: string) => new ProblemError(401, ProblemCode.unauthorized, '证书认证失败 (certificate not accepted)', detail, 'certificate');
+
+/**
+ * Checks a certificate presented at login: issued by one of ecert's CAs (signature verified
+ * against the issuing CA and the exact bytes on record), inside its validity, neither frozen nor
+ * revoked. A successful check is activity of the certificate (第二十条: two years without activity
+ * makes it invalid), so last_activity_at is updated.
+ */
+@Injectable()
+export class AuthenticateCertificateUseCase {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly registry: CaRegistry,
+  ) {}
+
+  async execute(cmd: AuthenticateCertificateCommand): Promise<AuthenticatedCertificate> {
+    let der: Uint8Array;
+    try {
+      const text = String(cmd?.certificate ?? '').trim();
+      der = text.startsWith('-----') ? decodePem(text, ['CERTIFICATE']).der : new Uint8Array(Buffer.from(text, 'base64'));
+      if (!der.length) throw new Error('empty');
+    } catch {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, 'certificate', 'certificate must be a PEM or base64 DER X.509 certificate');
+    }
+    let parsed: Certificate;
+    try {
+      parsed = AsnConvert.parse(der, Certificate);
+    } catch {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, 'certificate', 'certificate cannot be decoded');
+    }
+    const serial = Buffer.from(parsed.tbsCertificate.serialNumber).toString('hex').replace(/^(00)+(?=[0-9a-f]{2})/, '');
+    const row = await this.ds.getRepository(CertificateEntity).findOneBy({ serial });
+    if (!row || !Buffer.from(row.der).equals(Buffer.from(der))) throw refuse('the certificate was not issued by this platform');
+    const ca = this.registry.get(row.caId);
+    const tbs = new Uint8Array(AsnConvert.serialize(parsed.tbsCertificate));
+    const issuer = issuerFromCertificate(new Uint8Array(ca.certificate));
+    const signatureOk = verifySignature({
+      spki: issuer.spki,
+      signatureAlgorithmOid: parsed.signatureAlgorithm.algorithm,
+      data: extractTbs(der) ?? tbs,
+      signature: new Uint8Array(parsed.signatureValue),
+    });
+    if (!signatureOk) throw refuse('the certificate signature does not verify against its issuing CA');
+    const now = new Date();
+    if (row.notBefore > now) throw refuse('the certificate is not yet valid');
+    const status = effectiveStatus(row.status, row.notAfter, now);
+    if (status !== 'active') throw refuse(`the certificate is ${status}${row.status === 'frozen' ? ' (reported lost)' : ''}`);
+    await this.ds.query('UPDATE "cert"."certificate" SET last_activity_at = now() WHERE serial = $1', [serial]);
+    return {
+      serial,
+      caId: row.caId,
+      profile: row.profile,
+      subject: row.subject,
+      regionCode: row.regionCode,
+      spkiBase64: Buffer.from(AsnConvert.serialize(parsed.tbsCertificate.subjectPublicKeyInfo)).toString('base64'),
+      keyAlgorithm: row.keyAlgorithm,
+      notAfter: row.notAfter.toISOString(),
+    };
+  }
+}
+
+/** The TBSCertificate bytes exactly as received (re-encoding could differ from what was signed). */
+function extractTbs(der: Uint8Array): Uint8Array | undefined {
+  const len = (at: number): [number, number] => {
+    const b = der[at + 1];
+    if (b < 0x80) return [b, 2];
+    const n = b & 0x7f;
+    let l = 0;
+    for (let i = 0; i < n; i++) l = l * 256 + der[at + 2 + i];
+    return [l, 2 + n];
+  };
+  if (der[0] !== 0x30) return undefined;
+  const [, outerHeader] = len(0);
+  const start = outerHeader;
+  if (der[start] !== 0x30) return undefined;
+  const [tbsLen, tbsHeader] = len(start);
+  return der.subarray(start, start + tbsHeader + tbsLen);
+}

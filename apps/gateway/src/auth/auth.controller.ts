@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { Body, Controller, HttpCode, Inject, Post, type OnApplicationShutdown } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { DataSource } from 'typeorm';
+import { Redis } from 'ioredis';
+import { ProblemCode, ProblemError, ROLE_OPERATIONS, requestContext, type EcertConfig, type StaffRole } from '@ecert/common';
+import { Subjects, type AuthenticatedCertificate } from '@ecert/contracts';
+import { describePublicKey, OID, verifySignature } from '@ecert/pki';
+import { Public } from '../access/access.decorators';
+import { RpcClient } from '../rpc/rpc-client.service';
+import { AuditTrail } from '../audit/audit-trail.service';
+import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE } from '../gateway.tokens';
+import { signStaffToken } from './staff-token';
+import { LoginDto } from './auth.dto';
+
+const CHALLENGE_TTL_SECONDS = 120;
+const refused = (detail: string, field?: string) => new ProblemError(401, ProblemCode.unauthorized, '登录失败 (login refused)', detail, field);
+
+/** The signature scheme a login key signs the challenge with, as a UKey does it. */
+function loginSignatureOid(spki: Uint8Array): string {
+  const k = describePublicKey(spki);
+  if (k.family === 'sm2') return OID.sm2WithSm3;
+  if (k.family === 'ecdsa') return k.algorithm === 'EC-P384' ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256;
+  return OID.sha256WithRsa;
+}
+
+/**
+ * Certificate login (第十三条): a single-use random challenge, signed on the UKey, checked against
+ * a certificate that ecert issued and that is currently neither frozen nor revoked.
+ */
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthController implements OnApplicationShutdown {
+  private readonly redis: Redis;
+
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly audit: AuditTrail,
+    @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
+    @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
+  ) {
+    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    this.redis.on('error', () => undefined);
+  }
+
+  private key(id: string) {
+    return `${this.config.ECERT_REDIS_PREFIX}:auth:challenge:${id}`;
+  }
+
+  @Post('challenge')
+  @Public()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'A random challenge to sign with the login certificate key (valid 120 s, single use)' })
+  async challenge() {
+    const challengeId = randomBytes(16).toString('hex');
+    const nonce = randomBytes(32).toString('base64');
+    await this.redis.set(this.key(challengeId), nonce, 'EX', CHALLENGE_TTL_SECONDS);
+    return { challengeId, challenge: nonce, expiresAt: new Date(Date.now() + CHALLENGE_TTL_SECONDS * 1000).toISOString() };
+  }
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with a certificate: returns a short-lived bearer token carrying role and region' })
+  async login(@Body() dto: LoginDto) {
+    try {
+      return await this.doLogin(dto);
+    } catch (e) {
+      await this.audit.append({ action: 'auth.login', target: null, outcome: 'refused', details: { reason: (e as Error).message }, clientId: null, staffId: null });
+      throw e;
+    }
+  }
+
+  private async doLogin(dto: LoginDto) {
+    // GETDEL makes the challenge single-use even under concurrent replays.
+    const nonce = await this.redis.getdel(this.key(dto.challengeId));
+    if (!nonce) throw refused('The challenge is unknown, expired or already used; request a new one', 'challengeId');
+    const cert = await this.rpc.call<AuthenticatedCertificate>(Subjects.cert.authenticate, { certificate: dto.certificate });
+    const spki = new Uint8Array(Buffer.from(cert.spkiBase64, 'base64'));
+    let ok = false;
+    try {
+      ok = verifySignature({ spki, signatureAlgorithmOid: loginSignatureOid(spki), data: Buffer.from(nonce, 'base64'), signature: new Uint8Array(Buffer.from(dto.signature, 'base64')) });
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw refused('The signature does not verify with the certificate key', 'signature');
+    const rows: { id: string; name: string; role: StaffRole; region_code: string; status: string }[] = await this.ds.query(
+      `SELECT s.id, s.name, s.role, s.region_code, s.status FROM "gateway"."staff" s JOIN "gateway"."staff_certificate" c ON c.staff_id = s.id WHERE c.serial = $1`,
+      [cert.serial],
+    );
+    const staff = rows[0];
+    if (!staff) throw refused('No staff account is bound to this certificate', 'certificate');
+    if (staff.status !== 'enabled') throw refused('The staff account is disabled', 'certificate');
+    await this.ds.query('UPDATE "gateway"."staff" SET last_login_at = now() WHERE id = $1', [staff.id]);
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + this.config.STAFF_TOKEN_TTL_MINUTES * 60;
+    const token = signStaffToken({ sub: staff.id, role: staff.role, region: staff.region_code, cert: cert.serial, iat: now, exp }, this.config.ECERT_TOKEN_SECRET);
+    const ctx = requestContext.getStore();
+    if (ctx) ctx.actor = staff.id;
+    await this.audit.append({ action: 'auth.login', target: cert.serial, outcome: 'success', details: { role: staff.role, region: staff.region_code }, staffId: staff.id, clientId: null });
+    return { token, tokenType: 'Bearer', expiresAt: new Date(exp * 1000).toISOString(), staff: { id: staff.id, name: staff.name, role: staff.role, regionCode: staff.region_code, operations: ROLE_OPERATIONS[staff.role] } };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

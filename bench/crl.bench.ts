@@ -1,0 +1,180 @@
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import pg from 'pg';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { createLogger, type EcertConfig } from '@ecert/common';
+import { DATA_SOURCE } from '@ecert/messaging';
+import { buildCrl, InMemoryKeyBlobRepository, issuerFromCertificate, SoftKeyStore, type CrlEntry, type KeyAlgorithm, type ReasonCode } from '@ecert/pki';
+import { CertServiceModule } from '../apps/cert-service/src/cert-service.module';
+import { CrlGenerator } from '../apps/cert-service/src/revocation/crl-generator.service';
+import { CaRegistry } from '../apps/cert-service/src/ca/ca-registry.service';
+import { derToPem } from './openssl';
+import { run } from './procs';
+
+/**
+ * A complete CRL with N revoked entries (default 100,000) per issuing CA:
+ * 1. N revoked rows per CA go into the bench database's cert.certificate with one set-based
+ *    INSERT ... SELECT generate_series (dummy 1-byte der; every NOT NULL / CHECK satisfied);
+ * 2. the cert-service module is booted in this process (Nest application context, no NATS
+ *    listener) against the bench database, and the real CrlGenerator.generate(caId, false) is timed:
+ *    advisory lock, CRL number, the SELECT of every revoked/frozen row, buildCrl, signing with the
+ *    CA key from the encrypted key store, and the INSERT of the CRL row;
+ * 3. for comparison, the same SELECT alone through the same DataSource, and the pure buildCrl with
+ *    N synthetic entries and a throwaway key of the same algorithm.
+ * The run with the largest time (the first, cold one: key decryption, JIT) is what is judged.
+ */
+export interface CrlCaResult {
+  caId: string;
+  entries: number;
+  crlBytes: number;
+  /** Every timed CrlGenerator.generate call, in order (the first is cold). */
+  generateMs: number[];
+  selectMs: number[];
+  pureBuildMs: number[];
+  verified: string;
+}
+
+export interface CrlPhase {
+  entriesPerCa: number;
+  insertMs: number;
+  cas: CrlCaResult[];
+}
+
+const REASONS: ReasonCode[] = ['keyCompromise', 'cessationOfOperation', 'superseded', 'affiliationChanged', 'unspecified', 'privilegeWithdrawn'];
+
+const FULL_SELECT = `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
+  WHERE ca_id = $1 AND status IN ('revoked','frozen') AND not_after > $2`;
+
+async function insertRevoked(db: pg.Pool, caId: string, keyAlgorithm: string, n: number): Promise<void> {
+  await db.query(
+    `INSERT INTO "cert"."certificate"
+       (serial, ca_id, profile, key_algorithm, status, subject, uscc, account_no, region_code, unit_name,
+        not_before, not_after, der, revoked_at, revocation_reason, status_changed_at, version)
+     SELECT '4' || substr(md5($1 || ':' || g::text), 2), $1, 'unit', $2, 'revoked',
+            'C=CN,O=bench revoked ' || g, '91450100MA5KBENCH0', 'crl-' || g, '450100', '广西基准测试科技有限公司',
+            now() - interval '30 days', now() + interval '335 days', '\\x00'::bytea,
+            now() - (g % 2592000) * interval '1 second', ($4::text[])[1 + g % cardinality($4::text[])],
+            now() - (g % 2592000) * interval '1 second', 1
+       FROM generate_series(1, $3::int) AS g`,
+    [caId, keyAlgorithm, n, REASONS],
+  );
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : 0;
+}
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = process.hrtime.bigint();
+  const r = await fn();
+  return [r, Number(process.hrtime.bigint() - t) / 1e6];
+}
+
+/** Splits a DER CRL into TBS, signature (BIT STRING content without the unused-bits byte). */
+function splitSigned(der: Uint8Array): { tbs: Uint8Array; signature: Uint8Array } {
+  const tlv = (at: number) => {
+    let len = der[at + 1]!;
+    let hdr = 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + der[at + 2 + i]!;
+      hdr += n;
+    }
+    return { start: at, contentStart: at + hdr, end: at + hdr + len };
+  };
+  const outer = tlv(0);
+  const tbs = tlv(outer.contentStart);
+  const alg = tlv(tbs.end);
+  const bits = tlv(alg.end);
+  return { tbs: der.subarray(tbs.start, tbs.end), signature: der.subarray(bits.contentStart + 1, bits.end) };
+}
+
+async function verifyCrl(dir: string, caId: string, der: Uint8Array, caCertDer: Uint8Array, sm2: boolean): Promise<string> {
+  const crlPath = path.join(dir, `${caId}.crl`);
+  const caPath = path.join(dir, `${caId}.pem`);
+  writeFileSync(crlPath, der);
+  writeFileSync(caPath, derToPem(caCertDer));
+  if (!sm2) {
+    const r = await run('openssl', ['crl', '-inform', 'DER', '-in', crlPath, '-CAfile', caPath, '-noout'], { timeoutMs: 60_000 });
+    const count = await run('sh', ['-c', `openssl crl -inform DER -in '${crlPath}' -noout -text | grep -c 'Serial Number:'`], { timeoutMs: 120_000 });
+    return `${/verify OK/.test(r.stdout + r.stderr) ? 'openssl crl: verify OK' : `openssl crl: NOT verified (${(r.stdout + r.stderr).trim()})`}; openssl lists ${count.stdout.trim()} entries`;
+  }
+  // openssl crl ignores the SM2 signer ID: check the signature over the TBS with openssl dgst (bench-notes).
+  const { tbs, signature } = splitSigned(der);
+  writeFileSync(path.join(dir, `${caId}.tbs`), tbs);
+  writeFileSync(path.join(dir, `${caId}.sig`), signature);
+  const pub = await run('openssl', ['x509', '-in', caPath, '-pubkey', '-noout'], { timeoutMs: 10_000 });
+  writeFileSync(path.join(dir, `${caId}.pub.pem`), pub.stdout);
+  const r = await run('openssl', ['dgst', '-sm3', '-sigopt', 'distid:1234567812345678', '-verify', path.join(dir, `${caId}.pub.pem`), '-signature', path.join(dir, `${caId}.sig`), path.join(dir, `${caId}.tbs`)], { timeoutMs: 60_000 });
+  return /Verified OK/.test(r.stdout + r.stderr) ? 'openssl dgst -sm3 (distid 1234567812345678): Verified OK' : `openssl dgst: NOT verified (${(r.stdout + r.stderr).trim()})`;
+}
+
+export async function runCrlBench(o: { config: EcertConfig; db: pg.Pool; dir: string; entries: number; repeats: number; log: (s: string) => void }): Promise<CrlPhase> {
+  const targets = [
+    { caId: 'ecdsa-issuing', keyAlgorithm: 'ECDSA', storeAlgorithm: 'EC-P256' as KeyAlgorithm },
+    { caId: 'sm2-issuing', keyAlgorithm: 'SM2', storeAlgorithm: 'SM2' as KeyAlgorithm },
+  ];
+  o.log(`  inserting ${o.entries.toLocaleString('en')} revoked rows for each of ${targets.map((t) => t.caId).join(', ')} ...`);
+  const [, insertMs] = await timed(async () => {
+    for (const t of targets) await insertRevoked(o.db, t.caId, t.keyAlgorithm, o.entries);
+    await o.db.query('ANALYZE "cert"."certificate"');
+  });
+
+  o.log('  booting the cert-service module in-process (Nest application context) ...');
+  const logger = createLogger('cert-service-bench', 'warn');
+  let app: INestApplicationContext | undefined;
+  try {
+    app = await NestFactory.createApplicationContext(CertServiceModule.forRoot(o.config, logger), { logger: false, abortOnError: false });
+    const generator = app.get(CrlGenerator);
+    const registry = app.get(CaRegistry);
+    const ds = app.get<DataSource>(DATA_SOURCE);
+
+    // Throwaway keys for the pure builder, in an in-memory soft store (cheap scrypt: only the signer matters).
+    const store = new SoftKeyStore({ passphrase: randomBytes(16), repository: new InMemoryKeyBlobRepository(), scrypt: { N: 2 ** 10, r: 8, p: 1 } });
+
+    const cas: CrlCaResult[] = [];
+    for (const t of targets) {
+      const ca = registry.get(t.caId);
+      const generateMs: number[] = [];
+      let last: Awaited<ReturnType<CrlGenerator['generate']>> | undefined;
+      for (let i = 0; i < o.repeats; i++) {
+        o.log(`  CrlGenerator.generate('${t.caId}', false) #${i + 1} ...`);
+        const [crl, ms] = await timed(() => generator.generate(t.caId, false));
+        generateMs.push(ms);
+        last = crl;
+      }
+      const selectMs: number[] = [];
+      for (let i = 0; i < o.repeats; i++) {
+        const [, ms] = await timed(() => ds.query(FULL_SELECT, [t.caId, new Date()]));
+        selectMs.push(ms);
+      }
+
+      await store.generate(`bench-${t.caId}`, t.storeAlgorithm);
+      const signer = await store.signer(`bench-${t.caId}`);
+      const issuerName = issuerFromCertificate(new Uint8Array(ca.certificate)).name as Uint8Array;
+      const now = Date.now();
+      const entries: CrlEntry[] = Array.from({ length: o.entries }, (_, i) => ({
+        serial: '4' + randomBytes(16).toString('hex').slice(1),
+        revokedAt: new Date(Math.floor((now - (i % 2_592_000) * 1000) / 1000) * 1000),
+        reason: REASONS[i % REASONS.length],
+      }));
+      const pureBuildMs: number[] = [];
+      for (let i = 0; i < o.repeats; i++) {
+        const [, ms] = await timed(() =>
+          buildCrl({ issuerName, issuerSpki: signer.spki, signer, crlNumber: BigInt(i + 1), thisUpdate: new Date(now), nextUpdate: new Date(now + 86_400_000), entries }),
+        );
+        pureBuildMs.push(ms);
+      }
+      const verified = await verifyCrl(o.dir, t.caId, last!.der, new Uint8Array(ca.certificate), t.storeAlgorithm === 'SM2');
+      cas.push({ caId: t.caId, entries: last!.entryCount, crlBytes: last!.der.length, generateMs, selectMs, pureBuildMs, verified });
+    }
+    await store.close();
+    return { entriesPerCa: o.entries, insertMs, cas };
+  } finally {
+    await app?.close().catch(() => undefined);
+  }
+}

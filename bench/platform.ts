@@ -1,0 +1,137 @@
+import net from 'node:net';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { EcertConfig } from '@ecert/common';
+import { connectNats, deleteEventsStream } from '@ecert/messaging';
+import { EVENTS_STREAM } from '@ecert/contracts';
+import { BenchError, startDaemon, type Daemon } from './procs';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Starts `node dist/scripts/start.js` (all four services) and waits for "ecert is up". */
+export async function startPlatform(distRoot: string, config: EcertConfig, logPath: string): Promise<Daemon> {
+  const script = path.join(distRoot, 'scripts', 'start.js');
+  if (!existsSync(script)) throw new BenchError(`${script} is missing: run npm run build first (npm run bench does)`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: config.DATABASE_URL,
+    ECERT_NATS_PREFIX: config.ECERT_NATS_PREFIX,
+    ECERT_REDIS_PREFIX: config.ECERT_REDIS_PREFIX,
+    GATEWAY_PORT: String(config.GATEWAY_PORT),
+    ECERT_PUBLIC_URL: config.ECERT_PUBLIC_URL,
+    LOG_LEVEL: config.LOG_LEVEL,
+  };
+  const daemon = startDaemon('ecert platform', process.execPath, [script], { env, logPath });
+  try {
+    await daemon.waitForLog('ecert is up', 150_000);
+  } catch (e) {
+    await daemon.stop();
+    throw e;
+  }
+  return daemon;
+}
+
+/**
+ * Creates the bench database up front. The services would each create it on start, but when all
+ * four race, PostgreSQL may report the loser as unique_violation 23505 on pg_database_datname_index
+ * (not duplicate_database 42P04, the only code libs/database tolerates) and a service exits.
+ */
+export async function createBenchDatabase(config: EcertConfig): Promise<void> {
+  const url = new URL(config.DATABASE_URL);
+  const name = url.pathname.slice(1);
+  if (!/^ecert_bench_[a-z0-9]+$/.test(name)) throw new BenchError(`refusing to create database ${name}`);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Removes everything the bench made: its database (only ever one named ecert_bench_*), its
+ * JetStream stream and its Redis keys. Each step is attempted even if an earlier one fails.
+ */
+export async function dropBenchState(config: EcertConfig): Promise<string[]> {
+  const problems: string[] = [];
+  const url = new URL(config.DATABASE_URL);
+  const name = url.pathname.slice(1);
+  if (!/^ecert_bench_[a-z0-9]+$/.test(name)) throw new BenchError(`refusing to drop database ${name}`);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } catch (e) {
+    problems.push(`drop database ${name}: ${(e as Error).message}`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  try {
+    const nc = await connectNats(config.NATS_URL, 'bench-cleanup');
+    try {
+      await withTimeout(deleteEventsStream(nc), 10_000, `delete stream ${EVENTS_STREAM}`);
+    } finally {
+      await nc.close().catch(() => undefined);
+    }
+  } catch (e) {
+    problems.push(`delete JetStream stream ${EVENTS_STREAM}: ${(e as Error).message}`);
+  }
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.ECERT_REDIS_PREFIX}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch (e) {
+    problems.push(`delete Redis keys ${config.ECERT_REDIS_PREFIX}:*: ${(e as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+  return problems;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: timed out`)), ms).unref())]);
+}
+
+export async function httpJson<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const r = await fetch(url, { ...init, signal: AbortSignal.timeout(20_000) });
+  const text = await r.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: r.status, body: body as T };
+}
+
+export async function httpBytes(url: string): Promise<Buffer> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+  if (!r.ok) throw new BenchError(`GET ${url} → ${r.status}`);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+/** Rows per CA in cert.certificate (for cross-checking wrk's 201 counts). */
+export async function countCertificates(db: pg.Pool): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ ca_id: string; n: number }>('SELECT ca_id, count(*)::int AS n FROM "cert"."certificate" GROUP BY ca_id');
+  return Object.fromEntries(rows.map((r) => [r.ca_id, r.n]));
+}

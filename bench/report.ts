@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { RawSignResults } from './raw-sign.bench';
+import type { IssuancePhase } from './issuance.bench';
+import type { OcspPhase } from './ocsp.bench';
+import { median, type CrlPhase } from './crl.bench';
+import { formatCpu } from './cpu';
+
+export interface BenchMeta {
+  date: string;
+  benchId: string;
+  host: { cpus: number; cpuModel: string; node: string; openssl: string; platform: string };
+  loadAverage: { start: number[]; end?: number[] };
+  durationS: number;
+  warmupS: number;
+  logLevel: string;
+  notes: string[];
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  pass: boolean;
+  limitedBy?: string;
+}
+
+export interface BenchResults {
+  meta: BenchMeta;
+  raw?: RawSignResults;
+  issuance?: IssuancePhase;
+  ocsp?: OcspPhase;
+  crl?: CrlPhase;
+  targets: TargetCheck[];
+  errors: string[];
+}
+
+const n0 = (x: number) => Math.round(x).toLocaleString('en');
+const n2 = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
+const s2 = (ms: number) => (ms / 1000).toFixed(2);
+
+/** Speed targets live here, and only here. */
+export function checkTargets(r: BenchResults): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const p256 = r.issuance?.results.find((x) => x.kind === 'p256');
+  if (p256) {
+    const pass = p256.certsPerS >= 200 && p256.wrk.latencyMs.p99 < 100;
+    out.push({
+      name: 'Issuance P-256 (REST, 32 connections)',
+      target: '≥ 200 certs/s and p99 < 100 ms',
+      measured: `${n0(p256.certsPerS)} certs/s, p99 ${n2(p256.wrk.latencyMs.p99)} ms`,
+      pass,
+    });
+  }
+  if (r.ocsp) {
+    out.push({
+      name: 'OCSP vs openssl ocsp -multi 2 (no nonce)',
+      target: '≥ 2× openssl',
+      measured: `${n2(r.ocsp.ratioNoNonce)}×`,
+      pass: r.ocsp.ratioNoNonce >= 2,
+    });
+  }
+  if (r.crl) {
+    for (const ca of r.crl.cas) {
+      const worst = Math.max(...ca.generateMs);
+      out.push({
+        name: `Full CRL, ${n0(ca.entries)} entries, ${ca.caId} (CrlGenerator, slowest run)`,
+        target: '< 5 s',
+        measured: `${s2(worst)} s`,
+        pass: worst < 5000,
+      });
+    }
+  }
+  return out;
+}
+
+export function formatReport(r: BenchResults): string {
+  const L: string[] = [];
+  const m = r.meta;
+  L.push(`ecert benchmark — ${m.date} — ${m.host.cpus} cores (${m.host.cpuModel}), Node ${m.host.node}, ${m.host.openssl}`);
+  L.push(`load average at start ${m.loadAverage.start.map((x) => x.toFixed(2)).join(' ')}${m.loadAverage.end ? `, at end ${m.loadAverage.end.map((x) => x.toFixed(2)).join(' ')}` : ''}; wrk runs ${m.durationS} s after ${m.warmupS} s warm-up; LOG_LEVEL=${m.logLevel}`);
+  L.push('');
+
+  if (r.issuance && r.raw) {
+    const raw = r.raw;
+    L.push('### Issuance through REST (POST /api/v1/certificates, wrk -t1 -c32)');
+    L.push('');
+    L.push('| CSR key | certs/s (201 only) | p50 ms | p99 ms | non-201 | DB rows added | raw signing rate, same machine | ratio |');
+    L.push('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
+    for (const x of r.issuance.results) {
+      const ref =
+        x.kind === 'p256'
+          ? { text: `openssl speed ecdsap256: ${n0(raw.openssl.ecdsap256.signPerS)} sign/s`, rate: raw.openssl.ecdsap256.signPerS }
+          : { text: `ecert Sm2PrivateKey.sign in-process: ${n0(raw.node.sm2SignPerS)} sign/s`, rate: raw.node.sm2SignPerS };
+      L.push(`| ${x.kind === 'p256' ? 'P-256' : 'SM2'} | ${n0(x.certsPerS)} | ${n2(x.wrk.latencyMs.p50)} | ${n2(x.wrk.latencyMs.p99)} | ${x.non201}${x.wrk.errors.timeout ? ` (+${x.wrk.errors.timeout} timeouts)` : ''} | ${n0(x.dbRowsAdded)} | ${ref.text} | ${(x.certsPerS / ref.rate).toFixed(3)} |`);
+    }
+    L.push('');
+    L.push(`Further references: openssl speed sm2 ${n0(raw.openssl.sm2.signPerS)} sign/s (SM2 ratio vs it ${(r.issuance.results.find((x) => x.kind === 'sm2')!.certsPerS / raw.openssl.sm2.signPerS).toFixed(3)}); ` +
+      `Node crypto.sign P-256 in-process ${n0(raw.node.p256SignSyncPerS)}/s sync, ${n0(raw.node.p256SignAsyncPerS)}/s callback form (32 in flight, libuv pool); ` +
+      `ecert sm2Verify ${n0(raw.node.sm2VerifyPerS)}/s (every SM2 CSR is verified once); SM2 k·G native: ${raw.node.sm2NativePointMultiply}.`);
+    L.push(`CSRs: ${r.issuance.csrNote}.`);
+    for (const x of r.issuance.results) if (x.wrk.cpu) L.push(`CPU during ${x.kind === 'p256' ? 'P-256' : 'SM2'} issuance: ${formatCpu(x.wrk.cpu)}.`);
+    L.push('');
+  }
+
+  if (r.ocsp) {
+    const o = r.ocsp;
+    L.push('### OCSP (POST one fixed DER request, wrk -t1 -c8)');
+    L.push('');
+    L.push('| server | request | successful responses/s | p50 ms | p99 ms | not successful |');
+    L.push('| --- | --- | ---: | ---: | ---: | ---: |');
+    for (const x of o.runs) {
+      L.push(`| ${x.server === 'ecert' ? 'ecert /pki/ocsp' : 'openssl ocsp -multi 2'} | ${x.nonce ? 'with nonce' : 'no nonce'} | ${n0(x.okPerS)} | ${n2(x.wrk.latencyMs.p50)} | ${n2(x.wrk.latencyMs.p99)} | ${x.notOk} |`);
+    }
+    L.push('');
+    L.push(`Ratio ecert / openssl: **${n2(o.ratioNoNonce)}×** without nonce (ecert answers from its gateway cache), **${n2(o.ratioNonce)}×** with a nonce (ecert: NATS round trip, DB lookup and a fresh signature each time; openssl signs every response either way).`);
+    L.push(`Peer: \`${o.peerCommand}\`, a throwaway P-256 CA with a delegated P-256 responder, index.txt = the ${n0(o.indexEntries)} certificates ecert issued under ecdsa-issuing in this run; ecert answers with its P-256 delegated responder (ecdsa-ocsp). Request ${o.requestBytes.ecert} B (ecert) / ${o.requestBytes.openssl} B (peer); response ${o.responseBytes.ecert} B / ${o.responseBytes.openssl} B. Sanity: ecert "${o.sanity.ecert}", peer "${o.sanity.openssl}". The peer is started afresh for each run.`);
+    for (const x of o.runs) if (x.wrk.cpu) L.push(`CPU during ${x.server} (${x.nonce ? 'nonce' : 'no nonce'}): ${formatCpu(x.wrk.cpu)}.`);
+    L.push('');
+  }
+
+  if (r.crl) {
+    const c = r.crl;
+    L.push(`### Full CRL with ${n0(c.entriesPerCa)} revoked entries`);
+    L.push('');
+    L.push('| CA | CrlGenerator.generate (cold / warm median) | of which SELECT (median) | pure buildCrl (median) | CRL size | entries | check |');
+    L.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const ca of c.cas) {
+      const warm = ca.generateMs.slice(1);
+      L.push(`| ${ca.caId} | ${s2(ca.generateMs[0]!)} s / ${warm.length ? `${s2(median(warm))} s` : '–'} | ${s2(median(ca.selectMs))} s | ${s2(median(ca.pureBuildMs))} s | ${(ca.crlBytes / 1e6).toFixed(2)} MB | ${n0(ca.entries)} | ${ca.verified} |`);
+    }
+    L.push('');
+    L.push(`Rows inserted with one INSERT … SELECT generate_series per CA (${s2(c.insertMs)} s for both, incl. ANALYZE). CrlGenerator runs in this process against the bench database (cert-service module booted as a Nest application context), with the platform stopped.`);
+    L.push('');
+  }
+
+  L.push('### Targets');
+  L.push('');
+  L.push('| target | goal | measured | result |');
+  L.push('| --- | --- | --- | --- |');
+  for (const t of r.targets) L.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.pass ? 'PASS' : 'MISS'}${t.limitedBy ? ` — ${t.limitedBy}` : ''} |`);
+  if (r.errors.length) {
+    L.push('');
+    L.push('Errors:');
+    for (const e of r.errors) L.push(`- ${e}`);
+  }
+  for (const note of m.notes) L.push(`- ${note}`);
+  return L.join('\n');
+}
+
+export function writeResults(benchDir: string, r: BenchResults, report: string): string {
+  const dir = path.join(benchDir, 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = r.meta.date.replace(/[:.]/g, '-');
+  const file = path.join(dir, `${stamp}.json`);
+  const json = JSON.stringify({ ...r, report }, null, 2) + '\n';
+  writeFileSync(file, json);
+  writeFileSync(path.join(dir, 'latest.json'), json);
+  return file;
+}
