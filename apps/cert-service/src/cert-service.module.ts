@@ -31,6 +31,7 @@ import { RevocationChangeNotifier } from './revocation/revocation-change.notifie
 import { PkiDistributionHandler } from './revocation/pki-distribution.handler';
 import { OcspResponder } from './ocsp/ocsp-responder.service';
 import { HealthHandler } from './health/health.handler';
+import { SealMakerHandler } from './seal-maker/seal-maker.handler';
 import { InitCertSchema1763900000000 } from './migrations/1763900000000-init-cert-schema';
 
 export const CERT_ENTITIES = [CaEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity];
@@ -44,7 +45,7 @@ export class CertServiceModule {
       imports: [
         ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler],
       providers: [
         { provide: KEY_STORES, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => CaKeyStores.open(config, ds) },
         CaRegistry,

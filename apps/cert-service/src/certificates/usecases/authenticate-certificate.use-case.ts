@@ -28,7 +28,7 @@ export class AuthenticateCertificateUseCase {
     let der: Uint8Array;
     try {
       const text = String(cmd?.certificate ?? '').trim();
-      der = text.startsWith('-----') ? decodePem(text, ['CERTIFICATE']).der : new Uint8Array(Buffer.from(text, 'base64'));
+      der = text.includes('-----BEGIN') ? decodePem(text, ['CERTIFICATE']).der : new Uint8Array(Buffer.from(text, 'base64'));
       if (!der.length) throw new Error('empty');
     } catch {
       throw ProblemError.badRequest(ProblemCode.validationFailed, 'certificate', 'certificate must be a PEM or base64 DER X.509 certificate');

@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { ProblemError, requestContext } from '@ecert/common';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { makeResidentId, makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
+import { api } from '../support/http';
+import { FreezeCertificateUseCase } from '../../apps/cert-service/src/certificates/usecases/freeze-certificate.use-case';
+import { auditVerify } from '../../scripts/audit-verify';
+import { adminCreate } from '../../scripts/admin-create';
+
+let p: TestPlatform;
+const dir = new TempDir();
+
+beforeAll(async () => {
+  p = await startTestPlatform({ services: ['cert', 'gateway'] });
+});
+afterAll(async () => {
+  await p?.close();
+  dir.remove();
+});
+
+const asKey = (key: string) => ({ 'x-api-key': key });
+const none = { 'x-api-key': '' };
+
+async function registerClient(body: Record<string, unknown>): Promise<{ id: string; apiKey: string; credentialId: string }> {
+  const r = await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'client', department: 'dept', ...body });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return { id: r.body.client.id, apiKey: r.body.apiKey, credentialId: r.body.credentialId };
+}
+
+async function issueAs(key: string | undefined, regionCode: string, profile: 'unit' | 'personal' = 'unit', kind: 'p256' | 'sm2' = 'p256') {
+  const k = opensslCsr(dir, kind);
+  const body: Record<string, unknown> = { profile, csr: k.csr, unit: { name: '测试单位', uscc: makeUscc(regionCode), regionCode, accountNo: 'ACC' } };
+  if (profile === 'personal') body.person = { name: '王五', idNumber: makeResidentId() };
+  const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', body, key ? asKey(key) : {});
+  return { r, keyPath: k.keyPath };
+}
+
+/** Signs the login challenge as a UKey would: SM2/SM3 with the standard ID, or ECDSA SHA-256. */
+function signChallenge(keyPath: string, challenge: string, kind: 'p256' | 'sm2'): string {
+  const data = dir.file(`challenge-${Math.random()}.bin`, Buffer.from(challenge, 'base64'));
+  const sig = dir.file(`challenge-${Math.random()}.sig`);
+  const extra = kind === 'sm2' ? ['-sm3', '-sigopt', 'distid:1234567812345678'] : ['-sha256'];
+  opensslResult(['dgst', ...extra, '-sign', keyPath, '-out', sig, data]);
+  return readFileSync(sig).toString('base64');
+}
+
+async function login(certificatePem: string, keyPath: string, kind: 'p256' | 'sm2') {
+  const ch = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);
+  expect(ch.status).toBe(201);
+  const signature = signChallenge(keyPath, ch.body.challenge, kind);
+  const res = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId: ch.body.challengeId, certificate: certificatePem, signature }, none);
+  return { res, challengeId: ch.body.challengeId, signature };
+}
+
+describe('client credentials', () => {
+  it('refuses calls without a credential, but health and PKI stay public', async () => {
+    const r = await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, none);
+    expect(r.status).toBe(401);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(r.body.code).toBe('unauthorized');
+    // seal and workflow services are not started here, so health may say 503 — but never 401.
+    const health = await api(p.baseUrl, 'GET', '/api/v1/health', undefined, none);
+    expect(health.status).not.toBe(401);
+    expect(health.body.services['cert-service'].status).toBe('up');
+    expect((await fetch(`${p.baseUrl}/pki/ca/ecdsa-root.crt`)).status).toBe(200);
+    const bad = await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, asKey('ek_AAAAAAAAAAAA.' + 'B'.repeat(43)));
+    expect(bad.status).toBe(401);
+    const { rows } = await p.db.query("SELECT count(*)::int AS n FROM gateway.audit_log WHERE action = 'access.refused'");
+    expect(rows[0].n).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses operations a client was not granted (403) and regions it does not serve', async () => {
+    const reader = await registerClient({ operations: ['certificates:read'], regionCodes: ['450100'] });
+    const { r } = await issueAs(reader.apiKey, '450100');
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe('forbidden');
+
+    const nanning = await registerClient({ operations: ['certificates:read', 'certificates:issue', 'certificates:manage'], regionCodes: ['450100'] });
+    const ok = await issueAs(nanning.apiKey, '450100');
+    expect(ok.r.status, JSON.stringify(ok.r.body)).toBe(201);
+    const outside = await issueAs(nanning.apiKey, '370400');
+    expect(outside.r.status).toBe(403);
+    const elsewhere = await issueAs(undefined, '370481');
+    expect(elsewhere.r.status).toBe(201);
+    expect((await api(p.baseUrl, 'GET', `/api/v1/certificates/${elsewhere.r.body.serial}`, undefined, asKey(nanning.apiKey))).status).toBe(403);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${elsewhere.r.body.serial}/freeze`, {}, asKey(nanning.apiKey))).status).toBe(403);
+    const list = await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=100', undefined, asKey(nanning.apiKey));
+    expect(list.status).toBe(200);
+    expect(list.body.items.length).toBeGreaterThan(0);
+    for (const c of list.body.items) expect(c.unit.regionCode.startsWith('4501')).toBe(true);
+  });
+
+  it('enforces the region scope inside the cert-service too, whatever the caller', async () => {
+    const { r } = await issueAs(undefined, '370400');
+    const freeze = p.services.cert!.get(FreezeCertificateUseCase);
+    const err = await requestContext.run({ requestId: 'scope-test', regions: ['450100'] }, () => freeze.execute({ serial: r.body.serial }).catch((e) => e));
+    expect(err).toBeInstanceOf(ProblemError);
+    expect((err as ProblemError).status).toBe(403);
+    const { rows } = await p.db.query('SELECT status FROM cert.certificate WHERE serial = $1', [r.body.serial]);
+    expect(rows[0].status).toBe('active');
+  });
+
+  it('refuses a revoked key, a disabled client and an expired key at once', async () => {
+    const c = await registerClient({ operations: ['certificates:read'] });
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, asKey(c.apiKey))).status).toBe(200);
+    const second = await api(p.baseUrl, 'POST', `/api/v1/clients/${c.id}/keys`, {});
+    expect(second.status).toBe(201);
+    const rv = await api(p.baseUrl, 'DELETE', `/api/v1/clients/${c.id}/credentials/${c.credentialId}`);
+    expect(rv.status).toBe(200);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, asKey(c.apiKey))).status).toBe(401);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, asKey(second.body.apiKey))).status).toBe(200);
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/clients/${c.id}`, { status: 'disabled' })).status).toBe(200);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, asKey(second.body.apiKey))).status).toBe(401);
+    const expiring = await registerClient({ operations: ['certificates:read'], keyExpiresAt: new Date(Date.now() + 1500).toISOString() });
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, asKey(expiring.apiKey))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1600));
+    const expired = await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, asKey(expiring.apiKey));
+    expect(expired.status).toBe(401);
+    expect(expired.body.detail).toContain('expired');
+  });
+
+  it('limits the request rate per client with 429 and Retry-After', async () => {
+    const c = await registerClient({ operations: ['certificates:read'], rateLimitPerSecond: 3 });
+    const results = await Promise.all(Array.from({ length: 10 }, () => api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, asKey(c.apiKey))));
+    const limited = results.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0].headers.get('retry-after')).toBe('1');
+    expect(limited[0].body.code).toBe('rate_limited');
+  });
+
+  it('rejects bad registration input naming the field', async () => {
+    const r = await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'x', department: 'y', operations: ['launch:missiles'] });
+    expect(r.status).toBe(400);
+    expect(r.body.field).toBe('operations');
+    const r2 = await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'x', department: 'y', operations: ['admin'], regionCodes: ['459999'] });
+    expect(r2.status).toBe(400);
+    expect(r2.body.field).toBe('regionCodes[0]');
+  });
+});
+
+describe('staff certificate login', () => {
+  async function staffWithCertificate(role: string, regionCode: string, kind: 'p256' | 'sm2') {
+    const { r, keyPath } = await issueAs(undefined, regionCode, 'personal', kind);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const s = await api(p.baseUrl, 'POST', '/api/v1/staff', { name: '审核员', role, regionCode, certificateSerials: [r.body.serial] });
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    return { cert: r.body, keyPath, staff: s.body };
+  }
+
+  it.each(['p256', 'sm2'] as const)('logs in with a %s soft token and acts within role and region', async (kind) => {
+    const { cert, keyPath, staff } = await staffWithCertificate('city_reviewer', '450100', kind);
+    const { res, challengeId, signature } = await login(cert.certificatePem, keyPath, kind);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.staff.role).toBe('city_reviewer');
+    const bearer = { authorization: `Bearer ${res.body.token}`, 'x-api-key': '' };
+    const list = await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=100', undefined, bearer);
+    expect(list.status).toBe(200);
+    for (const c of list.body.items) expect(c.unit.regionCode.startsWith('4501')).toBe(true);
+    const freeze = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, {}, bearer);
+    expect(freeze.status).toBe(403);
+    // Replaying the same challenge and signature is refused.
+    const replay = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId, certificate: cert.certificatePem, signature }, none);
+    expect(replay.status).toBe(401);
+    expect(replay.body.field).toBe('challengeId');
+    const { rows } = await p.db.query('SELECT last_activity_at FROM cert.certificate WHERE serial = $1', [cert.serial]);
+    expect(rows[0].last_activity_at).not.toBeNull();
+    const st = await p.db.query('SELECT last_login_at FROM gateway.staff WHERE id = $1', [staff.id]);
+    expect(st.rows[0].last_login_at).not.toBeNull();
+  });
+
+  it('refuses another key, a frozen certificate, a foreign CA and a forged token', async () => {
+    const { cert } = await staffWithCertificate('auditor', '450000', 'p256');
+    const other = opensslCsr(dir, 'p256');
+    const wrongKey = await login(cert.certificatePem, other.keyPath, 'p256');
+    expect(wrongKey.res.status).toBe(401);
+    expect(wrongKey.res.body.field).toBe('signature');
+
+    const frozen = await staffWithCertificate('auditor', '450000', 'p256');
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${frozen.cert.serial}/freeze`, {})).status).toBe(200);
+    const f = await login(frozen.cert.certificatePem, frozen.keyPath, 'p256');
+    expect(f.res.status).toBe(401);
+    expect(f.res.body.detail).toContain('frozen');
+
+    const selfKey = dir.file('self.key');
+    const selfCert = dir.file('self.pem');
+    opensslResult(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', selfKey, '-subj', '/CN=intruder', '-out', selfCert]);
+    const foreign = await login(readFileSync(selfCert, 'utf8'), selfKey, 'p256');
+    expect(foreign.res.status).toBe(401);
+
+    const forged = await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, { authorization: 'Bearer eyJzdWIiOiJ4In0.AAAA', 'x-api-key': '' });
+    expect(forged.status).toBe(401);
+  });
+
+  it('creates the first administrator with a PKCS#12 soft token that can log in', async () => {
+    const out = dir.file('admin.p12');
+    const r = await adminCreate(p.config, { name: '管理员', idNumber: makeResidentId(), unitName: '人社信息中心', uscc: makeUscc('450000'), regionCode: '450000', algorithm: 'p256', out, password: 'test-pass' });
+    const keyPath = dir.file('admin.key');
+    const certPath = dir.file('admin.crt');
+    opensslResult(['pkcs12', '-in', out, '-nocerts', '-nodes', '-passin', 'pass:test-pass', '-out', keyPath]);
+    opensslResult(['pkcs12', '-in', out, '-clcerts', '-nokeys', '-passin', 'pass:test-pass', '-out', certPath]);
+    const { res } = await login(readFileSync(certPath, 'utf8'), keyPath, 'p256');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.staff.id).toBe(r.staffId);
+    expect(res.body.staff.role).toBe('admin');
+    const bearer = { authorization: `Bearer ${res.body.token}`, 'x-api-key': '' };
+    expect((await api(p.baseUrl, 'GET', '/api/v1/clients', undefined, bearer)).status).toBe(200);
+  });
+});
+
+describe('audit trail', () => {
+  it('records changes and security events, masks ID numbers, and detects an edited record', async () => {
+    const idNumber = makeResidentId();
+    const k = opensslCsr(dir, 'p256');
+    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'personal', csr: k.csr, unit: { name: '单位', uscc: makeUscc(), regionCode: '450100', accountNo: 'A' }, person: { name: '赵六', idNumber } });
+    expect(r.status).toBe(201);
+    const audit = await api(p.baseUrl, 'GET', `/api/v1/audit?action=POST&target=${r.body.serial}`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.items.length).toBe(1);
+    expect(audit.body.items[0].outcome).toBe('success');
+    expect(JSON.stringify(audit.body.items[0])).not.toContain(idNumber);
+    const { rows: all } = await p.db.query('SELECT details::text AS d FROM gateway.audit_log');
+    expect(all.map((x) => x.d).join('')).not.toContain(idNumber);
+
+    const intact = await auditVerify(p.config);
+    expect(intact.break).toBeUndefined();
+    expect(intact.checked).toBeGreaterThan(5);
+
+    const { rows } = await p.db.query('SELECT seq FROM gateway.audit_log ORDER BY seq LIMIT 1 OFFSET 2');
+    const victim = Number(rows[0].seq);
+    await p.db.query("UPDATE gateway.audit_log SET outcome = 'success', details = '{}' WHERE seq = $1", [victim]);
+    const broken = await auditVerify(p.config);
+    expect(broken.break?.seq).toBe(victim);
+    expect(broken.break?.reason).toBe('hash_mismatch');
+
+    await p.db.query('DELETE FROM gateway.audit_log WHERE seq = $1', [victim]);
+    const gap = await auditVerify(p.config);
+    expect(gap.break?.seq).toBe(victim);
+    expect(gap.break?.reason).toBe('sequence_gap');
+  });
+});
