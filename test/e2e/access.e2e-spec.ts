@@ -12,7 +12,7 @@ let p: TestPlatform;
 const dir = new TempDir();
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: ['cert', 'gateway'] });
+  p = await startTestPlatform({ services: ['cert', 'gateway'], env: { ECERT_TRUSTED_PROXIES: '127.0.0.1' } });
 });
 afterAll(async () => {
   await p?.close();
@@ -118,6 +118,19 @@ describe('client credentials', () => {
     const expired = await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, asKey(expiring.apiKey));
     expect(expired.status).toBe(401);
     expect(expired.body.detail).toContain('expired');
+  });
+
+  it('accepts a registered client certificate forwarded by the trusted TLS proxy', async () => {
+    const c = await registerClient({ operations: ['certificates:read'] });
+    const { r } = await issueAs(undefined, '450100');
+    const bind = await api(p.baseUrl, 'POST', `/api/v1/clients/${c.id}/certificates`, { certificate: r.body.certificatePem });
+    expect(bind.status, JSON.stringify(bind.body)).toBe(201);
+    expect(bind.body.credentials.some((k: { kind: string }) => k.kind === 'certificate')).toBe(true);
+    const viaProxy = { 'x-api-key': '', 'x-client-cert': encodeURIComponent(r.body.certificatePem) };
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, viaProxy)).status).toBe(200);
+    const { r: other } = await issueAs(undefined, '450100');
+    const unknown = await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, { 'x-api-key': '', 'x-client-cert': encodeURIComponent(other.body.certificatePem) });
+    expect(unknown.status).toBe(401);
   });
 
   it('limits the request rate per client with 429 and Retry-After', async () => {
