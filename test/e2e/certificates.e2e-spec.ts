@@ -177,6 +177,20 @@ describe('bad input changes nothing', () => {
   });
 });
 
+describe('expiry', () => {
+  it('shows a certificate past notAfter as expired and refuses lifecycle changes on it', async () => {
+    const cert = await issue('p256');
+    await p.db.query("UPDATE cert.certificate SET not_before = now() - interval '2 days', not_after = now() - interval '1 minute' WHERE serial = $1", [cert.serial]);
+    const got = await api(p.baseUrl, 'GET', `/api/v1/certificates/${cert.serial}`);
+    expect(got.body.status).toBe('expired');
+    const list = await api(p.baseUrl, 'GET', `/api/v1/certificates?uscc=${cert.unit.uscc}&status=expired`);
+    expect(list.body.items.map((c: { serial: string }) => c.serial)).toContain(cert.serial);
+    const fr = await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, {});
+    expect(fr.status).toBe(409);
+    expect(fr.body.currentStatus).toBe('expired');
+  });
+});
+
 describe('per-account limit', () => {
   it('allows four active unit certificates per account and refuses the fifth', async () => {
     const u = unit(makeUscc(), 'ACC-LIMIT');
