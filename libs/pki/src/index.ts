@@ -3,3 +3,4 @@ export * from './keys';
 export * from './x509';
 export * from './revocation';
 export * from './lifecycle';
+export * from './der/der-writer';

@@ -1,9 +1,4 @@
-/**
- * The one place libs/ses reaches into @ecert/pki. The package barrel (libs/pki/src/index.ts)
- * currently fails to load because `./keys` is being rewritten by another engineer, so this file
- * imports the crypto and x509 sub-barrels by relative path. When the barrel loads again, replace
- * both lines with `from '@ecert/pki'`; nothing else in libs/ses needs to change.
- */
+/** The one place libs/ses reaches into @ecert/pki. */
 export {
   CryptoError,
   OID,
@@ -12,5 +7,5 @@ export {
   sm3,
   verifySignature,
   type Signer,
-} from '../../pki/src/crypto';
-export { formatName } from '../../pki/src/x509';
+} from '@ecert/pki';
+export { formatName, concatBytes, derBitString, derExplicit, derOctetString, derOid, derSequence, derTlv } from '@ecert/pki';

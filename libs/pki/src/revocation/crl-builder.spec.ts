@@ -6,7 +6,7 @@ import { verifySignature } from '../crypto/signature-verifier';
 import { buildCrl, type BuildCrlInput, type CrlEntry } from './crl-builder';
 import { planDeltaEntries } from './crl-delta-planner';
 import { DerReader, contentOf, encodedOf } from './der-reader';
-import { derOid, derSequence, derTlv } from './der-writer';
+import { derOid, derSequence, derTlv } from '../der/der-writer';
 import { subjectPublicKeyBits } from './public-key-bits';
 import { RevocationInputError } from './revocation-input-error';
 import { serialKey } from './serial-number';

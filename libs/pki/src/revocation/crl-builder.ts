@@ -17,7 +17,7 @@ import {
   writeGeneralizedTime,
   writeX509Time,
   x509TimeSize,
-} from './der-writer';
+} from '../der/der-writer';
 import { REASON_CODES, isReasonCode, type ReasonCode } from './revocation-reason';
 import { RevocationInputError } from './revocation-input-error';
 import { serialIntegerContent, type SerialInput } from './serial-number';

@@ -3,7 +3,7 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Extension, GeneralName } from '@peculiar/asn1-x509';
 import { CertID, Signature, id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derExplicit, derSequence } from './der-writer';
+import { derExplicit, derSequence } from '../der/der-writer';
 import { ocspIssuerKeys, ocspIssuerLookupKey } from './ocsp-issuer-keys';
 import { OcspRequestError, parseOcspRequest } from './ocsp-request-parser';
 import { TestPki, type TestCert } from './test-pki.spec-helper';

@@ -1,5 +1,5 @@
 import { DerReader, DerReadError, contentOf, decodeOid, encodedOf, type DerElement } from './der-reader';
-import { derOid } from './der-writer';
+import { derOid } from '../der/der-writer';
 
 /** CertID hash algorithms ecert matches issuers on. */
 export type OcspHashAlgorithm = 'sha1' | 'sha256' | 'sm3';

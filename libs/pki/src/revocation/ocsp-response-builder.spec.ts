@@ -8,7 +8,7 @@ import { sm3 } from 'sm-crypto-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateFields } from './certificate-fields';
 import { DerReader, contentOf, encodedOf } from './der-reader';
-import { derOctetString, derSequence } from './der-writer';
+import { derOctetString, derSequence } from '../der/der-writer';
 import { ocspErrorResponse, type OcspErrorStatus } from './ocsp-error-response';
 import { ocspIssuerKeys, ocspIssuerLookupKey } from './ocsp-issuer-keys';
 import { OcspRequestError, parseOcspRequest, type OcspRequest } from './ocsp-request-parser';

@@ -13,7 +13,7 @@ import {
   derOid,
   derSequence,
   derTlv,
-} from './der-writer';
+} from '../der/der-writer';
 import type { OcspCertId } from './ocsp-request-parser';
 import { REASON_CODES, isReasonCode, type ReasonCode } from './revocation-reason';
 import { RevocationInputError } from './revocation-input-error';

@@ -1,4 +1,4 @@
-import { unsignedIntegerContent } from './der-writer';
+import { unsignedIntegerContent } from '../der/der-writer';
 import { RevocationInputError } from './revocation-input-error';
 
 /**

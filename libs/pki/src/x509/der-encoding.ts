@@ -1,36 +1,10 @@
 /**
- * Minimal DER writer/reader for the few places where bytes must be copied through untouched
+ * Minimal DER reader (the writer is ../der/der-writer) for the few places where bytes must be copied through untouched
  * (issuer/subject names, SPKI, the signed TBS) instead of being re-encoded by a schema library:
  * a re-encoding that differs by one byte breaks name chaining or the signature.
  */
 
-export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-function encodeLength(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(length);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
-}
-
-/** One TLV with a single-byte tag (all we need: universal and low context tags). */
-export function derTlv(tag: number, ...content: readonly Uint8Array[]): Uint8Array {
-  const body = concatBytes(...content);
-  return concatBytes(Uint8Array.of(tag), encodeLength(body.length), body);
-}
-
-export const derSequence = (...content: readonly Uint8Array[]): Uint8Array => derTlv(0x30, ...content);
-
-/** BIT STRING with zero unused bits (signatures, keys). */
-export const derBitString = (content: Uint8Array): Uint8Array => derTlv(0x03, Uint8Array.of(0), content);
+export { concatBytes, derBitString, derSequence, derTlv } from '../der/der-writer';
 
 export interface DerElement {
   tag: number;

@@ -1,9 +1,21 @@
 /**
- * DER encoding primitives for the revocation structures (CRLs, OCSP responses). Everything here
- * is written by hand rather than through a schema library because the hot paths (100k-entry CRLs,
- * per-request OCSP answers) cannot afford an object per field, and because bytes copied through
- * untouched (names, CertIDs, nonces) must never be re-encoded.
+ * DER encoding primitives shared by certificates, CRLs, OCSP and SES seals. Written by hand rather
+ * than through a schema library because the hot paths (100k-entry CRLs, per-request OCSP answers)
+ * cannot afford an object per field, and because bytes copied through untouched (names, CertIDs,
+ * nonces, signed TBS) must never be re-encoded.
  */
+
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
 
 /** Number of bytes the DER length field takes for a content of `length` bytes. */
 export function derLengthSize(length: number): number {
@@ -36,7 +48,7 @@ export function writeDerHeader(out: Uint8Array, offset: number, tag: number, len
 export function derTlv(tag: number, ...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const p of parts) length += p.length;
-  const out = Buffer.allocUnsafe(derTlvSize(length));
+  const out = new Uint8Array(derTlvSize(length));
   let offset = writeDerHeader(out, 0, tag, length);
   for (const p of parts) {
     out.set(p, offset);
