@@ -4,7 +4,18 @@ import type { EcertConfig } from '@ecert/common';
 import { ServiceInfraModule } from '@ecert/messaging';
 import { HealthController } from './health/health.controller';
 import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
+import { SealLifecycle } from './certificate-events/seal-lifecycle.service';
+import { CertServiceClient } from './cert-client/cert-service.client';
+import { SEAL_ENTITIES } from './seals/seal.entities';
+import { SealFactory } from './seals/seal-factory.service';
+import { CreateSealUseCase } from './seals/create-seal.use-case';
+import { VerifySealUseCase } from './seals/verify-seal.use-case';
+import { SealQueries } from './seals/seal-queries.service';
+import { SealsHandler } from './seals/seals.handler';
 import { InitSealSchema1763900000001 } from './migrations/1763900000001-init-seal-schema';
+import { CreateSealTables1764000000001 } from './migrations/1764000000001-create-seal-tables';
+
+export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001];
 
 @Module({})
 export class SealServiceModule {
@@ -17,12 +28,12 @@ export class SealServiceModule {
           schema: 'seal',
           config,
           logger,
-          entities: [],
-          migrations: [InitSealSchema1763900000001],
+          entities: SEAL_ENTITIES,
+          migrations: SEAL_MIGRATIONS,
         }),
       ],
-      controllers: [HealthController],
-      providers: [CertificateEventsListener],
+      controllers: [HealthController, SealsHandler],
+      providers: [CertServiceClient, SealFactory, CreateSealUseCase, VerifySealUseCase, SealQueries, SealLifecycle, CertificateEventsListener],
     };
   }
 }

@@ -3,3 +3,4 @@ export * from './rpc-envelope';
 export * from './v1/certificate.dto';
 export * from './v1/pki.dto';
 export * from './v1/events';
+export * from './v1/seal.dto';

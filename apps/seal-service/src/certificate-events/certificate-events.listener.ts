@@ -2,12 +2,17 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { DataSource } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { requestContext } from '@ecert/common';
 import { CERTIFICATE_EVENTS_WILDCARD, natsPrefix } from '@ecert/contracts';
-import { DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION } from '@ecert/messaging';
+import { DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
+import { SealLifecycle } from './seal-lifecycle.service';
+
+/** Durable consumer name of the seal-service on the certificate events (also its inbox key). */
+export const SEAL_CERTIFICATE_CONSUMER = `${natsPrefix}-seal-service-certificates`;
 
 /**
- * Follows the cert-service's certificate events. For now it records each one exactly once in
- * the inbox; the seal domain's reactions hang off this handler as they are built.
+ * Follows the cert-service's certificate events: each is applied exactly once, its inbox row and
+ * the seals' changes committing in one transaction (see SealLifecycle).
  */
 @Injectable()
 export class CertificateEventsListener implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -17,14 +22,22 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
+    private readonly lifecycle: SealLifecycle,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.consumer = new EventConsumer(this.ds, this.nc, this.logger.child({ component: 'certificate-events' }), {
-      name: `${natsPrefix}-seal-service-certificates`,
+    const logger = this.logger.child({ component: 'certificate-events' });
+    this.consumer = new EventConsumer(this.ds, this.nc, logger, {
+      name: SEAL_CERTIFICATE_CONSUMER,
       filterSubject: CERTIFICATE_EVENTS_WILDCARD,
-      handler: async (event) => {
-        this.logger.info({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event recorded');
+      handler: async (event, manager) => {
+        logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event');
+        // The request that caused the event follows into the seals' history and the cert-service's
+        // logs; no client or region: the platform acts on its own behalf here.
+        await requestContext.run({ requestId: event.requestId ?? `event:${event.id}` }, () => this.lifecycle.apply(event, manager, logger));
+        // Seal events were written to the outbox in this transaction: publish them soon after commit.
+        setImmediate(() => this.relay.kick());
       },
     });
     await this.consumer.start();

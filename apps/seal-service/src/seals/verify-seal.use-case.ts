@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { ProblemError } from '@ecert/common';
+import {
+  SealProblemCode,
+  type CertificateStatus,
+  type SealSummaryView,
+  type SealVerificationView,
+  type VerificationCheckView,
+  type VerifySealCommand,
+} from '@ecert/contracts';
+import { DATA_SOURCE } from '@ecert/messaging';
+import {
+  decodeSeal,
+  decodeSesSignature,
+  detectSealVersion,
+  SesDecodeError,
+  verifySeal,
+  verifySesSignature,
+  type DecodedSeal,
+  type DecodedSesSignature,
+  type SealVerificationReport,
+} from '@ecert/ses';
+import { CertServiceClient } from '../cert-client/cert-service.client';
+import { SealEntity } from './seal.entities';
+import { pemToDer, sha256Hex } from './seal-factory.service';
+import { decodeBase64 } from './seal-input';
+import { effectiveSealStatus } from './seal-view';
+
+/** What may be verified in one request: a seal with its picture, or a signature embedding one. */
+export const MAX_VERIFY_BYTES = 512 * 1024;
+
+/**
+ * 验章: verifies an SES_Seal (v4 or v1) or an SES_Signature with libs/ses against ecert's root CAs
+ * (issuing CAs offered as intermediates), and for a seal ecert made (same esID and bytes) adds its
+ * status here and the bound certificate's status now. Undecodable input is a 400, not a report.
+ */
+@Injectable()
+export class VerifySealUseCase {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly certs: CertServiceClient,
+  ) {}
+
+  async execute(cmd: VerifySealCommand): Promise<SealVerificationView> {
+    const data = decodeBase64(cmd?.data, 'data', MAX_VERIFY_BYTES)!;
+    const document = decodeBase64(cmd?.document, 'document', MAX_VERIFY_BYTES, false);
+    const cas = await this.certs.caList();
+    const anchors = cas.filter((c) => c.role === 'root');
+    const trustAnchors = anchors.map((c) => pemToDer(c.certificatePem));
+    const intermediates = cas.filter((c) => c.role === 'issuing').map((c) => pemToDer(c.certificatePem));
+    const at = new Date();
+
+    if (detectSealVersion(data)) {
+      const seal = decode(() => decodeSeal(data));
+      const report = await verifySeal(seal, { trustAnchors, intermediates, at });
+      return {
+        kind: 'seal',
+        indication: report.indication,
+        validationTime: at.toISOString(),
+        trustAnchors: anchors.map((a) => a.subject),
+        seal: await this.summary(report, seal),
+      };
+    }
+    const sig = decode(() => decodeSesSignature(data), () => decodeSeal(data));
+    const report = await verifySesSignature(sig, { trustAnchors, intermediates, at, ...(document ? { document } : {}) });
+    const checks = report.checks.map(check);
+    return {
+      kind: 'signature',
+      indication: report.indication,
+      validationTime: at.toISOString(),
+      trustAnchors: anchors.map((a) => a.subject),
+      seal: await this.summary(report.seal!, sig.seal),
+      signature: {
+        version: report.version,
+        ...(report.signingTime ? { signingTime: report.signingTime.toISOString() } : {}),
+        propertyInfo: report.propertyInfo,
+        ...(report.signer ? { signer: report.signer } : {}),
+        dataHashHex: report.dataHashHex,
+        documentChecked: !!document,
+        timeStampPresent: report.timeStampPresent,
+        checks,
+        ...(checks.find((c) => c.name === 'signer-certificate') ? { chain: checks.find((c) => c.name === 'signer-certificate') } : {}),
+        warnings: [...report.warnings],
+      },
+    };
+  }
+
+  private async summary(r: SealVerificationReport, seal: DecodedSeal): Promise<SealSummaryView> {
+    const checks = r.checks.map(check);
+    const chain = checks.find((c) => c.name === 'maker-certificate');
+    return {
+      indication: r.indication,
+      version: r.version,
+      headerVersion: r.headerVersion,
+      esId: r.esId,
+      type: r.type,
+      name: r.name,
+      vendorId: r.vendorId,
+      ...(r.maker ? { maker: r.maker } : {}),
+      ...(r.validity
+        ? { validity: { createDate: r.validity.createDate.toISOString(), validStart: r.validity.validStart.toISOString(), validEnd: r.validity.validEnd.toISOString() } }
+        : {}),
+      ...(r.picture ? { picture: { type: r.picture.type, widthMm: r.picture.widthMm, heightMm: r.picture.heightMm, bytes: r.picture.byteLength } } : {}),
+      ...(r.boundCertificates
+        ? { boundCertificates: r.boundCertificates.type === 1 ? { type: 1 as const, subjects: [...r.boundCertificates.subjects] } : { type: 2 as const, digestCount: r.boundCertificates.digestCount } }
+        : {}),
+      checks,
+      ...(chain ? { chain } : {}),
+      warnings: [...r.warnings],
+      ...(await this.ecertRecord(seal)),
+    };
+  }
+
+  /** For a seal ecert made: its status here and the bound certificate's status at the cert-service now. */
+  private async ecertRecord(seal: DecodedSeal): Promise<Pick<SealSummaryView, 'ecert'>> {
+    const esId = seal.sealInfo.esId;
+    const row = await this.ds.getRepository(SealEntity).findOneBy({ esId });
+    if (!row || row.derSha256 !== sha256Hex(seal.der)) return {};
+    let certificateStatus: CertificateStatus | 'unknown' = 'unknown';
+    try {
+      certificateStatus = (await this.certs.getCertificate(row.certificateSerial)).status;
+    } catch {
+      // The cert-service did not answer (or the caller may not see the certificate): say so, the rest of the report stands.
+    }
+    return { ecert: { sealId: row.id, sealStatus: effectiveSealStatus(row), certificateSerial: row.certificateSerial, certificateStatus } };
+  }
+}
+
+function check(c: { name: string; result: 'passed' | 'failed' | 'indeterminate'; detail: string }): VerificationCheckView {
+  return { name: c.name, result: c.result, detail: c.detail };
+}
+
+/** Decodes with `fn`; on failure a 400 naming why, with the other structure's reason too when given. */
+function decode<T extends DecodedSeal | DecodedSesSignature>(fn: () => T, other?: () => unknown): T {
+  try {
+    return fn();
+  } catch (e) {
+    const reasons = [why(e)];
+    try {
+      other?.();
+    } catch (e2) {
+      reasons.unshift(why(e2));
+    }
+    throw ProblemError.badRequest(SealProblemCode.sealDataMalformed, 'data', `neither an SES_Seal nor an SES_Signature: ${reasons.join('; ')}`);
+  }
+}
+
+function why(e: unknown): string {
+  return e instanceof SesDecodeError ? `${e.code} at ${e.path}: ${e.detail}` : (e as Error).message;
+}
+
