@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
 import { NestFactory } from '@nestjs/core';
+import { json } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createLogger, loadConfig, NestPinoLogger, type EcertConfig } from '@ecert/common';
@@ -12,6 +13,7 @@ import { RpcClient } from './rpc/rpc-client.service';
 import { OcspCache } from './pki/ocsp-cache.service';
 
 export const MAX_JSON_BODY = '64kb';
+export const MAX_SEAL_JSON_BODY = '768kb';
 
 export async function startGateway(config: EcertConfig = loadConfig(), port = config.GATEWAY_PORT): Promise<NestExpressApplication> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -20,7 +22,9 @@ export async function startGateway(config: EcertConfig = loadConfig(), port = co
     bodyParser: false,
   });
   app.use(requestIdMiddleware);
-  // A CSR is a few KB; anything far larger is refused before it is parsed.
+  // Seal images (≤ 512 KiB, base64 in JSON) get a larger allowance than everything else; it stays
+  // below NATS's 1 MB message limit. A CSR is a few KB: other bodies far larger are refused unparsed.
+  app.use('/api/v1/seals', json({ limit: MAX_SEAL_JSON_BODY }));
   app.useBodyParser('json', { limit: MAX_JSON_BODY });
   app.useBodyParser('raw', { type: ['application/ocsp-request'], limit: '16kb' });
   app.use('/pki/ocsp', createOcspMiddleware(app.get(RpcClient), app.get(OcspCache), logger));
