@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { ServiceInfraModule } from '@ecert/messaging';
-import { HealthController } from './health/health.controller';
+import { ServiceInfraModule, serviceHealthController } from '@ecert/messaging';
+import { Subjects } from '@ecert/contracts';
 import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
 import { SealLifecycle } from './certificate-events/seal-lifecycle.service';
 import { CertServiceClient } from './cert-client/cert-service.client';
@@ -32,7 +32,7 @@ export class SealServiceModule {
           migrations: SEAL_MIGRATIONS,
         }),
       ],
-      controllers: [HealthController, SealsHandler],
+      controllers: [serviceHealthController('seal-service', Subjects.seal.health), SealsHandler],
       providers: [CertServiceClient, SealFactory, CreateSealUseCase, VerifySealUseCase, SealQueries, SealLifecycle, CertificateEventsListener],
     };
   }

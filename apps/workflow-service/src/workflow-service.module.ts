@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { ServiceInfraModule } from '@ecert/messaging';
-import { HealthController } from './health/health.controller';
+import { ServiceInfraModule, serviceHealthController } from '@ecert/messaging';
+import { Subjects } from '@ecert/contracts';
 import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
 import { InitWorkflowSchema1763900000002 } from './migrations/1763900000002-init-workflow-schema';
 
@@ -21,7 +21,7 @@ export class WorkflowServiceModule {
           migrations: [InitWorkflowSchema1763900000002],
         }),
       ],
-      controllers: [HealthController],
+      controllers: [serviceHealthController('workflow-service', Subjects.workflow.health)],
       providers: [CertificateEventsListener],
     };
   }

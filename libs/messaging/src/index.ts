@@ -10,3 +10,4 @@ export * from './nest/service-tokens';
 export * from './nest/service-infra.module';
 export * from './nest/bootstrap-microservice';
 export * from './nest/health-probe';
+export * from './nest/service-health.controller';
