@@ -106,3 +106,30 @@ export function formatCpu(u: CpuUsage | undefined): string {
   const parts = Object.entries(u.coresByComponent).map(([k, v]) => `${k} ${v.toFixed(2)}`);
   return `machine ${u.machineBusyPct}% busy; cores: ${parts.join(', ')}`;
 }
+
+const FOREIGN = ['other node', 'other'];
+
+/** Cores used by processes that are neither the platform, its backing services, wrk nor the peer. */
+export function foreignCores(u: CpuUsage | undefined): number {
+  if (!u) return 0;
+  return Math.round(FOREIGN.reduce((n, k) => n + (u.coresByComponent[k] ?? 0), 0) * 100) / 100;
+}
+
+/** Foreign load above this (in cores) during a run makes its figures suspect. */
+export const FOREIGN_LIMIT = 0.25;
+
+/**
+ * Waits (at most maxWaitS) until other work on the machine — another session's test run, say —
+ * uses less than FOREIGN_LIMIT cores over one second. Returns how long it waited and the last
+ * foreign load seen; the caller runs anyway after maxWaitS, and the run's own CPU figures show it.
+ */
+export async function waitForQuiet(maxWaitS: number): Promise<{ waitedS: number; foreign: number }> {
+  const start = Date.now();
+  for (;;) {
+    const a = cpuSample();
+    await new Promise((r) => setTimeout(r, 1000));
+    const foreign = foreignCores(cpuUsage(a, cpuSample()));
+    const waitedS = Math.round((Date.now() - start) / 100) / 10;
+    if (foreign < FOREIGN_LIMIT || waitedS >= maxWaitS) return { waitedS, foreign };
+  }
+}

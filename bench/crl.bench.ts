@@ -13,6 +13,7 @@ import { CrlGenerator } from '../apps/cert-service/src/revocation/crl-generator.
 import { CaRegistry } from '../apps/cert-service/src/ca/ca-registry.service';
 import { derToPem } from './openssl';
 import { run } from './procs';
+import { waitForQuiet } from './cpu';
 
 /**
  * A complete CRL with N revoked entries (default 100,000) per issuing CA:
@@ -113,7 +114,7 @@ async function verifyCrl(dir: string, caId: string, der: Uint8Array, caCertDer: 
   return /Verified OK/.test(r.stdout + r.stderr) ? 'openssl dgst -sm3 (distid 1234567812345678): Verified OK' : `openssl dgst: NOT verified (${(r.stdout + r.stderr).trim()})`;
 }
 
-export async function runCrlBench(o: { config: EcertConfig; db: pg.Pool; dir: string; entries: number; repeats: number; log: (s: string) => void }): Promise<CrlPhase> {
+export async function runCrlBench(o: { quietWaitS: number; config: EcertConfig; db: pg.Pool; dir: string; entries: number; repeats: number; log: (s: string) => void }): Promise<CrlPhase> {
   const targets = [
     { caId: 'ecdsa-issuing', keyAlgorithm: 'ECDSA', storeAlgorithm: 'EC-P256' as KeyAlgorithm },
     { caId: 'sm2-issuing', keyAlgorithm: 'SM2', storeAlgorithm: 'SM2' as KeyAlgorithm },
@@ -142,6 +143,7 @@ export async function runCrlBench(o: { config: EcertConfig; db: pg.Pool; dir: st
       const generateMs: number[] = [];
       let last: Awaited<ReturnType<CrlGenerator['generate']>> | undefined;
       for (let i = 0; i < o.repeats; i++) {
+        await waitForQuiet(o.quietWaitS);
         o.log(`  CrlGenerator.generate('${t.caId}', false) #${i + 1} ...`);
         const [crl, ms] = await timed(() => generator.generate(t.caId, false));
         generateMs.push(ms);

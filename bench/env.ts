@@ -24,6 +24,8 @@ process.env.LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 /** Measured wrk duration per run (s) and warm-up (s); BENCH_DURATION / BENCH_WARMUP override. */
 export const DURATION_S = clampInt(process.env.BENCH_DURATION, 10, 2, 120);
 export const WARMUP_S = clampInt(process.env.BENCH_WARMUP, 3, 0, 30);
+/** Longest wait (s) before a measured run for other work on the machine to stop (BENCH_QUIET_WAIT). */
+export const QUIET_WAIT_S = clampInt(process.env.BENCH_QUIET_WAIT, 20, 0, 300);
 /** Revoked rows per issuing CA for the CRL benchmark. */
 export const CRL_ENTRIES = clampInt(process.env.BENCH_CRL_ENTRIES, 100_000, 1, 2_000_000);
 

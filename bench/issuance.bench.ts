@@ -47,7 +47,7 @@ function requestBody(csrPem: string, uscc: string, accountNo: string): string {
  * The wrk script: every request a new accountNo (`<tag>-<thread>-<n>`), because one account
  * holds at most 4 active unit certificates.
  */
-function issuanceScript(file: string, csrPem: string, uscc: string, tag: string): string {
+export function issuanceScript(file: string, csrPem: string, uscc: string, tag: string, apiKey: string | undefined): string {
   const marker = '@@ACCOUNT@@';
   const body = requestBody(csrPem, uscc, marker);
   const at = body.indexOf(marker);
@@ -55,7 +55,7 @@ function issuanceScript(file: string, csrPem: string, uscc: string, tag: string)
     file,
     `local prefix = ${luaString(body.slice(0, at))}
 local suffix = ${luaString(body.slice(at + marker.length))}
-local headers = { ["Content-Type"] = "application/json" }
+local headers = { ["Content-Type"] = "application/json"${apiKey ? `, ["X-Api-Key"] = ${luaString(apiKey)}` : ''} }
 local n = 0
 function request()
   n = n + 1
@@ -72,6 +72,9 @@ export async function runIssuanceBench(o: {
   durationS: number;
   warmupS: number;
   connections: number;
+  quietWaitS: number;
+  /** X-Api-Key of the bench's client, when the platform requires one. */
+  apiKey?: string;
   log: (s: string) => void;
 }): Promise<IssuancePhase> {
   const uscc = benchUscc();
@@ -80,7 +83,7 @@ export async function runIssuanceBench(o: {
   for (const kind of ['p256', 'sm2'] as const) {
     const r = await httpJson<CertificateView>(`${o.baseUrl}/api/v1/certificates`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(o.apiKey ? { 'x-api-key': o.apiKey } : {}) },
       body: requestBody(csrs[kind].csrPem, uscc, `sanity-${kind}`),
     });
     if (r.status !== 201 || r.body.caId !== CA_OF[kind]) {
@@ -97,7 +100,7 @@ export async function runIssuanceBench(o: {
       await runWrk(o.wrk, {
         label: `warm-up ${kind}`,
         url,
-        script: issuanceScript(path.join(o.dir, `issue-${kind}-warm.lua`), csrs[kind].csrPem, uscc, `w${kind}`),
+        script: issuanceScript(path.join(o.dir, `issue-${kind}-warm.lua`), csrs[kind].csrPem, uscc, `w${kind}`, o.apiKey),
         connections: o.connections,
         durationS: o.warmupS,
       });
@@ -108,9 +111,10 @@ export async function runIssuanceBench(o: {
     const w = await runWrk(o.wrk, {
       label: `issue ${kind}`,
       url,
-      script: issuanceScript(path.join(o.dir, `issue-${kind}.lua`), csrs[kind].csrPem, uscc, `m${kind}`),
+      script: issuanceScript(path.join(o.dir, `issue-${kind}.lua`), csrs[kind].csrPem, uscc, `m${kind}`, o.apiKey),
       connections: o.connections,
       durationS: o.durationS,
+      quietWaitS: o.quietWaitS, log: o.log,
     });
     await sleep(1000);
     const after = await countCertificates(o.db);

@@ -79,6 +79,7 @@ export async function runOcspBench(o: {
   durationS: number;
   warmupS: number;
   connections: number;
+  quietWaitS: number;
   log: (s: string) => void;
 }): Promise<OcspPhase> {
   const f = (name: string) => path.join(o.dir, name);
@@ -149,14 +150,14 @@ export async function runOcspBench(o: {
       await sleep(500);
     }
     o.log(`  ecert OCSP (${nonce ? 'nonce' : 'no nonce'}): wrk -t1 -c${o.connections} -d${o.durationS}s ...`);
-    const w = await runWrk(o.wrk, { label: `ecert OCSP ${nonce ? 'nonce' : 'no nonce'}`, url: o.baseUrl, script, connections: o.connections, durationS: o.durationS });
+    const w = await runWrk(o.wrk, { label: `ecert OCSP ${nonce ? 'nonce' : 'no nonce'}`, url: o.baseUrl, script, connections: o.connections, durationS: o.durationS, quietWaitS: o.quietWaitS, log: o.log });
     runs.push({ server: 'ecert', nonce, wrk: w, ...okRate(w) });
     await sleep(500);
 
     const peerScript = ocspScript(f(`ocsp-peer${nonce ? '-nonce' : ''}.lua`), f(nonce ? 'peer-req-nonce.der' : 'peer-req.der'), '/');
     o.log(`  openssl ocsp -multi 2 (${nonce ? 'nonce' : 'no nonce'}): wrk -t1 -c${o.connections} -d${o.durationS}s ...`);
     const pw = await withPeer(nonce ? 'nonce' : 'nononce', (url) =>
-      runWrk(o.wrk, { label: `openssl ocsp ${nonce ? 'nonce' : 'no nonce'}`, url, script: peerScript, connections: o.connections, durationS: o.durationS }),
+      runWrk(o.wrk, { label: `openssl ocsp ${nonce ? 'nonce' : 'no nonce'}`, url, script: peerScript, connections: o.connections, durationS: o.durationS, quietWaitS: o.quietWaitS, log: o.log }),
     );
     runs.push({ server: 'openssl', nonce, wrk: pw, ...okRate(pw) });
     await sleep(500);

@@ -7,6 +7,8 @@ import type { EcertConfig } from '@ecert/common';
 import { connectNats, deleteEventsStream } from '@ecert/messaging';
 import { EVENTS_STREAM } from '@ecert/contracts';
 import { BenchError, startDaemon, type Daemon } from './procs';
+import { OPERATIONS } from '@ecert/common';
+import { newApiKey } from '../apps/gateway/src/clients/api-key';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -128,6 +130,27 @@ export async function httpBytes(url: string): Promise<Buffer> {
   const r = await fetch(url, { signal: AbortSignal.timeout(20_000) });
   if (!r.ok) throw new BenchError(`GET ${url} → ${r.status}`);
   return Buffer.from(await r.arrayBuffer());
+}
+
+/**
+ * The REST API needs a client credential (应用开通). The bench registers its own client the way
+ * ClientsService.register does (client row + SHA-256 of the API key's secret), with every operation
+ * and a rate limit far above what it sends, so that authentication, the per-client rate-limit
+ * counter and the audit trail are all on the measured path but never refuse a request.
+ * Returns undefined when this platform version has no client table (no credential needed).
+ */
+export async function registerBenchClient(db: pg.Pool): Promise<string | undefined> {
+  const { rows } = await db.query<{ t: string | null }>(`SELECT to_regclass('"gateway"."client_credential"')::text AS t`);
+  if (!rows[0]?.t) return undefined;
+  const { randomUUID } = await import('node:crypto');
+  const id = randomUUID();
+  const key = newApiKey();
+  await db.query(
+    `INSERT INTO "gateway"."client" (id, name, department, operations, rate_limit_per_second) VALUES ($1, 'ecert bench', 'bench', $2, 1000000)`,
+    [id, [...OPERATIONS]],
+  );
+  await db.query(`INSERT INTO "gateway"."client_credential" (id, client_id, kind, secret_hash) VALUES ($1, $2, 'api_key', $3)`, [key.credentialId, id, key.secretHash]);
+  return key.apiKey;
 }
 
 /** Rows per CA in cert.certificate (for cross-checking wrk's 201 counts). */

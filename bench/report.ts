@@ -5,6 +5,7 @@ import type { IssuancePhase } from './issuance.bench';
 import type { OcspPhase } from './ocsp.bench';
 import { median, type CrlPhase } from './crl.bench';
 import { formatCpu } from './cpu';
+import type { SealBenchResults } from './seal.bench';
 
 export interface BenchMeta {
   date: string;
@@ -31,6 +32,7 @@ export interface BenchResults {
   issuance?: IssuancePhase;
   ocsp?: OcspPhase;
   crl?: CrlPhase;
+  seal?: SealBenchResults;
   targets: TargetCheck[];
   errors: string[];
 }
@@ -123,7 +125,7 @@ export function formatReport(r: BenchResults): string {
     const c = r.crl;
     L.push(`### Full CRL with ${n0(c.entriesPerCa)} revoked entries`);
     L.push('');
-    L.push('| CA | CrlGenerator.generate (cold / warm median) | of which SELECT (median) | pure buildCrl (median) | CRL size | entries | check |');
+    L.push('| CA | CrlGenerator.generate (cold / warm median) | its SELECT alone (median) | pure buildCrl + sign (median) | CRL size | entries | check |');
     L.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const ca of c.cas) {
       const warm = ca.generateMs.slice(1);
@@ -131,6 +133,20 @@ export function formatReport(r: BenchResults): string {
     }
     L.push('');
     L.push(`Rows inserted with one INSERT … SELECT generate_series per CA (${s2(c.insertMs)} s for both, incl. ANALYZE). CrlGenerator runs in this process against the bench database (cert-service module booted as a Nest application context), with the platform stopped.`);
+    L.push('');
+  }
+
+  if (r.seal) {
+    const x = r.seal;
+    L.push('### Electronic seals (GB/T 38540, libs/ses, in-process, no NATS or database)');
+    L.push('');
+    L.push('| operation | per second | raw SM2 reference (same library) | efficiency |');
+    L.push('| --- | ---: | --- | ---: |');
+    L.push(`| make (buildSealV4: sign + self-check) | ${n0(x.sealsMadePerS)} | sign ${n0(x.sm2SignPerS)}/s, verify ${n0(x.sm2VerifyPerS)}/s | ${n2(x.efficiency.make)} |`);
+    L.push(`| verify with chain (3 SM2 verifications) | ${n0(x.sealsVerifiedPerS)} | verify ${n0(x.sm2VerifyPerS)}/s ÷ 3 | ${n2(x.efficiency.verify)} |`);
+    L.push(`| verify, signature only | ${n0(x.sealsVerifiedSignatureOnlyPerS)} | verify ${n0(x.sm2VerifyPerS)}/s | ${n2(x.efficiency.verifySignatureOnly)} |`);
+    L.push('');
+    L.push(`Seal ${n0(x.seal.bytes)} B with a ${x.seal.pictureWidthPx}×${x.seal.pictureHeightPx} px picture (${n0(x.seal.pictureBytes)} B); ${x.seconds} s per rate; SM2 k·G native: ${x.sm2NativePointMultiply}.`);
     L.push('');
   }
 

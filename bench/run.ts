@@ -1,6 +1,6 @@
 // Must stay the first import: it gives the bench its own database, NATS prefix and Redis prefix
 // before @ecert/contracts reads ECERT_NATS_PREFIX at load time.
-import { BENCH_ID, BENCH_NAME, CRL_ENTRIES, DURATION_S, WARMUP_S } from './env';
+import { BENCH_ID, BENCH_NAME, CRL_ENTRIES, DURATION_S, QUIET_WAIT_S, WARMUP_S } from './env';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,13 +10,14 @@ import { loadConfig, type EcertConfig } from '@ecert/common';
 import { checkBackingServices } from '../scripts/backing-services';
 import { BenchError, commandExists, type Daemon } from './procs';
 import { ensureWrk } from './wrk';
-import { createBenchDatabase, dropBenchState, freePort, startPlatform } from './platform';
+import { createBenchDatabase, dropBenchState, freePort, registerBenchClient, startPlatform } from './platform';
 import { opensslVersion } from './openssl';
 import { measureRawSigning } from './raw-sign.bench';
 import { runIssuanceBench } from './issuance.bench';
 import { runOcspBench } from './ocsp.bench';
 import { runCrlBench } from './crl.bench';
-import { formatCpu, type CpuUsage } from './cpu';
+import { runSealBench } from './seal.bench';
+import { FOREIGN_LIMIT, formatCpu, waitForQuiet, type CpuUsage } from './cpu';
 import { checkTargets, formatReport, writeResults, type BenchResults } from './report';
 
 /**
@@ -24,12 +25,15 @@ import { checkTargets, formatReport, writeResults, type BenchResults } from './r
  *  1. certificate issuance through REST (P-256 and SM2 CSRs) against the raw signing rate,
  *  2. ecert's OCSP responder against `openssl ocsp -multi 2`,
  *  3. a complete CRL with 100,000 revoked entries (CrlGenerator and the pure buildCrl),
+ *  4. (in-process, no target) GB/T 38540 seals made and verified per second (bench/seal.bench.ts),
  * prints a table with the targets (PASS/MISS) and writes bench/results/<timestamp>.json and
  * bench/results/latest.json. Everything runs against its own database / NATS prefix / Redis
  * prefix / port, which are removed at the end; every child process is killed however it ends.
  *
  * Knobs: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CRL_ENTRIES
- * (default 100000), BENCH_LOG_LEVEL (default info), BENCH_DATABASE_URL (server to use).
+ * (default 100000), BENCH_LOG_LEVEL (default info), BENCH_DATABASE_URL (server to use),
+ * BENCH_QUIET_WAIT (s, default 20: how long a measured run waits for other work on the machine to
+ * stop), BENCH_WRK (path of wrk).
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const distRoot = path.resolve(here, '..');
@@ -110,22 +114,32 @@ async function main(): Promise<number> {
 
   try {
     // 1. raw rates first, on an idle machine (no platform yet)
-    results.raw = await phase('raw signing rates', () => measureRawSigning(log));
+    results.raw = await phase('raw signing rates', async () => {
+      await waitForQuiet(QUIET_WAIT_S);
+      return measureRawSigning(log);
+    });
+    // Seals (libs/ses, in-process, see docs/seals.md): no target, reported beside the rest.
+    results.seal = await phase('seals (in-process, libs/ses)', async () => {
+      await waitForQuiet(QUIET_WAIT_S);
+      return runSealBench({ seconds: 2, log });
+    });
 
     log('starting the platform (node dist/scripts/start.js) ...');
     await createBenchDatabase(config);
     platform = await startPlatform(distRoot, config, path.join(work, 'platform.log'));
     log(`ecert is up at ${baseUrl}`);
     db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
+    const apiKey = await registerBenchClient(db);
+    if (apiKey) results.meta.notes.push('The REST API required a client credential: the bench registered its own client (all operations, rate limit 1,000,000/s) and sends X-Api-Key, so authentication, the rate-limit counter and the audit trail are on the measured issuance path.');
 
     results.issuance = await phase('issuance through REST', () =>
-      runIssuanceBench({ wrk, baseUrl, dir: work, db: db!, durationS: DURATION_S, warmupS: WARMUP_S, connections: 32, log }),
+      runIssuanceBench({ wrk, baseUrl, dir: work, db: db!, durationS: DURATION_S, warmupS: WARMUP_S, connections: 32, quietWaitS: QUIET_WAIT_S, apiKey, log }),
     );
     if (results.issuance) {
       for (const r of results.issuance.results) log(`  ${r.kind}: ${r.certsPerS.toFixed(1)} certs/s, p99 ${r.wrk.latencyMs.p99} ms, non-201 ${r.non201}; ${formatCpu(r.wrk.cpu)}`);
       const sample = results.issuance.sample.p256;
       results.ocsp = await phase('OCSP', () =>
-        runOcspBench({ wrk, baseUrl, dir: work, db: db!, sample, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, log }),
+        runOcspBench({ wrk, baseUrl, dir: work, db: db!, sample, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, log }),
       );
       if (results.ocsp) for (const r of results.ocsp.runs) log(`  ${r.server} ${r.nonce ? 'nonce' : 'no nonce'}: ${r.okPerS.toFixed(0)}/s, p99 ${r.wrk.latencyMs.p99} ms; ${formatCpu(r.wrk.cpu)}`);
     }
@@ -134,7 +148,7 @@ async function main(): Promise<number> {
     await platform.stop();
     platform = undefined;
 
-    results.crl = await phase(`CRL with ${CRL_ENTRIES} entries`, () => runCrlBench({ config, db: db!, dir: work, entries: CRL_ENTRIES, repeats: 3, log }));
+    results.crl = await phase(`CRL with ${CRL_ENTRIES} entries`, () => runCrlBench({ quietWaitS: QUIET_WAIT_S, config, db: db!, dir: work, entries: CRL_ENTRIES, repeats: 3, log }));
   } catch (e) {
     results.errors.push((e as Error).message);
     console.error(`[bench] FAILED: ${(e as Error).message}`);
@@ -149,6 +163,15 @@ async function main(): Promise<number> {
   results.meta.notes.push(
     'All of it shares 2 cores: wrk, the four Node services, PostgreSQL, NATS and Redis (and, for the peer, openssl) — the CPU lines show who used them.',
   );
+  const noisy = [
+    ...(results.issuance?.results.map((x) => x.wrk) ?? []),
+    ...(results.ocsp?.runs.map((x) => x.wrk) ?? []),
+  ].filter((w) => w.foreignCores >= FOREIGN_LIMIT);
+  if (noisy.length) {
+    results.meta.notes.push(
+      `Other work on this machine used CPU during: ${noisy.map((w) => `${w.label} (${w.foreignCores.toFixed(2)} cores)`).join(', ')} — those figures are lower than an idle machine would give; run again when the machine is quiet.`,
+    );
+  }
   const report = formatReport(results);
   console.log(`\n${report}\n`);
   const file = writeResults(benchSourceDir, results, report);
@@ -163,12 +186,16 @@ function limitFromCpu(cpu: CpuUsage | undefined): string | undefined {
   const [hot, cores] = Object.entries(cpu.coresByComponent)
     .filter(([k]) => services.includes(k))
     .sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-  const verdict =
+  const verdict = [
+    cpu.machineBusyPct >= 90 ? `both cores are busy (${cpu.machineBusyPct}%)` : undefined,
     cores >= 0.85
-      ? `the ${hot} process is saturated (${cores.toFixed(2)} cores: one event loop, plus GC/libuv threads)`
-      : cpu.machineBusyPct >= 90
-        ? 'both cores are busy'
-        : 'neither the cores nor one service is saturated (waiting: locks, round trips)';
+      ? `the ${hot} process is saturated (${cores.toFixed(2)} cores: its one event loop, plus GC/libuv threads)`
+      : hot
+        ? `busiest service: ${hot} at ${cores.toFixed(2)} cores`
+        : undefined,
+  ]
+    .filter(Boolean)
+    .join('; ');
   return `${verdict} — ${formatCpu(cpu)}`;
 }
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { BenchError, commandExists, run } from './procs';
-import { cpuSample, cpuUsage, type CpuUsage } from './cpu';
+import { cpuSample, cpuUsage, foreignCores, waitForQuiet, type CpuUsage } from './cpu';
 
 /**
  * wrk runner. Every script gets the same Lua footer: `response()` counts HTTP statuses (and, when
@@ -24,10 +24,14 @@ export interface WrkResult {
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
   /** Who used the CPU during the run (from /proc). */
   cpu?: CpuUsage;
+  /** Cores used by unrelated processes during the run (see cpu.ts), and how long the run waited for quiet. */
+  foreignCores: number;
+  waitedForQuietS: number;
 }
 
 export async function ensureWrk(): Promise<string> {
-  for (const candidate of ['/usr/bin/wrk', 'wrk']) {
+  const candidates = process.env.BENCH_WRK ? [process.env.BENCH_WRK] : ['/usr/bin/wrk', 'wrk'];
+  for (const candidate of candidates) {
     if (candidate.startsWith('/') ? (await run('test', ['-x', candidate])).code === 0 : await commandExists(candidate)) return candidate;
   }
   throw new BenchError('wrk is not installed; install it with: apt-get install wrk');
@@ -105,11 +109,16 @@ export interface WrkRun {
   connections: number;
   durationS: number;
   timeoutS?: number;
+  /** Wait up to this many seconds for other work on the machine to stop before starting (measured runs). */
+  quietWaitS?: number;
+  log?: (s: string) => void;
 }
 
 export async function runWrk(wrkPath: string, r: WrkRun): Promise<WrkResult> {
   const threads = r.threads ?? 1;
   const args = ['-t', String(threads), '-c', String(r.connections), '-d', `${r.durationS}s`, '--latency', '--timeout', `${r.timeoutS ?? 10}s`, '-s', r.script, r.url];
+  const quiet = r.quietWaitS ? await waitForQuiet(r.quietWaitS) : { waitedS: 0, foreign: 0 };
+  if (quiet.waitedS >= 2) r.log?.(`  (waited ${quiet.waitedS} s for other work on the machine to calm down; last second: ${quiet.foreign.toFixed(2)} foreign cores)`);
   const before = cpuSample();
   const res = await run(wrkPath, args, { timeoutMs: (r.durationS + 30) * 1000 });
   const cpu = cpuUsage(before, cpuSample());
@@ -139,6 +148,8 @@ export async function runWrk(wrkPath: string, r: WrkRun): Promise<WrkResult> {
     errors: j.errors,
     latencyMs: { mean: ms(j.latency_us.mean), p50: ms(j.latency_us.p50), p90: ms(j.latency_us.p90), p99: ms(j.latency_us.p99), max: ms(j.latency_us.max) },
     cpu,
+    foreignCores: foreignCores(cpu),
+    waitedForQuietS: quiet.waitedS,
   };
 }
 
