@@ -8,7 +8,7 @@ import { createLogger, loadConfig, NestPinoLogger, type EcertConfig } from '@ece
 import { GatewayModule } from './gateway.module';
 import { requestIdMiddleware } from './request-context/request-id.middleware';
 import { createProblemValidationPipe } from './problem/problem-validation.pipe';
-import { createOcspMiddleware } from './pki/ocsp.middleware';
+import { installOcspResponder } from './pki/ocsp-responder.http';
 import { RpcClient } from './rpc/rpc-client.service';
 import { OcspCache } from './pki/ocsp-cache.service';
 
@@ -26,8 +26,6 @@ export async function startGateway(config: EcertConfig = loadConfig(), port = co
   // below NATS's 1 MB message limit. A CSR is a few KB: other bodies far larger are refused unparsed.
   app.use('/api/v1/seals', json({ limit: MAX_SEAL_JSON_BODY }));
   app.useBodyParser('json', { limit: MAX_JSON_BODY });
-  app.useBodyParser('raw', { type: ['application/ocsp-request'], limit: '16kb' });
-  app.use('/pki/ocsp', createOcspMiddleware(app.get(RpcClient), app.get(OcspCache), logger));
   app.useGlobalPipes(createProblemValidationPipe());
   app.disable('x-powered-by');
   app.enableShutdownHooks();
@@ -39,6 +37,8 @@ export async function startGateway(config: EcertConfig = loadConfig(), port = co
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs-json' });
 
+  await app.init();
+  installOcspResponder(app.getHttpServer(), app.get(RpcClient), app.get(OcspCache), logger);
   await app.listen(port, config.GATEWAY_HOST);
   const url = await app.getUrl();
   logger.info({ url, docs: `${url}/api/docs` }, 'gateway listening');

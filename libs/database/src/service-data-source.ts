@@ -41,7 +41,9 @@ export async function ensureDatabase(url: string): Promise<void> {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
     if (!rowCount) {
       await client.query(`CREATE DATABASE "${dbName.replace(/"/g, '""')}"`).catch((e: { code?: string }) => {
-        if (e.code !== '42P04') throw e; // created concurrently by another service
+        // Created concurrently by another service: PostgreSQL reports the loser as 42P04 or,
+        // when both passed the existence check, as a unique violation on pg_database (23505).
+        if (e.code !== '42P04' && e.code !== '23505') throw e;
       });
     }
   } finally {

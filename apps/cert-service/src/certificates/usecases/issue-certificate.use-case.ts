@@ -65,7 +65,9 @@ export class IssueCertificateUseCase {
         der: Buffer.from(issued.der),
         statusChangedAt: new Date(),
       });
-      const row = await m.save(entity);
+      // insert, not save: save() first SELECTs the row it is about to create.
+      await m.insert(CertificateEntity, entity);
+      const row = entity;
       await recordHistory(m, { serial: row.serial, action: 'issue', fromStatus: null, toStatus: 'active' });
       await recordCertificateEvent(m, 'certificate.issued', row);
       return row;

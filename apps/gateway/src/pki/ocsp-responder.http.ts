@@ -1,0 +1,95 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ocspErrorResponse, OcspRequestError, parseOcspRequest } from '@ecert/pki';
+import { Subjects } from '@ecert/contracts';
+import type { RpcClient } from '../rpc/rpc-client.service';
+import type { OcspCache } from './ocsp-cache.service';
+
+const MAX_REQUEST = 16 * 1024;
+const OCSP_PATH = '/pki/ocsp';
+
+/**
+ * RFC 6960 responder endpoint (POST with application/ocsp-request, or GET with the base64 request
+ * in the path, appendix A.1). It is the hottest public path and answers in DER, never JSON, so it
+ * runs on the bare HTTP server ahead of Express: routing, middleware and body parsers would cost
+ * more than the answer itself.
+ */
+export function installOcspResponder(server: Server, rpc: RpcClient, cache: OcspCache, logger: Logger): void {
+  const [express] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '';
+    if (url === OCSP_PATH || url.startsWith(`${OCSP_PATH}/`) || url.startsWith(`${OCSP_PATH}?`)) {
+      handle(req, res, rpc, cache, logger).catch((e) => {
+        logger.error({ err: (e as Error).message }, 'OCSP handler failed');
+        if (!res.headersSent) send(res, ocspErrorResponse('internalError'));
+      });
+      return;
+    }
+    express(req, res);
+  });
+}
+
+function send(res: ServerResponse, der: Uint8Array, maxAgeSeconds = 0): void {
+  res.writeHead(200, {
+    'Content-Type': 'application/ocsp-response',
+    'Content-Length': der.length,
+    'Cache-Control': maxAgeSeconds > 0 ? `max-age=${maxAgeSeconds}, public, no-transform, must-revalidate` : 'no-cache',
+  });
+  res.end(der);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_REQUEST) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient, cache: OcspCache, logger: Logger): Promise<void> {
+  let body: Buffer | undefined;
+  if (req.method === 'POST') {
+    body = await readBody(req);
+  } else if (req.method === 'GET') {
+    const path = (req.url ?? '').slice(OCSP_PATH.length + 1).split('?')[0];
+    body = path ? Buffer.from(decodeURIComponent(path), 'base64') : undefined;
+  } else {
+    res.writeHead(405, { Allow: 'GET, POST' }).end();
+    return;
+  }
+  if (!body?.length || body.length > MAX_REQUEST) return send(res, ocspErrorResponse('malformedRequest'));
+  const key = body.toString('base64');
+  const hit = cache.get(key);
+  if (hit) return send(res, hit, 60);
+
+  let serials: string[];
+  let cacheable: boolean;
+  try {
+    const parsed = parseOcspRequest(body);
+    serials = parsed.certIds.map((c) => c.serialKey).filter((s): s is string => !!s);
+    cacheable = !parsed.nonce;
+  } catch (e) {
+    if (e instanceof OcspRequestError) return send(res, ocspErrorResponse('malformedRequest'));
+    throw e;
+  }
+  try {
+    const r = await rpc.call<{ base64: string; cacheableUntil?: number }>(Subjects.cert.ocsp, { requestBase64: key });
+    const der = Buffer.from(r.base64, 'base64');
+    if (cacheable && r.cacheableUntil) cache.set(key, der, r.cacheableUntil, serials);
+    send(res, der, cacheable && r.cacheableUntil ? 60 : 0);
+  } catch (e) {
+    logger.warn({ err: (e as Error).message }, 'OCSP responder unavailable');
+    send(res, ocspErrorResponse('tryLater'));
+  }
+}
