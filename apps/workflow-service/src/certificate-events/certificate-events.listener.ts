@@ -24,7 +24,7 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
       name: `${natsPrefix}-workflow-service-certificates`,
       filterSubject: CERTIFICATE_EVENTS_WILDCARD,
       handler: async (event) => {
-        this.logger.info({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event recorded');
+        this.logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event recorded');
       },
     });
     await this.consumer.start();
