@@ -182,6 +182,26 @@ describe('staff certificate login', () => {
     expect(st.rows[0].last_login_at).not.toBeNull();
   });
 
+  it.each([
+    ['county_acceptor', { read: 200, issue: 403, audit: 403, admin: 403 }],
+    ['city_reviewer', { read: 200, issue: 403, audit: 403, admin: 403 }],
+    ['province_approver', { read: 200, issue: 201, audit: 403, admin: 403 }],
+    ['ca_operator', { read: 200, issue: 201, audit: 403, admin: 403 }],
+    ['auditor', { read: 200, issue: 403, audit: 200, admin: 403 }],
+    ['admin', { read: 200, issue: 201, audit: 200, admin: 200 }],
+  ] as const)('gives a %s exactly the operations of its role', async (role, expected) => {
+    const { cert, keyPath } = await staffWithCertificate(role, '450000', 'p256');
+    const { res } = await login(cert.certificatePem, keyPath, 'p256');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const bearer = { authorization: `Bearer ${res.body.token}`, 'x-api-key': '' };
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, bearer)).status).toBe(expected.read);
+    const k = opensslCsr(dir, 'p256');
+    const issued = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: k.csr, unit: { name: '角色测试', uscc: makeUscc('450100'), regionCode: '450100', accountNo: role.replace(/_/g, '-') } }, bearer);
+    expect(issued.status).toBe(expected.issue);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/audit?pageSize=1', undefined, bearer)).status).toBe(expected.audit);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/clients', undefined, bearer)).status).toBe(expected.admin);
+  });
+
   it('refuses another key, a frozen certificate, a foreign CA and a forged token', async () => {
     const { cert } = await staffWithCertificate('auditor', '450000', 'p256');
     const other = opensslCsr(dir, 'p256');
