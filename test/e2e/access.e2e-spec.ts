@@ -12,7 +12,7 @@ let p: TestPlatform;
 const dir = new TempDir();
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: ['cert', 'gateway'], env: { ECERT_TRUSTED_PROXIES: '127.0.0.1' } });
+  p = await startTestPlatform({ services: ['cert', 'gateway'], env: { ECERT_TRUSTED_PROXIES: '127.0.0.1', AUTH_CHALLENGE_TTL_SECONDS: '2' } });
 });
 afterAll(async () => {
   await p?.close();
@@ -28,7 +28,7 @@ async function registerClient(body: Record<string, unknown>): Promise<{ id: stri
   return { id: r.body.client.id, apiKey: r.body.apiKey, credentialId: r.body.credentialId };
 }
 
-async function issueAs(key: string | undefined, regionCode: string, profile: 'unit' | 'personal' = 'unit', kind: 'p256' | 'sm2' = 'p256') {
+async function issueAs(key: string | undefined, regionCode: string, profile: 'unit' | 'personal' = 'unit', kind: 'p256' | 'sm2' | 'rsa2048' = 'p256') {
   const k = opensslCsr(dir, kind);
   const body: Record<string, unknown> = { profile, csr: k.csr, unit: { name: '测试单位', uscc: makeUscc(regionCode), regionCode, accountNo: 'ACC' } };
   if (profile === 'personal') body.person = { name: '王五', idNumber: makeResidentId() };
@@ -37,7 +37,7 @@ async function issueAs(key: string | undefined, regionCode: string, profile: 'un
 }
 
 /** Signs the login challenge as a UKey would: SM2/SM3 with the standard ID, or ECDSA SHA-256. */
-function signChallenge(keyPath: string, challenge: string, kind: 'p256' | 'sm2'): string {
+function signChallenge(keyPath: string, challenge: string, kind: 'p256' | 'sm2' | 'rsa2048'): string {
   const data = dir.file(`challenge-${Math.random()}.bin`, Buffer.from(challenge, 'base64'));
   const sig = dir.file(`challenge-${Math.random()}.sig`);
   const extra = kind === 'sm2' ? ['-sm3', '-sigopt', 'distid:1234567812345678'] : ['-sha256'];
@@ -45,7 +45,7 @@ function signChallenge(keyPath: string, challenge: string, kind: 'p256' | 'sm2')
   return readFileSync(sig).toString('base64');
 }
 
-async function login(certificatePem: string, keyPath: string, kind: 'p256' | 'sm2') {
+async function login(certificatePem: string, keyPath: string, kind: 'p256' | 'sm2' | 'rsa2048') {
   const ch = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);
   expect(ch.status).toBe(201);
   const signature = signChallenge(keyPath, ch.body.challenge, kind);
@@ -153,7 +153,7 @@ describe('client credentials', () => {
 });
 
 describe('staff certificate login', () => {
-  async function staffWithCertificate(role: string, regionCode: string, kind: 'p256' | 'sm2') {
+  async function staffWithCertificate(role: string, regionCode: string, kind: 'p256' | 'sm2' | 'rsa2048') {
     const { r, keyPath } = await issueAs(undefined, regionCode, 'personal', kind);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const s = await api(p.baseUrl, 'POST', '/api/v1/staff', { name: '审核员', role, regionCode, certificateSerials: [r.body.serial] });
@@ -161,7 +161,7 @@ describe('staff certificate login', () => {
     return { cert: r.body, keyPath, staff: s.body };
   }
 
-  it.each(['p256', 'sm2'] as const)('logs in with a %s soft token and acts within role and region', async (kind) => {
+  it.each(['p256', 'sm2', 'rsa2048'] as const)('logs in with a %s soft token and acts within role and region', async (kind) => {
     const { cert, keyPath, staff } = await staffWithCertificate('city_reviewer', '450100', kind);
     const { res, challengeId, signature } = await login(cert.certificatePem, keyPath, kind);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -200,6 +200,16 @@ describe('staff certificate login', () => {
     expect(issued.status).toBe(expected.issue);
     expect((await api(p.baseUrl, 'GET', '/api/v1/audit?pageSize=1', undefined, bearer)).status).toBe(expected.audit);
     expect((await api(p.baseUrl, 'GET', '/api/v1/clients', undefined, bearer)).status).toBe(expected.admin);
+  });
+
+  it('refuses an expired challenge', async () => {
+    const { cert, keyPath } = await staffWithCertificate('auditor', '450000', 'p256');
+    const ch = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);
+    const signature = signChallenge(keyPath, ch.body.challenge, 'p256');
+    await new Promise((r) => setTimeout(r, 2500));
+    const res = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId: ch.body.challengeId, certificate: cert.certificatePem, signature }, none);
+    expect(res.status).toBe(401);
+    expect(res.body.field).toBe('challengeId');
   });
 
   it('refuses another key, a frozen certificate, a foreign CA and a forged token', async () => {

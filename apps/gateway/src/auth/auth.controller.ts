@@ -13,7 +13,6 @@ import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE } from '../gateway.tokens';
 import { signStaffToken } from './staff-token';
 import { LoginDto } from './auth.dto';
 
-const CHALLENGE_TTL_SECONDS = 120;
 const refused = (detail: string, field?: string) => new ProblemError(401, ProblemCode.unauthorized, '登录失败 (login refused)', detail, field);
 
 /** The signature scheme a login key signs the challenge with, as a UKey does it. */
@@ -50,12 +49,13 @@ export class AuthController implements OnApplicationShutdown {
   @Post('challenge')
   @Public()
   @HttpCode(201)
-  @ApiOperation({ summary: 'A random challenge to sign with the login certificate key (valid 120 s, single use)' })
+  @ApiOperation({ summary: 'A random challenge to sign with the login certificate key (single use, valid AUTH_CHALLENGE_TTL_SECONDS, default 120 s)' })
   async challenge() {
     const challengeId = randomBytes(16).toString('hex');
     const nonce = randomBytes(32).toString('base64');
-    await this.redis.set(this.key(challengeId), nonce, 'EX', CHALLENGE_TTL_SECONDS);
-    return { challengeId, challenge: nonce, expiresAt: new Date(Date.now() + CHALLENGE_TTL_SECONDS * 1000).toISOString() };
+    const ttl = this.config.AUTH_CHALLENGE_TTL_SECONDS;
+    await this.redis.set(this.key(challengeId), nonce, 'EX', ttl);
+    return { challengeId, challenge: nonce, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
   }
 
   @Post('login')

@@ -29,6 +29,7 @@ export const configSchema = z.object({
   OCSP_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   /** HMAC key for staff bearer tokens; set a long random value in production. */
   ECERT_TOKEN_SECRET: z.string().min(16).default('ecert-dev-only-token-secret'),
+  AUTH_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(1).max(600).default(120),
   STAFF_TOKEN_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Reverse proxies (IP addresses, comma-separated) whose X-Client-Cert header is trusted for mutual TLS. */
   ECERT_TRUSTED_PROXIES: z.string().default(''),
