@@ -1,3 +1,4 @@
+import { PageQueryDto } from '../pagination/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
@@ -96,7 +97,7 @@ export class RenewCertificateDto {
   validityDays?: number;
 }
 
-export class ListCertificatesDto {
+export class ListCertificatesDto extends PageQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -112,19 +113,4 @@ export class ListCertificatesDto {
   @IsOptional()
   @IsIn(['unit', 'personal'])
   profile?: 'unit' | 'personal';
-
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @ApiPropertyOptional({ default: 20, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize?: number;
 }

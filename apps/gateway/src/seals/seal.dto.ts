@@ -1,3 +1,4 @@
+import { PageQueryDto } from '../pagination/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
@@ -65,7 +66,7 @@ export class CreateSealDto {
   reason?: string;
 }
 
-export class ListSealsDto {
+export class ListSealsDto extends PageQueryDto {
   @ApiPropertyOptional({ description: '统一社会信用代码' })
   @IsOptional()
   @IsString()
@@ -87,21 +88,6 @@ export class ListSealsDto {
   @IsString()
   @Matches(/^[0-9A-Fa-f:]{2,60}$/, { message: 'certificateSerial must be hexadecimal' })
   certificateSerial?: string;
-
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @ApiPropertyOptional({ default: 20, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize?: number;
 }
 
 export class VerifySealDto {
