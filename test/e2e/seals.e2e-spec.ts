@@ -161,6 +161,26 @@ describe('making a seal', () => {
     expect(Buffer.from(decoded.sealInfo.picture.data).equals(picture.bytes)).toBe(true);
   });
 
+  it('draws the picture from the name when asked (generateImage): round 42 mm and oval 45×30 mm', async () => {
+    const cert = await issueUnit('sm2');
+    const seal = await createSeal(cert, { image: undefined, generateImage: { centerText: '合同专用章', bottomText: '4501030012345' } });
+    // 42 mm at 10 px/mm, cropped by the upload normaliser to the ring
+    expect(seal.image).toMatchObject({ widthMm: 42, heightMm: 42 });
+    expect(Math.abs(seal.image.widthPx - 420)).toBeLessThanOrEqual(2);
+    const decoded = decodeSeal(await esl(seal.id));
+    expect(decoded.sealInfo.picture).toMatchObject({ type: 'PNG', widthMm: 42, heightMm: 42 });
+    const data = Buffer.from(decoded.sealInfo.picture.data);
+    expect(data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+    const png = pngjs.PNG.sync.read(data);
+    expect([png.width, png.height]).toEqual([seal.image.widthPx, seal.image.heightPx]);
+    expect(png.data[3]).toBe(0); // transparent corner
+    expect(Buffer.from(decoded.sealInfo.picture.data).equals((await binary('GET', `/api/v1/seals/${seal.id}/image.png`)).bytes)).toBe(true);
+
+    const oval = await createSeal(cert, { kind: 'special', purpose: 'finance', image: undefined, widthMm: 45, heightMm: 30, generateImage: { centerText: '财务专用章' } });
+    expect(oval.image).toMatchObject({ widthMm: 45, heightMm: 30 });
+    expect(Math.abs(oval.image.widthPx / oval.image.heightPx - 1.5)).toBeLessThan(0.05);
+  });
+
   it('binds special seals with their purpose, and position/personal seals to personal certificates (P-256)', async () => {
     const unit = await issueUnit('p256');
     const contract = await createSeal(unit, { kind: 'special', purpose: 'contract', name: '合同专用章' });
@@ -313,6 +333,9 @@ describe('bad input: a clear 4xx, nothing stored', () => {
       ['opaque background', { image: opaquePng().toString('base64') }, 400, 'image_not_transparent', 'image'],
       ['not base64', { image: '***not base64***' }, 400, 'validation_failed', 'image'],
       ['distorted size', { widthMm: 60, heightMm: 30 }, 400, 'image_size_mismatch', 'widthMm'],
+      ['neither image nor generateImage', { image: undefined }, 400, 'validation_failed', 'image'],
+      ['both image and generateImage', { generateImage: { centerText: '合同专用章' } }, 400, 'validation_failed', 'generateImage'],
+      ['generateImage not an object', { image: undefined, generateImage: 'yes' }, 400, 'validation_failed', 'generateImage'],
       ['unknown kind', { kind: 'stamp' }, 400, 'validation_failed', 'kind'],
       ['special without purpose', { kind: 'special' }, 400, 'validation_failed', 'purpose'],
       ['purpose on official', { purpose: 'contract' }, 400, 'validation_failed', 'purpose'],

@@ -1,11 +1,25 @@
 import { PageQueryDto } from '../pagination/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { SEAL_KINDS, SEAL_PURPOSES, SEAL_STATUSES, type SealKind, type SealPurpose, type SealStatus } from '@ecert/contracts';
 
 /** 512 KiB of binary as base64 (the seal-service checks the decoded size again). */
 const MAX_BASE64 = Math.ceil((512 * 1024) / 3) * 4;
+
+export class GenerateSealImageDto {
+  @ApiPropertyOptional({ example: '合同专用章', maxLength: 20, description: 'a horizontal line under the star' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 20)
+  centerText?: string;
+
+  @ApiPropertyOptional({ example: '4501030012345', maxLength: 30, description: 'a small line near the bottom, e.g. a number' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 30)
+  bottomText?: string;
+}
 
 export class CreateSealDto {
   @ApiProperty({ enum: SEAL_KINDS, description: 'official 法定名称章, department 内设机构章, branch 分支机构章, special 专用章 (with purpose), position 职务章, personal 名章' })
@@ -22,10 +36,20 @@ export class CreateSealDto {
   @Length(1, 128)
   name: string;
 
-  @ApiProperty({ description: 'PNG with a transparent background, base64 (≤ 512 KiB, ≤ 2000×2000 px); see POST /api/v1/seals/images/extract for scans' })
+  @ApiPropertyOptional({
+    description: 'PNG with a transparent background, base64 (≤ 512 KiB, ≤ 2000×2000 px); see POST /api/v1/seals/images/extract for scans. Exactly one of image and generateImage',
+  })
+  @IsOptional()
   @IsString()
   @MaxLength(MAX_BASE64, { message: 'image must be at most 512 KiB' })
-  image: string;
+  image?: string;
+
+  @ApiPropertyOptional({ type: () => GenerateSealImageDto, description: 'draw the picture from name instead of uploading one (round if widthMm = heightMm, else oval)' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => GenerateSealImageDto)
+  generateImage?: GenerateSealImageDto;
 
   @ApiProperty({ minimum: 5, maximum: 200, example: 42, description: 'printed width, whole millimetres' })
   @IsInt()

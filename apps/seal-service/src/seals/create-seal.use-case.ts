@@ -14,7 +14,7 @@ import {
   type SealView,
 } from '@ecert/contracts';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
-import { normalizeSealPng, SEAL_IMAGE_LIMITS, type NormalizedSealImage } from '../images';
+import { generateSealImage, normalizeSealPng, SEAL_IMAGE_LIMITS, type NormalizedSealImage } from '../images';
 import { CertServiceClient } from '../cert-client/cert-service.client';
 import { CertificateStateEntity, SealEntity, SealImageEntity } from './seal.entities';
 import { pemToDer, SealFactory, sha256Hex } from './seal-factory.service';
@@ -230,6 +230,38 @@ function checkBinding(cmd: ValidCommand, cert: CertificateView): void {
   if (cert.status !== 'active') throw notActive(cert.serial, cert.status);
 }
 
+/** The uploaded picture, or one drawn from the name: exactly one of image and generateImage. */
+function sealImage(c: CreateSealCommand, name: string, widthMm: number, heightMm: number): NormalizedSealImage {
+  const given = c.image !== undefined && c.image !== null && c.image !== '';
+  if (c.generateImage === undefined || c.generateImage === null) {
+    if (!given) throw ProblemError.badRequest(ProblemCode.validationFailed, 'image', 'image (a base64 PNG) or generateImage is required');
+    const bytes = decodeBase64(c.image, 'image', SEAL_IMAGE_LIMITS.maxBytes)!;
+    return normalized(bytes, 'image');
+  }
+  if (given) throw ProblemError.badRequest(ProblemCode.validationFailed, 'generateImage', 'give either image or generateImage, not both');
+  const g = c.generateImage;
+  if (typeof g !== 'object' || Array.isArray(g)) throw ProblemError.badRequest(ProblemCode.validationFailed, 'generateImage', 'generateImage must be an object');
+  const centerText = text(g.centerText, 'generateImage.centerText', 20, false);
+  const bottomText = text(g.bottomText, 'generateImage.bottomText', 30, false);
+  // At most 1000 px a side: sharp enough to print, well inside the upload limits the result is checked against.
+  const pxPerMm = Math.min(10, 1000 / Math.max(widthMm, heightMm));
+  let png: Buffer;
+  try {
+    png = generateSealImage({ text: name, centerText, bottomText, shape: widthMm === heightMm ? 'round' : 'oval', diameterMm: widthMm, heightMm, pxPerMm }).png;
+  } catch (e) {
+    throw imageProblem(e, 'generateImage');
+  }
+  return normalized(png, 'generateImage');
+}
+
+function normalized(bytes: Uint8Array, field: string): NormalizedSealImage {
+  try {
+    return normalizeSealPng(bytes);
+  } catch (e) {
+    throw imageProblem(e, field);
+  }
+}
+
 function validate(c: CreateSealCommand): ValidCommand {
   if (!c || typeof c !== 'object') throw ProblemError.badRequest(ProblemCode.validationFailed, 'body', 'a seal request object is required');
   const kind = oneOf(c.kind, 'kind', SEAL_KINDS);
@@ -250,13 +282,7 @@ function validate(c: CreateSealCommand): ValidCommand {
   const reason = text(c.reason, 'reason', 500, additional) ?? null;
   if (!additional && reason !== null) throw ProblemError.badRequest(ProblemCode.validationFailed, 'reason', 'reason is given only with additional=true');
 
-  const bytes = decodeBase64(c.image, 'image', SEAL_IMAGE_LIMITS.maxBytes)!;
-  let image: NormalizedSealImage;
-  try {
-    image = normalizeSealPng(bytes);
-  } catch (e) {
-    throw imageProblem(e, 'image');
-  }
+  const image = sealImage(c, name, widthMm, heightMm);
   const pxRatio = image.widthPx / image.heightPx;
   const mmRatio = widthMm / heightMm;
   if (Math.abs(pxRatio / mmRatio - 1) > ASPECT_TOLERANCE) {

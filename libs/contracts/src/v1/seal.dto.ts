@@ -55,13 +55,23 @@ export function sealTypeCode(kind: SealKind, purpose?: SealPurpose): number {
 export const SEAL_STATUSES = ['active', 'suspended', 'revoked', 'retired', 'expired'] as const;
 export type SealStatus = (typeof SEAL_STATUSES)[number];
 
+/** A drawn seal picture: round when widthMm = heightMm, else oval. */
+export interface GenerateSealImageOptions {
+  /** A horizontal line under the star, e.g. 合同专用章. */
+  centerText?: string;
+  /** A small line near the bottom, e.g. a number. */
+  bottomText?: string;
+}
+
 export interface CreateSealCommand {
   kind: SealKind;
   /** Required for kind=special, refused otherwise. */
   purpose?: SealPurpose;
   name: string;
-  /** PNG with a transparent background, base64. */
-  image: string;
+  /** PNG with a transparent background, base64; exactly one of image and generateImage. */
+  image?: string;
+  /** Have the seal-service draw the picture from `name` (ring, star on round seals, name along the arc). */
+  generateImage?: GenerateSealImageOptions;
   /** Printed size of the seal, whole millimetres (GB/T 38540 stores integers). */
   widthMm: number;
   heightMm: number;
