@@ -9,7 +9,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 describe('docker-compose.yml', () => {
   // No Docker engine runs here, but the compose file can still be validated and resolved offline.
   const resolved = execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config'], {
-    env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase' },
+    env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase', ECERT_TOKEN_SECRET: 'compose-test-token-secret' },
     encoding: 'utf8',
   });
 
@@ -22,13 +22,13 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the apps every connection setting the config schema needs', () => {
-    for (const key of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'ECERT_KEYSTORE_PASSPHRASE', 'ECERT_PUBLIC_URL']) {
+    for (const key of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'ECERT_KEYSTORE_PASSPHRASE', 'ECERT_PUBLIC_URL', 'ECERT_TOKEN_SECRET']) {
       expect(Object.keys(configSchema.shape)).toContain(key);
       expect(resolved).toContain(`${key}:`);
     }
   });
 
-  it('refuses to start without a key store passphrase', () => {
+  it('refuses to start without a key store passphrase or token secret', () => {
     expect(() =>
       execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config', '-q'], {
         env: { PATH: process.env.PATH },
