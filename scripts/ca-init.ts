@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(CertServiceModule.forRoot(config, logger), { logger: new NestPinoLogger(logger) });
   const result = await app.get(InitializeCasUseCase).execute();
   const registry = app.get(CaRegistry);
-  console.log(`created: ${result.created.length ? result.created.join(', ') : 'nothing (all CAs exist)'}`);
+  console.log(`created: ${result.created.length ? result.created.join(', ') : 'nothing (all CAs exist)'}${result.renewed.length ? `; renewed: ${result.renewed.join(', ')}` : ''}`);
   for (const ca of registry.all().sort((a, b) => a.id.localeCompare(b.id))) {
     console.log(`  ${ca.id.padEnd(18)} ${ca.keyAlgorithm.padEnd(9)} ${ca.keyStore.padEnd(7)} ${ca.subject}`);
   }

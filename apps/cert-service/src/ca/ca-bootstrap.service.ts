@@ -9,6 +9,8 @@ import type { CaKeyStores } from '../keys/ca-key-stores';
 /** Loads the CAs at start and creates whatever is missing, so a fresh install can issue at once. */
 @Injectable()
 export class CaBootstrap implements OnModuleInit, OnApplicationShutdown {
+  private renewTimer?: NodeJS.Timeout;
+
   constructor(
     private readonly registry: CaRegistry,
     private readonly init: InitializeCasUseCase,
@@ -19,10 +21,16 @@ export class CaBootstrap implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.registry.reload();
     const r = await this.init.execute();
-    this.logger.info({ cas: r.created.length + r.existing.length, created: r.created.length }, 'certification authorities ready');
+    this.logger.info({ cas: r.created.length + r.existing.length, created: r.created.length, renewed: r.renewed }, 'certification authorities ready');
+    // Re-run daily: it renews the short-lived OCSP signers in time in a long-running service.
+    this.renewTimer = setInterval(() => {
+      this.init.execute().catch((e) => this.logger.error({ err: (e as Error).message }, 'CA renewal check failed'));
+    }, 86_400_000);
+    this.renewTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.renewTimer) clearInterval(this.renewTimer);
     await this.keyStores.close();
   }
 }

@@ -16,6 +16,8 @@ import { caId } from './ca-naming';
 @Injectable()
 export class CaRegistry {
   private cas = new Map<string, CaEntity>();
+  /** Bumped on every reload, so caches built from the CAs (OCSP responders) know to rebuild. */
+  generation = 0;
   private signers = new Map<string, Promise<Signer>>();
 
   constructor(
@@ -27,6 +29,7 @@ export class CaRegistry {
     const rows = await this.ds.getRepository(CaEntity).find();
     this.cas = new Map(rows.map((r) => [r.id, r]));
     this.signers.clear();
+    this.generation++;
   }
 
   isEmpty(): boolean {

@@ -19,6 +19,7 @@ import { KEY_STORES } from '../cert-service.tokens';
 import { CaRegistry } from './ca-registry.service';
 
 const DAY = 86_400_000;
+const OCSP_SIGNER_RENEW_BEFORE_MS = 30 * DAY;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /**
@@ -36,9 +37,10 @@ export class InitializeCasUseCase {
     private readonly registry: CaRegistry,
   ) {}
 
-  async execute(families: readonly CaFamily[] = CA_FAMILIES): Promise<{ created: string[]; existing: string[] }> {
+  async execute(families: readonly CaFamily[] = CA_FAMILIES): Promise<{ created: string[]; existing: string[]; renewed: string[] }> {
     const created: string[] = [];
     const existing: string[] = [];
+    const renewed: string[] = [];
     const qr = this.ds.createQueryRunner();
     await qr.connect();
     try {
@@ -46,8 +48,15 @@ export class InitializeCasUseCase {
       for (const family of families) {
         for (const role of ['root', 'issuing', 'ocsp', 'seal-maker'] as CaRole[]) {
           const id = caId(family, role);
-          if (await this.ds.getRepository(CaEntity).existsBy({ id })) {
+          const row = await this.ds.getRepository(CaEntity).findOneBy({ id });
+          if (row) {
             existing.push(id);
+            // The OCSP signer carries ocsp-nocheck, so it is short-lived by design: it is re-keyed
+            // and re-issued in time instead of being checked for revocation.
+            if (role === 'ocsp' && row.notAfter.getTime() - Date.now() < OCSP_SIGNER_RENEW_BEFORE_MS) {
+              await this.createCa(family, role, true);
+              renewed.push(id);
+            }
             continue;
           }
           await this.createCa(family, role);
@@ -59,11 +68,11 @@ export class InitializeCasUseCase {
       await qr.release();
     }
     await this.registry.reload();
-    if (created.length) this.logger.info({ created }, 'CA certificates created');
-    return { created, existing };
+    if (created.length || renewed.length) this.logger.info({ created, renewed }, 'CA certificates created or renewed');
+    return { created, existing, renewed };
   }
 
-  private async createCa(family: CaFamily, role: CaRole): Promise<void> {
+  private async createCa(family: CaFamily, role: CaRole, replace = false): Promise<void> {
     const id = caId(family, role);
     const algorithm = CA_KEY_ALGORITHMS[family][role];
     const store = this.keyStores.forNewKey(algorithm);
@@ -108,7 +117,7 @@ export class InitializeCasUseCase {
       notAfter,
       extensions,
     });
-    await this.ds.getRepository(CaEntity).insert({
+    const values = {
       id,
       family,
       role,
@@ -121,6 +130,8 @@ export class InitializeCasUseCase {
       serial: hex(serial),
       notBefore: now,
       notAfter,
-    });
+    };
+    if (replace) await this.ds.getRepository(CaEntity).update({ id }, values);
+    else await this.ds.getRepository(CaEntity).insert(values);
   }
 }

@@ -43,6 +43,7 @@ interface CachedResponse {
 @Injectable()
 export class OcspResponder {
   private authorities?: Map<string, Authority>;
+  private authoritiesGeneration = -1;
   private readonly cache = new Map<string, CachedResponse>();
   private readonly cacheBySerial = new Map<string, Set<string>>();
 
@@ -54,7 +55,10 @@ export class OcspResponder {
   ) {}
 
   private authorityMap(): Map<string, Authority> {
-    if (this.authorities) return this.authorities;
+    if (this.authorities && this.authoritiesGeneration === this.registry.generation) return this.authorities;
+    // The CAs changed (a renewed OCSP signer): cached answers were signed by the old key.
+    this.cache.clear();
+    this.cacheBySerial.clear();
     const map = new Map<string, Authority>();
     for (const ca of this.registry.all()) {
       if (ca.role !== 'root' && ca.role !== 'issuing') continue;
@@ -68,6 +72,7 @@ export class OcspResponder {
       for (const k of ocspIssuerKeys(new Uint8Array(ca.certificate))) map.set(k.lookupKey, authority);
     }
     this.authorities = map;
+    this.authoritiesGeneration = this.registry.generation;
     return map;
   }
 
