@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { Subjects, type OcspInvalidation } from '@ecert/contracts';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { CONFIG, DATA_SOURCE, LOGGER } from '@ecert/messaging';
+import { CONFIG, DATA_SOURCE, LOGGER, NATS_CONNECTION } from '@ecert/messaging';
 import {
   OcspRequestError,
   OcspResponseBuilder,
@@ -41,7 +43,8 @@ interface CachedResponse {
  * request until half their validity, and dropped the moment a serial's status changes.
  */
 @Injectable()
-export class OcspResponder {
+export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutdown {
+  private invalidations?: Subscription;
   private authorities?: Map<string, Authority>;
   private authoritiesGeneration = -1;
   private readonly cache = new Map<string, CachedResponse>();
@@ -51,14 +54,40 @@ export class OcspResponder {
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(CONFIG) private readonly config: EcertConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly registry: CaRegistry,
   ) {}
+
+  /** Changes made by other cert-service instances drop this instance's cached answers too. */
+  onApplicationBootstrap(): void {
+    this.invalidations = this.nc.subscribe(Subjects.cert.ocspInvalidate, {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          this.invalidate((msg.json() as OcspInvalidation).serials ?? []);
+        } catch {
+          /* a malformed broadcast changes nothing */
+        }
+      },
+    });
+    void (async () => {
+      for await (const st of this.nc.status()) if (st.type === 'disconnect' || st.type === 'reconnect') this.clearCache();
+    })().catch(() => undefined);
+  }
+
+  onApplicationShutdown(): void {
+    this.invalidations?.unsubscribe();
+  }
+
+  private clearCache(): void {
+    this.cache.clear();
+    this.cacheBySerial.clear();
+  }
 
   private authorityMap(): Map<string, Authority> {
     if (this.authorities && this.authoritiesGeneration === this.registry.generation) return this.authorities;
     // The CAs changed (a renewed OCSP signer): cached answers were signed by the old key.
-    this.cache.clear();
-    this.cacheBySerial.clear();
+    this.clearCache();
     const map = new Map<string, Authority>();
     for (const ca of this.registry.all()) {
       if (ca.role !== 'root' && ca.role !== 'issuing') continue;

@@ -43,8 +43,12 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
           }
         },
       });
-      // Whatever was cached while the subscription was down may be stale.
-      this.nc.closed().then(() => this.clear());
+      // Invalidations sent while the connection was down were missed: what is cached may be stale.
+      const nc = this.nc;
+      void (async () => {
+        for await (const st of nc.status()) if (st.type === 'disconnect' || st.type === 'reconnect') this.clear();
+      })().catch(() => undefined);
+      nc.closed().then(() => this.clear());
     } catch (e) {
       this.logger.warn({ err: (e as Error).message }, 'OCSP cache runs without invalidation broadcasts; caching disabled');
       this.nc = undefined;

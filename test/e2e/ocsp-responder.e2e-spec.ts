@@ -4,6 +4,10 @@ import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslAsync, opensslCsr, TempDir } from '../support/fixtures';
 import { api } from '../support/http';
 import { InitializeCasUseCase } from '../../apps/cert-service/src/ca/initialize-cas.use-case';
+import { OcspResponder } from '../../apps/cert-service/src/ocsp/ocsp-responder.service';
+import { FreezeCertificateUseCase } from '../../apps/cert-service/src/certificates/usecases/freeze-certificate.use-case';
+import { startCertService } from '../../apps/cert-service/src/main';
+import { waitFor } from '../support/http';
 
 let p: TestPlatform;
 const dir = new TempDir();
@@ -41,5 +45,31 @@ describe('OCSP signer renewal', () => {
     const newSerial = (after.rows[0].serial as string).toUpperCase();
     expect(o.out.replace(/:/g, '').toUpperCase()).toContain(newSerial);
     expect(readFileSync(resp).length).toBeGreaterThan(100);
+  });
+});
+
+describe('several cert-service instances', () => {
+  it('drop their cached OCSP answers when another instance changes a status', async () => {
+    const second = await startCertService(p.config);
+    try {
+      const { csr } = opensslCsr(dir, 'p256');
+      const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: { name: '多实例', uscc: makeUscc(), regionCode: '450100', accountNo: 'M1' } });
+      expect(r.status).toBe(201);
+      const leaf = dir.file('m-leaf.pem', r.body.certificatePem);
+      const issuing = dir.file('m-issuing.pem', r.body.chainPem[0]);
+      const req = dir.file('m-req.der');
+      await opensslAsync(['ocsp', '-issuer', issuing, '-cert', leaf, '-no_nonce', '-reqout', req]);
+      const der = readFileSync(req);
+      const other = second.get(OcspResponder);
+      const status = async () => {
+        const out = dir.file(`m-resp-${Math.random()}.der`, Buffer.from((await other.respond(der)).der));
+        return (await opensslAsync(['ocsp', '-respin', out, '-resp_text', '-noverify'])).out;
+      };
+      expect(await status()).toContain('Cert Status: good'); // now cached in the second instance
+      await p.services.cert!.get(FreezeCertificateUseCase).execute({ serial: r.body.serial });
+      await waitFor(async () => (await status()).includes('Cert Status: revoked'), 5000);
+    } finally {
+      await second.close();
+    }
   });
 });
