@@ -202,6 +202,14 @@ describe('staff certificate login', () => {
     expect((await api(p.baseUrl, 'GET', '/api/v1/clients', undefined, bearer)).status).toBe(expected.admin);
   });
 
+  it('limits the unauthenticated login handshake per source address', async () => {
+    const results = await Promise.all(Array.from({ length: 60 }, () => api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none)));
+    expect(results.some((r) => r.status === 429)).toBe(true);
+    // fixed one-second windows: a burst straddling two windows may pass twice the limit, never more
+    expect(results.filter((r) => r.status === 201).length).toBeLessThanOrEqual(40);
+    await new Promise((r) => setTimeout(r, 1100));
+  });
+
   it('refuses an expired challenge', async () => {
     const { cert, keyPath } = await staffWithCertificate('auditor', '450000', 'p256');
     const ch = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Post, type OnApplicationShutdown } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Ip, Post, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
@@ -9,10 +9,12 @@ import { describePublicKey, OID, verifySignature } from '@ecert/pki';
 import { Public } from '../access/access.decorators';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { AuditTrail } from '../audit/audit-trail.service';
+import { RateLimiter } from '../access/rate-limiter.service';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE } from '../gateway.tokens';
 import { signStaffToken } from './staff-token';
 import { LoginDto } from './auth.dto';
 
+const AUTH_REQUESTS_PER_SECOND_PER_IP = 20;
 const refused = (detail: string, field?: string) => new ProblemError(401, ProblemCode.unauthorized, '登录失败 (login refused)', detail, field);
 
 /** The signature scheme a login key signs the challenge with, as a UKey does it. */
@@ -35,6 +37,7 @@ export class AuthController implements OnApplicationShutdown {
   constructor(
     private readonly rpc: RpcClient,
     private readonly audit: AuditTrail,
+    private readonly limiter: RateLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
     @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
   ) {
@@ -50,7 +53,8 @@ export class AuthController implements OnApplicationShutdown {
   @Public()
   @HttpCode(201)
   @ApiOperation({ summary: 'A random challenge to sign with the login certificate key (single use, valid AUTH_CHALLENGE_TTL_SECONDS, default 120 s)' })
-  async challenge() {
+  async challenge(@Ip() ip: string) {
+    await this.throttle(ip);
     const challengeId = randomBytes(16).toString('hex');
     const nonce = randomBytes(32).toString('base64');
     const ttl = this.config.AUTH_CHALLENGE_TTL_SECONDS;
@@ -62,12 +66,21 @@ export class AuthController implements OnApplicationShutdown {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with a certificate: returns a short-lived bearer token carrying role and region' })
-  async login(@Body() dto: LoginDto) {
+  async login(@Body() dto: LoginDto, @Ip() ip: string) {
+    await this.throttle(ip);
     try {
       return await this.doLogin(dto);
     } catch (e) {
       await this.audit.append({ action: 'auth.login', target: null, outcome: 'refused', details: { reason: (e as Error).message }, clientId: null, staffId: null });
       throw e;
+    }
+  }
+
+  /** The handshake needs no credential, so it is limited per source address instead. */
+  private async throttle(ip: string): Promise<void> {
+    const wait = await this.limiter.take(`ip:${ip}`, AUTH_REQUESTS_PER_SECOND_PER_IP);
+    if (wait > 0) {
+      throw new ProblemError(429, ProblemCode.rateLimited, '请求过于频繁 (rate limit exceeded)', `More than ${AUTH_REQUESTS_PER_SECOND_PER_IP} login requests per second from this address`, undefined, { retryAfter: wait });
     }
   }
 
