@@ -177,6 +177,27 @@ describe('bad input changes nothing', () => {
   });
 });
 
+describe('Idempotency-Key', () => {
+  it('answers a retried issuance with the first certificate instead of issuing twice', async () => {
+    const { csr } = opensslCsr(dir, 'p256');
+    const body = { profile: 'unit', csr, unit: unit(makeUscc(), 'IDEM-1') };
+    const key = `idem-${Date.now()}`;
+    const before = await certificateCount();
+    const first = await api(p.baseUrl, 'POST', '/api/v1/certificates', body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const again = await api(p.baseUrl, 'POST', '/api/v1/certificates', body, { 'idempotency-key': key });
+    expect(again.status).toBe(201);
+    expect(again.body.serial).toBe(first.body.serial);
+    expect(await certificateCount()).toBe(before + 1);
+    const other = await api(p.baseUrl, 'POST', '/api/v1/certificates', { ...body, unit: unit(makeUscc(), 'IDEM-2') }, { 'idempotency-key': key });
+    expect(other.status).toBe(422);
+    expect(other.body.field).toBe('Idempotency-Key');
+    const bad = await api(p.baseUrl, 'POST', '/api/v1/certificates', body, { 'idempotency-key': 'x' });
+    expect(bad.status).toBe(400);
+    expect(await certificateCount()).toBe(before + 1);
+  });
+});
+
 describe('expiry', () => {
   it('shows a certificate past notAfter as expired and refuses lifecycle changes on it', async () => {
     const cert = await issue('p256');

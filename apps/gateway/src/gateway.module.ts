@@ -17,6 +17,7 @@ import { AccessGuard } from './access/access.guard';
 import { RateLimiter } from './access/rate-limiter.service';
 import { AuditTrail } from './audit/audit-trail.service';
 import { AuditInterceptor } from './audit/audit.interceptor';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { AuditController } from './audit/audit.controller';
 import { AuthController } from './auth/auth.controller';
 import { ClientsController } from './clients/clients.controller';
@@ -36,6 +37,8 @@ export class GatewayModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        // After the audit interceptor: a replayed answer is audited like any other call.
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         gatewayDatabaseProvider,
         AccessService,
         RateLimiter,

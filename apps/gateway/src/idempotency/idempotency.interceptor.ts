@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor, type OnApplicationShutdown } from '@nestjs/common';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { Redis } from 'ioredis';
+import { canonicalJson, ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
+import type { AuthenticatedRequest } from '../access/access.guard';
+import { GATEWAY_CONFIG } from '../gateway.tokens';
+
+const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
+const TTL_SECONDS = 24 * 3600;
+const PENDING_TTL_SECONDS = 60;
+
+interface Stored {
+  state: 'pending' | 'done';
+  requestHash: string;
+  body?: unknown;
+}
+
+/**
+ * `Idempotency-Key` on a POST: the first request with a key runs; a retry with the same key and the
+ * same body gets the first result again instead of issuing a second certificate; the same key with
+ * another body is refused (422), and a retry while the first is still running gets 409. Keys are
+ * per caller and kept 24 h. Failed requests are not remembered, so they can be retried.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor, OnApplicationShutdown {
+  private readonly redis: Redis;
+
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: EcertConfig) {
+    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    this.redis.on('error', () => undefined);
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = req.header('idempotency-key');
+    if (req.method !== 'POST' || key === undefined || !req.principal) return next.handle();
+    if (!KEY_PATTERN.test(key)) {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, 'Idempotency-Key', 'Idempotency-Key must be 8-128 letters, digits or . _ : -');
+    }
+    const caller = req.principal.kind === 'client' ? `c:${req.principal.clientId}` : `s:${req.principal.staffId}`;
+    const redisKey = `${this.config.ECERT_REDIS_PREFIX}:idem:${caller}:${key}`;
+    const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl}\n${canonicalJson(req.body ?? null)}`).digest('hex');
+    return from(this.run(redisKey, requestHash, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
+  }
+
+  private async run(redisKey: string, requestHash: string, handle: () => Promise<unknown>): Promise<unknown> {
+    const pending: Stored = { state: 'pending', requestHash };
+    const claimed = await this.redis.set(redisKey, JSON.stringify(pending), 'EX', PENDING_TTL_SECONDS, 'NX');
+    if (!claimed) {
+      const existing = JSON.parse((await this.redis.get(redisKey)) ?? 'null') as Stored | null;
+      if (existing && existing.requestHash !== requestHash) {
+        throw new ProblemError(422, 'idempotency_key_reused', '幂等键已用于其他请求 (idempotency key reused)', 'This Idempotency-Key was used with a different request', 'Idempotency-Key');
+      }
+      if (existing?.state === 'done') return existing.body;
+      throw ProblemError.conflict(ProblemCode.concurrentModification, 'A request with this Idempotency-Key is still being processed; retry later');
+    }
+    try {
+      const body = await handle();
+      const done: Stored = { state: 'done', requestHash, body };
+      await this.redis.set(redisKey, JSON.stringify(done), 'EX', TTL_SECONDS);
+      return body;
+    } catch (e) {
+      await this.redis.del(redisKey);
+      throw e;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redis.disconnect();
+  }
+}
