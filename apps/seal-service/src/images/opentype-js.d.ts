@@ -31,4 +31,6 @@ declare module 'opentype.js' {
   }
 
   export function parse(buffer: ArrayBuffer): Font;
+  const opentype: { parse: typeof parse };
+  export default opentype;
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parse, type Font, type PathCommand } from 'opentype.js';
+// opentype.js is CommonJS: plain Node's ESM loader offers only its default export.
+import opentype, { type Font, type PathCommand } from 'opentype.js';
 import { encodePng, type Rgba } from './raster';
 import { SealImageError } from './seal-image-errors';
 
@@ -59,7 +60,7 @@ export function loadSealFont(path = process.env['ECERT_SEAL_FONT'] || DEFAULT_SE
     throw new Error(`seal font not found at ${path}: install fonts-droid-fallback or set ECERT_SEAL_FONT to a TTF/OTF with CJK glyphs`);
   }
   const buf = readFileSync(path);
-  const font = parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const font = opentype.parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   fonts.set(path, font);
   return font;
 }
