@@ -131,6 +131,11 @@ describe('client credentials', () => {
     const { r: other } = await issueAs(undefined, '450100');
     const unknown = await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, { 'x-api-key': '', 'x-client-cert': encodeURIComponent(other.body.certificatePem) });
     expect(unknown.status).toBe(401);
+    // Freezing the certificate in the CA stops the credential at once.
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${r.body.serial}/freeze`, {})).status).toBe(200);
+    const frozen = await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, viaProxy);
+    expect(frozen.status).toBe(401);
+    expect(frozen.body.detail).toContain('frozen');
   });
 
   it('limits the request rate per client with 429 and Retry-After', async () => {

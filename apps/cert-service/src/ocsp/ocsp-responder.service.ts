@@ -32,6 +32,8 @@ interface Authority {
   builder: Promise<OcspResponseBuilder>;
 }
 
+const MAX_CACHED_RESPONSES = 100_000;
+
 interface CachedResponse {
   der: Uint8Array;
   expiresAt: number;
@@ -49,6 +51,12 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
   private authoritiesGeneration = -1;
   private readonly cache = new Map<string, CachedResponse>();
   private readonly cacheBySerial = new Map<string, Set<string>>();
+  /**
+   * Bumped by every invalidation. An answer is cached only if no invalidation happened while it
+   * was being built: otherwise a status read just before a revocation committed could be cached
+   * after the revocation's invalidation ran, and served as "good" until it expired.
+   */
+  private generation = 0;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -80,6 +88,7 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private clearCache(): void {
+    this.generation++;
     this.cache.clear();
     this.cacheBySerial.clear();
   }
@@ -107,6 +116,7 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Forget cached answers naming these serials. */
   invalidate(serials: string[]): void {
+    this.generation++;
     for (const s of serials) {
       const keys = this.cacheBySerial.get(s);
       if (!keys) continue;
@@ -129,6 +139,7 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
       const hit = this.cache.get(cacheKey);
       if (hit && hit.expiresAt > Date.now()) return { der: hit.der, cacheableUntil: hit.expiresAt, serials: [] };
     }
+    const generation = this.generation;
     const authorities = this.authorityMap();
     const first = request.certIds.map((c) => authorities.get(ocspIssuerLookupKey(c) ?? '')).find(Boolean);
     if (!first) return { der: ocspErrorResponse('unauthorized'), serials: [] };
@@ -154,24 +165,21 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
     });
     const builder = await first.builder;
     const der = await builder.build({ producedAt: now, responses, nonce: request.nonce });
-    if (cacheKey) {
+    if (cacheKey && generation === this.generation) {
       const expiresAt = now.getTime() + validityMs / 2;
+      // Bounded: distinct requests are cheap to send, memory is not.
+      if (this.cache.size >= MAX_CACHED_RESPONSES) this.clearCache();
       this.cache.set(cacheKey, { der, expiresAt });
       for (const s of serials) {
         let set = this.cacheBySerial.get(s);
         if (!set) this.cacheBySerial.set(s, (set = new Set()));
         set.add(cacheKey);
       }
-      if (this.cache.size > 100_000) this.evictExpired();
       return { der, cacheableUntil: expiresAt, serials };
     }
     return { der, serials };
   }
 
-  private evictExpired(): void {
-    const now = Date.now();
-    for (const [k, v] of this.cache) if (v.expiresAt <= now) this.cache.delete(k);
-  }
 }
 
 function statusOf(row: StatusRow | undefined): OcspCertStatus {

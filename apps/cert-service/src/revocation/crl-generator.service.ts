@@ -23,6 +23,7 @@ export interface GeneratedCrl {
   delta: boolean;
   entryCount: number;
   der: Uint8Array;
+  nextUpdate: Date;
 }
 
 /**
@@ -97,7 +98,7 @@ export class CrlGenerator {
         entryCount: entries.length,
         der: Buffer.from(der),
       });
-      return { caId, number: crlNumber, delta, entryCount: entries.length, der };
+      return { caId, number: crlNumber, delta, entryCount: entries.length, der, nextUpdate };
     });
     this.logger.info({ caId, crlNumber: result.number.toString(), delta, entries: result.entryCount, ms: Date.now() - started }, 'CRL generated');
     return result;

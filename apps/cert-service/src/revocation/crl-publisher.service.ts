@@ -8,6 +8,16 @@ import { CONFIG } from '@ecert/messaging';
  * where every gateway instance serves them from. A large CRL would not fit in a NATS message
  * (1 MB by default), and relying parties fetch CRLs far more often than they change.
  */
+// KEYS: der key, number key. ARGV: der, CRL number (decimal), ttl seconds. Numbers compare by
+// length then text, so they never pass through Lua's floating point.
+const PUBLISH_IF_NEWER = `
+local current = redis.call('GET', KEYS[2])
+local n = ARGV[2]
+if current and (#current > #n or (#current == #n and current > n)) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+redis.call('SET', KEYS[2], n, 'EX', ARGV[3])
+return 1`;
+
 @Injectable()
 export class CrlPublisher implements OnApplicationShutdown {
   private readonly redis: Redis;
@@ -21,10 +31,16 @@ export class CrlPublisher implements OnApplicationShutdown {
     return `${prefix}:crl:${caId}:${delta ? 'delta' : 'full'}`;
   }
 
-  async publish(caId: string, delta: boolean, der: Uint8Array, nextUpdate: Date): Promise<void> {
+  /**
+   * Publishes unless a CRL with a higher number is already there: publishers (several instances,
+   * the scheduler, republish requests) are not ordered, and an older CRL must never replace a newer
+   * one — it would un-revoke certificates for relying parties.
+   */
+  async publish(caId: string, delta: boolean, der: Uint8Array, nextUpdate: Date, crlNumber: bigint | string): Promise<void> {
     // Kept a day past nextUpdate: a stale CRL is still better than none for a relying party.
     const ttl = Math.max(60, Math.ceil((nextUpdate.getTime() - Date.now()) / 1000) + 86_400);
-    await this.redis.set(CrlPublisher.key(this.config.ECERT_REDIS_PREFIX, caId, delta), Buffer.from(der), 'EX', ttl);
+    const key = CrlPublisher.key(this.config.ECERT_REDIS_PREFIX, caId, delta);
+    await this.redis.eval(PUBLISH_IF_NEWER, 2, key, `${key}:number`, Buffer.from(der), String(crlNumber), String(ttl));
   }
 
   async ping(): Promise<boolean> {

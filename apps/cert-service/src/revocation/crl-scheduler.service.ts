@@ -53,12 +53,12 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
         const full = await this.generator.latest(ca.id, false);
         const needFull = !full || now > (full.thisUpdate.getTime() + full.nextUpdate.getTime()) / 2;
         if (needFull) await this.generateAndPublish(ca.id, false);
-        else if (republish) await this.publisher.publish(ca.id, false, full.der, full.nextUpdate);
+        else if (republish) await this.publisher.publish(ca.id, false, full.der, full.nextUpdate, full.number);
         if (ca.role !== 'issuing') return;
         const delta = await this.generator.latest(ca.id, true);
         const needDelta = needFull || !delta || now > (delta.thisUpdate.getTime() + delta.nextUpdate.getTime()) / 2;
         if (needDelta) await this.generateAndPublish(ca.id, true);
-        else if (republish) await this.publisher.publish(ca.id, true, delta.der, delta.nextUpdate);
+        else if (republish) await this.publisher.publish(ca.id, true, delta.der, delta.nextUpdate, delta.number);
       }).catch((e) => this.logger.error({ caId: ca.id, err: (e as Error).message }, 'CRL refresh failed'));
     }
   }
@@ -94,8 +94,7 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async generateAndPublish(caId: string, delta: boolean): Promise<void> {
     const crl = await this.generator.generate(caId, delta);
-    const row = await this.generator.latest(caId, delta);
-    await this.publisher.publish(caId, delta, crl.der, row!.nextUpdate);
+    await this.publisher.publish(caId, delta, crl.der, crl.nextUpdate, crl.number);
   }
 
   private serialised(caId: string, fn: () => Promise<void>): Promise<void> {

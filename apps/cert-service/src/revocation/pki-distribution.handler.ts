@@ -44,7 +44,7 @@ export class PkiDistributionHandler {
       if (delta && ca.role !== 'issuing') throw ProblemError.notFound(ProblemCode.notFound, `${caId} publishes no delta CRLs`);
       const row = await this.crls.latest(caId, delta);
       if (!row) throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CRL 尚未生成 (CRL not yet generated)', `No CRL for ${caId} yet`);
-      await this.publisher.publish(caId, delta, row.der, row.nextUpdate);
+      await this.publisher.publish(caId, delta, row.der, row.nextUpdate, row.number);
       return { published: true, number: row.number };
     });
   }

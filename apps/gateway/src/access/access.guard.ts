@@ -32,7 +32,10 @@ export class AccessGuard implements CanActivate {
     try {
       principal = await this.access.resolve(req);
     } catch (e) {
-      await this.audit.append({ action: 'access.refused', target: route, outcome: 'refused', details: { status: 401, reason: (e as Error).message }, clientId: null, staffId: null });
+      // Only a refusal is a security event; an infrastructure failure is logged as an error elsewhere.
+      if (e instanceof ProblemError && e.status === 401) {
+        await this.audit.append({ action: 'access.refused', target: route, outcome: 'refused', details: { status: 401, reason: e.message }, clientId: null, staffId: null });
+      }
       throw e;
     }
     const ctx = requestContext.getStore();

@@ -4,6 +4,8 @@ import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { isOperation, ProblemCode, ProblemError, ROLE_OPERATIONS, type EcertConfig, type Operation, type StaffRole } from '@ecert/common';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE } from '../gateway.tokens';
+import { RpcClient } from '../rpc/rpc-client.service';
+import { Subjects } from '@ecert/contracts';
 import { parseApiKey, secretMatches } from '../clients/api-key';
 import { verifyStaffToken } from '../auth/staff-token';
 import type { Principal } from './principal';
@@ -38,6 +40,7 @@ export class AccessService {
   constructor(
     @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
+    private readonly rpc: RpcClient,
   ) {
     this.trustedProxies = new Set(config.ECERT_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean));
   }
@@ -96,7 +99,16 @@ export class AccessService {
     const fingerprint = createHash('sha256').update(der).digest('hex');
     const row = await this.credential('c.certificate_fingerprint = $1', [fingerprint]);
     if (!row) throw unauthorized('The client certificate is not registered');
-    return this.checkClient(row);
+    const principal = this.checkClient(row);
+    // The certificate's own status counts too: a frozen or revoked client certificate stops working
+    // at once, whether or not the TLS proxy checks CRLs.
+    try {
+      await this.rpc.call(Subjects.cert.authenticate, { certificate: der.toString('base64') });
+    } catch (e) {
+      if (e instanceof ProblemError && e.status === 401) throw unauthorized(`The client certificate is no longer valid: ${e.detail ?? e.message}`);
+      throw e;
+    }
+    return principal;
   }
 
   private async credential(where: string, params: unknown[]): Promise<CredentialRow | undefined> {

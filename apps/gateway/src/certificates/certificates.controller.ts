@@ -73,7 +73,8 @@ export class CertificatesController {
     try {
       return await this.rpc.call<CertificateView>(subject, data);
     } finally {
-      this.ocsp.invalidate([data.serial.toLowerCase()]);
+      // Same form as the serials parsed from OCSP requests: lower-case hex, no separators or 00 pad.
+      this.ocsp.invalidate([data.serial.trim().toLowerCase().replace(/[:\s]/g, '').replace(/^(00)+(?=[0-9a-f]{2})/, '')]);
     }
   }
 }

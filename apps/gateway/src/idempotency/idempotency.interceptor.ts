@@ -9,6 +9,7 @@ import { GATEWAY_CONFIG } from '../gateway.tokens';
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 const TTL_SECONDS = 24 * 3600;
 const PENDING_TTL_SECONDS = 60;
+const UNKNOWN_OUTCOME_TTL_SECONDS = 600;
 
 interface Stored {
   state: 'pending' | 'done';
@@ -20,7 +21,8 @@ interface Stored {
  * `Idempotency-Key` on a POST: the first request with a key runs; a retry with the same key and the
  * same body gets the first result again instead of issuing a second certificate; the same key with
  * another body is refused (422), and a retry while the first is still running gets 409. Keys are
- * per caller and kept 24 h. Failed requests are not remembered, so they can be retried.
+ * per caller and kept 24 h. Refused requests (4xx) are forgotten so they can be retried; after a 5xx
+ * the outcome is unknown and the key stays claimed for 10 minutes (retries get 409).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor, OnApplicationShutdown {
@@ -61,7 +63,13 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationShu
       await this.redis.set(redisKey, JSON.stringify(done), 'EX', TTL_SECONDS);
       return body;
     } catch (e) {
-      await this.redis.del(redisKey);
+      if (e instanceof ProblemError && e.status < 500) {
+        await this.redis.del(redisKey); // refused, nothing happened: the caller may fix and retry
+      } else {
+        // Unknown outcome (a timeout may still complete in the service): a retry must not run it
+        // again, so the key stays claimed for a while and retries get 409.
+        await this.redis.expire(redisKey, UNKNOWN_OUTCOME_TTL_SECONDS);
+      }
       throw e;
     }
   }

@@ -24,6 +24,8 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly bySerial = new Map<string, Set<string>>();
   private nc?: NatsConnection;
   private sub?: Subscription;
+  /** Bumped by every invalidation; see set(). */
+  generation = 0;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
@@ -65,8 +67,12 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
     return e.der;
   }
 
-  set(key: string, der: Buffer, expiresAt: number, serials: string[]): void {
-    if (!this.nc || this.nc.isClosed() || expiresAt <= Date.now()) return;
+  /**
+   * `generation` is this.generation as read before the answer was requested: if any invalidation
+   * happened since, the answer may predate a status change and is not cached.
+   */
+  set(key: string, der: Buffer, expiresAt: number, serials: string[], generation: number): void {
+    if (generation !== this.generation || !this.nc || this.nc.isClosed() || expiresAt <= Date.now()) return;
     if (this.entries.size >= MAX_ENTRIES) this.clear();
     this.entries.set(key, { der, expiresAt, serials });
     for (const s of serials) {
@@ -77,6 +83,7 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   invalidate(serials: string[]): void {
+    this.generation++;
     for (const s of serials) {
       const keys = this.bySerial.get(s);
       if (!keys) continue;
@@ -86,6 +93,7 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
     this.bySerial.clear();
   }

@@ -63,7 +63,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
     body = await readBody(req);
   } else if (req.method === 'GET') {
     const path = (req.url ?? '').slice(OCSP_PATH.length + 1).split('?')[0];
-    body = path ? Buffer.from(decodeURIComponent(path), 'base64') : undefined;
+    try {
+      body = path ? Buffer.from(decodeURIComponent(path), 'base64') : undefined;
+    } catch {
+      body = undefined; // a broken %-escape is a malformed request, not a server error
+    }
   } else {
     res.writeHead(405, { Allow: 'GET, POST' }).end();
     return;
@@ -84,9 +88,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
     throw e;
   }
   try {
+    const generation = cache.generation;
     const r = await rpc.call<{ base64: string; cacheableUntil?: number }>(Subjects.cert.ocsp, { requestBase64: key });
     const der = Buffer.from(r.base64, 'base64');
-    if (cacheable && r.cacheableUntil) cache.set(key, der, r.cacheableUntil, serials);
+    if (cacheable && r.cacheableUntil) cache.set(key, der, r.cacheableUntil, serials, generation);
     send(res, der, cacheable && r.cacheableUntil ? 60 : 0);
   } catch (e) {
     logger.warn({ err: (e as Error).message }, 'OCSP responder unavailable');

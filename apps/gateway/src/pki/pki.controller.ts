@@ -65,7 +65,7 @@ export class PkiController implements OnApplicationShutdown {
     if (!der) {
       // Publication point empty (Redis restarted): have the cert-service publish it again.
       await this.rpc.call(Subjects.cert.crl, { caId, delta });
-      der = await this.redis.getBuffer(key);
+      der = await this.redis.getBuffer(key).catch(() => null);
     }
     if (!der) throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CRL 暂不可用 (CRL unavailable)', `CRL of ${caId} is not published`);
     res.setHeader('Cache-Control', 'public, max-age=60');

@@ -14,8 +14,7 @@ export interface OutboxRelayOptions {
 /**
  * Moves committed outbox rows to JetStream. The event id is the Nats-Msg-Id, so a row published
  * twice (crash between publish and mark) is dropped by the stream's duplicate window, and
- * consumers dedupe by id as well. Rows are claimed with SKIP LOCKED so several service instances
- * can relay side by side.
+ * consumers dedupe by id as well. Events go out in commit-sequence order, one relay at a time.
  */
 export class OutboxRelay {
   private readonly js: JetStreamClient;
@@ -85,25 +84,33 @@ export class OutboxRelay {
   async drainOnce(): Promise<number> {
     const table = this.ds.getMetadata(OutboxMessage).tablePath;
     return this.ds.transaction(async (m) => {
+      // One relay at a time per outbox (several service instances each run one): parallel batches
+      // would interleave and break the order consumers rely on.
+      const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox-relay:${table}`]);
+      if (!locked) return 0;
       const rows: { id: string; subject: string; payload: unknown }[] = await m.query(
         `SELECT id, subject, payload FROM ${quote(table)} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
       if (!rows.length) return 0;
       const encoder = new TextEncoder();
-      // Sent back to back on one connection, so the stream keeps their order.
-      const results = await Promise.allSettled(
-        rows.map((r) =>
-          this.js.publish(r.subject, encoder.encode(JSON.stringify(r.payload)), { msgID: r.id, timeout: this.publishTimeoutMs }),
-        ),
-      );
-      const done = rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.id);
-      const failed = rows.filter((_, i) => results[i].status === 'rejected').map((r) => r.id);
+      // Strictly in seq order, stopping at the first failure: publishing the rest while an earlier
+      // event waits for a retry would let consumers see, say, an unfreeze before its freeze.
+      const done: string[] = [];
+      let failure: { id: string; error: Error } | undefined;
+      for (const r of rows) {
+        try {
+          await this.js.publish(r.subject, encoder.encode(JSON.stringify(r.payload)), { msgID: r.id, timeout: this.publishTimeoutMs });
+          done.push(r.id);
+        } catch (e) {
+          failure = { id: r.id, error: e as Error };
+          break;
+        }
+      }
       if (done.length) await m.query(`UPDATE ${quote(table)} SET published_at = now() WHERE id = ANY($1)`, [done]);
-      if (failed.length) {
-        const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error;
-        await m.query(`UPDATE ${quote(table)} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)`, [failed, String(reason?.message ?? reason)]);
-        if (!done.length) throw reason;
+      if (failure) {
+        await m.query(`UPDATE ${quote(table)} SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [failure.id, String(failure.error?.message ?? failure.error)]);
+        if (!done.length) throw failure.error;
       }
       return done.length;
     });
