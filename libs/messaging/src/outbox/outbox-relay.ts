@@ -83,16 +83,16 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many rows it marked published. Throws if NATS is unreachable. */
   async drainOnce(): Promise<number> {
     const table = this.ds.getMetadata(OutboxMessage).tablePath;
-    return this.ds.transaction(async (m) => {
+    const outcome = await this.ds.transaction(async (m): Promise<{ published: number; error?: Error }> => {
       // One relay at a time per outbox (several service instances each run one): parallel batches
       // would interleave and break the order consumers rely on.
       const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox-relay:${table}`]);
-      if (!locked) return 0;
+      if (!locked) return { published: 0 };
       const rows: { id: string; subject: string; payload: unknown }[] = await m.query(
         `SELECT id, subject, payload FROM ${quote(table)} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
-      if (!rows.length) return 0;
+      if (!rows.length) return { published: 0 };
       const encoder = new TextEncoder();
       // Strictly in seq order, stopping at the first failure: publishing the rest while an earlier
       // event waits for a retry would let consumers see, say, an unfreeze before its freeze.
@@ -110,10 +110,12 @@ export class OutboxRelay {
       if (done.length) await m.query(`UPDATE ${quote(table)} SET published_at = now() WHERE id = ANY($1)`, [done]);
       if (failure) {
         await m.query(`UPDATE ${quote(table)} SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [failure.id, String(failure.error?.message ?? failure.error)]);
-        if (!done.length) throw failure.error;
       }
-      return done.length;
+      return { published: done.length, error: failure?.error };
     });
+    // Thrown only after the commit, so the attempt count and last error are kept.
+    if (outcome.error && !outcome.published) throw outcome.error;
+    return outcome.published;
   }
 }
 
