@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IsNull, type DataSource } from 'typeorm';
 import pino from 'pino';
+import pg from 'pg';
 import { createServiceDataSource, ensureDatabase } from '@ecert/database';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxMessage } from './outbox-message.entity';
@@ -26,8 +27,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await ds.query(`DROP SCHEMA "${schema}" CASCADE`);
   await ds.destroy();
+  // This file's own database (env.setup.ts names it per file): drop it whole.
+  const url = new URL(process.env.DATABASE_URL!);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
 });
 
 function relayWith(publish: (subject: string, data: Uint8Array, opts: { msgID: string }) => Promise<unknown>): OutboxRelay {
