@@ -1,4 +1,4 @@
-import { DerReader, DerReadError, encodedOf } from './der-reader';
+import { DerReader, DerReadError, encodedOf } from '../der/der-reader';
 import { RevocationInputError } from './revocation-input-error';
 
 export interface CertificateFields {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../crypto/signature-verifier';
 import { buildCrl, type BuildCrlInput, type CrlEntry } from './crl-builder';
 import { planDeltaEntries } from './crl-delta-planner';
-import { DerReader, contentOf, encodedOf } from './der-reader';
+import { DerReader, contentOf, encodedOf } from '../der/der-reader';
 import { derOid, derSequence, derTlv } from '../der/der-writer';
 import { subjectPublicKeyBits } from './public-key-bits';
 import { RevocationInputError } from './revocation-input-error';

@@ -1,7 +1,7 @@
 import type { Signer } from '../crypto/signer';
 import { keyIdentifierOf } from '../x509/key-identifier';
 import { signatureAlgorithmIdentifierDer } from '../x509/signature-algorithm';
-import { DerReader, DerReadError } from './der-reader';
+import { DerReader, DerReadError } from '../der/der-reader';
 import {
   derBitString,
   derEnumerated,

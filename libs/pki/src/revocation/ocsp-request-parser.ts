@@ -1,4 +1,4 @@
-import { DerReader, DerReadError, contentOf, decodeOid, encodedOf, type DerElement } from './der-reader';
+import { DerReader, DerReadError, contentOf, decodeOid, encodedOf, type DerElement } from '../der/der-reader';
 import { derOid } from '../der/der-writer';
 
 /** CertID hash algorithms ecert matches issuers on. */

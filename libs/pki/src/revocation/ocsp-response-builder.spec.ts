@@ -7,7 +7,7 @@ import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_nonce
 import { sm3 } from 'sm-crypto-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateFields } from './certificate-fields';
-import { DerReader, contentOf, encodedOf } from './der-reader';
+import { DerReader, contentOf, encodedOf } from '../der/der-reader';
 import { derOctetString, derSequence } from '../der/der-writer';
 import { ocspErrorResponse, type OcspErrorStatus } from './ocsp-error-response';
 import { ocspIssuerKeys, ocspIssuerLookupKey } from './ocsp-issuer-keys';

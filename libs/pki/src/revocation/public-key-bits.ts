@@ -1,4 +1,4 @@
-import { DerReader, DerReadError, contentOf } from './der-reader';
+import { DerReader, DerReadError, contentOf } from '../der/der-reader';
 import { RevocationInputError } from './revocation-input-error';
 
 /**

@@ -75,8 +75,10 @@ export class DerReader {
       if (count === 0) throw new DerReadError(start, 'indefinite length is not DER');
       if (count > 4) throw new DerReadError(start, 'length too large');
       if (pos + count > this.end) throw new DerReadError(start, `truncated ${what} length`);
+      if (bytes[pos] === 0) throw new DerReadError(start, 'non-minimal length (leading zero) is not DER');
       length = 0;
       for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++]!;
+      if (length < 0x80) throw new DerReadError(start, 'long-form length for a short element is not DER');
     }
     const end = pos + length;
     if (end > this.end) throw new DerReadError(start, `${what} overruns its container`);
