@@ -1,25 +1,13 @@
-import net from 'node:net';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import type { EcertConfig } from '@ecert/common';
-import { connectNats, deleteEventsStream } from '@ecert/messaging';
-import { EVENTS_STREAM } from '@ecert/contracts';
 import { BenchError, startDaemon, type Daemon } from './procs';
+import { dropRunState } from '../scripts/run-isolation';
 import { OPERATIONS } from '@ecert/common';
 import { newApiKey } from '../apps/gateway/src/clients/api-key';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort } from '../scripts/run-isolation';
 
 /** Starts `node dist/scripts/start.js` (all four services) and waits for "ecert is up". */
 export async function startPlatform(distRoot: string, config: EcertConfig, logPath: string): Promise<Daemon> {
@@ -68,50 +56,7 @@ export async function createBenchDatabase(config: EcertConfig): Promise<void> {
  * JetStream stream and its Redis keys. Each step is attempted even if an earlier one fails.
  */
 export async function dropBenchState(config: EcertConfig): Promise<string[]> {
-  const problems: string[] = [];
-  const url = new URL(config.DATABASE_URL);
-  const name = url.pathname.slice(1);
-  if (!/^ecert_bench_[a-z0-9]+$/.test(name)) throw new BenchError(`refusing to drop database ${name}`);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } catch (e) {
-    problems.push(`drop database ${name}: ${(e as Error).message}`);
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
-  try {
-    const nc = await connectNats(config.NATS_URL, 'bench-cleanup');
-    try {
-      await withTimeout(deleteEventsStream(nc), 10_000, `delete stream ${EVENTS_STREAM}`);
-    } finally {
-      await nc.close().catch(() => undefined);
-    }
-  } catch (e) {
-    problems.push(`delete JetStream stream ${EVENTS_STREAM}: ${(e as Error).message}`);
-  }
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.ECERT_REDIS_PREFIX}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } catch (e) {
-    problems.push(`delete Redis keys ${config.ECERT_REDIS_PREFIX}:*: ${(e as Error).message}`);
-  } finally {
-    redis.disconnect();
-  }
-  return problems;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: timed out`)), ms).unref())]);
+  return dropRunState(config, /^ecert_bench_[a-z0-9]+$/);
 }
 
 export async function httpJson<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {

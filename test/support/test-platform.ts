@@ -1,9 +1,6 @@
-import net from 'node:net';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { loadConfig, type EcertConfig } from '@ecert/common';
-import { connectNats, deleteEventsStream } from '@ecert/messaging';
 import { startCertService } from '../../apps/cert-service/src/main';
 import { startSealService } from '../../apps/seal-service/src/main';
 import { startWorkflowService } from '../../apps/workflow-service/src/main';
@@ -11,17 +8,9 @@ import { startGateway } from '../../apps/gateway/src/main';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { OPERATIONS } from '@ecert/common';
 import { defaultHeaders } from './http';
+import { dropRunState, freePort } from '../../scripts/run-isolation';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort } from '../../scripts/run-isolation';
 
 export interface TestPlatform {
   config: EcertConfig;
@@ -89,19 +78,6 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
 
 /** Removes everything a test run left: its database, JetStream stream and Redis keys. */
 export async function dropTestState(config: EcertConfig): Promise<void> {
-  const url = new URL(config.DATABASE_URL);
-  const name = url.pathname.slice(1);
-  if (!name.startsWith('ecert_t')) throw new Error(`refusing to drop ${name}`);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-  await admin.end();
-  const nc = await connectNats(config.NATS_URL, 'test-cleanup');
-  await deleteEventsStream(nc).catch(() => undefined);
-  await nc.close();
-  const redis = new Redis(config.REDIS_URL);
-  const keys = await redis.keys(`${config.ECERT_REDIS_PREFIX}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  const problems = await dropRunState(config, /^ecert_t[a-z0-9]+$/);
+  if (problems.length) console.warn(`test cleanup incomplete: ${problems.join('; ')}`);
 }

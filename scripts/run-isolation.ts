@@ -1,0 +1,67 @@
+import net from 'node:net';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { EcertConfig } from '@ecert/common';
+import { connectNats, deleteEventsStream } from '@ecert/messaging';
+
+/**
+ * Test runs and benchmark runs each get their own database, NATS prefix (and so JetStream stream),
+ * Redis prefix and port. These helpers pick the port and remove that state afterwards.
+ */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/**
+ * Drops the run's database (only if its name matches `databaseName`, a guard against dropping a
+ * real one), its JetStream stream and its Redis keys. Returns what could not be removed.
+ */
+export async function dropRunState(config: EcertConfig, databaseName: RegExp): Promise<string[]> {
+  const problems: string[] = [];
+  const url = new URL(config.DATABASE_URL);
+  const name = url.pathname.slice(1);
+  if (!databaseName.test(name)) throw new Error(`refusing to drop database ${name}`);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } catch (e) {
+    problems.push(`drop database ${name}: ${(e as Error).message}`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  try {
+    const nc = await connectNats(config.NATS_URL, 'run-cleanup');
+    try {
+      await Promise.race([deleteEventsStream(nc), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 10_000))]);
+    } finally {
+      await nc.close().catch(() => undefined);
+    }
+  } catch (e) {
+    problems.push(`delete JetStream stream: ${(e as Error).message}`);
+  }
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.ECERT_REDIS_PREFIX}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch (e) {
+    problems.push(`delete Redis keys ${config.ECERT_REDIS_PREFIX}:*: ${(e as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+  return problems;
+}
