@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertInScope, ProblemCode, ProblemError, requestContext } from '@ecert/common';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
-import { planTransition, type LifecycleAction, type StoredCertificateStatus } from '@ecert/pki';
+import { planTransition, serialKey, type LifecycleAction, type StoredCertificateStatus } from '@ecert/pki';
 import { CertificateEntity } from './certificate.entity';
 import { recordHistory } from './certificate-history.writer';
 import { RevocationChangeNotifier } from '../revocation/revocation-change.notifier';
@@ -12,7 +12,8 @@ export const SERIAL_PATTERN = /^[0-9a-f]{2,40}$/;
 export function normalizeSerial(serial: unknown): string {
   const s = typeof serial === 'string' ? serial.trim().toLowerCase().replace(/:/g, '') : '';
   if (!SERIAL_PATTERN.test(s)) throw ProblemError.badRequest(ProblemCode.validationFailed, 'serial', 'serial must be 2-40 hexadecimal digits');
-  return s;
+  // The same key CRL and OCSP code use, so "00ab…" and "ab…" name one certificate.
+  return serialKey(s);
 }
 
 /** Lock key shared with CRL generation: status changes take it shared, a CRL build exclusively. */

@@ -4,6 +4,7 @@ import { Subjects, type CertificateView, type Page } from '@ecert/contracts';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { OcspCache } from '../pki/ocsp-cache.service';
 import { RequiresOperation } from '../access/access.decorators';
+import { serialKey } from '@ecert/pki';
 import { IssueCertificateDto, LifecycleCommentDto, ListCertificatesDto, RenewCertificateDto, RevokeCertificateDto } from './certificate.dto';
 
 @ApiTags('certificates')
@@ -73,8 +74,9 @@ export class CertificatesController {
     try {
       return await this.rpc.call<CertificateView>(subject, data);
     } finally {
-      // Same form as the serials parsed from OCSP requests: lower-case hex, no separators or 00 pad.
-      this.ocsp.invalidate([data.serial.trim().toLowerCase().replace(/[:\s]/g, '').replace(/^(00)+(?=[0-9a-f]{2})/, '')]);
+      // Keyed like the serials parsed from OCSP requests; a serial that is not hex was refused anyway.
+      const hex = data.serial.trim().replace(/[:\s]/g, '');
+      if (/^[0-9a-fA-F]+$/.test(hex)) this.ocsp.invalidate([serialKey(hex)]);
     }
   }
 }

@@ -22,3 +22,4 @@ export { ocspIssuerKeys, ocspIssuerLookupKey, type OcspIssuerKey } from './ocsp-
 export { REASON_CODES, isReasonCode, type ReasonCode } from './revocation-reason';
 export { RevocationInputError } from './revocation-input-error';
 export { serialKey, type SerialInput } from './serial-number';
+export { certificateFields, type CertificateFields } from './certificate-fields';

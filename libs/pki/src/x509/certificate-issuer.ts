@@ -10,14 +10,8 @@ import {
   id_ce_subjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import type { CertificateIssuer } from './certificate-builder';
-import { readDerElement, type DerElement } from './der-encoding';
+import { certificateFields, type CertificateFields } from '../revocation/certificate-fields';
 import { X509InputError } from './x509-input-error';
-
-function next(bytes: Uint8Array, offset: number, tag: number, what: string): DerElement {
-  const el = readDerElement(bytes, offset);
-  if (!el || el.tag !== tag) throw new X509InputError('issuerCertificate', `${what} missing or not DER`, '签发者证书格式错误');
-  return el;
-}
 
 /**
  * The issuer fields for `buildCertificate` taken from a CA certificate: its subject Name and SPKI
@@ -25,18 +19,12 @@ function next(bytes: Uint8Array, offset: number, tag: number, what: string): Der
  * must repeat whatever method computed it.
  */
 export function issuerFromCertificate(certificateDer: Uint8Array): CertificateIssuer {
-  const cert = next(certificateDer, 0, 0x30, 'Certificate');
-  if (cert.end !== certificateDer.length) throw new X509InputError('issuerCertificate', 'trailing data', '签发者证书格式错误');
-  const tbs = next(certificateDer, cert.contentStart, 0x30, 'TBSCertificate');
-  let pos = tbs.contentStart;
-  const first = readDerElement(certificateDer, pos);
-  if (first?.tag === 0xa0) pos = first.end; // explicit version
-  const serial = next(certificateDer, pos, 0x02, 'serialNumber');
-  const sigAlg = next(certificateDer, serial.end, 0x30, 'signature');
-  const issuer = next(certificateDer, sigAlg.end, 0x30, 'issuer');
-  const validity = next(certificateDer, issuer.end, 0x30, 'validity');
-  const subject = next(certificateDer, validity.end, 0x30, 'subject');
-  const spki = next(certificateDer, subject.end, 0x30, 'subjectPublicKeyInfo');
+  let fields: CertificateFields;
+  try {
+    fields = certificateFields(certificateDer, 'issuerCertificate');
+  } catch (e) {
+    throw new X509InputError('issuerCertificate', (e as Error).message, '签发者证书格式错误');
+  }
 
   let parsed: Certificate;
   try {
@@ -60,8 +48,8 @@ export function issuerFromCertificate(certificateDer: Uint8Array): CertificateIs
     ? new Uint8Array(AsnConvert.parse(skiExt.extnValue, SubjectKeyIdentifier).buffer)
     : undefined;
   return {
-    name: certificateDer.slice(validity.end, subject.end),
-    spki: certificateDer.slice(subject.end, spki.end),
+    name: fields.subject.slice(),
+    spki: fields.spki.slice(),
     ...(keyIdentifier ? { keyIdentifier } : {}),
     notAfter: parsed.tbsCertificate.validity.notAfter.getTime(),
   };

@@ -5,7 +5,7 @@ import { Certificate } from '@peculiar/asn1-x509';
 import { ProblemCode, ProblemError } from '@ecert/common';
 import type { AuthenticateCertificateCommand, AuthenticatedCertificate } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
-import { decodePem, effectiveStatus, issuerFromCertificate, verifySignature } from '@ecert/pki';
+import { certificateFields, type CertificateFields, decodePem, effectiveStatus, issuerFromCertificate, serialKey, verifySignature } from '@ecert/pki';
 import { CertificateEntity } from '../certificate.entity';
 import { CaRegistry } from '../../ca/ca-registry.service';
 
@@ -34,21 +34,22 @@ export class AuthenticateCertificateUseCase {
       throw ProblemError.badRequest(ProblemCode.validationFailed, 'certificate', 'certificate must be a PEM or base64 DER X.509 certificate');
     }
     let parsed: Certificate;
+    let fields: CertificateFields;
     try {
       parsed = AsnConvert.parse(der, Certificate);
+      fields = certificateFields(der);
     } catch {
       throw ProblemError.badRequest(ProblemCode.validationFailed, 'certificate', 'certificate cannot be decoded');
     }
-    const serial = Buffer.from(parsed.tbsCertificate.serialNumber).toString('hex').replace(/^(00)+(?=[0-9a-f]{2})/, '');
+    const serial = serialKey(fields.serialNumber);
     const row = await this.ds.getRepository(CertificateEntity).findOneBy({ serial });
     if (!row || !Buffer.from(row.der).equals(Buffer.from(der))) throw refuse('the certificate was not issued by this platform');
     const ca = this.registry.get(row.caId);
-    const tbs = new Uint8Array(AsnConvert.serialize(parsed.tbsCertificate));
     const issuer = issuerFromCertificate(new Uint8Array(ca.certificate));
     const signatureOk = verifySignature({
       spki: issuer.spki,
       signatureAlgorithmOid: parsed.signatureAlgorithm.algorithm,
-      data: extractTbs(der) ?? tbs,
+      data: fields.tbs,
       signature: new Uint8Array(parsed.signatureValue),
     });
     if (!signatureOk) throw refuse('the certificate signature does not verify against its issuing CA');
@@ -63,27 +64,9 @@ export class AuthenticateCertificateUseCase {
       profile: row.profile,
       subject: row.subject,
       regionCode: row.regionCode,
-      spkiBase64: Buffer.from(AsnConvert.serialize(parsed.tbsCertificate.subjectPublicKeyInfo)).toString('base64'),
+      spkiBase64: Buffer.from(fields.spki).toString('base64'),
       keyAlgorithm: row.keyAlgorithm,
       notAfter: row.notAfter.toISOString(),
     };
   }
-}
-
-/** The TBSCertificate bytes exactly as received (re-encoding could differ from what was signed). */
-function extractTbs(der: Uint8Array): Uint8Array | undefined {
-  const len = (at: number): [number, number] => {
-    const b = der[at + 1];
-    if (b < 0x80) return [b, 2];
-    const n = b & 0x7f;
-    let l = 0;
-    for (let i = 0; i < n; i++) l = l * 256 + der[at + 2 + i];
-    return [l, 2 + n];
-  };
-  if (der[0] !== 0x30) return undefined;
-  const [, outerHeader] = len(0);
-  const start = outerHeader;
-  if (der[start] !== 0x30) return undefined;
-  const [tbsLen, tbsHeader] = len(start);
-  return der.subarray(start, start + tbsHeader + tbsLen);
 }
