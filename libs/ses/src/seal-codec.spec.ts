@@ -20,7 +20,7 @@ import {
 } from './index';
 import { createTestPki, signSeal, tinyPng, type TestPki } from './test-pki.spec-helper';
 
-const VECTORS = fileURLToPath(new URL('../../../../shared/vectors/seals/', import.meta.url));
+const VECTORS = fileURLToPath(new URL('../../../test/fixtures/seals/', import.meta.url));
 const vector = (name: string) => new Uint8Array(readFileSync(`${VECTORS}${name}`));
 const V4 = '05_ofdrw_generated_v4_type3_png_UserV4.esl';
 const V1 = '07_ofdrw_generated_v1_UserV1.esl';

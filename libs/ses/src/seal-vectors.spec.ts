@@ -1,8 +1,8 @@
 /**
- * Interop: every file in shared/vectors/seals (seals and a signature written by other vendors'
- * implementations) parses, verifies or fails exactly as that directory's README says, and
- * re-encodes to the same bytes. The directory sits beside the repository (CI clones shared/ next
- * to it); a missing directory or an unlisted file fails the run instead of being skipped.
+ * Interop: every file in test/fixtures/seals (seals and a signature written by other vendors'
+ * implementations) parses, verifies or fails exactly as that folder's README says, and re-encodes
+ * to the same bytes. The files are checked against SHA256SUMS first; a missing folder, an unlisted
+ * file or a changed byte fails the run instead of being skipped.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -21,11 +21,11 @@ import {
   type SealVerificationReport,
 } from './index';
 
-const VECTORS_DIR = fileURLToPath(new URL('../../../../shared/vectors/seals/', import.meta.url));
+const VECTORS_DIR = fileURLToPath(new URL('../../../test/fixtures/seals/', import.meta.url));
 
 function loadVectors(): Map<string, Uint8Array> {
   if (!existsSync(VECTORS_DIR)) {
-    throw new Error(`seal test vectors not found at ${VECTORS_DIR}: the shared/ directory must sit beside the repository`);
+    throw new Error(`seal test vectors not found at ${VECTORS_DIR}`);
   }
   const files = readdirSync(VECTORS_DIR).filter((f) => f !== 'README.md' && f !== 'SHA256SUMS');
   return new Map(files.map((f) => [f, new Uint8Array(readFileSync(`${VECTORS_DIR}${f}`))]));
@@ -101,7 +101,7 @@ const SEALS: Readonly<Record<string, SealExpectation>> = {
 };
 const SIGNATURES = ['02_tax_gomain_v4_SES_Signature.dat'] as const;
 
-describe('seal vectors (shared/vectors/seals)', () => {
+describe('seal vectors (test/fixtures/seals)', () => {
   it('are all listed here, and match SHA256SUMS', () => {
     expect([...vectors.keys()].sort()).toEqual([...Object.keys(SEALS), ...SIGNATURES].sort());
     const sums = readFileSync(`${VECTORS_DIR}SHA256SUMS`, 'utf8').trim().split('\n');
