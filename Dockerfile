@@ -5,11 +5,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev
+# The seal font package ships eight weights (~115 MB); the generator uses only the bold one.
+RUN npm run build && npm prune --omit=dev \
+ && find node_modules/@expo-google-fonts/noto-serif-sc -name '*.ttf' ! -name NotoSerifSC_700Bold.ttf -delete
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends openssl softhsm2 fonts-droid-fallback && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends openssl softhsm2 && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

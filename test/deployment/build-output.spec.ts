@@ -37,4 +37,13 @@ describe('the compiled services load under plain Node', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
+
+  it('the seal-image generator finds its npm font from dist/', () => {
+    // The default font path is resolved relative to the compiled file, so check it there too.
+    const mod = JSON.stringify(path.join(out, 'apps/seal-service/src/images/seal-image-generator.js'));
+    const code = `const m = await import(${mod}); const img = m.generateSealImage({ text: '章' }); console.log(m.defaultSealFont(), img.widthPx);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ECERT_SEAL_FONT: '' } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/node_modules\/@expo-google-fonts\/noto-serif-sc\/700Bold\/NotoSerifSC_700Bold\.ttf 420\n$/);
+  });
 });

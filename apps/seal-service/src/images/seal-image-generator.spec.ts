@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import pngjs from 'pngjs';
-import { generateSealImage, loadSealFont } from './seal-image-generator';
+import { defaultSealFont, generateSealImage, loadSealFont } from './seal-image-generator';
 import { normalizeSealPng } from './seal-image-normalizer';
 import { SealImageError } from './seal-image-errors';
 
@@ -75,5 +75,12 @@ describe('generated seal pictures', () => {
     expect(() => generateSealImage({ text: '  ' })).toThrow(SealImageError);
     expect(() => generateSealImage({ text: '章', fontPath: '/nonexistent/font.ttf' })).toThrow(/seal font not found at \/nonexistent\/font\.ttf.*ECERT_SEAL_FONT/);
     expect(loadSealFont().unitsPerEm).toBeGreaterThan(0);
+  });
+
+  it('takes its default font from npm, not from a system font package', () => {
+    expect(defaultSealFont()).toMatch(/node_modules\/@expo-google-fonts\/noto-serif-sc\/700Bold\/NotoSerifSC_700Bold\.ttf$/);
+    expect(existsSync(defaultSealFont())).toBe(true);
+    // Seal numbers are drawn with the font's own Latin digits, not a full-width fallback.
+    expect(loadSealFont(defaultSealFont()).charToGlyph('7').index).not.toBe(0);
   });
 });

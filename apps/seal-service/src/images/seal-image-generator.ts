@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 // opentype.js is CommonJS: plain Node's ESM loader offers only its default export.
 import opentype, { type Font, type PathCommand } from 'opentype.js';
 import { encodePng, type Rgba } from './raster';
@@ -25,7 +27,7 @@ export interface SealImageSpec {
   readonly pxPerMm?: number;
   /** Round seals only: default true. */
   readonly star?: boolean;
-  /** TrueType/OpenType font with CJK glyphs; default $ECERT_SEAL_FONT or the Debian Droid fallback. */
+  /** TrueType/OpenType font with CJK glyphs; default $ECERT_SEAL_FONT or defaultSealFont(). */
   readonly fontPath?: string;
 }
 
@@ -37,7 +39,21 @@ export interface GeneratedSealImage {
   readonly heightMm: number;
 }
 
-export const DEFAULT_SEAL_FONT = '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf';
+/**
+ * Noto Serif SC Bold (= Source Han Serif, MIT AND OFL-1.1) from npm, so no system font is needed:
+ * a 宋体 face, as GA 241 prescribes for the text of official seals.
+ */
+const FONT_PACKAGE = '@expo-google-fonts/noto-serif-sc';
+const FONT_FILE = '700Bold/NotoSerifSC_700Bold.ttf';
+
+/** Path of the packaged default font, resolved from node_modules (source under Vitest or dist/ under node alike). */
+export function defaultSealFont(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve(`${FONT_PACKAGE}/package.json`)), FONT_FILE);
+  } catch {
+    return `node_modules/${FONT_PACKAGE}/${FONT_FILE}`; // not installed: loadSealFont reports this path
+  }
+}
 /** 印章红 (close to #E60012). */
 const INK = [230, 0, 18] as const;
 const RING_MM = 1.2;
@@ -52,12 +68,15 @@ type Transform = (x: number, y: number) => Point;
 
 const fonts = new Map<string, Font>();
 
-/** The font, parsed once per path (the Droid fallback takes ~0.5 s). */
-export function loadSealFont(path = process.env['ECERT_SEAL_FONT'] || DEFAULT_SEAL_FONT): Font {
+/** The font, parsed once per path (the default takes ~0.4 s). */
+export function loadSealFont(path = process.env['ECERT_SEAL_FONT'] || defaultSealFont()): Font {
   const cached = fonts.get(path);
   if (cached) return cached;
   if (!existsSync(path)) {
-    throw new Error(`seal font not found at ${path}: install fonts-droid-fallback or set ECERT_SEAL_FONT to a TTF/OTF with CJK glyphs`);
+    throw new Error(
+      `seal font not found at ${path}: the default font comes from the npm package ${FONT_PACKAGE} (npm ci installs it); ` +
+        'ECERT_SEAL_FONT overrides it with any TTF/OTF that has CJK glyphs',
+    );
   }
   const buf = readFileSync(path);
   const font = opentype.parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
