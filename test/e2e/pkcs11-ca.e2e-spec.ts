@@ -4,33 +4,41 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
+import { onPath, requireTool } from '../support/optional-tool';
 import { IssueCertificateUseCase } from '../../apps/cert-service/src/certificates/usecases/issue-certificate.use-case';
 import { CaRegistry } from '../../apps/cert-service/src/ca/ca-registry.service';
 
 /** The CA with its ECDSA and RSA keys on a PKCS#11 token (SoftHSM2), SM2 keys in the soft store. */
 const LIBRARY = '/usr/lib/softhsm/libsofthsm2.so';
-const dir = new TempDir();
-let p: TestPlatform;
-
-beforeAll(async () => {
-  if (!existsSync(LIBRARY)) throw new Error(`SoftHSM2 is required for this test: apt-get install softhsm2 (${LIBRARY} missing)`);
-  const conf = path.join(dir.path, 'softhsm2.conf');
-  execFileSync('mkdir', ['-p', path.join(dir.path, 'tokens')]);
-  writeFileSync(conf, `directories.tokendir = ${path.join(dir.path, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
-  process.env.SOFTHSM2_CONF = conf;
-  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'ecert-ca', '--pin', '11223344', '--so-pin', '55667788'], { env: process.env, stdio: 'pipe' });
-  p = await startTestPlatform({
-    services: ['cert'],
-    env: { ECERT_KEYSTORE: 'pkcs11', PKCS11_LIBRARY: LIBRARY, PKCS11_TOKEN_LABEL: 'ecert-ca', PKCS11_PIN: '11223344' },
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await p?.close();
-  dir.remove();
+const HAVE_SOFTHSM = requireTool({
+  name: `SoftHSM2 (${LIBRARY} and softhsm2-util)`,
+  present: existsSync(LIBRARY) && onPath('softhsm2-util'),
+  apt: 'softhsm2',
+  tests: 'PKCS#11 CA e2e tests',
 });
 
-describe('CA keys on a PKCS#11 token', () => {
+describe.skipIf(!HAVE_SOFTHSM)('CA keys on a PKCS#11 token', () => {
+  let dir: TempDir;
+  let p: TestPlatform;
+
+  beforeAll(async () => {
+    dir = new TempDir();
+    const conf = path.join(dir.path, 'softhsm2.conf');
+    execFileSync('mkdir', ['-p', path.join(dir.path, 'tokens')]);
+    writeFileSync(conf, `directories.tokendir = ${path.join(dir.path, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    process.env.SOFTHSM2_CONF = conf;
+    execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'ecert-ca', '--pin', '11223344', '--so-pin', '55667788'], { env: process.env, stdio: 'pipe' });
+    p = await startTestPlatform({
+      services: ['cert'],
+      env: { ECERT_KEYSTORE: 'pkcs11', PKCS11_LIBRARY: LIBRARY, PKCS11_TOKEN_LABEL: 'ecert-ca', PKCS11_PIN: '11223344' },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await p?.close();
+    dir?.remove();
+  });
+
   it('keeps ECDSA and RSA CA keys on the token and SM2 keys in the soft store', () => {
     const cas = p.services.cert!.get(CaRegistry).all();
     expect(cas).toHaveLength(12);

@@ -14,12 +14,15 @@ import { describePublicKey } from '../crypto/public-key-info';
 import { verifySignature } from '../crypto/signature-verifier';
 import { KeyAlreadyExistsError, KeyNotFoundError, KeyStoreClosedError, Pkcs11TokenError, UnsupportedKeyAlgorithmError } from './key-store-errors';
 import { Pkcs11KeyStore } from './pkcs11-key-store';
+import { onPath, requireTool } from '../../../../test/support/optional-tool';
 
 const LIBRARY = process.env.ECERT_SOFTHSM2_LIB ?? '/usr/lib/softhsm/libsofthsm2.so';
-const HAVE_SOFTHSM = existsSync(LIBRARY);
-if (!HAVE_SOFTHSM) {
-  console.warn(`SKIPPING PKCS#11 tests: SoftHSM2 library not found at ${LIBRARY} (apt-get install softhsm2, or set ECERT_SOFTHSM2_LIB)`);
-}
+const HAVE_SOFTHSM = requireTool({
+  name: `SoftHSM2 (${LIBRARY} and softhsm2-util)`,
+  present: existsSync(LIBRARY) && onPath('softhsm2-util'),
+  apt: 'softhsm2',
+  tests: 'PKCS#11 key store tests',
+});
 
 const TOKEN = 'ecert-test';
 const PIN = '123456';
