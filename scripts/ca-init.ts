@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     for (const c of down) console.error(`ca:init: ${c.name} is not reachable (${c.error}); ${c.hint}`);
     process.exit(1);
   }
+  console.log(`ca:init: CA certificates carry CRL, OCSP and CA-issuer links under ECERT_PUBLIC_URL=${config.ECERT_PUBLIC_URL}`);
   const logger = createLogger('ca-init', 'warn');
   const app = await NestFactory.createApplicationContext(CertServiceModule.forRoot(config, logger), { logger: new NestPinoLogger(logger) });
   const result = await app.get(InitializeCasUseCase).execute();

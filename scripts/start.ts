@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { loadConfig } from '@ecert/common';
+import { DEV_DEFAULTS_WARNED_ENV, developmentDefaultsWarning, loadConfig } from '@ecert/common';
 import { checkBackingServices } from './backing-services';
 
 /**
@@ -21,6 +21,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  const warning = developmentDefaultsWarning(config);
+  if (warning) console.warn(`ecert: warning: ${warning}`);
+
   const children = new Map<string, ChildProcess>();
   let stopping = false;
   const stopAll = (code: number) => {
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
   for (const name of SERVICES) {
     const child = spawn(process.execPath, ['--enable-source-maps', path.join(dist, 'apps', name, 'src', 'main.js')], {
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: process.env,
+      env: { ...process.env, ...(warning ? { [DEV_DEFAULTS_WARNED_ENV]: '1' } : {}) },
     });
     children.set(name, child);
     child.once('exit', (code, signal) => {

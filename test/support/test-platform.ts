@@ -20,6 +20,8 @@ export interface TestPlatform {
   /** API key of a client registered with every operation and no region limit; api() sends it. */
   apiKey?: string;
   db: pg.Pool;
+  /** Stops every service and starts them afresh on the same database, CAs and keys (a restart). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,14 +47,22 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
     ...opts.env,
   });
   const services: TestPlatform['services'] = { cert: undefined, seal: undefined, workflow: undefined };
-  if (wanted.has('cert')) services.cert = await startCertService(config);
-  const rest = await Promise.all([
-    wanted.has('seal') ? startSealService(config) : undefined,
-    wanted.has('workflow') ? startWorkflowService(config) : undefined,
-  ]);
-  services.seal = rest[0];
-  services.workflow = rest[1];
-  const gateway = wanted.has('gateway') ? await startGateway(config, port) : undefined;
+  let gateway: INestApplication | undefined;
+  const start = async () => {
+    if (wanted.has('cert')) services.cert = await startCertService(config);
+    const rest = await Promise.all([
+      wanted.has('seal') ? startSealService(config) : undefined,
+      wanted.has('workflow') ? startWorkflowService(config) : undefined,
+    ]);
+    services.seal = rest[0];
+    services.workflow = rest[1];
+    gateway = wanted.has('gateway') ? await startGateway(config, port) : undefined;
+  };
+  const stop = async () => {
+    await gateway?.close();
+    for (const s of [services.seal, services.workflow, services.cert]) await s?.close();
+  };
+  await start();
   const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3 });
   let apiKey: string | undefined;
   if (gateway && !opts.noDefaultClient) {
@@ -64,12 +74,17 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
     config,
     baseUrl: `http://127.0.0.1:${port}`,
     services,
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     db,
+    async restart() {
+      await stop();
+      await start();
+    },
     async close() {
       delete defaultHeaders['x-api-key'];
-      await gateway?.close();
-      for (const s of [services.seal, services.workflow, services.cert]) await s?.close();
+      await stop();
       await db.end();
       await dropTestState(config);
     },

@@ -12,6 +12,7 @@ import { PkiController } from './pki/pki.controller';
 import { SealsController } from './seals/seals.controller';
 import { OcspCache } from './pki/ocsp-cache.service';
 import { gatewayDatabaseProvider } from './database/gateway-database.provider';
+import { GatewayRedisLifecycle, gatewayRedisProvider } from './redis/gateway-redis.provider';
 import { AccessService } from './access/access.service';
 import { AccessGuard } from './access/access.guard';
 import { RateLimiter } from './access/rate-limiter.service';
@@ -40,6 +41,8 @@ export class GatewayModule {
         // After the audit interceptor: a replayed answer is audited like any other call.
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         gatewayDatabaseProvider,
+        gatewayRedisProvider,
+        GatewayRedisLifecycle,
         AccessService,
         RateLimiter,
         AuditTrail,

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { json } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { createLogger, loadConfig, NestPinoLogger, type EcertConfig } from '@ecert/common';
+import { createLogger, DEV_DEFAULTS_WARNED_ENV, developmentDefaultsWarning, loadConfig, NestPinoLogger, type EcertConfig } from '@ecert/common';
 import { GatewayModule } from './gateway.module';
 import { requestIdMiddleware } from './request-context/request-id.middleware';
 import { createProblemValidationPipe } from './problem/problem-validation.pipe';
@@ -17,6 +17,8 @@ export const MAX_SEAL_JSON_BODY = '768kb';
 
 export async function startGateway(config: EcertConfig = loadConfig(), port = config.GATEWAY_PORT): Promise<NestExpressApplication> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
+  const warning = developmentDefaultsWarning(config);
+  if (warning && !process.env[DEV_DEFAULTS_WARNED_ENV]) logger.warn(warning);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, logger), {
     logger: new NestPinoLogger(logger),
     bodyParser: false,

@@ -4,3 +4,4 @@ export * from './logging';
 export * from './validation';
 export * from './audit';
 export * from './access';
+export * from './redis';

@@ -18,9 +18,14 @@ export interface RpcEnvelope<T> {
 /** A reply is either a result or an RFC 9457 problem; never a thrown transport error. */
 export type RpcReply<T> = { ok: true; result: T } | { ok: false; problem: import('@ecert/common').ProblemDetails };
 
+/** `exhausted`: the dependency answers, but the service's connection pool gives nothing in time. */
+export type HealthCheckStatus = 'up' | 'down' | 'exhausted';
+
 export interface HealthReply {
   service: string;
   status: 'up' | 'down';
-  checks: Record<string, 'up' | 'down'>;
+  checks: Record<string, HealthCheckStatus>;
+  /** The PostgreSQL pool as the service sees it, so "busy" and "down" read differently. */
+  postgresPool?: { size: number; max: number; idle: number; waiting: number };
   version: string;
 }

@@ -1,1 +1,5 @@
 export * from './service-data-source';
+export * from './database-limits';
+export * from './session-lock';
+export * from './database-problem';
+export * from './database-health-probe';

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import pg from 'pg';
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import { DEFAULT_DATABASE_LIMITS, pgConnectionSettings, type DatabaseLimits } from './database-limits';
+import { withSessionLock } from './session-lock';
 
 export interface ServiceDataSourceOptions {
   url: string;
@@ -10,11 +12,16 @@ export interface ServiceDataSourceOptions {
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
-  poolSize?: number;
+  limits?: Partial<DatabaseLimits>;
 }
 
-/** A TypeORM DataSource bound to one service schema; migrations only, never synchronize. */
+/**
+ * A TypeORM DataSource bound to one service schema; migrations only, never synchronize. Every
+ * connection carries the statement, lock and idle-transaction timeouts, and the pool an acquire
+ * timeout, so nothing in the service can wait on PostgreSQL forever.
+ */
 export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSource {
+  const limits = { ...DEFAULT_DATABASE_LIMITS, ...opts.limits };
   return new DataSource({
     type: 'postgres',
     url: opts.url,
@@ -25,9 +32,16 @@ export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSou
     migrationsRun: false,
     synchronize: false,
     logging: false,
-    extra: { max: opts.poolSize ?? 10, application_name: `ecert-${opts.schema}` },
+    extra: { max: limits.poolSize, application_name: `ecert-${opts.schema}`, ...pgConnectionSettings(limits) },
   });
 }
+
+/** The node-postgres pool behind a DataSource (TypeORM keeps it as the driver's `master`). */
+export function poolOf(ds: DataSource): pg.Pool | undefined {
+  return (ds.driver as unknown as { master?: pg.Pool }).master;
+}
+
+export const dataSourceUrl = (ds: DataSource): string => (ds.options as { url: string }).url;
 
 /** Creates the database named in `url` if it does not exist (a fresh developer machine). */
 export async function ensureDatabase(url: string): Promise<void> {
@@ -35,7 +49,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   const dbName = decodeURIComponent(target.pathname.replace(/^\//, ''));
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
@@ -53,23 +67,13 @@ export async function ensureDatabase(url: string): Promise<void> {
 
 /** Initialises the DataSource, creates the service schema and applies pending migrations. */
 export async function prepareServiceDatabase(ds: DataSource, schema: string): Promise<void> {
-  const url = (ds.options as { url: string }).url;
+  const url = dataSourceUrl(ds);
   await ensureDatabase(url);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    // Several services start at once; an advisory lock keeps CREATE SCHEMA from racing.
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`ecert-schema-${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`ecert-schema-${schema}`]);
-  } finally {
-    await client.end();
-  }
-  if (!ds.isInitialized) await ds.initialize();
-  await ds.query('SELECT pg_advisory_lock(hashtext($1))', [`ecert-migrate-${schema}`]);
-  try {
+  // Several services (and instances) start at once: one of them creates the schema and migrates
+  // while the others wait, each holding the lock on a connection outside its pool.
+  await withSessionLock(url, `ecert-migrate-${schema}`, async () => {
+    if (!ds.isInitialized) await ds.initialize();
+    await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await ds.runMigrations({ transaction: 'each' });
-  } finally {
-    await ds.query('SELECT pg_advisory_unlock(hashtext($1))', [`ecert-migrate-${schema}`]);
-  }
+  });
 }

@@ -11,14 +11,17 @@ import { caId } from './ca-naming';
 
 /**
  * The CA certificates and their signers, loaded once and kept in memory: they change only at
- * CA initialisation, and every issuance, CRL and OCSP answer needs them.
+ * CA initialisation, and every issuance, CRL and OCSP answer needs them. Signers are loaded
+ * with the certificates, before the new set replaces the old one: a request never loads a key
+ * (reading its blob through the pool while it holds a connection in a transaction could wedge
+ * the pool), and the first request of a family costs nothing extra.
  */
 @Injectable()
 export class CaRegistry {
   private cas = new Map<string, CaEntity>();
   /** Bumped on every reload, so caches built from the CAs (OCSP responders) know to rebuild. */
   generation = 0;
-  private signers = new Map<string, Promise<Signer>>();
+  private signers = new Map<string, Signer>();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -27,8 +30,10 @@ export class CaRegistry {
 
   async reload(): Promise<void> {
     const rows = await this.ds.getRepository(CaEntity).find();
+    const signers = new Map<string, Signer>();
+    for (const r of rows) signers.set(r.id, await this.keyStores.byKind(r.keyStore).signer(r.keyId));
     this.cas = new Map(rows.map((r) => [r.id, r]));
-    this.signers.clear();
+    this.signers = signers;
     this.generation++;
   }
 
@@ -57,13 +62,10 @@ export class CaRegistry {
   }
 
   signer(id: string): Promise<Signer> {
-    const cached = this.signers.get(id);
-    if (cached) return cached;
-    const ca = this.get(id);
-    const s = this.keyStores.byKind(ca.keyStore).signer(ca.keyId);
-    s.catch(() => this.signers.delete(id));
-    this.signers.set(id, s);
-    return s;
+    this.get(id);
+    const s = this.signers.get(id);
+    if (!s) throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CA 密钥未加载 (CA key not loaded)', `The key of CA ${id} is not loaded`);
+    return Promise.resolve(s);
   }
 
   /** Issuer first, up to and including the root. */

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@ecert/messaging';
+import { dataSourceUrl, withSessionLock } from '@ecert/database';
 import {
   buildCertificate,
   buildName,
@@ -41,10 +42,16 @@ export class InitializeCasUseCase {
     const created: string[] = [];
     const existing: string[] = [];
     const renewed: string[] = [];
-    const qr = this.ds.createQueryRunner();
-    await qr.connect();
-    try {
-      await qr.query('SELECT pg_advisory_lock(hashtext($1))', ['ecert-ca-init']);
+    // The lock lives on a connection of its own, so creating keys and rows through the pool never
+    // waits for a pooled connection while this one is held.
+    let announced = false;
+    // CRL and AIA links outlive everything else a CA writes: say which base URL goes in, once.
+    const announce = () => {
+      if (announced) return;
+      announced = true;
+      this.logger.warn({ publicUrl: this.config.ECERT_PUBLIC_URL }, `creating CA certificates with CRL/OCSP/CA-issuer links under ECERT_PUBLIC_URL=${this.config.ECERT_PUBLIC_URL}`);
+    };
+    await withSessionLock(dataSourceUrl(this.ds), 'ecert-ca-init', async () => {
       for (const family of families) {
         for (const role of ['root', 'issuing', 'ocsp', 'seal-maker'] as CaRole[]) {
           const id = caId(family, role);
@@ -54,19 +61,18 @@ export class InitializeCasUseCase {
             // The OCSP signer carries ocsp-nocheck, so it is short-lived by design: it is re-keyed
             // and re-issued in time instead of being checked for revocation.
             if (role === 'ocsp' && row.notAfter.getTime() - Date.now() < OCSP_SIGNER_RENEW_BEFORE_MS) {
+              announce();
               await this.createCa(family, role, true);
               renewed.push(id);
             }
             continue;
           }
+          announce();
           await this.createCa(family, role);
           created.push(id);
         }
       }
-    } finally {
-      await qr.query('SELECT pg_advisory_unlock(hashtext($1))', ['ecert-ca-init']).catch(() => undefined);
-      await qr.release();
-    }
+    });
     await this.registry.reload();
     if (created.length || renewed.length) this.logger.info({ created, renewed }, 'CA certificates created or renewed');
     return { created, existing, renewed };

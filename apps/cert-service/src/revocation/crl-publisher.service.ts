@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import type { EcertConfig } from '@ecert/common';
+import type { Redis } from 'ioredis';
+import { createRedisClient, type EcertConfig } from '@ecert/common';
 import { CONFIG } from '@ecert/messaging';
 
 /**
@@ -23,8 +23,8 @@ export class CrlPublisher implements OnApplicationShutdown {
   private readonly redis: Redis;
 
   constructor(@Inject(CONFIG) private readonly config: EcertConfig) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
-    this.redis.on('error', () => undefined); // reported by health checks; publishing retries on schedule
+    // Failures are reported by health checks; publishing retries on schedule.
+    this.redis = createRedisClient(config, 'cert-service');
   }
 
   static key(prefix: string, caId: string, delta: boolean): string {

@@ -1,20 +1,18 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import type { EcertConfig } from '@ecert/common';
-import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
 
 /**
  * Fixed one-second windows per caller in Redis, shared by every gateway instance. If Redis is
  * unreachable the limiter lets requests through (availability over strictness) and health shows it.
  */
 @Injectable()
-export class RateLimiter implements OnApplicationShutdown {
-  private readonly redis: Redis;
-
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: EcertConfig) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.redis.on('error', () => undefined);
-  }
+export class RateLimiter {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
+    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+  ) {}
 
   /** Seconds to wait, or 0 when the request may go ahead. */
   async take(caller: string, perSecond: number): Promise<number> {
@@ -26,9 +24,5 @@ export class RateLimiter implements OnApplicationShutdown {
     } catch {
       return 0;
     }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.redis.disconnect();
   }
 }

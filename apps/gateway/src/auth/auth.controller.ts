@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Ip, Post, type OnApplicationShutdown } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Ip, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ProblemCode, ProblemError, ROLE_OPERATIONS, requestContext, type EcertConfig, type StaffRole } from '@ecert/common';
 import { Subjects, type AuthenticatedCertificate } from '@ecert/contracts';
 import { describePublicKey, OID, verifySignature } from '@ecert/pki';
@@ -10,7 +10,7 @@ import { Public } from '../access/access.decorators';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { RateLimiter } from '../access/rate-limiter.service';
-import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE } from '../gateway.tokens';
+import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_REDIS } from '../gateway.tokens';
 import { signStaffToken } from './staff-token';
 import { LoginDto } from './auth.dto';
 
@@ -31,19 +31,15 @@ function loginSignatureOid(spki: Uint8Array): string {
  */
 @ApiTags('auth')
 @Controller('api/v1/auth')
-export class AuthController implements OnApplicationShutdown {
-  private readonly redis: Redis;
-
+export class AuthController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly audit: AuditTrail,
     private readonly limiter: RateLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
     @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
-  ) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-    this.redis.on('error', () => undefined);
-  }
+    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+  ) {}
 
   private key(id: string) {
     return `${this.config.ECERT_REDIS_PREFIX}:auth:challenge:${id}`;
@@ -112,9 +108,5 @@ export class AuthController implements OnApplicationShutdown {
     if (ctx) ctx.actor = staff.id;
     await this.audit.append({ action: 'auth.login', target: cert.serial, outcome: 'success', details: { role: staff.role, region: staff.region_code }, staffId: staff.id, clientId: null });
     return { token, tokenType: 'Bearer', expiresAt: new Date(exp * 1000).toISOString(), staff: { id: staff.id, name: staff.name, role: staff.role, regionCode: staff.region_code, operations: ROLE_OPERATIONS[staff.role] } };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.redis.disconnect();
   }
 }

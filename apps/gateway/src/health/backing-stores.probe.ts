@@ -1,62 +1,63 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import pg from 'pg';
-import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { Redis } from 'ioredis';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { EcertConfig } from '@ecert/common';
-import { GATEWAY_CONFIG } from '../gateway.tokens';
+import type { HealthCheckStatus } from '@ecert/contracts';
+import { DatabaseHealthProbe, type DatabaseHealth } from '@ecert/database';
+import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_REDIS } from '../gateway.tokens';
 
-type UpDown = 'up' | 'down';
+const PROBE_TIMEOUT_MS = 1500;
 
-/** The gateway's own look at PostgreSQL, NATS and Redis, independent of any service. */
+/**
+ * The gateway's own look at PostgreSQL, NATS and Redis, independent of any service. It reuses
+ * long-lived connections (no new connection per anonymous health call).
+ */
 @Injectable()
 export class BackingStoresProbe implements OnApplicationShutdown {
-  private redis?: Redis;
   private nc?: NatsConnection;
+  private readonly database: DatabaseHealthProbe;
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: EcertConfig) {}
-
-  async probe(): Promise<Record<'postgres' | 'nats' | 'redis', UpDown>> {
-    const [postgres, nats, redis] = await Promise.all([this.pg(), this.nats(), this.redisPing()]);
-    return { postgres, nats, redis };
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
+    @Inject(GATEWAY_DATA_SOURCE) ds: DataSource,
+    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+  ) {
+    this.database = new DatabaseHealthProbe(ds);
   }
 
-  private async pg(): Promise<UpDown> {
-    const c = new pg.Client({ connectionString: this.config.DATABASE_URL, connectionTimeoutMillis: 1500 });
-    try {
-      await c.connect();
-      await c.query('SELECT 1');
-      return 'up';
-    } catch {
-      return 'down';
-    } finally {
-      await c.end().catch(() => undefined);
-    }
+  async probe(): Promise<{ stores: Record<'postgres' | 'nats' | 'redis', HealthCheckStatus>; postgresPool: DatabaseHealth['pool'] }> {
+    const [db, nats, redis] = await Promise.all([this.database.check(), this.nats(), this.redisPing()]);
+    return { stores: { postgres: db.status, nats, redis }, postgresPool: db.pool };
   }
 
-  private async nats(): Promise<UpDown> {
+  private async nats(): Promise<HealthCheckStatus> {
     try {
       if (!this.nc || this.nc.isClosed()) {
-        this.nc = await connect({ servers: this.config.NATS_URL.split(','), timeout: 1500, maxReconnectAttempts: -1, name: 'gateway-health' });
+        this.nc = await connect({ servers: this.config.NATS_URL.split(','), timeout: PROBE_TIMEOUT_MS, maxReconnectAttempts: -1, name: 'gateway-health' });
       }
-      await Promise.race([this.nc.flush(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 1500))]);
+      await withTimeout(this.nc.flush());
       return 'up';
     } catch {
       return 'down';
     }
   }
 
-  private async redisPing(): Promise<UpDown> {
+  private async redisPing(): Promise<HealthCheckStatus> {
     try {
-      this.redis ??= new Redis(this.config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 1500, enableOfflineQueue: false });
-      if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
-      return (await this.redis.ping()) === 'PONG' ? 'up' : 'down';
+      return (await withTimeout(this.redis.ping())) === 'PONG' ? 'up' : 'down';
     } catch {
       return 'down';
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.redis?.disconnect();
+    await this.database.close();
     await this.nc?.close().catch(() => undefined);
   }
+}
+
+function withTimeout<T>(p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('timeout')), PROBE_TIMEOUT_MS)))]).finally(() => clearTimeout(timer));
 }

@@ -22,14 +22,14 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Every service (asked over NATS) and every backing store, up or down' })
+  @ApiOkResponse({ description: 'Every service (asked over NATS) and every backing store: up, down, or for PostgreSQL `exhausted` (it answers but the pool gives no connection in time), with each pool\'s size, idle and waiting counts' })
   async health(@Res({ passthrough: true }) res: Response) {
-    const [stores, ...services] = await Promise.all([
+    const [{ stores, postgresPool }, ...services] = await Promise.all([
       this.stores.probe(),
       ...SERVICES.map(async ([name, subject]) => {
         try {
           const r = await this.rpc.call<HealthReply>(subject, {}, { timeoutMs: 2000, service: name });
-          return [name, { status: r.status, checks: r.checks }] as const;
+          return [name, { status: r.status, checks: r.checks, ...(r.postgresPool ? { postgresPool: r.postgresPool } : {}) }] as const;
         } catch (e) {
           return [name, { status: 'down' as const, error: (e as Error).message }] as const;
         }
@@ -38,6 +38,6 @@ export class HealthController {
     const servicesMap = Object.fromEntries(services);
     const status = Object.values(stores).every((s) => s === 'up') && services.every(([, s]) => s.status === 'up') ? 'up' : 'down';
     res.status(status === 'up' ? 200 : 503);
-    return { status, services: { gateway: { status: 'up' }, ...servicesMap }, stores };
+    return { status, services: { gateway: { status: 'up', postgresPool }, ...servicesMap }, stores };
   }
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { from, lastValueFrom, type Observable } from 'rxjs';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { canonicalJson, ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
 import type { AuthenticatedRequest } from '../access/access.guard';
-import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 const TTL_SECONDS = 24 * 3600;
@@ -25,13 +25,11 @@ interface Stored {
  * the outcome is unknown and the key stays claimed for 10 minutes (retries get 409).
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor, OnApplicationShutdown {
-  private readonly redis: Redis;
-
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: EcertConfig) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-    this.redis.on('error', () => undefined);
-  }
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
+    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -72,9 +70,5 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationShu
       }
       throw e;
     }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.redis.disconnect();
   }
 }

@@ -1,11 +1,11 @@
-import { Controller, Get, Inject, Param, Res, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
 import { Subjects, type BinaryReply, type CaView } from '@ecert/contracts';
 import { RpcClient } from '../rpc/rpc-client.service';
-import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
 import { Public } from '../access/access.decorators';
 
 const CRL_FILE = /^([a-z0-9]+-[a-z0-9-]+?)(-delta)?\.crl$/;
@@ -15,17 +15,14 @@ const CA_FILE = /^([a-z0-9]+-[a-z0-9-]+)\.(crt|cer|pem)$/;
 @ApiTags('pki (public)')
 @Public()
 @Controller('pki')
-export class PkiController implements OnApplicationShutdown {
-  private readonly redis: Redis;
+export class PkiController {
   private readonly caCache = new Map<string, { der: Buffer; until: number }>();
 
   constructor(
     private readonly rpc: RpcClient,
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
-  ) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
-    this.redis.on('error', () => undefined);
-  }
+    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+  ) {}
 
   @Get('ca')
   @ApiOperation({ summary: 'Every CA certificate ecert holds (roots, issuing CAs, OCSP signers, seal makers)' })
@@ -70,9 +67,5 @@ export class PkiController implements OnApplicationShutdown {
     if (!der) throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CRL 暂不可用 (CRL unavailable)', `CRL of ${caId} is not published`);
     res.setHeader('Cache-Control', 'public, max-age=60');
     res.type('application/pkix-crl').send(der);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.redis.disconnect();
   }
 }

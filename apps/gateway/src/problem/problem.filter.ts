@@ -1,7 +1,8 @@
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { ProblemCode, ProblemError } from '@ecert/common';
+import { ProblemCode, ProblemError, redisProblem } from '@ecert/common';
+import { databaseProblem } from '@ecert/database';
 import { GATEWAY_LOGGER } from '../gateway.tokens';
 
 /** Every error leaves the gateway as application/problem+json with a stable code. */
@@ -20,7 +21,7 @@ export class ProblemFilter implements ExceptionFilter {
     } else {
       this.logger.info({ status: problem.status, code: problem.code, field: problem.field, path: req.originalUrl }, 'request refused');
     }
-    if (problem.status === 429 && typeof problem.retryAfter === 'number') res.setHeader('Retry-After', String(problem.retryAfter));
+    if ((problem.status === 429 || problem.status === 503) && typeof problem.retryAfter === 'number') res.setHeader('Retry-After', String(problem.retryAfter));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
@@ -41,6 +42,8 @@ export class ProblemFilter implements ExceptionFilter {
       const code = status === 404 ? ProblemCode.notFound : status === 413 ? ProblemCode.bodyTooLarge : status >= 500 ? ProblemCode.internal : ProblemCode.validationFailed;
       return new ProblemError(status, code, e.name, message);
     }
+    const store = databaseProblem(e) ?? redisProblem(e);
+    if (store) return store;
     return new ProblemError(500, ProblemCode.internal, '内部错误 (internal error)', 'Unexpected error');
   }
 }

@@ -11,7 +11,19 @@ export const configSchema = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   /** Prefix of every NATS subject and JetStream stream: lets test runs share one server. */
   ECERT_NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('ecert'),
+  /** Connections per service pool. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  /** How long a request waits for a pooled connection before it fails cleanly (pool exhausted). */
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3000),
+  /** PostgreSQL statement_timeout of every pooled connection: no statement runs longer. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** PostgreSQL lock_timeout: a row, table or advisory lock wait ends with an error, never hangs. */
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(3000),
+  /** PostgreSQL idle_in_transaction_session_timeout: a transaction its owner forgot is cut off. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Every Redis command fails after this long instead of waiting for a reconnect. */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   ECERT_REDIS_PREFIX: z.string().default('ecert'),
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: port.default(3000),
@@ -40,11 +52,37 @@ export type EcertConfig = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
 
+/** Settings whose defaults only a developer machine may run with. */
+export const DEVELOPMENT_ONLY_DEFAULTS = ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL'] as const;
+
+/** Which development-only defaults this configuration still uses. */
+export function developmentDefaultsInUse(config: EcertConfig): string[] {
+  const defaults = configSchema.parse({});
+  return DEVELOPMENT_ONLY_DEFAULTS.filter((k) => config[k] === defaults[k]);
+}
+
+/** The one line a development start prints about them (undefined when none is in use). */
+export function developmentDefaultsWarning(config: EcertConfig): string | undefined {
+  const dev = developmentDefaultsInUse(config);
+  return dev.length ? `development defaults in use for ${dev.join(', ')}: fine on a developer machine, refused with NODE_ENV=production` : undefined;
+}
+
+/** Set by `npm start` for the services it starts, once it has printed the warning itself. */
+export const DEV_DEFAULTS_WARNED_ENV = 'ECERT_DEV_DEFAULTS_WARNED';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): EcertConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  // A production deployment with the published development secrets would sign 20-year CA
+  // certificates with a known key-store passphrase and accept forged staff tokens.
+  const dev = developmentDefaultsInUse(parsed.data);
+  if (dev.length && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      `Invalid configuration:\n${dev.map((k) => `  ${k}: still the development default; set it for production (NODE_ENV=production)`).join('\n')}`,
+    );
   }
   return parsed.data;
 }

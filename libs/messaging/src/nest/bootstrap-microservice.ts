@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { NestPinoLogger, type EcertConfig } from '@ecert/common';
+import { DEV_DEFAULTS_WARNED_ENV, developmentDefaultsWarning, NestPinoLogger, type EcertConfig } from '@ecert/common';
 
 export interface MicroserviceBootstrap {
   service: string;
@@ -17,6 +17,8 @@ export interface MicroserviceBootstrap {
  * so more instances of it share the load instead of each answering.
  */
 export async function bootstrapMicroservice(b: MicroserviceBootstrap): Promise<INestMicroservice> {
+  const warning = developmentDefaultsWarning(b.config);
+  if (warning && !process.env[DEV_DEFAULTS_WARNED_ENV]) b.logger.warn(warning);
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(b.module, {
     transport: Transport.NATS,
     options: {

@@ -1,24 +1,28 @@
-import type { DataSource } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { HealthReply } from '@ecert/contracts';
+import type { HealthCheckStatus, HealthReply } from '@ecert/contracts';
+import type { DatabaseHealthProbe } from '@ecert/database';
 
 /** One service's view of its own dependencies, for the gateway's aggregated health. */
 export async function probeServiceHealth(
   service: string,
-  ds: DataSource,
+  database: DatabaseHealthProbe,
   nc: NatsConnection,
   extra: Record<string, () => Promise<boolean>> = {},
 ): Promise<HealthReply> {
-  const checks: Record<string, 'up' | 'down'> = {};
+  const checks: Record<string, HealthCheckStatus> = {};
   const timed = async (fn: () => Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 1500))]);
+      await Promise.race([fn(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('timeout')), 1500)))]);
       return 'up' as const;
     } catch {
       return 'down' as const;
+    } finally {
+      clearTimeout(timer);
     }
   };
-  checks.postgres = await timed(() => ds.query('SELECT 1'));
+  const db = await database.check();
+  checks.postgres = db.status;
   checks.nats = nc.isClosed() ? 'down' : 'up';
   for (const [name, fn] of Object.entries(extra)) {
     checks[name] = await timed(async () => {
@@ -26,5 +30,5 @@ export async function probeServiceHealth(
     });
   }
   const status = Object.values(checks).every((c) => c === 'up') ? 'up' : 'down';
-  return { service, status, checks, version: process.env.npm_package_version ?? '0.1.0' };
+  return { service, status, checks, postgresPool: db.pool, version: process.env.npm_package_version ?? '0.1.0' };
 }

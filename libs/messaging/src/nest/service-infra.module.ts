@@ -3,12 +3,12 @@ import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { createServiceDataSource, prepareServiceDatabase } from '@ecert/database';
+import { createServiceDataSource, databaseLimits, DatabaseHealthProbe, prepareServiceDatabase } from '@ecert/database';
 import { connectNats, ensureEventsStream } from '../nats/nats-connection';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { InboxRecord } from '../inbox/inbox-record.entity';
-import { CONFIG, DATA_SOURCE, LOGGER, NATS_CONNECTION, OUTBOX_RELAY } from './service-tokens';
+import { CONFIG, DATA_SOURCE, DATABASE_HEALTH, LOGGER, NATS_CONNECTION, OUTBOX_RELAY } from './service-tokens';
 
 export interface ServiceInfraOptions {
   service: string;
@@ -27,6 +27,7 @@ class ServiceInfraLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(DATABASE_HEALTH) private readonly databaseHealth: DatabaseHealthProbe,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -36,6 +37,7 @@ class ServiceInfraLifecycle implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
     await this.nc.drain().catch(() => undefined);
+    await this.databaseHealth.close();
     if (this.ds.isInitialized) await this.ds.destroy();
     this.logger.info('infrastructure closed');
   }
@@ -62,11 +64,13 @@ export class ServiceInfraModule {
               schema: opts.schema,
               entities: [OutboxMessage, InboxRecord, ...(opts.entities as never[])],
               migrations: opts.migrations,
+              limits: databaseLimits(opts.config),
             });
             await prepareServiceDatabase(ds, opts.schema);
             return ds;
           },
         },
+        { provide: DATABASE_HEALTH, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new DatabaseHealthProbe(ds) },
         {
           provide: NATS_CONNECTION,
           useFactory: async () => {
@@ -82,7 +86,7 @@ export class ServiceInfraModule {
         },
         ServiceInfraLifecycle,
       ],
-      exports: [CONFIG, LOGGER, DATA_SOURCE, NATS_CONNECTION, OUTBOX_RELAY],
+      exports: [CONFIG, LOGGER, DATA_SOURCE, DATABASE_HEALTH, NATS_CONNECTION, OUTBOX_RELAY],
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ProblemCode, ProblemError, requestContext } from '@ecert/common';
 import type { RpcEnvelope, RpcReply } from '@ecert/contracts';
+import { databaseProblem } from '@ecert/database';
 
 /**
  * Runs one request/reply handler inside the caller's request context and turns the outcome into
@@ -14,6 +15,12 @@ export async function runRpc<T>(logger: Logger, envelope: RpcEnvelope<unknown> |
       return { ok: true, result: await fn() };
     } catch (e) {
       if (e instanceof ProblemError) return { ok: false, problem: e.toProblem(meta.requestId) };
+      // A pool, lock or statement timeout, or PostgreSQL gone: a clean 503 the caller may retry.
+      const db = databaseProblem(e);
+      if (db) {
+        logger.warn({ err: (e as Error).message, code: db.code }, 'rpc handler hit a database limit');
+        return { ok: false, problem: db.toProblem(meta.requestId) };
+      }
       logger.error({ err: (e as Error).message, stack: (e as Error).stack }, 'unhandled error in rpc handler');
       return {
         ok: false,

@@ -29,6 +29,9 @@ export class IssueCertificateUseCase {
     const identity = validateSubscriberIdentity(cmd);
     assertInScope(requestContext.getStore(), identity.regionCode, `unit ${identity.uscc}`);
     const csr = acceptCsrOrProblem(cmd.csr);
+    // Signed before the transaction: the connection and the account lock are then held only for
+    // the count and the insert, never across CPU work. A refused request costs one signature.
+    const issued = await this.issuer.issue(identity, csr, cmd.validityDays);
     const saved = await this.ds.transaction(async (m) => {
       // One issuance per account at a time, so two parallel requests cannot both take the 4th slot.
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`account:${identity.uscc}:${identity.accountNo}`]);
@@ -46,7 +49,6 @@ export class IssueCertificateUseCase {
           );
         }
       }
-      const issued = await this.issuer.issue(identity, csr, cmd.validityDays);
       const entity = m.create(CertificateEntity, {
         serial: issued.serial,
         caId: issued.caId,

@@ -1,0 +1,39 @@
+import { ProblemCode, ProblemError } from '@ecert/common';
+
+/** SQLSTATEs of waits cut off by the limits (see database-limits) or of contention worth retrying. */
+const TIMED_OUT: Record<string, string> = {
+  '57014': 'statement timeout', // query_canceled: statement_timeout
+  '55P03': 'lock timeout', // lock_not_available: lock_timeout
+  '25P03': 'idle transaction timeout', // idle_in_transaction_session_timeout
+  '40001': 'serialization failure',
+  '40P01': 'deadlock',
+};
+
+const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection is closed|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection/i;
+
+/**
+ * The problem a caller should see for a database failure that is not its fault: the pool was
+ * exhausted, a statement or lock wait hit its limit, or PostgreSQL is unreachable. Each is a 503
+ * with Retry-After semantics; anything else is not classified (undefined) and stays internal.
+ */
+export function databaseProblem(e: unknown): ProblemError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const err = e as Error & { code?: string; driverError?: { code?: string; message?: string } };
+  const code = err.code ?? err.driverError?.code;
+  const message = `${err.message} ${err.driverError?.message ?? ''}`;
+  if (/timeout exceeded when trying to connect/i.test(message)) {
+    return new ProblemError(503, ProblemCode.databaseBusy, '数据库繁忙 (database busy)', 'No database connection became free in time; retry shortly', undefined, { retryAfter: 1 });
+  }
+  // TypeORM's answer when PostgreSQL terminated the transaction's session under it
+  // (idle_in_transaction_session_timeout, or the server restarting).
+  if (err.name === 'QueryRunnerAlreadyReleasedError' || err.name === 'QueryRunnerProviderAlreadyReleasedError') {
+    return new ProblemError(503, ProblemCode.databaseBusy, '数据库繁忙 (database busy)', 'The transaction was cut off by the database; retry shortly', undefined, { retryAfter: 1 });
+  }
+  if (code && TIMED_OUT[code]) {
+    return new ProblemError(503, ProblemCode.databaseBusy, '数据库繁忙 (database busy)', `The request was cut off by a ${TIMED_OUT[code]}; retry shortly`, undefined, { retryAfter: 1 });
+  }
+  if ((code && /^(08|57P)/.test(code)) || UNAVAILABLE.test(message) || /Query read timeout/i.test(message)) {
+    return new ProblemError(503, ProblemCode.databaseUnavailable, '数据库不可用 (database unavailable)', 'The database is unreachable; retry later', undefined, { retryAfter: 5 });
+  }
+  return undefined;
+}
