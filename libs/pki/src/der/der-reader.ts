@@ -100,24 +100,31 @@ export class DerReader {
 export const contentOf = (bytes: Uint8Array, el: DerElement): Uint8Array => bytes.subarray(el.contentStart, el.end);
 export const encodedOf = (bytes: Uint8Array, el: DerElement): Uint8Array => bytes.subarray(el.start, el.end);
 
-/** Decodes OBJECT IDENTIFIER content to dotted form (arcs up to 2^53, ample for real OIDs). */
+/**
+ * Decodes OBJECT IDENTIFIER content to dotted form. Arcs beyond 2^53 (UUID arcs under 2.25, X.667,
+ * such as ecert's own) are decoded with BigInt; ordinary OIDs stay on the number fast path.
+ */
 export function decodeOid(content: Uint8Array): string {
   if (content.length === 0) throw new DerReadError(0, 'empty OBJECT IDENTIFIER');
-  const arcs: number[] = [];
-  let value = 0;
+  const arcs: (number | bigint)[] = [];
+  let value: number | bigint = 0;
+  let started = false;
   for (let i = 0; i < content.length; i++) {
     const b = content[i]!;
-    if (value === 0 && b === 0x80) throw new DerReadError(i, 'non-minimal OBJECT IDENTIFIER arc');
-    value = value * 128 + (b & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER) throw new DerReadError(i, 'OBJECT IDENTIFIER arc too large');
+    if (!started && b === 0x80) throw new DerReadError(i, 'non-minimal OBJECT IDENTIFIER arc');
+    started = true;
+    if (typeof value === 'number' && value * 128 + (b & 0x7f) > Number.MAX_SAFE_INTEGER) value = BigInt(value);
+    value = typeof value === 'bigint' ? value * 128n + BigInt(b & 0x7f) : value * 128 + (b & 0x7f);
     if (!(b & 0x80)) {
       arcs.push(value);
       value = 0;
+      started = false;
     } else if (i === content.length - 1) {
       throw new DerReadError(i, 'truncated OBJECT IDENTIFIER');
     }
   }
   const first = arcs[0]!;
-  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
+  const head =
+    typeof first === 'bigint' ? [2n, first - 80n] : first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
   return [...head, ...arcs.slice(1)].join('.');
 }

@@ -37,14 +37,20 @@ describe('certificate profiles', () => {
 
   it('subscriber profiles: digitalSignature+nonRepudiation critical, CA:FALSE, identifiers as PrintableString', () => {
     const unit = certificateProfiles.unit({ subjectSpki: spki, uscc: '91440101MA5C00001N', ...links });
-    expect(summary(unit)).toEqual(['2.5.29.15!', '2.5.29.19', '2.5.29.14', '2.5.29.31', '1.3.6.1.5.5.7.1.1', PROFILE_OID.unitUscc]);
+    expect(summary(unit)).toEqual(['2.5.29.15!', '2.5.29.37', '2.5.29.19', '2.5.29.14', '2.5.29.31', '1.3.6.1.5.5.7.1.1', PROFILE_OID.unitUscc]);
+    // EKU clientAuth (login) + documentSigning (RFC 9336)
+    expect(valueHex(find(unit, '2.5.29.37'))).toBe('301406082b0601050507030206082b06010505070324');
     expect(valueHex(find(unit, '2.5.29.15'))).toBe('030206c0');
     expect(valueHex(find(unit, '2.5.29.19'))).toBe('3000');
     expect(valueHex(find(unit, PROFILE_OID.unitUscc))).toBe(`1312${Buffer.from('91440101MA5C00001N').toString('hex')}`);
     const personal = certificateProfiles.personal({ subjectSpki: spki, idNumber: '11010519491231002X', ...links });
     expect(valueHex(find(personal, PROFILE_OID.personalIdNumber))).toBe(`1312${Buffer.from('11010519491231002X').toString('hex')}`);
+    expect(valueHex(find(personal, '2.5.29.37'))).toBe(valueHex(find(unit, '2.5.29.37')));
     const seal = certificateProfiles.sealMaker({ subjectSpki: spki, ...links });
-    expect(summary(seal)).toEqual(['2.5.29.15!', '2.5.29.19', '2.5.29.14', '2.5.29.31', '1.3.6.1.5.5.7.1.1']);
+    expect(summary(seal)).toEqual(['2.5.29.15!', '2.5.29.37', '2.5.29.19', '2.5.29.14', '2.5.29.31', '1.3.6.1.5.5.7.1.1']);
+    // EKU id-kp-ecertSealMaking alone, under the 2.25 UUID arc (X.667)
+    expect(PROFILE_OID.kpEcertSealMaking.startsWith(`${PROFILE_OID.ecertArc}.`)).toBe(true);
+    expect(valueHex(find(seal, '2.5.29.37'))).toBe('301806166981b1baedb8e597a2aedda6f681dad1b8a8ed210101');
   });
 
   it('refuses malformed identifiers, URLs and policy OIDs', () => {

@@ -38,6 +38,24 @@ export const PROFILE_OID = {
   /** GM/T 0015 "个人身份标识码" extension; carries the resident ID number. Value: DER PrintableString. */
   personalIdNumber: '1.2.156.10260.4.1.1',
   kpOcspSigning: '1.3.6.1.5.5.7.3.9',
+  /** RFC 5280 id-kp-clientAuth: UKey login (challenge signature) and mutual TLS. */
+  kpClientAuth: '1.3.6.1.5.5.7.3.2',
+  /** RFC 9336 id-kp-documentSigning: signatures on documents (SES_Signature, PDF/OFD seals). */
+  kpDocumentSigning: '1.3.6.1.5.5.7.3.36',
+  /** RFC 5280 anyExtendedKeyUsage. */
+  kpAny: '2.5.29.37.0',
+  /**
+   * ecert's own OID arc: 2.25.<UUID> (ITU-T X.667 / ISO/IEC 9834-8), UUID
+   * 58badae3-2974-4bae-a6ec-06d5170a36a1. A UUID arc needs no registration and cannot collide;
+   * ecert has no IANA enterprise number, and taking an unassigned one would squat someone's.
+   * Sub-arcs: .1 key purposes.
+   */
+  ecertArc: '2.25.117942270407676039753596872925081384609',
+  /**
+   * id-kp-ecertSealMaking (arc .1.1): the key makes (signs) GB/T 38540 seals. Only the seal-maker
+   * certificate carries it; the seal verifier accepts an ecert-issued maker certificate only with it.
+   */
+  kpEcertSealMaking: '2.25.117942270407676039753596872925081384609.1.1',
   /** RFC 6960 §4.2.2.2.1: the OCSP responder's own certificate is not checked for revocation. */
   ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
   adOcsp: '1.3.6.1.5.5.7.48.1',
@@ -184,20 +202,32 @@ function printableStringExtension(oid: string, field: string, value: string, pat
   return extension(oid, false, new asn1js.PrintableString({ value }).toBER());
 }
 
+const compact = (list: readonly (Extension | undefined)[]): Extension[] => list.filter((e): e is Extension => e !== undefined);
+
 const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{18}$/; // GB 32100 alphabet; the check character is the validator's job
 const RESIDENT_ID_PATTERN = /^\d{17}[\dX]$/; // GB 11643; the check digit is the validator's job
 
-function endEntityCommon(input: EndEntityProfileInput, flags: number): Extension[] {
-  return [
+// Non-critical: relying parties that do not know a purpose still see the key usage.
+const extendedKeyUsage = (purposes: readonly string[]): Extension =>
+  extension(id_ce_extKeyUsage, false, ser(new ExtendedKeyUsage([...purposes])));
+
+/**
+ * Unit and personal (UKey) certificates: log in (clientAuth; the login refuses certificates whose
+ * EKU lacks it) and sign documents with the seals bound to them (documentSigning, RFC 9336).
+ */
+const SUBSCRIBER_PURPOSES = [PROFILE_OID.kpClientAuth, PROFILE_OID.kpDocumentSigning] as const;
+const SUBSCRIBER_KEY_USAGE = KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation;
+
+function endEntityCommon(input: EndEntityProfileInput, flags: number, purposes?: readonly string[]): Extension[] {
+  return compact([
     keyUsage(flags),
+    purposes ? extendedKeyUsage(purposes) : undefined,
     basicConstraints(false, false),
     subjectKeyIdentifier(input.subjectSpki),
     crlDistributionPoint(input.crlUrl),
     authorityInfoAccess(input.ocspUrl, input.caIssuersUrl)!,
-  ];
+  ]);
 }
-
-const compact = (list: readonly (Extension | undefined)[]): Extension[] => list.filter((e): e is Extension => e !== undefined);
 
 /**
  * Extension sets per certificate type. The builder adds the AuthorityKeyIdentifier (it knows the
@@ -239,22 +269,23 @@ export const certificateProfiles = {
   },
 
   /**
-   * 制章者 certificate that signs SES seals (GB/T 38540): digitalSignature + nonRepudiation.
-   * No EKU on purpose: there is no registered seal-making purpose, GB/T 38540 verifiers check the
-   * chain and key usage only, and an EKU with a private OID would make EKU-aware software (PDF
-   * readers, Windows) treat the key as unusable for document signatures.
+   * 制章者 certificate that signs SES seals (GB/T 38540): digitalSignature + nonRepudiation and the
+   * EKU id-kp-ecertSealMaking alone. Key usage cannot tell it from a unit's UKey certificate (both
+   * sign), so the EKU is what makes it the seal maker: ecert's verifier accepts a seal made under
+   * ecert's CAs only with it. It signs seals, never documents, so EKU-aware document software
+   * refusing the key is right.
    */
   sealMaker(input: EndEntityProfileInput): Extension[] {
     return compact([
-      ...endEntityCommon(input, KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation),
+      ...endEntityCommon(input, KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation, [PROFILE_OID.kpEcertSealMaking]),
       certificatePolicies(input.policies),
     ]);
   },
 
-  /** 单位身份证书: digitalSignature + nonRepudiation, CA:FALSE, SKI, CRL DP, AIA, USCC extension. */
+  /** 单位身份证书: digitalSignature + nonRepudiation, EKU clientAuth + documentSigning, CA:FALSE, SKI, CRL DP, AIA, USCC extension. */
   unit(input: UnitProfileInput): Extension[] {
     return compact([
-      ...endEntityCommon(input, KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation),
+      ...endEntityCommon(input, SUBSCRIBER_KEY_USAGE, SUBSCRIBER_PURPOSES),
       certificatePolicies(input.policies),
       printableStringExtension(PROFILE_OID.unitUscc, 'uscc', input.uscc, USCC_PATTERN, '统一社会信用代码格式错误'),
     ]);
@@ -263,7 +294,7 @@ export const certificateProfiles = {
   /** 个人身份证书: as unit, with the resident ID number extension instead of the USCC. */
   personal(input: PersonalProfileInput): Extension[] {
     return compact([
-      ...endEntityCommon(input, KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation),
+      ...endEntityCommon(input, SUBSCRIBER_KEY_USAGE, SUBSCRIBER_PURPOSES),
       certificatePolicies(input.policies),
       printableStringExtension(PROFILE_OID.personalIdNumber, 'idNumber', input.idNumber, RESIDENT_ID_PATTERN, '身份证号码格式错误'),
     ]);

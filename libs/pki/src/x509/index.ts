@@ -5,6 +5,7 @@ export { buildCertificate, newSerialNumber, normalizeSerialNumber } from './cert
 export type { BuildCertificateInput, CertificateIssuer } from './certificate-builder';
 export { issuerFromCertificate } from './certificate-issuer';
 export { PROFILE_OID, certificateProfiles } from './certificate-profiles';
+export { extendedKeyUsageOf, purposeAllowed } from './extended-key-usage';
 export type {
   EndEntityProfileInput,
   IssuerLinks,
