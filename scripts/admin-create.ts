@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, loadConfig, NestPinoLogger, type EcertConfig } from '@ecert/common';
+import { createLogger, loadConfig, NATIONAL_SCOPE, NestPinoLogger, requestContext, type EcertConfig } from '@ecert/common';
 import { createServiceDataSource, prepareServiceDatabase } from '@ecert/database';
 import { CertServiceModule } from '../apps/cert-service/src/cert-service.module';
 import { IssueCertificateUseCase } from '../apps/cert-service/src/certificates/usecases/issue-certificate.use-case';
@@ -44,13 +44,17 @@ export async function adminCreate(config: EcertConfig, o: AdminCreateOptions): P
     const app = await NestFactory.createApplicationContext(CertServiceModule.forRoot(config, logger), { logger: new NestPinoLogger(logger) });
     let cert;
     try {
-      cert = await app.get(IssueCertificateUseCase).execute({
-        profile: 'personal',
-        csr: readFileSync(csrPath, 'utf8'),
-        unit: { name: o.unitName, uscc: o.uscc, regionCode: o.regionCode, accountNo: 'ADMIN' },
-        person: { name: o.name, idNumber: o.idNumber },
-        validityDays: 365,
-      });
+      // An operator at the CA's own console, not a bus request: national scope, stated explicitly.
+      const issue = app.get(IssueCertificateUseCase);
+      cert = await requestContext.run({ requestId: 'admin-create', actor: 'admin-create', regions: [NATIONAL_SCOPE] }, () =>
+        issue.execute({
+          profile: 'personal',
+          csr: readFileSync(csrPath, 'utf8'),
+          unit: { name: o.unitName, uscc: o.uscc, regionCode: o.regionCode, accountNo: 'ADMIN' },
+          person: { name: o.name, idNumber: o.idNumber },
+          validityDays: 365,
+        }),
+      );
     } finally {
       await app.close();
     }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { asNationalOperator, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslAsync, opensslCsr, TempDir } from '../support/fixtures';
 import { api } from '../support/http';
 import { InitializeCasUseCase } from '../../apps/cert-service/src/ca/initialize-cas.use-case';
@@ -66,7 +66,7 @@ describe('several cert-service instances', () => {
         return (await opensslAsync(['ocsp', '-respin', out, '-resp_text', '-noverify'])).out;
       };
       expect(await status()).toContain('Cert Status: good'); // now cached in the second instance
-      await p.services.cert!.get(FreezeCertificateUseCase).execute({ serial: r.body.serial });
+      await asNationalOperator(() => p.services.cert!.get(FreezeCertificateUseCase).execute({ serial: r.body.serial }));
       await waitFor(async () => (await status()).includes('Cert Status: revoked'), 5000);
     } finally {
       await second.close();

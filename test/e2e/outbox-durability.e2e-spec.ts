@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { EventSubjects } from '@ecert/contracts';
-import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { asNationalOperator, freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { waitFor } from '../support/http';
 import { IssueCertificateUseCase } from '../../apps/cert-service/src/certificates/usecases/issue-certificate.use-case';
@@ -62,11 +62,11 @@ describe('transactional outbox', () => {
     const issue = p.services.cert!.get(IssueCertificateUseCase);
     const freeze = p.services.cert!.get(FreezeCertificateUseCase);
     const { csr } = opensslCsr(dir, 'p256');
-    const cert = await issue.execute({ profile: 'unit', csr, unit: { name: '测试单位', uscc: makeUscc(), regionCode: '450100', accountNo: 'DUR-1' } });
+    const cert = await asNationalOperator(() => issue.execute({ profile: 'unit', csr, unit: { name: '测试单位', uscc: makeUscc(), regionCode: '450100', accountNo: 'DUR-1' } }));
     await waitFor(async () => (await inboxRows(cert.serial, 'certificate.issued')) === 1);
 
     await stopNats();
-    const frozen = await freeze.execute({ serial: cert.serial, comment: 'NATS is down' });
+    const frozen = await asNationalOperator(() => freeze.execute({ serial: cert.serial, comment: 'NATS is down' }));
     expect(frozen.status).toBe('frozen');
     const { rows: stored } = await p.db.query('SELECT status FROM cert.certificate WHERE serial = $1', [cert.serial]);
     expect(stored[0].status).toBe('frozen');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { asNationalOperator, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
 import { onPath, requireTool } from '../support/optional-tool';
 import { IssueCertificateUseCase } from '../../apps/cert-service/src/certificates/usecases/issue-certificate.use-case';
@@ -48,11 +48,12 @@ describe.skipIf(!HAVE_SOFTHSM)('CA keys on a PKCS#11 token', () => {
 
   it('issues a P-256 certificate signed on the token that openssl verifies', async () => {
     const { csr } = opensslCsr(dir, 'p256');
-    const cert = await p.services.cert!.get(IssueCertificateUseCase).execute({
+    const issueUc = p.services.cert!.get(IssueCertificateUseCase);
+    const cert = await asNationalOperator(() => issueUc.execute({
       profile: 'unit',
       csr,
       unit: { name: '令牌测试单位', uscc: makeUscc(), regionCode: '370481', accountNo: 'HSM-1' },
-    });
+    }));
     const leaf = dir.file('leaf.pem', cert.certificatePem);
     const issuing = dir.file('issuing.pem', cert.chainPem[0]);
     const root = dir.file('root.pem', cert.chainPem[1]);

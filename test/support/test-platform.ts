@@ -6,7 +6,7 @@ import { startSealService } from '../../apps/seal-service/src/main';
 import { startWorkflowService } from '../../apps/workflow-service/src/main';
 import { startGateway } from '../../apps/gateway/src/main';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
-import { OPERATIONS } from '@ecert/common';
+import { NATIONAL_SCOPE, OPERATIONS, requestContext } from '@ecert/common';
 import { defaultHeaders } from './http';
 import { dropRunState, freePort } from '../../scripts/run-isolation';
 
@@ -95,4 +95,12 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
 export async function dropTestState(config: EcertConfig): Promise<void> {
   const problems = await dropRunState(config, /^ecert_t[a-z0-9]+$/);
   if (problems.length) console.warn(`test cleanup incomplete: ${problems.join('; ')}`);
+}
+
+/**
+ * Runs a use case called directly (not over the bus) as an operator with national scope: the
+ * services refuse anything without a stated scope.
+ */
+export function asNationalOperator<T>(fn: () => Promise<T>): Promise<T> {
+  return requestContext.run({ requestId: `test-${Date.now().toString(36)}`, actor: 'test-operator', regions: [NATIONAL_SCOPE] }, fn);
 }

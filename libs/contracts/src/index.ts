@@ -4,3 +4,4 @@ export * from './v1/certificate.dto';
 export * from './v1/pki.dto';
 export * from './v1/events';
 export * from './v1/seal.dto';
+export * from './bus-context';

@@ -4,10 +4,11 @@
  */
 export interface RpcMeta {
   requestId: string;
-  clientId?: string;
-  actor?: string;
-  /** Regions the caller acts for; absent = unrestricted. Services enforce it, not only the gateway. */
-  regions?: string[];
+  /**
+   * The signed context token (see bus-context.ts). The only field a service believes: who acts,
+   * with which operations and region scope, all come from its verified claims.
+   */
+  context?: string;
 }
 
 export interface RpcEnvelope<T> {

@@ -11,3 +11,8 @@ export * from './nest/service-infra.module';
 export * from './nest/bootstrap-microservice';
 export * from './nest/health-probe';
 export * from './nest/service-health.controller';
+export * from './identity/bus-identity';
+export * from './rpc/request-admission';
+export * from './rpc/context-verifying.deserializer';
+export * from './rpc/bus-rpc-client';
+export * from './nats/nats-authorization';

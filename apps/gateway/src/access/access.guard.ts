@@ -43,6 +43,8 @@ export class AccessGuard implements CanActivate {
       ctx.clientId = principal.kind === 'client' ? principal.clientId : undefined;
       ctx.actor = principal.kind === 'staff' ? principal.staffId : undefined;
       ctx.regions = principal.regions;
+      ctx.operations = principal.operations;
+      ctx.role = principal.kind === 'staff' ? principal.role : undefined;
     }
     req.principal = principal;
     const op = this.reflector.getAllAndOverride<Operation | undefined>(REQUIRED_OPERATION, targets);

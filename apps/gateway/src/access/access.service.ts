@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
-import { isOperation, ProblemCode, ProblemError, ROLE_OPERATIONS, type EcertConfig, type Operation, type StaffRole } from '@ecert/common';
+import { isOperation, NATIONAL_SCOPE, ProblemCode, ProblemError, ROLE_OPERATIONS, type EcertConfig, type Operation, type StaffRole } from '@ecert/common';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE } from '../gateway.tokens';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { Subjects } from '@ecert/contracts';
@@ -10,8 +10,8 @@ import { parseApiKey, secretMatches } from '../clients/api-key';
 import { verifyStaffToken } from '../auth/staff-token';
 import type { Principal } from './principal';
 
-/** National scope: a staff region of 000000 (or a client without regions) is unrestricted. */
-export const NATIONAL_REGION = '000000';
+/** National scope, stated explicitly in every context: staff of region 000000 and clients registered without regions. */
+export const NATIONAL_REGION = NATIONAL_SCOPE;
 
 const unauthorized = (detail: string) => new ProblemError(401, ProblemCode.unauthorized, '未认证 (authentication required)', detail);
 
@@ -75,7 +75,7 @@ export class AccessService {
       name: s.name,
       role: s.role,
       operations: ROLE_OPERATIONS[s.role],
-      regions: s.region_code === NATIONAL_REGION ? undefined : [s.region_code],
+      regions: [s.region_code],
       rateLimitPerSecond: 50,
     };
   }
@@ -130,7 +130,7 @@ export class AccessService {
       credentialId: row.id,
       name: row.name,
       operations: row.operations.filter(isOperation) as Operation[],
-      regions: row.region_codes && row.region_codes.length ? row.region_codes : undefined,
+      regions: row.region_codes && row.region_codes.length ? row.region_codes : [NATIONAL_REGION],
       rateLimitPerSecond: row.rate_limit_per_second,
     };
   }

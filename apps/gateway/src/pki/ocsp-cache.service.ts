@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { connectNats, natsCredentials } from '@ecert/messaging';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
 import { Subjects, type OcspInvalidation } from '@ecert/contracts';
@@ -34,7 +35,7 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationBootstrap(): Promise<void> {
     try {
-      this.nc = await connect({ servers: this.config.NATS_URL.split(','), name: 'gateway-ocsp-invalidation', maxReconnectAttempts: -1 });
+      this.nc = await connectNats(this.config.NATS_URL, 'gateway-ocsp-invalidation', natsCredentials(this.config, 'gateway'));
       this.sub = this.nc.subscribe(Subjects.cert.ocspInvalidate, {
         callback: (err, msg) => {
           if (err) return;

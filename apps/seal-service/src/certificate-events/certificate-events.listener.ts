@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { requestContext } from '@ecert/common';
 import { CERTIFICATE_EVENTS_WILDCARD, natsPrefix } from '@ecert/contracts';
-import { DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
+import { BUS_IDENTITY, DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type OutboxRelay } from '@ecert/messaging';
 import { SealLifecycle } from './seal-lifecycle.service';
 
 /** Durable consumer name of the seal-service on the certificate events (also its inbox key). */
@@ -24,6 +24,7 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     private readonly lifecycle: SealLifecycle,
+    @Inject(BUS_IDENTITY) private readonly identity: BusIdentity,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,6 +32,7 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
     this.consumer = new EventConsumer(this.ds, this.nc, logger, {
       name: SEAL_CERTIFICATE_CONSUMER,
       filterSubject: CERTIFICATE_EVENTS_WILDCARD,
+      verifier: this.identity,
       handler: async (event, manager) => {
         logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event');
         // The request that caused the event follows into the seals' history and the cert-service's

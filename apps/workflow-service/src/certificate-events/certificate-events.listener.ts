@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { CERTIFICATE_EVENTS_WILDCARD, natsPrefix } from '@ecert/contracts';
-import { DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION } from '@ecert/messaging';
+import { BUS_IDENTITY, DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION, type BusIdentity } from '@ecert/messaging';
 
 /**
  * Follows the cert-service's certificate events. For now it records each one exactly once in
@@ -17,12 +17,14 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(BUS_IDENTITY) private readonly identity: BusIdentity,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.consumer = new EventConsumer(this.ds, this.nc, this.logger.child({ component: 'certificate-events' }), {
       name: `${natsPrefix}-workflow-service-certificates`,
       filterSubject: CERTIFICATE_EVENTS_WILDCARD,
+      verifier: this.identity,
       handler: async (event) => {
         this.logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event recorded');
       },

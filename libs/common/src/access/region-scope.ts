@@ -1,27 +1,37 @@
 import { ProblemCode, ProblemError } from '../problem';
 import { isWithinRegion } from '../validation/region-code.validator';
 
+/** Region code of national scope: a caller holding it acts for every region. */
+export const NATIONAL_SCOPE = '000000';
+
 /**
- * The regions a caller acts for. `undefined` regions means unrestricted (a national operator);
- * otherwise a target must lie within one of them (450000 covers 4501xx, 450100 covers 450102).
+ * The regions a caller acts for: a target must lie within one of them (450000 covers 4501xx,
+ * 450100 covers 450102; 000000 covers all). No scope, or an empty one, allows nothing: national
+ * power is always stated, never implied by a missing field.
  */
 export interface RegionScope {
   regions?: string[];
 }
 
 export function scopeAllows(scope: RegionScope | undefined, regionCode: string): boolean {
-  if (!scope?.regions) return true;
-  return scope.regions.some((r) => isWithinRegion(r, regionCode));
+  const regions = scope?.regions ?? [];
+  if (regions.includes(NATIONAL_SCOPE)) return true;
+  return regions.some((r) => isWithinRegion(r, regionCode));
 }
 
 export function assertInScope(scope: RegionScope | undefined, regionCode: string, what: string): void {
   if (!scopeAllows(scope, regionCode)) {
-    throw new ProblemError(403, ProblemCode.forbidden, '超出管辖区域 (outside your region)', `${what} belongs to region ${regionCode}, outside ${scope!.regions!.join(', ')}`);
+    const held = scope?.regions?.length ? scope.regions.join(', ') : 'no region scope';
+    throw new ProblemError(403, ProblemCode.forbidden, '超出管辖区域 (outside your region)', `${what} belongs to region ${regionCode}, outside ${held}`);
   }
 }
 
-/** SQL LIKE prefixes equivalent to a scope, for filtering lists in the database. */
+/**
+ * SQL LIKE prefixes equivalent to a scope, for filtering lists in the database: undefined for
+ * national scope (no filter), an empty list (matches nothing) for no scope.
+ */
 export function regionLikePatterns(scope: RegionScope | undefined): string[] | undefined {
-  if (!scope?.regions) return undefined;
-  return scope.regions.map((r) => (r.endsWith('0000') ? `${r.slice(0, 2)}%` : r.endsWith('00') ? `${r.slice(0, 4)}%` : r));
+  const regions = scope?.regions ?? [];
+  if (regions.includes(NATIONAL_SCOPE)) return undefined;
+  return regions.map((r) => (r.endsWith('0000') ? `${r.slice(0, 2)}%` : r.endsWith('00') ? `${r.slice(0, 4)}%` : r));
 }

@@ -6,6 +6,11 @@ const production = {
   ECERT_KEYSTORE_PASSPHRASE: 'a real passphrase from the vault',
   ECERT_TOKEN_SECRET: 'a-long-random-token-secret-0123456789',
   ECERT_PUBLIC_URL: 'https://pki.hrss.example.gov.cn',
+  ECERT_AUDIT_KEY: 'the audit chain secret from the vault',
+  ECERT_PERSONAL_ID_SALT: 'a per-deployment secret salt from the vault',
+  // Parsed by the bus identity, not here (see libs/messaging bus-identity.spec).
+  ECERT_BUS_PRIVATE_KEY: 'this service key',
+  ECERT_BUS_PUBLIC_KEYS: 'gateway=key,cert-service=key',
 };
 
 describe('configuration', () => {
@@ -19,15 +24,28 @@ describe('configuration', () => {
     expect(developmentDefaultsWarning(loadConfig({ ...production, NODE_ENV: 'development' }))).toBeUndefined();
   });
 
-  it.each(['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL'])('refuses NODE_ENV=production while %s is the development default', (name) => {
+  it.each(['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', 'ECERT_BUS_PRIVATE_KEY', 'ECERT_BUS_PUBLIC_KEYS'])('refuses NODE_ENV=production while %s is the development default', (name) => {
     const env: Record<string, string> = { ...production };
     delete env[name];
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}: still the development default`));
   });
 
-  it('starts in production once all three are set', () => {
+  it('starts in production once all of them are set', () => {
     expect(loadConfig(production).ECERT_PUBLIC_URL).toBe(production.ECERT_PUBLIC_URL);
+  });
+
+  it('writes the salted hash of resident IDs into certificates unless told to write them in clear', () => {
+    expect(loadConfig({}).ECERT_PERSONAL_ID_IN_CERTIFICATE).toBe('hash');
+    expect(loadConfig({ ECERT_PERSONAL_ID_IN_CERTIFICATE: 'clear' }).ECERT_PERSONAL_ID_IN_CERTIFICATE).toBe('clear');
+    expect(() => loadConfig({ ECERT_PERSONAL_ID_IN_CERTIFICATE: 'masked' })).toThrow(/ECERT_PERSONAL_ID_IN_CERTIFICATE/);
+    expect(() => loadConfig({ ECERT_PERSONAL_ID_SALT: 'short' })).toThrow(/ECERT_PERSONAL_ID_SALT/);
+  });
+
+  it('refuses NODE_ENV=production while ECERT_AUDIT_KEY is the development default', () => {
+    const { ECERT_AUDIT_KEY: _k, ...env } = production;
+    expect(() => loadConfig(env)).toThrow(/ECERT_AUDIT_KEY: still the development default/);
+    expect(loadConfig({}).ECERT_AUDIT_CHECKPOINT_DIR).toBe('var/audit-checkpoints');
   });
 
   it('names a bad timeout', () => {

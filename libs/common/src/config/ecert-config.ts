@@ -35,14 +35,42 @@ export const configSchema = z.object({
   PKCS11_LIBRARY: z.string().default('/usr/lib/softhsm/libsofthsm2.so'),
   PKCS11_TOKEN_LABEL: z.string().default('ecert'),
   PKCS11_PIN: z.string().optional(),
+  /** This process's NATS credentials (each service its own; see deploy/nats). Empty = none. */
+  NATS_USER: z.string().default(''),
+  NATS_PASSWORD: z.string().default(''),
+  /**
+   * This process's Ed25519 key for signing bus contexts and events (PKCS#8 PEM, or base64 of its
+   * DER). Empty = the published development key of the service, refused in production.
+   */
+  ECERT_BUS_PRIVATE_KEY: z.string().default(''),
+  /** The bus principals' public keys: `gateway=<base64 SPKI DER>,cert-service=…`. Empty = development keys. */
+  ECERT_BUS_PUBLIC_KEYS: z.string().default(''),
   NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(24),
   DELTA_CRL_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   OCSP_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   /** HMAC key for staff bearer tokens; set a long random value in production. */
   ECERT_TOKEN_SECRET: z.string().min(16).default('ecert-dev-only-token-secret'),
+  /**
+   * Secret key of the salted hash (HMAC-SM3) of resident ID numbers that personal certificates
+   * and the database carry instead of the number; relying systems that match persons get it too.
+   */
+  ECERT_PERSONAL_ID_SALT: z.string().min(16).default('ecert-dev-only-personal-id-salt'),
+  /** What personal certificates carry in 1.2.156.10260.4.1.1: the salted hash, or the number in clear. */
+  ECERT_PERSONAL_ID_IN_CERTIFICATE: z.enum(['hash', 'clear']).default('hash'),
   AUTH_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(1).max(600).default(120),
   STAFF_TOKEN_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /**
+   * Secret the audit trail's MAC key (HMAC-SHA256 over each record) is derived from, and, unless
+   * ECERT_AUDIT_SIGNING_KEY is set, the Ed25519 checkpoint signing key. Never stored in the database.
+   */
+  ECERT_AUDIT_KEY: z.string().min(16).default('ecert-dev-only-audit-key'),
+  /** Checkpoint signing key (PKCS#8 PEM or base64 DER; Ed25519 or ECDSA P-256). Empty = derived from ECERT_AUDIT_KEY. */
+  ECERT_AUDIT_SIGNING_KEY: z.string().default(''),
+  /** Where signed checkpoints of the audit chain head are written for a second party to keep. */
+  ECERT_AUDIT_CHECKPOINT_DIR: z.string().min(1).default('var/audit-checkpoints'),
+  /** How often (seconds) the audit chain head is checkpointed when it has moved. */
+  ECERT_AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
   /** Reverse proxies (IP addresses, comma-separated) whose X-Client-Cert header is trusted for mutual TLS. */
   ECERT_TRUSTED_PROXIES: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -53,7 +81,7 @@ export type EcertConfig = z.infer<typeof configSchema>;
 export class ConfigError extends Error {}
 
 /** Settings whose defaults only a developer machine may run with. */
-export const DEVELOPMENT_ONLY_DEFAULTS = ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL'] as const;
+export const DEVELOPMENT_ONLY_DEFAULTS = ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', 'ECERT_BUS_PRIVATE_KEY', 'ECERT_BUS_PUBLIC_KEYS', 'ECERT_AUDIT_KEY'] as const;
 
 /** Which development-only defaults this configuration still uses. */
 export function developmentDefaultsInUse(config: EcertConfig): string[] {

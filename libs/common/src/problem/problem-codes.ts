@@ -19,6 +19,8 @@ export const ProblemCode = {
   databaseBusy: 'database_busy',
   databaseUnavailable: 'database_unavailable',
   storeUnavailable: 'store_unavailable',
+  busContextInvalid: 'bus_context_invalid',
+  busCallerForbidden: 'bus_caller_forbidden',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
   rateLimited: 'rate_limited',

@@ -11,6 +11,8 @@ export interface DomainEvent<TType extends string = string, TData = unknown> {
   occurredAt: string;
   aggregateId: string;
   requestId?: string;
+  /** Who caused it: client system and staff member of the request (`via` = the bus principal that asked). */
+  actor?: { clientId: string | null; staffId: string | null; via: string | null };
   data: TData;
 }
 

@@ -2,7 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { EVENTS_STREAM, type DomainEvent } from '@ecert/contracts';
+import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, EVENTS_STREAM, eventPublisher, type DomainEvent } from '@ecert/contracts';
+import type { BusIdentity } from '../identity/bus-identity';
 import { InboxRecord } from './inbox-record.entity';
 
 export type EventHandler = (event: DomainEvent, manager: EntityManager) => Promise<void>;
@@ -13,12 +14,15 @@ export interface EventConsumerOptions {
   /** Subject filter (may end in a wildcard); one subject because NATS before 2.10 takes one. */
   filterSubject: string;
   handler: EventHandler;
+  /** Checks each event's signature: only its type's publisher (bus-context.ts) may have sent it. */
+  verifier: BusIdentity;
 }
 
 /**
  * A durable JetStream consumer that applies each event exactly once: the inbox row and the
  * handler's writes commit in one transaction, and a redelivered event whose row exists is only
- * acknowledged.
+ * acknowledged. An event not signed by the one service that publishes its type is dropped
+ * (anyone who can publish on the stream's subjects could otherwise steer the consumers).
  */
 export class EventConsumer {
   private messages?: ConsumerMessages;
@@ -53,6 +57,12 @@ export class EventConsumer {
           m.term();
           continue;
         }
+        const forged = this.forgery(event, m.data, m.headers?.get(EVENT_SIGNER_HEADER) ?? '', m.headers?.get(EVENT_SIGNATURE_HEADER) ?? '');
+        if (forged) {
+          this.logger.error({ subject: m.subject, eventId: event?.id, type: event?.type, why: forged }, 'SECURITY: event refused; terminating it');
+          m.term();
+          continue;
+        }
         try {
           const applied = await this.apply(event);
           m.ack();
@@ -63,6 +73,16 @@ export class EventConsumer {
         }
       }
     })();
+  }
+
+  /** Why the event is not genuine, or undefined when its publisher signed it. */
+  forgery(event: DomainEvent, body: Uint8Array, signer: string, signature: string): string | undefined {
+    if (!event || typeof event.type !== 'string' || typeof event.id !== 'string') return 'not an event';
+    const publisher = eventPublisher(event.type);
+    if (!publisher) return `no service publishes ${event.type}`;
+    if (signer !== publisher) return `${event.type} must come from ${publisher}, not '${signer || 'unsigned'}'`;
+    if (!this.opts.verifier.verifyBytes(signer, body, signature)) return `the signature of ${signer} does not verify`;
+    return undefined;
   }
 
   /** Returns false when the event had already been applied. */

@@ -3,15 +3,17 @@ import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
+import type { BusPrincipal } from '@ecert/contracts';
 import { createServiceDataSource, databaseLimits, DatabaseHealthProbe, prepareServiceDatabase } from '@ecert/database';
-import { connectNats, ensureEventsStream } from '../nats/nats-connection';
+import { connectNats, ensureEventsStream, natsCredentials } from '../nats/nats-connection';
+import { BusIdentity } from '../identity/bus-identity';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { InboxRecord } from '../inbox/inbox-record.entity';
-import { CONFIG, DATA_SOURCE, DATABASE_HEALTH, LOGGER, NATS_CONNECTION, OUTBOX_RELAY } from './service-tokens';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, DATABASE_HEALTH, LOGGER, NATS_CONNECTION, OUTBOX_RELAY } from './service-tokens';
 
 export interface ServiceInfraOptions {
-  service: string;
+  service: BusPrincipal;
   schema: string;
   config: EcertConfig;
   logger: Logger;
@@ -70,23 +72,24 @@ export class ServiceInfraModule {
             return ds;
           },
         },
+        { provide: BUS_IDENTITY, useFactory: () => BusIdentity.fromConfig(opts.config, opts.service) },
         { provide: DATABASE_HEALTH, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new DatabaseHealthProbe(ds) },
         {
           provide: NATS_CONNECTION,
           useFactory: async () => {
-            const nc = await connectNats(opts.config.NATS_URL, `${opts.service}-events`);
+            const nc = await connectNats(opts.config.NATS_URL, `${opts.service}-events`, natsCredentials(opts.config, opts.service));
             await ensureEventsStream(nc);
             return nc;
           },
         },
         {
           provide: OUTBOX_RELAY,
-          inject: [DATA_SOURCE, NATS_CONNECTION],
-          useFactory: (ds: DataSource, nc: NatsConnection) => new OutboxRelay(ds, nc, opts.logger.child({ component: 'outbox-relay' })),
+          inject: [DATA_SOURCE, NATS_CONNECTION, BUS_IDENTITY],
+          useFactory: (ds: DataSource, nc: NatsConnection, identity: BusIdentity) => new OutboxRelay(ds, nc, opts.logger.child({ component: 'outbox-relay' }), identity),
         },
         ServiceInfraLifecycle,
       ],
-      exports: [CONFIG, LOGGER, DATA_SOURCE, DATABASE_HEALTH, NATS_CONNECTION, OUTBOX_RELAY],
+      exports: [CONFIG, LOGGER, DATA_SOURCE, DATABASE_HEALTH, BUS_IDENTITY, NATS_CONNECTION, OUTBOX_RELAY],
     };
   }
 }

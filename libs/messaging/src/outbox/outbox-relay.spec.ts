@@ -4,7 +4,9 @@ import { IsNull, type DataSource } from 'typeorm';
 import pino from 'pino';
 import pg from 'pg';
 import { createServiceDataSource, ensureDatabase } from '@ecert/database';
+import { loadConfig } from '@ecert/common';
 import { OutboxRelay } from './outbox-relay';
+import { BusIdentity } from '../identity/bus-identity';
 import { OutboxMessage } from './outbox-message.entity';
 import { createMessagingTables } from './messaging-tables.migration-steps';
 
@@ -40,7 +42,7 @@ afterAll(async () => {
 
 function relayWith(publish: (subject: string, data: Uint8Array, opts: { msgID: string }) => Promise<unknown>): OutboxRelay {
   // A stand-in connection: jetstream() only reads its options; publish is replaced below.
-  const relay = new OutboxRelay(ds, { options: { inboxPrefix: '_INBOX' } } as never, pino({ level: 'silent' }));
+  const relay = new OutboxRelay(ds, { options: { inboxPrefix: '_INBOX' } } as never, pino({ level: 'silent' }), BusIdentity.fromConfig(loadConfig({}), 'cert-service'));
   (relay as unknown as { js: unknown }).js = { publish };
   return relay;
 }

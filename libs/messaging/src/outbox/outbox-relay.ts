@@ -2,6 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER } from '@ecert/contracts';
+import type { BusIdentity } from '../identity/bus-identity';
 import { OutboxMessage } from './outbox-message.entity';
 
 export interface OutboxRelayOptions {
@@ -14,7 +17,8 @@ export interface OutboxRelayOptions {
 /**
  * Moves committed outbox rows to JetStream. The event id is the Nats-Msg-Id, so a row published
  * twice (crash between publish and mark) is dropped by the stream's duplicate window, and
- * consumers dedupe by id as well. Events go out in commit-sequence order, one relay at a time.
+ * consumers dedupe by id as well. Events go out in commit-sequence order, one relay at a time,
+ * each signed by this service's bus key so consumers can tell its events from forged ones.
  */
 export class OutboxRelay {
   private readonly js: JetStreamClient;
@@ -30,6 +34,7 @@ export class OutboxRelay {
     private readonly ds: DataSource,
     nc: NatsConnection,
     private readonly logger: Logger,
+    private readonly identity: BusIdentity,
     opts: OutboxRelayOptions = {},
   ) {
     this.js = jetstream(nc);
@@ -100,7 +105,11 @@ export class OutboxRelay {
       let failure: { id: string; error: Error } | undefined;
       for (const r of rows) {
         try {
-          await this.js.publish(r.subject, encoder.encode(JSON.stringify(r.payload)), { msgID: r.id, timeout: this.publishTimeoutMs });
+          const body = encoder.encode(JSON.stringify(r.payload));
+          const h = natsHeaders();
+          h.set(EVENT_SIGNER_HEADER, this.identity.principal);
+          h.set(EVENT_SIGNATURE_HEADER, this.identity.signBytes(body));
+          await this.js.publish(r.subject, body, { msgID: r.id, timeout: this.publishTimeoutMs, headers: h });
           done.push(r.id);
         } catch (e) {
           failure = { id: r.id, error: e as Error };

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { eventSubject, type DomainEvent } from '@ecert/contracts';
-import { currentRequestId } from '@ecert/common';
+import { currentRequestId, requestContext } from '@ecert/common';
 import { OutboxMessage } from './outbox-message.entity';
+
+/** Who caused the event: the acting client and staff member of the request, or the service. */
+function actorOf(): Pick<DomainEvent, 'actor'> {
+  const ctx = requestContext.getStore();
+  if (!ctx) return {};
+  return { actor: { clientId: ctx.clientId ?? null, staffId: ctx.actor ?? null, via: ctx.caller ?? null } };
+}
 
 /**
  * Records a domain event inside the caller's transaction. Must be given the transaction's
@@ -21,6 +28,7 @@ export async function appendEvent<TData>(
     occurredAt: new Date().toISOString(),
     aggregateId,
     requestId: currentRequestId(),
+    ...actorOf(),
     data,
   };
   await manager.insert(OutboxMessage, {

@@ -1,0 +1,85 @@
+import { Subjects } from './subjects';
+
+/**
+ * Who may act on the bus, and as whom. Every request carries a context token signed by the
+ * process that sent it (Ed25519); services verify it against the senders they trust and take the
+ * caller's identity and region scope from the verified token only, never from plain fields.
+ */
+export const BUS_PRINCIPALS = ['gateway', 'cert-service', 'seal-service', 'workflow-service'] as const;
+export type BusPrincipal = (typeof BUS_PRINCIPALS)[number];
+
+/** What a context token says (signed as canonical JSON, `<payload b64url>.<signature b64url>`). */
+export interface BusContextClaims {
+  v: 1;
+  /** The process that signed the token. */
+  iss: BusPrincipal;
+  /** Request id, for logs across processes. */
+  rid: string;
+  /** Registered client system acting (gateway tokens). */
+  cid?: string;
+  /** Staff member acting, or the service itself for its own work (event handling). */
+  act?: string;
+  role?: string;
+  /** Operations granted to the caller (gateway tokens). */
+  ops: string[];
+  /** Region scope; `000000` is national. Empty = no scope. */
+  reg: string[];
+  iat: number;
+  /** Seconds since the epoch; a token is refused after it. */
+  exp: number;
+  /** A service acting inside a gateway request forwards the gateway's token here. */
+  up?: string;
+}
+
+export interface SubjectPolicy {
+  /** Principals that may send this request. */
+  callers: readonly BusPrincipal[];
+  /** Operation the acting client/staff must hold (checked on the gateway's token). */
+  operation?: string;
+}
+
+const gatewayOnly = (operation?: string): SubjectPolicy => ({ callers: ['gateway'], ...(operation ? { operation } : {}) });
+
+/**
+ * The bus's access table: every request subject and who may send it. A subject missing here is
+ * refused to everyone. Public PKI reads and the login handshake carry an anonymous gateway token.
+ */
+export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
+  [Subjects.cert.health]: gatewayOnly(),
+  [Subjects.cert.issue]: gatewayOnly('certificates:issue'),
+  [Subjects.cert.get]: { callers: ['gateway', 'seal-service'], operation: 'certificates:read' },
+  [Subjects.cert.list]: gatewayOnly('certificates:read'),
+  [Subjects.cert.freeze]: gatewayOnly('certificates:manage'),
+  [Subjects.cert.unfreeze]: gatewayOnly('certificates:manage'),
+  [Subjects.cert.revoke]: gatewayOnly('certificates:manage'),
+  [Subjects.cert.renew]: gatewayOnly('certificates:issue'),
+  [Subjects.cert.authenticate]: gatewayOnly(),
+  [Subjects.cert.caCertificate]: gatewayOnly(),
+  [Subjects.cert.caList]: { callers: ['gateway', 'seal-service'] },
+  [Subjects.cert.crl]: gatewayOnly(),
+  [Subjects.cert.ocsp]: gatewayOnly(),
+  [Subjects.cert.sealMakerSign]: { callers: ['seal-service'] },
+  [Subjects.seal.health]: gatewayOnly(),
+  [Subjects.seal.create]: gatewayOnly('seals:create'),
+  [Subjects.seal.get]: gatewayOnly('seals:read'),
+  [Subjects.seal.list]: gatewayOnly('seals:read'),
+  [Subjects.seal.download]: gatewayOnly('seals:read'),
+  [Subjects.seal.verify]: gatewayOnly('seals:verify'),
+  [Subjects.seal.extractImage]: gatewayOnly('seals:create'),
+  [Subjects.workflow.health]: gatewayOnly(),
+};
+
+/** Which principal alone may publish events of a type (by type prefix). */
+export const EVENT_PUBLISHERS: readonly { prefix: string; publisher: BusPrincipal }[] = [
+  { prefix: 'certificate.', publisher: 'cert-service' },
+  { prefix: 'seal.', publisher: 'seal-service' },
+  { prefix: 'application.', publisher: 'workflow-service' },
+];
+
+export function eventPublisher(type: string): BusPrincipal | undefined {
+  return EVENT_PUBLISHERS.find((p) => type.startsWith(p.prefix))?.publisher;
+}
+
+/** JetStream message headers that carry an event's signature. */
+export const EVENT_SIGNER_HEADER = 'Ecert-Signer';
+export const EVENT_SIGNATURE_HEADER = 'Ecert-Signature';

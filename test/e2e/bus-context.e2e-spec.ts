@@ -1,0 +1,131 @@
+import { randomUUID, generateKeyPairSync, sign } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, eventSubject, Subjects, type RpcReply } from '@ecert/contracts';
+import { BusIdentity, connectNats } from '@ecert/messaging';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
+import { api, waitFor } from '../support/http';
+
+/**
+ * Issue 8, the bus: a process that reaches NATS but holds no service's key gets nothing done.
+ * Requests are sent here straight onto NATS, as an intruder on the bus would.
+ */
+let p: TestPlatform;
+let nc: NatsConnection;
+let gateway: BusIdentity;
+let sealService: BusIdentity;
+const dir = new TempDir();
+let csr: string;
+
+beforeAll(async () => {
+  p = await startTestPlatform();
+  nc = await connectNats(p.config.NATS_URL, 'intruder');
+  gateway = BusIdentity.fromConfig(p.config, 'gateway');
+  sealService = BusIdentity.fromConfig(p.config, 'seal-service');
+  csr = opensslCsr(dir, 'p256').csr;
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await p?.close();
+  dir.remove();
+});
+
+const unit = () => ({ name: '南宁市某某科技有限公司', uscc: makeUscc(), regionCode: '450100', accountNo: '4501000001' });
+const issueCommand = () => ({ profile: 'unit', csr, unit: unit() });
+const admin = { rid: 'intruder', ops: ['certificates:issue', 'certificates:manage', 'certificates:read'], reg: ['000000'] };
+
+async function send(subject: string, meta: Record<string, unknown>, data: unknown): Promise<RpcReply<any>> {
+  const m = await nc.request(subject, JSON.stringify({ pattern: subject, data: { meta, data }, id: randomUUID() }), { timeout: 5000 });
+  return (m.json() as { response: RpcReply<any> }).response;
+}
+
+async function certificateCount(): Promise<number> {
+  return (await p.db.query('SELECT count(*)::int AS n FROM cert.certificate')).rows[0].n;
+}
+
+describe('requests on the bus', () => {
+  it('the gateway path still works', async () => {
+    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', issueCommand());
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  });
+
+  it('refuses an envelope without a signed context, whatever scope it claims', async () => {
+    const before = await certificateCount();
+    const r = await send(Subjects.cert.issue, { requestId: 'x', clientId: 'c', actor: 'a', regions: ['000000'] }, issueCommand());
+    expect(r).toMatchObject({ ok: false, problem: { status: 401, code: 'bus_context_invalid' } });
+    expect(await certificateCount()).toBe(before);
+  });
+
+  it('refuses a tampered, an expired and a foreign-signed context', async () => {
+    const narrow = gateway.issueContext({ ...admin, reg: ['450300'] }, 30);
+    const [payload, sig] = narrow.split('.');
+    const widened = Buffer.from(Buffer.from(payload, 'base64url').toString().replace('450300', '000000')).toString('base64url');
+    const tampered = await send(Subjects.cert.issue, { requestId: 't', context: `${widened}.${sig}` }, issueCommand());
+    expect(tampered).toMatchObject({ ok: false, problem: { status: 401, detail: expect.stringMatching(/signature/) } });
+
+    const expired = await send(Subjects.cert.issue, { requestId: 'e', context: gateway.issueContext(admin, -60) }, issueCommand());
+    expect(expired).toMatchObject({ ok: false, problem: { status: 401, detail: expect.stringMatching(/expired/) } });
+
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const body = Buffer.from(JSON.stringify({ v: 1, iss: 'gateway', ...admin, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 30 }));
+    const foreign = `${body.toString('base64url')}.${sign(null, body, privateKey).toString('base64url')}`;
+    const forged = await send(Subjects.cert.issue, { requestId: 'f', context: foreign }, issueCommand());
+    expect(forged).toMatchObject({ ok: false, problem: { status: 401, code: 'bus_context_invalid' } });
+  });
+
+  it('lets each principal use only its subjects and the caller only its operations', async () => {
+    const asSealService = await send(Subjects.cert.revoke, { requestId: 's', context: sealService.issueContext({ ...admin, act: 'seal-service' }, 30) }, { serial: '0a', reason: 'keyCompromise' });
+    expect(asSealService).toMatchObject({ ok: false, problem: { status: 403, code: 'bus_caller_forbidden' } });
+
+    const makerFromGateway = await send(Subjects.cert.sealMakerSign, { requestId: 'm', context: gateway.issueContext(admin, 30) }, { data: '' });
+    expect(makerFromGateway).toMatchObject({ ok: false, problem: { status: 403, code: 'bus_caller_forbidden' } });
+
+    const withoutOperation = await send(Subjects.cert.issue, { requestId: 'o', context: gateway.issueContext({ ...admin, ops: ['certificates:read'] }, 30) }, issueCommand());
+    expect(withoutOperation).toMatchObject({ ok: false, problem: { status: 403, detail: expect.stringMatching(/certificates:issue/) } });
+  });
+
+  it('gives a context without a region scope no scope at all (never national)', async () => {
+    const r = await send(Subjects.cert.issue, { requestId: 'n', context: gateway.issueContext({ ...admin, reg: [] }, 30) }, issueCommand());
+    expect(r).toMatchObject({ ok: false, problem: { status: 403, code: 'forbidden' } });
+    const scoped = await send(Subjects.cert.issue, { requestId: 'y', context: gateway.issueContext({ ...admin, reg: ['450100'] }, 30) }, issueCommand());
+    expect(scoped.ok, JSON.stringify(scoped)).toBe(true);
+  });
+
+  it('writes the acting principal into the events it causes', async () => {
+    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', issueCommand());
+    const { rows } = await p.db.query(`SELECT payload FROM cert.outbox WHERE aggregate_id = $1`, [r.body.serial]);
+    expect(rows[0].payload.actor).toMatchObject({ clientId: expect.any(String), via: 'gateway' });
+  });
+});
+
+describe('events on the stream', () => {
+  it('drops a forged certificate event and keeps applying genuine ones', async () => {
+    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', issueCommand());
+    const js = jetstream(nc);
+    const forge = async (signer?: BusIdentity) => {
+      const event = { id: randomUUID(), type: 'certificate.frozen', version: 1, occurredAt: new Date().toISOString(), aggregateId: r.body.serial, data: { serial: r.body.serial } };
+      const body = new TextEncoder().encode(JSON.stringify(event));
+      const h = natsHeaders();
+      if (signer) {
+        h.set(EVENT_SIGNER_HEADER, signer.principal);
+        h.set(EVENT_SIGNATURE_HEADER, signer.signBytes(body));
+      }
+      await js.publish(eventSubject('certificate.frozen'), body, { msgID: event.id, headers: h });
+      return event.id;
+    };
+    // Unsigned, and signed by a real key that is not the cert-service's.
+    const forged = [await forge(), await forge(sealService)];
+    // A genuine event after them: once the seal-service has applied it, it has seen the forgeries.
+    const frozen = await api(p.baseUrl, 'POST', `/api/v1/certificates/${r.body.serial}/freeze`, {});
+    expect(frozen.status).toBe(200);
+    const genuine = await waitFor(async () => {
+      const { rows } = await p.db.query(`SELECT event_id FROM seal.inbox WHERE aggregate_id = $1`, [r.body.serial]);
+      return rows.length >= 2 && rows; // issued + frozen
+    });
+    const applied = genuine.map((x: { event_id: string }) => x.event_id);
+    for (const id of forged) expect(applied).not.toContain(id);
+  });
+});
