@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeResidentId, makeUscc, opensslAsync, opensslCsr, opensslResult, tamperCsrSubject, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
+import { readPersonalIdCode } from '@ecert/pki';
 
 let p: TestPlatform;
 const dir = new TempDir();
@@ -26,6 +27,8 @@ async function issue(kind: 'p256' | 'rsa2048' | 'sm2' | 'p384', u = unit()) {
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { ...r.body, keyPath };
 }
+
+const pemToDer = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 
 async function certificateCount(): Promise<number> {
   const { rows } = await p.db.query('SELECT count(*)::int AS n FROM cert.certificate');
@@ -100,6 +103,41 @@ describe('issuance and chain', () => {
     expect(r.body.person.name).toBe('张三');
     expect(r.body.person.idNumberMasked).not.toContain(idNumber.slice(6, 14));
     expect(JSON.stringify(r.body)).not.toContain(idNumber);
+    // The certificate carries the salted hash: no ID digits in its DER or in openssl's reading of it.
+    const der = pemToDer(r.body.certificatePem);
+    for (const part of [idNumber, idNumber.slice(6, 14), idNumber.slice(10)]) expect(der.includes(Buffer.from(part)), part).toBe(false);
+    const leaf = dir.file(`${r.body.serial}-personal.pem`, r.body.certificatePem);
+    const text = opensslResult(['x509', '-in', leaf, '-noout', '-text']).out;
+    expect(text).toContain('1.2.156.10260.4.1.1');
+    expect(text).not.toContain(idNumber.slice(6, 14));
+    // A relying system holding the salt reproduces the value from the number it knows.
+    const salted = opensslResult(['dgst', '-sm3', '-hmac', p.config.ECERT_PERSONAL_ID_SALT, dir.file(`${r.body.serial}-id.txt`, idNumber)]).out.trim().split('= ')[1];
+    expect(readPersonalIdCode(der)).toEqual({ kind: 'hash', hash: `hmac-sm3:${salted}` });
+    expect(text).toContain(`hmac-sm3:${salted}`);
+    // The database keeps the hash and the masked form, never the number.
+    const { rows } = await p.db.query('SELECT person_id_hash, person_id_masked, row_to_json(c)::text AS everything FROM cert.certificate c WHERE serial = $1', [r.body.serial]);
+    expect(rows[0].person_id_hash).toBe(`hmac-sm3:${salted}`);
+    expect(rows[0].person_id_masked).toBe(r.body.person.idNumberMasked);
+    expect(rows[0].everything).not.toContain(idNumber.slice(6, 14));
+    const { rows: outbox } = await p.db.query('SELECT payload::text AS t FROM cert.outbox WHERE aggregate_id = $1', [r.body.serial]);
+    for (const o of outbox) expect(o.t).not.toContain(idNumber);
+  });
+
+  it('renews a personal certificate without the number: the successor carries the same hash', async () => {
+    const idNumber = makeResidentId('450102', '19900101');
+    const first = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'personal', csr: opensslCsr(dir, 'p256').csr, unit: unit(), person: { name: '王五', idNumber } });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const renewed = await api(p.baseUrl, 'POST', `/api/v1/certificates/${first.body.serial}/renew`, { csr: opensslCsr(dir, 'sm2').csr });
+    expect(renewed.status, JSON.stringify(renewed.body)).toBe(201);
+    expect(renewed.body.profile).toBe('personal');
+    expect(renewed.body.person).toEqual(first.body.person);
+    const oldCode = readPersonalIdCode(pemToDer(first.body.certificatePem));
+    const newDer = pemToDer(renewed.body.certificatePem);
+    expect(oldCode?.kind).toBe('hash');
+    expect(readPersonalIdCode(newDer)).toEqual(oldCode);
+    expect(newDer.includes(Buffer.from(idNumber))).toBe(false);
+    const { rows } = await p.db.query('SELECT person_id_hash FROM cert.certificate WHERE serial = ANY($1) ORDER BY created_at', [[first.body.serial, renewed.body.serial]]);
+    expect(rows.map((x) => x.person_id_hash)).toEqual([(oldCode as { hash: string }).hash, (oldCode as { hash: string }).hash]);
   });
 
   it('accepts an SM2 CSR from openssl and signs with real SM2 that openssl verifies', async () => {

@@ -45,16 +45,17 @@ async function issueUnit(kind: 'sm2' | 'p256' = 'sm2', uscc = makeUscc()): Promi
   return { ...r.body, keyPath };
 }
 
-async function issuePersonal(uscc = makeUscc()): Promise<Cert> {
+async function issuePersonal(uscc = makeUscc()): Promise<Cert & { idNumber: string }> {
   const { csr, keyPath } = opensslCsr(dir, 'p256');
+  const idNumber = makeResidentId();
   const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', {
     profile: 'personal',
     csr,
     unit: { name: '南宁市某某科技有限公司', uscc, regionCode: '450100', accountNo: '4501000001' },
-    person: { name: '张三', idNumber: makeResidentId() },
+    person: { name: '张三', idNumber },
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return { ...r.body, keyPath };
+  return { ...r.body, keyPath, idNumber };
 }
 
 function sealRequest(cert: { serial: string }, extra: Record<string, unknown> = {}) {
@@ -198,6 +199,8 @@ describe('making a seal', () => {
     const report = await verifySeal(der, { trustAnchors: [await caDer('sm2-root')], intermediates: [await caDer('sm2-issuing')] });
     expect(report.indication).toBe('TOTAL_PASSED');
     expect(report.type).toBe(22);
+    // The seals embed the personal certificate, which carries the salted hash, not the number.
+    for (const id of [personal.id, position.id]) expect((await esl(id)).includes(Buffer.from(person.idNumber))).toBe(false);
   });
 
   it('allows one official seal per unit unless additional with a reason', async () => {

@@ -33,9 +33,10 @@ import { OcspResponder } from './ocsp/ocsp-responder.service';
 import { HealthHandler } from './health/health.handler';
 import { SealMakerHandler } from './seal-maker/seal-maker.handler';
 import { InitCertSchema1763900000000 } from './migrations/1763900000000-init-cert-schema';
+import { PersonalIdHash1764300000000 } from './migrations/1764300000000-personal-id-hash';
 
 export const CERT_ENTITIES = [CaEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000];
 
 @Module({})
 export class CertServiceModule {

@@ -4,6 +4,7 @@ import type { StoredCertificateStatus } from '@ecert/pki';
 @Entity({ name: 'certificate' })
 @Index('certificate_account_idx', ['uscc', 'accountNo'])
 @Index('certificate_ca_status_idx', ['caId', 'status'])
+@Index('certificate_person_id_hash_idx', ['personIdHash'], { where: '"person_id_hash" IS NOT NULL' })
 export class CertificateEntity {
   /** Lower-case hex of the DER INTEGER content, as OCSP and CRLs carry it. */
   @PrimaryColumn({ type: 'text' })
@@ -39,9 +40,16 @@ export class CertificateEntity {
   @Column({ name: 'person_name', type: 'text', nullable: true })
   personName: string | null;
 
-  /** Only the masked form is kept beside the certificate; the full number is inside the DER. */
+  /** Masked form for display; the full number is kept nowhere but in the DER, and only in `clear` mode. */
   @Column({ name: 'person_id_masked', type: 'text', nullable: true })
   personIdMasked: string | null;
+
+  /**
+   * Salted hash of the resident ID (personalIdHash: `hmac-sm3:` + hex), what renewal carries
+   * forward and what a lookup by ID matches. Null only for certificates issued before it existed.
+   */
+  @Column({ name: 'person_id_hash', type: 'text', nullable: true })
+  personIdHash: string | null;
 
   @Column({ name: 'not_before', type: 'timestamptz' })
   notBefore: Date;

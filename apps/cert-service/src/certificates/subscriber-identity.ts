@@ -10,8 +10,11 @@ export interface SubscriberIdentity {
   province: string;
   city: string;
   personName?: string;
+  /** The resident ID in clear: in memory only, from the request (or a clear-mode certificate). */
   idNumber?: string;
   idNumberMasked?: string;
+  /** Salted hash of the ID as stored: what a renewal has when the number itself is kept nowhere. */
+  idNumberHash?: string;
 }
 
 const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);

@@ -2,6 +2,7 @@ export * from './algorithms';
 export type { Signer } from './signer';
 export * from './crypto-errors';
 export { sm3, SM3_IS_NATIVE } from './sm3';
+export { hmacSm3 } from './hmac-sm3';
 export {
   SM2_CURVE,
   SM2_IS_NATIVE,

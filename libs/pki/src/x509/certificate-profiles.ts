@@ -26,6 +26,7 @@ import {
 } from '@peculiar/asn1-x509';
 import type { DistinguishedNameInput } from './distinguished-name';
 import { keyIdentifierOf } from './key-identifier';
+import { PERSONAL_ID_HASH_PATTERN, RESIDENT_ID_NUMBER_PATTERN } from './personal-id-code';
 import { X509InputError } from './x509-input-error';
 
 /** Object identifiers the profiles use beyond those @peculiar/asn1-x509 names. */
@@ -35,7 +36,10 @@ export const PROFILE_OID = {
    * carry the 18-character USCC (统一社会信用代码) in it. Value: DER PrintableString.
    */
   unitUscc: '1.2.156.10260.4.1.4',
-  /** GM/T 0015 "个人身份标识码" extension; carries the resident ID number. Value: DER PrintableString. */
+  /**
+   * GM/T 0015 "个人身份标识码" extension. Value: DER PrintableString, the salted hash of the
+   * resident ID by default, the number itself only where configured (see personal-id-code).
+   */
   personalIdNumber: '1.2.156.10260.4.1.1',
   kpOcspSigning: '1.3.6.1.5.5.7.3.9',
   /** RFC 5280 id-kp-clientAuth: UKey login (challenge signature) and mutual TLS. */
@@ -107,7 +111,11 @@ export interface UnitProfileInput extends EndEntityProfileInput {
 }
 
 export interface PersonalProfileInput extends EndEntityProfileInput {
-  /** 居民身份证号码, 18 characters, already validated (GB 11643 check digit) at the edge. */
+  /**
+   * The 个人身份标识码 to write: the salted hash (`hmac-sm3:` + 64 hex, see personalIdHash), or,
+   * where the deployment writes it in clear, the 18-character resident ID already validated
+   * (GB 11643 check digit) at the edge.
+   */
   readonly idNumber: string;
 }
 
@@ -205,7 +213,8 @@ function printableStringExtension(oid: string, field: string, value: string, pat
 const compact = (list: readonly (Extension | undefined)[]): Extension[] => list.filter((e): e is Extension => e !== undefined);
 
 const USCC_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{18}$/; // GB 32100 alphabet; the check character is the validator's job
-const RESIDENT_ID_PATTERN = /^\d{17}[\dX]$/; // GB 11643; the check digit is the validator's job
+// GB 11643 number (the check digit is the validator's job) or its salted hash.
+const PERSONAL_ID_CODE_PATTERN = new RegExp(`${RESIDENT_ID_NUMBER_PATTERN.source}|${PERSONAL_ID_HASH_PATTERN.source}`);
 
 // Non-critical: relying parties that do not know a purpose still see the key usage.
 const extendedKeyUsage = (purposes: readonly string[]): Extension =>
@@ -291,12 +300,12 @@ export const certificateProfiles = {
     ]);
   },
 
-  /** 个人身份证书: as unit, with the resident ID number extension instead of the USCC. */
+  /** 个人身份证书: as unit, with the 个人身份标识码 extension (ID hash or number) instead of the USCC. */
   personal(input: PersonalProfileInput): Extension[] {
     return compact([
       ...endEntityCommon(input, SUBSCRIBER_KEY_USAGE, SUBSCRIBER_PURPOSES),
       certificatePolicies(input.policies),
-      printableStringExtension(PROFILE_OID.personalIdNumber, 'idNumber', input.idNumber, RESIDENT_ID_PATTERN, '身份证号码格式错误'),
+      printableStringExtension(PROFILE_OID.personalIdNumber, 'idNumber', input.idNumber, PERSONAL_ID_CODE_PATTERN, '个人身份标识码格式错误'),
     ]);
   },
 

@@ -25,3 +25,12 @@ export type { PemBlock } from './pem';
 export { keyIdentifierOf } from './key-identifier';
 export { SIGNATURE_ALGORITHMS, signatureAlgorithmIdentifierDer } from './signature-algorithm';
 export { X509InputError } from './x509-input-error';
+export {
+  PERSONAL_ID_HASH_PATTERN,
+  PERSONAL_ID_HASH_PREFIX,
+  RESIDENT_ID_NUMBER_PATTERN,
+  classifyPersonalIdCode,
+  personalIdHash,
+} from './personal-id-code';
+export type { PersonalIdCode, PersonalIdMode } from './personal-id-code';
+export { readPersonalIdCode } from './personal-id-extension';

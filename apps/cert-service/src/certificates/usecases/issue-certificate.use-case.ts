@@ -62,6 +62,7 @@ export class IssueCertificateUseCase {
         unitName: identity.unitName,
         personName: identity.personName ?? null,
         personIdMasked: identity.idNumberMasked ?? null,
+        personIdHash: issued.personIdHash ?? null,
         notBefore: issued.notBefore,
         notAfter: issued.notAfter,
         der: Buffer.from(issued.der),

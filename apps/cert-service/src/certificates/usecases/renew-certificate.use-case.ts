@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
-import * as asn1js from 'asn1js';
 import type { CertificateView, RenewCertificateCommand } from '@ecert/contracts';
 import { maskResidentId, ProblemCode, ProblemError } from '@ecert/common';
-import { PROFILE_OID } from '@ecert/pki';
+import { readPersonalIdCode } from '@ecert/pki';
 import { CertificateEntity } from '../certificate.entity';
 import { CertificateTransitionRunner, normalizeSerial } from '../certificate-transition.runner';
 import { CertificateViewMapper } from '../certificate-view.mapper';
@@ -55,6 +52,7 @@ export class RenewCertificateUseCase {
             unitName: old.unitName,
             personName: old.personName,
             personIdMasked: old.personIdMasked,
+            personIdHash: issued.personIdHash ?? old.personIdHash,
             notBefore: issued.notBefore,
             notAfter: issued.notAfter,
             der: Buffer.from(issued.der),
@@ -72,7 +70,11 @@ export class RenewCertificateUseCase {
   }
 }
 
-/** The subscriber of an existing certificate; the resident ID number is read back from its extension. */
+/**
+ * The subscriber of an existing certificate. The resident ID is known by its stored hash and
+ * masked form; the number itself only if the old certificate carries it in clear (clear mode, or
+ * issued before hashes were stored), which lets the successor follow the current mode and salt.
+ */
 function identityOf(c: CertificateEntity): SubscriberIdentity {
   const region = lookupRegion(c.regionCode);
   if (!region) throw new ProblemError(500, ProblemCode.internal, 'stored region code unknown', c.regionCode);
@@ -86,13 +88,12 @@ function identityOf(c: CertificateEntity): SubscriberIdentity {
     city: region.cityName ?? region.countyName ?? region.provinceName,
   };
   if (c.profile === 'personal') {
-    const cert = AsnConvert.parse(c.der, Certificate);
-    const ext = cert.tbsCertificate.extensions?.find((e) => e.extnID === PROFILE_OID.personalIdNumber);
-    const value = ext ? asn1js.fromBER(ext.extnValue.buffer).result : undefined;
-    const idNumber = value && 'valueBlock' in value ? String((value as asn1js.PrintableString).valueBlock.value) : '';
+    const code = readPersonalIdCode(new Uint8Array(c.der));
     identity.personName = c.personName ?? '';
-    identity.idNumber = idNumber;
-    identity.idNumberMasked = maskResidentId(idNumber);
+    if (code?.kind === 'clear') identity.idNumber = code.idNumber;
+    identity.idNumberHash = c.personIdHash ?? (code?.kind === 'hash' ? code.hash : undefined);
+    identity.idNumberMasked = c.personIdMasked ?? (identity.idNumber ? maskResidentId(identity.idNumber) : undefined);
+    if (!identity.idNumber && !identity.idNumberHash) throw new ProblemError(500, ProblemCode.internal, 'stored personal identity incomplete', c.serial);
   }
   return identity;
 }
