@@ -53,6 +53,8 @@ export interface ParsedCertificate {
   readonly keyUsage?: number;
   readonly subjectKeyId?: Uint8Array;
   readonly authorityKeyId?: Uint8Array;
+  /** extendedKeyUsage purposes (dotted OIDs); undefined when absent, [] when present but unreadable. */
+  readonly extendedKeyUsage?: readonly string[];
 }
 
 export function parseCertificate(der: Uint8Array, path = 'Certificate'): ParsedCertificate {
@@ -78,6 +80,7 @@ export function parseCertificate(der: Uint8Array, path = 'Certificate'): ParsedC
   const ku = decodeExtension(ext.get(id_ce_keyUsage), KeyUsage);
   const ski = decodeExtension(ext.get(id_ce_subjectKeyIdentifier), SubjectKeyIdentifier);
   const aki = decodeExtension(ext.get(id_ce_authorityKeyIdentifier), AuthorityKeyIdentifier);
+  const eku = ext.get(ID_CE_EXT_KEY_USAGE);
 
   return {
     der: root.tlv.slice(),
@@ -99,7 +102,24 @@ export function parseCertificate(der: Uint8Array, path = 'Certificate'): ParsedC
     ...(ku !== undefined ? { keyUsage: ku?.toNumber() ?? 0 } : {}),
     ...(ski ? { subjectKeyId: new Uint8Array(ski.buffer) } : {}),
     ...(aki?.keyIdentifier ? { authorityKeyId: new Uint8Array(aki.keyIdentifier.buffer) } : {}),
+    ...(eku ? { extendedKeyUsage: readPurposes(eku) } : {}),
   };
+}
+
+const ID_CE_EXT_KEY_USAGE = '2.5.29.37';
+
+/**
+ * ExtKeyUsageSyntax ::= SEQUENCE OF KeyPurposeId, read with this library's OID reader (arcs of any
+ * size: @peculiar/asn1-x509 renders UUID arcs such as ecert's seal-making purpose as hex). An
+ * unreadable value gives no purposes at all, the most restrictive reading.
+ */
+function readPurposes(value: Uint8Array): string[] {
+  try {
+    const seq = readSingleNode(value, 'extKeyUsage');
+    return sequenceChildren(seq, 'extKeyUsage', 'ExtKeyUsageSyntax').map((n, i) => readOid(n, `extKeyUsage[${i}]`, 'KeyPurposeId'));
+  } catch {
+    return [];
+  }
 }
 
 function readExtensions(node: DerNode, path: string): Map<string, Uint8Array> {

@@ -35,6 +35,8 @@ export { verifySesSignature } from './ses-signature-verifier';
 export type { SesSignatureVerificationReport, VerifySesSignatureOptions } from './ses-signature-verifier';
 export { overallIndication } from './verification-report';
 export type { CheckResult, Indication, VerificationCheck } from './verification-report';
+export { checkMakerTrust } from './maker-trust';
+export type { MakerTrustInput, SealMakerTrustList } from './maker-trust';
 export { validateCertificatePath } from './certificate-path-validator';
 export type { CertificatePathInput, CertificatePathResult } from './certificate-path-validator';
 export { parseCertificate } from './certificate-parser';

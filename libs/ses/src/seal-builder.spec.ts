@@ -10,7 +10,7 @@ import {
   type BuildSealV4Input,
   type CheckResult,
 } from './index';
-import { createTestPki, derToRaw, sm2Signer, tinyPng, type TestPki } from './test-pki.spec-helper';
+import { createTestPki, derToRaw, ecertMakerTrust, sm2Signer, tinyPng, type TestPki } from './test-pki.spec-helper';
 
 const DAY = 24 * 3600 * 1000;
 let pki: TestPki;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   };
 });
 
-const trust = () => ({ trustAnchors: [pki.root.cert], intermediates: [pki.issuing.cert] });
+const trust = () => ({ trustAnchors: [pki.root.cert], intermediates: [pki.issuing.cert], makerTrust: [ecertMakerTrust(pki)] });
 const checkOf = (report: { checks: readonly { name: string; result: CheckResult }[] }, name: string) =>
   report.checks.find((c) => c.name === name)?.result;
 
@@ -86,12 +86,14 @@ describe('buildSealV4', () => {
       ['header', 'passed'],
       ['maker-signature', 'passed'],
       ['maker-certificate', 'passed'],
+      ['maker-authorised', 'passed'],
       ['maker-key-usage', 'passed'],
       ['validity-period', 'passed'],
       ['cert-list', 'passed'],
       ['picture', 'passed'],
     ]);
     expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.checks.find((c) => c.name === 'maker-authorised')?.detail).toMatch(/seal maker of "ecert seal maker".*id-kp-ecertSealMaking/);
     expect(report).toMatchObject({
       version: 4,
       headerVersion: 4,

@@ -18,7 +18,7 @@ import {
   type DecodedSeal,
   type SesSealInfo,
 } from './index';
-import { createTestPki, signSeal, tinyPng, type TestPki } from './test-pki.spec-helper';
+import { createTestPki, ecertMakerTrust, signSeal, tinyPng, type TestPki } from './test-pki.spec-helper';
 
 const VECTORS = fileURLToPath(new URL('../../../test/fixtures/seals/', import.meta.url));
 const vector = (name: string) => new Uint8Array(readFileSync(`${VECTORS}${name}`));
@@ -171,7 +171,7 @@ describe('quirks of real data, produced on purpose and verified', () => {
   let pki: TestPki;
   let seal: DecodedSeal;
   let info: SesSealInfo;
-  const trust = () => ({ trustAnchors: [pki.root.cert], intermediates: [pki.issuing.cert] });
+  const trust = () => ({ trustAnchors: [pki.root.cert], intermediates: [pki.issuing.cert], makerTrust: [ecertMakerTrust(pki)] });
 
   beforeAll(async () => {
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);

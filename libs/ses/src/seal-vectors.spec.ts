@@ -20,6 +20,7 @@ import {
   type Indication,
   type SealVerificationReport,
 } from './index';
+import { PROFILE_OID } from '../../pki/src/x509';
 
 const VECTORS_DIR = fileURLToPath(new URL('../../../test/fixtures/seals/', import.meta.url));
 
@@ -63,6 +64,12 @@ interface SealExpectation {
   readonly at: string;
   /** Overall result without trust anchors (the vendors' roots are not part of the vectors). */
   readonly indication: Indication;
+  /**
+   * Overall result with the vendor's maker trusted as a foreign seal maker (its certificate as the
+   * anchor of a foreign seal-making trust list, as ECERT_SEAL_MAKER_TRUST would configure it):
+   * what the README says about the seal, now that who made it is settled.
+   */
+  readonly asForeignMaker: Indication;
 }
 
 // The README's table, made exact. File names not listed here make the run fail.
@@ -71,32 +78,32 @@ const SEALS: Readonly<Record<string, SealExpectation>> = {
     version: 4, headerVersion: 4, vendorId: 'GOMAIN', esId: '50011200000001', type: 3,
     name: '测试全国统一发票监制章国家税务总局重庆市税务局', pictureType: 'ofd', pictureFormat: 'ofd', widthMm: 30, heightMm: 20,
     createDate: '2020-02-26T06:15:54Z', validStart: '2020-02-25T16:00:00Z', validEnd: '2023-02-25T16:00:00Z',
-    certs: 1, extDatas: 0, makerSignature: 'passed', at: '2021-06-01T00:00:00Z', indication: 'INDETERMINATE',
+    certs: 1, extDatas: 0, makerSignature: 'passed', at: '2021-06-01T00:00:00Z', indication: 'INDETERMINATE', asForeignMaker: 'TOTAL_PASSED',
   },
   '04_dms360_hrss_v1_type1_png_Seal.esl': {
     version: 1, headerVersion: 1, vendorId: 'dms360.cn', esId: 'esID', type: 1,
     name: '某某省人力资源和社会测试章', pictureType: 'PNG', pictureFormat: 'png', widthMm: 33, heightMm: 33,
     createDate: '2019-12-18T12:53:46Z', validStart: '2019-12-18T12:53:46Z', validEnd: '2029-12-18T12:53:46Z',
     // Its maker certificate is a self-signed CA whose keyUsage is keyCertSign/cRLSign only.
-    certs: 0, extDatas: 1, makerSignature: 'passed', at: '2021-06-01T00:00:00Z', indication: 'TOTAL_FAILED',
+    certs: 0, extDatas: 1, makerSignature: 'passed', at: '2021-06-01T00:00:00Z', indication: 'TOTAL_FAILED', asForeignMaker: 'TOTAL_FAILED',
   },
   '05_ofdrw_generated_v4_type3_png_UserV4.esl': {
     version: 4, headerVersion: 4, vendorId: 'OFDR&WTest', esId: '51f044b76510434e9bc67a1185c2fba5', type: 3,
     name: 'OFD R&W 测试用印章', pictureType: 'PNG', pictureFormat: 'png', widthMm: 40, heightMm: 40,
     createDate: '2020-04-22T02:09:00Z', validStart: '2020-04-22T02:09:00Z', validEnd: '2022-04-22T02:09:00Z',
-    certs: 1, extDatas: 0, makerSignature: 'passed', at: '2021-06-01T00:00:00Z', indication: 'INDETERMINATE',
+    certs: 1, extDatas: 0, makerSignature: 'passed', at: '2021-06-01T00:00:00Z', indication: 'INDETERMINATE', asForeignMaker: 'TOTAL_PASSED',
   },
   '06_hebei_gede_v4_type4_gif_extdatas_SESealData.der': {
     version: 4, headerVersion: 4, vendorId: 'Vid HebeiGede', esId: 'esID130600', type: 4,
     name: '测试单位名称 合同专用章', pictureType: 'GIF', pictureFormat: 'gif', widthMm: 42, heightMm: 42,
     createDate: '2020-10-13T09:45:58Z', validStart: '2020-10-13T09:45:58Z', validEnd: '2021-04-16T09:45:58Z',
-    certs: 2, extDatas: 3, makerSignature: 'failed', at: '2021-01-01T00:00:00Z', indication: 'TOTAL_FAILED',
+    certs: 2, extDatas: 3, makerSignature: 'failed', at: '2021-01-01T00:00:00Z', indication: 'TOTAL_FAILED', asForeignMaker: 'TOTAL_FAILED',
   },
   '07_ofdrw_generated_v1_UserV1.esl': {
     version: 1, headerVersion: 1, vendorId: 'OFDR&WTest', esId: '40C8CDD24DEF43388B86E62CCE1D6832', type: 1,
     name: 'OFDRW测试用印章', pictureType: 'PNG', pictureFormat: 'png', widthMm: 40, heightMm: 40,
     createDate: '2020-04-22T02:18:07Z', validStart: '2020-04-22T02:18:07Z', validEnd: '2022-04-22T02:18:07Z',
-    certs: 1, extDatas: 0, makerSignature: 'passed', at: '2021-06-01T00:00:00Z', indication: 'INDETERMINATE',
+    certs: 1, extDatas: 0, makerSignature: 'passed', at: '2021-06-01T00:00:00Z', indication: 'INDETERMINATE', asForeignMaker: 'TOTAL_PASSED',
   },
 };
 const SIGNATURES = ['02_tax_gomain_v4_SES_Signature.dat'] as const;
@@ -144,10 +151,26 @@ describe('seal vectors (test/fixtures/seals)', () => {
       expect(checkOf(report, 'format')).toBe('passed');
       expect(checkOf(report, 'maker-signature')).toBe(x.makerSignature);
       expect(checkOf(report, 'maker-certificate')).toBe('indeterminate'); // no anchors given
+      expect(checkOf(report, 'maker-authorised')).toBe('indeterminate'); // no trust list: who made it is unknown
       expect(checkOf(report, 'validity-period')).toBe('passed');
       expect(report.indication).toBe(x.indication);
       expect(report).toMatchObject({ version: x.version, esId: x.esId, type: x.type, name: x.name, vendorId: x.vendorId });
       expect(report.picture).toMatchObject({ type: x.pictureType, format: x.pictureFormat, widthMm: x.widthMm, heightMm: x.heightMm });
+    });
+
+    it(`as a foreign seal maker on the trust list: ${x.asForeignMaker}; not on it: TOTAL_FAILED, maker not authorised`, async () => {
+      const maker = decodeSeal(der).cert;
+      const foreign = { label: 'foreign seal-making systems', anchors: [maker] };
+      const trusted = await verifySeal(der, { at: utc(x.at), makerTrust: [foreign] });
+      expect(checkOf(trusted, 'maker-signature')).toBe(x.makerSignature);
+      expect(trusted.indication, JSON.stringify(trusted.checks)).toBe(x.asForeignMaker);
+      if (x.makerSignature === 'passed') expect(checkOf(trusted, 'maker-authorised')).toBe('passed');
+      // a list without the vendor (e.g. ecert's makers only, which need ecert's purpose): refused, reason named
+      const ecertOnly = { label: 'ecert seal maker', anchors: [], requiredPurpose: PROFILE_OID.kpEcertSealMaking };
+      const refused = await verifySeal(der, { at: utc(x.at), makerTrust: [ecertOnly] });
+      expect(checkOf(refused, 'maker-authorised')).toBe('failed');
+      expect(refused.checks.find((c) => c.name === 'maker-authorised')?.detail).toMatch(/not (under any trusted seal-making list|an authorised seal maker)/);
+      expect(refused.indication).toBe('TOTAL_FAILED');
     });
 
     it('fails the validity check after validEnd', async () => {
@@ -245,6 +268,13 @@ describe('seal vectors (test/fixtures/seals)', () => {
       expect(checkOf(report, 'data-hash')).toBe('indeterminate'); // the OFD document is not in the vectors
       expect(report.indication).toBe('INDETERMINATE'); // no trust anchors, no document
       expect(report.signingTime).toEqual(utc('2020-03-05T03:21:31Z'));
+    });
+
+    it('with seal 01\'s maker trusted as a foreign seal maker the embedded seal passes', async () => {
+      const makerCert = decodeSesSignature(der).seal.cert;
+      const report = await verifySesSignature(der, { at: utc('2021-06-01T00:00:00Z'), makerTrust: [{ label: 'foreign seal-making systems', anchors: [makerCert] }] });
+      expect(checkOf(report, 'seal')).toBe('passed');
+      expect(report.indication).toBe('INDETERMINATE'); // the signer's CA and the document are still unknown
     });
 
     it('a document that is not the signed one fails the data-hash check', async () => {

@@ -1,5 +1,5 @@
 import { parseCertificate, type ParsedCertificate } from './certificate-parser';
-import { validateCertificatePath } from './certificate-path-validator';
+import { checkMakerTrust, type SealMakerTrustList } from './maker-trust';
 import { pictureFormatOf, sniffPictureFormat, type PictureFormat } from './picture-format';
 import { decodeSeal } from './seal-codec';
 import { SesError } from './ses-errors';
@@ -8,7 +8,15 @@ import { verifySignatureValue } from './signature-value-verifier';
 import { overallIndication, type Indication, type VerificationCheck } from './verification-report';
 
 export interface VerifySealOptions {
-  /** Trusted CA (or directly trusted) certificates, DER. Without them the maker chain is indeterminate. */
+  /**
+   * Who may make seals. With lists, a maker that none of them authorises fails the seal
+   * (`maker-authorised`), and `trustAnchors`/`intermediates` are not used for the maker.
+   */
+  readonly makerTrust?: readonly SealMakerTrustList[];
+  /**
+   * Without `makerTrust`: anchors for the maker's chain only (DER). The chain may pass, but whether
+   * the maker may make seals stays unknown, so the seal is at best INDETERMINATE.
+   */
   readonly trustAnchors?: readonly Uint8Array[];
   /** Untrusted CA certificates that may complete chains, DER. */
   readonly intermediates?: readonly Uint8Array[];
@@ -23,7 +31,7 @@ export interface VerifySealOptions {
 
 export interface SealVerificationReport {
   readonly indication: Indication;
-  /** Each check on its own: format, header, maker-signature, maker-certificate, maker-key-usage, validity-period, cert-list, picture. */
+  /** Each check on its own: format, header, maker-signature, maker-certificate, maker-authorised, maker-key-usage, validity-period, cert-list, picture. */
   readonly checks: readonly VerificationCheck[];
   readonly validationTime: Date;
   /** Layout version (from the structure); undefined when the input could not be decoded. */
@@ -53,8 +61,9 @@ const SIGN_USAGES = 1 | 2; // KeyUsageFlags.digitalSignature | nonRepudiation
 /**
  * Verifies a seal of either version and reports each check separately: the maker's signature over
  * the received signed bytes, the maker certificate's chain to the trust anchors (SM2 verified by
- * @ecert/pki), its key usage, the seal's validity period, the bound certificate list and the picture.
- * Undecodable input gives a report with a failed `format` check; this function does not throw.
+ * @ecert/pki), whether that maker may make seals (makerTrust), its key usage, the seal's validity
+ * period, the bound certificate list and the picture. Undecodable input gives a report with a
+ * failed `format` check; this function does not throw.
  */
 export async function verifySeal(seal: Uint8Array | DecodedSeal, options: VerifySealOptions = {}): Promise<SealVerificationReport> {
   const at = options.at ?? new Date();
@@ -94,13 +103,14 @@ function verifyDecodedSeal(seal: DecodedSeal, options: VerifySealOptions & { at:
     const over = seal.version === 4 ? 'DER(SES_SealInfo)' : 'DER(SEQUENCE{sealInfo, cert, signatureAlgorithm})';
     checks.push({ name: 'maker-signature', result: sig.result, detail: `${seal.signatureAlgorithmOid} over ${over} with the key of "${maker.subject}": ${sig.detail}` });
 
-    const path = validateCertificatePath({
-      certificate: maker,
-      trustAnchors: options.trustAnchors ?? [],
-      intermediates: options.intermediates ?? [],
+    const trust = checkMakerTrust({
+      maker,
       at,
+      ...(options.makerTrust ? { makerTrust: options.makerTrust } : {}),
+      ...(options.trustAnchors ? { trustAnchors: options.trustAnchors } : {}),
+      ...(options.intermediates ? { intermediates: options.intermediates } : {}),
     });
-    checks.push({ name: 'maker-certificate', result: path.result, detail: path.detail });
+    checks.push(trust.chain, trust.authorised);
     checks.push(keyUsageCheck('maker-key-usage', maker));
   }
 

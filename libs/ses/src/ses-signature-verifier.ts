@@ -3,6 +3,7 @@ import { parseCertificate, type ParsedCertificate } from './certificate-parser';
 import { validateCertificatePath } from './certificate-path-validator';
 import { documentHashAlgorithmFor, hashDocument } from './document-hasher';
 import { keyUsageCheck, verifySeal, type SealVerificationReport, type VerifySealOptions } from './seal-verifier';
+import type { SealMakerTrustList } from './maker-trust';
 import { decodeSesSignature } from './ses-signature-codec';
 import { SesError } from './ses-errors';
 import type { DecodedSesSignature, SealVersion } from './ses-model';
@@ -10,9 +11,11 @@ import { verifySignatureValue } from './signature-value-verifier';
 import { indicationToResult, overallIndication, type Indication, type VerificationCheck } from './verification-report';
 
 export interface VerifySesSignatureOptions {
-  /** Trust anchors for both the signer's and the seal maker's certificates. */
+  /** Trust anchors for the signer's certificate (and, without makerTrust, the maker's chain). */
   readonly trustAnchors?: readonly Uint8Array[];
   readonly intermediates?: readonly Uint8Array[];
+  /** Who may make the embedded seal (see VerifySealOptions.makerTrust). */
+  readonly makerTrust?: readonly SealMakerTrustList[];
   /** Validation time for certificates; default now. */
   readonly at?: Date;
   /** The signed document (for OFD: the Signature.xml bytes). Without it the data-hash check is indeterminate. */
@@ -84,6 +87,7 @@ export async function verifySesSignature(
   const sealOptions: VerifySealOptions = {
     ...(options.trustAnchors ? { trustAnchors: options.trustAnchors } : {}),
     ...(options.intermediates ? { intermediates: options.intermediates } : {}),
+    ...(options.makerTrust ? { makerTrust: options.makerTrust } : {}),
     at,
     ...(tbs.timeInfo ? { usageTime: tbs.timeInfo } : {}),
   };

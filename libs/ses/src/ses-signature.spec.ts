@@ -15,7 +15,7 @@ import {
   type CheckResult,
   type SesTbsSign,
 } from './index';
-import { createTestPki, signSeal, signSesSignature, tinyPng, type TestPki } from './test-pki.spec-helper';
+import { createTestPki, ecertMakerTrust, signSeal, signSesSignature, tinyPng, type TestPki } from './test-pki.spec-helper';
 
 const DAY = 24 * 3600 * 1000;
 const SM2_SM3 = '1.2.156.10197.1.501';
@@ -52,7 +52,7 @@ beforeAll(async () => {
   };
 });
 
-const trust = () => ({ trustAnchors: [pki.root.cert], intermediates: [pki.issuing.cert] });
+const trust = () => ({ trustAnchors: [pki.root.cert], intermediates: [pki.issuing.cert], makerTrust: [ecertMakerTrust(pki)] });
 const checkOf = (report: { checks: readonly { name: string; result: CheckResult }[] }, name: string) =>
   report.checks.find((c) => c.name === name)?.result;
 const tbsFor = (over: Partial<SesTbsSign> = {}): SesTbsSign => ({

@@ -5,7 +5,8 @@
  */
 import { deflateSync, crc32 } from 'node:zlib';
 import { OID, Sm2PrivateKey, decodeEcSignature, sm2PublicKeyToSpki, type Signer } from '../../pki/src/crypto';
-import { buildCertificate, certificateProfiles, encodeName, issuerFromCertificate, newSerialNumber } from '../../pki/src/x509';
+import { PROFILE_OID, buildCertificate, certificateProfiles, encodeName, issuerFromCertificate, newSerialNumber } from '../../pki/src/x509';
+import type { SealMakerTrustList } from './maker-trust';
 import { encodeSeal, encodeSealToBeSigned } from './seal-codec';
 import { encodeSesSignature, encodeTbsSign } from './ses-signature-codec';
 import type { SealVersion, SesSealInfo, SesSignature, SesTbsSign, SignatureAlgorithmForm } from './ses-model';
@@ -39,6 +40,10 @@ export interface TestPki {
   readonly unit: TestCertificate;
   /** A second unit certificate, not bound to seals in the tests. */
   readonly otherUnit: TestCertificate;
+  /** Personal (个人) certificate, certificateProfiles.personal. */
+  readonly personal: TestCertificate;
+  /** Delegated OCSP signer, certificateProfiles.ocspSigner, issued by `issuing`. */
+  readonly ocspSigner: TestCertificate;
   /** Start of every end-entity certificate's validity. */
   readonly notBefore: Date;
   /** End of every end-entity certificate's validity. */
@@ -83,7 +88,7 @@ export async function createTestPki(now = new Date()): Promise<TestPki> {
   });
   const issuing = { ...issuingKeys, cert: issuingCert };
 
-  const endEntity = async (subject: Parameters<typeof encodeName>[0], extensions: (spki: Uint8Array) => ReturnType<typeof certificateProfiles.unit>) => {
+  const endEntity = async (subject: Parameters<typeof encodeName>[0], extensions: (spki: Uint8Array) => ReturnType<typeof certificateProfiles.unit>): Promise<TestCertificate> => {
     const keys = sm2Signer();
     const cert = await buildCertificate({
       issuer: issuerFromCertificate(issuingCert),
@@ -109,7 +114,56 @@ export async function createTestPki(now = new Date()): Promise<TestPki> {
     certificateProfiles.unitSubject({ province: '山东省', city: '枣庄市', unitName: '滕州市另一单位' }),
     (spki) => certificateProfiles.unit({ subjectSpki: spki, ...links, uscc: '91370481MA3C000000' }),
   );
-  return { root, issuing, maker, unit, otherUnit, notBefore, notAfter };
+  const personal = await endEntity(
+    certificateProfiles.personalSubject({ province: '广西壮族自治区', city: '南宁市', unitName: '南宁市某某科技有限公司', personName: '张三' }),
+    (spki) => certificateProfiles.personal({ subjectSpki: spki, ...links, idNumber: '11010519491231002X' }),
+  );
+  const ocspSigner = await endEntity({ C: 'CN', O: 'ecert 测试', CN: 'ecert OCSP 签名' }, (spki) => certificateProfiles.ocspSigner({ subjectSpki: spki }));
+  return { root, issuing, maker, unit, otherUnit, personal, ocspSigner, notBefore, notAfter };
+}
+
+/** ecert's own seal makers: under this PKI's root, with id-kp-ecertSealMaking (as the seal-service trusts them). */
+export function ecertMakerTrust(pki: Pick<TestPki, 'root' | 'issuing'>): SealMakerTrustList {
+  return {
+    label: 'ecert seal maker',
+    anchors: [pki.root.cert],
+    intermediates: [pki.issuing.cert],
+    requiredPurpose: PROFILE_OID.kpEcertSealMaking,
+    purposeName: 'id-kp-ecertSealMaking',
+  };
+}
+
+/**
+ * Another seal-making system (another province, the national platform): its own root, and a maker
+ * certificate without ecert's purpose (keyUsage only, as GB/T 38540 makers usually are).
+ */
+export async function createForeignSealMaker(now = new Date(), name = '某省电子印章制作系统'): Promise<{ root: TestCertificate; maker: TestCertificate }> {
+  const notBefore = new Date(Math.floor((now.getTime() - 30 * DAY) / 1000) * 1000);
+  const rootKeys = sm2Signer();
+  const rootName = encodeName({ C: 'CN', O: '某省电子印章', CN: `${name}根CA` });
+  const rootCert = await buildCertificate({
+    issuer: { name: rootName, spki: rootKeys.signer.spki },
+    signer: rootKeys.signer,
+    subjectName: rootName,
+    subjectSpki: rootKeys.signer.spki,
+    serialNumber: newSerialNumber(),
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + 10 * YEAR),
+    extensions: certificateProfiles.rootCa({ subjectSpki: rootKeys.signer.spki }),
+  });
+  const makerKeys = sm2Signer();
+  const makerCert = await buildCertificate({
+    issuer: issuerFromCertificate(rootCert),
+    signer: rootKeys.signer,
+    subjectName: encodeName({ C: 'CN', O: '某省电子印章', CN: name }),
+    subjectSpki: makerKeys.signer.spki,
+    serialNumber: newSerialNumber(),
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + 3 * YEAR),
+    // ecert's maker profile minus ecert's own purpose: what another system's maker looks like.
+    extensions: certificateProfiles.sealMaker({ subjectSpki: makerKeys.signer.spki, ...links }).filter((e) => e.extnID !== '2.5.29.37'),
+  });
+  return { root: { ...rootKeys, cert: rootCert }, maker: { ...makerKeys, cert: makerCert } };
 }
 
 /** A real (decodable) PNG of `size`×`size` red pixels. */
