@@ -39,7 +39,7 @@ export async function dropRunState(config: EcertConfig, databaseName: RegExp): P
     await admin.end().catch(() => undefined);
   }
   try {
-    const nc = await connectNats(config.NATS_URL, 'run-cleanup');
+    const nc = await connectNats(config.NATS_URL, 'run-cleanup', config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {});
     try {
       await Promise.race([deleteEventsStream(nc), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 10_000))]);
     } finally {

@@ -5,6 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '@ecert/common';
 import { onPath, requireTool } from '../support/optional-tool';
 
+/** Per-service NATS passwords and bus keys (values only need to be present for `config`). */
+const BUS_AND_NATS_SECRETS = Object.fromEntries(
+  ['GATEWAY', 'CERT_SERVICE', 'SEAL_SERVICE', 'WORKFLOW_SERVICE', 'OPERATOR'].flatMap((s) => [
+    [`NATS_${s}_PASSWORD`, `compose-test-${s.toLowerCase()}`],
+    [`ECERT_${s}_BUS_KEY`, `compose-test-key-${s.toLowerCase()}`],
+  ]).concat([['ECERT_BUS_PUBLIC_KEYS', 'gateway=x']]),
+);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HAVE_COMPOSE = requireTool({ name: 'docker-compose', present: onPath('docker-compose'), apt: 'docker-compose', tests: 'compose file validation' });
 
@@ -14,7 +21,7 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
   // In beforeAll, not the suite body: a skipped suite's body still runs to collect its tests.
   beforeAll(() => {
     resolved = execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config'], {
-      env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase', ECERT_TOKEN_SECRET: 'compose-test-token-secret', ECERT_PUBLIC_URL: 'https://pki.example.test', ECERT_PERSONAL_ID_SALT: 'compose-test-personal-id-salt' },
+      env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase', ECERT_TOKEN_SECRET: 'compose-test-token-secret', ECERT_PUBLIC_URL: 'https://pki.example.test', ECERT_PERSONAL_ID_SALT: 'compose-test-personal-id-salt', ...BUS_AND_NATS_SECRETS },
       encoding: 'utf8',
     });
   });
@@ -23,7 +30,7 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
     for (const s of ['postgres:', 'nats:', 'redis:', 'gateway:', 'cert-service:', 'seal-service:', 'workflow-service:']) {
       expect(resolved).toContain(`  ${s}`);
     }
-    expect(resolved).toMatch(/-js/);
+    expect(resolved).toMatch(/nats-compose\.conf/);
     expect(resolved).toMatch(/published: 3000|3000:3000/);
   });
 
@@ -32,6 +39,12 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
       expect(Object.keys(configSchema.shape)).toContain(key);
       expect(resolved).toContain(`${key}:`);
     }
+  });
+
+  it('runs NATS with authorisation and gives each service its own user and bus key', () => {
+    for (const svc of ['gateway', 'cert-service', 'seal-service', 'workflow-service']) expect(resolved).toContain(`NATS_USER: ${svc}`);
+    expect(resolved).toContain('ECERT_BUS_PRIVATE_KEY: compose-test-key-seal_service');
+    expect(resolved).toContain('ECERT_BUS_PUBLIC_KEYS:');
   });
 
   it('refuses to start without a key store passphrase or token secret', () => {

@@ -30,6 +30,8 @@ export interface PlatformOptions {
   env?: Record<string, string>;
   /** Do not register the all-powerful harness client (for tests of refusals). */
   noDefaultClient?: boolean;
+  /** Settings of one service only (its own NATS credentials, say). */
+  envFor?: (service: 'cert' | 'seal' | 'workflow' | 'gateway') => Record<string, string>;
 }
 
 /**
@@ -49,14 +51,15 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
   const services: TestPlatform['services'] = { cert: undefined, seal: undefined, workflow: undefined };
   let gateway: INestApplication | undefined;
   const start = async () => {
-    if (wanted.has('cert')) services.cert = await startCertService(config);
+    const configFor = (s: 'cert' | 'seal' | 'workflow' | 'gateway') => (opts.envFor ? loadConfig({ ...process.env, GATEWAY_PORT: String(port), ECERT_PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.env, ...opts.envFor(s) }) : config);
+    if (wanted.has('cert')) services.cert = await startCertService(configFor('cert'));
     const rest = await Promise.all([
-      wanted.has('seal') ? startSealService(config) : undefined,
-      wanted.has('workflow') ? startWorkflowService(config) : undefined,
+      wanted.has('seal') ? startSealService(configFor('seal')) : undefined,
+      wanted.has('workflow') ? startWorkflowService(configFor('workflow')) : undefined,
     ]);
     services.seal = rest[0];
     services.workflow = rest[1];
-    gateway = wanted.has('gateway') ? await startGateway(config, port) : undefined;
+    gateway = wanted.has('gateway') ? await startGateway(configFor('gateway'), port) : undefined;
   };
   const stop = async () => {
     await gateway?.close();

@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { BUS_PRINCIPALS, EVENTS_STREAM, eventSubject, natsPrefix, Subjects, type BusPrincipal } from '@ecert/contracts';
+import { BusIdentity, inboxPrefixOf, natsAuthorizationConfig } from '@ecert/messaging';
+import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
+import { api, waitFor } from '../support/http';
+
+/**
+ * Issue 8: the whole platform on a private nats-server that runs with authorisation, each
+ * service with its own user and only the subjects it needs (libs/messaging nats-authorization).
+ * The platform works; a process holding the seal-service's credentials cannot issue or revoke,
+ * cannot publish certificate events, and cannot read others' replies.
+ */
+const dir = new TempDir();
+let nats: ChildProcess;
+let url: string;
+let p: TestPlatform;
+const passwords = Object.fromEntries(BUS_PRINCIPALS.map((b) => [b, randomBytes(12).toString('hex')])) as Record<BusPrincipal, string>;
+const operator = { user: 'operator', password: randomBytes(12).toString('hex') };
+const SERVICE_PRINCIPAL = { cert: 'cert-service', seal: 'seal-service', workflow: 'workflow-service', gateway: 'gateway' } as const;
+
+beforeAll(async () => {
+  const port = await freePort();
+  url = `nats://127.0.0.1:${port}`;
+  const conf = dir.file(
+    'nats.conf',
+    `listen: "127.0.0.1:${port}"\njetstream { store_dir: ${JSON.stringify(dir.path)} }\n${natsAuthorizationConfig({ prefix: natsPrefix, passwords, operator })}`,
+  );
+  nats = spawn('nats-server', ['-c', conf], { stdio: 'ignore' });
+  await waitFor(async () => {
+    const nc = await connect({ servers: url, timeout: 500, user: operator.user, pass: operator.password }).catch(() => undefined);
+    await nc?.close();
+    return !!nc;
+  }, 10_000);
+  p = await startTestPlatform({
+    env: { NATS_URL: url, NATS_USER: operator.user, NATS_PASSWORD: operator.password },
+    envFor: (s) => ({ NATS_USER: SERVICE_PRINCIPAL[s], NATS_PASSWORD: passwords[SERVICE_PRINCIPAL[s]] }),
+  });
+});
+
+afterAll(async () => {
+  await p?.close();
+  if (nats && nats.exitCode === null) {
+    await new Promise((r) => {
+      nats.once('exit', r);
+      nats.kill('SIGTERM');
+    });
+  }
+  dir.remove();
+});
+
+const as = (principal: BusPrincipal) => connect({ servers: url, user: principal, pass: passwords[principal], inboxPrefix: inboxPrefixOf(principal) });
+
+async function rejects(promise: Promise<unknown>): Promise<string> {
+  const e = await promise.then(() => undefined, (err: Error) => err);
+  expect(e, 'expected a refusal').toBeInstanceOf(Error);
+  return String((e as Error).message);
+}
+
+describe('NATS with authorisation', () => {
+  it('refuses a connection without credentials', async () => {
+    expect(await rejects(connect({ servers: url, timeout: 2000, reconnect: false }))).toMatch(/auth|Authorization/i);
+  });
+
+  it('runs the platform: issue, freeze, and the seal-service follows the events', async () => {
+    const { csr } = opensslCsr(dir, 'p256');
+    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: { name: '测试单位', uscc: makeUscc(), regionCode: '450100', accountNo: 'AUTH-1' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${r.body.serial}/freeze`, {})).status).toBe(200);
+    await waitFor(async () => (await p.db.query('SELECT 1 FROM seal.inbox WHERE aggregate_id = $1 AND type = $2', [r.body.serial, 'certificate.frozen'])).rowCount);
+    const h = await api(p.baseUrl, 'GET', '/api/v1/health');
+    expect(h.status, JSON.stringify(h.body)).toBe(200);
+  });
+
+  it("with the seal-service's credentials: no issuing, no revoking, no certificate events, no others' replies", async () => {
+    const nc: NatsConnection = await as('seal-service');
+    const identity = BusIdentity.fromConfig(p.config, 'seal-service');
+    const token = identity.issueContext({ rid: 'x', ops: ['certificates:issue', 'certificates:manage'], reg: ['000000'] }, 30);
+    const body = (subject: string, data: unknown) => JSON.stringify({ pattern: subject, data: { meta: { requestId: 'x', context: token }, data }, id: randomUUID() });
+    for (const subject of [Subjects.cert.issue, Subjects.cert.revoke, Subjects.cert.freeze]) {
+      expect(await rejects(nc.request(subject, body(subject, { serial: '0a' }), { timeout: 3000 }))).toMatch(/permission/i);
+    }
+    // Publishing a certificate event: the server refuses it, the stream never holds it.
+    const js = jetstream(nc);
+    expect(await rejects(js.publish(eventSubject('certificate.renewed'), JSON.stringify({ id: randomUUID(), type: 'certificate.renewed' }), { timeout: 3000 }))).toMatch(/permission|timeout|no responders/i);
+    const op = await connect({ servers: url, user: operator.user, pass: operator.password });
+    const info = await (await jetstreamManager(op)).streams.info(EVENTS_STREAM);
+    const stored = await (await jetstreamManager(op)).streams.getMessage(EVENTS_STREAM, { last_by_subj: eventSubject('certificate.renewed') }).catch(() => undefined);
+    expect(stored ?? undefined).toBeUndefined();
+    expect(info.state.messages).toBeGreaterThan(0);
+    // Subscribing to the gateway's replies or the cert-service's commands is refused.
+    for (const subject of [`${inboxPrefixOf('gateway')}.>`, `${natsPrefix}.v1.cert.>`]) {
+      const errors: string[] = [];
+      const s = nc.subscribe(subject, { callback: (err) => err && errors.push(err.message) });
+      await nc.flush();
+      await waitFor(async () => errors.length > 0 || s.isClosed(), 3000);
+    }
+    await op.close();
+    await nc.close().catch(() => undefined);
+  });
+
+  it('lets the seal-service use the seal-maker subject and nobody else, not even the gateway', async () => {
+    const nc = await as('gateway');
+    const token = BusIdentity.fromConfig(p.config, 'gateway').issueContext({ rid: 'g', ops: [], reg: ['000000'] }, 30);
+    const msg = JSON.stringify({ pattern: Subjects.cert.sealMakerSign, data: { meta: { requestId: 'g', context: token }, data: { data: '' } }, id: randomUUID() });
+    expect(await rejects(nc.request(Subjects.cert.sealMakerSign, msg, { timeout: 3000 }))).toMatch(/permission/i);
+    await nc.close().catch(() => undefined);
+  });
+});
