@@ -8,6 +8,7 @@ import { SealLifecycle } from './certificate-events/seal-lifecycle.service';
 import { CertServiceClient } from './cert-client/cert-service.client';
 import { SEAL_ENTITIES } from './seals/seal.entities';
 import { SealFactory } from './seals/seal-factory.service';
+import { SealMakerTrust } from './seals/seal-maker-trust';
 import { CreateSealUseCase } from './seals/create-seal.use-case';
 import { VerifySealUseCase } from './seals/verify-seal.use-case';
 import { SealQueries } from './seals/seal-queries.service';
@@ -33,7 +34,7 @@ export class SealServiceModule {
         }),
       ],
       controllers: [serviceHealthController('seal-service', Subjects.seal.health), SealsHandler],
-      providers: [CertServiceClient, SealFactory, CreateSealUseCase, VerifySealUseCase, SealQueries, SealLifecycle, CertificateEventsListener],
+      providers: [CertServiceClient, SealFactory, SealMakerTrust, CreateSealUseCase, VerifySealUseCase, SealQueries, SealLifecycle, CertificateEventsListener],
     };
   }
 }

@@ -8,9 +8,11 @@ import {
   buildCertificate,
   buildName,
   certificateProfiles,
+  extendedKeyUsageOf,
   formatName,
   issuerFromCertificate,
   newSerialNumber,
+  PROFILE_OID,
   type Signer,
 } from '@ecert/pki';
 import { CaEntity, type CaFamily, type CaRole } from './ca.entity';
@@ -23,9 +25,14 @@ const DAY = 86_400_000;
 const OCSP_SIGNER_RENEW_BEFORE_MS = 30 * DAY;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+function isMarkedSealMaker(certificate: Uint8Array): boolean {
+  return extendedKeyUsageOf(new Uint8Array(certificate))?.includes(PROFILE_OID.kpEcertSealMaking) ?? false;
+}
+
 /**
  * Creates, per algorithm family, the root CA, the issuing CA, the delegated OCSP signer and the
- * seal-maker certificate, skipping whatever exists already. Safe to run at every start and from
+ * seal-maker certificate, skipping whatever exists already; renews OCSP signers near expiry and
+ * re-issues seal makers that lack id-kp-ecertSealMaking. Safe to run at every start and from
  * several processes at once (an advisory lock serialises them).
  */
 @Injectable()
@@ -60,10 +67,15 @@ export class InitializeCasUseCase {
             existing.push(id);
             // The OCSP signer carries ocsp-nocheck, so it is short-lived by design: it is re-keyed
             // and re-issued in time instead of being checked for revocation.
-            if (role === 'ocsp' && row.notAfter.getTime() - Date.now() < OCSP_SIGNER_RENEW_BEFORE_MS) {
+            const ocspDue = role === 'ocsp' && row.notAfter.getTime() - Date.now() < OCSP_SIGNER_RENEW_BEFORE_MS;
+            // A seal maker certified before id-kp-ecertSealMaking existed: seal verifiers now refuse
+            // it, so it is re-keyed and re-issued with the purpose (seals it made stay stored).
+            const unmarkedSealMaker = role === 'seal-maker' && !isMarkedSealMaker(row.certificate);
+            if (ocspDue || unmarkedSealMaker) {
               announce();
               await this.createCa(family, role, true);
               renewed.push(id);
+              if (unmarkedSealMaker) this.logger.warn({ caId: id, previousSerial: row.serial }, 'seal-maker certificate lacked id-kp-ecertSealMaking: re-issued with it');
             }
             continue;
           }

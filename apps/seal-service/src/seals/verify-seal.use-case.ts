@@ -22,6 +22,7 @@ import {
   type SealVerificationReport,
 } from '@ecert/ses';
 import { CertServiceClient } from '../cert-client/cert-service.client';
+import { SealMakerTrust } from './seal-maker-trust';
 import { SealEntity } from './seal.entities';
 import { pemToDer, sha256Hex } from './seal-factory.service';
 import { decodeBase64 } from './seal-input';
@@ -31,15 +32,18 @@ import { effectiveSealStatus } from './seal-view';
 export const MAX_VERIFY_BYTES = 512 * 1024;
 
 /**
- * 验章: verifies an SES_Seal (v4 or v1) or an SES_Signature with libs/ses against ecert's root CAs
- * (issuing CAs offered as intermediates), and for a seal ecert made (same esID and bytes) adds its
- * status here and the bound certificate's status now. Undecodable input is a 400, not a report.
+ * 验章: verifies an SES_Seal (v4 or v1) or an SES_Signature with libs/ses. The maker must be a seal
+ * maker (SealMakerTrust: ecert's, with id-kp-ecertSealMaking, or a configured foreign one); signer
+ * certificates chain to ecert's root CAs (issuing CAs offered as intermediates). For a seal ecert
+ * made (same esID and bytes) it adds its status here and the bound certificate's status now.
+ * Undecodable input is a 400, not a report.
  */
 @Injectable()
 export class VerifySealUseCase {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly certs: CertServiceClient,
+    private readonly makers: SealMakerTrust,
   ) {}
 
   async execute(cmd: VerifySealCommand): Promise<SealVerificationView> {
@@ -47,30 +51,37 @@ export class VerifySealUseCase {
     const document = decodeBase64(cmd?.document, 'document', MAX_VERIFY_BYTES, false);
     const cas = await this.certs.caList();
     const anchors = cas.filter((c) => c.role === 'root');
+    // Signer certificates (SES_Signature) chain to ecert's roots; makers follow SealMakerTrust.
     const trustAnchors = anchors.map((c) => pemToDer(c.certificatePem));
     const intermediates = cas.filter((c) => c.role === 'issuing').map((c) => pemToDer(c.certificatePem));
     const at = new Date();
 
     if (detectSealVersion(data)) {
       const seal = decode(() => decodeSeal(data));
-      const report = await verifySeal(seal, { trustAnchors, intermediates, at });
+      const stored = await this.storedSeal(seal);
+      const { lists, summary } = this.makers.lists(cas, !!stored);
+      const report = await verifySeal(seal, { makerTrust: lists, at });
       return {
         kind: 'seal',
         indication: report.indication,
         validationTime: at.toISOString(),
         trustAnchors: anchors.map((a) => a.subject),
-        seal: await this.summary(report, seal),
+        makerTrust: summary,
+        seal: await this.summary(report, stored),
       };
     }
     const sig = decode(() => decodeSesSignature(data), () => decodeSeal(data));
-    const report = await verifySesSignature(sig, { trustAnchors, intermediates, at, ...(document ? { document } : {}) });
+    const stored = await this.storedSeal(sig.seal);
+    const { lists, summary } = this.makers.lists(cas, !!stored);
+    const report = await verifySesSignature(sig, { trustAnchors, intermediates, makerTrust: lists, at, ...(document ? { document } : {}) });
     const checks = report.checks.map(check);
     return {
       kind: 'signature',
       indication: report.indication,
       validationTime: at.toISOString(),
       trustAnchors: anchors.map((a) => a.subject),
-      seal: await this.summary(report.seal!, sig.seal),
+      makerTrust: summary,
+      seal: await this.summary(report.seal!, stored),
       signature: {
         version: report.version,
         ...(report.signingTime ? { signingTime: report.signingTime.toISOString() } : {}),
@@ -86,7 +97,7 @@ export class VerifySealUseCase {
     };
   }
 
-  private async summary(r: SealVerificationReport, seal: DecodedSeal): Promise<SealSummaryView> {
+  private async summary(r: SealVerificationReport, stored: SealEntity | undefined): Promise<SealSummaryView> {
     const checks = r.checks.map(check);
     const chain = checks.find((c) => c.name === 'maker-certificate');
     return {
@@ -108,15 +119,18 @@ export class VerifySealUseCase {
       checks,
       ...(chain ? { chain } : {}),
       warnings: [...r.warnings],
-      ...(await this.ecertRecord(seal)),
+      ...(stored ? await this.ecertRecord(stored) : {}),
     };
   }
 
+  /** The seal ecert made and stored with these very bytes (same esID and DER), if any. */
+  private async storedSeal(seal: DecodedSeal): Promise<SealEntity | undefined> {
+    const row = await this.ds.getRepository(SealEntity).findOneBy({ esId: seal.sealInfo.esId });
+    return row && row.derSha256 === sha256Hex(seal.der) ? row : undefined;
+  }
+
   /** For a seal ecert made: its status here and the bound certificate's status at the cert-service now. */
-  private async ecertRecord(seal: DecodedSeal): Promise<Pick<SealSummaryView, 'ecert'>> {
-    const esId = seal.sealInfo.esId;
-    const row = await this.ds.getRepository(SealEntity).findOneBy({ esId });
-    if (!row || row.derSha256 !== sha256Hex(seal.der)) return {};
+  private async ecertRecord(row: SealEntity): Promise<Pick<SealSummaryView, 'ecert'>> {
     let certificateStatus: CertificateStatus | 'unknown' = 'unknown';
     try {
       certificateStatus = (await this.certs.getCertificate(row.certificateSerial)).status;

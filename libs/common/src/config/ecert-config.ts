@@ -73,6 +73,8 @@ export const configSchema = z.object({
   ECERT_AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
   /** Reverse proxies (IP addresses, comma-separated) whose X-Client-Cert header is trusted for mutual TLS. */
   ECERT_TRUSTED_PROXIES: z.string().default(''),
+  /** Foreign seal makers whose seals verify (other provinces, the national platform): a PEM file or a directory of them. Empty = none. */
+  ECERT_SEAL_MAKER_TRUST: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -193,7 +193,7 @@ export interface SealSummaryView {
   picture?: { type: string; widthMm: number; heightMm: number; bytes: number };
   boundCertificates?: { type: 1; subjects: string[] } | { type: 2; digestCount: number };
   checks: VerificationCheckView[];
-  /** The maker certificate's path to ecert's trust anchors (the `maker-certificate` check). */
+  /** The maker certificate's path to a seal-maker trust anchor (the `maker-certificate` check; `maker-authorised` says whether it may make seals). */
   chain?: VerificationCheckView;
   warnings: string[];
   /** Present when ecert made this very seal (same esID and bytes). */
@@ -211,8 +211,13 @@ export interface SealVerificationView {
   kind: 'seal' | 'signature';
   indication: 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
   validationTime: string;
-  /** Trust anchors used (ecert's root CAs), by subject. */
+  /** Trust anchors for signer certificates (ecert's root CAs), by subject. */
   trustAnchors: string[];
+  /**
+   * Who may make seals: ecert's seal maker (under ecert's roots, with id-kp-ecertSealMaking) and
+   * the foreign seal-making systems configured (ECERT_SEAL_MAKER_TRUST); anchors by subject.
+   */
+  makerTrust?: { label: string; anchors: string[]; requiredPurpose?: string }[];
   /** The seal (for kind=seal: the data; for kind=signature: the seal embedded in it). */
   seal: SealSummaryView;
   /** Only for kind=signature. */
