@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
-import { makeResidentId, makeUscc, opensslAsync, opensslCsr, opensslResult, tamperCsrSubject, TempDir } from '../support/fixtures';
+import { makeResidentId, makeUscc, openssl, opensslAsync, opensslCsr, opensslResult, tamperCsrSubject, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
 import { readPersonalIdCode } from '@ecert/pki';
 
@@ -388,6 +388,39 @@ describe('lifecycle, CRL and OCSP against openssl', () => {
     expect(o.body.replacedBy).toBe(r.body.serial);
     const again = await api(p.baseUrl, 'POST', `/api/v1/certificates/${old.serial}/renew`, { csr: opensslCsr(dir, 'p256').csr });
     expect(again.status).toBe(409);
+  });
+});
+
+describe('keys revoked for keyCompromise', () => {
+  it('refuses a new CSR for the key, in any encoding, on issue and renew, and changes nothing', async () => {
+    const victim = await issue('p256');
+    const other = await issue('p256');
+    const revoked = await api(p.baseUrl, 'POST', `/api/v1/certificates/${victim.serial}/revoke`, { reason: 'keyCompromise' });
+    expect(revoked.status).toBe(200);
+    const again = (key: string) => openssl(['req', '-new', '-key', key, '-subj', '/C=CN/O=ecert test/CN=again', '-sha256']);
+    const compressedKey = dir.file(`${victim.serial}-compressed.key`);
+    openssl(['ec', '-in', victim.keyPath, '-conv_form', 'compressed', '-out', compressedKey]);
+    const before = await certificateCount();
+    for (const csr of [again(victim.keyPath), again(compressedKey)]) {
+      const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: unit() });
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+      expect(r.body).toMatchObject({ code: 'key_compromised', field: 'csr' });
+      const renew = await api(p.baseUrl, 'POST', `/api/v1/certificates/${other.serial}/renew`, { csr });
+      expect(renew.status, JSON.stringify(renew.body)).toBe(400);
+      expect(renew.body).toMatchObject({ code: 'key_compromised', field: 'csr' });
+    }
+    expect(await certificateCount()).toBe(before);
+    expect((await api(p.baseUrl, 'GET', `/api/v1/certificates/${other.serial}`)).body.status).toBe('active');
+    // Revoked for another reason, the key may be certified again (e.g. a unit re-applying after cessation).
+    const ceased = await issue('p256');
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${ceased.serial}/revoke`, { reason: 'cessationOfOperation' })).status).toBe(200);
+    const reuse = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: again(ceased.keyPath), unit: unit() });
+    expect(reuse.status, JSON.stringify(reuse.body)).toBe(201);
+    const { rows } = await p.db.query('SELECT spki_sha256 FROM cert.certificate WHERE serial = ANY($1)', [[ceased.serial, reuse.body.serial]]);
+    expect(rows).toHaveLength(2);
+    expect(rows[0].spki_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0].spki_sha256).toBe(rows[1].spki_sha256);
   });
 });
 

@@ -14,6 +14,7 @@ import { CertificateEntity } from './certificates/certificate.entity';
 import { CertificateHistoryEntity } from './certificates/certificate-history.entity';
 import { CertificateViewMapper } from './certificates/certificate-view.mapper';
 import { EndEntityIssuer } from './certificates/end-entity-issuer.service';
+import { CompromisedKeyChecker } from './certificates/compromised-key.checker';
 import { CertificateTransitionRunner } from './certificates/certificate-transition.runner';
 import { IssueCertificateUseCase } from './certificates/usecases/issue-certificate.use-case';
 import { FreezeCertificateUseCase } from './certificates/usecases/freeze-certificate.use-case';
@@ -34,9 +35,10 @@ import { HealthHandler } from './health/health.handler';
 import { SealMakerHandler } from './seal-maker/seal-maker.handler';
 import { InitCertSchema1763900000000 } from './migrations/1763900000000-init-cert-schema';
 import { PersonalIdHash1764300000000 } from './migrations/1764300000000-personal-id-hash';
+import { CertificateKeyFingerprint1764300000001 } from './migrations/1764300000001-certificate-key-fingerprint';
 
 export const CERT_ENTITIES = [CaEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001];
 
 @Module({})
 export class CertServiceModule {
@@ -54,6 +56,7 @@ export class CertServiceModule {
         CaBootstrap,
         CertificateViewMapper,
         EndEntityIssuer,
+        CompromisedKeyChecker,
         CertificateTransitionRunner,
         IssueCertificateUseCase,
         FreezeCertificateUseCase,

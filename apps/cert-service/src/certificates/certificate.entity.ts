@@ -5,6 +5,7 @@ import type { StoredCertificateStatus } from '@ecert/pki';
 @Index('certificate_account_idx', ['uscc', 'accountNo'])
 @Index('certificate_ca_status_idx', ['caId', 'status'])
 @Index('certificate_person_id_hash_idx', ['personIdHash'], { where: '"person_id_hash" IS NOT NULL' })
+@Index('certificate_spki_sha256_idx', ['spkiSha256'])
 export class CertificateEntity {
   /** Lower-case hex of the DER INTEGER content, as OCSP and CRLs carry it. */
   @PrimaryColumn({ type: 'text' })
@@ -59,6 +60,10 @@ export class CertificateEntity {
 
   @Column({ type: 'bytea' })
   der: Buffer;
+
+  /** The certified key (publicKeyFingerprint of the SPKI): finds certificates of a compromised key. */
+  @Column({ name: 'spki_sha256', type: 'text', nullable: true })
+  spkiSha256: string | null;
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;

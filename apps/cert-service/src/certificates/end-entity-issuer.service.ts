@@ -9,6 +9,7 @@ import {
   issuerFromCertificate,
   newSerialNumber,
   personalIdHash,
+  publicKeyFingerprint,
   type CertificateIssuer,
   type ParsedCsr,
 } from '@ecert/pki';
@@ -27,6 +28,8 @@ export interface IssuedCertificate {
   notAfter: Date;
   /** Salted hash of the resident ID (personal certificates): stored beside the certificate. */
   personIdHash?: string;
+  /** publicKeyFingerprint of the certified key. */
+  spkiSha256: string;
 }
 
 export const DEFAULT_VALIDITY_DAYS = 365;
@@ -116,6 +119,7 @@ export class EndEntityIssuer {
       notBefore,
       notAfter,
       ...(personalId ? { personIdHash: personalId.hash } : {}),
+      spkiSha256: publicKeyFingerprint(csr.subjectSpki),
     };
   }
 }

@@ -14,6 +14,8 @@ export const ProblemCode = {
   csrMalformed: 'csr_malformed',
   csrSignatureInvalid: 'csr_signature_invalid',
   keyRejected: 'key_rejected',
+  /** The CSR's key was certified before and that certificate was revoked for keyCompromise. */
+  keyCompromised: 'key_compromised',
   serviceUnavailable: 'service_unavailable',
   serviceTimeout: 'service_timeout',
   databaseBusy: 'database_busy',

@@ -18,5 +18,6 @@ export {
 export { sm2PrivateKeyFromPkcs8, sm2PrivateKeyToPkcs8, sm2PublicKeyFromSpki, sm2PublicKeyToSpki } from './sm2-key-encoding';
 export { decodeEcSignature, encodeEcSignature, rawEcSignatureToDer } from './ec-signature-der';
 export { assertAcceptableSubscriberKey, describePublicKey, type PublicKeyDescription } from './public-key-info';
+export { canonicalSpki, publicKeyFingerprint } from './public-key-fingerprint';
 export { verifySignature, type VerifySignatureInput } from './signature-verifier';
 export { signatureAlgorithmOidFor } from './signing-scheme';

@@ -9,6 +9,7 @@ import { validateSubscriberIdentity } from '../subscriber-identity';
 import { acceptCsrOrProblem } from '../csr-acceptance';
 import { EndEntityIssuer } from '../end-entity-issuer.service';
 import { CertificateViewMapper } from '../certificate-view.mapper';
+import { CompromisedKeyChecker } from '../compromised-key.checker';
 import { recordCertificateEvent } from '../certificate-events';
 import { recordHistory } from '../certificate-history.writer';
 
@@ -23,12 +24,14 @@ export class IssueCertificateUseCase {
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     private readonly issuer: EndEntityIssuer,
     private readonly views: CertificateViewMapper,
+    private readonly compromisedKeys: CompromisedKeyChecker,
   ) {}
 
   async execute(cmd: IssueCertificateCommand): Promise<CertificateView> {
     const identity = validateSubscriberIdentity(cmd);
     assertInScope(requestContext.getStore(), identity.regionCode, `unit ${identity.uscc}`);
     const csr = acceptCsrOrProblem(cmd.csr);
+    await this.compromisedKeys.assertNotCompromised(csr.subjectSpki);
     // Signed before the transaction: the connection and the account lock are then held only for
     // the count and the insert, never across CPU work. A refused request costs one signature.
     const issued = await this.issuer.issue(identity, csr, cmd.validityDays);
@@ -63,6 +66,7 @@ export class IssueCertificateUseCase {
         personName: identity.personName ?? null,
         personIdMasked: identity.idNumberMasked ?? null,
         personIdHash: issued.personIdHash ?? null,
+        spkiSha256: issued.spkiSha256,
         notBefore: issued.notBefore,
         notAfter: issued.notAfter,
         der: Buffer.from(issued.der),

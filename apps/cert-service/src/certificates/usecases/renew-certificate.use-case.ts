@@ -5,6 +5,7 @@ import { readPersonalIdCode } from '@ecert/pki';
 import { CertificateEntity } from '../certificate.entity';
 import { CertificateTransitionRunner, normalizeSerial } from '../certificate-transition.runner';
 import { CertificateViewMapper } from '../certificate-view.mapper';
+import { CompromisedKeyChecker } from '../compromised-key.checker';
 import { recordCertificateEvent } from '../certificate-events';
 import { recordHistory } from '../certificate-history.writer';
 import { acceptCsrOrProblem } from '../csr-acceptance';
@@ -22,11 +23,13 @@ export class RenewCertificateUseCase {
     private readonly runner: CertificateTransitionRunner,
     private readonly issuer: EndEntityIssuer,
     private readonly views: CertificateViewMapper,
+    private readonly compromisedKeys: CompromisedKeyChecker,
   ) {}
 
   async execute(cmd: RenewCertificateCommand): Promise<CertificateView> {
     normalizeSerial(cmd.serial);
     const csr = acceptCsrOrProblem(cmd.csr);
+    await this.compromisedKeys.assertNotCompromised(csr.subjectSpki);
     let successor: CertificateEntity | undefined;
     await this.runner.run(cmd.serial, {
       action: 'renew',
@@ -53,6 +56,7 @@ export class RenewCertificateUseCase {
             personName: old.personName,
             personIdMasked: old.personIdMasked,
             personIdHash: issued.personIdHash ?? old.personIdHash,
+            spkiSha256: issued.spkiSha256,
             notBefore: issued.notBefore,
             notAfter: issued.notAfter,
             der: Buffer.from(issued.der),

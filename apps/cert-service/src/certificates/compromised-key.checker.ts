@@ -1,0 +1,29 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { ProblemCode, ProblemError } from '@ecert/common';
+import { DATA_SOURCE } from '@ecert/messaging';
+import { publicKeyFingerprint } from '@ecert/pki';
+
+/**
+ * A key whose certificate was revoked for keyCompromise is known to others: certifying it again
+ * (a new issuance or a renewal) would hand its thief a fresh certificate. Keys are matched by
+ * fingerprint (SHA-256 of the canonical SPKI), so a re-encoded key is the same key.
+ */
+@Injectable()
+export class CompromisedKeyChecker {
+  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+
+  /** Throws a 400 problem on `field` for a compromised key; returns the key's fingerprint otherwise. */
+  async assertNotCompromised(spki: Uint8Array, field = 'csr'): Promise<string> {
+    const fingerprint = publicKeyFingerprint(spki);
+    const rows: unknown[] = await this.ds.query(
+      `SELECT 1 FROM "cert"."certificate" WHERE spki_sha256 = $1 AND status = 'revoked' AND revocation_reason = 'keyCompromise' LIMIT 1`,
+      [fingerprint],
+    );
+    if (rows.length) {
+      // No serial in the answer: the earlier certificate may belong to another region's records.
+      throw new ProblemError(400, ProblemCode.keyCompromised, '密钥已泄露，不能再次签发 (key compromised)', 'a certificate for this key was revoked for keyCompromise: generate a new key pair and a new CSR', field);
+    }
+    return fingerprint;
+  }
+}

@@ -1,0 +1,50 @@
+import { createHash, ECDH } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { ECParameters } from '@peculiar/asn1-ecc';
+import { OID } from './algorithms';
+import { describePublicKey } from './public-key-info';
+
+const NODE_CURVE: Readonly<Record<string, string>> = { [OID.prime256v1]: 'prime256v1', [OID.secp384r1]: 'secp384r1' };
+const DER_NULL = new Uint8Array([0x05, 0x00]);
+
+/**
+ * One DER SubjectPublicKeyInfo per key: EC and SM2 keys as id-ecPublicKey + named curve with the
+ * uncompressed point, RSA as rsaEncryption + NULL. The same key can be sent in several strict-DER
+ * forms (compressed point, SM2's own algorithm OID, RSA parameters absent); a fingerprint of the
+ * bytes as received would let a compromised key back in re-encoded. Keys that cannot be
+ * described come back unchanged.
+ */
+export function canonicalSpki(spki: Uint8Array): Uint8Array {
+  let d;
+  try {
+    d = describePublicKey(spki);
+  } catch {
+    return spki;
+  }
+  const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+  if (d.family === 'rsa' && !d.rsaPssOnly) {
+    return reencode(new AlgorithmIdentifier({ algorithm: OID.rsaEncryption, parameters: DER_NULL.slice().buffer }), new Uint8Array(info.subjectPublicKey));
+  }
+  if (d.curveOid && d.publicPoint) {
+    const nodeCurve = NODE_CURVE[d.curveOid];
+    // SM2 points are already decoded to the uncompressed form; EC points may arrive compressed.
+    const point = nodeCurve ? new Uint8Array(ECDH.convertKey(Buffer.from(d.publicPoint), nodeCurve, undefined, undefined, 'uncompressed') as Buffer) : d.publicPoint;
+    const parameters = AsnConvert.serialize(new ECParameters({ namedCurve: d.curveOid }));
+    return reencode(new AlgorithmIdentifier({ algorithm: OID.ecPublicKey, parameters }), point);
+  }
+  return spki;
+}
+
+function reencode(algorithm: AlgorithmIdentifier, subjectPublicKey: Uint8Array): Uint8Array {
+  const view = subjectPublicKey.buffer.slice(subjectPublicKey.byteOffset, subjectPublicKey.byteOffset + subjectPublicKey.byteLength) as ArrayBuffer;
+  return new Uint8Array(AsnConvert.serialize(new SubjectPublicKeyInfo({ algorithm, subjectPublicKey: view })));
+}
+
+/**
+ * SHA-256 of the canonical SPKI DER, lower-case hex: names a key whatever encoding it came in.
+ * For the usual uncompressed encodings it equals `openssl pkey -pubin -outform DER | sha256sum`.
+ */
+export function publicKeyFingerprint(spki: Uint8Array): string {
+  return createHash('sha256').update(canonicalSpki(spki)).digest('hex');
+}
