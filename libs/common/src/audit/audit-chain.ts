@@ -1,4 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+
+/** How a record's `hash` was made: unkeyed SHA-256 (records written before issue 8) or HMAC-SHA256. */
+export type AuditAlgorithm = 'sha256' | 'hmac-sha256';
+export const AUDIT_ALGORITHMS: readonly AuditAlgorithm[] = ['sha256', 'hmac-sha256'];
 
 /** The fields of an audit record that its hash covers (everything but the hash itself). */
 export interface AuditRecordBody {
@@ -6,12 +10,23 @@ export interface AuditRecordBody {
   at: string;
   clientId: string | null;
   staffId: string | null;
+  /**
+   * Who acted when neither a client nor a staff member did (an event's actor, else the service
+   * that made the change). Keyed records always cover it; legacy records only when set.
+   */
+  actor?: string | null;
   action: string;
   target: string | null;
   outcome: string;
   requestId: string | null;
   details: unknown;
   prevHash: string;
+}
+
+/** A record as stored: its body, how it was hashed, and the hash. */
+export interface StoredAuditRecord extends AuditRecordBody {
+  alg: AuditAlgorithm;
+  hash: string;
 }
 
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
@@ -29,41 +44,28 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * Each record's hash covers its content and the previous record's hash, so editing, deleting or
- * reordering any record breaks every hash after it.
+ * Legacy (unkeyed) record hash: content plus the previous hash. Anyone who can write the table
+ * can recompute it, which is why new records are keyed (auditMac); it stays to verify old rows.
  */
 export function auditHash(body: AuditRecordBody): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+  const { actor, ...rest } = body;
+  return createHash('sha256').update(canonicalJson(actor == null ? rest : body)).digest('hex');
 }
 
-export interface AuditChainBreak {
-  seq: number;
-  reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'sequence_gap';
-  detail: string;
-}
+/** Domain label, so an audit MAC can never be mistaken for another use of the same key. */
+const MAC_LABEL = 'ecert-audit-record-v2\n';
 
 /**
- * Walks records in sequence order and reports the first break, or undefined for an intact chain.
- * Works on any async iterable so the caller can stream millions of rows in pages.
+ * Keyed record hash: HMAC-SHA256 over the canonical body (previous hash included). Without the
+ * key, editing a record and re-hashing everything after it produces MACs that do not verify.
  */
-export async function verifyAuditChain(records: AsyncIterable<AuditRecordBody & { hash: string }>): Promise<{ checked: number; break?: AuditChainBreak }> {
-  let prev = AUDIT_GENESIS_HASH;
-  let expectedSeq: number | undefined;
-  let checked = 0;
-  for await (const r of records) {
-    if (expectedSeq !== undefined && r.seq !== expectedSeq) {
-      return { checked, break: { seq: expectedSeq, reason: 'sequence_gap', detail: `record ${expectedSeq} is missing (next is ${r.seq})` } };
-    }
-    if (r.prevHash !== prev) {
-      return { checked, break: { seq: r.seq, reason: 'prev_hash_mismatch', detail: `record ${r.seq} does not follow the record before it` } };
-    }
-    const { hash, ...body } = r;
-    if (auditHash(body) !== hash) {
-      return { checked, break: { seq: r.seq, reason: 'hash_mismatch', detail: `record ${r.seq} was changed after it was written` } };
-    }
-    prev = hash;
-    expectedSeq = r.seq + 1;
-    checked++;
-  }
-  return { checked };
+export function auditMac(key: Uint8Array, body: AuditRecordBody): string {
+  return createHmac('sha256', key)
+    .update(MAC_LABEL + canonicalJson({ ...body, actor: body.actor ?? null }))
+    .digest('hex');
+}
+
+/** The hash a record with this algorithm must carry. */
+export function auditRecordHash(alg: AuditAlgorithm, body: AuditRecordBody, macKey: Uint8Array): string {
+  return alg === 'hmac-sha256' ? auditMac(macKey, body) : auditHash(body);
 }

@@ -21,6 +21,8 @@ export const ProblemCode = {
   databaseBusy: 'database_busy',
   databaseUnavailable: 'database_unavailable',
   storeUnavailable: 'store_unavailable',
+  /** The audit record of a change could not be written, so the change is not reported as done. */
+  auditUnavailable: 'audit_unavailable',
   busContextInvalid: 'bus_context_invalid',
   busCallerForbidden: 'bus_caller_forbidden',
   unauthorized: 'unauthorized',
