@@ -33,12 +33,19 @@ import { PkiDistributionHandler } from './revocation/pki-distribution.handler';
 import { OcspResponder } from './ocsp/ocsp-responder.service';
 import { HealthHandler } from './health/health.handler';
 import { SealMakerHandler } from './seal-maker/seal-maker.handler';
+import { SealMakerSignatureEntity } from './seal-maker/seal-maker-signature.entity';
+import { SignSealInfoUseCase } from './seal-maker/sign-seal-info.use-case';
+import { SealMakerSignatures1764600000001 } from './migrations/1764600000001-seal-maker-signatures';
 import { InitCertSchema1763900000000 } from './migrations/1763900000000-init-cert-schema';
 import { PersonalIdHash1764300000000 } from './migrations/1764300000000-personal-id-hash';
 import { CertificateKeyFingerprint1764300000001 } from './migrations/1764300000001-certificate-key-fingerprint';
+import { CaRevocation1764300000002 } from './migrations/1764300000002-ca-revocation';
+import { CaRevocationEntity } from './ca/ca-revocation.entity';
+import { RevokeCaCertificateUseCase } from './ca/revoke-ca-certificate.use-case';
+import { CaAdminHandler } from './ca/ca-admin.handler';
 
-export const CERT_ENTITIES = [CaEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001];
+export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001];
 
 @Module({})
 export class CertServiceModule {
@@ -48,11 +55,12 @@ export class CertServiceModule {
       imports: [
         ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler],
       providers: [
         { provide: KEY_STORES, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => CaKeyStores.open(config, ds) },
         CaRegistry,
         InitializeCasUseCase,
+        RevokeCaCertificateUseCase,
         CaBootstrap,
         CertificateViewMapper,
         EndEntityIssuer,
@@ -70,6 +78,7 @@ export class CertServiceModule {
         CrlScheduler,
         RevocationChangeNotifier,
         OcspResponder,
+        SignSealInfoUseCase,
       ],
     };
   }

@@ -21,7 +21,7 @@ export type {
 export { SesDecodeError, SesError, SesInputError } from './ses-errors';
 export type { SesDecodeErrorCode, SesErrorCode } from './ses-errors';
 export { detectSealVersion } from './seal-version-detector';
-export { decodeSeal, encodeSeal, encodeSealToBeSigned } from './seal-codec';
+export { decodeSeal, decodeSealInfoV4, encodeSeal, encodeSealToBeSigned } from './seal-codec';
 export type { DecodeSealOptions } from './seal-codec';
 export { decodeSesSignature, encodeSesSignature, encodeTbsSign } from './ses-signature-codec';
 export type { DecodeSesSignatureOptions } from './ses-signature-codec';

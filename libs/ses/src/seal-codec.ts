@@ -32,6 +32,18 @@ export function decodeSeal(der: Uint8Array, options: DecodeSealOptions = {}): De
   return decodeSealNode(node, 'SES_Seal', ctx, options);
 }
 
+/**
+ * Decodes a lone DER SES_SealInfo of a v4 seal (what the seal maker is asked to sign), strictly:
+ * anything the decoder had to tolerate is refused, since a signer should sign only clean input.
+ */
+export function decodeSealInfoV4(der: Uint8Array): SesSealInfo {
+  const ctx = newDecodeContext();
+  const node = readSingleNode(der, 'SES_SealInfo', ctx);
+  const info = decodeSealInfo(node, 4, 'SES_SealInfo', ctx);
+  if (ctx.warnings.length) throw new SesDecodeError('UNEXPECTED_STRUCTURE', 'SES_SealInfo', `not clean DER: ${ctx.warnings.join('; ')}`);
+  return info;
+}
+
 /** @internal also used for the seal embedded in TBS_Sign; `ctx` collects this seal's warnings. */
 export function decodeSealNode(node: DerNode, path: string, ctx: DecodeContext, options: DecodeSealOptions = {}): DecodedSeal {
   const f = sequenceChildren(node, path, 'SES_Seal', ctx);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSealV4, decodeSeal } from '@ecert/ses';
 import { createTestPki, tinyPng } from '../../../../libs/ses/src/test-pki.spec-helper';
-import { sealInfoProblem } from './seal-maker.handler';
+import { sealInfoProblem } from './seal-info-problem';
 
 describe('the seal maker signs only SES_SealInfo v4', () => {
   it('accepts the SES_SealInfo of a v4 seal and refuses anything else', async () => {

@@ -83,6 +83,7 @@ export class SealLifecycle {
       const esId = id.replace(/-/g, '');
       const der = await this.factory.build({
         esId,
+        binding: { sealId: id, certificateSerial: newSerial, uscc: old.uscc, accountNo: cert.unit.accountNo, purpose: 'renewal' },
         kind: old.kind,
         purpose: old.purpose,
         name: old.name,

@@ -87,6 +87,7 @@ export class CreateSealUseCase {
     const esId = id.replace(/-/g, '');
     const der = await this.factory.build({
       esId,
+      binding: { sealId: id, certificateSerial: cmd.serial, uscc: cert.unit.uscc, accountNo: cert.unit.accountNo, purpose: 'create' },
       kind: cmd.kind,
       purpose: cmd.purpose,
       name: cmd.name,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ProblemCode, ProblemError } from '@ecert/common';
-import { sealTypeCode, type SealKind, type SealPurpose } from '@ecert/contracts';
+import { Subjects, sealTypeCode, type SealKind, type SealMakerSignCommand, type SealMakerSignReply, type SealPurpose } from '@ecert/contracts';
 import { OID, type Signer } from '@ecert/pki';
 import { buildSealV4, parseCertificate, SesInputError } from '@ecert/ses';
 import { CertServiceClient } from '../cert-client/cert-service.client';
@@ -9,8 +9,13 @@ import { CertServiceClient } from '../cert-client/cert-service.client';
 /** SES_Header.Vid of every seal ecert makes. */
 export const SEAL_VENDOR_ID = 'ECERT';
 
+/** What the seal maker is told about the seal it signs, and checks against the certificate bound. */
+export type SealBinding = Omit<SealMakerSignCommand, 'data'>;
+
 export interface SealSpec {
   esId: string;
+  /** The seal id, bound certificate and unit, as the seal maker checks them. */
+  binding: SealBinding;
   kind: SealKind;
   purpose?: SealPurpose | null;
   name: string;
@@ -37,7 +42,8 @@ const FIELD_OF: Record<string, string> = {
 
 /**
  * Builds GB/T 38540 v4 seals with libs/ses. The seal maker's key stays in the cert-service: the
- * signer here sends DER(SES_SealInfo) over NATS (Subjects.cert.sealMakerSign) and gets the
+ * signer here sends DER(SES_SealInfo) over NATS (Subjects.cert.sealMakerSign) with the seal id,
+ * the bound certificate and the unit, which the maker checks before it signs, and gets the
  * signature back; buildSealV4 checks it against the maker certificate before returning.
  */
 @Injectable()
@@ -51,7 +57,8 @@ export class SealFactory {
       signatureAlgorithmOid: OID.sm2WithSm3,
       spki: maker.spki,
       sign: async (data) => {
-        const reply = await this.certs.sealMakerSign(data);
+        const command: SealMakerSignCommand = { data: Buffer.from(data).toString('base64'), ...spec.binding };
+        const reply = await this.certs.call<SealMakerSignReply>(Subjects.cert.sealMakerSign, command);
         if (reply.certificate !== Buffer.from(maker.der).toString('base64')) {
           // The seal-maker certificate was replaced since it was cached: start again with the new one.
           this.certs.forgetCas();

@@ -235,10 +235,22 @@ export interface SealVerificationView {
   };
 }
 
-/** Subjects.cert.sealMakerSign: the seal maker (制章者) signs DER(SES_SealInfo) v4 and nothing else. */
+/**
+ * Subjects.cert.sealMakerSign: the seal maker (制章者) signs DER(SES_SealInfo) v4 and nothing else,
+ * and only for a seal bound to an active certificate ecert issued to the unit the request names.
+ */
 export interface SealMakerSignCommand {
   /** The bytes to sign (a DER SES_SealInfo with header ES/4), base64. */
   data: string;
+  /** The seal being made (UUID); its esID must be this id without dashes. */
+  sealId: string;
+  /** The certificate the seal binds to: the one entry of its certList, issued by ecert and active. */
+  certificateSerial: string;
+  /** The unit the seal is made for (统一社会信用代码, 社保账号): the bound certificate must be of it. */
+  uscc: string;
+  accountNo: string;
+  /** What the seal is made for: a creation request, or a successor after a certificate renewal. */
+  purpose: 'create' | 'renewal';
 }
 
 export interface SealMakerSignReply {
