@@ -461,6 +461,11 @@ describe('request ids, OCSP transport details and key confidentiality', () => {
     const res = await fetch(`${p.baseUrl}/pki/ocsp/${b64}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/ocsp-response');
+    // No HTTP cache between us and a relying party may keep a "good" past a freeze.
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const again = await fetch(`${p.baseUrl}/pki/ocsp/${b64}`); // now from the gateway's own cache
+    expect(again.headers.get('cache-control')).toBe('no-cache');
+    await again.arrayBuffer();
     const resp = dir.file(`get-${cert.serial}.resp`, Buffer.from(await res.arrayBuffer()));
     const bundle = dir.file(`get-bundle-${cert.serial}.pem`, readFileSync(f.root, 'utf8') + readFileSync(f.issuing, 'utf8'));
     const text = opensslResult(['ocsp', '-respin', resp, '-issuer', f.issuing, '-cert', f.leaf, '-CAfile', bundle, '-resp_text']).out;

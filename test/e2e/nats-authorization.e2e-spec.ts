@@ -95,7 +95,9 @@ describe('NATS with authorisation', () => {
     // Subscribing to the gateway's replies or the cert-service's commands is refused.
     for (const subject of [`${inboxPrefixOf('gateway')}.>`, `${natsPrefix}.v1.cert.>`]) {
       const errors: string[] = [];
-      const s = nc.subscribe(subject, { callback: (err) => err && errors.push(err.message) });
+      const s = nc.subscribe(subject, { callback: (err) => {
+          if (err) errors.push(err.message);
+        } });
       await nc.flush();
       await waitFor(async () => errors.length > 0 || s.isClosed(), 3000);
     }

@@ -14,6 +14,7 @@ import { OcspCache } from './pki/ocsp-cache.service';
 import { gatewayDatabaseProvider } from './database/gateway-database.provider';
 import { GatewayRedisLifecycle, gatewayRedisProvider } from './redis/gateway-redis.provider';
 import { AccessService } from './access/access.service';
+import { CertificateStatusCache } from './access/certificate-status.cache';
 import { AccessGuard } from './access/access.guard';
 import { RateLimiter } from './access/rate-limiter.service';
 import { AuditTrail } from './audit/audit-trail.service';
@@ -44,6 +45,7 @@ export class GatewayModule {
         gatewayRedisProvider,
         GatewayRedisLifecycle,
         AccessService,
+        CertificateStatusCache,
         RateLimiter,
         AuditTrail,
         ClientsService,

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createLogger, DEV_DEFAULTS_WARNED_ENV, developmentDefaultsWarning, loadConfig, NestPinoLogger, type EcertConfig } from '@ecert/common';
 import { GatewayModule } from './gateway.module';
 import { requestIdMiddleware } from './request-context/request-id.middleware';
+import { clientAddressMiddleware, trustedProxySet } from './request-context/client-address';
 import { createProblemValidationPipe } from './problem/problem-validation.pipe';
 import { installOcspResponder } from './pki/ocsp-responder.http';
 import { RpcClient } from './rpc/rpc-client.service';
@@ -24,6 +25,7 @@ export async function startGateway(config: EcertConfig = loadConfig(), port = co
     bodyParser: false,
   });
   app.use(requestIdMiddleware);
+  app.use(clientAddressMiddleware(trustedProxySet(config.ECERT_TRUSTED_PROXIES)));
   // Seal images (≤ 512 KiB, base64 in JSON) get a larger allowance than everything else; it stays
   // below NATS's 1 MB message limit. A CSR is a few KB: other bodies far larger are refused unparsed.
   app.use('/api/v1/seals', json({ limit: MAX_SEAL_JSON_BODY }));
@@ -40,7 +42,7 @@ export async function startGateway(config: EcertConfig = loadConfig(), port = co
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs-json' });
 
   await app.init();
-  installOcspResponder(app.getHttpServer(), app.get(RpcClient), app.get(OcspCache), logger);
+  installOcspResponder(app.getHttpServer(), app.get(RpcClient), app.get(OcspCache), logger, config.OCSP_HTTP_MAX_AGE_SECONDS);
   await app.listen(port, config.GATEWAY_HOST);
   const url = await app.getUrl();
   logger.info({ url, docs: `${url}/api/docs` }, 'gateway listening');

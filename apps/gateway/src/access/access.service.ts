@@ -9,6 +9,8 @@ import { Subjects } from '@ecert/contracts';
 import { parseApiKey, secretMatches } from '../clients/api-key';
 import { verifyStaffToken } from '../auth/staff-token';
 import type { Principal } from './principal';
+import { CertificateStatusCache } from './certificate-status.cache';
+import { trustedProxySet } from '../request-context/client-address';
 
 /** National scope, stated explicitly in every context: staff of region 000000 and clients registered without regions. */
 export const NATIONAL_REGION = NATIONAL_SCOPE;
@@ -41,8 +43,9 @@ export class AccessService {
     @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
     private readonly rpc: RpcClient,
+    private readonly certificateStatus: CertificateStatusCache,
   ) {
-    this.trustedProxies = new Set(config.ECERT_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean));
+    this.trustedProxies = trustedProxySet(config.ECERT_TRUSTED_PROXIES);
   }
 
   async resolve(req: Request): Promise<Principal> {
@@ -69,6 +72,8 @@ export class AccessService {
     );
     const s = rows[0];
     if (!s || s.status !== 'enabled') throw unauthorized('The staff account is disabled or no longer bound to that certificate');
+    // A token lives 15 minutes; the certificate it was won with may be frozen or revoked sooner.
+    if (!(await this.certificateStatus.usable(claims.cert))) throw unauthorized('The login certificate of this token is frozen, revoked or expired; log in again');
     return {
       kind: 'staff',
       staffId: s.id,

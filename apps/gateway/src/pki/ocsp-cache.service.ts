@@ -27,6 +27,8 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
   private sub?: Subscription;
   /** Bumped by every invalidation; see set(). */
   generation = 0;
+  private readonly listeners: ((serials: string[] | undefined) => void)[] = [];
+  private disconnected = false;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
@@ -40,7 +42,10 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
         callback: (err, msg) => {
           if (err) return;
           try {
-            this.invalidate((msg.json() as OcspInvalidation).serials ?? []);
+            const m = msg.json() as OcspInvalidation;
+            // A CA revoked or replaced: answers signed by its key must not be served any more.
+            if (m.casChanged) this.clear();
+            else this.invalidate(m.serials ?? []);
           } catch {
             /* a malformed broadcast changes nothing */
           }
@@ -49,7 +54,11 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
       // Invalidations sent while the connection was down were missed: what is cached may be stale.
       const nc = this.nc;
       void (async () => {
-        for await (const st of nc.status()) if (st.type === 'disconnect' || st.type === 'reconnect') this.clear();
+        for await (const st of nc.status()) {
+          if (st.type === 'disconnect') this.disconnected = true;
+          if (st.type === 'reconnect') this.disconnected = false;
+          if (st.type === 'disconnect' || st.type === 'reconnect') this.clear();
+        }
       })().catch(() => undefined);
       nc.closed().then(() => this.clear());
     } catch (e) {
@@ -58,14 +67,14 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
     }
   }
 
-  get(key: string): Buffer | undefined {
+  get(key: string): { der: Buffer; remainingSeconds: number } | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.expiresAt <= Date.now()) {
       this.entries.delete(key);
       return undefined;
     }
-    return e.der;
+    return { der: e.der, remainingSeconds: Math.floor((e.expiresAt - Date.now()) / 1000) };
   }
 
   /**
@@ -83,8 +92,19 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
     }
   }
 
+  /** True while invalidation broadcasts can reach this gateway: only then may status be cached. */
+  listening(): boolean {
+    return !!this.nc && !this.nc.isClosed() && !this.disconnected;
+  }
+
+  /** Also told of every invalidation (undefined = everything): other caches of certificate status. */
+  onInvalidate(listener: (serials: string[] | undefined) => void): void {
+    this.listeners.push(listener);
+  }
+
   invalidate(serials: string[]): void {
     this.generation++;
+    for (const l of this.listeners) l(serials);
     for (const s of serials) {
       const keys = this.bySerial.get(s);
       if (!keys) continue;
@@ -95,6 +115,7 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
 
   clear(): void {
     this.generation++;
+    for (const l of this.listeners) l(undefined);
     this.entries.clear();
     this.bySerial.clear();
   }

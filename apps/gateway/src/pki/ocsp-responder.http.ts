@@ -14,13 +14,13 @@ const OCSP_PATH = '/pki/ocsp';
  * runs on the bare HTTP server ahead of Express: routing, middleware and body parsers would cost
  * more than the answer itself.
  */
-export function installOcspResponder(server: Server, rpc: RpcClient, cache: OcspCache, logger: Logger): void {
+export function installOcspResponder(server: Server, rpc: RpcClient, cache: OcspCache, logger: Logger, httpMaxAgeSeconds = 0): void {
   const [express] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
     if (url === OCSP_PATH || url.startsWith(`${OCSP_PATH}/`) || url.startsWith(`${OCSP_PATH}?`)) {
-      handle(req, res, rpc, cache, logger).catch((e) => {
+      handle(req, res, rpc, cache, logger, httpMaxAgeSeconds).catch((e) => {
         logger.error({ err: (e as Error).message }, 'OCSP handler failed');
         if (!res.headersSent) send(res, ocspErrorResponse('internalError'));
       });
@@ -30,6 +30,11 @@ export function installOcspResponder(server: Server, rpc: RpcClient, cache: Ocsp
   });
 }
 
+/**
+ * HTTP caches between us and a relying party cannot be told of a freeze, so by default answers
+ * say `no-cache` (a freeze takes effect at once for everyone). A deployment that fronts OCSP with
+ * a CDN may allow OCSP_HTTP_MAX_AGE_SECONDS of staleness, never beyond the answer's own cacheability.
+ */
 function send(res: ServerResponse, der: Uint8Array, maxAgeSeconds = 0): void {
   res.writeHead(200, {
     'Content-Type': 'application/ocsp-response',
@@ -57,7 +62,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient, cache: OcspCache, logger: Logger): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient, cache: OcspCache, logger: Logger, httpMaxAge: number): Promise<void> {
   let body: Buffer | undefined;
   if (req.method === 'POST') {
     body = await readBody(req);
@@ -75,7 +80,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
   if (!body?.length || body.length > MAX_REQUEST) return send(res, ocspErrorResponse('malformedRequest'));
   const key = body.toString('base64');
   const hit = cache.get(key);
-  if (hit) return send(res, hit, 60);
+  if (hit) return send(res, hit.der, Math.min(httpMaxAge, hit.remainingSeconds));
 
   let serials: string[];
   let cacheable: boolean;
@@ -92,7 +97,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
     const r = await rpc.call<{ base64: string; cacheableUntil?: number }>(Subjects.cert.ocsp, { requestBase64: key });
     const der = Buffer.from(r.base64, 'base64');
     if (cacheable && r.cacheableUntil) cache.set(key, der, r.cacheableUntil, serials, generation);
-    send(res, der, cacheable && r.cacheableUntil ? 60 : 0);
+    send(res, der, cacheable && r.cacheableUntil ? Math.min(httpMaxAge, Math.floor((r.cacheableUntil - Date.now()) / 1000)) : 0);
   } catch (e) {
     logger.warn({ err: (e as Error).message }, 'OCSP responder unavailable');
     send(res, ocspErrorResponse('tryLater'));

@@ -49,6 +49,8 @@ export const configSchema = z.object({
   CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(24),
   DELTA_CRL_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   OCSP_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  /** HTTP max-age of OCSP answers; 0 = `no-cache`, so no HTTP cache can hide a freeze (see ocsp-responder.http). */
+  OCSP_HTTP_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3600).default(0),
   /** HMAC key for staff bearer tokens; set a long random value in production. */
   ECERT_TOKEN_SECRET: z.string().min(16).default('ecert-dev-only-token-secret'),
   /**
