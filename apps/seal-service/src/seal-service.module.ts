@@ -15,8 +15,9 @@ import { SealQueries } from './seals/seal-queries.service';
 import { SealsHandler } from './seals/seals.handler';
 import { InitSealSchema1763900000001 } from './migrations/1763900000001-init-seal-schema';
 import { CreateSealTables1764000000001 } from './migrations/1764000000001-create-seal-tables';
+import { CertificateEventOrder1764600000002 } from './migrations/1764600000002-certificate-event-order';
 
-export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001];
+export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002];
 
 @Module({})
 export class SealServiceModule {

@@ -26,7 +26,8 @@ const PERSONAL_TYPE_CODES = new Set(
 
 /**
  * 制章者签名: the seal maker signs a seal's DER(SES_SealInfo) only when the seal binds exactly one
- * certificate, that certificate is byte for byte one ecert issued, it is active and in the
+ * certificate, that certificate is byte for byte one ecert issued, it is active (or frozen, for a
+ * renewal's successor, which is made suspended) and in the
  * caller's region scope, it belongs to the unit (USCC, account) the request names and its profile
  * fits the seal type, and the esID is the seal id named. Every signature is recorded
  * (seal_maker_signature) and logged; a signature whose record cannot be written is not returned.
@@ -51,7 +52,10 @@ export class SignSealInfoUseCase {
       throw refusal(422, SealProblemCode.bindingInvalid, 'data', `the certificate in the seal's certList is not certificate ${row.serial} as ecert issued it`);
     }
     const status = effectiveStatus(row.status, row.notAfter);
-    if (status !== 'active') throw refusal(422, SealProblemCode.certificateNotActive, 'certificateSerial', `certificate ${row.serial} is ${status}`);
+    // A renewal's successor for a certificate frozen meanwhile is made suspended, as its
+    // predecessor would be; a new seal needs an active certificate.
+    const allowed = req.purpose === 'renewal' ? ['active', 'frozen'] : ['active'];
+    if (!allowed.includes(status)) throw refusal(422, SealProblemCode.certificateNotActive, 'certificateSerial', `certificate ${row.serial} is ${status}`);
     if (row.uscc !== req.uscc) throw refusal(422, SealProblemCode.bindingInvalid, 'uscc', `certificate ${row.serial} belongs to another unit than ${req.uscc}`);
     if (row.accountNo !== req.accountNo) {
       throw refusal(422, SealProblemCode.bindingInvalid, 'accountNo', `certificate ${row.serial} belongs to another account than ${req.accountNo}`);

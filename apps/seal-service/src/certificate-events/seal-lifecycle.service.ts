@@ -2,13 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import type { CertificateEventData, DomainEvent, SealEventType } from '@ecert/contracts';
+import { ProblemError } from '@ecert/common';
+import type { CertificateEventData, CertificateRenewedData, CertificateView, DomainEvent, SealEventType } from '@ecert/contracts';
+import { isOlderCertificateEvent, type CertificateEventPosition } from '@ecert/pki';
 import { CertServiceClient } from '../cert-client/cert-service.client';
-import { CertificateStateEntity, SealEntity, SealImageEntity, type StoredSealStatus } from '../seals/seal.entities';
+import {
+  CertificateEventRefusalEntity,
+  CertificateStateEntity,
+  SealEntity,
+  SealHistoryEntity,
+  SealImageEntity,
+  type StoredSealStatus,
+} from '../seals/seal.entities';
 import { pemToDer, SealFactory, sha256Hex } from '../seals/seal-factory.service';
 import { lockCertificate, recordSealChange } from '../seals/seal-writer';
+import { renewalRefusal } from './renewal-check';
 
-type RenewedData = CertificateEventData & { oldSerial: string; newSerial: string };
+type RenewedData = Partial<CertificateRenewedData> & CertificateEventData & { oldSerial: string; newSerial: string };
+
+/** Certificate status as the seal-service tracks it from the stream. */
+type KnownStatus = 'active' | 'frozen' | 'revoked';
 
 interface Transition {
   from: readonly StoredSealStatus[];
@@ -18,18 +31,34 @@ interface Transition {
   reason: string;
 }
 
-const TRANSITIONS: Record<string, Transition> = {
-  'certificate.frozen': { from: ['active'], to: 'suspended', event: 'seal.suspended', action: 'suspend', reason: 'certificate frozen (挂失)' },
-  'certificate.unfrozen': { from: ['suspended'], to: 'active', event: 'seal.reactivated', action: 'reactivate', reason: 'certificate unfrozen (挂失恢复)' },
-  'certificate.revoked': { from: ['active', 'suspended'], to: 'revoked', event: 'seal.revoked', action: 'revoke', reason: 'certificate revoked' },
+/** What the seals of a certificate in each status must become, from which statuses. */
+const FOLLOW: Record<KnownStatus, Transition> = {
+  frozen: { from: ['active'], to: 'suspended', event: 'seal.suspended', action: 'suspend', reason: 'certificate frozen (挂失)' },
+  active: { from: ['suspended'], to: 'active', event: 'seal.reactivated', action: 'reactivate', reason: 'certificate unfrozen (挂失恢复)' },
+  revoked: { from: ['active', 'suspended'], to: 'revoked', event: 'seal.revoked', action: 'revoke', reason: 'certificate revoked' },
 };
+
+const STATUS_OF_EVENT: Record<string, KnownStatus> = {
+  'certificate.issued': 'active',
+  'certificate.frozen': 'frozen',
+  'certificate.unfrozen': 'active',
+  'certificate.revoked': 'revoked',
+};
+
+/** Status a successor seal starts in, from its certificate's newest known status. */
+const SUCCESSOR_STATUS: Record<KnownStatus, StoredSealStatus> = { active: 'active', frozen: 'suspended', revoked: 'revoked' };
 
 /**
  * How seals follow their certificate. Runs inside the inbox transaction of the certificate-event
  * consumer, with its EntityManager, so an event's effect and its inbox row commit together and a
- * replayed event (same id) is skipped. Each change is also guarded by the seal's current state
- * (only active seals are suspended, only seals not yet replaced are renewed…), so even the same
- * news under a new event id changes nothing twice.
+ * replayed event (same id) is skipped.
+ *
+ * Order: per certificate, certificate_state keeps the status and position (certificate version,
+ * event time) of the newest event applied. An event older than that changes nothing, and seals
+ * are moved to what the newest status requires; so whatever order events arrive in (a failed
+ * freeze redelivered after a later unfreeze, say), the seals end as the newest event says.
+ * Each change is also guarded by the seals' current state, so the same news under a new event id
+ * changes nothing twice.
  */
 @Injectable()
 export class SealLifecycle {
@@ -42,11 +71,21 @@ export class SealLifecycle {
     const data = event.data as CertificateEventData;
     if (!data?.serial) return;
     if (event.type === 'certificate.renewed') return this.renewed(event as DomainEvent<string, RenewedData>, m, logger);
+    const status = STATUS_OF_EVENT[event.type];
+    if (!status) return;
     await lockCertificate(m, data.serial);
-    await recordState(m, data.serial, event.type === 'certificate.frozen' ? 'frozen' : event.type === 'certificate.revoked' ? 'revoked' : 'active', event);
-    const t = TRANSITIONS[event.type];
-    if (!t) return;
-    const seals = await m.find(SealEntity, { where: { certificateSerial: data.serial, status: In([...t.from]) }, lock: { mode: 'pessimistic_write' } });
+    const position = positionOf(event, data.version);
+    if (!(await recordState(m, data.serial, status, position, event))) {
+      logger.info({ eventId: event.id, type: event.type, serial: data.serial, version: data.version }, 'older certificate event ignored: a newer one was applied');
+      return;
+    }
+    await this.follow(m, data.serial, status, event, logger);
+  }
+
+  /** Moves the certificate's seals to what `status` requires. */
+  private async follow(m: EntityManager, serial: string, status: KnownStatus, event: DomainEvent, logger: Logger): Promise<void> {
+    const t = FOLLOW[status];
+    const seals = await m.find(SealEntity, { where: { certificateSerial: serial, status: In([...t.from]) }, lock: { mode: 'pessimistic_write' } });
     for (const seal of seals) {
       const before = seal.status;
       seal.status = t.to;
@@ -56,23 +95,40 @@ export class SealLifecycle {
       await m.update(SealEntity, { id: seal.id }, { status: seal.status, statusReason: seal.statusReason, statusChangedAt: seal.statusChangedAt, updatedAt: seal.updatedAt });
       await recordSealChange(m, seal, t.event, { action: t.action, from: before, to: t.to, reason: t.reason, eventId: event.id });
     }
-    if (seals.length) logger.info({ eventId: event.id, type: event.type, serial: data.serial, seals: seals.map((s) => s.id), to: t.to }, 'seals followed their certificate');
+    if (seals.length) logger.info({ eventId: event.id, type: event.type, serial, seals: seals.map((s) => s.id), to: t.to }, 'seals followed their certificate');
   }
 
-  /** 更新: each live seal of the old certificate gets a successor made for the new one, and is retired. */
+  /**
+   * 更新: each live seal of the old certificate gets a successor made for the new one, and is
+   * retired; but only when the cert-service confirms the new certificate renews the old one for
+   * the same unit (USCC, account). Anything else is refused: logged, recorded, nothing moved.
+   */
   private async renewed(event: DomainEvent<string, RenewedData>, m: EntityManager, logger: Logger): Promise<void> {
     const { oldSerial, newSerial } = event.data;
     if (!oldSerial || !newSerial) return;
     // Lock both certificates in a fixed order, so two renewals can never deadlock.
     for (const s of [oldSerial, newSerial].sort()) await lockCertificate(m, s);
-    await recordState(m, oldSerial, 'revoked', event);
-    await recordState(m, newSerial, 'active', event);
     const olds = await m.find(SealEntity, {
       where: { certificateSerial: oldSerial, status: In(['active', 'suspended']), replacedBy: IsNull() },
       lock: { mode: 'pessimistic_write' },
     });
+    const fetched = await this.fetchBoth(oldSerial, newSerial);
+    if ('refusal' in fetched) return this.refuse(m, event, olds, fetched.refusal, logger);
+    const { old: oldCert, next: cert } = fetched;
+    const refusal = renewalRefusal({ event: event.data, oldCertificate: oldCert, newCertificate: cert, sealUnits: olds.map((s) => s.uscc) });
+    if (refusal) return this.refuse(m, event, olds, refusal, logger);
+
+    await recordState(m, oldSerial, 'revoked', positionOf(event, event.data.oldVersion), event);
+    await recordState(m, newSerial, 'active', positionOf(event, event.data.version), event);
     if (!olds.length) return;
-    const cert = await this.certs.getCertificate(newSerial);
+
+    if (cert.status === 'revoked' || cert.status === 'expired') {
+      // No seal is made for a dead certificate: the old seals end as their certificate did.
+      await this.follow(m, oldSerial, 'revoked', event, logger);
+      return;
+    }
+    const state = await m.findOneByOrFail(CertificateStateEntity, { serial: newSerial });
+    const successorStatus = SUCCESSOR_STATUS[(state.status as KnownStatus) ?? 'active'] ?? 'active';
     const certDer = pemToDer(cert.certificatePem);
     const certNotAfter = new Date(cert.notAfter);
     const validTo = await this.factory.latestValidTo(certNotAfter);
@@ -83,7 +139,7 @@ export class SealLifecycle {
       const esId = id.replace(/-/g, '');
       const der = await this.factory.build({
         esId,
-        binding: { sealId: id, certificateSerial: newSerial, uscc: old.uscc, accountNo: cert.unit.accountNo, purpose: 'renewal' },
+        binding: { sealId: id, certificateSerial: newSerial, uscc: old.uscc, accountNo: oldCert.unit.accountNo, purpose: 'renewal' },
         kind: old.kind,
         purpose: old.purpose,
         name: old.name,
@@ -107,8 +163,8 @@ export class SealLifecycle {
         ...old,
         id,
         esId,
-        status: 'active',
-        statusReason: `renewal of ${old.id}`,
+        status: successorStatus,
+        statusReason: successorStatus === 'active' ? `renewal of ${old.id}` : `renewal of ${old.id}; ${FOLLOW[state.status as KnownStatus].reason}`,
         statusChangedAt: now,
         certificateSerial: newSerial,
         certificateProfile: cert.profile,
@@ -127,20 +183,72 @@ export class SealLifecycle {
       await m.insert(SealEntity, successor);
       await m.update(SealEntity, { id: old.id }, { replacedBy: id });
       await recordSealChange(m, old, 'seal.retired', { action: 'retire', from: before, to: 'retired', reason: old.statusReason, eventId: event.id });
-      await recordSealChange(m, successor, 'seal.created', { action: 'renew', from: null, to: 'active', reason: `renewal of ${old.id}`, eventId: event.id });
-      logger.info({ eventId: event.id, oldSeal: old.id, newSeal: id, oldSerial, newSerial }, 'seal renewed with its certificate');
+      await recordSealChange(m, successor, 'seal.created', { action: 'renew', from: null, to: successorStatus, reason: `renewal of ${old.id}`, eventId: event.id });
+      logger.info({ eventId: event.id, oldSeal: old.id, newSeal: id, oldSerial, newSerial, status: successorStatus }, 'seal renewed with its certificate');
     }
+  }
+
+  /** Both certificates from the cert-service; one it does not know makes the renewal a refusal. */
+  private async fetchBoth(oldSerial: string, newSerial: string): Promise<{ old: CertificateView; next: CertificateView } | { refusal: string }> {
+    const get = async (serial: string) => {
+      try {
+        return await this.certs.getCertificate(serial);
+      } catch (e) {
+        // Unknown to the cert-service: a renewal that never happened. Anything else (unreachable): retry.
+        if (e instanceof ProblemError && (e.status === 404 || e.status === 400)) return undefined;
+        throw e;
+      }
+    };
+    const [old, next] = [await get(oldSerial), await get(newSerial)];
+    if (!old) return { refusal: `the cert-service knows no certificate ${oldSerial}` };
+    if (!next) return { refusal: `the cert-service knows no certificate ${newSerial}` };
+    return { old, next };
+  }
+
+  /** A refused certificate event: kept with its reason, noted in each affected seal's history, logged. */
+  private async refuse(m: EntityManager, event: DomainEvent<string, RenewedData>, olds: SealEntity[], reason: string, logger: Logger): Promise<void> {
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(CertificateEventRefusalEntity)
+      .values({ eventId: event.id, eventType: event.type, serial: event.data.oldSerial, reason, payload: event as unknown as object })
+      .orIgnore()
+      .execute();
+    for (const seal of olds) {
+      await m.insert(SealHistoryEntity, {
+        sealId: seal.id,
+        action: 'renewal-refused',
+        fromStatus: seal.status,
+        toStatus: seal.status,
+        reason,
+        eventId: event.id,
+        requestId: event.requestId ?? null,
+        actor: 'certificate-renewal',
+      });
+    }
+    logger.warn(
+      { eventId: event.id, type: event.type, oldSerial: event.data.oldSerial, newSerial: event.data.newSerial, seals: olds.map((s) => s.id), reason },
+      'certificate renewal refused: no successor seals made',
+    );
   }
 }
 
-/** The newest certificate status seen on the stream; an older event never overwrites a newer one. */
-async function recordState(m: EntityManager, serial: string, status: string, event: DomainEvent): Promise<void> {
-  const table = m.connection.getMetadata(CertificateStateEntity).tablePath.split('.').map((p) => `"${p}"`).join('.');
-  await m.query(
-    `INSERT INTO ${table} (serial, status, event_id, event_type, occurred_at, updated_at) VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (serial) DO UPDATE SET status = EXCLUDED.status, event_id = EXCLUDED.event_id, event_type = EXCLUDED.event_type,
-       occurred_at = EXCLUDED.occurred_at, updated_at = now()
-     WHERE ${table.split('.').pop()}.occurred_at <= EXCLUDED.occurred_at`,
-    [serial, status, event.id, event.type, event.occurredAt],
+function positionOf(event: DomainEvent, version: number | undefined): CertificateEventPosition {
+  return { version: typeof version === 'number' ? version : null, occurredAt: new Date(event.occurredAt) };
+}
+
+/**
+ * Records `status` as the certificate's newest known one, unless an event newer than this one was
+ * applied already. Returns whether it was recorded (the caller then moves the seals). Runs under
+ * the certificate's lock, so read-compare-write cannot interleave with another event's.
+ */
+async function recordState(m: EntityManager, serial: string, status: KnownStatus, position: CertificateEventPosition, event: DomainEvent): Promise<boolean> {
+  const applied = await m.findOneBy(CertificateStateEntity, { serial });
+  if (applied && isOlderCertificateEvent(position, applied)) return false;
+  await m.upsert(
+    CertificateStateEntity,
+    { serial, status, eventId: event.id, eventType: event.type, occurredAt: position.occurredAt, version: position.version ?? null, updatedAt: new Date() },
+    ['serial'],
   );
+  return true;
 }

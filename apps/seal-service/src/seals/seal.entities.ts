@@ -161,7 +161,10 @@ export class SealHistoryEntity {
   at: Date;
 }
 
-/** The newest status of a certificate seen on the event stream (closes the create-vs-freeze race). */
+/**
+ * The newest status of a certificate seen on the event stream, with that event's version and time:
+ * seals follow it, an older event changes nothing, and seal creation checks it (create-vs-freeze race).
+ */
 @Entity({ name: 'certificate_state' })
 export class CertificateStateEntity {
   @PrimaryColumn({ type: 'text' })
@@ -179,8 +182,34 @@ export class CertificateStateEntity {
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt: Date;
 
+  /** Certificate version of that event (null: an event from before versions existed). */
+  @Column({ type: 'int', nullable: true })
+  version: number | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }
 
-export const SEAL_ENTITIES = [SealImageEntity, SealEntity, SealHistoryEntity, CertificateStateEntity];
+/** A certificate event the seal-service refused to act on, and why (e.g. a renewal onto another unit's certificate). */
+@Entity({ name: 'certificate_event_refusal' })
+export class CertificateEventRefusalEntity {
+  @PrimaryColumn('uuid', { name: 'event_id' })
+  eventId: string;
+
+  @Column({ name: 'event_type', type: 'text' })
+  eventType: string;
+
+  @Column({ type: 'text' })
+  serial: string;
+
+  @Column({ type: 'text' })
+  reason: string;
+
+  @Column({ type: 'jsonb' })
+  payload: unknown;
+
+  @Column({ name: 'refused_at', type: 'timestamptz', default: () => 'now()' })
+  refusedAt: Date;
+}
+
+export const SEAL_ENTITIES = [SealImageEntity, SealEntity, SealHistoryEntity, CertificateStateEntity, CertificateEventRefusalEntity];

@@ -1,1 +1,2 @@
 export * from './certificate-lifecycle';
+export * from './certificate-event-order';

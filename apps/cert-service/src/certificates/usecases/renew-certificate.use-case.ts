@@ -6,7 +6,7 @@ import { CertificateEntity } from '../certificate.entity';
 import { CertificateTransitionRunner, normalizeSerial } from '../certificate-transition.runner';
 import { CertificateViewMapper } from '../certificate-view.mapper';
 import { CompromisedKeyChecker } from '../compromised-key.checker';
-import { recordCertificateEvent } from '../certificate-events';
+import { certificateVersion, recordCertificateEvent } from '../certificate-events';
 import { recordHistory } from '../certificate-history.writer';
 import { acceptCsrOrProblem } from '../csr-acceptance';
 import { EndEntityIssuer } from '../end-entity-issuer.service';
@@ -67,7 +67,17 @@ export class RenewCertificateUseCase {
         old.replacedBy = successor.serial;
         await m.update(CertificateEntity, { serial: old.serial }, { replacedBy: successor.serial });
         await recordHistory(m, { serial: successor.serial, action: 'issue', fromStatus: null, toStatus: 'active', comment: `renewal of ${old.serial}` });
-        await recordCertificateEvent(m, 'certificate.renewed', successor, { oldSerial: old.serial, newSerial: successor.serial });
+        // Both units travel along, so a consumer can check the successor belongs to the same unit
+        // before it moves anything (seals) from the old certificate to the new one.
+        await recordCertificateEvent(m, 'certificate.renewed', successor, {
+          oldSerial: old.serial,
+          newSerial: successor.serial,
+          oldUscc: old.uscc,
+          oldAccountNo: old.accountNo,
+          newUscc: successor.uscc,
+          newAccountNo: successor.accountNo,
+          oldVersion: await certificateVersion(m, old.serial),
+        });
       },
     });
     return this.views.toView(successor!);

@@ -1,0 +1,261 @@
+/**
+ * Seals follow their certificate whatever order its events are applied in, against the real
+ * PostgreSQL (the seal schema and its migrations). The cert-service and the seal maker are
+ * stand-ins: this is about ordering and refusals, the e2e covers the real services.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import pino from 'pino';
+import pg from 'pg';
+import { createServiceDataSource, prepareServiceDatabase } from '@ecert/database';
+import { ProblemError } from '@ecert/common';
+import type { CertificateView, DomainEvent } from '@ecert/contracts';
+import { InboxRecord, OutboxMessage } from '@ecert/messaging';
+import { SEAL_MIGRATIONS } from '../seal-service.module';
+import { SEAL_ENTITIES, SealEntity, SealImageEntity, type StoredSealStatus } from '../seals/seal.entities';
+import type { CertServiceClient } from '../cert-client/cert-service.client';
+import type { SealFactory, SealSpec } from '../seals/seal-factory.service';
+import { SealLifecycle } from './seal-lifecycle.service';
+
+const logger = pino({ level: 'silent' });
+let ds: DataSource;
+const certificates = new Map<string, CertificateView>();
+const built: SealSpec[] = [];
+
+const certs = {
+  getCertificate: async (serial: string) => {
+    const c = certificates.get(serial);
+    if (!c) throw ProblemError.notFound('certificate_not_found', `No certificate with serial ${serial}`);
+    return c;
+  },
+} as unknown as CertServiceClient;
+const factory = {
+  build: async (spec: SealSpec) => {
+    built.push(spec);
+    return new Uint8Array(randomBytes(64));
+  },
+  latestValidTo: async (notAfter: Date) => notAfter,
+} as unknown as SealFactory;
+const lifecycle = new SealLifecycle(certs, factory);
+
+beforeAll(async () => {
+  ds = createServiceDataSource({ url: process.env.DATABASE_URL!, schema: 'seal', entities: [OutboxMessage, InboxRecord, ...SEAL_ENTITIES], migrations: SEAL_MIGRATIONS });
+  await prepareServiceDatabase(ds, 'seal');
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  // This file's own database (env.setup.ts names it per file): drop it whole.
+  const url = new URL(process.env.DATABASE_URL!);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+});
+
+const serialHex = () => randomBytes(16).toString('hex');
+const DAY = 86_400_000;
+
+function certificate(serial: string, over: Partial<CertificateView> & { uscc?: string; accountNo?: string } = {}): CertificateView {
+  const { uscc = '91450100MA5L000000', accountNo = '4501000001', ...rest } = over;
+  const c: CertificateView = {
+    serial,
+    caId: 'sm2-issuing',
+    profile: 'unit',
+    keyAlgorithm: 'SM2',
+    status: 'active',
+    subject: 'CN=测试单位',
+    unit: { name: '测试单位', uscc, regionCode: '450100', accountNo },
+    notBefore: new Date(Date.now() - DAY).toISOString(),
+    notAfter: new Date(Date.now() + 300 * DAY).toISOString(),
+    certificatePem: `-----BEGIN CERTIFICATE-----\n${Buffer.from(serial).toString('base64')}\n-----END CERTIFICATE-----`,
+    chainPem: [],
+    ...rest,
+  };
+  certificates.set(serial, c);
+  return c;
+}
+
+/** A seal bound to `serial`, stored as the seal-service would have made it. */
+async function seal(serial: string, status: StoredSealStatus = 'active', uscc = '91450100MA5L000000', kind: 'official' | 'special' = 'special'): Promise<string> {
+  const now = new Date();
+  const imageId = randomUUID();
+  await ds.getRepository(SealImageEntity).insert({
+    id: imageId, sha256: 'x', png: Buffer.from('png'), bytes: 3, widthPx: 10, heightPx: 10, widthMm: 40, heightMm: 40, source: 'upload', createdAt: now,
+  });
+  const id = randomUUID();
+  await ds.getRepository(SealEntity).insert({
+    id, esId: id.replace(/-/g, ''), kind, purpose: kind === 'special' ? 'contract' : null, typeCode: kind === 'special' ? 4 : 1, name: '合同专用章', status,
+    statusReason: null, statusChangedAt: now, additional: false, additionalReason: null, uscc, unitName: '测试单位', regionCode: '450100',
+    certificateSerial: serial, certificateProfile: 'unit', certificateNotAfter: new Date(Date.now() + 300 * DAY), imageId,
+    validFrom: new Date(Date.now() - DAY), validTo: new Date(Date.now() + 300 * DAY), der: Buffer.from('der'), derSha256: 'x', derBytes: 3,
+    replaces: null, replacedBy: null, createdBy: 'test', createdAt: now, updatedAt: now,
+  });
+  return id;
+}
+
+let clock = Date.parse('2026-03-01T00:00:00Z');
+function event(type: string, serial: string, version: number | undefined, extra: Record<string, unknown> = {}): DomainEvent {
+  clock += 1000;
+  return {
+    id: randomUUID(),
+    type,
+    version: 1,
+    occurredAt: new Date(clock).toISOString(),
+    aggregateId: serial,
+    data: { serial, caId: 'sm2-issuing', profile: 'unit', uscc: '91450100MA5L000000', accountNo: '4501000001', regionCode: '450100', status: 'x', notAfter: '', ...(version === undefined ? {} : { version }), ...extra },
+  };
+}
+
+const apply = (e: DomainEvent) => ds.transaction((m) => lifecycle.apply(e, m, logger));
+const statusOf = async (id: string) => (await ds.getRepository(SealEntity).findOneByOrFail({ id })).status;
+const SEAL_OF: Record<string, StoredSealStatus> = { 'certificate.frozen': 'suspended', 'certificate.unfrozen': 'active', 'certificate.revoked': 'revoked' };
+
+function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [[...xs]];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+
+describe('certificate events applied out of order', () => {
+  it('a failed freeze, a later unfreeze, then the freeze redelivered: the seals stay active', async () => {
+    const serial = serialHex();
+    const id = await seal(serial);
+    const freeze = event('certificate.frozen', serial, 2);
+    const unfreeze = event('certificate.unfrozen', serial, 3);
+    // the freeze's first delivery fails (its transaction rolls back): nothing of it remains
+    await expect(ds.transaction(async (m) => {
+      await lifecycle.apply(freeze, m, logger);
+      throw new Error('consumer crashed');
+    })).rejects.toThrow('consumer crashed');
+    expect(await statusOf(id)).toBe('active');
+    await apply(unfreeze);
+    await apply(freeze); // redelivered
+    expect(await statusOf(id)).toBe('active');
+    const { rows } = await ds.query('SELECT status, version FROM seal.certificate_state WHERE serial = $1', [serial]).then((r) => ({ rows: r }));
+    expect(rows[0]).toMatchObject({ status: 'active', version: 3 });
+  });
+
+  it('every delivery order of freeze, unfreeze, freeze, unfreeze (with redeliveries) ends as the newest event says', async () => {
+    const kinds = ['certificate.frozen', 'certificate.unfrozen', 'certificate.frozen', 'certificate.unfrozen'] as const;
+    for (const order of permutations([0, 1, 2, 3])) {
+      const serial = serialHex();
+      const id = await seal(serial);
+      const events = kinds.map((k, v) => event(k, serial, v + 2));
+      for (const i of order) await apply(events[i]!);
+      await apply(events[order[0]!]!); // the first one again, last
+      expect(await statusOf(id), `order ${order.join(',')}`).toBe(SEAL_OF[kinds[3]]);
+    }
+  }, 60_000);
+
+  it('a revocation wins over any freeze or unfreeze delivered after it', async () => {
+    for (const order of permutations([0, 1, 2])) {
+      const serial = serialHex();
+      const id = await seal(serial);
+      const events = [event('certificate.frozen', serial, 2), event('certificate.unfrozen', serial, 3), event('certificate.revoked', serial, 4)];
+      for (const i of order) await apply(events[i]!);
+      expect(await statusOf(id), `order ${order.join(',')}`).toBe('revoked');
+    }
+  });
+
+  it('events without a version (written before versions) are ordered by their time', async () => {
+    const serial = serialHex();
+    const id = await seal(serial);
+    const freeze = event('certificate.frozen', serial, undefined);
+    const unfreeze = event('certificate.unfrozen', serial, undefined);
+    await apply(unfreeze);
+    await apply(freeze);
+    expect(await statusOf(id)).toBe('active');
+    // a versioned event after them applies
+    await apply(event('certificate.frozen', serial, 4));
+    expect(await statusOf(id)).toBe('suspended');
+  });
+});
+
+describe('renewal', () => {
+  const renewed = (oldSerial: string, newSerial: string, extra: Record<string, unknown> = {}) =>
+    event('certificate.renewed', newSerial, 1, { oldSerial, newSerial, oldVersion: 2, oldUscc: '91450100MA5L000000', oldAccountNo: '4501000001', newUscc: '91450100MA5L000000', newAccountNo: '4501000001', ...extra });
+
+  it('gives each live seal a successor bound to the new certificate of the same unit', async () => {
+    const oldSerial = serialHex();
+    const newSerial = serialHex();
+    certificate(oldSerial, { status: 'revoked' });
+    certificate(newSerial, { replaces: oldSerial });
+    const id = await seal(oldSerial);
+    built.length = 0;
+    await apply(renewed(oldSerial, newSerial));
+    const old = await ds.getRepository(SealEntity).findOneByOrFail({ id });
+    expect(old.status).toBe('retired');
+    const next = await ds.getRepository(SealEntity).findOneByOrFail({ id: old.replacedBy! });
+    expect(next).toMatchObject({ status: 'active', certificateSerial: newSerial, replaces: id });
+    expect(built.map((b) => b.binding)).toEqual([{ sealId: next.id, certificateSerial: newSerial, uscc: '91450100MA5L000000', accountNo: '4501000001', purpose: 'renewal' }]);
+  });
+
+  it.each([
+    ['the new certificate belongs to another unit', { uscc: '91370481MA3C000000' }, {}, /belongs to unit 91370481MA3C000000/],
+    ['the new certificate belongs to another account of the unit', { accountNo: '4501000099' }, {}, /belongs to unit 91450100MA5L000000\/4501000099/],
+    ['the cert-service does not record the renewal', { replaces: 'ffff' }, {}, /does not record certificate .* as the renewal of/],
+    ['the event states another unit than the records', {}, { newUscc: '91370481MA3C000000' }, /the event says newUscc 91370481MA3C000000/],
+  ] as const)('is refused and recorded when %s', async (_what, newOver, eventOver, reason) => {
+    const oldSerial = serialHex();
+    const newSerial = serialHex();
+    certificate(oldSerial);
+    certificate(newSerial, { replaces: oldSerial, ...newOver });
+    const id = await seal(oldSerial);
+    built.length = 0;
+    const e = renewed(oldSerial, newSerial, eventOver);
+    await apply(e);
+    expect(built).toEqual([]); // the seal maker was never asked
+    const old = await ds.getRepository(SealEntity).findOneByOrFail({ id });
+    expect(old).toMatchObject({ status: 'active', replacedBy: null });
+    expect(await ds.query('SELECT count(*)::int AS n FROM seal.seal WHERE certificate_serial = $1', [newSerial])).toEqual([{ n: 0 }]);
+    const refusals = await ds.query('SELECT event_type, serial, reason FROM seal.certificate_event_refusal WHERE event_id = $1', [e.id]);
+    expect(refusals).toEqual([{ event_type: 'certificate.renewed', serial: oldSerial, reason: expect.stringMatching(reason) }]);
+    const history = await ds.query('SELECT action, from_status, to_status, event_id FROM seal.seal_history WHERE seal_id = $1', [id]);
+    expect(history).toEqual([{ action: 'renewal-refused', from_status: 'active', to_status: 'active', event_id: e.id }]);
+    // the old certificate's state is not touched by the refused event: seals can still be made for it
+    expect(await ds.query('SELECT count(*)::int AS n FROM seal.certificate_state WHERE serial = ANY($1)', [[oldSerial, newSerial]])).toEqual([{ n: 0 }]);
+  });
+
+  it('is refused and recorded when the new certificate is unknown to the cert-service (a forged event)', async () => {
+    const oldSerial = serialHex();
+    certificate(oldSerial);
+    const id = await seal(oldSerial);
+    const e = renewed(oldSerial, serialHex());
+    await apply(e);
+    expect(await statusOf(id)).toBe('active');
+    expect((await ds.query('SELECT reason FROM seal.certificate_event_refusal WHERE event_id = $1', [e.id]))[0].reason).toMatch(/knows no certificate/);
+  });
+
+  it('a renewal applied after the new certificate was frozen makes the successor suspended', async () => {
+    const oldSerial = serialHex();
+    const newSerial = serialHex();
+    certificate(oldSerial, { status: 'revoked' });
+    certificate(newSerial, { replaces: oldSerial, status: 'frozen' });
+    const id = await seal(oldSerial);
+    const renewal = renewed(oldSerial, newSerial);
+    await apply(event('certificate.frozen', newSerial, 2)); // delivered first
+    await apply(renewal);
+    const old = await ds.getRepository(SealEntity).findOneByOrFail({ id });
+    expect(old.status).toBe('retired');
+    expect(await statusOf(old.replacedBy!)).toBe('suspended');
+    // then the unfreeze: the successor follows
+    certificates.set(newSerial, { ...certificates.get(newSerial)!, status: 'active' });
+    await apply(event('certificate.unfrozen', newSerial, 3));
+    expect(await statusOf(old.replacedBy!)).toBe('active');
+  });
+
+  it('a renewal whose new certificate is revoked already makes no successor and revokes the old seals', async () => {
+    const oldSerial = serialHex();
+    const newSerial = serialHex();
+    certificate(oldSerial, { status: 'revoked' });
+    certificate(newSerial, { replaces: oldSerial, status: 'revoked' });
+    const id = await seal(oldSerial);
+    built.length = 0;
+    await apply(renewed(oldSerial, newSerial));
+    expect(built).toEqual([]);
+    expect(await statusOf(id)).toBe('revoked');
+  });
+});
