@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Runs before every test file (vitest setupFiles): each file gets its own database, NATS subject
@@ -12,3 +14,5 @@ process.env.ECERT_REDIS_PREFIX = `ecert-test:${id}`;
 process.env.DATABASE_URL = `postgres://postgres@127.0.0.1:5432/ecert_${id}`;
 process.env.LOG_LEVEL ??= 'warn';
 process.env.NATS_REQUEST_TIMEOUT_MS ??= '4000';
+// Audit checkpoints go to <dir>/<database name>/: per file, and never into the working tree.
+process.env.ECERT_AUDIT_CHECKPOINT_DIR ??= join(tmpdir(), 'ecert-test-audit-checkpoints');

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import pg from 'pg';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { loadConfig, type EcertConfig } from '@ecert/common';
@@ -9,6 +10,7 @@ import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { NATIONAL_SCOPE, OPERATIONS, requestContext } from '@ecert/common';
 import { defaultHeaders } from './http';
 import { dropRunState, freePort } from '../../scripts/run-isolation';
+import { auditChainName, auditCheckpointDirectory } from '../../apps/gateway/src/audit/audit-checkpoint-files';
 
 export { freePort } from '../../scripts/run-isolation';
 
@@ -90,6 +92,7 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
       await stop();
       await db.end();
       await dropTestState(config);
+      rmSync(auditCheckpointDirectory(config.ECERT_AUDIT_CHECKPOINT_DIR, auditChainName(config.DATABASE_URL)), { recursive: true, force: true });
     },
   };
 }

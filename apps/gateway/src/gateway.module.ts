@@ -21,6 +21,11 @@ import { AuditTrail } from './audit/audit-trail.service';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { AuditController } from './audit/audit.controller';
+import { auditKeysProvider } from './audit/audit-keys.provider';
+import { AnonymousRefusals } from './audit/anonymous-refusals.service';
+import { AuditCheckpointer } from './audit/audit-checkpointer.service';
+import { DomainEventsAudit } from './audit/events/domain-events-audit.listener';
+import { AuditLifecycle } from './audit/audit-lifecycle.service';
 import { AuthController } from './auth/auth.controller';
 import { ClientsController } from './clients/clients.controller';
 import { ClientsService } from './clients/clients.service';
@@ -47,7 +52,12 @@ export class GatewayModule {
         AccessService,
         CertificateStatusCache,
         RateLimiter,
+        auditKeysProvider,
         AuditTrail,
+        AnonymousRefusals,
+        AuditCheckpointer,
+        DomainEventsAudit,
+        AuditLifecycle,
         ClientsService,
         StaffService,
         RpcClient,

@@ -5,6 +5,7 @@ import { ProblemCode, ProblemError, requestContext, type Operation } from '@ecer
 import { AccessService } from './access.service';
 import { RateLimiter } from './rate-limiter.service';
 import { AuditTrail } from '../audit/audit-trail.service';
+import { AnonymousRefusals } from '../audit/anonymous-refusals.service';
 import { PUBLIC_ROUTE, REQUIRED_OPERATION, type Principal } from './principal';
 
 export type AuthenticatedRequest = Request & { principal?: Principal; requestId?: string };
@@ -21,6 +22,7 @@ export class AccessGuard implements CanActivate {
     private readonly access: AccessService,
     private readonly limiter: RateLimiter,
     private readonly audit: AuditTrail,
+    private readonly anonymous: AnonymousRefusals,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,8 +35,9 @@ export class AccessGuard implements CanActivate {
       principal = await this.access.resolve(req);
     } catch (e) {
       // Only a refusal is a security event; an infrastructure failure is logged as an error elsewhere.
+      // Anonymous, so aggregated per address and minute: no caller can write rows at will.
       if (e instanceof ProblemError && e.status === 401) {
-        await this.audit.append({ action: 'access.refused', target: route, outcome: 'refused', details: { status: 401, reason: e.message }, clientId: null, staffId: null });
+        await this.anonymous.record({ action: 'access.refused', address: req.ip, target: route, reason: e.message, status: 401 });
       }
       throw e;
     }
@@ -49,7 +52,8 @@ export class AccessGuard implements CanActivate {
     req.principal = principal;
     const op = this.reflector.getAllAndOverride<Operation | undefined>(REQUIRED_OPERATION, targets);
     if (op && !principal.operations.includes(op)) {
-      await this.audit.append({ action: 'access.refused', target: route, outcome: 'refused', details: { status: 403, operation: op } });
+      // A refusal changes nothing, so an audit failure does not turn it into a 5xx (it is logged).
+      await this.audit.append({ action: 'access.refused', target: route, outcome: 'refused', details: { status: 403, operation: op } }).catch(() => undefined);
       throw new ProblemError(403, ProblemCode.forbidden, '无权操作 (operation not permitted)', `This ${principal.kind} is not granted '${op}'`);
     }
     const wait = await this.limiter.take(principal.kind === 'client' ? `c:${principal.clientId}` : `s:${principal.staffId}`, principal.rateLimitPerSecond);

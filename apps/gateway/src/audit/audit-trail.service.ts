@@ -1,85 +1,141 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { AUDIT_GENESIS_HASH, auditHash, maskPersonalData, requestContext, type AuditRecordBody } from '@ecert/common';
+import { maskPersonalData, requestContext, storable, type AuditKeys } from '@ecert/common';
 import { GATEWAY_DATA_SOURCE, GATEWAY_LOGGER } from '../gateway.tokens';
+import { AUDIT_KEYS } from './audit-keys.provider';
+import { writeAuditBatch, type AuditReceipt, type PendingAuditRecord } from './audit-chain-writer';
+
+export type { AuditReceipt } from './audit-chain-writer';
 
 export interface AuditEntry {
   action: string;
   target?: string | null;
-  outcome: 'success' | 'failure' | 'refused';
+  /** `attempted` is written before a change is made (see AuditInterceptor). */
+  outcome: 'attempted' | 'success' | 'failure' | 'refused';
   details?: Record<string, unknown>;
   clientId?: string | null;
   staffId?: string | null;
+  /** Who acted when no client or staff member did (an event's service). */
+  actor?: string | null;
+  requestId?: string | null;
+  /** When it happened, if not now (an event's time). */
+  at?: string;
+}
+
+/** The audit record could not be written; the caller must not report success. */
+export class AuditWriteError extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'AuditWriteError';
+  }
+}
+
+/** Records per transaction: one multi-row INSERT (13 parameters a row, far below PostgreSQL's limit). */
+const MAX_BATCH = 500;
+/** Beyond this many waiting records the database is not keeping up: refuse at once rather than pile up. */
+const MAX_QUEUE = 20_000;
+
+interface Queued {
+  record: PendingAuditRecord;
+  resolve: (r: AuditReceipt) => void;
+  reject: (e: Error) => void;
 }
 
 /**
- * Appends hash-chained audit records (第二十一条: every action traceable). One writer at a time per
- * database (advisory lock), so the chain has no forks; personal data is masked before it is stored.
+ * Appends MAC-chained audit records (第二十一条: every action traceable). Records queue in
+ * process and are written in batches: one transaction, one chain lock and one INSERT per batch,
+ * with at most one batch in flight, so appending stays cheap under load and the chain stays
+ * strictly ordered (queue order within a batch, lock order between batches and instances).
+ * `append` resolves once its record is committed and rejects with AuditWriteError if it was not.
+ * Personal data is masked before anything is stored.
  */
 @Injectable()
 export class AuditTrail {
+  private queue: Queued[] = [];
+  private draining?: Promise<void>;
+
   constructor(
     @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
+    @Inject(AUDIT_KEYS) private readonly keys: AuditKeys,
   ) {}
 
-  async append(entry: AuditEntry): Promise<void> {
+  append(entry: AuditEntry): Promise<AuditReceipt> {
+    if (this.queue.length >= MAX_QUEUE) {
+      this.logger.error({ action: entry.action, queued: this.queue.length }, 'AUDIT WRITE FAILED: queue full');
+      return Promise.reject(new AuditWriteError('the audit trail is not keeping up (queue full)'));
+    }
+    const record = this.pending(entry);
+    return new Promise<AuditReceipt>((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      this.drain();
+    });
+  }
+
+  /**
+   * Appends records in the caller's transaction (the event consumer: its inbox row and the
+   * records commit together, so each event is audited exactly once). Takes the chain lock.
+   */
+  appendInTransaction(m: EntityManager, entries: readonly AuditEntry[]): Promise<AuditReceipt[]> {
+    return writeAuditBatch(m, this.keys.macKey, entries.map((e) => this.pending(e)));
+  }
+
+  /** Resolves when every record queued so far has been written (or has failed). */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** The record as it will be stored; the request context is read now, while it is current. */
+  private pending(entry: AuditEntry): PendingAuditRecord {
     const ctx = requestContext.getStore();
+    const text = (s: string | null | undefined) => (s == null ? null : storable(String(s)));
+    return {
+      at: entry.at ?? new Date().toISOString(),
+      clientId: text(entry.clientId !== undefined ? entry.clientId : ctx?.clientId),
+      staffId: text(entry.staffId !== undefined ? entry.staffId : ctx?.actor),
+      actor: text(entry.actor),
+      action: storable(entry.action),
+      target: text(entry.target),
+      outcome: entry.outcome,
+      requestId: text(entry.requestId !== undefined ? entry.requestId : ctx?.requestId),
+      // Exactly what jsonb gives back, so the MAC verifies on the stored copy.
+      details: JSON.parse(JSON.stringify(maskPersonalData(entry.details ?? {}))),
+    };
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = (async () => {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        await this.write(batch);
+      }
+    })().finally(() => {
+      this.draining = undefined;
+      // Appended between the loop's last look and now: start again rather than strand them.
+      if (this.queue.length) this.drain();
+    });
+  }
+
+  private async write(batch: Queued[]): Promise<void> {
     try {
-      await this.ds.transaction(async (m) => {
-        await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ecert-audit-chain']);
-        const last: { seq: string; hash: string }[] = await m.query('SELECT seq, hash FROM "gateway"."audit_log" ORDER BY seq DESC LIMIT 1');
-        const body: AuditRecordBody = {
-          seq: last.length ? Number(last[0].seq) + 1 : 1,
-          at: new Date().toISOString(),
-          clientId: entry.clientId !== undefined ? entry.clientId : (ctx?.clientId ?? null),
-          staffId: entry.staffId !== undefined ? entry.staffId : (ctx?.actor ?? null),
-          action: entry.action,
-          target: entry.target ?? null,
-          outcome: entry.outcome,
-          requestId: ctx?.requestId ?? null,
-          details: maskPersonalData(entry.details ?? {}),
-          prevHash: last.length ? last[0].hash : AUDIT_GENESIS_HASH,
-        };
-        await m.query(
-          `INSERT INTO "gateway"."audit_log" (seq, at, client_id, staff_id, action, target, outcome, request_id, details, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [body.seq, body.at, body.clientId, body.staffId, body.action, body.target, body.outcome, body.requestId, JSON.stringify(body.details), body.prevHash, auditHash(body)],
-        );
-      });
+      const receipts = await this.ds.transaction((m) => writeAuditBatch(m, this.keys.macKey, batch.map((q) => q.record)));
+      batch.forEach((q, i) => q.resolve(receipts[i]));
     } catch (e) {
-      // An audit failure is loud but must not turn a completed change into an error for the caller.
-      this.logger.error({ err: (e as Error).message, action: entry.action }, 'AUDIT WRITE FAILED');
+      // A record PostgreSQL refuses (a data exception) must not sink the others: write them one by one.
+      if (batch.length > 1 && /^22/.test(pgCode(e) ?? '')) {
+        for (const q of batch) await this.write([q]);
+        return;
+      }
+      this.logger.error({ err: (e as Error).message, records: batch.length, actions: [...new Set(batch.map((q) => q.record.action))].slice(0, 10) }, 'AUDIT WRITE FAILED');
+      const err = new AuditWriteError(`the audit record could not be written: ${(e as Error).message}`, e);
+      for (const q of batch) q.reject(err);
     }
   }
 }
 
-/** Reads the chain back in pages, in the shape verifyAuditChain walks. */
-export async function* readAuditChain(ds: DataSource, pageSize = 5000): AsyncGenerator<AuditRecordBody & { hash: string }> {
-  let after = 0;
-  for (;;) {
-    const rows: Record<string, unknown>[] = await ds.query(
-      `SELECT seq, at, client_id, staff_id, action, target, outcome, request_id, details, prev_hash, hash
-         FROM "gateway"."audit_log" WHERE seq > $1 ORDER BY seq LIMIT $2`,
-      [after, pageSize],
-    );
-    if (!rows.length) return;
-    for (const r of rows) {
-      yield {
-        seq: Number(r.seq),
-        at: (r.at as Date).toISOString(),
-        clientId: (r.client_id as string) ?? null,
-        staffId: (r.staff_id as string) ?? null,
-        action: r.action as string,
-        target: (r.target as string) ?? null,
-        outcome: r.outcome as string,
-        requestId: (r.request_id as string) ?? null,
-        details: r.details,
-        prevHash: r.prev_hash as string,
-        hash: r.hash as string,
-      };
-    }
-    after = Number(rows[rows.length - 1].seq);
-  }
+function pgCode(e: unknown): string | undefined {
+  const err = e as { code?: string; driverError?: { code?: string } };
+  return err?.driverError?.code ?? err?.code;
 }

@@ -8,7 +8,9 @@ import { Subjects, type AuthenticatedCertificate } from '@ecert/contracts';
 import { describePublicKey, OID, verifySignature } from '@ecert/pki';
 import { Public } from '../access/access.decorators';
 import { RpcClient } from '../rpc/rpc-client.service';
-import { AuditTrail } from '../audit/audit-trail.service';
+import { AuditTrail, AuditWriteError } from '../audit/audit-trail.service';
+import { AnonymousRefusals } from '../audit/anonymous-refusals.service';
+import { auditUnavailableBefore } from '../audit/audit-unavailable.problem';
 import { RateLimiter } from '../access/rate-limiter.service';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_REDIS } from '../gateway.tokens';
 import { signStaffToken } from './staff-token';
@@ -35,6 +37,7 @@ export class AuthController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly audit: AuditTrail,
+    private readonly anonymous: AnonymousRefusals,
     private readonly limiter: RateLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
     @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
@@ -67,7 +70,12 @@ export class AuthController {
     try {
       return await this.doLogin(dto);
     } catch (e) {
-      await this.audit.append({ action: 'auth.login', target: null, outcome: 'refused', details: { reason: (e as Error).message }, clientId: null, staffId: null });
+      // No token is handed out unless its login is on record.
+      if (e instanceof AuditWriteError) throw auditUnavailableBefore(e);
+      // Refused logins are anonymous: aggregated per address and minute (an outage is no refusal).
+      if (e instanceof ProblemError && e.status < 500) {
+        await this.anonymous.record({ action: 'auth.login', address: ip, target: null, reason: e.message, status: e.status });
+      }
       throw e;
     }
   }
