@@ -16,5 +16,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The gateway's audit checkpoint volume: owned by the user the services run as.
+RUN mkdir -p /var/lib/ecert/audit-checkpoints && chown node:node /var/lib/ecert/audit-checkpoints
 USER node
 CMD ["node", "dist/apps/gateway/src/main.js"]

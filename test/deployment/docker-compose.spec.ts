@@ -21,7 +21,7 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
   // In beforeAll, not the suite body: a skipped suite's body still runs to collect its tests.
   beforeAll(() => {
     resolved = execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config'], {
-      env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase', ECERT_TOKEN_SECRET: 'compose-test-token-secret', ECERT_PUBLIC_URL: 'https://pki.example.test', ECERT_PERSONAL_ID_SALT: 'compose-test-personal-id-salt', ...BUS_AND_NATS_SECRETS },
+      env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase', ECERT_TOKEN_SECRET: 'compose-test-token-secret', ECERT_PUBLIC_URL: 'https://pki.example.test', ECERT_PERSONAL_ID_SALT: 'compose-test-personal-id-salt', ECERT_AUDIT_KEY: 'compose-test-audit-key', ...BUS_AND_NATS_SECRETS },
       encoding: 'utf8',
     });
   });
@@ -35,7 +35,7 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
   });
 
   it('gives the apps every connection setting the config schema needs', () => {
-    for (const key of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'ECERT_KEYSTORE_PASSPHRASE', 'ECERT_PUBLIC_URL', 'ECERT_TOKEN_SECRET', 'ECERT_PERSONAL_ID_SALT', 'ECERT_PERSONAL_ID_IN_CERTIFICATE']) {
+    for (const key of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'ECERT_KEYSTORE_PASSPHRASE', 'ECERT_PUBLIC_URL', 'ECERT_TOKEN_SECRET', 'ECERT_PERSONAL_ID_SALT', 'ECERT_PERSONAL_ID_IN_CERTIFICATE', 'ECERT_AUDIT_KEY', 'ECERT_AUDIT_CHECKPOINT_DIR']) {
       expect(Object.keys(configSchema.shape)).toContain(key);
       expect(resolved).toContain(`${key}:`);
     }
