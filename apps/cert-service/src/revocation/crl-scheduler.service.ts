@@ -43,6 +43,7 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     await this.queue.upsertJobScheduler('crl-refresh-all', { every: REFRESH_EVERY_MS }, { name: 'refresh' });
     this.worker = new Worker('crl-refresh', () => this.refreshAll(false), { connection, prefix, concurrency: 1 });
     this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'CRL worker error'));
+    this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'CRL queue error'));
   }
 
   /** Regenerates whatever is missing or past half its validity, and republishes the newest. */
@@ -106,7 +107,9 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     for (const p of this.pending.values()) clearTimeout(p.timer);
-    await this.worker?.close();
-    await this.queue?.close();
+    // Bounded: after a Redis outage BullMQ may wait on a connection that never answers again.
+    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((r) => setTimeout(r, 3000).unref())]);
+    await bounded(this.worker?.close(true));
+    await bounded(this.queue?.close());
   }
 }
