@@ -1,26 +1,62 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pngjs from 'pngjs';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { EVENTS_STREAM, eventSubject, type DomainEvent, type SealVerificationView, type SealView } from '@ecert/contracts';
-import { connectNats } from '@ecert/messaging';
-import { OID, decodePem, sm2PrivateKeyFromPkcs8 } from '@ecert/pki';
-import { buildSesSignatureV4, decodeSeal, encodeSeal, parseCertificate, verifySeal } from '@ecert/ses';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import {
+  EVENT_SIGNATURE_HEADER,
+  EVENT_SIGNER_HEADER,
+  EVENTS_STREAM,
+  eventSubject,
+  type DomainEvent,
+  type SealMakerSignCommand,
+  type SealVerificationView,
+  type SealView,
+} from '@ecert/contracts';
+import { BusIdentity, connectNats } from '@ecert/messaging';
+import { OID, PROFILE_OID, buildCertificate, buildName, certificateProfiles, decodePem, encodePem, extendedKeyUsageOf, issuerFromCertificate, newSerialNumber, sm2PrivateKeyFromPkcs8, type Signer } from '@ecert/pki';
+import {
+  buildSesSignatureV4,
+  decodeSeal,
+  encodeSeal,
+  encodeSealToBeSigned,
+  parseCertificate,
+  verifySeal,
+  type SealMakerTrustList,
+  type SesSealInfo,
+} from '@ecert/ses';
+import { asNationalOperator, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { makeResidentId, makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api, defaultHeaders, waitFor } from '../support/http';
 import { sm2PublicKeyHex, sm2VerifyIndependently } from '../support/signed-structure';
 import { blankPng, opaquePng, scanJpeg, sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { SEAL_CERTIFICATE_CONSUMER } from '../../apps/seal-service/src/certificate-events/certificate-events.listener';
+import { CertServiceClient } from '../../apps/seal-service/src/cert-client/cert-service.client';
+import { CaRegistry } from '../../apps/cert-service/src/ca/ca-registry.service';
+import { caSubject } from '../../apps/cert-service/src/ca/ca-naming';
+import { InitializeCasUseCase } from '../../apps/cert-service/src/ca/initialize-cas.use-case';
+import { SignSealInfoUseCase } from '../../apps/cert-service/src/seal-maker/sign-seal-info.use-case';
+import { FreezeCertificateUseCase } from '../../apps/cert-service/src/certificates/usecases/freeze-certificate.use-case';
+import { createForeignSealMaker, type TestCertificate } from '../../libs/ses/src/test-pki.spec-helper';
 
 let p: TestPlatform;
 const dir = new TempDir();
 const SEAL_PNG = sealPng(240, 20).toString('base64');
+/** Another province's seal-making system, configured as a foreign trusted maker (ECERT_SEAL_MAKER_TRUST). */
+let trustedForeign: { root: TestCertificate; maker: TestCertificate };
+/** One nobody configured. */
+let untrustedForeign: { root: TestCertificate; maker: TestCertificate };
 
 beforeAll(async () => {
-  p = await startTestPlatform();
+  trustedForeign = await createForeignSealMaker(new Date(), '广东省电子印章制作系统');
+  untrustedForeign = await createForeignSealMaker(new Date(), '某某私营印章系统');
+  const trustDir = join(dir.path, 'foreign-makers');
+  mkdirSync(trustDir);
+  writeFileSync(join(trustDir, 'guangdong.pem'), encodePem('CERTIFICATE', trustedForeign.root.cert));
+  p = await startTestPlatform({ env: { ECERT_SEAL_MAKER_TRUST: trustDir } });
 });
 
 afterAll(async () => {
@@ -45,8 +81,8 @@ async function issueUnit(kind: 'sm2' | 'p256' = 'sm2', uscc = makeUscc()): Promi
   return { ...r.body, keyPath };
 }
 
-async function issuePersonal(uscc = makeUscc()): Promise<Cert & { idNumber: string }> {
-  const { csr, keyPath } = opensslCsr(dir, 'p256');
+async function issuePersonal(uscc = makeUscc(), kind: 'sm2' | 'p256' = 'p256'): Promise<Cert & { idNumber: string }> {
+  const { csr, keyPath } = opensslCsr(dir, kind);
   const idNumber = makeResidentId();
   const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', {
     profile: 'personal',
@@ -91,6 +127,11 @@ async function caDer(caId: string): Promise<Uint8Array> {
   const r = await fetch(`${p.baseUrl}/pki/ca/${caId}.crt`);
   expect(r.status).toBe(200);
   return new Uint8Array(await r.arrayBuffer());
+}
+
+/** ecert's seal makers as the seal-service trusts them: under ecert's SM2 root, with id-kp-ecertSealMaking. */
+async function ecertMakers(): Promise<SealMakerTrustList[]> {
+  return [{ label: 'ecert seal maker', anchors: [await caDer('sm2-root')], intermediates: [await caDer('sm2-issuing')], requiredPurpose: PROFILE_OID.kpEcertSealMaking }];
 }
 
 const pemDer = (pem: string) => new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
@@ -146,9 +187,16 @@ describe('making a seal', () => {
     // libs/ses verification against ecert's SM2 root (issuing CA as intermediate)
     const sm2Root = await caDer('sm2-root');
     const sm2Issuing = await caDer('sm2-issuing');
-    const report = await verifySeal(der, { trustAnchors: [sm2Root], intermediates: [sm2Issuing] });
+    const report = await verifySeal(der, { makerTrust: await ecertMakers() });
     expect(report.indication, JSON.stringify(report.checks)).toBe('TOTAL_PASSED');
     expect(report.checks.find((c) => c.name === 'maker-certificate')?.result).toBe('passed');
+    expect(report.checks.find((c) => c.name === 'maker-authorised')?.result).toBe('passed');
+    expect(extendedKeyUsageOf(decoded.cert)).toEqual([PROFILE_OID.kpEcertSealMaking]);
+    // the chain alone (no seal-maker trust list) does not say who may make seals
+    expect((await verifySeal(der, { trustAnchors: [sm2Root], intermediates: [sm2Issuing] })).indication).toBe('INDETERMINATE');
+    // the seal maker's record of the signature: seal id, bound certificate, unit
+    const { rows: signed } = await p.db.query('SELECT es_id, certificate_serial, uscc, purpose FROM cert.seal_maker_signature WHERE seal_id = $1', [seal.id]);
+    expect(signed).toEqual([{ es_id: seal.esId, certificate_serial: cert.serial, uscc: cert.unit.uscc, purpose: 'create' }]);
     // the maker signature checked by an independent SM2 implementation too
     expect(sm2VerifyIndependently(Buffer.from(decoded.sealInfoDer), Buffer.from(decoded.signature), sm2PublicKeyHex(decoded.cert))).toBe(true);
     // another root is not a path: indeterminate, not passed
@@ -196,7 +244,7 @@ describe('making a seal', () => {
     expect(position).toMatchObject({ kind: 'position', certificate: { profile: 'personal' }, unit: { uscc: unit.unit.uscc } });
     const personal = await createSeal(person, { kind: 'personal', name: '张三', widthMm: 18, heightMm: 18 });
     const der = await esl(personal.id);
-    const report = await verifySeal(der, { trustAnchors: [await caDer('sm2-root')], intermediates: [await caDer('sm2-issuing')] });
+    const report = await verifySeal(der, { makerTrust: await ecertMakers() });
     expect(report.indication).toBe('TOTAL_PASSED');
     expect(report.type).toBe(22);
     // The seals embed the personal certificate, which carries the salted hash, not the number.
@@ -479,6 +527,100 @@ describe('verification through the API', () => {
   });
 });
 
+/** Re-signs a real seal's contents with another key: a seal whose only flaw is who made it. */
+async function resign(info: SesSealInfo, makerCert: Uint8Array, signer: Signer): Promise<Buffer> {
+  const tbs = encodeSealToBeSigned(info, 4, makerCert, OID.sm2WithSm3);
+  const signature = await signer.sign(tbs);
+  return Buffer.from(encodeSeal({ version: 4, sealInfo: info, cert: makerCert, signatureAlgorithmOid: OID.sm2WithSm3, signatureAlgorithmForm: 'oid', signature }));
+}
+
+function keySigner(cert: Cert): Signer {
+  const key = sm2PrivateKeyFromPkcs8(decodePem(readFileSync(cert.keyPath, 'utf8'), 'PRIVATE KEY').der);
+  return { algorithm: 'SM2', signatureAlgorithmOid: OID.sm2WithSm3, spki: parseCertificate(pemDer(cert.certificatePem)).spki, sign: async (d) => key.sign(d) };
+}
+
+async function verifyApi(der: Buffer): Promise<SealVerificationView> {
+  const r = await api<SealVerificationView>(p.baseUrl, 'POST', '/api/v1/seals/verify', { data: der.toString('base64') });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+}
+
+const checkIn = (v: SealVerificationView, name: string) => v.seal.checks.find((c) => c.name === name);
+
+describe('only seal makers make seals', () => {
+  it('a seal signed by a unit key, a personal key, the OCSP signer or a foreign CA not on the list is TOTAL_FAILED, reason named', async () => {
+    // "某市人民政府", bound to a third party's certificate: the forgery of issue 8
+    const victim = await issueUnit('sm2');
+    const genuine = decodeSeal(await esl((await createSeal(victim)).id));
+    const info: SesSealInfo = { ...genuine.sealInfo, esId: 'forged0001', property: { ...genuine.sealInfo.property, name: '某市人民政府' } };
+    const unit = await issueUnit('sm2');
+    const person = await issuePersonal(unit.unit.uscc, 'sm2');
+    const registry = p.services.cert!.get(CaRegistry);
+    const ocsp = registry.get('sm2-ocsp');
+
+    const cases: [string, Buffer, RegExp][] = [
+      ['unit UKey key', await resign(info, pemDer(unit.certificatePem), keySigner(unit)), /chains to "ecert seal maker" but is not a seal-maker certificate.*subscriber UKey certificate/],
+      ['personal UKey key', await resign(info, pemDer(person.certificatePem), keySigner(person)), /chains to "ecert seal maker" but is not a seal-maker certificate.*subscriber UKey certificate/],
+      ['OCSP signer', await resign(info, new Uint8Array(ocsp.certificate), await registry.signer('sm2-ocsp')), /chains to "ecert seal maker" but is not a seal-maker certificate.*OCSP signer/],
+      ['foreign CA not on the trust list', await resign(info, untrustedForeign.maker.cert, untrustedForeign.maker.signer), /is not under any trusted seal-making list .*not an authorised seal maker/],
+    ];
+    for (const [what, der, reason] of cases) {
+      const v = await verifyApi(der);
+      expect(v.indication, what).toBe('TOTAL_FAILED');
+      expect(checkIn(v, 'maker-signature')?.result, what).toBe('passed'); // the signature itself is fine
+      expect(checkIn(v, 'maker-authorised'), what).toMatchObject({ result: 'failed', detail: expect.stringMatching(reason) });
+      expect(v.seal.ecert, what).toBeUndefined();
+    }
+  });
+
+  it('a seal of a foreign seal maker on the trust list (ECERT_SEAL_MAKER_TRUST) passes', async () => {
+    const unit = await issueUnit('sm2');
+    const genuine = decodeSeal(await esl((await createSeal(unit)).id));
+    const foreignSeal = await resign({ ...genuine.sealInfo, esId: 'gd-0001', header: { ...genuine.sealInfo.header, vendorId: 'GD-SEAL' } }, trustedForeign.maker.cert, trustedForeign.maker.signer);
+    const v = await verifyApi(foreignSeal);
+    expect(v.indication, JSON.stringify(v.seal.checks)).toBe('TOTAL_PASSED');
+    expect(checkIn(v, 'maker-authorised')?.detail).toMatch(/seal maker of "foreign seal-making systems/);
+    expect(v.makerTrust?.map((l) => l.label)).toEqual(['ecert seal maker', 'foreign seal-making systems (ECERT_SEAL_MAKER_TRUST)']);
+    expect(v.makerTrust?.[1]?.anchors[0]).toContain('广东省电子印章制作系统');
+  });
+
+  it('the seal maker signs only a seal bound to an active certificate ecert issued to the unit named', async () => {
+    const unit = await issueUnit('sm2');
+    const other = await issueUnit('sm2');
+    const frozen = await issueUnit('sm2', unit.unit.uscc);
+    await asNationalOperator(() => p.services.cert!.get(FreezeCertificateUseCase).execute({ serial: frozen.serial }));
+    const genuine = decodeSeal(await esl((await createSeal(unit)).id));
+    const sealId = '0d9c3c1e-5f4b-4c1a-9b1e-3b0e2f7a6c11';
+    const bound = (der: Uint8Array): SesSealInfo => ({ ...genuine.sealInfo, esId: sealId.replace(/-/g, ''), property: { ...genuine.sealInfo.property, certList: { type: 1, certs: [der] } } });
+    const encode = (info: SesSealInfo) => Buffer.from(encodeSealToBeSigned(info, 4, genuine.cert, OID.sm2WithSm3)).toString('base64');
+    const cmd = (info: SesSealInfo, over: Partial<SealMakerSignCommand> = {}): SealMakerSignCommand => ({
+      data: encode(info), sealId, certificateSerial: unit.serial, uscc: unit.unit.uscc, accountNo: '4501000001', purpose: 'create', ...over,
+    });
+    const maker = p.services.cert!.get(SignSealInfoUseCase);
+    const sign = (c: SealMakerSignCommand) => asNationalOperator(() => maker.execute(c)).then(() => undefined, (e: { status: number; code: string; field?: string }) => ({ status: e.status, code: e.code, field: e.field }));
+    const before = (await p.db.query('SELECT count(*)::int AS n FROM cert.seal_maker_signature')).rows[0].n;
+
+    const cases: [string, SealMakerSignCommand, { status: number; code: string; field: string }][] = [
+      ["another unit's certificate in certList", cmd(bound(pemDer(other.certificatePem))), { status: 422, code: 'seal_binding_invalid', field: 'data' }],
+      ["another unit's certificate named and bound", cmd(bound(pemDer(other.certificatePem)), { certificateSerial: other.serial }), { status: 422, code: 'seal_binding_invalid', field: 'uscc' }],
+      ['another account', cmd(bound(pemDer(unit.certificatePem)), { accountNo: '9999' }), { status: 422, code: 'seal_binding_invalid', field: 'accountNo' }],
+      ['a frozen certificate', cmd(bound(pemDer(frozen.certificatePem)), { certificateSerial: frozen.serial }), { status: 422, code: 'certificate_not_active', field: 'certificateSerial' }],
+      ['a certificate ecert never issued', cmd(bound(untrustedForeign.maker.cert), { certificateSerial: 'ab'.repeat(16) }), { status: 422, code: 'certificate_not_found', field: 'certificateSerial' }],
+      ['an esID that is not the seal id', cmd({ ...bound(pemDer(unit.certificatePem)), esId: 'other' }), { status: 400, code: 'validation_failed', field: 'sealId' }],
+      ['two certificates bound', cmd({ ...genuine.sealInfo, esId: sealId.replace(/-/g, ''), property: { ...genuine.sealInfo.property, certList: { type: 1, certs: [pemDer(unit.certificatePem), pemDer(other.certificatePem)] } } }), { status: 400, code: 'validation_failed', field: 'data' }],
+      ['no unit named', cmd(bound(pemDer(unit.certificatePem)), { uscc: '' }), { status: 400, code: 'validation_failed', field: 'uscc' }],
+      ['no purpose', cmd(bound(pemDer(unit.certificatePem)), { purpose: undefined as never }), { status: 400, code: 'validation_failed', field: 'purpose' }],
+      ['a certificate, not a SES_SealInfo', { ...cmd(bound(pemDer(unit.certificatePem))), data: Buffer.from(pemDer(unit.certificatePem)).toString('base64') }, { status: 400, code: 'validation_failed', field: 'data' }],
+    ];
+    for (const [what, c, problem] of cases) expect(await sign(c), what).toEqual(problem);
+    expect((await p.db.query('SELECT count(*)::int AS n FROM cert.seal_maker_signature')).rows[0].n).toBe(before);
+    // the right one is signed and recorded
+    expect(await sign(cmd(bound(pemDer(unit.certificatePem))))).toBeUndefined();
+    const { rows } = await p.db.query('SELECT seal_id, certificate_serial, uscc, account_no, purpose FROM cert.seal_maker_signature WHERE seal_id = $1', [sealId]);
+    expect(rows).toEqual([{ seal_id: sealId, certificate_serial: unit.serial, uscc: unit.unit.uscc, account_no: '4501000001', purpose: 'create' }]);
+  });
+});
+
 describe('seals follow their certificate', () => {
   it('freeze → suspended, unfreeze → active, renew → successor + retired, revoke → revoked; replays change nothing', async () => {
     const cert = await issueUnit('sm2');
@@ -525,7 +667,7 @@ describe('seals follow their certificate', () => {
       const d = decodeSeal(await esl(next.id));
       const list = d.sealInfo.property.certList;
       expect(list.type === 1 && Buffer.from(list.certs[0]!).equals(Buffer.from(pemDer(renewed.body.certificatePem)))).toBe(true);
-      expect((await verifySeal(d, { trustAnchors: [await caDer('sm2-root')], intermediates: [await caDer('sm2-issuing')] })).indication).toBe('TOTAL_PASSED');
+      expect((await verifySeal(d, { makerTrust: await ecertMakers() })).indication).toBe('TOTAL_PASSED');
     }
     // the successor is the unit's one official seal now
     const again = await api(p.baseUrl, 'POST', '/api/v1/seals', sealRequest({ serial: newSerial }));
@@ -534,6 +676,13 @@ describe('seals follow their certificate', () => {
     // the same renewal delivered again under a new event id (a duplicate from upstream): no third seal
     const { rows: renewedEvents } = await p.db.query("SELECT payload FROM seal.inbox WHERE type = 'certificate.renewed' AND aggregate_id = $1", [newSerial]);
     expect(renewedEvents).toHaveLength(1);
+    // both units travel in the event, and both certificates' versions (old: issue, freeze, unfreeze, renew)
+    expect(renewedEvents[0].payload.data).toMatchObject({
+      oldSerial: cert.serial, newSerial, oldUscc: cert.unit.uscc, oldAccountNo: '4501000001', newUscc: cert.unit.uscc, newAccountNo: '4501000001', version: 1, oldVersion: 4,
+    });
+    expect((await p.db.query('SELECT version, status FROM seal.certificate_state WHERE serial = $1', [cert.serial])).rows[0]).toEqual({ version: 4, status: 'revoked' });
+    const { rows: makerRecords } = await p.db.query("SELECT count(*)::int AS n FROM cert.seal_maker_signature WHERE certificate_serial = $1 AND purpose = 'renewal'", [newSerial]);
+    expect(makerRecords[0].n).toBe(2);
     const beforeDuplicate = await counts();
     const { rows: inboxBefore } = await p.db.query('SELECT count(*)::int AS n FROM seal.inbox');
     const duplicate = { ...(renewedEvents[0].payload as DomainEvent), id: '00000000-0000-4000-8000-' + Date.now().toString(16).padStart(12, '0').slice(-12) };
@@ -551,6 +700,51 @@ describe('seals follow their certificate', () => {
     const { rows: history } = await p.db.query('SELECT action FROM seal.seal_history WHERE seal_id = $1 ORDER BY id', [official.id]);
     expect(history.map((h: { action: string }) => h.action)).toEqual(['create', 'suspend', 'reactivate', 'retire']);
   });
+  it('a freeze delivered again after the later unfreeze leaves the seals active (events applied by certificate version)', async () => {
+    const cert = await issueUnit('sm2');
+    const seal = await createSeal(cert, { kind: 'special', purpose: 'invoice', name: '发票专用章' });
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, {})).status).toBe(200);
+    await waitFor(async () => (await sealStatus(seal.id)) === 'suspended');
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/unfreeze`, {})).status).toBe(200);
+    await waitFor(async () => (await sealStatus(seal.id)) === 'active');
+    const { rows } = await p.db.query("SELECT payload FROM seal.inbox WHERE type = 'certificate.frozen' AND aggregate_id = $1", [cert.serial]);
+    const freeze = rows[0].payload as DomainEvent<string, { version: number }>;
+    expect(freeze.data.version).toBe(2);
+    // the same freeze again under a new id (as after a failed first attempt): older than the unfreeze, so nothing moves
+    await replay({ ...freeze, id: '00000000-0000-4000-8001-' + Date.now().toString(16).padStart(12, '0').slice(-12) });
+    expect(await sealStatus(seal.id)).toBe('active');
+    expect((await p.db.query('SELECT status, version FROM seal.certificate_state WHERE serial = $1', [cert.serial])).rows[0]).toEqual({ status: 'active', version: 3 });
+  });
+
+  it("a renewed event that points a unit's seals at another unit's certificate is refused and recorded", async () => {
+    const victim = await issueUnit('sm2');
+    const seal = await createSeal(victim);
+    const attacker = await issueUnit('sm2');
+    // even signed by the cert-service (a bug or a stolen key there), the seal-service checks the records
+    const forged: DomainEvent = {
+      id: '00000000-0000-4000-8002-' + Date.now().toString(16).padStart(12, '0').slice(-12),
+      type: 'certificate.renewed',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      aggregateId: attacker.serial,
+      data: {
+        serial: attacker.serial, caId: 'sm2-issuing', profile: 'unit', uscc: attacker.unit.uscc, accountNo: '4501000001', regionCode: '450100', status: 'active', notAfter: attacker.notAfter,
+        version: 1, oldSerial: victim.serial, newSerial: attacker.serial, oldVersion: 2,
+        oldUscc: victim.unit.uscc, oldAccountNo: '4501000001', newUscc: victim.unit.uscc, newAccountNo: '4501000001',
+      },
+    };
+    await replay(forged);
+    const { rows: refusals } = await p.db.query('SELECT serial, reason FROM seal.certificate_event_refusal WHERE event_id = $1', [forged.id]);
+    expect(refusals).toEqual([{ serial: victim.serial, reason: expect.stringMatching(new RegExp(`belongs to unit ${attacker.unit.uscc}`)) }]);
+    const now = (await api<SealView>(p.baseUrl, 'GET', `/api/v1/seals/${seal.id}`)).body;
+    expect(now).toMatchObject({ status: 'active' });
+    expect(now.replacedBy).toBeUndefined();
+    expect((await api(p.baseUrl, 'GET', `/api/v1/seals?certificateSerial=${attacker.serial}`)).body.total).toBe(0);
+    const { rows: history } = await p.db.query('SELECT action, event_id FROM seal.seal_history WHERE seal_id = $1 ORDER BY id', [seal.id]);
+    expect(history).toEqual([{ action: 'create', event_id: null }, { action: 'renewal-refused', event_id: forged.id }]);
+    // the victim's certificate was not marked revoked by it: seals can still be made for it
+    await createSeal(victim, { kind: 'branch', name: '分公司' });
+  });
 });
 
 /** What an event may change about seals: rows, statuses, timestamps, history, outbox. */
@@ -562,12 +756,18 @@ async function sealSnapshot(ids: string[]) {
 
 /**
  * Puts an event on the stream again (no Nats-Msg-Id, so the stream's duplicate window does not
- * drop it) and waits until the seal-service's durable consumer has acknowledged it.
+ * drop it), signed as the cert-service, and waits until the seal-service's durable consumer has
+ * acknowledged it.
  */
 async function replay(event: DomainEvent): Promise<void> {
   const nc = await connectNats(p.config.NATS_URL, 'seal-test-replay');
   try {
-    const ack = await jetstream(nc).publish(eventSubject(event.type), JSON.stringify(event));
+    // Signed as the cert-service signs what it publishes: consumers refuse unsigned events.
+    const body = new TextEncoder().encode(JSON.stringify(event));
+    const h = natsHeaders();
+    h.set(EVENT_SIGNER_HEADER, 'cert-service');
+    h.set(EVENT_SIGNATURE_HEADER, BusIdentity.fromConfig(p.config, 'cert-service').signBytes(body));
+    const ack = await jetstream(nc).publish(eventSubject(event.type), body, { headers: h });
     const jsm = await jetstreamManager(nc);
     await waitFor(async () => {
       const info = await jsm.consumers.info(EVENTS_STREAM, SEAL_CERTIFICATE_CONSUMER);
@@ -577,3 +777,54 @@ async function replay(event: DomainEvent): Promise<void> {
     await nc.close();
   }
 }
+
+describe('a seal maker from before id-kp-ecertSealMaking', () => {
+  it('is re-issued by the CA init; seals it made keep verifying here, new seals use the new maker', async () => {
+    const registry = p.services.cert!.get(CaRegistry);
+    const sealService = p.services.seal!.get(CertServiceClient);
+    const current = registry.get('sm2-seal-maker');
+    const issuing = registry.get('sm2-issuing');
+    // What CA init made before the purpose existed: the same key, no EKU.
+    const legacy = await buildCertificate({
+      issuer: issuerFromCertificate(new Uint8Array(issuing.certificate)),
+      signer: await registry.signer('sm2-issuing'),
+      subjectName: buildName(caSubject('sm2', 'seal-maker')),
+      subjectSpki: parseCertificate(new Uint8Array(current.certificate)).spki,
+      serialNumber: newSerialNumber(),
+      notBefore: current.notBefore,
+      notAfter: current.notAfter,
+      extensions: certificateProfiles
+        .sealMaker({ subjectSpki: parseCertificate(new Uint8Array(current.certificate)).spki, crlUrl: 'http://127.0.0.1/crl', ocspUrl: 'http://127.0.0.1/ocsp', caIssuersUrl: 'http://127.0.0.1/ca' })
+        .filter((e) => e.extnID !== '2.5.29.37'),
+    });
+    await p.db.query("UPDATE cert.ca SET certificate = $1, serial = $2 WHERE id = 'sm2-seal-maker'", [Buffer.from(legacy), parseCertificate(legacy).serialNumberHex]);
+    await registry.reload();
+    sealService.forgetCas();
+
+    const cert = await issueUnit('sm2');
+    const old = await createSeal(cert);
+    const oldDer = await esl(old.id);
+    expect(extendedKeyUsageOf(decodeSeal(oldDer).cert)).toBeUndefined();
+    // offline, under the purpose rule, such a maker is not a seal maker …
+    expect((await verifySeal(oldDer, { makerTrust: await ecertMakers() })).indication).toBe('TOTAL_FAILED');
+    // … but ecert made and stored this very seal, so its own verification still passes it
+    const here = await verifyApi(oldDer);
+    expect(here.indication, JSON.stringify(here.seal.checks)).toBe('TOTAL_PASSED');
+    expect(checkIn(here, 'maker-authorised')?.detail).toMatch(/before id-kp-ecertSealMaking/);
+    // the same maker certificate on a seal ecert did not store is refused
+    const copy = await resign({ ...decodeSeal(oldDer).sealInfo, esId: 'copy0001' }, decodeSeal(oldDer).cert, await registry.signer('sm2-seal-maker'));
+    expect((await verifyApi(copy)).indication).toBe('TOTAL_FAILED');
+
+    const result = await p.services.cert!.get(InitializeCasUseCase).execute();
+    expect(result.renewed).toEqual(['sm2-seal-maker']);
+    const reissued = new Uint8Array(registry.get('sm2-seal-maker').certificate);
+    expect(extendedKeyUsageOf(reissued)).toEqual([PROFILE_OID.kpEcertSealMaking]);
+    expect((await p.services.cert!.get(InitializeCasUseCase).execute()).renewed).toEqual([]); // marked now: left alone
+    sealService.forgetCas();
+    const next = await createSeal(cert, { kind: 'special', purpose: 'contract', name: '合同专用章' });
+    const nextDer = await esl(next.id);
+    expect(Buffer.from(decodeSeal(nextDer).cert).equals(Buffer.from(reissued))).toBe(true);
+    expect((await verifySeal(nextDer, { makerTrust: await ecertMakers() })).indication).toBe('TOTAL_PASSED');
+    expect((await verifyApi(oldDer)).indication).toBe('TOTAL_PASSED'); // the old seal still verifies here
+  });
+});
