@@ -41,12 +41,6 @@ export class DomainEventsAudit {
     this.starting ??= this.startWithRetry();
   }
 
-  /** Resolves once the consumer is running (tests; the gateway itself does not wait). */
-  async started(): Promise<boolean> {
-    await this.starting;
-    return !!this.consumer;
-  }
-
   private async startWithRetry(): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
