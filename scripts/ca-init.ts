@@ -19,9 +19,10 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(CertServiceModule.forRoot(config, logger), { logger: new NestPinoLogger(logger) });
   const result = await app.get(InitializeCasUseCase).execute();
   const registry = app.get(CaRegistry);
-  console.log(`created: ${result.created.length ? result.created.join(', ') : 'nothing (all CAs exist)'}${result.renewed.length ? `; renewed: ${result.renewed.join(', ')}` : ''}`);
+  console.log(`created: ${result.created.length ? result.created.join(', ') : 'nothing (all CAs exist)'}${result.renewed.length ? `; renewed: ${result.renewed.join(', ')}` : ''}${result.replaced.length ? `; revoked and replaced: ${result.replaced.join(', ')}` : ''}`);
+  for (const id of result.revoked) console.error(`ca:init: ${id} is revoked; its family issues nothing until it is re-keyed (docs/decisions.md, CA revocation)`);
   for (const ca of registry.all().sort((a, b) => a.id.localeCompare(b.id))) {
-    console.log(`  ${ca.id.padEnd(18)} ${ca.keyAlgorithm.padEnd(9)} ${ca.keyStore.padEnd(7)} ${ca.subject}`);
+    console.log(`  ${ca.id.padEnd(18)} ${ca.keyAlgorithm.padEnd(9)} ${ca.keyStore.padEnd(7)} ${ca.subject}${registry.revocationOf(ca.id) ? ' (REVOKED)' : ''}`);
   }
   await app.close();
 }

@@ -43,6 +43,7 @@ import { CaRevocation1764300000002 } from './migrations/1764300000002-ca-revocat
 import { CaRevocationEntity } from './ca/ca-revocation.entity';
 import { RevokeCaCertificateUseCase } from './ca/revoke-ca-certificate.use-case';
 import { CaAdminHandler } from './ca/ca-admin.handler';
+import { CaChangeListener } from './ca/ca-change.listener';
 
 export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity];
 export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001];
@@ -61,6 +62,7 @@ export class CertServiceModule {
         CaRegistry,
         InitializeCasUseCase,
         RevokeCaCertificateUseCase,
+        CaChangeListener,
         CaBootstrap,
         CertificateViewMapper,
         EndEntityIssuer,

@@ -9,6 +9,7 @@ import { HealthController } from './health/health.controller';
 import { BackingStoresProbe } from './health/backing-stores.probe';
 import { CertificatesController } from './certificates/certificates.controller';
 import { PkiController } from './pki/pki.controller';
+import { CasController } from './cas/cas.controller';
 import { SealsController } from './seals/seals.controller';
 import { OcspCache } from './pki/ocsp-cache.service';
 import { gatewayDatabaseProvider } from './database/gateway-database.provider';
@@ -37,7 +38,7 @@ export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController, SealsController, AuthController, ClientsController, StaffController, AuditController],
+      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },

@@ -56,6 +56,7 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.cert.authenticate]: gatewayOnly(),
   [Subjects.cert.caCertificate]: gatewayOnly(),
   [Subjects.cert.caList]: { callers: ['gateway', 'seal-service'] },
+  [Subjects.cert.caRevoke]: gatewayOnly('admin'),
   [Subjects.cert.crl]: gatewayOnly(),
   [Subjects.cert.ocsp]: gatewayOnly(),
   [Subjects.cert.sealMakerSign]: { callers: ['seal-service'] },

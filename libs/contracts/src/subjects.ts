@@ -24,9 +24,14 @@ export const Subjects = {
     authenticate: rpc('cert.certificates.authenticate'),
     caCertificate: rpc('cert.ca.certificate'),
     caList: rpc('cert.ca.list'),
+    /** Revoke a CA-held certificate (issuing CA, OCSP signer, seal maker): admin only. */
+    caRevoke: rpc('cert.ca.revoke'),
     crl: rpc('cert.crl.get'),
     ocsp: rpc('cert.ocsp.respond'),
-    /** Core NATS broadcast: cached OCSP answers for these serials are stale from now on. */
+    /**
+     * Core NATS broadcast: cached OCSP answers for these serials are stale from now on; with
+     * `casChanged` the CA set changed too (a CA revoked or replaced), and every instance reloads it.
+     */
     ocspInvalidate: rpc('cert.ocsp.invalidate'),
     /** The seal-maker (制章者) signs a seal's SES_SealInfo; its key never leaves the cert-service. */
     sealMakerSign: rpc('cert.seal-maker.sign'),

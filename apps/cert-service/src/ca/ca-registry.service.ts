@@ -2,16 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError } from '@ecert/common';
 import { DATA_SOURCE } from '@ecert/messaging';
-import { encodePem, type AlgorithmFamily, type Signer } from '@ecert/pki';
+import { encodePem, firstRevokedInChain, serialKey, type AlgorithmFamily, type Signer } from '@ecert/pki';
 import type { CaView } from '@ecert/contracts';
 import { CaEntity, type CaRole } from './ca.entity';
+import { CaRevocationEntity } from './ca-revocation.entity';
 import { CaKeyStores } from '../keys/ca-key-stores';
 import { KEY_STORES } from '../cert-service.tokens';
 import { caId } from './ca-naming';
 
 /**
  * The CA certificates and their signers, loaded once and kept in memory: they change only at
- * CA initialisation, and every issuance, CRL and OCSP answer needs them. Signers are loaded
+ * CA initialisation and CA revocation, and every issuance, CRL and OCSP answer needs them. Signers are loaded
  * with the certificates, before the new set replaces the old one: a request never loads a key
  * (reading its blob through the pool while it holds a connection in a transaction could wedge
  * the pool), and the first request of a family costs nothing extra.
@@ -21,7 +22,11 @@ export class CaRegistry {
   private cas = new Map<string, CaEntity>();
   /** Bumped on every reload, so caches built from the CAs (OCSP responders) know to rebuild. */
   generation = 0;
+  /** Which CA certificates and revocations the loaded set reflects (see stateKey). */
+  private loadedState?: string;
   private signers = new Map<string, Signer>();
+  /** Revoked CA certificates by `issuer:serial`; a CA whose current certificate is here signs nothing. */
+  private revocations = new Map<string, CaRevocationEntity>();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -29,12 +34,35 @@ export class CaRegistry {
   ) {}
 
   async reload(): Promise<void> {
+    const state = await this.stateKey();
     const rows = await this.ds.getRepository(CaEntity).find();
+    const revocations = await this.ds.getRepository(CaRevocationEntity).find();
     const signers = new Map<string, Signer>();
     for (const r of rows) signers.set(r.id, await this.keyStores.byKind(r.keyStore).signer(r.keyId));
     this.cas = new Map(rows.map((r) => [r.id, r]));
     this.signers = signers;
+    this.revocations = new Map(revocations.map((r) => [`${r.issuerCaId}:${r.serial}`, r]));
+    this.loadedState = state;
     this.generation++;
+  }
+
+  /**
+   * Reloads only if the CA certificates or their revocations differ from what is loaded: another
+   * instance revoked or replaced one (its broadcast says so, but is not trusted to say what).
+   */
+  async reloadIfChanged(): Promise<boolean> {
+    if ((await this.stateKey()) === this.loadedState) return false;
+    await this.reload();
+    return true;
+  }
+
+  /** One cheap query naming every CA certificate and every CA revocation. */
+  private async stateKey(): Promise<string> {
+    const [{ state }] = await this.ds.query(
+      `SELECT coalesce((SELECT string_agg(id || '=' || serial, ',' ORDER BY id) FROM "cert"."ca"), '') || '|' ||
+              coalesce((SELECT string_agg(issuer_ca_id || ':' || serial, ',' ORDER BY issuer_ca_id, serial) FROM "cert"."ca_revocation"), '') AS state`,
+    );
+    return state;
   }
 
   isEmpty(): boolean {
@@ -61,8 +89,28 @@ export class CaRegistry {
     return ca;
   }
 
+  /** The revocation of the CA's current certificate, if it is revoked. */
+  revocationOf(id: string): CaRevocationEntity | undefined {
+    const ca = this.cas.get(id);
+    return ca?.parentId ? this.revocations.get(`${ca.parentId}:${serialKey(ca.serial)}`) : undefined;
+  }
+
+  /** The CA itself or the CA above it whose revocation stops it from signing, if any. */
+  revokedInChainOf(id: string): CaEntity | undefined {
+    return firstRevokedInChain(this.chain(id).map((ca) => ({ ca, revoked: !!this.revocationOf(ca.id) })))?.ca;
+  }
+
+  /** A CA may sign (certificates, CRLs, OCSP answers, seals) only while its whole chain is unrevoked. */
+  usable(id: string): boolean {
+    return this.cas.has(id) && !this.revokedInChainOf(id);
+  }
+
   signer(id: string): Promise<Signer> {
     this.get(id);
+    const revoked = this.revokedInChainOf(id);
+    if (revoked) {
+      throw new ProblemError(503, ProblemCode.caRevoked, 'CA 证书已吊销 (CA revoked)', revoked.id === id ? `The certificate of CA ${id} is revoked: it signs nothing more` : `CA ${id} is under ${revoked.id}, whose certificate is revoked: it signs nothing more`);
+    }
     const s = this.signers.get(id);
     if (!s) throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CA 密钥未加载 (CA key not loaded)', `The key of CA ${id} is not loaded`);
     return Promise.resolve(s);
@@ -89,6 +137,12 @@ export class CaRegistry {
       notBefore: ca.notBefore.toISOString(),
       notAfter: ca.notAfter.toISOString(),
       certificatePem: encodePem('CERTIFICATE', new Uint8Array(ca.certificate)),
+      ...this.revocationView(ca.id),
     };
+  }
+
+  private revocationView(id: string): { revokedAt?: string; revocationReason?: string } {
+    const r = this.revocationOf(id);
+    return r ? { revokedAt: r.revokedAt.toISOString(), revocationReason: r.reason } : {};
   }
 }

@@ -13,6 +13,7 @@ import {
   issuerFromCertificate,
   newSerialNumber,
   PROFILE_OID,
+  serialKey,
   type Signer,
 } from '@ecert/pki';
 import { CaEntity, type CaFamily, type CaRole } from './ca.entity';
@@ -32,7 +33,8 @@ function isMarkedSealMaker(certificate: Uint8Array): boolean {
 /**
  * Creates, per algorithm family, the root CA, the issuing CA, the delegated OCSP signer and the
  * seal-maker certificate, skipping whatever exists already; renews OCSP signers near expiry and
- * re-issues seal makers that lack id-kp-ecertSealMaking. Safe to run at every start and from
+ * re-issues seal makers that lack id-kp-ecertSealMaking; replaces revoked OCSP signers and seal makers
+ * (never a revoked issuing CA, see RevokeCaCertificateUseCase). Safe to run at every start and from
  * several processes at once (an advisory lock serialises them).
  */
 @Injectable()
@@ -45,10 +47,14 @@ export class InitializeCasUseCase {
     private readonly registry: CaRegistry,
   ) {}
 
-  async execute(families: readonly CaFamily[] = CA_FAMILIES): Promise<{ created: string[]; existing: string[]; renewed: string[] }> {
+  async execute(families: readonly CaFamily[] = CA_FAMILIES): Promise<{ created: string[]; existing: string[]; renewed: string[]; replaced: string[]; revoked: string[] }> {
     const created: string[] = [];
     const existing: string[] = [];
     const renewed: string[] = [];
+    /** Revoked OCSP signers and seal makers given a new key and certificate. */
+    const replaced: string[] = [];
+    /** Revoked issuing CAs: their family issues, signs and answers nothing until re-keyed. */
+    const revoked: string[] = [];
     // The lock lives on a connection of its own, so creating keys and rows through the pool never
     // waits for a pooled connection while this one is held.
     let announced = false;
@@ -60,11 +66,31 @@ export class InitializeCasUseCase {
     };
     await withSessionLock(dataSourceUrl(this.ds), 'ecert-ca-init', async () => {
       for (const family of families) {
+        let issuingRevoked = false;
         for (const role of ['root', 'issuing', 'ocsp', 'seal-maker'] as CaRole[]) {
           const id = caId(family, role);
           const row = await this.ds.getRepository(CaEntity).findOneBy({ id });
+          // Nothing can be certified under a revoked issuing CA (its key signs nothing more).
+          if (issuingRevoked) {
+            if (row) existing.push(id);
+            continue;
+          }
           if (row) {
             existing.push(id);
+            if (await this.isRevoked(row)) {
+              if (role === 'issuing') {
+                issuingRevoked = true;
+                revoked.push(id);
+                this.logger.error({ caId: id, serial: row.serial }, `${id} is revoked: no ${family} certificates, CRLs, OCSP answers or seals until it is re-keyed (an operator procedure, see docs/decisions.md)`);
+              } else {
+                // A revoked OCSP signer or seal maker is replaced by a new key under the same issuer.
+                announce();
+                await this.createCa(family, role, true);
+                replaced.push(id);
+                this.logger.warn({ caId: id, revokedSerial: row.serial }, `${id} was revoked: replaced by a new key and certificate`);
+              }
+              continue;
+            }
             // The OCSP signer carries ocsp-nocheck, so it is short-lived by design: it is re-keyed
             // and re-issued in time instead of being checked for revocation.
             const ocspDue = role === 'ocsp' && row.notAfter.getTime() - Date.now() < OCSP_SIGNER_RENEW_BEFORE_MS;
@@ -86,8 +112,15 @@ export class InitializeCasUseCase {
       }
     });
     await this.registry.reload();
-    if (created.length || renewed.length) this.logger.info({ created, renewed }, 'CA certificates created or renewed');
-    return { created, existing, renewed };
+    if (created.length || renewed.length || replaced.length) this.logger.info({ created, renewed, replaced }, 'CA certificates created or renewed');
+    return { created, existing, renewed, replaced, revoked };
+  }
+
+  /** Whether the role's current certificate is revoked (by its issuer); roots never are. */
+  private async isRevoked(row: CaEntity): Promise<boolean> {
+    if (!row.parentId) return false;
+    const hit: unknown[] = await this.ds.query('SELECT 1 FROM "cert"."ca_revocation" WHERE issuer_ca_id = $1 AND serial = $2', [row.parentId, serialKey(row.serial)]);
+    return hit.length > 0;
   }
 
   private async createCa(family: CaFamily, role: CaRole, replace = false): Promise<void> {

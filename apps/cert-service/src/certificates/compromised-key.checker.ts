@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError } from '@ecert/common';
 import { DATA_SOURCE } from '@ecert/messaging';
-import { publicKeyFingerprint } from '@ecert/pki';
+import { KEY_COMPROMISE_REASONS, publicKeyFingerprint } from '@ecert/pki';
 
 /**
- * A key whose certificate was revoked for keyCompromise is known to others: certifying it again
+ * A key whose certificate was revoked for keyCompromise (or, for a CA-held certificate,
+ * cACompromise) is known to others: certifying it again
  * (a new issuance or a renewal) would hand its thief a fresh certificate. Keys are matched by
  * fingerprint (SHA-256 of the canonical SPKI), so a re-encoded key is the same key.
  */
@@ -17,8 +18,11 @@ export class CompromisedKeyChecker {
   async assertNotCompromised(spki: Uint8Array, field = 'csr'): Promise<string> {
     const fingerprint = publicKeyFingerprint(spki);
     const rows: unknown[] = await this.ds.query(
-      `SELECT 1 FROM "cert"."certificate" WHERE spki_sha256 = $1 AND status = 'revoked' AND revocation_reason = 'keyCompromise' LIMIT 1`,
-      [fingerprint],
+      `SELECT 1 FROM "cert"."certificate" WHERE spki_sha256 = $1 AND status = 'revoked' AND revocation_reason = 'keyCompromise'
+       UNION ALL
+       SELECT 1 FROM "cert"."ca_revocation" WHERE spki_sha256 = $1 AND reason = ANY($2)
+       LIMIT 1`,
+      [fingerprint, KEY_COMPROMISE_REASONS],
     );
     if (rows.length) {
       // No serial in the answer: the earlier certificate may belong to another region's records.

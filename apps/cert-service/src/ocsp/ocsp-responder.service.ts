@@ -15,6 +15,7 @@ import {
   type OcspCertStatus,
   type OcspSingleResponse,
   type ReasonCode,
+  serialKey,
 } from '@ecert/pki';
 import { CaRegistry } from '../ca/ca-registry.service';
 import type { CaEntity } from '../ca/ca.entity';
@@ -100,9 +101,12 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
     const map = new Map<string, Authority>();
     for (const ca of this.registry.all()) {
       if (ca.role !== 'root' && ca.role !== 'issuing') continue;
-      const responderId = ca.role === 'issuing' ? `${ca.family}-ocsp` : ca.id;
+      // The delegated signer while it is usable, else the CA's own key (RFC 6960 allows both); a
+      // revoked issuing CA answers for nobody (requests about its certificates get unauthorized).
+      const delegated = ca.role === 'issuing' ? `${ca.family}-ocsp` : ca.id;
+      const responderId = this.registry.usable(delegated) ? delegated : ca.id;
       const responder = this.registry.find(responderId);
-      if (!responder) continue;
+      if (!responder || !this.registry.usable(responderId)) continue;
       const builder = this.registry.signer(responder.id).then(
         (signer) => new OcspResponseBuilder({ signer, certificates: responder.id === ca.id ? [] : [new Uint8Array(responder.certificate)] }),
       );
@@ -154,6 +158,7 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
         )
       : [];
     const bySerial = new Map(rows.map((r) => [r.serial, r]));
+    const caStatuses = await this.caCertificateStatuses(first.ca.id, serials.filter((s) => !bySerial.has(s)));
     const now = new Date();
     const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const validityMs = this.config.OCSP_VALIDITY_MINUTES * 60_000;
@@ -161,7 +166,8 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
     const responses: OcspSingleResponse[] = request.certIds.map((certId) => {
       const mine = authorities.get(ocspIssuerLookupKey(certId) ?? '') === first;
       const row = mine && certId.serialKey ? bySerial.get(certId.serialKey) : undefined;
-      return { certId, certStatus: statusOf(row), thisUpdate, nextUpdate };
+      const caStatus = mine && certId.serialKey ? caStatuses.get(certId.serialKey) : undefined;
+      return { certId, certStatus: caStatus ?? statusOf(row), thisUpdate, nextUpdate };
     });
     const builder = await first.builder;
     const der = await builder.build({ producedAt: now, responses, nonce: request.nonce });
@@ -180,6 +186,25 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
     return { der, serials };
   }
 
+  /**
+   * Status of CA-held certificates (issuing CA, OCSP signer, seal maker) issued by `issuerId`:
+   * revoked from the revocation table (read now, not from memory, so it holds the moment the
+   * revocation commits), good for the current unrevoked certificate of a role, else unknown.
+   */
+  private async caCertificateStatuses(issuerId: string, serials: string[]): Promise<Map<string, OcspCertStatus>> {
+    const out = new Map<string, OcspCertStatus>();
+    if (!serials.length) return out;
+    const revoked: { serial: string; revoked_at: Date; reason: string }[] = await this.ds.query(
+      `SELECT serial, revoked_at, reason FROM "cert"."ca_revocation" WHERE issuer_ca_id = $1 AND serial = ANY($2)`,
+      [issuerId, serials],
+    );
+    for (const r of revoked) out.set(r.serial, { status: 'revoked', revokedAt: r.revoked_at, reason: r.reason as Exclude<ReasonCode, 'removeFromCRL'> });
+    for (const ca of this.registry.all()) {
+      const key = serialKey(ca.serial);
+      if (ca.parentId === issuerId && serials.includes(key) && !out.has(key)) out.set(key, { status: 'good' });
+    }
+    return out;
+  }
 }
 
 function statusOf(row: StatusRow | undefined): OcspCertStatus {

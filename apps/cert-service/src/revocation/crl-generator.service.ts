@@ -127,7 +127,17 @@ export class CrlGenerator {
         WHERE ca_id = $1 AND status IN ('revoked','frozen') AND not_after > $2`,
       [caId, now],
     );
-    return rows.map(toEntry);
+    return [...rows.map(toEntry), ...(await this.caEntries(m, caId, now))];
+  }
+
+  /** CA-held certificates this CA issued and revoked (issuing CA on the root's CRL; OCSP signer, seal maker). */
+  private async caEntries(m: EntityManager, caId: string, now: Date, changedAfter?: Date): Promise<CrlEntry[]> {
+    const rows: { serial: string; revoked_at: Date; reason: string }[] = await m.query(
+      `SELECT serial, revoked_at, reason FROM "cert"."ca_revocation"
+        WHERE issuer_ca_id = $1 AND not_after > $2 AND ($3::timestamptz IS NULL OR revoked_at > $3)`,
+      [caId, now, changedAfter ?? null],
+    );
+    return rows.map((r) => ({ serial: r.serial, revokedAt: r.revoked_at, reason: r.reason as ReasonCode }));
   }
 
   private async deltaEntries(m: EntityManager, caId: string, base: { number: string; this_update: Date }, now: Date): Promise<CrlEntry[]> {
@@ -138,7 +148,8 @@ export class CrlGenerator {
           OR (status = 'active' AND hold_listed_in_crl >= $4))`,
       [caId, base.this_update, now, base.number],
     );
-    return rows.map((r) => (r.status === 'active' ? { serial: r.serial, revokedAt: r.frozen_at ?? now, reason: 'removeFromCRL' as ReasonCode } : toEntry(r)));
+    const entries = rows.map((r) => (r.status === 'active' ? { serial: r.serial, revokedAt: r.frozen_at ?? now, reason: 'removeFromCRL' as ReasonCode } : toEntry(r)));
+    return [...entries, ...(await this.caEntries(m, caId, now, base.this_update))];
   }
 }
 

@@ -31,8 +31,9 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly publisher: CrlPublisher,
   ) {}
 
+  /** CAs that publish CRLs; a revoked issuing CA signs none (its last CRL stays until it expires). */
   private crlCas() {
-    return this.registry.all().filter((ca) => ca.role === 'root' || ca.role === 'issuing');
+    return this.registry.all().filter((ca) => (ca.role === 'root' || ca.role === 'issuing') && this.registry.usable(ca.id));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -83,7 +84,8 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
           this.pending.delete(caId);
           this.serialised(caId, async () => {
             if (entry.full) await this.generateAndPublish(caId, false);
-            await this.generateAndPublish(caId, true);
+            // Roots publish complete CRLs only (they list CA certificates, rarely changed).
+            if (this.registry.find(caId)?.role === 'issuing') await this.generateAndPublish(caId, true);
           })
             .catch((e) => this.logger.error({ caId, err: (e as Error).message }, 'CRL regeneration after change failed'))
             .finally(() => entry.waiters.forEach((w) => w()));

@@ -20,9 +20,10 @@ export class RevocationChangeNotifier {
     private readonly ocsp: OcspResponder,
   ) {}
 
-  async changed(caIds: string[], serials: string[], addsEntries = true): Promise<void> {
+  /** `casChanged`: a CA certificate was revoked or replaced; other instances reload their CAs. */
+  async changed(caIds: string[], serials: string[], addsEntries = true, casChanged = false): Promise<void> {
     this.ocsp.invalidate(serials);
-    const msg: OcspInvalidation = { serials };
+    const msg: OcspInvalidation = { serials, ...(casChanged ? { casChanged } : {}) };
     try {
       this.nc.publish(Subjects.cert.ocspInvalidate, JSON.stringify(msg));
       // Bounded: with NATS down the change has still committed and must be answered; the client

@@ -16,6 +16,8 @@ export const ProblemCode = {
   keyRejected: 'key_rejected',
   /** The CSR's key was certified before and that certificate was revoked for keyCompromise. */
   keyCompromised: 'key_compromised',
+  /** The CA (or a CA above it) is revoked and signs nothing more. */
+  caRevoked: 'ca_revoked',
   serviceUnavailable: 'service_unavailable',
   serviceTimeout: 'service_timeout',
   databaseBusy: 'database_busy',

@@ -7,6 +7,27 @@ export interface CaView {
   notBefore: string;
   notAfter: string;
   certificatePem: string;
+  /** Set while the certificate shown is revoked (an issuing CA stays so until re-keyed). */
+  revokedAt?: string;
+  revocationReason?: string;
+}
+
+/** Reasons accepted on a CA certificate (cACompromise: the CA's own key is out). */
+export const CA_REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const;
+
+export interface RevokeCaCommand {
+  caId: string;
+  reason: (typeof CA_REVOCATION_REASONS)[number];
+  comment?: string;
+}
+
+export interface CaRevocationResult {
+  /** The certificate as it was revoked (the CA id may hold a replacement by now). */
+  revoked: CaView & { revokedAt: string; revocationReason: string; issuerCaId: string };
+  /** The new certificate and key made for the role (OCSP signer, seal maker). */
+  replacement?: CaView;
+  /** CAs that sign nothing any more because of this revocation (the CA itself included). */
+  stopped: string[];
 }
 
 export interface CaCertificateQuery { caId: string }
@@ -14,4 +35,4 @@ export interface CrlQuery { caId: string; delta: boolean }
 /** Binary payloads travel base64-encoded inside JSON. */
 export interface BinaryReply { base64: string; contentType: string; maxAgeSeconds?: number }
 export interface OcspQuery { requestBase64: string }
-export interface OcspInvalidation { serials: string[]; caId?: string }
+export interface OcspInvalidation { serials: string[]; caId?: string; casChanged?: boolean }

@@ -1,2 +1,3 @@
 export * from './certificate-lifecycle';
+export * from './ca-revocation';
 export * from './certificate-event-order';
