@@ -5,16 +5,29 @@ import { Certificate } from '@peculiar/asn1-x509';
 import { ProblemCode, ProblemError } from '@ecert/common';
 import type { AuthenticateCertificateCommand, AuthenticatedCertificate } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
-import { certificateFields, type CertificateFields, decodePem, effectiveStatus, issuerFromCertificate, serialKey, verifySignature } from '@ecert/pki';
+import {
+  certificateFields,
+  type CertificateFields,
+  decodePem,
+  effectiveStatus,
+  extendedKeyUsageOf,
+  issuerFromCertificate,
+  PROFILE_OID,
+  purposeAllowed,
+  serialKey,
+  verifySignature,
+} from '@ecert/pki';
 import { CertificateEntity } from '../certificate.entity';
 import { CaRegistry } from '../../ca/ca-registry.service';
 
 const refuse = (detail: string) => new ProblemError(401, ProblemCode.unauthorized, '证书认证失败 (certificate not accepted)', detail, 'certificate');
 
 /**
- * Checks a certificate presented at login: issued by one of ecert's CAs (signature verified
- * against the issuing CA and the exact bytes on record), inside its validity, neither frozen nor
- * revoked. A successful check is activity of the certificate (第二十条: two years without activity
+ * Checks a certificate presented at login (and as a client's TLS credential): issued by one of
+ * ecert's CAs (signature verified against the issuing CA and the exact bytes on record), meant
+ * for client authentication (an extendedKeyUsage without clientAuth is refused; certificates
+ * issued before subscriber profiles carried an EKU have none and are accepted, RFC 5280's "any
+ * purpose"), inside its validity, neither frozen nor revoked. A successful check is activity of the certificate (第二十条: two years without activity
  * makes it invalid), so last_activity_at is updated.
  */
 @Injectable()
@@ -35,15 +48,20 @@ export class AuthenticateCertificateUseCase {
     }
     let parsed: Certificate;
     let fields: CertificateFields;
+    let purposes: string[] | undefined;
     try {
       parsed = AsnConvert.parse(der, Certificate);
       fields = certificateFields(der);
+      purposes = extendedKeyUsageOf(der);
     } catch {
       throw ProblemError.badRequest(ProblemCode.validationFailed, 'certificate', 'certificate cannot be decoded');
     }
     const serial = serialKey(fields.serialNumber);
     const row = await this.ds.getRepository(CertificateEntity).findOneBy({ serial });
     if (!row || !Buffer.from(row.der).equals(Buffer.from(der))) throw refuse('the certificate was not issued by this platform');
+    if (!purposeAllowed(purposes, PROFILE_OID.kpClientAuth)) {
+      throw refuse(`the certificate is not for client authentication: its extendedKeyUsage (${purposes!.join(', ') || 'empty'}) lacks clientAuth (${PROFILE_OID.kpClientAuth})`);
+    }
     const ca = this.registry.get(row.caId);
     const issuer = issuerFromCertificate(new Uint8Array(ca.certificate));
     const signatureOk = verifySignature({
