@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   OID,
+  PROFILE_OID,
   SM2_IS_NATIVE,
   Sm2PrivateKey,
   buildCertificate,
@@ -94,7 +95,8 @@ export async function runSealBench(opts: SealBenchOptions = {}): Promise<SealBen
   const sealsMadePerS = await rate(seconds, async () => void (await buildSealV4(input(now))));
 
   log('  seal bench: verifySeal (with and without trust anchors) ...');
-  const anchors = { trustAnchors: [pki.root], intermediates: [pki.issuing] };
+  // As the seal-service verifies: ecert's makers under the root, with id-kp-ecertSealMaking.
+  const anchors = { makerTrust: [{ label: 'ecert seal maker', anchors: [pki.root], intermediates: [pki.issuing], requiredPurpose: PROFILE_OID.kpEcertSealMaking }] };
   const check = await verifySeal(sample, anchors);
   if (check.indication !== 'TOTAL_PASSED') throw new Error(`seal bench: the sample seal does not verify: ${JSON.stringify(check.checks)}`);
   const sealsVerifiedPerS = await rate(seconds, async () => {
