@@ -219,6 +219,33 @@ describe('staff certificate login', () => {
     await new Promise((r) => setTimeout(r, 1100));
   });
 
+  it('ends a staff token at once when its certificate is frozen, and again after it is revoked', async () => {
+    const { cert, keyPath } = await staffWithCertificate('auditor', '450000', 'p256');
+    const { res } = await login(cert.certificatePem, keyPath, 'p256');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const bearer = { authorization: `Bearer ${res.body.token}`, 'x-api-key': '' };
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, bearer)).status).toBe(200);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, {})).status).toBe(200);
+    const after = await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, bearer);
+    expect(after.status).toBe(401);
+    expect(after.body.detail).toMatch(/frozen, revoked or expired/);
+    // Unfrozen, the same token works again; revoked, it is dead for good.
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/unfreeze`, {})).status).toBe(200);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, bearer)).status).toBe(200);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/revoke`, { reason: 'keyCompromise' })).status).toBe(200);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, bearer)).status).toBe(401);
+  });
+
+  it('throttles the login handshake per forwarded address behind the trusted proxy', async () => {
+    await new Promise((r) => setTimeout(r, 1100));
+    const from = (ip: string) => ({ ...none, 'x-forwarded-for': `198.51.100.1, ${ip}` });
+    const burst = await Promise.all(Array.from({ length: 40 }, () => api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, from('203.0.113.7'))));
+    expect(burst.some((r) => r.status === 429)).toBe(true);
+    // Another client behind the same proxy is not throttled with it.
+    expect((await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, from('203.0.113.8'))).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1100));
+  });
+
   it('refuses an expired challenge', async () => {
     const { cert, keyPath } = await staffWithCertificate('auditor', '450000', 'p256');
     const ch = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);

@@ -7,6 +7,7 @@ import { RateLimiter } from './rate-limiter.service';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { AnonymousRefusals } from '../audit/anonymous-refusals.service';
 import { PUBLIC_ROUTE, REQUIRED_OPERATION, type Principal } from './principal';
+import { clientAddressOf } from '../request-context/client-address';
 
 export type AuthenticatedRequest = Request & { principal?: Principal; requestId?: string };
 
@@ -37,7 +38,7 @@ export class AccessGuard implements CanActivate {
       // Only a refusal is a security event; an infrastructure failure is logged as an error elsewhere.
       // Anonymous, so aggregated per address and minute: no caller can write rows at will.
       if (e instanceof ProblemError && e.status === 401) {
-        await this.anonymous.record({ action: 'access.refused', address: req.ip, target: route, reason: e.message, status: 401 });
+        await this.anonymous.record({ action: 'access.refused', address: clientAddressOf(req), target: route, reason: e.message, status: 401 });
       }
       throw e;
     }

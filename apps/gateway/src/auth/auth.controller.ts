@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Ip, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { ClientAddress } from '../request-context/client-address';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import type { Redis } from 'ioredis';
@@ -52,7 +53,7 @@ export class AuthController {
   @Public()
   @HttpCode(201)
   @ApiOperation({ summary: 'A random challenge to sign with the login certificate key (single use, valid AUTH_CHALLENGE_TTL_SECONDS, default 120 s)' })
-  async challenge(@Ip() ip: string) {
+  async challenge(@ClientAddress() ip: string) {
     await this.throttle(ip);
     const challengeId = randomBytes(16).toString('hex');
     const nonce = randomBytes(32).toString('base64');
@@ -65,7 +66,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with a certificate: returns a short-lived bearer token carrying role and region' })
-  async login(@Body() dto: LoginDto, @Ip() ip: string) {
+  async login(@Body() dto: LoginDto, @ClientAddress() ip: string) {
     await this.throttle(ip);
     try {
       return await this.doLogin(dto);
