@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,8 @@ export interface AdminCreateOptions {
  * certificate, creates the staff account bound to it, and writes a PKCS#12 file.
  */
 export async function adminCreate(config: EcertConfig, o: AdminCreateOptions): Promise<{ staffId: string; serial: string; p12Path: string; password: string }> {
+  // The soft token (key, CSR, PKCS#12) is made with the openssl command, as a UKey vendor tool would.
+  if (spawnSync('openssl', ['version']).error) throw new Error('admin:create needs the openssl command: apt-get install openssl');
   const work = mkdtempSync(path.join(tmpdir(), 'ecert-admin-'));
   try {
     const key = path.join(work, 'admin.key');
