@@ -742,6 +742,12 @@ describe('seals follow their certificate', () => {
     expect((await api(p.baseUrl, 'GET', `/api/v1/seals?certificateSerial=${attacker.serial}`)).body.total).toBe(0);
     const { rows: history } = await p.db.query('SELECT action, event_id FROM seal.seal_history WHERE seal_id = $1 ORDER BY id', [seal.id]);
     expect(history).toEqual([{ action: 'create', event_id: null }, { action: 'renewal-refused', event_id: forged.id }]);
+    // and audited: the seal-service publishes seal.renewal-refused, the gateway's audit trail records it
+    const audited = await waitFor(async () => {
+      const { rows: a } = await p.db.query("SELECT target, details FROM gateway.audit_log WHERE action = 'event.seal.renewal-refused' AND details->'data'->>'causeEventId' = $1", [forged.id]);
+      return a.length ? a : undefined;
+    });
+    expect(audited[0]).toMatchObject({ target: victim.serial, details: { data: { oldSerial: victim.serial, newSerial: attacker.serial, sealIds: [seal.id] } } });
     // the victim's certificate was not marked revoked by it: seals can still be made for it
     await createSeal(victim, { kind: 'branch', name: '分公司' });
   });

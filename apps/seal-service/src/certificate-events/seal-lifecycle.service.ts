@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { ProblemError } from '@ecert/common';
-import type { CertificateEventData, CertificateRenewedData, CertificateView, DomainEvent, SealEventType } from '@ecert/contracts';
+import type { CertificateEventData, CertificateRenewedData, CertificateView, DomainEvent, SealEventType, SealRenewalRefusedData } from '@ecert/contracts';
+import { appendEvent } from '@ecert/messaging';
 import { isOlderCertificateEvent, type CertificateEventPosition } from '@ecert/pki';
 import { CertServiceClient } from '../cert-client/cert-service.client';
 import {
@@ -205,7 +206,7 @@ export class SealLifecycle {
     return { old, next };
   }
 
-  /** A refused certificate event: kept with its reason, noted in each affected seal's history, logged. */
+  /** A refused certificate event: kept with its reason, noted in each affected seal's history, published as seal.renewal-refused, logged. */
   private async refuse(m: EntityManager, event: DomainEvent<string, RenewedData>, olds: SealEntity[], reason: string, logger: Logger): Promise<void> {
     await m
       .createQueryBuilder()
@@ -226,6 +227,9 @@ export class SealLifecycle {
         actor: 'certificate-renewal',
       });
     }
+    // An event too, so consumers of every event (the audit trail) see the refusal.
+    const refused: SealRenewalRefusedData = { oldSerial: event.data.oldSerial, newSerial: event.data.newSerial, sealIds: olds.map((s) => s.id), reason, causeEventId: event.id };
+    await appendEvent(m, 'seal.renewal-refused' satisfies SealEventType, event.data.oldSerial, refused);
     logger.warn(
       { eventId: event.id, type: event.type, oldSerial: event.data.oldSerial, newSerial: event.data.newSerial, seals: olds.map((s) => s.id), reason },
       'certificate renewal refused: no successor seals made',

@@ -264,8 +264,21 @@ export interface SealMakerSignReply {
 }
 
 /** Events the seal-service writes to its outbox (subjects `<prefix>.evt.v1.seal.*`). */
-export const SEAL_EVENT_TYPES = ['seal.created', 'seal.suspended', 'seal.reactivated', 'seal.revoked', 'seal.retired'] as const;
+export const SEAL_EVENT_TYPES = ['seal.created', 'seal.suspended', 'seal.reactivated', 'seal.revoked', 'seal.retired', 'seal.renewal-refused'] as const;
 export type SealEventType = (typeof SEAL_EVENT_TYPES)[number];
+
+/**
+ * seal.renewal-refused (aggregate: the old certificate's serial): a certificate.renewed event the
+ * seal-service would not act on, so that every consumer of events (the audit trail) sees it.
+ */
+export interface SealRenewalRefusedData {
+  oldSerial: string;
+  newSerial: string;
+  /** Live seals of the old certificate, left as they were. */
+  sealIds: string[];
+  reason: string;
+  causeEventId: string;
+}
 
 export interface SealEventData {
   sealId: string;
