@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { EcertConfig } from '@ecert/common';
-import { Subjects, type CaView, type CertificateView, type SealMakerSignReply } from '@ecert/contracts';
+import { Subjects, type CaView, type CertificateView, type SealMakerSignCommand, type SealMakerSignReply } from '@ecert/contracts';
 import { BUS_IDENTITY, BusRpcClient, CONFIG, type BusIdentity } from '@ecert/messaging';
 
 const CA_LIST_TTL_MS = 60_000;
@@ -42,8 +42,9 @@ export class CertServiceClient implements OnApplicationShutdown {
     this.caCache = undefined;
   }
 
-  sealMakerSign(data: Uint8Array): Promise<SealMakerSignReply> {
-    return this.call(Subjects.cert.sealMakerSign, { data: Buffer.from(data).toString('base64') });
+  /** The seal maker signs a seal's SES_SealInfo bound to the unit's certificate the command names. */
+  sealMakerSign(command: SealMakerSignCommand): Promise<SealMakerSignReply> {
+    return this.call(Subjects.cert.sealMakerSign, command);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -58,7 +58,7 @@ export class SealFactory {
       spki: maker.spki,
       sign: async (data) => {
         const command: SealMakerSignCommand = { data: Buffer.from(data).toString('base64'), ...spec.binding };
-        const reply = await this.certs.call<SealMakerSignReply>(Subjects.cert.sealMakerSign, command);
+        const reply = await this.certs.sealMakerSign(command);
         if (reply.certificate !== Buffer.from(maker.der).toString('base64')) {
           // The seal-maker certificate was replaced since it was cached: start again with the new one.
           this.certs.forgetCas();

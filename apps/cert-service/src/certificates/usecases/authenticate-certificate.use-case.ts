@@ -63,6 +63,8 @@ export class AuthenticateCertificateUseCase {
       throw refuse(`the certificate is not for client authentication: its extendedKeyUsage (${purposes!.join(', ') || 'empty'}) lacks clientAuth (${PROFILE_OID.kpClientAuth})`);
     }
     const ca = this.registry.get(row.caId);
+    // A revoked issuing CA (or root) vouches for nothing it signed, whatever each certificate's own status.
+    if (!this.registry.usable(row.caId)) throw refuse(`the issuing CA ${row.caId} has been revoked`);
     const issuer = issuerFromCertificate(new Uint8Array(ca.certificate));
     const signatureOk = verifySignature({
       spki: issuer.spki,
