@@ -1,8 +1,8 @@
 import net from 'node:net';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { EcertConfig } from '@ecert/common';
 import { connectNats, deleteEventsStream } from '@ecert/messaging';
+import { dropDatabase } from '@ecert/database';
 
 /**
  * Test runs and benchmark runs each get their own database, NATS prefix (and so JetStream stream),
@@ -25,19 +25,9 @@ export async function freePort(): Promise<number> {
  */
 export async function dropRunState(config: EcertConfig, databaseName: RegExp): Promise<string[]> {
   const problems: string[] = [];
-  const url = new URL(config.DATABASE_URL);
-  const name = url.pathname.slice(1);
+  const name = new URL(config.DATABASE_URL).pathname.slice(1);
   if (!databaseName.test(name)) throw new Error(`refusing to drop database ${name}`);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } catch (e) {
-    problems.push(`drop database ${name}: ${(e as Error).message}`);
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
+  await dropDatabase(config.DATABASE_URL, databaseName).catch((e: Error) => problems.push(`drop database ${name}: ${e.message}`));
   try {
     const nc = await connectNats(config.NATS_URL, 'run-cleanup', config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {});
     try {

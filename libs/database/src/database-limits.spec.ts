@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import pg from 'pg';
-import { createServiceDataSource, ensureDatabase, poolOf } from './service-data-source';
+import { createServiceDataSource, dropDatabase, ensureDatabase, poolOf } from './service-data-source';
 import { databaseProblem } from './database-problem';
 import { withSessionLock } from './session-lock';
 import { DatabaseHealthProbe } from './database-health-probe';
@@ -32,13 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await outsider.end();
   await ds.destroy();
-  const admin = new URL(url);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: admin.toString() });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await c.end();
+  await dropDatabase(url, /^ecert_t[a-z0-9]+$/);
 });
 
 const serves = async () => expect(await ds.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);

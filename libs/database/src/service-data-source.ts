@@ -65,6 +65,24 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/**
+ * Drops the database named in `url` and whoever is connected to it. Only for databases a test or
+ * benchmark run made for itself: `allowed` must match its name, a guard against a real one.
+ */
+export async function dropDatabase(url: string, allowed: RegExp): Promise<void> {
+  const admin = new URL(url);
+  const name = decodeURIComponent(admin.pathname.replace(/^\//, ''));
+  if (!allowed.test(name)) throw new Error(`refusing to drop database ${name}`);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Initialises the DataSource, creates the service schema and applies pending migrations. */
 export async function prepareServiceDatabase(ds: DataSource, schema: string): Promise<void> {
   const url = dataSourceUrl(ds);

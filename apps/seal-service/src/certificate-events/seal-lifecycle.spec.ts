@@ -7,8 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import pino from 'pino';
-import pg from 'pg';
-import { createServiceDataSource, prepareServiceDatabase } from '@ecert/database';
+import { createServiceDataSource, dropDatabase, prepareServiceDatabase } from '@ecert/database';
 import { ProblemError } from '@ecert/common';
 import type { CertificateView, DomainEvent } from '@ecert/contracts';
 import { InboxRecord, OutboxMessage } from '@ecert/messaging';
@@ -47,13 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ds?.destroy();
   // This file's own database (env.setup.ts names it per file): drop it whole.
-  const url = new URL(process.env.DATABASE_URL!);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
+  await dropDatabase(process.env.DATABASE_URL!, /^ecert_t[a-z0-9]+$/);
 });
 
 const serialHex = () => randomBytes(16).toString('hex');

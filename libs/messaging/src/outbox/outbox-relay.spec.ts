@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IsNull, type DataSource } from 'typeorm';
 import pino from 'pino';
-import pg from 'pg';
-import { createServiceDataSource, ensureDatabase } from '@ecert/database';
+import { createServiceDataSource, dropDatabase, ensureDatabase } from '@ecert/database';
 import { loadConfig } from '@ecert/common';
 import { OutboxRelay } from './outbox-relay';
 import { BusIdentity } from '../identity/bus-identity';
@@ -31,13 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ds.destroy();
   // This file's own database (env.setup.ts names it per file): drop it whole.
-  const url = new URL(process.env.DATABASE_URL!);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
+  await dropDatabase(process.env.DATABASE_URL!, /^ecert_t[a-z0-9]+$/);
 });
 
 function relayWith(publish: (subject: string, data: Uint8Array, opts: { msgID: string }) => Promise<unknown>): OutboxRelay {
