@@ -15,6 +15,7 @@ import {
   type SealVerificationView,
   type SealView,
 } from '@ecert/contracts';
+import { NATIONAL_SCOPE, requestContext } from '@ecert/common';
 import { BusIdentity, connectNats } from '@ecert/messaging';
 import { OID, PROFILE_OID, buildCertificate, buildName, certificateProfiles, decodePem, encodePem, extendedKeyUsageOf, issuerFromCertificate, newSerialNumber, sm2PrivateKeyFromPkcs8, type Signer } from '@ecert/pki';
 import {
@@ -597,7 +598,11 @@ describe('only seal makers make seals', () => {
       data: encode(info), sealId, certificateSerial: unit.serial, uscc: unit.unit.uscc, accountNo: '4501000001', purpose: 'create', ...over,
     });
     const maker = p.services.cert!.get(SignSealInfoUseCase);
-    const sign = (c: SealMakerSignCommand) => asNationalOperator(() => maker.execute(c)).then(() => undefined, (e: { status: number; code: string; field?: string }) => ({ status: e.status, code: e.code, field: e.field }));
+    // As the seal-service asks inside a gateway request: the gateway's context forwarded, holding seals:create.
+    const asGatewayRequest = <T>(fn: () => Promise<T>) =>
+      requestContext.run({ requestId: `test-${Date.now().toString(36)}`, actor: 'test-operator', caller: 'seal-service', gatewayToken: 'gateway.token', operations: ['seals:create'], regions: [NATIONAL_SCOPE] }, fn);
+    const outcome = (e: { status: number; code: string; field?: string }) => ({ status: e.status, code: e.code, field: e.field });
+    const sign = (c: SealMakerSignCommand) => asGatewayRequest(() => maker.execute(c)).then(() => undefined, outcome);
     const before = (await p.db.query('SELECT count(*)::int AS n FROM cert.seal_maker_signature')).rows[0].n;
 
     const cases: [string, SealMakerSignCommand, { status: number; code: string; field: string }][] = [
@@ -613,6 +618,9 @@ describe('only seal makers make seals', () => {
       ['a certificate, not a SES_SealInfo', { ...cmd(bound(pemDer(unit.certificatePem))), data: Buffer.from(pemDer(unit.certificatePem)).toString('base64') }, { status: 400, code: 'validation_failed', field: 'data' }],
     ];
     for (const [what, c, problem] of cases) expect(await sign(c), what).toEqual(problem);
+    // A new seal on the seal-service's own authority (no gateway request behind it) is refused.
+    const onItsOwn = await asNationalOperator(() => maker.execute(cmd(bound(pemDer(unit.certificatePem))))).then(() => undefined, outcome);
+    expect(onItsOwn).toEqual({ status: 403, code: 'forbidden', field: 'purpose' });
     expect((await p.db.query('SELECT count(*)::int AS n FROM cert.seal_maker_signature')).rows[0].n).toBe(before);
     // the right one is signed and recorded
     expect(await sign(cmd(bound(pemDer(unit.certificatePem))))).toBeUndefined();

@@ -29,7 +29,9 @@ const PERSONAL_TYPE_CODES = new Set(
  * certificate, that certificate is byte for byte one ecert issued, it is active (or frozen, for a
  * renewal's successor, which is made suspended) and in the
  * caller's region scope, it belongs to the unit (USCC, account) the request names and its profile
- * fits the seal type, and the esID is the seal id named. Every signature is recorded
+ * fits the seal type, and the esID is the seal id named. A new seal ('create') is signed only
+ * inside a gateway request whose caller holds seals:create: the seal-service acting on its own
+ * (an event) only re-makes existing seals for a renewal. Every signature is recorded
  * (seal_maker_signature) and logged; a signature whose record cannot be written is not returned.
  */
 @Injectable()
@@ -42,6 +44,7 @@ export class SignSealInfoUseCase {
 
   async execute(cmd: SealMakerSignCommand): Promise<SealMakerSignReply> {
     const req = validate(cmd);
+    if (req.purpose === 'create') assertCreateRequested();
     const info = decodeInfo(req.data);
     const bound = boundCertificate(info, req);
 
@@ -96,6 +99,21 @@ export class SignSealInfoUseCase {
         .slice(1)
         .map((ca) => ca.certificate.toString('base64')),
     };
+  }
+}
+
+/**
+ * A new seal needs someone who asked for it: the gateway's forwarded context, with seals:create.
+ * Without it the seal-service would be making seals on its own authority (national scope), which
+ * it never needs to: events only renew seals that exist.
+ */
+function assertCreateRequested(): void {
+  const ctx = requestContext.getStore();
+  if (!ctx?.gatewayToken) {
+    throw refusal(403, ProblemCode.forbidden, 'purpose', "a new seal ('create') is signed only inside a gateway request; the seal-service on its own may only renew seals");
+  }
+  if (!ctx.operations?.includes('seals:create')) {
+    throw refusal(403, ProblemCode.forbidden, 'purpose', "the caller behind this request does not hold 'seals:create'");
   }
 }
 
