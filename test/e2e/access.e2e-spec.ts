@@ -259,9 +259,22 @@ describe('staff certificate login', () => {
   it('refuses another key, a frozen certificate, a foreign CA and a forged token', async () => {
     const { cert } = await staffWithCertificate('auditor', '450000', 'p256');
     const other = opensslCsr(dir, 'p256');
+    const activity = async () => (await p.db.query('SELECT last_activity_at FROM cert.certificate WHERE serial = $1', [cert.serial])).rows[0].last_activity_at as Date | null;
+    const before = await activity();
     const wrongKey = await login(cert.certificatePem, other.keyPath, 'p256');
     expect(wrongKey.res.status).toBe(401);
     expect(wrongKey.res.body.field).toBe('signature');
+    const ch = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);
+    const garbage = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId: ch.body.challengeId, certificate: cert.certificatePem, signature: 'AAAA' }, none);
+    expect(garbage.status).toBe(401);
+    expect(garbage.body.field).toBe('signature');
+    // Only a proven key holder counts as the certificate's activity (第二十条): refused logins leave it as it was.
+    expect(await activity()).toEqual(before);
+    const ch2 = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);
+    const notACertificate = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId: ch2.body.challengeId, certificate: 'bm90IGEgY2VydGlmaWNhdGU=', signature: 'AAAA' }, none);
+    expect(notACertificate.status).toBe(400);
+    expect(notACertificate.headers.get('content-type')).toContain('application/problem+json');
+    expect(notACertificate.body).toMatchObject({ code: 'validation_failed', field: 'certificate' });
 
     const frozen = await staffWithCertificate('auditor', '450000', 'p256');
     expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${frozen.cert.serial}/freeze`, {})).status).toBe(200);

@@ -6,7 +6,6 @@ import type { DataSource } from 'typeorm';
 import type { Redis } from 'ioredis';
 import { ProblemCode, ProblemError, ROLE_OPERATIONS, requestContext, type EcertConfig, type StaffRole } from '@ecert/common';
 import { Subjects, type AuthenticatedCertificate } from '@ecert/contracts';
-import { describePublicKey, OID, verifySignature } from '@ecert/pki';
 import { Public } from '../access/access.decorators';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { AuditTrail, AuditWriteError } from '../audit/audit-trail.service';
@@ -16,17 +15,10 @@ import { RateLimiter } from '../access/rate-limiter.service';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_REDIS } from '../gateway.tokens';
 import { signStaffToken } from './staff-token';
 import { LoginDto } from './auth.dto';
+import { loginSignatureValid, presentedCertificateKey } from './login-signature';
 
 const AUTH_REQUESTS_PER_SECOND_PER_IP = 20;
 const refused = (detail: string, field?: string) => new ProblemError(401, ProblemCode.unauthorized, '登录失败 (login refused)', detail, field);
-
-/** The signature scheme a login key signs the challenge with, as a UKey does it. */
-function loginSignatureOid(spki: Uint8Array): string {
-  const k = describePublicKey(spki);
-  if (k.family === 'sm2') return OID.sm2WithSm3;
-  if (k.family === 'ecdsa') return k.algorithm === 'EC-P384' ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256;
-  return OID.sha256WithRsa;
-}
 
 /**
  * Certificate login (第十三条): a single-use random challenge, signed on the UKey, checked against
@@ -93,15 +85,13 @@ export class AuthController {
     // GETDEL makes the challenge single-use even under concurrent replays.
     const nonce = await this.redis.getdel(this.key(dto.challengeId));
     if (!nonce) throw refused('The challenge is unknown, expired or already used; request a new one', 'challengeId');
+    // Possession of the key first: only then may the cert-service's check (which counts as the
+    // certificate's activity, 第二十条) run, so nobody can keep someone else's certificate alive.
+    const spki = presentedCertificateKey(dto.certificate);
+    if (!loginSignatureValid(spki, Buffer.from(nonce, 'base64'), dto.signature)) throw refused('The signature does not verify with the certificate key', 'signature');
     const cert = await this.rpc.call<AuthenticatedCertificate>(Subjects.cert.authenticate, { certificate: dto.certificate });
-    const spki = new Uint8Array(Buffer.from(cert.spkiBase64, 'base64'));
-    let ok = false;
-    try {
-      ok = verifySignature({ spki, signatureAlgorithmOid: loginSignatureOid(spki), data: Buffer.from(nonce, 'base64'), signature: new Uint8Array(Buffer.from(dto.signature, 'base64')) });
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw refused('The signature does not verify with the certificate key', 'signature');
+    // The same bytes are on record, so the same key; checked anyway, the token rests on it.
+    if (!Buffer.from(cert.spkiBase64, 'base64').equals(Buffer.from(spki))) throw refused('The certificate on record has another key', 'certificate');
     const rows: { id: string; name: string; role: StaffRole; region_code: string; status: string }[] = await this.ds.query(
       `SELECT s.id, s.name, s.role, s.region_code, s.status FROM "gateway"."staff" s JOIN "gateway"."staff_certificate" c ON c.staff_id = s.id WHERE c.serial = $1`,
       [cert.serial],
