@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { INestMicroservice } from '@nestjs/common';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
-import { makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
+import { makeResidentId, makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { CaRegistry } from '../../apps/cert-service/src/ca/ca-registry.service';
 import { startCertService } from '../../apps/cert-service/src/main';
 import { publicKeyFingerprint } from '@ecert/pki';
+import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 
 /**
  * CA-level certificates (issuing CA, OCSP signer, seal maker) can be revoked by an administrator:
@@ -69,6 +70,28 @@ async function issueUnit(kind: 'p256' | 'rsa2048') {
   const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: { name: '南宁市某某科技有限公司', uscc: makeUscc(), regionCode: '450100', accountNo: 'CA-REV' } });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body as { serial: string; caId: string; certificatePem: string; chainPem: string[] };
+}
+
+/** A staff member of region 450000 logged in with a personal certificate of `kind`: its bearer headers and certificate. */
+async function staffLogin(kind: 'p256' | 'rsa2048') {
+  const { csr, keyPath } = opensslCsr(dir, kind);
+  const issued = await api(p.baseUrl, 'POST', '/api/v1/certificates', {
+    profile: 'personal',
+    csr,
+    unit: { name: '人社信息中心', uscc: makeUscc('450000'), regionCode: '450000', accountNo: 'STAFF' },
+    person: { name: '审计员', idNumber: makeResidentId() },
+  });
+  expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+  const staff = await api(p.baseUrl, 'POST', '/api/v1/staff', { name: '审计员', role: 'auditor', regionCode: '450000', certificateSerials: [issued.body.serial] });
+  expect(staff.status, JSON.stringify(staff.body)).toBe(201);
+  const none = { 'x-api-key': '' };
+  const ch = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);
+  const data = dir.file(`challenge-${Math.random()}.bin`, Buffer.from(ch.body.challenge, 'base64'));
+  const sig = dir.file(`challenge-${Math.random()}.sig`);
+  opensslResult(['dgst', '-sha256', '-sign', keyPath, '-out', sig, data]);
+  const login = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId: ch.body.challengeId, certificate: issued.body.certificatePem, signature: readFileSync(sig).toString('base64') }, none);
+  expect(login.status, JSON.stringify(login.body)).toBe(200);
+  return { bearer: { authorization: `Bearer ${login.body.token}`, 'x-api-key': '' }, serial: issued.body.serial as string };
 }
 
 describe('who may revoke a CA, and bad input', () => {
@@ -164,6 +187,11 @@ describe('revoking the seal maker', () => {
 describe('revoking an issuing CA', () => {
   it('the root CRL lists it, the root OCSP answers revoked, and the whole family stops signing', async () => {
     const cert = await issueUnit('rsa2048');
+    // A staff member logged in with a certificate of the family, and one of another family.
+    const staff = await staffLogin('rsa2048');
+    const otherStaff = await staffLogin('p256');
+    const staffCall = (bearer: Record<string, string>) => api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, bearer);
+    expect((await staffCall(staff.bearer)).status).toBe(200);
     const before = await cas();
     const root = pemFile('rsa-root', before['rsa-root'].certificatePem);
     const issuing = pemFile('rsa-issuing', before['rsa-issuing'].certificatePem);
@@ -215,6 +243,19 @@ describe('revoking an issuing CA', () => {
     expect(twice.body.code).toBe('illegal_state_transition');
     const view = (await cas())['rsa-issuing'];
     expect(view).toMatchObject({ revocationReason: 'cACompromise' });
+    // Subscriber rows keep their status, but their view says the issuer is revoked …
+    const leafView = await api(p.baseUrl, 'GET', `/api/v1/certificates/${cert.serial}`);
+    expect(leafView.body).toMatchObject({ status: 'active', issuerRevoked: true });
+    expect((await api(p.baseUrl, 'GET', `/api/v1/certificates/${otherStaff.serial}`)).body.issuerRevoked).toBeUndefined();
+    // … and a staff token won with such a certificate ends at once; one of another family does not.
+    const ended = await staffCall(staff.bearer);
+    expect(ended.status).toBe(401);
+    expect(ended.body.detail).toMatch(/frozen, revoked or expired/);
+    expect((await staffCall(otherStaff.bearer)).status).toBe(200);
+    // No seal is made for it either (the seal maker of another family would sign).
+    const seal = await api(p.baseUrl, 'POST', '/api/v1/seals', { kind: 'official', name: '南宁市某某科技有限公司', image: sealPng(240, 20).toString('base64'), widthMm: 42, heightMm: 42, certificateSerial: cert.serial });
+    expect(seal.status, JSON.stringify(seal.body)).toBe(422);
+    expect(seal.body).toMatchObject({ code: 'certificate_not_active', field: 'certificateSerial' });
     // Other families are untouched.
     await issueUnit('p256');
   });

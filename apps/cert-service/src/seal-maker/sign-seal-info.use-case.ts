@@ -59,6 +59,8 @@ export class SignSealInfoUseCase {
     // predecessor would be; a new seal needs an active certificate.
     const allowed = req.purpose === 'renewal' ? ['active', 'frozen'] : ['active'];
     if (!allowed.includes(status)) throw refusal(422, SealProblemCode.certificateNotActive, 'certificateSerial', `certificate ${row.serial} is ${status}`);
+    // Its row stays active when its issuing CA is revoked, but nobody may rely on it any more.
+    if (!this.registry.usable(row.caId)) throw refusal(422, SealProblemCode.certificateNotActive, 'certificateSerial', `the issuing CA ${row.caId} of certificate ${row.serial} is revoked`);
     if (row.uscc !== req.uscc) throw refusal(422, SealProblemCode.bindingInvalid, 'uscc', `certificate ${row.serial} belongs to another unit than ${req.uscc}`);
     if (row.accountNo !== req.accountNo) {
       throw refusal(422, SealProblemCode.bindingInvalid, 'accountNo', `certificate ${row.serial} belongs to another account than ${req.accountNo}`);

@@ -12,7 +12,8 @@ const MAX_ENTRIES = 10_000;
 /**
  * Whether a staff member's login certificate may still be used, asked of the cert-service once
  * and then kept until the cert-service's status-change broadcast (the one that drops cached OCSP
- * answers) names the serial: a freeze or revocation ends the staff token on its next request.
+ * answers) names the serial: a freeze or revocation ends the staff token on its next request, and
+ * so does the revocation of its issuing CA (that broadcast says the CAs changed: everything goes).
  */
 @Injectable()
 export class CertificateStatusCache {
@@ -46,7 +47,8 @@ export class CertificateStatusCache {
         if (e instanceof ProblemError && e.status === 404) return undefined;
         throw e;
       });
-    const usable = !!view && view.status === 'active' && new Date(view.notAfter).getTime() > Date.now();
+    // A certificate under a revoked issuing CA keeps status 'active' on its row: the CA's revocation ends it too.
+    const usable = !!view && view.status === 'active' && !view.issuerRevoked && new Date(view.notAfter).getTime() > Date.now();
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     if (generation === this.generation && this.ocsp.listening()) this.entries.set(key, { usable, at: Date.now() });
     return usable;

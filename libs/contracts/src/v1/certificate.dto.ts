@@ -74,6 +74,11 @@ export interface CertificateView {
   frozenAt?: string;
   replacedBy?: string;
   replaces?: string;
+  /**
+   * Present (true) when the issuing CA or the root above it is revoked: `status` stays what the row
+   * says, but the certificate is not to be relied on (nor accepted at login) whatever it is.
+   */
+  issuerRevoked?: true;
   certificatePem: string;
   chainPem: string[];
 }
