@@ -35,6 +35,8 @@ export async function auditVerify(config: EcertConfig, opts: AuditVerifyOptions 
       macKey: opts.withoutMacKey ? undefined : keys.macKey,
       publicKey: opts.publicKeyPem ? parseAuditPublicKey(opts.publicKeyPem) : keys.publicKey,
       checkpoints,
+      // From configuration, never from the records: a chain rewritten as unkeyed records is refused.
+      legacyUntil: config.ECERT_AUDIT_LEGACY_UNTIL,
     });
     return { ...result, chain };
   } finally {
@@ -50,7 +52,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       'without-mac-key': { type: 'boolean', default: false },
     },
   });
-  auditVerify(loadConfig(), {
+  auditVerify(loadConfig(process.env, 'gateway'), {
     checkpointDirs: values.checkpoints,
     publicKeyPem: values['public-key'] ? readFileSync(values['public-key'], 'utf8') : undefined,
     withoutMacKey: values['without-mac-key'],
@@ -58,12 +60,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     .then((r) => {
       const cps = `${r.checkpoints.verified} signed checkpoints${r.checkpoints.latest ? ` (newest at record ${r.checkpoints.latest})` : ''}${r.checkpoints.foreign ? `, ${r.checkpoints.foreign} of other chains ignored` : ''}`;
       if (r.break) {
-        console.error(`audit:verify: BROKEN at record ${r.break.seq} (${r.break.reason}): ${r.break.detail}; ${r.checked} records before it are intact; ${cps}`);
+        console.error(`audit:verify: BROKEN at record ${r.break.seq} (${r.break.reason}): ${r.break.detail}; ${r.checked} records before it are intact; ${cps}; ECERT_AUDIT_LEGACY_UNTIL=${r.legacyUntil}`);
         process.exit(2);
       }
       const legacy = r.legacy ? `, ${r.legacy} of them unkeyed (written before the chain was keyed)` : '';
+      const boundary = r.legacyUntil ? `unkeyed records accepted up to record ${r.legacyUntil}` : 'no unkeyed record accepted';
       const tail = r.unanchored ? `; the last ${r.unanchored} records are not covered by a checkpoint yet` : '';
-      console.log(`audit:verify: OK, chain ${r.chain}: ${r.checked} records${legacy}, ${cps}${tail}`);
+      console.log(`audit:verify: OK, chain ${r.chain}: ${r.checked} records${legacy}, ${cps}${tail} (${boundary}: ECERT_AUDIT_LEGACY_UNTIL=${r.legacyUntil})`);
     })
     .catch((e) => {
       console.error(`audit:verify failed: ${(e as Error).message}`);

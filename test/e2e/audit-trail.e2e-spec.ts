@@ -233,6 +233,21 @@ describe('tamper evidence (audit:verify)', () => {
       expect((await auditVerify(p.config)).break).toBeUndefined();
     }
 
+    /** What an attacker without the key can do: re-hash records from `from` on with SHA-256 (optionally editing one), labelled `alg`. */
+    async function rehash(from: number, alg: AuditAlgorithm, editSeq?: number) {
+      const rows = (await p.db.query('SELECT * FROM gateway.audit_log WHERE seq >= $1 ORDER BY seq', [from])).rows;
+      let prev = from === 1 ? '0'.repeat(64) : (await p.db.query('SELECT hash FROM gateway.audit_log WHERE seq = $1', [from - 1])).rows[0].hash;
+      for (const row of rows) {
+        const r = toStoredRecord({ ...row, alg });
+        const outcome = r.seq === editSeq ? 'failure' : r.outcome;
+        const { hash: _h, alg: _a, actor, ...body } = { ...r, outcome, prevHash: prev };
+        // SHA-256 is all an attacker without the key can compute.
+        const hash = auditHash(alg === 'sha256' ? body : { ...body, actor });
+        await p.db.query('UPDATE gateway.audit_log SET outcome = $2, prev_hash = $3, hash = $4, alg = $5, actor = $6 WHERE seq = $1', [r.seq, outcome, prev, hash, alg, alg === 'sha256' ? null : actor]);
+        prev = hash;
+      }
+    }
+
     it('is intact before anything is touched, every record anchored', async () => {
       const v = await auditVerify(p.config);
       expect(v.break).toBeUndefined();
@@ -249,29 +264,28 @@ describe('tamper evidence (audit:verify)', () => {
 
     it('detects an edit whose author re-hashed the rest without the key', async () => {
       const victim = head - 5;
-      const rehash = async (from: number, alg: AuditAlgorithm, edit: boolean) => {
-        const rows = (await p.db.query('SELECT * FROM gateway.audit_log WHERE seq >= $1 ORDER BY seq', [from])).rows;
-        let prev = from === 1 ? '0'.repeat(64) : (await p.db.query('SELECT hash FROM gateway.audit_log WHERE seq = $1', [from - 1])).rows[0].hash;
-        for (const row of rows) {
-          const r = toStoredRecord({ ...row, alg });
-          const outcome = edit && r.seq === victim ? 'failure' : r.outcome;
-          const { hash: _h, alg: _a, actor, ...body } = { ...r, outcome, prevHash: prev };
-          // SHA-256 is all an attacker without the key can compute.
-          const hash = auditHash(alg === 'sha256' ? body : { ...body, actor });
-          await p.db.query('UPDATE gateway.audit_log SET outcome = $2, prev_hash = $3, hash = $4, alg = $5, actor = $6 WHERE seq = $1', [r.seq, outcome, prev, hash, alg, alg === 'sha256' ? null : actor]);
-          prev = hash;
-        }
-      };
-      await rehash(victim, 'hmac-sha256', true);
+      await rehash(victim, 'hmac-sha256', victim);
       expect((await auditVerify(p.config)).break).toMatchObject({ seq: victim, reason: 'hash_mismatch' });
       await restore();
-      await rehash(victim, 'sha256', true);
+      await rehash(victim, 'sha256', victim);
       expect((await auditVerify(p.config)).break).toMatchObject({ seq: victim, reason: 'downgraded' });
       await restore();
-      // The whole chain passed off as unkeyed: it links up, but not with the signed checkpoints.
-      await rehash(1, 'sha256', true);
-      const v = await auditVerify(p.config);
-      expect(v.break?.reason).toBe('checkpoint_mismatch');
+      // The whole chain passed off as unkeyed: it links up, but this deployment has no unkeyed
+      // records (ECERT_AUDIT_LEGACY_UNTIL=0), and it contradicts the signed checkpoints.
+      await rehash(1, 'sha256', victim);
+      expect((await auditVerify(p.config)).break).toMatchObject({ seq: 1, reason: 'downgraded' });
+      expect((await auditVerify({ ...p.config, ECERT_AUDIT_LEGACY_UNTIL: head })).break?.reason).toBe('checkpoint_mismatch');
+      await restore();
+    });
+
+    it('detects the whole chain re-hashed as unkeyed with every checkpoint the attacker can reach deleted', async () => {
+      // The attacker writes the database but holds neither the key nor the checkpoint files.
+      await rehash(1, 'sha256', head - 5);
+      await p.db.query('DELETE FROM gateway.audit_checkpoint');
+      const v = await auditVerify(p.config, { checkpointDirs: [join(dir.path, 'no-checkpoints-here')] });
+      expect(v.checkpoints.verified).toBe(0);
+      expect(v.break).toMatchObject({ seq: 1, reason: 'downgraded' });
+      expect(v.legacyUntil).toBe(0);
       await restore();
     });
 

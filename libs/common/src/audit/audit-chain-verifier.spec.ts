@@ -70,12 +70,28 @@ describe('audit chain verification', () => {
     expect(r.head?.seq).toBe(20);
   });
 
-  it('accepts legacy unkeyed records before the keyed ones (a chain begun before keying)', async () => {
+  it('accepts legacy unkeyed records before the keyed ones (a chain begun before keying), up to the configured boundary', async () => {
     const records = chain(12, 4);
-    const r = await verify(records, { checkpoints: [checkpointAt(records, 12)] });
+    const r = await verify(records, { checkpoints: [checkpointAt(records, 12)], legacyUntil: 4 });
     expect(r.break).toBeUndefined();
     expect(r.legacy).toBe(4);
+    expect(r.legacyUntil).toBe(4);
     expect(r.unanchored).toBe(0);
+    // A boundary set too low (or not at all) refuses what lies beyond it.
+    expect((await verify(records, { legacyUntil: 3 })).break).toMatchObject({ seq: 4, reason: 'downgraded' });
+    expect((await verify(records)).break).toMatchObject({ seq: 1, reason: 'downgraded' });
+  });
+
+  it('refuses a chain rewritten entirely as unkeyed records, checkpoints deleted: the boundary is configured, not read from the records', async () => {
+    // The attacker writes the database, not the key: edits, deletes, renumbers, re-hashes as 'sha256'.
+    const keyedOnly = chain(10).filter((r) => r.seq !== 4).map((r) => ({ ...r, seq: r.seq > 4 ? r.seq - 1 : r.seq, outcome: r.seq === 7 ? 'failure' : r.outcome }));
+    const forged = rehashFrom(keyedOnly, 1, 'sha256');
+    const r = await verify(forged);
+    expect(r.break).toMatchObject({ seq: 1, reason: 'downgraded' });
+    expect(r.break?.detail).toContain('ECERT_AUDIT_LEGACY_UNTIL');
+    // A deployment with legacy records: everything beyond them re-hashed as unkeyed is refused too.
+    const legacy = rehashFrom(chain(12, 4), 1, 'sha256');
+    expect((await verify(legacy, { legacyUntil: 4 })).break).toMatchObject({ seq: 5, reason: 'downgraded' });
   });
 
   it('detects an edited record', async () => {
@@ -93,11 +109,12 @@ describe('audit chain verification', () => {
     expect((await verify(rehashFrom(records, 4, 'hmac-sha256'))).break).toMatchObject({ seq: 4, reason: 'hash_mismatch' });
     // Re-hashed as legacy records: unkeyed records may not follow keyed ones.
     expect((await verify(rehashFrom(records, 4, 'sha256'))).break).toMatchObject({ seq: 4, reason: 'downgraded' });
-    // The whole chain re-hashed as legacy links up, but contradicts the checkpoint kept outside.
+    // The whole chain re-hashed as legacy links up, but no record of it may be unkeyed, and it
+    // contradicts the checkpoint kept outside (which an auditor without the MAC key relies on).
     const cp = checkpointAt(records, 8);
     const all = rehashFrom(records, 1, 'sha256');
-    expect((await verify(all)).break).toBeUndefined();
-    expect((await verify(all, { checkpoints: [cp] })).break).toMatchObject({ seq: 8, reason: 'checkpoint_mismatch' });
+    expect((await verify(all)).break).toMatchObject({ seq: 1, reason: 'downgraded' });
+    expect((await verify(all, { checkpoints: [cp], legacyUntil: 10 })).break).toMatchObject({ seq: 8, reason: 'checkpoint_mismatch' });
   });
 
   it('detects a deleted record, the first one included', async () => {

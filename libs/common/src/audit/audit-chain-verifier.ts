@@ -10,7 +10,10 @@ export type AuditChainBreakReason =
   | 'prev_hash_mismatch'
   /** A sequence number is missing: a record was deleted. */
   | 'sequence_gap'
-  /** An unkeyed record after keyed ones: re-hashed by someone without the key. */
+  /**
+   * An unkeyed record beyond the legacy boundary (`legacyUntil`) or after keyed ones: re-hashed by
+   * someone without the key.
+   */
   | 'downgraded'
   | 'unknown_algorithm'
   /** A checkpoint whose signature does not verify: the external copy was tampered with. */
@@ -38,12 +41,20 @@ export interface AuditVerifyOptions {
   checkpoints?: readonly SignedAuditCheckpoint[];
   /** Verifies the checkpoints; required when checkpoints are given. */
   publicKey?: KeyObject;
+  /**
+   * The last record written before the chain was keyed (ECERT_AUDIT_LEGACY_UNTIL). It comes from
+   * configuration, never from the records: any unkeyed record beyond it is `downgraded`, so a chain
+   * rewritten entirely as unkeyed records does not pass. Default 0: no record may be unkeyed.
+   */
+  legacyUntil?: number;
 }
 
 export interface AuditVerifyResult {
   checked: number;
   /** Intact records hashed without a key (written before the chain was keyed). */
   legacy: number;
+  /** The legacy boundary verified against: unkeyed records were accepted up to this seq only. */
+  legacyUntil: number;
   head?: { seq: number; hash: string };
   checkpoints: { verified: number; foreign: number; latest?: number };
   /** Records after the newest checkpoint: cutting them off is not detectable yet. */
@@ -80,13 +91,14 @@ function checkCheckpoints(opts: AuditVerifyOptions): Checked {
 
 /**
  * Walks records in sequence order and reports the first break, or none for an intact chain:
- * every record must follow its predecessor, carry a valid MAC (or, before the chain was keyed, a
- * valid SHA-256), and agree with every signed checkpoint; no checkpoint may lie beyond the end.
+ * every record must follow its predecessor, carry a valid MAC (or, up to `legacyUntil`, before the
+ * chain was keyed, a valid SHA-256), and agree with every signed checkpoint; no checkpoint may lie beyond the end.
  * Works on any async iterable so the caller can stream millions of rows in pages.
  */
 export async function verifyAuditChain(records: AsyncIterable<StoredAuditRecord>, opts: AuditVerifyOptions): Promise<AuditVerifyResult> {
   const cps = checkCheckpoints(opts);
-  const result: AuditVerifyResult = { checked: 0, legacy: 0, checkpoints: { verified: cps.ok.length, foreign: cps.foreign, latest: cps.ok.at(-1)?.checkpoint.seq }, unanchored: 0 };
+  const legacyUntil = opts.legacyUntil ?? 0;
+  const result: AuditVerifyResult = { checked: 0, legacy: 0, legacyUntil, checkpoints: { verified: cps.ok.length, foreign: cps.foreign, latest: cps.ok.at(-1)?.checkpoint.seq }, unanchored: 0 };
   if (cps.break) return { ...result, checkpoints: { ...result.checkpoints, verified: 0 }, break: cps.break };
   const fail = (b: AuditChainBreak) => ({ ...result, break: b });
   let prev = AUDIT_GENESIS_HASH;
@@ -99,8 +111,9 @@ export async function verifyAuditChain(records: AsyncIterable<StoredAuditRecord>
       return fail({ seq: expected, reason: 'sequence_gap', detail: `record ${expected} is missing (next is ${r.seq})` });
     }
     if (!AUDIT_ALGORITHMS.includes(r.alg)) return fail({ seq: r.seq, reason: 'unknown_algorithm', detail: `record ${r.seq} claims algorithm ${String(r.alg)}` });
-    if (r.alg === 'sha256' && keyed) {
-      return fail({ seq: r.seq, reason: 'downgraded', detail: `record ${r.seq} is unkeyed although keyed records precede it: re-hashed without the key` });
+    if (r.alg === 'sha256' && (keyed || r.seq > legacyUntil)) {
+      const why = keyed ? 'keyed records precede it' : `only records up to ${legacyUntil} may be unkeyed (ECERT_AUDIT_LEGACY_UNTIL)`;
+      return fail({ seq: r.seq, reason: 'downgraded', detail: `record ${r.seq} is unkeyed although ${why}: re-hashed without the key` });
     }
     if (r.prevHash !== prev) {
       return fail({ seq: r.seq, reason: 'prev_hash_mismatch', detail: `record ${r.seq} does not follow the record before it` });

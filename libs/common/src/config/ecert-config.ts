@@ -73,6 +73,11 @@ export const configSchema = z.object({
   ECERT_AUDIT_CHECKPOINT_DIR: z.string().min(1).default('var/audit-checkpoints'),
   /** How often (seconds) the audit chain head is checkpointed when it has moved. */
   ECERT_AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
+  /**
+   * The last audit record (seq) written before the chain was keyed (issue 8); unkeyed records after
+   * it are reported as `downgraded`. 0 (default) = none may be unkeyed. Set once when upgrading.
+   */
+  ECERT_AUDIT_LEGACY_UNTIL: z.coerce.number().int().min(0).default(0),
   /** Reverse proxies (IP addresses, comma-separated) whose X-Client-Cert header is trusted for mutual TLS. */
   ECERT_TRUSTED_PROXIES: z.string().default(''),
   /** Foreign seal makers whose seals verify (other provinces, the national platform): a PEM file or a directory of them. Empty = none. */
