@@ -98,7 +98,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error('usage: npm run admin:create -- --id-number <resident ID> --uscc <USCC of the operating unit> [--name 张三] [--region 450000] [--algorithm p256|sm2] [--out admin.p12]');
     process.exit(2);
   }
-  adminCreate(loadConfig(), {
+  adminCreate(loadConfig(process.env, 'cert-service'), {
     name: values.name!,
     idNumber: values['id-number']!,
     unitName: values['unit-name']!,

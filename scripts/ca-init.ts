@@ -8,7 +8,7 @@ import { checkBackingServices } from './backing-services';
 
 /** `npm run ca:init`: applies the cert schema's migrations and creates any missing CA. Idempotent. */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, 'cert-service');
   const down = (await checkBackingServices(config)).filter((c) => !c.ok);
   if (down.length) {
     for (const c of down) console.error(`ca:init: ${c.name} is not reachable (${c.error}); ${c.hint}`);

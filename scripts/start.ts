@@ -23,7 +23,6 @@ async function main(): Promise<void> {
 
   const warning = developmentDefaultsWarning(config);
   if (warning) console.warn(`ecert: warning: ${warning}`);
-  if (!config.NATS_USER) console.warn('ecert: warning: NATS without credentials: any local process may use the bus subjects (signed contexts still guard every request); see deploy/nats/README.md');
 
   const children = new Map<string, ChildProcess>();
   let stopping = false;

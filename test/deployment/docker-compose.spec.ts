@@ -47,6 +47,19 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
     expect(resolved).toContain('ECERT_BUS_PUBLIC_KEYS:');
   });
 
+  it('hands each service only its own secrets', () => {
+    // `config` prints services in alphabetical order, each block until the next two-space key.
+    const block = (name: string) => resolved.split(new RegExp(`\\n  ${name}:\\n`))[1]?.split(/\n  [a-z-]+:\n/)[0] ?? '';
+    expect(block('cert-service')).toContain('ECERT_KEYSTORE_PASSPHRASE:');
+    expect(block('gateway')).toContain('ECERT_AUDIT_KEY:');
+    for (const svc of ['seal-service', 'workflow-service']) {
+      const b = block(svc);
+      expect(b).toContain('ECERT_BUS_PRIVATE_KEY:');
+      for (const secret of ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_AUDIT_KEY', 'ECERT_TOKEN_SECRET', 'ECERT_PERSONAL_ID_SALT']) expect(b, `${svc} ${secret}`).not.toContain(`${secret}:`);
+    }
+    expect(block('gateway')).not.toContain('ECERT_KEYSTORE_PASSPHRASE:');
+  });
+
   it('refuses to start without a key store passphrase or token secret', () => {
     expect(() =>
       execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config', '-q'], {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { headers as natsHeaders } from '@nats-io/transport-node';
+import pino from 'pino';
 import { jetstream } from '@nats-io/jetstream';
 import { auditHash, type AuditAlgorithm } from '@ecert/common';
 import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, eventSubject, type DomainEvent } from '@ecert/contracts';
@@ -14,6 +15,9 @@ import { auditVerify } from '../../scripts/audit-verify';
 import { AnonymousRefusals } from '../../apps/gateway/src/audit/anonymous-refusals.service';
 import { AuditCheckpointer } from '../../apps/gateway/src/audit/audit-checkpointer.service';
 import { AuditLifecycle } from '../../apps/gateway/src/audit/audit-lifecycle.service';
+import { AuditTrail } from '../../apps/gateway/src/audit/audit-trail.service';
+import { AUDIT_KEYS } from '../../apps/gateway/src/audit/audit-keys.provider';
+import { GATEWAY_DATA_SOURCE } from '../../apps/gateway/src/gateway.tokens';
 import { toStoredRecord } from '../../apps/gateway/src/audit/audit-chain-reader';
 import { auditCheckpointDirectory, writeAuditCheckpointFile } from '../../apps/gateway/src/audit/audit-checkpoint-files';
 import { randomUUID } from 'node:crypto';
@@ -215,6 +219,8 @@ describe('tamper evidence (audit:verify)', () => {
   describe('with the gateway quiet (its shutdown sequence: every record written and checkpointed)', () => {
     let snapshot: Record<string, unknown>[];
     let checkpoints: Record<string, unknown>[];
+    let cpDir: string;
+    let cpFiles: string[];
 
     beforeAll(async () => {
       await p.gateway!.get(AuditLifecycle).beforeApplicationShutdown();
@@ -222,14 +228,17 @@ describe('tamper evidence (audit:verify)', () => {
       snapshot = (await p.db.query('SELECT * FROM gateway.audit_log ORDER BY seq')).rows;
       checkpoints = (await p.db.query('SELECT * FROM gateway.audit_checkpoint ORDER BY seq')).rows;
       expect(Number(checkpoints.at(-1)!.seq)).toBe(head);
+      cpDir = auditCheckpointDirectory(p.config.ECERT_AUDIT_CHECKPOINT_DIR, p.gateway!.get(AuditCheckpointer).chain);
+      cpFiles = readdirSync(cpDir);
     });
 
-    /** Puts the table back as it was before the tampering. */
+    /** Puts the tables (and the checkpoint files, for the tests that make new ones) back as they were before the tampering. */
     async function restore() {
       await p.db.query('DELETE FROM gateway.audit_log');
       await p.db.query('INSERT INTO gateway.audit_log SELECT * FROM json_populate_recordset(null::gateway.audit_log, $1)', [JSON.stringify(snapshot)]);
       await p.db.query('DELETE FROM gateway.audit_checkpoint');
       await p.db.query('INSERT INTO gateway.audit_checkpoint SELECT * FROM json_populate_recordset(null::gateway.audit_checkpoint, $1)', [JSON.stringify(checkpoints)]);
+      for (const f of readdirSync(cpDir)) if (!cpFiles.includes(f)) rmSync(join(cpDir, f));
       expect((await auditVerify(p.config)).break).toBeUndefined();
     }
 
@@ -246,6 +255,15 @@ describe('tamper evidence (audit:verify)', () => {
         await p.db.query('UPDATE gateway.audit_log SET outcome = $2, prev_hash = $3, hash = $4, alg = $5, actor = $6 WHERE seq = $1', [r.seq, outcome, prev, hash, alg, alg === 'sha256' ? null : actor]);
         prev = hash;
       }
+    }
+
+    /** A checkpointer of the running gateway's chain and keys whose log the test reads. */
+    function checkpointerWithLog(config = p.config) {
+      const lines: { level: number; msg: string }[] = [];
+      const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+      const checkpointer = new AuditCheckpointer(config, p.gateway!.get(GATEWAY_DATA_SOURCE), logger, p.gateway!.get(AUDIT_KEYS));
+      const security = () => lines.filter((l) => l.level >= 50 && l.msg.startsWith('SECURITY')).map((l) => l.msg);
+      return { checkpointer, security };
     }
 
     it('is intact before anything is touched, every record anchored', async () => {
@@ -306,6 +324,61 @@ describe('tamper evidence (audit:verify)', () => {
       // The auditor's copies (fetched earlier) catch it too, if the cut reaches back to them.
       await p.db.query('DELETE FROM gateway.audit_log WHERE seq > 1');
       expect((await auditVerify(p.config, { checkpointDirs: [auditorDir], publicKeyPem: auditorKey, withoutMacKey: true })).break?.reason).toBe('truncated');
+      await restore();
+    });
+
+    it('keeps checkpointing past junk rows in the checkpoint table, trusting only checkpoints that verify', async () => {
+      const { checkpointer, security } = checkpointerWithLog();
+      const genuine = checkpoints.at(-1)!;
+      const huge = 1_000_000_000_000;
+      // Garbage, and a genuine checkpoint copied under a seq it does not sign.
+      await p.db.query(`INSERT INTO gateway.audit_checkpoint (seq, hash, at, checkpoint, algorithm, signature) VALUES ($1, repeat('0', 64), now(), '{}', 'Ed25519', '')`, [huge]);
+      await p.db.query('INSERT INTO gateway.audit_checkpoint (seq, hash, at, checkpoint, algorithm, signature) VALUES ($1, $2, $3, $4, $5, $6)', [
+        huge + 1,
+        genuine.hash,
+        genuine.at,
+        JSON.stringify(genuine.checkpoint),
+        genuine.algorithm,
+        genuine.signature,
+      ]);
+      // Nothing new to anchor: the genuine checkpoint at the head is found below the junk.
+      expect(await checkpointer.checkpoint()).toBeUndefined();
+      await p.gateway!.get(AuditTrail).append({ action: 'test.after-junk', outcome: 'success' });
+      const signed = await checkpointer.checkpoint();
+      expect(signed?.checkpoint.seq).toBe(head + 1);
+      expect((await p.db.query('SELECT 1 FROM gateway.audit_checkpoint WHERE seq = $1', [head + 1])).rows).toHaveLength(1);
+      expect(security().some((m) => m.includes('2 rows of gateway.audit_checkpoint') && m.includes('not signed checkpoints'))).toBe(true);
+      await restore();
+    });
+
+    it('tells at the first checkpoint when unkeyed records lie beyond ECERT_AUDIT_LEGACY_UNTIL (an upgrade not configured)', async () => {
+      await p.db.query("UPDATE gateway.audit_log SET alg = 'sha256' WHERE seq = 1");
+      await p.gateway!.get(AuditTrail).append({ action: 'test.boundary', outcome: 'success' });
+      const unset = checkpointerWithLog();
+      await unset.checkpointer.checkpoint();
+      expect(unset.security().some((m) => m.includes('record 1 is unkeyed but ECERT_AUDIT_LEGACY_UNTIL is 0'))).toBe(true);
+      const set = checkpointerWithLog({ ...p.config, ECERT_AUDIT_LEGACY_UNTIL: 1 });
+      await p.gateway!.get(AuditTrail).append({ action: 'test.boundary', outcome: 'success' });
+      await set.checkpointer.checkpoint();
+      expect(set.security()).toEqual([]);
+      await restore();
+    });
+
+    it('raises a SECURITY error when the chain head is below the last signed checkpoint, and keeps checkpointing', async () => {
+      const { checkpointer, security } = checkpointerWithLog();
+      // The attacker cuts the tail but leaves the checkpoint table alone.
+      await p.db.query('DELETE FROM gateway.audit_log WHERE seq > $1', [head - 3]);
+      await checkpointer.checkpoint();
+      expect(security().some((m) => m.includes(`ends at record ${head - 3}`) && m.includes(`names record ${head}`) && m.includes('cut off'))).toBe(true);
+      // New records are still anchored, without replacing the evidence of the cut.
+      await p.gateway!.get(AuditTrail).append({ action: 'test.after-cut', outcome: 'success' });
+      const signed = await checkpointer.checkpoint();
+      expect(signed?.checkpoint.seq).toBe(head - 2);
+      expect(readdirSync(cpDir)).toEqual(expect.arrayContaining(cpFiles));
+      expect((await p.db.query('SELECT 1 FROM gateway.audit_checkpoint WHERE seq = $1', [head])).rows).toHaveLength(1);
+      // Signed once: the same head is not signed again every round.
+      expect(await checkpointer.checkpoint()).toBeUndefined();
+      expect((await auditVerify(p.config)).break?.reason).toMatch(/^(truncated|checkpoint_conflict|checkpoint_mismatch)$/);
       await restore();
     });
   });

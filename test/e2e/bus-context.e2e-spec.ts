@@ -2,8 +2,8 @@ import { randomUUID, generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, eventSubject, Subjects, type RpcReply } from '@ecert/contracts';
-import { BusIdentity, connectNats } from '@ecert/messaging';
+import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, eventSubject, natsPrefix, Subjects, type BusContextClaims, type RpcReply } from '@ecert/contracts';
+import { bodyDigest, BusIdentity, BusRpcClient, connectNats, replyProofData, tokenSignature } from '@ecert/messaging';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
@@ -37,6 +37,10 @@ const unit = () => ({ name: '南宁市某某科技有限公司', uscc: makeUscc(
 const issueCommand = () => ({ profile: 'unit', csr, unit: unit() });
 const admin = { rid: 'intruder', ops: ['certificates:issue', 'certificates:manage', 'certificates:read'], reg: ['000000'] };
 
+type Claims = Omit<BusContextClaims, 'v' | 'iss' | 'iat' | 'exp' | 'sub' | 'bdy'>;
+/** A token as `who` would sign it for this subject and body. */
+const mint = (who: BusIdentity, subject: string, data: unknown, claims: Claims, ttl = 30) => who.issueContext({ ...claims, sub: subject, bdy: bodyDigest(data) }, ttl);
+
 async function send(subject: string, meta: Record<string, unknown>, data: unknown): Promise<RpcReply<any>> {
   const m = await nc.request(subject, JSON.stringify({ pattern: subject, data: { meta, data }, id: randomUUID() }), { timeout: 5000 });
   return (m.json() as { response: RpcReply<any> }).response;
@@ -60,38 +64,81 @@ describe('requests on the bus', () => {
   });
 
   it('refuses a tampered, an expired and a foreign-signed context', async () => {
-    const narrow = gateway.issueContext({ ...admin, reg: ['450300'] }, 30);
+    const cmd = issueCommand();
+    const narrow = mint(gateway, Subjects.cert.issue, cmd, { ...admin, reg: ['450300'] });
     const [payload, sig] = narrow.split('.');
     const widened = Buffer.from(Buffer.from(payload, 'base64url').toString().replace('450300', '000000')).toString('base64url');
-    const tampered = await send(Subjects.cert.issue, { requestId: 't', context: `${widened}.${sig}` }, issueCommand());
+    const tampered = await send(Subjects.cert.issue, { requestId: 't', context: `${widened}.${sig}` }, cmd);
     expect(tampered).toMatchObject({ ok: false, problem: { status: 401, detail: expect.stringMatching(/signature/) } });
 
-    const expired = await send(Subjects.cert.issue, { requestId: 'e', context: gateway.issueContext(admin, -60) }, issueCommand());
+    const expired = await send(Subjects.cert.issue, { requestId: 'e', context: mint(gateway, Subjects.cert.issue, cmd, admin, -60) }, cmd);
     expect(expired).toMatchObject({ ok: false, problem: { status: 401, detail: expect.stringMatching(/expired/) } });
 
     const { privateKey } = generateKeyPairSync('ed25519');
-    const body = Buffer.from(JSON.stringify({ v: 1, iss: 'gateway', ...admin, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 30 }));
+    const body = Buffer.from(JSON.stringify({ v: 1, iss: 'gateway', ...admin, sub: Subjects.cert.issue, bdy: bodyDigest(cmd), iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 30 }));
     const foreign = `${body.toString('base64url')}.${sign(null, body, privateKey).toString('base64url')}`;
-    const forged = await send(Subjects.cert.issue, { requestId: 'f', context: foreign }, issueCommand());
+    const forged = await send(Subjects.cert.issue, { requestId: 'f', context: foreign }, cmd);
     expect(forged).toMatchObject({ ok: false, problem: { status: 401, code: 'bus_context_invalid' } });
   });
 
   it('lets each principal use only its subjects and the caller only its operations', async () => {
-    const asSealService = await send(Subjects.cert.revoke, { requestId: 's', context: sealService.issueContext({ ...admin, act: 'seal-service' }, 30) }, { serial: '0a', reason: 'keyCompromise' });
+    const revokeCmd = { serial: '0a', reason: 'keyCompromise' };
+    const asSealService = await send(Subjects.cert.revoke, { requestId: 's', context: mint(sealService, Subjects.cert.revoke, revokeCmd, { ...admin, act: 'seal-service' }) }, revokeCmd);
     expect(asSealService).toMatchObject({ ok: false, problem: { status: 403, code: 'bus_caller_forbidden' } });
 
-    const makerFromGateway = await send(Subjects.cert.sealMakerSign, { requestId: 'm', context: gateway.issueContext(admin, 30) }, { data: '' });
+    const makerFromGateway = await send(Subjects.cert.sealMakerSign, { requestId: 'm', context: mint(gateway, Subjects.cert.sealMakerSign, { data: '' }, admin) }, { data: '' });
     expect(makerFromGateway).toMatchObject({ ok: false, problem: { status: 403, code: 'bus_caller_forbidden' } });
 
-    const withoutOperation = await send(Subjects.cert.issue, { requestId: 'o', context: gateway.issueContext({ ...admin, ops: ['certificates:read'] }, 30) }, issueCommand());
+    const cmd = issueCommand();
+    const withoutOperation = await send(Subjects.cert.issue, { requestId: 'o', context: mint(gateway, Subjects.cert.issue, cmd, { ...admin, ops: ['certificates:read'] }) }, cmd);
     expect(withoutOperation).toMatchObject({ ok: false, problem: { status: 403, detail: expect.stringMatching(/certificates:issue/) } });
   });
 
   it('gives a context without a region scope no scope at all (never national)', async () => {
-    const r = await send(Subjects.cert.issue, { requestId: 'n', context: gateway.issueContext({ ...admin, reg: [] }, 30) }, issueCommand());
+    const cmd = issueCommand();
+    const r = await send(Subjects.cert.issue, { requestId: 'n', context: mint(gateway, Subjects.cert.issue, cmd, { ...admin, reg: [] }) }, cmd);
     expect(r).toMatchObject({ ok: false, problem: { status: 403, code: 'forbidden' } });
-    const scoped = await send(Subjects.cert.issue, { requestId: 'y', context: gateway.issueContext({ ...admin, reg: ['450100'] }, 30) }, issueCommand());
+    const cmd2 = issueCommand();
+    const scoped = await send(Subjects.cert.issue, { requestId: 'y', context: mint(gateway, Subjects.cert.issue, cmd2, { ...admin, reg: ['450100'] }) }, cmd2);
     expect(scoped.ok, JSON.stringify(scoped)).toBe(true);
+  });
+
+  it('refuses a genuine token replayed on another subject or with another body', async () => {
+    const read = { serial: '0a' };
+    const readToken = mint(gateway, Subjects.cert.get, read, admin);
+    const onRevoke = await send(Subjects.cert.revoke, { requestId: 'r1', context: readToken }, { ...read, reason: 'keyCompromise' });
+    expect(onRevoke).toMatchObject({ ok: false, problem: { status: 401, detail: expect.stringMatching(/made for/) } });
+    const otherBody = await send(Subjects.cert.get, { requestId: 'r2', context: readToken }, { serial: '0b' });
+    expect(otherBody).toMatchObject({ ok: false, problem: { status: 401, detail: expect.stringMatching(/another request body/) } });
+  });
+
+  it('signs every reply, and a caller believes only the service that owns the subject', async () => {
+    const r = await send(Subjects.cert.caList, { requestId: 'p', context: mint(gateway, Subjects.cert.caList, {}, admin) }, {});
+    expect(r.ok).toBe(true);
+    expect(r.proof?.by).toBe('cert-service');
+    // An impostor answering on a cert-service subject: unsigned, signed by the wrong service, then genuine.
+    const subject = `${natsPrefix}.v1.cert.impostor-test`;
+    const client = new BusRpcClient(p.config, gateway, 'bus-test-client');
+    const answers = [undefined, sealService, BusIdentity.fromConfig(p.config, 'cert-service')];
+    const sub = nc.subscribe(subject, {
+      callback: (_e, m) => {
+        const req = m.json<{ id: string; data: { meta: { context: string } } }>();
+        const who = answers.shift();
+        const core = { ok: true, result: { forged: true } };
+        const proof = who ? { by: who.principal, sig: who.signBytes(replyProofData(tokenSignature(req.data.meta.context), subject, core)) } : undefined;
+        m.respond(JSON.stringify({ id: req.id, response: { ...core, ...(proof ? { proof } : {}) }, isDisposed: true }));
+      },
+    });
+    try {
+      for (const expected of ['unsigned', 'wrong signer']) {
+        const err = await client.call(subject, {}).then(() => undefined, (e: unknown) => e);
+        expect(err, expected).toMatchObject({ status: 502, code: 'bus_reply_forged' });
+      }
+      expect(await client.call(subject, {})).toEqual({ forged: true });
+    } finally {
+      sub.unsubscribe();
+      await client.close();
+    }
   });
 
   it('writes the acting principal into the events it causes', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { BUS_PRINCIPALS, EVENTS_STREAM, eventSubject, natsPrefix, Subjects, type BusPrincipal } from '@ecert/contracts';
-import { BusIdentity, inboxPrefixOf, natsAuthorizationConfig } from '@ecert/messaging';
+import { bodyDigest, BusIdentity, inboxPrefixOf, natsAuthorizationConfig, provisionEvents } from '@ecert/messaging';
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
@@ -36,6 +36,10 @@ beforeAll(async () => {
     await nc?.close();
     return !!nc;
   }, 10_000);
+  // With authorisation the services may not create the stream or consumers: the operator does.
+  const op = await connect({ servers: url, user: operator.user, pass: operator.password });
+  await provisionEvents(op);
+  await op.close();
   p = await startTestPlatform({
     env: { NATS_URL: url, NATS_USER: operator.user, NATS_PASSWORD: operator.password },
     envFor: (s) => ({ NATS_USER: SERVICE_PRINCIPAL[s], NATS_PASSWORD: passwords[SERVICE_PRINCIPAL[s]] }),
@@ -79,8 +83,10 @@ describe('NATS with authorisation', () => {
   it("with the seal-service's credentials: no issuing, no revoking, no certificate events, no others' replies", async () => {
     const nc: NatsConnection = await as('seal-service');
     const identity = BusIdentity.fromConfig(p.config, 'seal-service');
-    const token = identity.issueContext({ rid: 'x', ops: ['certificates:issue', 'certificates:manage'], reg: ['000000'] }, 30);
-    const body = (subject: string, data: unknown) => JSON.stringify({ pattern: subject, data: { meta: { requestId: 'x', context: token }, data }, id: randomUUID() });
+    const body = (subject: string, data: unknown) => {
+      const token = identity.issueContext({ rid: 'x', ops: ['certificates:issue', 'certificates:manage'], reg: ['000000'], sub: subject, bdy: bodyDigest(data) }, 30);
+      return JSON.stringify({ pattern: subject, data: { meta: { requestId: 'x', context: token }, data }, id: randomUUID() });
+    };
     for (const subject of [Subjects.cert.issue, Subjects.cert.revoke, Subjects.cert.freeze]) {
       expect(await rejects(nc.request(subject, body(subject, { serial: '0a' }), { timeout: 3000 }))).toMatch(/permission/i);
     }
@@ -105,9 +111,30 @@ describe('NATS with authorisation', () => {
     await nc.close().catch(() => undefined);
   });
 
+  it('lets no service change the events stream, create consumers, or read another\'s consumer', async () => {
+    const nc = await as('workflow-service');
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    // Widening the stream to capture command subjects, as a stolen workflow-service credential might.
+    const stream = await (async () => {
+      const op = await connect({ servers: url, user: operator.user, pass: operator.password });
+      const info = await (await jetstreamManager(op)).streams.info(EVENTS_STREAM);
+      await op.close();
+      return info.config;
+    })();
+    expect(await rejects(jsm.streams.update(EVENTS_STREAM, { ...stream, subjects: [...stream.subjects, Subjects.cert.issue] }))).toMatch(/permission|timeout/i);
+    // A push consumer delivering into the cert-service's command subject.
+    expect(
+      await rejects(jsm.consumers.add(EVENTS_STREAM, { durable_name: 'inject', deliver_subject: Subjects.cert.freeze, deliver_group: 'cert-service', ack_policy: 'none' as never })),
+    ).toMatch(/permission|timeout/i);
+    // Pulling (and so acknowledging away) the seal-service's events.
+    const theirs = (await import('@ecert/contracts')).durableConsumers().sealCertificates.name;
+    expect(await rejects(jetstream(nc).consumers.get(EVENTS_STREAM, theirs).then((c) => c.next({ expires: 1000 })))).toMatch(/permission|timeout/i);
+    await nc.close().catch(() => undefined);
+  });
+
   it('lets the seal-service use the seal-maker subject and nobody else, not even the gateway', async () => {
     const nc = await as('gateway');
-    const token = BusIdentity.fromConfig(p.config, 'gateway').issueContext({ rid: 'g', ops: [], reg: ['000000'] }, 30);
+    const token = BusIdentity.fromConfig(p.config, 'gateway').issueContext({ rid: 'g', ops: [], reg: ['000000'], sub: Subjects.cert.sealMakerSign, bdy: bodyDigest({ data: '' }) }, 30);
     const msg = JSON.stringify({ pattern: Subjects.cert.sealMakerSign, data: { meta: { requestId: 'g', context: token }, data: { data: '' } }, id: randomUUID() });
     expect(await rejects(nc.request(Subjects.cert.sealMakerSign, msg, { timeout: 3000 }))).toMatch(/permission/i);
     await nc.close().catch(() => undefined);

@@ -415,8 +415,9 @@ describe('bad input: a clear 4xx, nothing stored', () => {
     const cert = await issueUnit('p256');
     // what the consumer records when a freeze event arrives while a creation is in flight
     await p.db.query(
-      `INSERT INTO seal.certificate_state (serial, status, event_id, event_type, occurred_at) VALUES ($1, 'frozen', gen_random_uuid(), 'certificate.frozen', now() + interval '1 minute')
-       ON CONFLICT (serial) DO UPDATE SET status = 'frozen', event_type = 'certificate.frozen', occurred_at = now() + interval '1 minute'`,
+      // A freeze is the certificate's second change (version 2): the issuance event (version 1) arriving later must not undo it.
+      `INSERT INTO seal.certificate_state (serial, status, event_id, event_type, occurred_at, version) VALUES ($1, 'frozen', gen_random_uuid(), 'certificate.frozen', now() + interval '1 minute', 2)
+       ON CONFLICT (serial) DO UPDATE SET status = 'frozen', event_type = 'certificate.frozen', occurred_at = now() + interval '1 minute', version = 2`,
       [cert.serial],
     );
     const before = await counts();

@@ -5,7 +5,7 @@ import { createLogger, loadConfig, type EcertConfig } from '@ecert/common';
 import { bootstrapMicroservice } from '@ecert/messaging';
 import { CertServiceModule } from './cert-service.module';
 
-export async function startCertService(config: EcertConfig = loadConfig()): Promise<INestMicroservice> {
+export async function startCertService(config: EcertConfig = loadConfig(process.env, 'cert-service')): Promise<INestMicroservice> {
   const logger = createLogger('cert-service', config.LOG_LEVEL);
   return bootstrapMicroservice({ service: 'cert-service', module: CertServiceModule.forRoot(config, logger), config, logger });
 }

@@ -16,9 +16,9 @@ import { OcspCache } from './pki/ocsp-cache.service';
 export const MAX_JSON_BODY = '64kb';
 export const MAX_SEAL_JSON_BODY = '768kb';
 
-export async function startGateway(config: EcertConfig = loadConfig(), port = config.GATEWAY_PORT): Promise<NestExpressApplication> {
+export async function startGateway(config: EcertConfig = loadConfig(process.env, 'gateway'), port = config.GATEWAY_PORT): Promise<NestExpressApplication> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const warning = developmentDefaultsWarning(config);
+  const warning = developmentDefaultsWarning(config, 'gateway');
   if (warning && !process.env[DEV_DEFAULTS_WARNED_ENV]) logger.warn(warning);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, logger), {
     logger: new NestPinoLogger(logger),

@@ -5,7 +5,7 @@ import { createLogger, loadConfig, type EcertConfig } from '@ecert/common';
 import { bootstrapMicroservice } from '@ecert/messaging';
 import { SealServiceModule } from './seal-service.module';
 
-export async function startSealService(config: EcertConfig = loadConfig()): Promise<INestMicroservice> {
+export async function startSealService(config: EcertConfig = loadConfig(process.env, 'seal-service')): Promise<INestMicroservice> {
   const logger = createLogger('seal-service', config.LOG_LEVEL);
   return bootstrapMicroservice({ service: 'seal-service', module: SealServiceModule.forRoot(config, logger), config, logger });
 }

@@ -5,7 +5,7 @@ import { createLogger, loadConfig, type EcertConfig } from '@ecert/common';
 import { bootstrapMicroservice } from '@ecert/messaging';
 import { WorkflowServiceModule } from './workflow-service.module';
 
-export async function startWorkflowService(config: EcertConfig = loadConfig()): Promise<INestMicroservice> {
+export async function startWorkflowService(config: EcertConfig = loadConfig(process.env, 'workflow-service')): Promise<INestMicroservice> {
   const logger = createLogger('workflow-service', config.LOG_LEVEL);
   return bootstrapMicroservice({ service: 'workflow-service', module: WorkflowServiceModule.forRoot(config, logger), config, logger });
 }

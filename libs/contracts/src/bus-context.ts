@@ -1,4 +1,4 @@
-import { Subjects } from './subjects';
+import { natsPrefix, Subjects } from './subjects';
 
 /**
  * Who may act on the bus, and as whom. Every request carries a context token signed by the
@@ -27,6 +27,10 @@ export interface BusContextClaims {
   iat: number;
   /** Seconds since the epoch; a token is refused after it. */
   exp: number;
+  /** The subject this token was made for: it is refused on any other. */
+  sub: string;
+  /** SHA-256 (base64url) of the request's data as JSON: it is refused with any other body. */
+  bdy: string;
   /** A service acting inside a gateway request forwards the gateway's token here. */
   up?: string;
 }
@@ -70,6 +74,12 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.workflow.health]: gatewayOnly(),
 };
 
+/** The principal that answers a request subject (`<prefix>.v1.<service>.…`): only its signed replies are believed. */
+export function subjectResponder(subject: string): BusPrincipal | undefined {
+  const service = subject.split('.')[2];
+  return service === 'cert' ? 'cert-service' : service === 'seal' ? 'seal-service' : service === 'workflow' ? 'workflow-service' : undefined;
+}
+
 /** Which principal alone may publish events of a type (by type prefix). */
 export const EVENT_PUBLISHERS: readonly { prefix: string; publisher: BusPrincipal }[] = [
   { prefix: 'certificate.', publisher: 'cert-service' },
@@ -84,3 +94,26 @@ export function eventPublisher(type: string): BusPrincipal | undefined {
 /** JetStream message headers that carry an event's signature. */
 export const EVENT_SIGNER_HEADER = 'Ecert-Signer';
 export const EVENT_SIGNATURE_HEADER = 'Ecert-Signature';
+
+/** A durable JetStream consumer: who reads it, and which events it follows. */
+export interface DurableConsumerSpec {
+  name: string;
+  owner: BusPrincipal;
+  filterSubject: string;
+}
+
+/**
+ * Every durable consumer of the events stream, for a subject prefix. With NATS authorisation the
+ * operator creates them (`npm run nats:provision`) and each owner may only read and ack its own:
+ * a service that could create consumers could point one's delivery at another's command subject.
+ */
+export function durableConsumers(prefix = natsPrefix): Record<'sealCertificates' | 'workflowCertificates' | 'gatewayAudit', DurableConsumerSpec> {
+  return {
+    sealCertificates: { name: `${prefix}-seal-service-certificates`, owner: 'seal-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
+    workflowCertificates: { name: `${prefix}-workflow-service-certificates`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
+    gatewayAudit: { name: `${prefix}-gateway-audit`, owner: 'gateway', filterSubject: `${prefix}.evt.>` },
+  };
+}
+
+/** The events stream's name for a subject prefix. */
+export const eventsStreamName = (prefix = natsPrefix) => `${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}_EVENTS`;

@@ -17,7 +17,13 @@ export interface RpcEnvelope<T> {
 }
 
 /** A reply is either a result or an RFC 9457 problem; never a thrown transport error. */
-export type RpcReply<T> = { ok: true; result: T } | { ok: false; problem: import('@ecert/common').ProblemDetails };
+export type RpcReply<T> = ({ ok: true; result: T } | { ok: false; problem: import('@ecert/common').ProblemDetails }) & {
+  /**
+   * The responder's Ed25519 signature over the request token's signature, the subject and the
+   * SHA-256 of the reply without this field: a reply cannot be forged or moved to another request.
+   */
+  proof?: { by: string; sig: string };
+};
 
 /** `exhausted`: the dependency answers, but the service's connection pool gives nothing in time. */
 export type HealthCheckStatus = 'up' | 'down' | 'exhausted';

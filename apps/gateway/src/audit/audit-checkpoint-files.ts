@@ -16,13 +16,28 @@ export function auditCheckpointDirectory(dir: string, chain: string): string {
   return join(resolve(dir), chain);
 }
 
-/** Writes one checkpoint file atomically (temporary file, then rename): a reader never sees half of one. */
+/**
+ * Writes one checkpoint file atomically (temporary file, then rename): a reader never sees half of
+ * one. A file already there for this seq is never replaced (after a cut tail the chain grows again
+ * over checkpointed seqs, and the old checkpoint is the evidence): the new one gets a suffix.
+ */
 export async function writeAuditCheckpointFile(dir: string, signed: SignedAuditCheckpoint): Promise<string> {
   const target = auditCheckpointDirectory(dir, signed.checkpoint.chain);
   await mkdir(target, { recursive: true });
-  const file = join(target, auditCheckpointFileName(signed.checkpoint.seq));
+  const text = `${JSON.stringify(signed, null, 2)}\n`;
+  const name = auditCheckpointFileName(signed.checkpoint.seq);
+  let file = join(target, name);
+  for (let n = 1; ; n++) {
+    const existing = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (existing === undefined) break;
+    if (existing === text) return file;
+    file = join(target, name.replace(/\.json$/, `-${n}.json`));
+  }
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(signed, null, 2)}\n`, { mode: 0o644 });
+  await writeFile(tmp, text, { mode: 0o644 });
   await rename(tmp, file);
   return file;
 }
@@ -41,7 +56,7 @@ export async function readAuditCheckpointFiles(dir: string, chain: string): Prom
     throw e;
   }
   const out: SignedAuditCheckpoint[] = [];
-  for (const name of names.filter((n) => /^checkpoint-\d+\.json$/.test(n)).sort()) {
+  for (const name of names.filter((n) => /^checkpoint-\d+(-\d+)?\.json$/.test(n)).sort()) {
     const parsed = parseAuditCheckpoint(await readFile(join(target, name), 'utf8'));
     const seq = Number(/\d+/.exec(name)![0]);
     out.push(parsed ?? { checkpoint: { v: 1, chain, seq, hash: '', at: '', macKeyId: '', keyId: '' }, algorithm: 'Ed25519', signature: '' });

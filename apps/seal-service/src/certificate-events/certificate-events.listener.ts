@@ -2,13 +2,13 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { DataSource } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { requestContext } from '@ecert/common';
-import { CERTIFICATE_EVENTS_WILDCARD, natsPrefix } from '@ecert/contracts';
-import { BUS_IDENTITY, DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type OutboxRelay } from '@ecert/messaging';
+import { requestContext, type EcertConfig } from '@ecert/common';
+import { durableConsumers } from '@ecert/contracts';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type OutboxRelay } from '@ecert/messaging';
 import { SealLifecycle } from './seal-lifecycle.service';
 
 /** Durable consumer name of the seal-service on the certificate events (also its inbox key). */
-export const SEAL_CERTIFICATE_CONSUMER = `${natsPrefix}-seal-service-certificates`;
+export const SEAL_CERTIFICATE_CONSUMER = durableConsumers().sealCertificates.name;
 
 /**
  * Follows the cert-service's certificate events: each is applied exactly once, its inbox row and
@@ -25,13 +25,14 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     private readonly lifecycle: SealLifecycle,
     @Inject(BUS_IDENTITY) private readonly identity: BusIdentity,
+    @Inject(CONFIG) private readonly config: EcertConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const logger = this.logger.child({ component: 'certificate-events' });
     this.consumer = new EventConsumer(this.ds, this.nc, logger, {
-      name: SEAL_CERTIFICATE_CONSUMER,
-      filterSubject: CERTIFICATE_EVENTS_WILDCARD,
+      ...durableConsumers().sealCertificates,
+      provision: selfProvisioning(this.config),
       verifier: this.identity,
       handler: async (event, manager) => {
         logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event');

@@ -2,8 +2,9 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { DataSource } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { CERTIFICATE_EVENTS_WILDCARD, natsPrefix } from '@ecert/contracts';
-import { BUS_IDENTITY, DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION, type BusIdentity } from '@ecert/messaging';
+import { durableConsumers } from '@ecert/contracts';
+import type { EcertConfig } from '@ecert/common';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, type BusIdentity } from '@ecert/messaging';
 
 /**
  * Follows the cert-service's certificate events. For now it records each one exactly once in
@@ -18,12 +19,13 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(BUS_IDENTITY) private readonly identity: BusIdentity,
+    @Inject(CONFIG) private readonly config: EcertConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.consumer = new EventConsumer(this.ds, this.nc, this.logger.child({ component: 'certificate-events' }), {
-      name: `${natsPrefix}-workflow-service-certificates`,
-      filterSubject: CERTIFICATE_EVENTS_WILDCARD,
+      ...durableConsumers().workflowCertificates,
+      provision: selfProvisioning(this.config),
       verifier: this.identity,
       handler: async (event) => {
         this.logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event recorded');

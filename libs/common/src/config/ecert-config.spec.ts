@@ -11,6 +11,8 @@ const production = {
   // Parsed by the bus identity, not here (see libs/messaging bus-identity.spec).
   ECERT_BUS_PRIVATE_KEY: 'this service key',
   ECERT_BUS_PUBLIC_KEYS: 'gateway=key,cert-service=key',
+  NATS_USER: 'cert-service',
+  NATS_PASSWORD: 'its NATS password',
 };
 
 describe('configuration', () => {
@@ -24,7 +26,7 @@ describe('configuration', () => {
     expect(developmentDefaultsWarning(loadConfig({ ...production, NODE_ENV: 'development' }))).toBeUndefined();
   });
 
-  it.each(['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', 'ECERT_BUS_PRIVATE_KEY', 'ECERT_BUS_PUBLIC_KEYS'])('refuses NODE_ENV=production while %s is the development default', (name) => {
+  it.each(['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', 'ECERT_BUS_PRIVATE_KEY', 'ECERT_BUS_PUBLIC_KEYS', 'NATS_USER', 'NATS_PASSWORD'])('refuses NODE_ENV=production while %s is the development default', (name) => {
     const env: Record<string, string> = { ...production };
     delete env[name];
     expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -46,6 +48,15 @@ describe('configuration', () => {
     const { ECERT_AUDIT_KEY: _k, ...env } = production;
     expect(() => loadConfig(env)).toThrow(/ECERT_AUDIT_KEY: still the development default/);
     expect(loadConfig({}).ECERT_AUDIT_CHECKPOINT_DIR).toBe('var/audit-checkpoints');
+  });
+
+  it('asks each process in production only for the secrets it uses', () => {
+    const bus = { NODE_ENV: 'production', ECERT_BUS_PRIVATE_KEY: 'k', ECERT_BUS_PUBLIC_KEYS: 'gateway=k', NATS_USER: 'seal-service', NATS_PASSWORD: 'p' };
+    expect(loadConfig(bus, 'seal-service').NATS_USER).toBe('seal-service');
+    expect(() => loadConfig(bus, 'cert-service')).toThrow(/ECERT_KEYSTORE_PASSPHRASE: still the development default/);
+    expect(() => loadConfig(bus, 'gateway')).toThrow(/ECERT_TOKEN_SECRET: still the development default/);
+    expect(() => loadConfig({ ...bus, NATS_USER: '' }, 'seal-service')).toThrow(/NATS_USER/);
+    expect(loadConfig({ NODE_ENV: 'production' }, 'operator')).toBeDefined();
   });
 
   it('names a bad timeout', () => {

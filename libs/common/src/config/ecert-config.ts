@@ -90,32 +90,62 @@ export type EcertConfig = z.infer<typeof configSchema>;
 export class ConfigError extends Error {}
 
 /** Settings whose defaults only a developer machine may run with. */
-export const DEVELOPMENT_ONLY_DEFAULTS = ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', 'ECERT_BUS_PRIVATE_KEY', 'ECERT_BUS_PUBLIC_KEYS', 'ECERT_AUDIT_KEY'] as const;
+export const DEVELOPMENT_ONLY_DEFAULTS = [
+  'ECERT_KEYSTORE_PASSPHRASE',
+  'ECERT_TOKEN_SECRET',
+  'ECERT_PUBLIC_URL',
+  'ECERT_PERSONAL_ID_SALT',
+  'ECERT_AUDIT_KEY',
+  'ECERT_BUS_PRIVATE_KEY',
+  'ECERT_BUS_PUBLIC_KEYS',
+  'NATS_USER',
+  'NATS_PASSWORD',
+] as const;
+type DevelopmentOnly = (typeof DEVELOPMENT_ONLY_DEFAULTS)[number];
 
-/** Which development-only defaults this configuration still uses. */
-export function developmentDefaultsInUse(config: EcertConfig): string[] {
+const ON_THE_BUS: DevelopmentOnly[] = ['ECERT_BUS_PRIVATE_KEY', 'ECERT_BUS_PUBLIC_KEYS', 'NATS_USER', 'NATS_PASSWORD'];
+
+/**
+ * Which of them each process uses, so production asks each only for its own secrets (a
+ * seal-service is never handed the key-store passphrase or the audit key). `all` for commands
+ * that run several parts in one process (npm start on a developer machine, the bench).
+ */
+export const SECRETS_OF = {
+  gateway: ['ECERT_TOKEN_SECRET', 'ECERT_AUDIT_KEY', ...ON_THE_BUS],
+  'cert-service': ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', ...ON_THE_BUS],
+  'seal-service': ON_THE_BUS,
+  'workflow-service': ON_THE_BUS,
+  /** Operator commands that only reach NATS with their own credentials (nats:provision). */
+  operator: [],
+  all: [...DEVELOPMENT_ONLY_DEFAULTS],
+} as const satisfies Record<string, readonly DevelopmentOnly[]>;
+export type ConfigRole = keyof typeof SECRETS_OF;
+
+/** Which development-only defaults this configuration still uses (among those `role` needs). */
+export function developmentDefaultsInUse(config: EcertConfig, role: ConfigRole = 'all'): string[] {
   const defaults = configSchema.parse({});
-  return DEVELOPMENT_ONLY_DEFAULTS.filter((k) => config[k] === defaults[k]);
+  return (SECRETS_OF[role] as readonly DevelopmentOnly[]).filter((k) => config[k] === defaults[k]);
 }
 
 /** The one line a development start prints about them (undefined when none is in use). */
-export function developmentDefaultsWarning(config: EcertConfig): string | undefined {
-  const dev = developmentDefaultsInUse(config);
+export function developmentDefaultsWarning(config: EcertConfig, role: ConfigRole = 'all'): string | undefined {
+  const dev = developmentDefaultsInUse(config, role);
   return dev.length ? `development defaults in use for ${dev.join(', ')}: fine on a developer machine, refused with NODE_ENV=production` : undefined;
 }
 
 /** Set by `npm start` for the services it starts, once it has printed the warning itself. */
 export const DEV_DEFAULTS_WARNED_ENV = 'ECERT_DEV_DEFAULTS_WARNED';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): EcertConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ConfigRole = 'all'): EcertConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   // A production deployment with the published development secrets would sign 20-year CA
-  // certificates with a known key-store passphrase and accept forged staff tokens.
-  const dev = developmentDefaultsInUse(parsed.data);
+  // certificates with a known key-store passphrase, accept forged staff tokens and bus contexts,
+  // and leave NATS open to anyone who can reach it.
+  const dev = developmentDefaultsInUse(parsed.data, role);
   if (dev.length && env.NODE_ENV === 'production') {
     throw new ConfigError(
       `Invalid configuration:\n${dev.map((k) => `  ${k}: still the development default; set it for production (NODE_ENV=production)`).join('\n')}`,

@@ -27,6 +27,7 @@ export const ProblemCode = {
   auditUnavailable: 'audit_unavailable',
   busContextInvalid: 'bus_context_invalid',
   busCallerForbidden: 'bus_caller_forbidden',
+  busReplyForged: 'bus_reply_forged',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
   rateLimited: 'rate_limited',

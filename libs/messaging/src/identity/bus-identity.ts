@@ -13,6 +13,21 @@ export class BusContextError extends Error {}
 
 const b64url = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 
+/** SHA-256 of a request's data as sent (JSON; absent data counts as null), base64url. */
+export function bodyDigest(data: unknown): string {
+  return createHash('sha256').update(JSON.stringify(data === undefined ? null : data)).digest('base64url');
+}
+
+/** The signature part of a context token (what a reply proof is bound to). */
+export function tokenSignature(token: string): string {
+  return token.slice(token.indexOf('.') + 1);
+}
+
+/** What a responder signs for a reply: the request it answers, the subject, and the reply itself. */
+export function replyProofData(requestTokenSignature: string, subject: string, reply: unknown): Buffer {
+  return Buffer.from(`${requestTokenSignature}\n${subject}\n${bodyDigest(reply)}`);
+}
+
 function developmentKey(principal: BusPrincipal): KeyObject {
   const seed = createHash('sha256').update(`${DEVELOPMENT_SEED}:${principal}`).digest();
   return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
@@ -114,6 +129,7 @@ export class BusIdentity {
     if (typeof claims.iat !== 'number' || claims.iat - CLOCK_SKEW_S > now) throw new BusContextError('context token issued in the future');
     if (!Array.isArray(claims.reg) || !claims.reg.every((r) => typeof r === 'string')) throw new BusContextError('context token without a region scope');
     if (!Array.isArray(claims.ops) || !claims.ops.every((o) => typeof o === 'string')) throw new BusContextError('context token without operations');
+    if (typeof claims.sub !== 'string' || typeof claims.bdy !== 'string') throw new BusContextError('context token not bound to a subject and body');
     return claims;
   }
 }

@@ -16,6 +16,20 @@ export interface EventConsumerOptions {
   handler: EventHandler;
   /** Checks each event's signature: only its type's publisher (bus-context.ts) may have sent it. */
   verifier: BusIdentity;
+  /** Create the durable consumer if missing (development); with NATS authorisation the operator has. */
+  provision?: boolean;
+}
+
+/** The one configuration of a durable events consumer, whoever creates it (service or operator). */
+export function durableConsumerConfig(spec: { name: string; filterSubject: string }) {
+  return {
+    durable_name: spec.name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: spec.filterSubject,
+    ack_wait: 30_000_000_000,
+    max_deliver: -1,
+  };
 }
 
 /**
@@ -36,15 +50,7 @@ export class EventConsumer {
   ) {}
 
   async start(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    await jsm.consumers.add(EVENTS_STREAM, {
-      durable_name: this.opts.name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: this.opts.filterSubject,
-      ack_wait: 30_000_000_000,
-      max_deliver: -1,
-    });
+    if (this.opts.provision !== false) await (await jetstreamManager(this.nc)).consumers.add(EVENTS_STREAM, durableConsumerConfig(this.opts));
     const consumer = await jetstream(this.nc).consumers.get(EVENTS_STREAM, this.opts.name);
     this.messages = await consumer.consume({ max_messages: 100 });
     this.loop = (async () => {

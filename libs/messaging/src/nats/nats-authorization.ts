@@ -1,4 +1,4 @@
-import { BUS_PRINCIPALS, EVENTS_STREAM, natsPrefix, type BusPrincipal } from '@ecert/contracts';
+import { BUS_PRINCIPALS, durableConsumers, eventsStreamName, natsPrefix, type BusPrincipal } from '@ecert/contracts';
 import { inboxPrefixOf } from './nats-connection';
 
 export interface NatsAuthorizationOptions {
@@ -13,22 +13,14 @@ export interface NatsAuthorizationOptions {
 }
 
 /** What each principal may publish and subscribe to (NATS subject permissions). */
-export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, stream = EVENTS_STREAM): { publish: string[]; subscribe: string[]; allowResponses: boolean } {
+export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, stream = eventsStreamName(prefix)): { publish: string[]; subscribe: string[]; allowResponses: boolean } {
   const rpc = `${prefix}.v1`;
   const evt = `${prefix}.evt.v1`;
-  // JetStream API for the one events stream: look it up, create or update it, manage consumers, ack.
-  const js = [
-    `$JS.API.INFO`,
-    `$JS.API.STREAM.INFO.${stream}`,
-    `$JS.API.STREAM.CREATE.${stream}`,
-    `$JS.API.STREAM.UPDATE.${stream}`,
-    // Create and look up durable consumers, never delete or reset one (no CONSUMER.DELETE).
-    `$JS.API.CONSUMER.CREATE.${stream}.>`,
-    `$JS.API.CONSUMER.INFO.${stream}.>`,
-    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`,
-    `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
-    `$JS.ACK.${stream}.>`,
-  ];
+  // JetStream: read and acknowledge only this principal's own durable consumers (the operator
+  // creates the stream and the consumers). No right to create, change or delete either: with it, a
+  // service could widen the stream to capture commands or aim a push consumer at a command subject.
+  const own = Object.values(durableConsumers(prefix)).filter((c) => c.owner === principal).map((c) => c.name);
+  const js = [`$JS.API.INFO`, ...own.flatMap((name) => [`$JS.API.CONSUMER.INFO.${stream}.${name}`, `$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`, `$JS.ACK.${stream}.${name}.>`])];
   const inbox = `${inboxPrefixOf(principal)}.>`;
   switch (principal) {
     case 'gateway':
@@ -68,7 +60,7 @@ const secret = (p: string) => (p.startsWith('$') ? p : JSON.stringify(p));
  */
 export function natsAuthorizationConfig(opts: NatsAuthorizationOptions): string {
   const prefix = opts.prefix ?? natsPrefix;
-  const stream = opts.stream ?? `${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}_EVENTS`;
+  const stream = opts.stream ?? eventsStreamName(prefix);
   const users = (Object.keys(opts.passwords) as BusPrincipal[]).map((principal) => {
     const p = natsPermissions(principal, prefix, stream);
     return [

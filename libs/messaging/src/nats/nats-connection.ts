@@ -1,7 +1,17 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { EcertConfig } from '@ecert/common';
-import { EVENTS_STREAM, EVENTS_SUBJECT_WILDCARD } from '@ecert/contracts';
+import { durableConsumers, eventsStreamName, natsPrefix } from '@ecert/contracts';
+import { durableConsumerConfig } from '../inbox/event-consumer';
+
+/**
+ * Whether services create the events stream and their consumers themselves: on a development
+ * server without credentials they do; with NATS authorisation the operator provisions them
+ * (`npm run nats:provision`) and services hold no right to create or change either.
+ */
+export function selfProvisioning(config: Pick<EcertConfig, 'NATS_USER'>): boolean {
+  return !config.NATS_USER;
+}
 
 /** Reply subjects of a principal: each may subscribe to its own only (deploy/nats permissions). */
 export const inboxPrefixOf = (principal: string) => `_INBOX_${principal.replace(/[^A-Za-z0-9-]/g, '_')}`;
@@ -38,19 +48,20 @@ export async function connectNats(url: string, name: string, credentials: Partia
 const DAY_NS = 24 * 3600 * 1_000_000_000;
 
 /** Creates (or updates) the events stream. The dedup window bounds how late a re-publish is caught. */
-export async function ensureEventsStream(nc: NatsConnection): Promise<void> {
+export async function ensureEventsStream(nc: NatsConnection, prefix = natsPrefix): Promise<void> {
   const jsm = await jetstreamManager(nc);
+  const stream = eventsStreamName(prefix);
   const config = {
-    name: EVENTS_STREAM,
-    subjects: [EVENTS_SUBJECT_WILDCARD],
+    name: stream,
+    subjects: [`${prefix}.evt.>`],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: DAY_NS,
     max_age: 30 * DAY_NS,
   };
   try {
-    await jsm.streams.info(EVENTS_STREAM);
-    await jsm.streams.update(EVENTS_STREAM, config);
+    await jsm.streams.info(stream);
+    await jsm.streams.update(stream, config);
   } catch (e) {
     if (!/not found/i.test(String((e as Error).message))) throw e;
     await jsm.streams.add(config);
@@ -59,5 +70,15 @@ export async function ensureEventsStream(nc: NatsConnection): Promise<void> {
 
 export async function deleteEventsStream(nc: NatsConnection): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.delete(EVENTS_STREAM).catch(() => undefined);
+  await jsm.streams.delete(eventsStreamName()).catch(() => undefined);
+}
+
+/**
+ * What the NATS operator runs once per deployment (and after upgrades) when services hold no
+ * right to create them: the events stream and every durable consumer, in their one configuration.
+ */
+export async function provisionEvents(nc: NatsConnection, prefix = natsPrefix): Promise<void> {
+  await ensureEventsStream(nc, prefix);
+  const jsm = await jetstreamManager(nc);
+  for (const spec of Object.values(durableConsumers(prefix))) await jsm.consumers.add(eventsStreamName(prefix), durableConsumerConfig(spec));
 }

@@ -22,7 +22,7 @@ export interface MicroserviceBootstrap {
  * context verifier before a handler sees it.
  */
 export async function bootstrapMicroservice(b: MicroserviceBootstrap): Promise<INestMicroservice> {
-  const warning = developmentDefaultsWarning(b.config);
+  const warning = developmentDefaultsWarning(b.config, b.service);
   if (warning && !process.env[DEV_DEFAULTS_WARNED_ENV]) b.logger.warn(warning);
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(b.module, {
     transport: Transport.NATS,

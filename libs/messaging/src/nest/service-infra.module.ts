@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
 import type { BusPrincipal } from '@ecert/contracts';
 import { createServiceDataSource, databaseLimits, DatabaseHealthProbe, prepareServiceDatabase } from '@ecert/database';
-import { connectNats, ensureEventsStream, natsCredentials } from '../nats/nats-connection';
+import { connectNats, ensureEventsStream, natsCredentials, selfProvisioning } from '../nats/nats-connection';
 import { BusIdentity } from '../identity/bus-identity';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
@@ -78,7 +78,7 @@ export class ServiceInfraModule {
           provide: NATS_CONNECTION,
           useFactory: async () => {
             const nc = await connectNats(opts.config.NATS_URL, `${opts.service}-events`, natsCredentials(opts.config, opts.service));
-            await ensureEventsStream(nc);
+            if (selfProvisioning(opts.config)) await ensureEventsStream(nc);
             return nc;
           },
         },

@@ -1,8 +1,8 @@
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { NATIONAL_SCOPE, ProblemCode, ProblemError, requestContext, type EcertConfig } from '@ecert/common';
-import type { RpcEnvelope, RpcReply } from '@ecert/contracts';
-import type { BusIdentity } from '../identity/bus-identity';
+import { subjectResponder, type BusContextClaims, type RpcEnvelope, type RpcReply } from '@ecert/contracts';
+import { bodyDigest, replyProofData, tokenSignature, type BusIdentity } from '../identity/bus-identity';
 import { natsCredentials } from '../nats/nats-connection';
 
 /**
@@ -28,25 +28,26 @@ export class BusRpcClient {
     this.timeoutMs = config.NATS_REQUEST_TIMEOUT_MS;
   }
 
-  /** The context token for a call made now, from the current request context. */
-  contextToken(ttlSeconds: number): string {
+  /** The context token for a call made now, from the current request context, bound to this subject and body. */
+  contextToken(subject: string, data: unknown, ttlSeconds: number): string {
     const ctx = requestContext.getStore();
     const rid = ctx?.requestId ?? `${this.identity.principal}-${Date.now().toString(36)}`;
+    const bound: Pick<BusContextClaims, 'rid' | 'sub' | 'bdy'> = { rid, sub: subject, bdy: bodyDigest(data) };
     if (this.identity.principal === 'gateway') {
       return this.identity.issueContext(
-        { rid, cid: ctx?.clientId, act: ctx?.actor, role: ctx?.role, ops: [...(ctx?.operations ?? [])], reg: [...(ctx?.regions ?? [])] },
+        { ...bound, cid: ctx?.clientId, act: ctx?.actor, role: ctx?.role, ops: [...(ctx?.operations ?? [])], reg: [...(ctx?.regions ?? [])] },
         ttlSeconds,
       );
     }
     // A service on its own errand (an event) acts nationally, limited by what the bus lets it ask.
-    return this.identity.issueContext({ rid, act: this.identity.principal, ops: [], reg: [NATIONAL_SCOPE], ...(ctx?.gatewayToken ? { up: ctx.gatewayToken } : {}) }, ttlSeconds);
+    return this.identity.issueContext({ ...bound, act: this.identity.principal, ops: [], reg: [NATIONAL_SCOPE], ...(ctx?.gatewayToken ? { up: ctx.gatewayToken } : {}) }, ttlSeconds);
   }
 
   async call<T>(subject: string, data: unknown, opts: { timeoutMs?: number; service?: string } = {}): Promise<T> {
     const wait = opts.timeoutMs ?? this.timeoutMs;
     const service = opts.service ?? subject.split('.')[2] ?? 'service';
     const envelope: RpcEnvelope<unknown> = {
-      meta: { requestId: requestContext.getStore()?.requestId ?? 'none', context: this.contextToken(Math.ceil(wait / 1000) + 5) },
+      meta: { requestId: requestContext.getStore()?.requestId ?? 'none', context: this.contextToken(subject, data, Math.ceil(wait / 1000) + 5) },
       data,
     };
     let reply: RpcReply<T>;
@@ -60,6 +61,13 @@ export class BusRpcClient {
       throw new ProblemError(502, ProblemCode.internal, '服务应答无效 (bad reply)', `The ${service} service sent an unexpected reply`);
     }
     if (!reply.ok) throw ProblemError.fromProblem(reply.problem);
+    // Only the service that owns the subject can have said yes (a process answering in its queue group cannot).
+    const { proof, ...core } = reply;
+    const responder = subjectResponder(subject);
+    const token = envelope.meta.context as string;
+    if (!proof || proof.by !== responder || !this.identity.verifyBytes(proof.by, replyProofData(tokenSignature(token), subject, core), proof.sig)) {
+      throw new ProblemError(502, ProblemCode.busReplyForged, '服务应答无效 (reply not signed by its service)', `The reply on ${subject} is not signed by ${responder}`);
+    }
     return reply.result;
   }
 

@@ -1,6 +1,6 @@
 import { ProblemCode, ProblemError } from '@ecert/common';
 import { SUBJECT_POLICY, type BusPrincipal, type RpcEnvelope } from '@ecert/contracts';
-import { BusContextError, type BusIdentity } from '../identity/bus-identity';
+import { bodyDigest, BusContextError, tokenSignature, type BusIdentity } from '../identity/bus-identity';
 
 /** Who a verified request acts for: taken from signed claims only. */
 export interface AdmittedContext {
@@ -16,7 +16,14 @@ export interface AdmittedContext {
   gatewayToken?: string;
 }
 
-export type Admission = { ok: true; context: AdmittedContext } | { ok: false; requestId: string; problem: ProblemError };
+/** How the admitting service signs its reply to this request (see RpcReply.proof). */
+export interface ReplySigning {
+  identity: BusIdentity;
+  subject: string;
+  requestTokenSignature: string;
+}
+
+export type Admission = ({ ok: true; context: AdmittedContext } | { ok: false; requestId: string; problem: ProblemError }) & { signing?: ReplySigning };
 
 /**
  * Decides whether a request on `subject` may run: its context token verifies, the sender may use
@@ -37,6 +44,9 @@ export function admitRequest(identity: BusIdentity, subject: string, envelope: R
   try {
     const token = envelope?.meta?.context;
     const outer = identity.readContext(token);
+    // A token captured on the bus cannot be replayed for another command or with another body.
+    if (outer.sub !== subject) throw new BusContextError(`context token made for ${outer.sub}, not ${subject}`);
+    if (outer.bdy !== bodyDigest(envelope?.data)) throw new BusContextError('context token made for another request body');
     if (!policy.callers.includes(outer.iss)) return refuse(403, `${outer.iss} may not request ${subject}`);
     let acting = outer;
     if (outer.up !== undefined) {
@@ -49,6 +59,7 @@ export function admitRequest(identity: BusIdentity, subject: string, envelope: R
     }
     return {
       ok: true,
+      signing: { identity, subject, requestTokenSignature: tokenSignature(token as string) },
       context: {
         requestId: outer.rid || requestId,
         caller: outer.iss,

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { ProblemCode, ProblemError, requestContext } from '@ecert/common';
 import type { RpcEnvelope, RpcReply } from '@ecert/contracts';
 import { databaseProblem } from '@ecert/database';
-import { admissionOf } from './request-admission';
+import { admissionOf, type Admission } from './request-admission';
+import { replyProofData } from '../identity/bus-identity';
 
 /**
  * Runs one request/reply handler inside the verified caller's context and turns the outcome into
@@ -12,6 +13,17 @@ import { admissionOf } from './request-admission';
  */
 export async function runRpc<T>(logger: Logger, envelope: RpcEnvelope<unknown> | undefined, fn: () => Promise<T>): Promise<RpcReply<T>> {
   const admission = admissionOf(envelope?.meta);
+  return signed(admission, await answer(logger, admission, fn));
+}
+
+/** The responder's proof over the reply, bound to the request it answers (when it had a readable token). */
+function signed<T>(admission: Admission | undefined, reply: RpcReply<T>): RpcReply<T> {
+  const s = admission?.signing;
+  if (!s) return reply;
+  return { ...reply, proof: { by: s.identity.principal, sig: s.identity.signBytes(replyProofData(s.requestTokenSignature, s.subject, reply)) } };
+}
+
+async function answer<T>(logger: Logger, admission: Admission | undefined, fn: () => Promise<T>): Promise<RpcReply<T>> {
   if (!admission || !admission.ok) {
     const requestId = admission?.requestId ?? 'none';
     const problem =

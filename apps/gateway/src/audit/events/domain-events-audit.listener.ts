@@ -3,14 +3,14 @@ import type { DataSource } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { EVENTS_SUBJECT_WILDCARD, natsPrefix } from '@ecert/contracts';
-import { BusIdentity, connectNats, EventConsumer, natsCredentials } from '@ecert/messaging';
+import { durableConsumers } from '@ecert/contracts';
+import { BusIdentity, connectNats, EventConsumer, natsCredentials, selfProvisioning } from '@ecert/messaging';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_LOGGER } from '../../gateway.tokens';
 import { AuditTrail } from '../audit-trail.service';
 import { eventAuditEntry } from './event-audit-entry';
 
 /** Durable consumer name of the gateway's audit of every domain event (also its inbox key). */
-export const AUDIT_EVENTS_CONSUMER = `${natsPrefix}-gateway-audit`;
+export const AUDIT_EVENTS_CONSUMER = durableConsumers().gatewayAudit.name;
 
 /**
  * Audits every domain event (certificate.*, seal.*, workflow events): the services may not write
@@ -46,8 +46,8 @@ export class DomainEventsAudit {
       try {
         this.nc ??= await connectNats(this.config.NATS_URL, 'gateway-audit-events', natsCredentials(this.config, 'gateway'));
         const consumer = new EventConsumer(this.ds, this.nc, this.logger, {
-          name: AUDIT_EVENTS_CONSUMER,
-          filterSubject: EVENTS_SUBJECT_WILDCARD,
+          ...durableConsumers().gatewayAudit,
+          provision: selfProvisioning(this.config),
           verifier: BusIdentity.fromConfig(this.config, 'gateway'),
           handler: async (event, manager) => {
             await this.audit.appendInTransaction(manager, [eventAuditEntry(event)]);

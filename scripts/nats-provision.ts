@@ -1,0 +1,24 @@
+import { loadConfig } from '@ecert/common';
+import { connectNats, provisionEvents } from '@ecert/messaging';
+import { natsPrefix } from '@ecert/contracts';
+
+/**
+ * `npm run nats:provision`: as the NATS operator (NATS_USER / NATS_PASSWORD of the operator user
+ * in deploy/nats), creates or updates the events stream and every durable consumer. Services on
+ * an authorised server may not do it themselves (see deploy/nats/README.md).
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, 'operator');
+  const nc = await connectNats(config.NATS_URL, 'ecert-provision', config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {});
+  try {
+    await provisionEvents(nc);
+    console.log(`nats:provision: events stream and durable consumers ready for prefix "${natsPrefix}"`);
+  } finally {
+    await nc.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(`nats:provision failed: ${(e as Error).message}`);
+  process.exit(1);
+});
