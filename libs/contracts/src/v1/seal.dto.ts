@@ -15,7 +15,7 @@ export type SealKind = (typeof SEAL_KINDS)[number];
 export const SEAL_PURPOSES = ['contract', 'finance', 'invoice', 'audit', 'customs'] as const;
 export type SealPurpose = (typeof SEAL_PURPOSES)[number];
 
-/** Which certificate profile each kind binds to (domain.md: official family → unit; position, personal → personal). */
+/** Which certificate profile each kind binds to (official family → unit; position, personal → personal). */
 export const SEAL_KIND_PROFILE: Record<SealKind, CertificateProfile> = {
   official: 'unit',
   department: 'unit',
