@@ -40,7 +40,9 @@ export class ProblemFilter implements ExceptionFilter {
       const body = e.getResponse() as { message?: string | string[] } | string;
       const message = typeof body === 'string' ? body : Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? e.message);
       const code = status === 404 ? ProblemCode.notFound : status === 413 ? ProblemCode.bodyTooLarge : status >= 500 ? ProblemCode.internal : ProblemCode.validationFailed;
-      return new ProblemError(status, code, e.name, message);
+      // Nest's class names (BadRequestException…) mean nothing to the staff reading the title.
+      const title = status === 404 ? '资源不存在 (not found)' : status === 413 ? '请求体过大 (request body too large)' : status < 500 ? '请求参数无效 (invalid request)' : '内部错误 (internal error)';
+      return new ProblemError(status, code, title, message);
     }
     const store = databaseProblem(e) ?? redisProblem(e);
     if (store) return store;
