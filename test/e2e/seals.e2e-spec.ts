@@ -843,3 +843,50 @@ describe('a seal maker from before id-kp-ecertSealMaking', () => {
     expect((await verifyApi(oldDer)).indication).toBe('TOTAL_PASSED'); // the old seal still verifies here
   });
 });
+
+describe('a revoked seal maker', () => {
+  it('revoked for keyCompromise: seals under the old maker key, made before or forged after, are TOTAL_FAILED; the new maker\'s pass', async () => {
+    const registry = p.services.cert!.get(CaRegistry);
+    const cert = await issueUnit('sm2');
+    const before = await createSeal(cert);
+    const beforeDer = await esl(before.id);
+    expect((await verifyApi(beforeDer)).indication).toBe('TOTAL_PASSED');
+    // What a thief of the maker key holds: the key, and the certificate that still chains and carries the purpose.
+    const oldMaker = registry.get('sm2-seal-maker');
+    const oldCert = new Uint8Array(oldMaker.certificate);
+    const stolenKey = await registry.signer('sm2-seal-maker');
+
+    const revoked = await api(p.baseUrl, 'POST', '/api/v1/cas/sm2-seal-maker/revoke', { reason: 'keyCompromise', comment: '制章密钥泄露' });
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    // The CA list names the revoked certificate under its issuer (the gateway's /pki/ca shows the same).
+    const list = await api<{ caId: string; revokedCertificates?: { caId: string; serial: string; revocationReason: string; revokedAt: string }[] }[]>(p.baseUrl, 'GET', '/pki/ca');
+    expect(list.status).toBe(200);
+    const issuing = list.body.find((c) => c.caId === 'sm2-issuing')!;
+    expect(issuing.revokedCertificates).toContainEqual(expect.objectContaining({ caId: 'sm2-seal-maker', serial: parseCertificate(oldCert).serialNumberHex.replace(/^(00)+(?=.)/, ''), revocationReason: 'keyCompromise' }));
+    expect(list.body.find((c) => c.caId === 'sm2-seal-maker')!.revokedCertificates).toBeUndefined();
+
+    // A seal the thief makes afterwards, dated before the revocation, naming another unit.
+    const genuine = decodeSeal(beforeDer).sealInfo;
+    const forged = await resign({ ...genuine, esId: 'stolen0001', property: { ...genuine.property, name: '某市人民政府', createDate: new Date(Date.now() - 86_400_000) } }, oldCert, stolenKey);
+    // The seal-service's CA list is cached for a few seconds: the revocation reaches verification within them.
+    const v = await waitFor(async () => {
+      const r = await verifyApi(forged);
+      return r.indication === 'TOTAL_FAILED' && r;
+    }, 10_000, 250);
+    expect(checkIn(v, 'maker-signature')?.result).toBe('passed');
+    expect(checkIn(v, 'maker-authorised')).toMatchObject({ result: 'failed', detail: expect.stringMatching(/the seal-maker certificate .* was revoked by sm2-issuing .*\(keyCompromise\); its key is compromised/) });
+    // The seal ecert made with that key before the revocation cannot be told from the thief's: it fails too.
+    const old = await verifyApi(beforeDer);
+    expect(old.indication).toBe('TOTAL_FAILED');
+    expect(checkIn(old, 'maker-authorised')?.detail).toMatch(/keyCompromise/);
+    expect(old.seal.ecert?.sealId).toBe(before.id);
+    // Offline, without the revocation, the forged seal would still pass: that is what the check adds.
+    expect((await verifySeal(forged, { makerTrust: await ecertMakers() })).indication).toBe('TOTAL_PASSED');
+
+    // New seals come from the replacement maker and pass.
+    const next = await createSeal(cert, { kind: 'special', purpose: 'contract', name: '合同专用章' });
+    const nextDer = await esl(next.id);
+    expect(Buffer.from(decodeSeal(nextDer).cert).equals(Buffer.from(oldCert))).toBe(false);
+    expect((await verifyApi(nextDer)).indication).toBe('TOTAL_PASSED');
+  });
+});

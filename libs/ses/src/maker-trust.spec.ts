@@ -112,3 +112,39 @@ describe('who may make seals (maker-authorised)', () => {
     expect(report.indication).toBe('TOTAL_FAILED');
   });
 });
+
+describe("a list's revocation check (the list owner knows its CAs' revocations)", () => {
+  it('a maker whose path the owner reports revoked is not authorised: TOTAL_FAILED, the reason named', async () => {
+    const seal = await signSeal(info, 4, pki.maker);
+    let seen: string[] = [];
+    const revoked = (path: readonly { subject: string }[]) => {
+      seen = path.map((c) => c.subject);
+      return 'the seal-maker certificate is revoked (keyCompromise)';
+    };
+    const report = await verifySeal(seal, { makerTrust: [{ ...ecertMakerTrust(pki), revoked }] });
+    expect(seen).toEqual([expect.stringContaining('电子印章制作系统'), expect.stringContaining('签发CA'), expect.stringContaining('根CA')]); // maker first, anchor last
+    expect(check(report, 'maker-signature')?.result).toBe('passed');
+    expect(check(report, 'maker-certificate')).toMatchObject({ result: 'passed', detail: expect.stringMatching(/revoked: see maker-authorised/) });
+    expect(check(report, 'maker-authorised')).toMatchObject({
+      result: 'failed',
+      detail: expect.stringMatching(/chains to "ecert seal maker" but is no longer a seal maker there: the seal-maker certificate is revoked \(keyCompromise\)/),
+    });
+    expect(report.indication).toBe('TOTAL_FAILED');
+  });
+
+  it('nothing revoked: passes and says revocation was checked; another list that admits the maker still may', async () => {
+    const seal = await signSeal(info, 4, pki.maker);
+    const clean = await verifySeal(seal, { makerTrust: [{ ...ecertMakerTrust(pki), revoked: () => undefined }] });
+    expect(clean.indication).toBe('TOTAL_PASSED');
+    expect(check(clean, 'maker-certificate')?.detail).toMatch(/\(none revoked\)/);
+    const second = await verifySeal(seal, { makerTrust: [{ ...ecertMakerTrust(pki), revoked: () => 'revoked' }, { ...ecertMakerTrust(pki), label: 'other' }] });
+    expect(check(second, 'maker-authorised')?.detail).toMatch(/seal maker of "other"/);
+  });
+
+  it('a maker without the purpose is refused for that, not asked about revocation', async () => {
+    let asked = false;
+    const report = await verifySeal(await signSeal(info, 4, pki.unit), { makerTrust: [{ ...ecertMakerTrust(pki), revoked: () => ((asked = true), 'revoked') }] });
+    expect(asked).toBe(false);
+    expect(check(report, 'maker-authorised')?.detail).toMatch(/not a seal-maker certificate/);
+  });
+});

@@ -17,6 +17,13 @@ export interface SealMakerTrustList {
   readonly requiredPurpose?: string;
   /** How the report names the purpose, e.g. "id-kp-ecertSealMaking". */
   readonly purposeName?: string;
+  /**
+   * The list owner's revocation check of a path that passed (maker first, anchor last): why the
+   * path must not be relied on (a revoked certificate on it), or undefined. This library has no
+   * network; whoever knows the CAs' revocations (CRLs, OCSP, their own records) answers here.
+   * A maker whose path is revoked is not authorised by this list.
+   */
+  readonly revoked?: (path: readonly ParsedCertificate[]) => string | undefined;
 }
 
 export interface MakerTrustInput {
@@ -51,12 +58,21 @@ export function checkMakerTrust(input: MakerTrustInput): { chain: VerificationCh
     path: validateCertificatePath({ certificate: maker, trustAnchors: list.anchors, intermediates: list.intermediates ?? [], at }),
   }));
   const chained = tried.filter((t) => t.path.result === 'passed');
-  const allowed = chained.find((t) => purposeHeld(maker, t.list));
+  const candidates = chained.filter((t) => purposeHeld(maker, t.list)).map((t) => ({ ...t, revoked: t.list.revoked?.(t.path.path) }));
+  const allowed = candidates.find((t) => !t.revoked);
   if (allowed) {
     const why = allowed.list.requiredPurpose ? ` and carries ${purposeLabel(allowed.list)}` : '';
     return {
       chain: chainCheck(allowed),
       authorised: { name: 'maker-authorised', result: 'passed', detail: `${who} is a seal maker of "${allowed.list.label}": it chains there${why}` },
+    };
+  }
+  if (candidates.length) {
+    // Chain and purpose are fine, but the list's owner revoked a certificate on the path.
+    const t = candidates[0]!;
+    return {
+      chain: chainCheck(t),
+      authorised: { name: 'maker-authorised', result: 'failed', detail: `${who} chains to "${t.list.label}" but is no longer a seal maker there: ${t.revoked}` },
     };
   }
   if (chained.length) {
@@ -95,8 +111,10 @@ function purposeLabel(list: SealMakerTrustList): string {
   return list.purposeName ? `${list.purposeName} (${list.requiredPurpose})` : `${list.requiredPurpose}`;
 }
 
-function chainCheck(t: { list: SealMakerTrustList; path: CertificatePathResult }): VerificationCheck {
-  return { name: 'maker-certificate', result: t.path.result, detail: `${t.path.detail} [${t.list.label}]` };
+function chainCheck(t: { list: SealMakerTrustList; path: CertificatePathResult; revoked?: string | undefined }): VerificationCheck {
+  // The path validator never checks revocation; say when the list's owner did.
+  const detail = t.list.revoked && 'revoked' in t && t.path.result === 'passed' ? t.path.detail.replace('(revocation not checked)', t.revoked ? '(revoked: see maker-authorised)' : '(none revoked)') : t.path.detail;
+  return { name: 'maker-certificate', result: t.path.result, detail: `${detail} [${t.list.label}]` };
 }
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

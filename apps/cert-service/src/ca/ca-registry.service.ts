@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError } from '@ecert/common';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { encodePem, firstRevokedInChain, serialKey, type AlgorithmFamily, type Signer } from '@ecert/pki';
-import type { CaView } from '@ecert/contracts';
+import type { CaView, RevokedCaCertificateView } from '@ecert/contracts';
 import { CaEntity, type CaRole } from './ca.entity';
 import { CaRevocationEntity } from './ca-revocation.entity';
 import { CaKeyStores } from '../keys/ca-key-stores';
@@ -138,7 +138,16 @@ export class CaRegistry {
       notAfter: ca.notAfter.toISOString(),
       certificatePem: encodePem('CERTIFICATE', new Uint8Array(ca.certificate)),
       ...this.revocationView(ca.id),
+      ...(ca.role === 'root' || ca.role === 'issuing' ? { revokedCertificates: this.revokedIssuedBy(ca.id) } : {}),
     };
+  }
+
+  /** What the CA's CRL lists of CA-level certificates, oldest revocation first. */
+  private revokedIssuedBy(id: string): RevokedCaCertificateView[] {
+    return [...this.revocations.values()]
+      .filter((r) => r.issuerCaId === id)
+      .sort((a, b) => a.revokedAt.getTime() - b.revokedAt.getTime() || a.serial.localeCompare(b.serial))
+      .map((r) => ({ caId: r.caId, role: r.role, serial: r.serial, subject: r.subject, notAfter: r.notAfter.toISOString(), revokedAt: r.revokedAt.toISOString(), revocationReason: r.reason }));
   }
 
   private revocationView(id: string): { revokedAt?: string; revocationReason?: string } {

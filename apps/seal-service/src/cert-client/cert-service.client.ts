@@ -3,7 +3,8 @@ import type { EcertConfig } from '@ecert/common';
 import { Subjects, type CaView, type CertificateView, type SealMakerSignCommand, type SealMakerSignReply } from '@ecert/contracts';
 import { BUS_IDENTITY, BusRpcClient, CONFIG, type BusIdentity } from '@ecert/messaging';
 
-const CA_LIST_TTL_MS = 60_000;
+/** Short: a CA revocation (the seal maker's, say) must reach seal verification within seconds. */
+const CA_LIST_TTL_MS = 5_000;
 
 /**
  * The seal-service's request/reply line to the cert-service, through the bus's one RPC client:
@@ -28,7 +29,7 @@ export class CertServiceClient implements OnApplicationShutdown {
     return this.call(Subjects.cert.get, { serial });
   }
 
-  /** ecert's CA certificates; cached for a minute (they change only at CA initialisation). */
+  /** ecert's CA certificates and their revocations; cached for a few seconds (they change at CA initialisation and revocation). */
   caList(): Promise<CaView[]> {
     if (!this.caCache || Date.now() - this.caCache.at > CA_LIST_TTL_MS) {
       const list = this.call<CaView[]>(Subjects.cert.caList, {});

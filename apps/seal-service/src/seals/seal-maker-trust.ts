@@ -7,6 +7,7 @@ import { CONFIG } from '@ecert/messaging';
 import { decodePemAll, PROFILE_OID } from '@ecert/pki';
 import { parseCertificate, type SealMakerTrustList } from '@ecert/ses';
 import { pemToDer } from './seal-factory.service';
+import { caRevocationCheck } from './ca-revocation-check';
 
 export const ECERT_MAKER_LIST = 'ecert seal maker';
 export const FOREIGN_MAKER_LIST = 'foreign seal-making systems (ECERT_SEAL_MAKER_TRUST)';
@@ -24,7 +25,8 @@ export interface MakerTrustSummary {
  * id-kp-ecertSealMaking, since the same CAs issue every unit's and person's UKey certificate.
  * Foreign makers (other provinces, the national seal platform): the anchors configured in
  * ECERT_SEAL_MAKER_TRUST, read once at start; a configured path that yields no certificate stops
- * the service instead of silently trusting nobody.
+ * the service instead of silently trusting nobody. ecert's makers are also checked against the
+ * CA revocations the cert-service lists (a revoked maker still chains and carries the purpose).
  */
 @Injectable()
 export class SealMakerTrust {
@@ -40,17 +42,22 @@ export class SealMakerTrust {
    * The lists for one verification. `storedHere`: the seal is byte for byte one ecert made and
    * stored, so its maker was ecert's seal maker when it was made, even one certified before the
    * purpose existed (deployments older than it); that admits those seals, and only them.
+   * `createDate`: what the seal states, for revocations that leave older seals standing. ecert's
+   * lists refuse a maker whose certificate, or a CA above it, the cert-service revoked
+   * (caRevocationCheck); the foreign list is the configured anchors as they are.
    */
-  lists(cas: readonly CaView[], storedHere = false): { lists: SealMakerTrustList[]; summary: MakerTrustSummary[] } {
+  lists(cas: readonly CaView[], storedHere = false, createDate?: Date): { lists: SealMakerTrustList[]; summary: MakerTrustSummary[] } {
     const roots = cas.filter((c) => c.role === 'root');
     const anchors = roots.map((c) => pemToDer(c.certificatePem));
     const intermediates = cas.filter((c) => c.role === 'issuing').map((c) => pemToDer(c.certificatePem));
+    const revoked = caRevocationCheck(cas, createDate);
     const ecert: SealMakerTrustList = {
       label: ECERT_MAKER_LIST,
       anchors,
       intermediates,
       requiredPurpose: PROFILE_OID.kpEcertSealMaking,
       purposeName: 'id-kp-ecertSealMaking',
+      revoked,
     };
     const lists: SealMakerTrustList[] = [ecert];
     const summary: MakerTrustSummary[] = [{ label: ECERT_MAKER_LIST, anchors: roots.map((r) => r.subject), requiredPurpose: PROFILE_OID.kpEcertSealMaking }];
@@ -59,7 +66,7 @@ export class SealMakerTrust {
       summary.push({ label: FOREIGN_MAKER_LIST, anchors: [...this.foreignSubjects] });
     }
     if (storedHere) {
-      lists.push({ label: LEGACY_MAKER_LIST, anchors, intermediates });
+      lists.push({ label: LEGACY_MAKER_LIST, anchors, intermediates, revoked });
       summary.push({ label: LEGACY_MAKER_LIST, anchors: roots.map((r) => r.subject) });
     }
     return { lists, summary };

@@ -33,8 +33,9 @@ export const MAX_VERIFY_BYTES = 512 * 1024;
 
 /**
  * 验章: verifies an SES_Seal (v4 or v1) or an SES_Signature with libs/ses. The maker must be a seal
- * maker (SealMakerTrust: ecert's, with id-kp-ecertSealMaking, or a configured foreign one); signer
- * certificates chain to ecert's root CAs (issuing CAs offered as intermediates). For a seal ecert
+ * maker (SealMakerTrust: ecert's, with id-kp-ecertSealMaking and not revoked, or a configured
+ * foreign one); signer certificates chain to ecert's root CAs (issuing CAs offered as
+ * intermediates). For a seal ecert
  * made (same esID and bytes) it adds its status here and the bound certificate's status now.
  * Undecodable input is a 400, not a report.
  */
@@ -59,7 +60,7 @@ export class VerifySealUseCase {
     if (detectSealVersion(data)) {
       const seal = decode(() => decodeSeal(data));
       const stored = await this.storedSeal(seal);
-      const { lists, summary } = this.makers.lists(cas, !!stored);
+      const { lists, summary } = this.makers.lists(cas, !!stored, seal.sealInfo.property.createDate);
       const report = await verifySeal(seal, { makerTrust: lists, at });
       return {
         kind: 'seal',
@@ -72,7 +73,7 @@ export class VerifySealUseCase {
     }
     const sig = decode(() => decodeSesSignature(data), () => decodeSeal(data));
     const stored = await this.storedSeal(sig.seal);
-    const { lists, summary } = this.makers.lists(cas, !!stored);
+    const { lists, summary } = this.makers.lists(cas, !!stored, sig.seal.sealInfo.property.createDate);
     const report = await verifySesSignature(sig, { trustAnchors, intermediates, makerTrust: lists, at, ...(document ? { document } : {}) });
     const checks = report.checks.map(check);
     return {

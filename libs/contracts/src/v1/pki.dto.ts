@@ -10,6 +10,26 @@ export interface CaView {
   /** Set while the certificate shown is revoked (an issuing CA stays so until re-keyed). */
   revokedAt?: string;
   revocationReason?: string;
+  /**
+   * Roots and issuing CAs: the CA-level certificates this CA issued and revoked (its CRL lists
+   * them), including ones no longer shown because their role got a new certificate (a revoked
+   * seal maker or OCSP signer is replaced at once). Seal verification needs them: the old
+   * certificate still chains and still carries its purpose.
+   */
+  revokedCertificates?: RevokedCaCertificateView[];
+}
+
+/** A revoked CA-level certificate, by its issuer (the CaView it is listed under) and serial. */
+export interface RevokedCaCertificateView {
+  /** The role slot it held, e.g. sm2-seal-maker. */
+  caId: string;
+  role: 'issuing' | 'ocsp' | 'seal-maker';
+  /** Lower-case hex without leading zero octets (serialKey form). */
+  serial: string;
+  subject: string;
+  notAfter: string;
+  revokedAt: string;
+  revocationReason: string;
 }
 
 /** Reasons accepted on a CA certificate (cACompromise: the CA's own key is out). */
