@@ -3,6 +3,7 @@
  * documentSigning for signing with their seals), and the certificate login accepts only
  * certificates meant for client authentication.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { ExtendedKeyUsage, Extension, id_ce_extKeyUsage } from '@peculiar/asn1-x509';
@@ -45,10 +46,10 @@ const pemDer = (pem: string) => new Uint8Array(Buffer.from(pem.replace(/-----[^-
  * A unit certificate signed by ecert's ECDSA issuing CA and on record like any other, but with
  * the EKU given (undefined: none at all, as before subscriber profiles had one).
  */
-async function onRecord(purposes: string[] | undefined): Promise<{ pem: string; serial: string }> {
+async function onRecord(purposes: string[] | undefined): Promise<{ pem: string; serial: string; keyPath: string }> {
   const registry = p.services.cert!.get(CaRegistry);
   const ca = registry.get('ecdsa-issuing');
-  const { csr } = opensslCsr(dir, 'p256');
+  const { csr, keyPath } = opensslCsr(dir, 'p256');
   const spki = parseCsr(csr).subjectSpki;
   const links = { crlUrl: 'http://127.0.0.1/crl', ocspUrl: 'http://127.0.0.1/ocsp', caIssuersUrl: 'http://127.0.0.1/ca' };
   const uscc = makeUscc();
@@ -76,7 +77,7 @@ async function onRecord(purposes: string[] | undefined): Promise<{ pem: string; 
     serial: hex, caId: ca.id, profile: 'unit', keyAlgorithm: 'ECDSA', status: 'active', subject: formatName(subject), uscc, accountNo: 'EKU1',
     regionCode: '450100', unitName: '用途测试单位', notBefore, notAfter, der: Buffer.from(der), statusChangedAt: new Date(),
   });
-  return { pem: encodePem('CERTIFICATE', der), serial: hex };
+  return { pem: encodePem('CERTIFICATE', der), serial: hex, keyPath };
 }
 
 describe('subscriber certificate purposes', () => {
@@ -105,7 +106,12 @@ describe('certificate login', () => {
     const signingOnly = await onRecord([PROFILE_OID.kpDocumentSigning]);
     const ch = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);
     expect(ch.status).toBe(201);
-    const r = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId: ch.body.challengeId, certificate: signingOnly.pem, signature: Buffer.alloc(64).toString('base64') }, none);
+    // Signed by the certificate's own key, as its UKey would: the refusal is for its purpose alone.
+    const challenge = dir.file(`challenge-${signingOnly.serial}.bin`, Buffer.from(ch.body.challenge, 'base64'));
+    const sig = dir.file(`challenge-${signingOnly.serial}.sig`);
+    opensslResult(['dgst', '-sha256', '-sign', signingOnly.keyPath, '-out', sig, challenge]);
+    const signature = readFileSync(sig).toString('base64');
+    const r = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId: ch.body.challengeId, certificate: signingOnly.pem, signature }, none);
     expect(r.status, JSON.stringify(r.body)).toBe(401);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     expect(r.body).toMatchObject({ code: 'unauthorized', field: 'certificate' });
