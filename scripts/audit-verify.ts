@@ -52,7 +52,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       'without-mac-key': { type: 'boolean', default: false },
     },
   });
-  auditVerify(loadConfig(process.env, 'gateway'), {
+  auditVerify(loadConfig(process.env, 'auditor'), {
     checkpointDirs: values.checkpoints,
     publicKeyPem: values['public-key'] ? readFileSync(values['public-key'], 'utf8') : undefined,
     withoutMacKey: values['without-mac-key'],

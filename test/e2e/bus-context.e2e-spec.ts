@@ -119,18 +119,24 @@ describe('requests on the bus', () => {
     // An impostor answering on a cert-service subject: unsigned, signed by the wrong service, then genuine.
     const subject = `${natsPrefix}.v1.cert.impostor-test`;
     const client = new BusRpcClient(p.config, gateway, 'bus-test-client');
-    const answers = [undefined, sealService, BusIdentity.fromConfig(p.config, 'cert-service')];
+    const certService = BusIdentity.fromConfig(p.config, 'cert-service');
+    const answers: { who?: BusIdentity; core: Record<string, unknown> }[] = [
+      { core: { ok: true, result: { forged: true } } },
+      { who: sealService, core: { ok: true, result: { forged: true } } },
+      // A forged "no" is refused too: a fake 404 could end a renewal as surely as a fake "yes".
+      { core: { ok: false, problem: { type: 'x', title: 'not found', status: 404, code: 'certificate_not_found' } } },
+      { who: certService, core: { ok: true, result: { forged: true } } },
+    ];
     const sub = nc.subscribe(subject, {
       callback: (_e, m) => {
         const req = m.json<{ id: string; data: { meta: { context: string } } }>();
-        const who = answers.shift();
-        const core = { ok: true, result: { forged: true } };
+        const { who, core } = answers.shift()!;
         const proof = who ? { by: who.principal, sig: who.signBytes(replyProofData(tokenSignature(req.data.meta.context), subject, core)) } : undefined;
         m.respond(JSON.stringify({ id: req.id, response: { ...core, ...(proof ? { proof } : {}) }, isDisposed: true }));
       },
     });
     try {
-      for (const expected of ['unsigned', 'wrong signer']) {
+      for (const expected of ['unsigned', 'wrong signer', 'unsigned refusal']) {
         const err = await client.call(subject, {}).then(() => undefined, (e: unknown) => e);
         expect(err, expected).toMatchObject({ status: 502, code: 'bus_reply_forged' });
       }

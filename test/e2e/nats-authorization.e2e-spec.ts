@@ -132,6 +132,21 @@ describe('NATS with authorisation', () => {
     await nc.close().catch(() => undefined);
   });
 
+  it('lets no caller aim a service\'s reply at the JetStream API (no stream purge by reply subject)', async () => {
+    const op = await connect({ servers: url, user: operator.user, pass: operator.password });
+    const before = (await (await jetstreamManager(op)).streams.info(EVENTS_STREAM)).state.messages;
+    expect(before).toBeGreaterThan(0);
+    const nc = await as('seal-service');
+    const data = {};
+    const token = BusIdentity.fromConfig(p.config, 'seal-service').issueContext({ rid: 'p', ops: [], reg: ['000000'], sub: Subjects.cert.caList, bdy: bodyDigest(data) }, 30);
+    nc.publish(Subjects.cert.caList, JSON.stringify({ pattern: Subjects.cert.caList, data: { meta: { requestId: 'p', context: token }, data }, id: randomUUID() }), { reply: `$JS.API.STREAM.PURGE.${EVENTS_STREAM}` });
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await (await jetstreamManager(op)).streams.info(EVENTS_STREAM)).state.messages).toBeGreaterThanOrEqual(before);
+    await op.close();
+    await nc.close().catch(() => undefined);
+  });
+
   it('lets the seal-service use the seal-maker subject and nobody else, not even the gateway', async () => {
     const nc = await as('gateway');
     const token = BusIdentity.fromConfig(p.config, 'gateway').issueContext({ rid: 'g', ops: [], reg: ['000000'], sub: Subjects.cert.sealMakerSign, bdy: bodyDigest({ data: '' }) }, 30);

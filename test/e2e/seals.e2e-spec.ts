@@ -413,6 +413,9 @@ describe('bad input: a clear 4xx, nothing stored', () => {
 
   it('refuses a seal when the stream reported a freeze after the cert-service answered (create vs freeze race)', async () => {
     const cert = await issueUnit('p256');
+    // The consumer writes certificate_state under its own lock; wait until it has applied the
+    // issuance, or its write could land on top of the row this test writes without that lock.
+    await waitFor(async () => (await p.db.query(`SELECT 1 FROM seal.inbox WHERE aggregate_id = $1 AND type = 'certificate.issued'`, [cert.serial])).rowCount);
     // what the consumer records when a freeze event arrives while a creation is in flight
     await p.db.query(
       // A freeze is the certificate's second change (version 2): the issuance event (version 1) arriving later must not undo it.

@@ -1,3 +1,4 @@
+import { Subjects } from '@ecert/contracts';
 import { describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
@@ -64,7 +65,9 @@ describe("the seal maker signs a new seal only for a gateway caller holding 'sea
     const { uc, lookups } = useCase();
     const create = await command('create');
     expect(await outcome(uc, create, base)).toEqual({ status: 403, code: 'forbidden', field: 'purpose' });
-    expect(await outcome(uc, create, { ...base, gatewayToken: 'gw.token', operations: ['seals:read', 'seals:verify'] })).toEqual({ status: 403, code: 'forbidden', field: 'purpose' });
+    expect(await outcome(uc, create, { ...base, gatewayToken: 'gw.token', upstreamSubject: Subjects.seal.create, operations: ['seals:read', 'seals:verify'] })).toEqual({ status: 403, code: 'forbidden', field: 'purpose' });
+    // A gateway token of another request (a seal list) of a caller who holds seals:create, replayed by the seal-service.
+    expect(await outcome(uc, create, { ...base, gatewayToken: 'gw.token', upstreamSubject: Subjects.seal.list, operations: ['seals:create'] })).toEqual({ status: 403, code: 'forbidden', field: 'purpose' });
     // The seal-service's own context stating seals:create is no gateway request.
     expect(await outcome(uc, create, { ...base, operations: ['seals:create'] })).toEqual({ status: 403, code: 'forbidden', field: 'purpose' });
     expect(await outcome(uc, create, { requestId: 'r2' } as RequestContext)).toEqual({ status: 403, code: 'forbidden', field: 'purpose' });
@@ -74,7 +77,7 @@ describe("the seal maker signs a new seal only for a gateway caller holding 'sea
   it('goes on to the certificate checks for create inside a gateway request with seals:create, and for renewal on its own', async () => {
     const { uc, lookups } = useCase();
     const notFound = { status: 422, code: 'certificate_not_found', field: 'certificateSerial' };
-    expect(await outcome(uc, await command('create'), { ...base, gatewayToken: 'gw.token', operations: ['seals:create'] })).toEqual(notFound);
+    expect(await outcome(uc, await command('create'), { ...base, gatewayToken: 'gw.token', upstreamSubject: Subjects.seal.create, operations: ['seals:create'] })).toEqual(notFound);
     expect(await outcome(uc, await command('renewal'), base)).toEqual(notFound);
     expect(lookups()).toBe(2);
   });

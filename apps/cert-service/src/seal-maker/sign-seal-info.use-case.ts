@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { assertInScope, ProblemCode, ProblemError, requestContext } from '@ecert/common';
-import { SEAL_KIND_PROFILE, SEAL_TYPE_CODES, SealProblemCode, type SealMakerSignCommand, type SealMakerSignReply } from '@ecert/contracts';
+import { SEAL_KIND_PROFILE, SEAL_TYPE_CODES, SealProblemCode, Subjects, type SealMakerSignCommand, type SealMakerSignReply } from '@ecert/contracts';
 import { DATA_SOURCE, LOGGER } from '@ecert/messaging';
 import { effectiveStatus, serialKey } from '@ecert/pki';
 import { decodeSealInfoV4, SesError, type SesSealInfo } from '@ecert/ses';
@@ -113,6 +113,11 @@ function assertCreateRequested(): void {
   const ctx = requestContext.getStore();
   if (!ctx?.gatewayToken) {
     throw refusal(403, ProblemCode.forbidden, 'purpose', "a new seal ('create') is signed only inside a gateway request; the seal-service on its own may only renew seals");
+  }
+  // The forwarded token must be the gateway's seal-creation request itself, not any request of a
+  // caller who happens to hold seals:create (a seal list, say) replayed by the seal-service.
+  if (ctx.upstreamSubject !== Subjects.seal.create) {
+    throw refusal(403, ProblemCode.forbidden, 'purpose', "a new seal ('create') is signed only for the gateway's seal-creation request");
   }
   if (!ctx.operations?.includes('seals:create')) {
     throw refusal(403, ProblemCode.forbidden, 'purpose', "the caller behind this request does not hold 'seals:create'");

@@ -3,8 +3,12 @@ import { serialKey } from '@ecert/pki';
 import type { ParsedCertificate } from '@ecert/ses';
 import { pemToDer } from './seal-factory.service';
 
-/** Reasons that put the key itself out: no date a seal states can be believed after them. */
-const KEY_OUT = new Set(['keyCompromise', 'cACompromise']);
+/**
+ * Reasons that put the key itself out: no date a seal states can be believed after them. A
+ * revocation without a stated reason (unspecified) counts as one: the holder of the key could
+ * otherwise backdate createDate past it.
+ */
+const KEY_OUT = new Set(['keyCompromise', 'cACompromise', 'unspecified']);
 
 interface Revocation {
   issuer: CaView;

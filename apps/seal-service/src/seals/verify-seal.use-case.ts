@@ -133,12 +133,16 @@ export class VerifySealUseCase {
   /** For a seal ecert made: its status here and the bound certificate's status at the cert-service now. */
   private async ecertRecord(row: SealEntity): Promise<Pick<SealSummaryView, 'ecert'>> {
     let certificateStatus: CertificateStatus | 'unknown' = 'unknown';
+    let issuerRevoked = false;
     try {
-      certificateStatus = (await this.certs.getCertificate(row.certificateSerial)).status;
+      const view = await this.certs.getCertificate(row.certificateSerial);
+      certificateStatus = view.status;
+      // A certificate under a revoked issuing CA keeps its own status, but vouches for nothing.
+      issuerRevoked = view.issuerRevoked === true;
     } catch {
       // The cert-service did not answer (or the caller may not see the certificate): say so, the rest of the report stands.
     }
-    return { ecert: { sealId: row.id, sealStatus: effectiveSealStatus(row), certificateSerial: row.certificateSerial, certificateStatus } };
+    return { ecert: { sealId: row.id, sealStatus: effectiveSealStatus(row), certificateSerial: row.certificateSerial, certificateStatus, ...(issuerRevoked ? { issuerRevoked: true as const } : {}) } };
   }
 }
 

@@ -117,6 +117,8 @@ export const SECRETS_OF = {
   'workflow-service': ON_THE_BUS,
   /** Operator commands that only reach NATS with their own credentials (nats:provision). */
   operator: [],
+  /** audit:verify: reads the gateway's schema and checks MACs; nothing else. */
+  auditor: ['ECERT_AUDIT_KEY'],
   all: [...DEVELOPMENT_ONLY_DEFAULTS],
 } as const satisfies Record<string, readonly DevelopmentOnly[]>;
 export type ConfigRole = keyof typeof SECRETS_OF;

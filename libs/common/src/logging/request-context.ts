@@ -13,6 +13,8 @@ export interface RequestContext {
   caller?: string;
   /** In a service: the gateway's signed context behind this request, forwarded on further calls. */
   gatewayToken?: string;
+  /** In a service: the subject of that gateway request (what the forwarded token was made for). */
+  upstreamSubject?: string;
 }
 
 /** Carries the request id through async code, in the gateway and in each service handler. */

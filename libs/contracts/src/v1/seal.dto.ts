@@ -203,6 +203,8 @@ export interface SealSummaryView {
     certificateSerial: string;
     /** Current status of the bound certificate, asked from the cert-service now; unknown if it did not answer. */
     certificateStatus: CertificateStatus | 'unknown';
+    /** The bound certificate's issuing CA is revoked: it vouches for nothing, whatever its own status. */
+    issuerRevoked?: true;
   };
 }
 

@@ -13,7 +13,7 @@ export interface NatsAuthorizationOptions {
 }
 
 /** What each principal may publish and subscribe to (NATS subject permissions). */
-export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, stream = eventsStreamName(prefix)): { publish: string[]; subscribe: string[]; allowResponses: boolean } {
+export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, stream = eventsStreamName(prefix)): { publish: string[]; subscribe: string[] } {
   const rpc = `${prefix}.v1`;
   const evt = `${prefix}.evt.v1`;
   // JetStream: read and acknowledge only this principal's own durable consumers (the operator
@@ -22,30 +22,29 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
   const own = Object.values(durableConsumers(prefix)).filter((c) => c.owner === principal).map((c) => c.name);
   const js = [`$JS.API.INFO`, ...own.flatMap((name) => [`$JS.API.CONSUMER.INFO.${stream}.${name}`, `$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`, `$JS.ACK.${stream}.${name}.>`])];
   const inbox = `${inboxPrefixOf(principal)}.>`;
+  // Replies go only to the callers' own reply prefixes. Not allow_responses: that lets a caller
+  // choose any reply subject (say $JS.API.STREAM.PURGE.…) and have the responder publish there.
+  const repliesTo = (...callers: BusPrincipal[]) => callers.map((c) => `${inboxPrefixOf(c)}.>`);
   switch (principal) {
     case 'gateway':
       return {
         publish: [`${rpc}.cert.health`, `${rpc}.cert.certificates.>`, `${rpc}.cert.ca.>`, `${rpc}.cert.crl.>`, `${rpc}.cert.ocsp.respond`, `${rpc}.seal.>`, `${rpc}.workflow.>`, ...js],
         subscribe: [inbox, `${rpc}.cert.ocsp.invalidate`],
-        allowResponses: false,
       };
     case 'cert-service':
       return {
-        publish: [`${evt}.certificate.>`, `${rpc}.cert.ocsp.invalidate`, ...js],
+        publish: [`${evt}.certificate.>`, `${rpc}.cert.ocsp.invalidate`, ...repliesTo('gateway', 'seal-service'), ...js],
         subscribe: [inbox, `${rpc}.cert.>`],
-        allowResponses: true,
       };
     case 'seal-service':
       return {
-        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${evt}.seal.>`, ...js],
+        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${evt}.seal.>`, ...repliesTo('gateway'), ...js],
         subscribe: [inbox, `${rpc}.seal.>`],
-        allowResponses: true,
       };
     case 'workflow-service':
       return {
-        publish: [`${evt}.application.>`, ...js],
+        publish: [`${evt}.application.>`, ...repliesTo('gateway'), ...js],
         subscribe: [inbox, `${rpc}.workflow.>`],
-        allowResponses: true,
       };
   }
 }
@@ -70,7 +69,6 @@ export function natsAuthorizationConfig(opts: NatsAuthorizationOptions): string 
       `      permissions: {`,
       `        publish: { allow: ${list(p.publish)} }`,
       `        subscribe: { allow: ${list(p.subscribe)} }`,
-      ...(p.allowResponses ? [`        allow_responses: true`] : []),
       `      }`,
       `    }`,
     ].join('\n');

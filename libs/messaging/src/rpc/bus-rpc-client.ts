@@ -60,14 +60,15 @@ export class BusRpcClient {
     if (!reply || typeof reply !== 'object' || !('ok' in reply)) {
       throw new ProblemError(502, ProblemCode.internal, '服务应答无效 (bad reply)', `The ${service} service sent an unexpected reply`);
     }
-    if (!reply.ok) throw ProblemError.fromProblem(reply.problem);
-    // Only the service that owns the subject can have said yes (a process answering in its queue group cannot).
+    // Only the service that owns the subject can have answered, yes or no (a process answering in
+    // its queue group cannot: a forged "not found" could end a renewal as surely as a forged "ok").
     const { proof, ...core } = reply;
     const responder = subjectResponder(subject);
     const token = envelope.meta.context as string;
     if (!proof || proof.by !== responder || !this.identity.verifyBytes(proof.by, replyProofData(tokenSignature(token), subject, core), proof.sig)) {
       throw new ProblemError(502, ProblemCode.busReplyForged, '服务应答无效 (reply not signed by its service)', `The reply on ${subject} is not signed by ${responder}`);
     }
+    if (!reply.ok) throw ProblemError.fromProblem(reply.problem);
     return reply.result;
   }
 

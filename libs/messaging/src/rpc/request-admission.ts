@@ -14,6 +14,8 @@ export interface AdmittedContext {
   regions: string[];
   /** The gateway's token behind this request, for a service to forward when it calls on. */
   gatewayToken?: string;
+  /** The subject of the gateway request behind this one (its own, or the forwarded token's). */
+  upstreamSubject?: string;
 }
 
 /** How the admitting service signs its reply to this request (see RpcReply.proof). */
@@ -34,15 +36,19 @@ export type Admission = ({ ok: true; context: AdmittedContext } | { ok: false; r
 export function admitRequest(identity: BusIdentity, subject: string, envelope: RpcEnvelope<unknown> | undefined): Admission {
   const rawId = envelope?.meta?.requestId;
   const requestId = typeof rawId === 'string' && rawId.length <= 128 ? rawId : 'none';
+  const token = envelope?.meta?.context;
+  // Every answer is signed, refusals too, whenever the request brought a token to bind it to:
+  // a caller believes no answer, yes or no, that its service did not sign.
+  const signing: ReplySigning | undefined = typeof token === 'string' && token.includes('.') && token.length <= 16_384 ? { identity, subject, requestTokenSignature: tokenSignature(token) } : undefined;
   const refuse = (status: 401 | 403, detail: string): Admission => ({
     ok: false,
+    signing,
     requestId,
     problem: new ProblemError(status, status === 401 ? ProblemCode.busContextInvalid : ProblemCode.busCallerForbidden, status === 401 ? '调用上下文无效 (bus context refused)' : '调用方无权限 (bus caller not permitted)', detail),
   });
   const policy = SUBJECT_POLICY[subject];
   if (!policy) return refuse(403, `no principal may request ${subject}`);
   try {
-    const token = envelope?.meta?.context;
     const outer = identity.readContext(token);
     // A token captured on the bus cannot be replayed for another command or with another body.
     if (outer.sub !== subject) throw new BusContextError(`context token made for ${outer.sub}, not ${subject}`);
@@ -59,7 +65,7 @@ export function admitRequest(identity: BusIdentity, subject: string, envelope: R
     }
     return {
       ok: true,
-      signing: { identity, subject, requestTokenSignature: tokenSignature(token as string) },
+      signing,
       context: {
         requestId: outer.rid || requestId,
         caller: outer.iss,
@@ -69,6 +75,8 @@ export function admitRequest(identity: BusIdentity, subject: string, envelope: R
         operations: acting.ops,
         regions: acting.reg,
         gatewayToken: outer.iss === 'gateway' ? (token as string) : outer.up,
+        // The gateway request behind a forwarded token: a service may use it only for what that request was.
+        upstreamSubject: outer.iss === 'gateway' ? subject : outer.up !== undefined ? acting.sub : undefined,
       },
     };
   } catch (e) {
