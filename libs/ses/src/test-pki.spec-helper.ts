@@ -9,6 +9,7 @@ import { PROFILE_OID, buildCertificate, certificateProfiles, encodeName, issuerF
 import type { SealMakerTrustList } from './maker-trust';
 import { encodeSeal, encodeSealToBeSigned } from './seal-codec';
 import { encodeSesSignature, encodeTbsSign } from './ses-signature-codec';
+import { buildSealV4 } from './seal-builder';
 import type { SealVersion, SesSealInfo, SesSignature, SesTbsSign, SignatureAlgorithmForm } from './ses-model';
 
 const DAY = 24 * 3600 * 1000;
@@ -237,4 +238,21 @@ export function derToRaw(der: Uint8Array): Uint8Array {
   out.set(Buffer.from(sig.r.toString(16).padStart(64, '0'), 'hex'), 0);
   out.set(Buffer.from(sig.s.toString(16).padStart(64, '0'), 'hex'), 32);
   return out;
+}
+
+/** The ordinary v4 test seal (official, 40 mm, bound to the PKI's unit, signed by its maker, valid a day), with any field replaced. */
+export function testSealV4(pki: Pick<TestPki, 'unit' | 'maker'>, overrides: Partial<Parameters<typeof buildSealV4>[0]> = {}, now = new Date(Math.floor(Date.now() / 1000) * 1000)): Promise<Uint8Array> {
+  return buildSealV4({
+    vendorId: 'ECERT',
+    type: 1,
+    name: '测试单位',
+    certList: { type: 1, certs: [pki.unit.cert] },
+    createDate: now,
+    validStart: now,
+    validEnd: new Date(now.getTime() + 86_400_000),
+    picture: { type: 'png', data: tinyPng(), widthMm: 40, heightMm: 40 },
+    makerCertificate: pki.maker.cert,
+    makerSigner: pki.maker.signer,
+    ...overrides,
+  });
 }

@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildSealV4, decodeSeal } from '@ecert/ses';
-import { createTestPki, tinyPng } from '../../../../libs/ses/src/test-pki.spec-helper';
+import { decodeSeal } from '@ecert/ses';
+import { createTestPki, testSealV4 } from '../../../../libs/ses/src/test-pki.spec-helper';
 import { sealInfoProblem } from './seal-info-problem';
 
 describe('the seal maker signs only SES_SealInfo v4', () => {
   it('accepts the SES_SealInfo of a v4 seal and refuses anything else', async () => {
     const pki = await createTestPki();
-    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const seal = await buildSealV4({
-      vendorId: 'ECERT',
-      type: 1,
-      name: '测试单位',
-      certList: { type: 1, certs: [pki.unit.cert] },
-      createDate: now,
-      validStart: now,
-      validEnd: new Date(now.getTime() + 86_400_000),
-      picture: { type: 'png', data: tinyPng(), widthMm: 40, heightMm: 40 },
-      makerCertificate: pki.maker.cert,
-      makerSigner: pki.maker.signer,
-    });
+    const seal = await testSealV4(pki);
     const info = decodeSeal(seal).sealInfoDer;
     expect(sealInfoProblem(info)).toBeUndefined();
     // a whole seal, a certificate (what a CA key must never sign on request), garbage, trailing bytes

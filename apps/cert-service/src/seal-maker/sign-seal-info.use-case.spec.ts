@@ -4,8 +4,8 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { NATIONAL_SCOPE, ProblemError, requestContext, type RequestContext } from '@ecert/common';
 import type { SealMakerSignCommand } from '@ecert/contracts';
-import { buildSealV4, decodeSeal } from '@ecert/ses';
-import { createTestPki, tinyPng } from '../../../../libs/ses/src/test-pki.spec-helper';
+import { decodeSeal } from '@ecert/ses';
+import { createTestPki, testSealV4 } from '../../../../libs/ses/src/test-pki.spec-helper';
 import type { CaRegistry } from '../ca/ca-registry.service';
 import { SignSealInfoUseCase } from './sign-seal-info.use-case';
 
@@ -31,20 +31,7 @@ function useCase(): { uc: SignSealInfoUseCase; lookups: () => number } {
 
 async function command(purpose: SealMakerSignCommand['purpose']): Promise<SealMakerSignCommand> {
   const pki = await createTestPki();
-  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const seal = await buildSealV4({
-    vendorId: 'ECERT',
-    esId: SEAL_ID.replace(/-/g, ''),
-    type: 1,
-    name: '测试单位',
-    certList: { type: 1, certs: [pki.unit.cert] },
-    createDate: now,
-    validStart: now,
-    validEnd: new Date(now.getTime() + 86_400_000),
-    picture: { type: 'png', data: tinyPng(), widthMm: 40, heightMm: 40 },
-    makerCertificate: pki.maker.cert,
-    makerSigner: pki.maker.signer,
-  });
+  const seal = await testSealV4(pki, { esId: SEAL_ID.replace(/-/g, '') });
   return { data: Buffer.from(decodeSeal(seal).sealInfoDer).toString('base64'), sealId: SEAL_ID, certificateSerial: 'ab'.repeat(16), uscc: '91450100MA5L000000', accountNo: 'A1', purpose };
 }
 
