@@ -10,6 +10,7 @@ import {
   EVENT_SIGNER_HEADER,
   EVENTS_STREAM,
   eventSubject,
+  Subjects,
   type DomainEvent,
   type SealMakerSignCommand,
   type SealVerificationView,
@@ -604,7 +605,7 @@ describe('only seal makers make seals', () => {
     const maker = p.services.cert!.get(SignSealInfoUseCase);
     // As the seal-service asks inside a gateway request: the gateway's context forwarded, holding seals:create.
     const asGatewayRequest = <T>(fn: () => Promise<T>) =>
-      requestContext.run({ requestId: `test-${Date.now().toString(36)}`, actor: 'test-operator', caller: 'seal-service', gatewayToken: 'gateway.token', operations: ['seals:create'], regions: [NATIONAL_SCOPE] }, fn);
+      requestContext.run({ requestId: `test-${Date.now().toString(36)}`, actor: 'test-operator', caller: 'seal-service', gatewayToken: 'gateway.token', upstreamSubject: Subjects.seal.create, operations: ['seals:create'], regions: [NATIONAL_SCOPE] }, fn);
     const outcome = (e: { status: number; code: string; field?: string }) => ({ status: e.status, code: e.code, field: e.field });
     const sign = (c: SealMakerSignCommand) => asGatewayRequest(() => maker.execute(c)).then(() => undefined, outcome);
     const before = (await p.db.query('SELECT count(*)::int AS n FROM cert.seal_maker_signature')).rows[0].n;
