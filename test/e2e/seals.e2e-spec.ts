@@ -604,10 +604,11 @@ describe('only seal makers make seals', () => {
     });
     const maker = p.services.cert!.get(SignSealInfoUseCase);
     // As the seal-service asks inside a gateway request: the gateway's context forwarded, holding seals:create.
-    const asGatewayRequest = <T>(fn: () => Promise<T>) =>
-      requestContext.run({ requestId: `test-${Date.now().toString(36)}`, actor: 'test-operator', caller: 'seal-service', gatewayToken: 'gateway.token', upstreamSubject: Subjects.seal.create, operations: ['seals:create'], regions: [NATIONAL_SCOPE] }, fn);
+    // Each call its own gateway request (token), as each POST /seals is.
+    const asGatewayRequest = <T>(fn: () => Promise<T>, gatewayToken = `gateway.${Math.random().toString(36).slice(2)}`) =>
+      requestContext.run({ requestId: `test-${Date.now().toString(36)}`, actor: 'test-operator', caller: 'seal-service', gatewayToken, upstreamSubject: Subjects.seal.create, operations: ['seals:create'], regions: [NATIONAL_SCOPE] }, fn);
     const outcome = (e: { status: number; code: string; field?: string }) => ({ status: e.status, code: e.code, field: e.field });
-    const sign = (c: SealMakerSignCommand) => asGatewayRequest(() => maker.execute(c)).then(() => undefined, outcome);
+    const sign = (c: SealMakerSignCommand, gatewayToken?: string) => asGatewayRequest(() => maker.execute(c), gatewayToken).then(() => undefined, outcome);
     const before = (await p.db.query('SELECT count(*)::int AS n FROM cert.seal_maker_signature')).rows[0].n;
 
     const cases: [string, SealMakerSignCommand, { status: number; code: string; field: string }][] = [
@@ -627,8 +628,9 @@ describe('only seal makers make seals', () => {
     const onItsOwn = await asNationalOperator(() => maker.execute(cmd(bound(pemDer(unit.certificatePem))))).then(() => undefined, outcome);
     expect(onItsOwn).toEqual({ status: 403, code: 'forbidden', field: 'purpose' });
     expect((await p.db.query('SELECT count(*)::int AS n FROM cert.seal_maker_signature')).rows[0].n).toBe(before);
-    // the right one is signed and recorded
-    expect(await sign(cmd(bound(pemDer(unit.certificatePem))))).toBeUndefined();
+    // the right one is signed and recorded, once: the same creation request replayed gets no second seal
+    expect(await sign(cmd(bound(pemDer(unit.certificatePem))), 'gateway.once')).toBeUndefined();
+    expect(await sign(cmd(bound(pemDer(unit.certificatePem))), 'gateway.once')).toEqual({ status: 409, code: 'concurrent_modification', field: 'sealId' });
     const { rows } = await p.db.query('SELECT seal_id, certificate_serial, uscc, account_no, purpose FROM cert.seal_maker_signature WHERE seal_id = $1', [sealId]);
     expect(rows).toEqual([{ seal_id: sealId, certificate_serial: unit.serial, uscc: unit.unit.uscc, account_no: '4501000001', purpose: 'create' }]);
   });

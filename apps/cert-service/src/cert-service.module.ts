@@ -35,6 +35,7 @@ import { HealthHandler } from './health/health.handler';
 import { SealMakerHandler } from './seal-maker/seal-maker.handler';
 import { SealMakerSignatureEntity } from './seal-maker/seal-maker-signature.entity';
 import { SignSealInfoUseCase } from './seal-maker/sign-seal-info.use-case';
+import { SealMakerOneSignaturePerRequest1764700000001 } from './migrations/1764700000001-seal-maker-one-signature-per-request';
 import { SealMakerSignatures1764600000001 } from './migrations/1764600000001-seal-maker-signatures';
 import { InitCertSchema1763900000000 } from './migrations/1763900000000-init-cert-schema';
 import { PersonalIdHash1764300000000 } from './migrations/1764300000000-personal-id-hash';
@@ -46,7 +47,7 @@ import { CaAdminHandler } from './ca/ca-admin.handler';
 import { CaChangeListener } from './ca/ca-change.listener';
 
 export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001];
 
 @Module({})
 export class CertServiceModule {

@@ -48,6 +48,10 @@ export class SealMakerSignatureEntity {
   @Column({ type: 'text', nullable: true })
   actor: string | null;
 
+  /** SHA-256 of the gateway token behind a 'create' signature: unique, one seal per creation request. */
+  @Column({ name: 'gateway_request', type: 'text', nullable: true })
+  gatewayRequest: string | null;
+
   @Column({ type: 'timestamptz', default: () => 'now()' })
   at: Date;
 }

@@ -88,9 +88,18 @@ export class SignSealInfoUseCase {
       requestId: ctx?.requestId ?? null,
       clientId: ctx?.clientId ?? null,
       actor: ctx?.actor ?? null,
+      gatewayRequest: req.purpose === 'create' && ctx?.gatewayToken ? createHash('sha256').update(ctx.gatewayToken).digest('hex') : null,
     };
     // No record, no signature: the maker key must not be usable off the record.
-    await this.ds.getRepository(SealMakerSignatureEntity).insert(record);
+    await this.ds
+      .getRepository(SealMakerSignatureEntity)
+      .insert(record)
+      .catch((e: { code?: string; constraint?: string; driverError?: { constraint?: string } }) => {
+        if (e.code === '23505' || (e as { driverError?: { code?: string } }).driverError?.code === '23505') {
+          throw refusal(409, ProblemCode.concurrentModification, 'sealId', 'this seal-creation request was signed once already: one request, one seal');
+        }
+        throw e;
+      });
     this.logger.info({ ...record, bytes: req.data.length }, 'seal maker signed a SES_SealInfo');
     return {
       signature: Buffer.from(signature).toString('base64'),
