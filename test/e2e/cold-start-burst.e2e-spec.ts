@@ -39,7 +39,9 @@ afterAll(async () => {
   dir.remove();
 });
 
-const unit = () => ({ name: '南宁市某某科技有限公司', uscc: makeUscc(), regionCode: '450100', accountNo: '4501000001' });
+let account = 0;
+// Every request its own unit and account: the per-account limit (4) is not what this test is about.
+const unit = () => ({ name: '南宁市某某科技有限公司', uscc: makeUscc(), regionCode: '450100', accountNo: `45010${String(account++).padStart(5, '0')}` });
 
 /** Every answer is a success or a clean problem answered well inside the gateway's NATS deadline. */
 function expectCleanOutcomes(results: { status: number; body: any; ms: number }[], okStatus: number) {

@@ -6,10 +6,17 @@ import { computeOrganizationCodeCheckDigit, computeResidentIdCheckDigit, compute
 
 let counter = 0;
 
-/** A valid USCC (GB 32100) for a company registered in `region`, unique per call. */
+/** The characters a USCC may use (GB 32100: no I, O, Z, S, V). */
+const USCC_DIGITS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const USCC_BASE = (Date.now() % 1e8) * 1000;
+
+/** A valid USCC (GB 32100) for a company registered in `region`, unique per call within a run. */
 export function makeUscc(region = '450100'): string {
-  const n = (Date.now() % 1e6) * 100 + (counter++ % 100);
-  const org8 = n.toString(36).toUpperCase().replace(/[IOZSV]/g, '1').padStart(8, '1').slice(-8);
+  // A per-process start and a counter, in base 31 over the allowed characters: unique however
+  // many units a burst makes in one millisecond (a base-36 form with I/O/Z/S/V folded to 1 was not).
+  let n = USCC_BASE + counter++;
+  let org8 = '';
+  for (let i = 0; i < 8; i++, n = Math.floor(n / 31)) org8 = USCC_DIGITS[n % 31] + org8;
   const org = org8 + computeOrganizationCodeCheckDigit(org8);
   const first17 = `91${region}${org}`;
   return first17 + computeUsccCheckCharacter(first17);
