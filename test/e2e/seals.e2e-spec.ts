@@ -650,6 +650,9 @@ describe('seals follow their certificate', () => {
     expect(suspended.body.statusReason).toContain('frozen');
     const report = await api<SealVerificationView>(p.baseUrl, 'POST', '/api/v1/seals/verify', { data: (await esl(official.id)).toString('base64') });
     expect(report.body.seal.ecert).toMatchObject({ sealStatus: 'suspended', certificateStatus: 'frozen' });
+    // Sound bytes, but the seal of a UKey reported lost: not TOTAL_PASSED, and the reason said.
+    expect(report.body.seal.indication).toBe('TOTAL_PASSED');
+    expect(report.body).toMatchObject({ indication: 'INDETERMINATE', standing: expect.stringMatching(/suspended/) });
     // while the certificate is frozen no new seal binds to it
     expect((await api(p.baseUrl, 'POST', '/api/v1/seals', sealRequest(cert, { kind: 'branch', name: '分公司' }))).body.code).toBe('certificate_not_active');
 

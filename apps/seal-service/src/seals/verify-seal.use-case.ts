@@ -62,13 +62,17 @@ export class VerifySealUseCase {
       const stored = await this.storedSeal(seal);
       const { lists, summary } = this.makers.lists(cas, !!stored, seal.sealInfo.property.createDate);
       const report = await verifySeal(seal, { makerTrust: lists, at });
+      const sealView = await this.summary(report, stored);
+      const standing = standingProblem(sealView.ecert);
       return {
         kind: 'seal',
-        indication: report.indication,
+        // A relying party reading only the indication must not accept the seal of a lost UKey.
+        indication: report.indication === 'TOTAL_PASSED' && standing ? 'INDETERMINATE' : report.indication,
+        ...(standing ? { standing } : {}),
         validationTime: at.toISOString(),
         trustAnchors: anchors.map((a) => a.subject),
         makerTrust: summary,
-        seal: await this.summary(report, stored),
+        seal: sealView,
       };
     }
     const sig = decode(() => decodeSesSignature(data), () => decodeSeal(data));
@@ -144,6 +148,15 @@ export class VerifySealUseCase {
     }
     return { ecert: { sealId: row.id, sealStatus: effectiveSealStatus(row), certificateSerial: row.certificateSerial, certificateStatus, ...(issuerRevoked ? { issuerRevoked: true as const } : {}) } };
   }
+}
+
+/** Why a seal ecert made is not in good standing here now, if it is not. */
+function standingProblem(ecert: SealSummaryView['ecert']): string | undefined {
+  if (!ecert) return undefined;
+  if (ecert.sealStatus !== 'active') return `the seal is ${ecert.sealStatus} on this platform${ecert.sealStatus === 'suspended' ? ' (its certificate is frozen: 挂失)' : ''}`;
+  if (ecert.issuerRevoked) return `the issuing CA of certificate ${ecert.certificateSerial} is revoked`;
+  if (ecert.certificateStatus !== 'active') return ecert.certificateStatus === 'unknown' ? `the status of certificate ${ecert.certificateSerial} could not be read` : `its certificate ${ecert.certificateSerial} is ${ecert.certificateStatus}`;
+  return undefined;
 }
 
 function check(c: { name: string; result: 'passed' | 'failed' | 'indeterminate'; detail: string }): VerificationCheckView {

@@ -211,7 +211,15 @@ export interface SealSummaryView {
 export interface SealVerificationView {
   /** What the data was. */
   kind: 'seal' | 'signature';
+  /**
+   * For a seal ecert made, its standing here counts too: a cryptographically sound seal that is
+   * suspended (its UKey reported lost), revoked, retired or expired here, or whose certificate is
+   * not active, is INDETERMINATE with the reason in `standing` (`seal.indication` keeps the
+   * cryptographic result alone).
+   */
   indication: 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
+  /** Why a sound seal is not TOTAL_PASSED here (see indication). */
+  standing?: string;
   validationTime: string;
   /** Trust anchors for signer certificates (ecert's root CAs), by subject. */
   trustAnchors: string[];
