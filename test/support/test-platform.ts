@@ -69,6 +69,8 @@ export async function startTestPlatform(opts: PlatformOptions = {}): Promise<Tes
   };
   await start();
   const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3 });
+  // Dropping the run's database (WITH FORCE) may terminate a connection the pool is still closing.
+  db.on('error', () => undefined);
   let apiKey: string | undefined;
   if (gateway && !opts.noDefaultClient) {
     ({ apiKey } = await gateway.get(ClientsService).register({ name: 'test harness', department: 'tests', operations: [...OPERATIONS], rateLimitPerSecond: 100_000 }));
