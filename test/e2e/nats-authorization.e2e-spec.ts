@@ -47,14 +47,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await p?.close();
-  if (nats && nats.exitCode === null) {
-    await new Promise((r) => {
-      nats.once('exit', r);
-      nats.kill('SIGTERM');
-    });
+  try {
+    await p?.close();
+  } finally {
+    // Whatever happened above, the private server must not outlive the run.
+    if (nats && nats.exitCode === null) {
+      await new Promise((r) => {
+        nats.once('exit', r);
+        nats.kill('SIGTERM');
+      });
+    }
+    dir.remove();
   }
-  dir.remove();
 });
 
 const as = (principal: BusPrincipal) => connect({ servers: url, user: principal, pass: passwords[principal], inboxPrefix: inboxPrefixOf(principal) });
