@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   SesDecodeError,
-  buildSealV4,
   decodeSeal,
   decodeSesSignature,
   detectSealVersion,
@@ -18,7 +17,7 @@ import {
   type DecodedSeal,
   type SesSealInfo,
 } from './index';
-import { createTestPki, ecertMakerTrust, signSeal, tinyPng, type TestPki } from './test-pki.spec-helper';
+import { createTestPki, ecertMakerTrust, signSeal, testSealV4, type TestPki } from './test-pki.spec-helper';
 
 const VECTORS = fileURLToPath(new URL('../../../test/fixtures/seals/', import.meta.url));
 const vector = (name: string) => new Uint8Array(readFileSync(`${VECTORS}${name}`));
@@ -176,20 +175,7 @@ describe('quirks of real data, produced on purpose and verified', () => {
   beforeAll(async () => {
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
     pki = await createTestPki(now);
-    seal = decodeSeal(
-      await buildSealV4({
-        vendorId: 'ECERT',
-        type: 1,
-        name: '测试章',
-        certList: { type: 1, certs: [pki.unit.cert] },
-        createDate: now,
-        validStart: now,
-        validEnd: new Date(now.getTime() + 86_400_000),
-        picture: { type: 'png', data: tinyPng(), widthMm: 40, heightMm: 40 },
-        makerCertificate: pki.maker.cert,
-        makerSigner: pki.maker.signer,
-      }),
-    );
+    seal = decodeSeal(await testSealV4(pki, { name: '测试章' }, now));
     info = seal.sealInfo;
   });
 
@@ -267,21 +253,7 @@ describe('input buffers', () => {
 describe('SES_SealInfo.extDatas tagged [0] (tolerated like TBS_Sign.extDatas)', () => {
   it.each(['explicit', 'implicit'] as const)('[0] %s is read, kept and re-encoded', async (form) => {
     const pki = await createTestPki();
-    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const info = decodeSeal(
-      await buildSealV4({
-        vendorId: 'ECERT',
-        type: 1,
-        name: '测试章',
-        certList: { type: 1, certs: [pki.unit.cert] },
-        createDate: now,
-        validStart: now,
-        validEnd: new Date(now.getTime() + 86_400_000),
-        picture: { type: 'png', data: tinyPng(), widthMm: 40, heightMm: 40 },
-        makerCertificate: pki.maker.cert,
-        makerSigner: pki.maker.signer,
-      }),
-    ).sealInfo;
+    const info = decodeSeal(await testSealV4(pki, { name: '测试章' })).sealInfo;
     const extDatas = [{ extnId: '1.2.3.4', critical: true, extnValue: Uint8Array.of(7) }];
     const der = await signSeal({ ...info, extDatas, extDatasForm: form }, 4, pki.maker);
     const decoded = decodeSeal(der);
