@@ -43,6 +43,8 @@ export interface SubjectPolicy {
 }
 
 const gatewayOnly = (operation?: string): SubjectPolicy => ({ callers: ['gateway'], ...(operation ? { operation } : {}) });
+/** The gateway for its callers, and the workflow-service carrying out an approved application (its own decision, checked there). */
+const gatewayOrWorkflow = (operation: string): SubjectPolicy => ({ callers: ['gateway', 'workflow-service'], operation });
 
 /**
  * The bus's access table: every request subject and who may send it. A subject missing here is
@@ -50,13 +52,13 @@ const gatewayOnly = (operation?: string): SubjectPolicy => ({ callers: ['gateway
  */
 export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.cert.health]: gatewayOnly(),
-  [Subjects.cert.issue]: gatewayOnly('certificates:issue'),
-  [Subjects.cert.get]: { callers: ['gateway', 'seal-service'], operation: 'certificates:read' },
-  [Subjects.cert.list]: gatewayOnly('certificates:read'),
-  [Subjects.cert.freeze]: gatewayOnly('certificates:manage'),
-  [Subjects.cert.unfreeze]: gatewayOnly('certificates:manage'),
-  [Subjects.cert.revoke]: gatewayOnly('certificates:manage'),
-  [Subjects.cert.renew]: gatewayOnly('certificates:issue'),
+  [Subjects.cert.issue]: gatewayOrWorkflow('certificates:issue'),
+  [Subjects.cert.get]: { callers: ['gateway', 'seal-service', 'workflow-service'], operation: 'certificates:read' },
+  [Subjects.cert.list]: gatewayOrWorkflow('certificates:read'),
+  [Subjects.cert.freeze]: gatewayOrWorkflow('certificates:manage'),
+  [Subjects.cert.unfreeze]: gatewayOrWorkflow('certificates:manage'),
+  [Subjects.cert.revoke]: gatewayOrWorkflow('certificates:manage'),
+  [Subjects.cert.renew]: gatewayOrWorkflow('certificates:issue'),
   [Subjects.cert.authenticate]: gatewayOnly(),
   [Subjects.cert.caCertificate]: gatewayOnly(),
   [Subjects.cert.caList]: { callers: ['gateway', 'seal-service'] },
@@ -65,13 +67,24 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.cert.ocsp]: gatewayOnly(),
   [Subjects.cert.sealMakerSign]: { callers: ['seal-service'] },
   [Subjects.seal.health]: gatewayOnly(),
-  [Subjects.seal.create]: gatewayOnly('seals:create'),
+  [Subjects.seal.create]: gatewayOrWorkflow('seals:create'),
   [Subjects.seal.get]: gatewayOnly('seals:read'),
-  [Subjects.seal.list]: gatewayOnly('seals:read'),
+  [Subjects.seal.list]: gatewayOrWorkflow('seals:read'),
   [Subjects.seal.download]: gatewayOnly('seals:read'),
   [Subjects.seal.verify]: gatewayOnly('seals:verify'),
   [Subjects.seal.extractImage]: gatewayOnly('seals:create'),
   [Subjects.workflow.health]: gatewayOnly(),
+  [Subjects.workflow.applicationCreate]: gatewayOnly('applications:submit'),
+  [Subjects.workflow.applicationGet]: gatewayOnly('applications:read'),
+  [Subjects.workflow.applicationList]: gatewayOnly('applications:read'),
+  [Subjects.workflow.materialAttach]: gatewayOnly('applications:submit'),
+  [Subjects.workflow.applicationSubmit]: gatewayOnly('applications:submit'),
+  [Subjects.workflow.applicationDecide]: gatewayOnly('applications:review'),
+  [Subjects.workflow.applicationProduction]: gatewayOnly('applications:produce'),
+  [Subjects.workflow.applicationCollect]: gatewayOnly('applications:dispatch'),
+  [Subjects.workflow.applicationRetry]: gatewayOnly('admin'),
+  [Subjects.workflow.calendarStatus]: gatewayOnly('applications:read'),
+  [Subjects.workflow.calendarPut]: gatewayOnly('admin'),
 };
 
 /** The principal that answers a request subject (`<prefix>.v1.<service>.…`): only its signed replies are believed. */

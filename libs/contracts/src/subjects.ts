@@ -47,6 +47,19 @@ export const Subjects = {
   },
   workflow: {
     health: rpc('workflow.health'),
+    applicationCreate: rpc('workflow.applications.create'),
+    applicationGet: rpc('workflow.applications.get'),
+    applicationList: rpc('workflow.applications.list'),
+    materialAttach: rpc('workflow.applications.materials.attach'),
+    /** Accept a draft (or resubmit one returned for supplement) into review. */
+    applicationSubmit: rpc('workflow.applications.submit'),
+    applicationDecide: rpc('workflow.applications.decide'),
+    applicationProduction: rpc('workflow.applications.production'),
+    applicationCollect: rpc('workflow.applications.collect'),
+    /** Carry out an application in needs_attention again, from the step that failed. */
+    applicationRetry: rpc('workflow.applications.retry'),
+    calendarStatus: rpc('workflow.calendar.status'),
+    calendarPut: rpc('workflow.calendar.put'),
   },
 } as const;
 

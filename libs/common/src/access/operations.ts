@@ -9,8 +9,13 @@ export const OPERATIONS = [
   'seals:read',
   'seals:create',
   'seals:verify',
+  'applications:read',
   'applications:submit',
   'applications:review',
+  /** The CA operator's station: keys generated on the UKey, CSR sent (第十一条). */
+  'applications:produce',
+  /** The city office hands the UKey to the handler (第十二条). */
+  'applications:dispatch',
   'audit:read',
   'admin',
 ] as const;
@@ -20,10 +25,10 @@ export const STAFF_ROLES = ['county_acceptor', 'city_reviewer', 'province_approv
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export const ROLE_OPERATIONS: Record<StaffRole, readonly Operation[]> = {
-  county_acceptor: ['certificates:read', 'seals:read', 'seals:verify', 'applications:submit'],
-  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:review'],
-  province_approver: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:review'],
-  ca_operator: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify'],
+  county_acceptor: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review'],
+  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'applications:dispatch'],
+  province_approver: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review'],
+  ca_operator: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:produce'],
   auditor: ['certificates:read', 'seals:read', 'audit:read'],
   admin: [...OPERATIONS],
 };

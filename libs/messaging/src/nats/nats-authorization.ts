@@ -33,17 +33,25 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
       };
     case 'cert-service':
       return {
-        publish: [`${evt}.certificate.>`, `${rpc}.cert.ocsp.invalidate`, ...repliesTo('gateway', 'seal-service'), ...js],
+        publish: [`${evt}.certificate.>`, `${rpc}.cert.ocsp.invalidate`, ...repliesTo('gateway', 'seal-service', 'workflow-service'), ...js],
         subscribe: [inbox, `${rpc}.cert.>`],
       };
     case 'seal-service':
       return {
-        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${evt}.seal.>`, ...repliesTo('gateway'), ...js],
+        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${evt}.seal.>`, ...repliesTo('gateway', 'workflow-service'), ...js],
         subscribe: [inbox, `${rpc}.seal.>`],
       };
     case 'workflow-service':
       return {
-        publish: [`${evt}.application.>`, ...repliesTo('gateway'), ...js],
+        // Carrying out approved applications: the certificate and seal commands the bus policy lets it send.
+        publish: [
+          `${evt}.application.>`,
+          ...['issue', 'get', 'list', 'freeze', 'unfreeze', 'revoke', 'renew'].map((c) => `${rpc}.cert.certificates.${c}`),
+          `${rpc}.seal.seals.create`,
+          `${rpc}.seal.seals.list`,
+          ...repliesTo('gateway'),
+          ...js,
+        ],
         subscribe: [inbox, `${rpc}.workflow.>`],
       };
   }
