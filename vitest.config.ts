@@ -15,6 +15,8 @@ export default defineConfig({
       '@ecert/messaging': lib('messaging'),
       '@ecert/database': lib('database'),
       '@ecert/ses': lib('ses'),
+      '@ecert/workflow': lib('workflow'),
+      '@ecert/documents': lib('documents'),
     },
   },
   test: {

@@ -1,0 +1,3 @@
+// Pure rules of applications: no Nest, no database. The workflow-service wires them to I/O.
+export * from './calendar';
+export * from './domain';
