@@ -161,6 +161,8 @@ export interface DecideApplicationCommand {
   missing?: MaterialKind[];
   /** For additional: the reviewer accepts the justification (第九条) by approving with this set. */
   justificationAccepted?: boolean;
+  /** The version the reviewer saw (If-Match): a decision on anything newer is a 409. */
+  expectedVersion?: number;
 }
 
 /** From the CA operator's station: the keys were generated on the UKey. */

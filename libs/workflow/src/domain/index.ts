@@ -1,1 +1,6 @@
-export {};
+export * from './service-routes';
+export * from './fulfilment-plan';
+export * from './required-materials';
+export * from './application-input.validator';
+export * from './review-rules';
+export * from './application-state-machine';
