@@ -41,13 +41,14 @@ import { InitCertSchema1763900000000 } from './migrations/1763900000000-init-cer
 import { PersonalIdHash1764300000000 } from './migrations/1764300000000-personal-id-hash';
 import { CertificateKeyFingerprint1764300000001 } from './migrations/1764300000001-certificate-key-fingerprint';
 import { CaRevocation1764300000002 } from './migrations/1764300000002-ca-revocation';
+import { CommandReceipts1764800000001 } from './migrations/1764800000001-command-receipts';
 import { CaRevocationEntity } from './ca/ca-revocation.entity';
 import { RevokeCaCertificateUseCase } from './ca/revoke-ca-certificate.use-case';
 import { CaAdminHandler } from './ca/ca-admin.handler';
 import { CaChangeListener } from './ca/ca-change.listener';
 
 export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001];
 
 @Module({})
 export class CertServiceModule {

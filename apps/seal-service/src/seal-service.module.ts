@@ -16,8 +16,9 @@ import { SealsHandler } from './seals/seals.handler';
 import { InitSealSchema1763900000001 } from './migrations/1763900000001-init-seal-schema';
 import { CreateSealTables1764000000001 } from './migrations/1764000000001-create-seal-tables';
 import { CertificateEventOrder1764600000002 } from './migrations/1764600000002-certificate-event-order';
+import { CommandReceipts1764800000002 } from './migrations/1764800000002-command-receipts';
 
-export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002];
+export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002, CommandReceipts1764800000002];
 
 @Module({})
 export class SealServiceModule {

@@ -1,5 +1,6 @@
 export * from './subjects';
 export * from './rpc-envelope';
+export * from './v1/idempotency';
 export * from './v1/certificate.dto';
 export * from './v1/pki.dto';
 export * from './v1/events';

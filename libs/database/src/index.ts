@@ -3,3 +3,4 @@ export * from './database-limits';
 export * from './session-lock';
 export * from './database-problem';
 export * from './database-health-probe';
+export * from './command-receipts';

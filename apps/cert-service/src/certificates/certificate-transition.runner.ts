@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { assertInScope, ProblemCode, ProblemError, requestContext } from '@ecert/common';
+import type { CommandClaim } from '@ecert/database';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
 import { planTransition, serialKey, type LifecycleAction, type StoredCertificateStatus } from '@ecert/pki';
 import { CertificateEntity } from './certificate.entity';
 import { recordHistory } from './certificate-history.writer';
 import { RevocationChangeNotifier } from '../revocation/revocation-change.notifier';
+import { certificateReceipts, type CertificateCommand } from './certificate-command-receipts';
 
 export const SERIAL_PATTERN = /^[0-9a-f]{2,40}$/;
 
@@ -25,14 +27,20 @@ export interface TransitionSpec {
   comment?: string | null;
   /** Mutates the locked row to its new state (status is set by the runner). */
   apply(row: CertificateEntity, now: Date, to: StoredCertificateStatus): void;
-  /** Extra writes in the same transaction (events, a successor certificate...). */
-  after(m: EntityManager, row: CertificateEntity, before: StoredCertificateStatus): Promise<void>;
+  /**
+   * Extra writes in the same transaction (events, a successor certificate...); returns the
+   * certificate the command results in when that is not the row itself (a renewal's successor).
+   */
+  after(m: EntityManager, row: CertificateEntity, before: StoredCertificateStatus): Promise<CertificateEntity | void>;
+  /** The command's receipt, when it came with an idempotency key. */
+  receipt?: CommandClaim<CertificateCommand>;
 }
 
 /**
  * Runs one lifecycle transition: row lock, state-machine check, update, history, event, all in
  * one transaction. The row lock makes two concurrent conflicting requests queue: the second
- * sees the first one's result and is refused with 409.
+ * sees the first one's result and is refused with 409. A command with an idempotency key that
+ * already ran changes nothing and answers with the certificate it resulted in, as it is now.
  */
 @Injectable()
 export class CertificateTransitionRunner {
@@ -42,9 +50,17 @@ export class CertificateTransitionRunner {
     private readonly notifier: RevocationChangeNotifier,
   ) {}
 
+  /** The certificate the command results in (the row, or what `after` returned). */
   async run(serialInput: unknown, spec: TransitionSpec): Promise<CertificateEntity> {
     const serial = normalizeSerial(serialInput);
-    const { row, caIds } = await this.ds.transaction(async (m) => {
+    const outcome = await this.ds.transaction(async (m): Promise<{ replayed: CertificateEntity } | { row: CertificateEntity; result: CertificateEntity }> => {
+      // First of all locks: a retry queued behind its first attempt finds the receipt once that commits.
+      const recorded = spec.receipt && (await certificateReceipts.lockAndFind(m, spec.receipt));
+      if (recorded) {
+        const prior = await m.findOneByOrFail(CertificateEntity, { serial: recorded });
+        assertInScope(requestContext.getStore(), prior.regionCode, `certificate ${recorded}`);
+        return { replayed: prior };
+      }
       const caRow: { ca_id: string }[] = await m.query('SELECT ca_id FROM "cert"."certificate" WHERE serial = $1', [serial]);
       if (!caRow.length) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
       await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(caRow[0].ca_id)]);
@@ -62,11 +78,13 @@ export class CertificateTransitionRunner {
       row.statusChangedAt = (await m.query('SELECT clock_timestamp() AS t'))[0].t;
       const saved = await m.save(row);
       await recordHistory(m, { serial, action: spec.action, fromStatus: before, toStatus: plan.to, reason: spec.reason, comment: spec.comment });
-      await spec.after(m, saved, before);
-      return { row: saved, caIds: [saved.caId] };
+      const result = (await spec.after(m, saved, before)) ?? saved;
+      if (spec.receipt) await certificateReceipts.record(m, spec.receipt, result.serial);
+      return { row: saved, result };
     });
+    if ('replayed' in outcome) return outcome.replayed;
     this.relay.kick();
-    await this.notifier.changed(caIds, [row.serial], spec.action !== 'unfreeze');
-    return row;
+    await this.notifier.changed([outcome.row.caId], [outcome.row.serial], spec.action !== 'unfreeze');
+    return outcome.result;
   }
 }

@@ -3,10 +3,10 @@ import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestI
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { Redis } from 'ioredis';
 import { canonicalJson, ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
+import { IDEMPOTENCY_KEY_PATTERN } from '@ecert/contracts';
 import type { AuthenticatedRequest } from '../access/access.guard';
 import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
 
-const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 const TTL_SECONDS = 24 * 3600;
 const PENDING_TTL_SECONDS = 60;
 const UNKNOWN_OUTCOME_TTL_SECONDS = 600;
@@ -35,7 +35,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = req.header('idempotency-key');
     if (req.method !== 'POST' || key === undefined || !req.principal) return next.handle();
-    if (!KEY_PATTERN.test(key)) {
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw ProblemError.badRequest(ProblemCode.validationFailed, 'Idempotency-Key', 'Idempotency-Key must be 8-128 letters, digits or . _ : -');
     }
     const caller = req.principal.kind === 'client' ? `c:${req.principal.clientId}` : `s:${req.principal.staffId}`;
@@ -50,7 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!claimed) {
       const existing = JSON.parse((await this.redis.get(redisKey)) ?? 'null') as Stored | null;
       if (existing && existing.requestHash !== requestHash) {
-        throw new ProblemError(422, 'idempotency_key_reused', '幂等键已用于其他请求 (idempotency key reused)', 'This Idempotency-Key was used with a different request', 'Idempotency-Key');
+        throw new ProblemError(422, ProblemCode.idempotencyKeyReused, '幂等键已用于其他请求 (idempotency key reused)', 'This Idempotency-Key was used with a different request', 'Idempotency-Key');
       }
       if (existing?.state === 'done') return existing.body;
       throw ProblemError.conflict(ProblemCode.concurrentModification, 'A request with this Idempotency-Key is still being processed; retry later');

@@ -21,6 +21,8 @@ import { pemToDer, SealFactory, sha256Hex } from './seal-factory.service';
 import { decodeBase64, imageProblem, intInRange, normalizeSerial, oneOf, optionalDate, text } from './seal-input';
 import { isOfficialSealConflict, lockCertificate, recordSealChange } from './seal-writer';
 import { toSealView } from './seal-view';
+import { sealReceipts } from './seal-command-receipts';
+import { SealQueries } from './seal-queries.service';
 
 /** Printed seal sizes ecert accepts (millimetres): personal name seals are ~15 mm, large official seals ~60 mm. */
 export const SEAL_MM_RANGE = { min: 5, max: 200 } as const;
@@ -47,7 +49,8 @@ interface ValidCommand {
  * 制章: checks the request and the picture, asks the cert-service for the certificate, applies the
  * binding rules, has the seal maker sign the v4 SES_Seal and stores it. Nothing is stored unless
  * everything passed. One official seal per unit (USCC) unless `additional` (with a reason): a
- * pre-check gives the clear answer, a partial unique index settles concurrent creations.
+ * pre-check gives the clear answer, a partial unique index settles concurrent creations. With an
+ * idempotency key a retry gets the seal the first attempt made, as it is now: never a second one.
  */
 @Injectable()
 export class CreateSealUseCase {
@@ -56,10 +59,15 @@ export class CreateSealUseCase {
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     private readonly certs: CertServiceClient,
     private readonly factory: SealFactory,
+    private readonly queries: SealQueries,
   ) {}
 
   async execute(input: CreateSealCommand): Promise<SealView> {
+    const receipt = sealReceipts.claimOf('create', input);
     const cmd = validate(input);
+    // A retry of a creation that ran is answered before the seal maker signs anything.
+    const earlier = receipt && (await sealReceipts.find(this.ds, receipt));
+    if (earlier) return this.queries.get(earlier);
     const askedAt = Date.now();
     const cert = await this.certificate(cmd.serial);
     checkBinding(cmd, cert);
@@ -81,7 +89,13 @@ export class CreateSealUseCase {
     }
     if (validFrom.getTime() >= validTo.getTime()) throw ProblemError.badRequest(ProblemCode.validationFailed, 'validFrom', 'validFrom must be before validTo');
 
-    if (cmd.kind === 'official' && !cmd.additional) await this.assertNoOfficialSeal(cert.unit.uscc);
+    if (cmd.kind === 'official' && !cmd.additional) {
+      const existing = await this.officialSeal(cert.unit.uscc);
+      // It may be this command's own first attempt, committed since the look above.
+      const earlier = existing && receipt && (await sealReceipts.find(this.ds, receipt));
+      if (earlier) return this.queries.get(earlier);
+      if (existing) throw conflict(cert.unit.uscc, existing.id);
+    }
 
     const id = randomUUID();
     const esId = id.replace(/-/g, '');
@@ -101,9 +115,13 @@ export class CreateSealUseCase {
     });
 
     const ctx = requestContext.getStore();
-    let saved: { seal: SealEntity; image: SealImageEntity };
+    let saved: { winner: string } | { seal: SealEntity; image: SealImageEntity };
     try {
-      saved = await this.ds.transaction(async (m) => {
+      saved = await this.ds.transaction(async (m): Promise<{ winner: string } | { seal: SealEntity; image: SealImageEntity }> => {
+        // A concurrent attempt with the same key committed while this one was signed: its seal is
+        // the answer, and this one is never stored.
+        const winner = receipt && (await sealReceipts.lockAndFind(m, receipt));
+        if (winner) return { winner };
         await lockCertificate(m, cmd.serial);
         // The certificate may have changed after the cert-service answered: the event stream has the last word.
         const state = await m.findOneBy(CertificateStateEntity, { serial: cmd.serial });
@@ -155,12 +173,14 @@ export class CreateSealUseCase {
         });
         await m.insert(SealEntity, seal);
         await recordSealChange(m, seal, 'seal.created', { action: 'create', from: null, to: 'active', reason: cmd.reason });
+        if (receipt) await sealReceipts.record(m, receipt, seal.id);
         return { seal, image };
       });
     } catch (e) {
       if (isOfficialSealConflict(e)) throw await this.officialConflict(cert.unit.uscc);
       throw e;
     }
+    if ('winner' in saved) return this.queries.get(saved.winner);
     this.relay.kick();
     return toSealView(saved.seal, saved.image);
   }
@@ -179,18 +199,14 @@ export class CreateSealUseCase {
     }
   }
 
-  private async assertNoOfficialSeal(uscc: string): Promise<void> {
-    const existing = await this.ds.getRepository(SealEntity).findOne({
+  private officialSeal(uscc: string): Promise<SealEntity | null> {
+    return this.ds.getRepository(SealEntity).findOne({
       where: { uscc, kind: 'official', additional: false, status: In(['active', 'suspended']) },
     });
-    if (existing) throw conflict(uscc, existing.id);
   }
 
   private async officialConflict(uscc: string): Promise<ProblemError> {
-    const existing = await this.ds.getRepository(SealEntity).findOne({
-      where: { uscc, kind: 'official', additional: false, status: In(['active', 'suspended']) },
-    });
-    return conflict(uscc, existing?.id);
+    return conflict(uscc, (await this.officialSeal(uscc))?.id);
   }
 }
 

@@ -10,6 +10,8 @@ export const ProblemCode = {
   caNotFound: 'ca_not_found',
   illegalTransition: 'illegal_state_transition',
   concurrentModification: 'concurrent_modification',
+  /** An idempotency key already used by this caller for another command or another body. */
+  idempotencyKeyReused: 'idempotency_key_reused',
   certificateLimitReached: 'certificate_limit_reached',
   csrMalformed: 'csr_malformed',
   csrSignatureInvalid: 'csr_signature_invalid',

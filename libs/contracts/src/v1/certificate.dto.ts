@@ -1,3 +1,5 @@
+import type { IdempotentCommand } from './idempotency';
+
 export type CertificateProfile = 'unit' | 'personal';
 export type CertificateStatus = 'active' | 'frozen' | 'revoked' | 'expired';
 
@@ -24,7 +26,7 @@ export interface PersonInfo {
   idNumber: string;
 }
 
-export interface IssueCertificateCommand {
+export interface IssueCertificateCommand extends IdempotentCommand {
   profile: CertificateProfile;
   csr: string;
   unit: UnitInfo;
@@ -36,16 +38,17 @@ export interface SerialCommand {
   serial: string;
 }
 
-export interface RevokeCertificateCommand extends SerialCommand {
+export interface RevokeCertificateCommand extends SerialCommand, IdempotentCommand {
   reason: (typeof REVOCATION_REASONS)[number];
   comment?: string;
 }
 
-export interface FreezeCertificateCommand extends SerialCommand {
+/** Freeze, and unfreeze too (one key names one command: the same key on both is a 422). */
+export interface FreezeCertificateCommand extends SerialCommand, IdempotentCommand {
   comment?: string;
 }
 
-export interface RenewCertificateCommand extends SerialCommand {
+export interface RenewCertificateCommand extends SerialCommand, IdempotentCommand {
   csr: string;
   validityDays?: number;
 }

@@ -3,6 +3,7 @@
  * seal-service and the cert-service. Binary data travels base64-encoded inside JSON.
  */
 import type { CertificateProfile, CertificateStatus } from './certificate.dto';
+import type { IdempotentCommand } from './idempotency';
 
 /**
  * Seal kinds. official = 单位法定名称章; department = 内设机构章; branch = 分支机构章;
@@ -63,7 +64,7 @@ export interface GenerateSealImageOptions {
   bottomText?: string;
 }
 
-export interface CreateSealCommand {
+export interface CreateSealCommand extends IdempotentCommand {
   kind: SealKind;
   /** Required for kind=special, refused otherwise. */
   purpose?: SealPurpose;

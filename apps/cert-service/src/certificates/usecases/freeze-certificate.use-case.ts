@@ -3,6 +3,7 @@ import type { CertificateView, FreezeCertificateCommand } from '@ecert/contracts
 import { CertificateTransitionRunner } from '../certificate-transition.runner';
 import { CertificateViewMapper } from '../certificate-view.mapper';
 import { recordCertificateEvent } from '../certificate-events';
+import { certificateReceipts } from '../certificate-command-receipts';
 
 /** 挂失: revoke with reason certificateHold; trust stops at once, and it can be lifted. */
 @Injectable()
@@ -15,6 +16,7 @@ export class FreezeCertificateUseCase {
   async execute(cmd: FreezeCertificateCommand): Promise<CertificateView> {
     const row = await this.runner.run(cmd.serial, {
       action: 'freeze',
+      receipt: certificateReceipts.claimOf('freeze', cmd),
       reason: 'certificateHold',
       comment: cmd.comment,
       apply: (r, now) => {

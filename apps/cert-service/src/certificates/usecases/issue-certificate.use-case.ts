@@ -12,10 +12,13 @@ import { CertificateViewMapper } from '../certificate-view.mapper';
 import { CompromisedKeyChecker } from '../compromised-key.checker';
 import { recordCertificateEvent } from '../certificate-events';
 import { recordHistory } from '../certificate-history.writer';
+import { certificateReceipts } from '../certificate-command-receipts';
+import { CertificateQueries } from '../queries/certificate-queries.service';
 
 /**
  * 申请 / 申请第二、三、四张证书: validates the subscriber and the CSR, enforces the per-account limit
- * and issues under the issuing CA of the key's family, all or nothing.
+ * and issues under the issuing CA of the key's family, all or nothing. With an idempotency key a
+ * retry gets the certificate the first attempt issued, as it is now: never a second one.
  */
 @Injectable()
 export class IssueCertificateUseCase {
@@ -25,17 +28,26 @@ export class IssueCertificateUseCase {
     private readonly issuer: EndEntityIssuer,
     private readonly views: CertificateViewMapper,
     private readonly compromisedKeys: CompromisedKeyChecker,
+    private readonly queries: CertificateQueries,
   ) {}
 
   async execute(cmd: IssueCertificateCommand): Promise<CertificateView> {
+    const receipt = certificateReceipts.claimOf('issue', cmd);
     const identity = validateSubscriberIdentity(cmd);
     assertInScope(requestContext.getStore(), identity.regionCode, `unit ${identity.uscc}`);
     const csr = acceptCsrOrProblem(cmd.csr);
+    // A retry of an issuance that ran is answered before signing anything.
+    const earlier = receipt && (await certificateReceipts.find(this.ds, receipt));
+    if (earlier) return this.queries.get(earlier);
     await this.compromisedKeys.assertNotCompromised(csr.subjectSpki);
     // Signed before the transaction: the connection and the account lock are then held only for
     // the count and the insert, never across CPU work. A refused request costs one signature.
     const issued = await this.issuer.issue(identity, csr, cmd.validityDays);
-    const saved = await this.ds.transaction(async (m) => {
+    const outcome = await this.ds.transaction(async (m): Promise<{ winner: string } | { saved: CertificateEntity }> => {
+      // A concurrent attempt with the same key committed while this one signed: its certificate
+      // is the answer, and this one's is never stored (nor published).
+      const winner = receipt && (await certificateReceipts.lockAndFind(m, receipt));
+      if (winner) return { winner };
       // One issuance per account at a time, so two parallel requests cannot both take the 4th slot.
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`account:${identity.uscc}:${identity.accountNo}`]);
       if (identity.profile === 'unit') {
@@ -77,9 +89,11 @@ export class IssueCertificateUseCase {
       const row = entity;
       await recordHistory(m, { serial: row.serial, action: 'issue', fromStatus: null, toStatus: 'active' });
       await recordCertificateEvent(m, 'certificate.issued', row);
-      return row;
+      if (receipt) await certificateReceipts.record(m, receipt, row.serial);
+      return { saved: row };
     });
+    if ('winner' in outcome) return this.queries.get(outcome.winner);
     this.relay.kick();
-    return this.views.toView(saved);
+    return this.views.toView(outcome.saved);
   }
 }

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
 import type { CertificateView, RenewCertificateCommand } from '@ecert/contracts';
+import { DATA_SOURCE } from '@ecert/messaging';
 import { maskResidentId, ProblemCode, ProblemError } from '@ecert/common';
 import { readPersonalIdCode } from '@ecert/pki';
 import { CertificateEntity } from '../certificate.entity';
@@ -12,27 +14,36 @@ import { acceptCsrOrProblem } from '../csr-acceptance';
 import { EndEntityIssuer } from '../end-entity-issuer.service';
 import type { SubscriberIdentity } from '../subscriber-identity';
 import { lookupRegion } from '@ecert/common';
+import { certificateReceipts } from '../certificate-command-receipts';
+import { CertificateQueries } from '../queries/certificate-queries.service';
 
 /**
  * 更新: a new certificate for the same subscriber and a new key; the old certificate is revoked
  * as superseded in the same transaction, so there is never a moment with neither or both valid.
+ * With an idempotency key a retry gets the successor the first attempt issued, as it is now.
  */
 @Injectable()
 export class RenewCertificateUseCase {
   constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly runner: CertificateTransitionRunner,
     private readonly issuer: EndEntityIssuer,
     private readonly views: CertificateViewMapper,
     private readonly compromisedKeys: CompromisedKeyChecker,
+    private readonly queries: CertificateQueries,
   ) {}
 
   async execute(cmd: RenewCertificateCommand): Promise<CertificateView> {
+    const receipt = certificateReceipts.claimOf('renew', cmd);
     normalizeSerial(cmd.serial);
     const csr = acceptCsrOrProblem(cmd.csr);
+    // A retry of a renewal that ran gets its successor, whatever became of the new key since.
+    const earlier = receipt && (await certificateReceipts.find(this.ds, receipt));
+    if (earlier) return this.queries.get(earlier);
     await this.compromisedKeys.assertNotCompromised(csr.subjectSpki);
-    let successor: CertificateEntity | undefined;
-    await this.runner.run(cmd.serial, {
+    const result = await this.runner.run(cmd.serial, {
       action: 'renew',
+      receipt,
       reason: 'superseded',
       comment: 'renewed',
       apply: (r, now) => {
@@ -41,7 +52,7 @@ export class RenewCertificateUseCase {
       },
       after: async (m, old) => {
         const issued = await this.issuer.issue(identityOf(old), csr, cmd.validityDays);
-        successor = await m.save(
+        const successor = await m.save(
           m.create(CertificateEntity, {
             serial: issued.serial,
             caId: issued.caId,
@@ -78,9 +89,10 @@ export class RenewCertificateUseCase {
           newAccountNo: successor.accountNo,
           oldVersion: await certificateVersion(m, old.serial),
         });
+        return successor;
       },
     });
-    return this.views.toView(successor!);
+    return this.views.toView(result);
   }
 }
 

@@ -4,6 +4,7 @@ import { REVOCATION_REASONS, type CertificateView, type RevokeCertificateCommand
 import { CertificateTransitionRunner } from '../certificate-transition.runner';
 import { CertificateViewMapper } from '../certificate-view.mapper';
 import { recordCertificateEvent } from '../certificate-events';
+import { certificateReceipts } from '../certificate-command-receipts';
 
 /** 吊销 / 注销: permanent revocation with an RFC 5280 reason. */
 @Injectable()
@@ -20,6 +21,7 @@ export class RevokeCertificateUseCase {
     }
     const row = await this.runner.run(cmd.serial, {
       action: 'revoke',
+      receipt: certificateReceipts.claimOf('revoke', cmd),
       reason,
       comment: cmd.comment,
       apply: (r, now) => {

@@ -3,6 +3,7 @@ import type { CertificateView, FreezeCertificateCommand } from '@ecert/contracts
 import { CertificateTransitionRunner } from '../certificate-transition.runner';
 import { CertificateViewMapper } from '../certificate-view.mapper';
 import { recordCertificateEvent } from '../certificate-events';
+import { certificateReceipts } from '../certificate-command-receipts';
 
 /**
  * 挂失恢复: lifts the hold. frozen_at is kept: the next delta CRL needs it for the removeFromCRL
@@ -18,6 +19,7 @@ export class UnfreezeCertificateUseCase {
   async execute(cmd: FreezeCertificateCommand): Promise<CertificateView> {
     const row = await this.runner.run(cmd.serial, {
       action: 'unfreeze',
+      receipt: certificateReceipts.claimOf('unfreeze', cmd),
       comment: cmd.comment,
       apply: () => undefined,
       after: (m, r) => recordCertificateEvent(m, 'certificate.unfrozen', r).then(() => undefined),
