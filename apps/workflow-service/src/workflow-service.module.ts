@@ -3,8 +3,27 @@ import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
 import { ServiceInfraModule, serviceHealthController } from '@ecert/messaging';
 import { Subjects } from '@ecert/contracts';
+import { FileDocumentStore } from '@ecert/documents';
 import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
 import { InitWorkflowSchema1763900000002 } from './migrations/1763900000002-init-workflow-schema';
+import { CreateApplicationTables1764800000001 } from './migrations/1764800000001-create-application-tables';
+import { WORKFLOW_ENTITIES } from './applications/entities';
+import { ApplicationsHandler } from './applications/applications.handler';
+import { ApplicationViewMapper } from './applications/application-view.mapper';
+import { ApplicationQueries } from './applications/application-queries.service';
+import { WorkflowBusClient } from './applications/workflow-bus.client';
+import { CreateApplicationUseCase } from './applications/usecases/create-application.use-case';
+import { AttachMaterialUseCase } from './applications/usecases/attach-material.use-case';
+import { SubmitApplicationUseCase } from './applications/usecases/submit-application.use-case';
+import { DecideApplicationUseCase } from './applications/usecases/decide-application.use-case';
+import { RecordProductionUseCase } from './applications/usecases/record-production.use-case';
+import { RecordCollectionUseCase } from './applications/usecases/record-collection.use-case';
+import { RetryApplicationUseCase } from './applications/usecases/retry-application.use-case';
+import { WorkingCalendarProvider } from './sla/working-calendar.provider';
+import { PutCalendarYearUseCase } from './sla/put-calendar-year.use-case';
+import { FulfilmentRunner } from './fulfilment/fulfilment-runner.service';
+import { FulfilmentStepExecutor } from './fulfilment/fulfilment-step.executor';
+import { DOCUMENT_STORE } from './workflow-service.tokens';
 
 @Module({})
 export class WorkflowServiceModule {
@@ -17,12 +36,29 @@ export class WorkflowServiceModule {
           schema: 'workflow',
           config,
           logger,
-          entities: [],
-          migrations: [InitWorkflowSchema1763900000002],
+          entities: WORKFLOW_ENTITIES,
+          migrations: [InitWorkflowSchema1763900000002, CreateApplicationTables1764800000001],
         }),
       ],
-      controllers: [serviceHealthController('workflow-service', Subjects.workflow.health)],
-      providers: [CertificateEventsListener],
+      controllers: [serviceHealthController('workflow-service', Subjects.workflow.health), ApplicationsHandler],
+      providers: [
+        CertificateEventsListener,
+        { provide: DOCUMENT_STORE, useFactory: () => FileDocumentStore.fromConfig(config) },
+        WorkflowBusClient,
+        WorkingCalendarProvider,
+        ApplicationViewMapper,
+        ApplicationQueries,
+        CreateApplicationUseCase,
+        AttachMaterialUseCase,
+        SubmitApplicationUseCase,
+        DecideApplicationUseCase,
+        RecordProductionUseCase,
+        RecordCollectionUseCase,
+        RetryApplicationUseCase,
+        PutCalendarYearUseCase,
+        FulfilmentStepExecutor,
+        FulfilmentRunner,
+      ],
     };
   }
 }

@@ -114,7 +114,8 @@ export class SignSealInfoUseCase {
 }
 
 /**
- * A new seal needs someone who asked for it: the gateway's forwarded context, with seals:create.
+ * A new seal needs someone who asked for it: the gateway's forwarded context, with seals:create, or
+ * the workflow-service's seal.create command of an approved application.
  * Without it the seal-service would be making seals on its own authority (national scope), which
  * it never needs to: events only renew seals that exist.
  */
@@ -128,7 +129,8 @@ function assertCreateRequested(): void {
   if (ctx.upstreamSubject !== Subjects.seal.create) {
     throw refusal(403, ProblemCode.forbidden, 'purpose', "a new seal ('create') is signed only for the gateway's seal-creation request");
   }
-  if (!ctx.operations?.includes('seals:create')) {
+  // The workflow-service carries out an approved application on its own authority (it checked the tiers).
+  if (ctx.origin !== 'workflow-service' && !ctx.operations?.includes('seals:create')) {
     throw refusal(403, ProblemCode.forbidden, 'purpose', "the caller behind this request does not hold 'seals:create'");
   }
 }

@@ -89,6 +89,10 @@ export const configSchema = z.object({
   ECERT_TRUSTED_PROXIES: z.string().default(''),
   /** Foreign seal makers whose seals verify (other provinces, the national platform): a PEM file or a directory of them. Empty = none. */
   ECERT_SEAL_MAKER_TRUST: z.string().default(''),
+  /** How often (ms) the workflow-service looks for due steps of approved applications (a new step is also started at once). */
+  WORKFLOW_STEP_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** First retry delay (ms) of a failed step; doubles per attempt, at most 5 minutes. */
+  WORKFLOW_STEP_BACKOFF_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -121,7 +125,8 @@ export const SECRETS_OF = {
   gateway: ['ECERT_TOKEN_SECRET', 'ECERT_AUDIT_KEY', ...ON_THE_BUS],
   'cert-service': ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', ...ON_THE_BUS],
   'seal-service': ON_THE_BUS,
-  'workflow-service': ON_THE_BUS,
+  // The handler's resident ID is kept as a keyed hash, checked again when the UKey is collected.
+  'workflow-service': ['ECERT_PERSONAL_ID_SALT', ...ON_THE_BUS],
   /** Operator commands that only reach NATS with their own credentials (nats:provision). */
   operator: [],
   /** audit:verify: reads the gateway's schema and checks MACs; nothing else. */

@@ -15,6 +15,8 @@ export interface RequestContext {
   gatewayToken?: string;
   /** In a service: the subject of that gateway request (what the forwarded token was made for). */
   upstreamSubject?: string;
+  /** In a service: who the acting identity's token comes from (gateway, or workflow-service on its own errand). */
+  origin?: string;
 }
 
 /** Carries the request id through async code, in the gateway and in each service handler. */

@@ -264,7 +264,16 @@ export interface ApplicationView {
   attention?: { reason: string; step: string; at: string };
   rejection?: { reason: string; tier: ReviewTier; at: string };
   returned?: { reason: string; missing: MaterialKind[]; tier: ReviewTier; at: string };
-  results: { certificateSerial?: string; sealIds?: string[]; replacedSerial?: string; ukeySerial?: string };
+  results: {
+    certificateSerial?: string;
+    sealIds?: string[];
+    replacedSerial?: string;
+    ukeySerial?: string;
+    /** Sent to the city office: the limit's clock stops here (办理完毕并寄回). */
+    dispatchedAt?: string;
+    collectedAt?: string;
+    collector?: { name: string; idNumberMasked: string };
+  };
   filedBy: { clientId: string | null; staffId: string | null };
   createdAt: string;
   updatedAt: string;

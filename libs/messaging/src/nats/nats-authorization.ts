@@ -49,6 +49,8 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
           ...['issue', 'get', 'list', 'freeze', 'unfreeze', 'revoke', 'renew'].map((c) => `${rpc}.cert.certificates.${c}`),
           `${rpc}.seal.seals.create`,
           `${rpc}.seal.seals.list`,
+          `${rpc}.seal.images.extract`,
+          `${rpc}.seal.seals.download`,
           ...repliesTo('gateway'),
           ...js,
         ],

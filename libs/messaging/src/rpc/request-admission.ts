@@ -12,8 +12,13 @@ export interface AdmittedContext {
   role?: string;
   operations: string[];
   regions: string[];
-  /** The gateway's token behind this request, for a service to forward when it calls on. */
+  /**
+   * The token of the request behind this one, for a service to forward when it calls on: the
+   * gateway's, or the workflow-service's own when it carries out an approved application.
+   */
   gatewayToken?: string;
+  /** Who the acting identity's token comes from: `gateway` (a client or staff member) or a service on its own errand. */
+  origin?: BusPrincipal;
   /** The subject of the gateway request behind this one (its own, or the forwarded token's). */
   upstreamSubject?: string;
 }
@@ -57,7 +62,10 @@ export function admitRequest(identity: BusIdentity, subject: string, envelope: R
     let acting = outer;
     if (outer.up !== undefined) {
       const upstream = identity.readContext(outer.up);
-      if (upstream.iss !== 'gateway') throw new BusContextError('a forwarded context must be the gateway\'s');
+      // The gateway's request, or the workflow-service's command carrying out an approved
+      // application (the registration authority's own decision); nothing forwards further than one hop.
+      if (upstream.iss !== 'gateway' && upstream.iss !== 'workflow-service') throw new BusContextError('a forwarded context must be the gateway\'s or the workflow-service\'s');
+      if (upstream.up !== undefined) throw new BusContextError('a forwarded context must not forward another');
       acting = upstream;
     }
     if (outer.iss === 'gateway' && policy.operation && !outer.ops.includes(policy.operation)) {
@@ -74,9 +82,10 @@ export function admitRequest(identity: BusIdentity, subject: string, envelope: R
         role: acting.role,
         operations: acting.ops,
         regions: acting.reg,
-        gatewayToken: outer.iss === 'gateway' ? (token as string) : outer.up,
+        gatewayToken: outer.iss === 'gateway' || (outer.iss === 'workflow-service' && outer.up === undefined) ? (token as string) : outer.up,
+        origin: acting.iss,
         // The gateway request behind a forwarded token: a service may use it only for what that request was.
-        upstreamSubject: outer.iss === 'gateway' ? subject : outer.up !== undefined ? acting.sub : undefined,
+        upstreamSubject: outer.iss === 'gateway' || (outer.iss === 'workflow-service' && outer.up === undefined) ? subject : outer.up !== undefined ? acting.sub : undefined,
       },
     };
   } catch (e) {

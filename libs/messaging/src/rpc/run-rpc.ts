@@ -32,7 +32,7 @@ async function answer<T>(logger: Logger, admission: Admission | undefined, fn: (
     return { ok: false, problem: problem.toProblem(requestId) };
   }
   const c = admission.context;
-  const store = { requestId: c.requestId, clientId: c.clientId, actor: c.actor, role: c.role, regions: c.regions, operations: c.operations, caller: c.caller, gatewayToken: c.gatewayToken, upstreamSubject: c.upstreamSubject };
+  const store = { requestId: c.requestId, clientId: c.clientId, actor: c.actor, role: c.role, regions: c.regions, operations: c.operations, caller: c.caller, gatewayToken: c.gatewayToken, upstreamSubject: c.upstreamSubject, origin: c.origin };
   return requestContext.run(store, async () => {
     try {
       return { ok: true, result: await fn() };

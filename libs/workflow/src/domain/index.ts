@@ -4,3 +4,4 @@ export * from './required-materials';
 export * from './application-input.validator';
 export * from './review-rules';
 export * from './application-state-machine';
+export * from './route-table.renderer';

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { ApplicationView } from '@ecert/contracts';
+import { missingMaterials, requiredMaterials } from '@ecert/workflow';
+import { WorkingCalendarProvider } from '../sla/working-calendar.provider';
+import { deadlineOf } from '../sla/application-deadline';
+import { ApplicationEntity } from './entities/application.entity';
+import { ApplicationMaterialEntity } from './entities/application-material.entity';
+import { ApplicationDecisionEntity } from './entities/application-decision.entity';
+import { ApplicationStepEntity } from './entities/application-step.entity';
+import { ApplicationTimelineEntity } from './entities/application-timeline.entity';
+
+/** An application as callers see it: the form, its checklist, decisions, steps, deadline and timeline. */
+@Injectable()
+export class ApplicationViewMapper {
+  constructor(@Inject(WorkingCalendarProvider) private readonly calendar: WorkingCalendarProvider) {}
+
+  async load(m: EntityManager, app: ApplicationEntity, opts: { timeline?: boolean } = {}): Promise<ApplicationView> {
+    const [materials, decisions, steps, timeline] = await Promise.all([
+      m.find(ApplicationMaterialEntity, { where: { applicationId: app.id }, order: { attachedAt: 'ASC' } }),
+      m.find(ApplicationDecisionEntity, { where: { applicationId: app.id }, order: { decidedAt: 'ASC' } }),
+      m.find(ApplicationStepEntity, { where: { applicationId: app.id }, order: { seq: 'ASC' } }),
+      opts.timeline === false ? Promise.resolve([]) : m.find(ApplicationTimelineEntity, { where: { applicationId: app.id }, order: { id: 'ASC' } }),
+    ]);
+    return this.toView(app, materials, decisions, steps, timeline);
+  }
+
+  toView(
+    app: ApplicationEntity,
+    materials: ApplicationMaterialEntity[],
+    decisions: ApplicationDecisionEntity[],
+    steps: ApplicationStepEntity[],
+    timeline: ApplicationTimelineEntity[],
+  ): ApplicationView {
+    const required = requiredMaterials(app.type, { changes: app.details.changes, sealsRequested: app.seals.length });
+    const deadline = deadlineOf(app, this.calendar.calendar());
+    const d = app.details;
+    return {
+      id: app.id,
+      type: app.type,
+      channel: app.channel,
+      status: app.status,
+      ...(app.tier ? { tier: app.tier } : {}),
+      route: app.route,
+      unit: app.unit,
+      handler: { name: app.handler.name, idNumberMasked: app.handler.idNumberMasked, phoneMasked: app.handler.phoneMasked, email: app.handler.email },
+      seals: app.seals,
+      ...(app.targetSerial ? { targetSerial: app.targetSerial } : {}),
+      ...(app.targetUkeySerial ? { targetUkeySerial: app.targetUkeySerial } : {}),
+      ...(d.justification ? { justification: d.justification } : {}),
+      ...(d.changes ? { changes: d.changes } : {}),
+      ...(d.revocationCause ? { revocationCause: d.revocationCause } : {}),
+      ...(d.statement ? { statement: d.statement } : {}),
+      materials: materials.map((x) => ({ kind: x.kind, sha256: x.sha256, mediaType: x.mediaType, size: x.size, ...(x.fileName ? { fileName: x.fileName } : {}), attachedAt: x.attachedAt.toISOString() })),
+      checklist: { required, missing: missingMaterials(required, materials) },
+      decisions: decisions.map((x) => ({
+        tier: x.tier,
+        decision: x.decision,
+        ...(x.reason ? { reason: x.reason } : {}),
+        ...(x.missing ? { missing: x.missing } : {}),
+        by: { staffId: x.staffId, clientId: x.clientId, role: x.role },
+        at: x.decidedAt.toISOString(),
+        materialsSeen: x.materialsSeen,
+      })),
+      steps: steps.map((s) => ({
+        name: s.name,
+        status: s.status,
+        attempts: s.attempts,
+        ...(s.lastError ? { lastError: s.lastError } : {}),
+        ...(s.result ? { result: s.result } : {}),
+        updatedAt: s.updatedAt.toISOString(),
+      })),
+      ...(deadline ? { deadline } : {}),
+      ...(app.attention ? { attention: { reason: app.attention.reason, step: app.attention.step, at: app.attention.at } } : {}),
+      ...(app.rejection ? { rejection: app.rejection } : {}),
+      ...(app.returned ? { returned: app.returned as ApplicationView['returned'] & object } : {}),
+      results: app.results,
+      filedBy: { clientId: app.filedByClient, staffId: app.filedByStaff },
+      createdAt: app.createdAt.toISOString(),
+      updatedAt: app.updatedAt.toISOString(),
+      version: app.version,
+      timeline: timeline.map((t) => ({ at: t.at.toISOString(), what: t.what, ...(t.by ? { by: t.by } : {}), ...(t.detail && Object.keys(t.detail).length ? { detail: t.detail } : {}) })),
+    };
+  }
+}
