@@ -105,7 +105,7 @@ export class FulfilmentRunner implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async claim(applicationId?: string): Promise<Claimed[]> {
-    const rows: Claimed[] = await this.ds.query(
+    const answer: unknown = await this.ds.query(
       `UPDATE "workflow"."application_step" s
           SET status = 'running', attempts = s.attempts + 1, next_attempt_at = now() + ($1 || ' milliseconds')::interval, updated_at = now()
         WHERE (s.application_id, s.seq) IN (
@@ -118,7 +118,8 @@ export class FulfilmentRunner implements OnApplicationBootstrap, OnApplicationSh
       RETURNING s.application_id, s.seq, s.attempts`,
       [String(this.leaseMs), applicationId ?? null],
     );
-    return rows;
+    // TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, affected].
+    return (Array.isArray(answer) && Array.isArray(answer[0]) ? answer[0] : answer) as Claimed[];
   }
 
   private async runStep(c: Claimed): Promise<void> {
