@@ -16,7 +16,9 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-# The gateway's audit checkpoint volume: owned by the user the services run as.
-RUN mkdir -p /var/lib/ecert/audit-checkpoints && chown node:node /var/lib/ecert/audit-checkpoints
+# The gateway's audit checkpoint volume and the shared document store: owned by the user the
+# services run as (a new named volume takes the owner of the directory it is mounted on).
+RUN mkdir -p /var/lib/ecert/audit-checkpoints /var/lib/ecert/documents \
+ && chown node:node /var/lib/ecert/audit-checkpoints /var/lib/ecert/documents
 USER node
 CMD ["node", "dist/apps/gateway/src/main.js"]

@@ -17,6 +17,8 @@ const HAVE_COMPOSE = requireTool({ name: 'docker-compose', present: onPath('dock
 
 describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
   let resolved: string;
+  // `config` prints services in alphabetical order, each block until the next two-space key.
+  const block = (name: string) => resolved.split(new RegExp(`\\n  ${name}:\\n`))[1]?.split(/\n  [a-z-]+:\n/)[0] ?? '';
   // No Docker engine runs here, but the compose file can still be validated and resolved offline.
   // In beforeAll, not the suite body: a skipped suite's body still runs to collect its tests.
   beforeAll(() => {
@@ -48,8 +50,6 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
   });
 
   it('hands each service only its own secrets', () => {
-    // `config` prints services in alphabetical order, each block until the next two-space key.
-    const block = (name: string) => resolved.split(new RegExp(`\\n  ${name}:\\n`))[1]?.split(/\n  [a-z-]+:\n/)[0] ?? '';
     expect(block('cert-service')).toContain('ECERT_KEYSTORE_PASSPHRASE:');
     expect(block('gateway')).toContain('ECERT_AUDIT_KEY:');
     for (const svc of ['seal-service', 'workflow-service']) {
@@ -58,6 +58,18 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
       for (const secret of ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_AUDIT_KEY', 'ECERT_TOKEN_SECRET', 'ECERT_PERSONAL_ID_SALT']) expect(b, `${svc} ${secret}`).not.toContain(`${secret}:`);
     }
     expect(block('gateway')).not.toContain('ECERT_KEYSTORE_PASSPHRASE:');
+  });
+
+  it('mounts one document store volume, at DOCUMENT_STORE_DIR, in every service that reads materials', () => {
+    expect(Object.keys(configSchema.shape)).toEqual(expect.arrayContaining(['DOCUMENT_STORE_DIR', 'MATERIAL_MAX_BYTES']));
+    for (const svc of ['gateway', 'workflow-service', 'seal-service']) {
+      const b = block(svc);
+      const dir = /DOCUMENT_STORE_DIR: (\S+)/.exec(b)?.[1];
+      expect(dir, svc).toMatch(/^\//);
+      expect(b, svc).toMatch(new RegExp(`- documents:${dir}(:rw)?(\\n|$)`));
+      expect(b, svc).toMatch(/MATERIAL_MAX_BYTES: '10485760'/);
+    }
+    expect(block('cert-service')).not.toContain('DOCUMENT_STORE_DIR');
   });
 
   it('refuses to start without a key store passphrase or token secret', () => {

@@ -16,5 +16,7 @@ process.env.LOG_LEVEL ??= 'warn';
 process.env.NATS_REQUEST_TIMEOUT_MS ??= '4000';
 // Audit checkpoints go to <dir>/<database name>/: per file, and never into the working tree.
 process.env.ECERT_AUDIT_CHECKPOINT_DIR ??= join(tmpdir(), 'ecert-test-audit-checkpoints');
+// The document store too: per file, and never into the working tree.
+process.env.DOCUMENT_STORE_DIR ??= join(tmpdir(), 'ecert-test-documents', id);
 // Each test platform would print the development-defaults warning again; it says nothing new in tests.
 process.env.ECERT_DEV_DEFAULTS_WARNED ??= '1';

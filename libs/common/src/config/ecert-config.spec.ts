@@ -59,6 +59,16 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production' }, 'operator')).toBeDefined();
   });
 
+  it('keeps documents in var/documents and takes materials up to 10 MiB unless told otherwise', () => {
+    const defaults = loadConfig({});
+    expect(defaults.DOCUMENT_STORE_DIR).toBe('var/documents');
+    expect(defaults.MATERIAL_MAX_BYTES).toBe(10 * 1024 * 1024);
+    expect(loadConfig({ MATERIAL_MAX_BYTES: '1024' }).MATERIAL_MAX_BYTES).toBe(1024);
+    expect(() => loadConfig({ MATERIAL_MAX_BYTES: '1023' })).toThrow(/MATERIAL_MAX_BYTES/);
+    expect(() => loadConfig({ MATERIAL_MAX_BYTES: String(100 * 1024 * 1024 + 1) })).toThrow(/MATERIAL_MAX_BYTES/);
+    expect(() => loadConfig({ DOCUMENT_STORE_DIR: '' })).toThrow(/DOCUMENT_STORE_DIR/);
+  });
+
   it('names a bad timeout', () => {
     expect(() => loadConfig({ DATABASE_LOCK_TIMEOUT_MS: 'soon' })).toThrow(/DATABASE_LOCK_TIMEOUT_MS/);
   });

@@ -78,6 +78,13 @@ export const configSchema = z.object({
    * it are reported as `downgraded`. 0 (default) = none may be unkeyed. Set once when upgrading.
    */
   ECERT_AUDIT_LEGACY_UNTIL: z.coerce.number().int().min(0).default(0),
+  /**
+   * Directory of the document store: uploaded materials and documents to seal, each file named by
+   * the SHA-256 of its bytes. The gateway, workflow-service and seal-service share it (one volume).
+   */
+  DOCUMENT_STORE_DIR: z.string().min(1).default('var/documents'),
+  /** Largest material (PDF/JPEG/PNG scan) accepted, in bytes; also the document store's hard limit. */
+  MATERIAL_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
   /** Reverse proxies (IP addresses, comma-separated) whose X-Client-Cert header is trusted for mutual TLS. */
   ECERT_TRUSTED_PROXIES: z.string().default(''),
   /** Foreign seal makers whose seals verify (other provinces, the national platform): a PEM file or a directory of them. Empty = none. */

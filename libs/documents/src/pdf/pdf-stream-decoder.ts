@@ -1,0 +1,152 @@
+import { constants, inflateSync } from 'node:zlib';
+import type { PdfDictionary, PdfValue } from './pdf-dictionary-parser';
+
+/** Why a stream could not be decoded: a filter the check does not read, broken data, or too much of it. */
+export class PdfStreamDecodeError extends Error {
+  constructor(
+    readonly kind: 'unsupported' | 'malformed' | 'budget',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** How many decoded bytes all streams of one PDF may add up to: a cap on decompression bombs. */
+export interface DecodeBudget {
+  remaining: number;
+}
+
+const ABBREVIATIONS: Record<string, string> = { Fl: 'FlateDecode', AHx: 'ASCIIHexDecode', A85: 'ASCII85Decode' };
+
+/**
+ * A stream's data after its filters: FlateDecode (with PNG predictors), ASCIIHexDecode and
+ * ASCII85Decode — what producers use for the streams that can hold dictionaries (object streams)
+ * and for fonts, content and metadata. Anything else is `unsupported`: a stream the check cannot
+ * read could hide what it looks for.
+ */
+export function decodePdfStream(data: Uint8Array, dict: PdfDictionary, budget: DecodeBudget): Uint8Array {
+  // Only the full key names: in a stream dictionary /F is an external file, not a filter.
+  const filters = asArray(dict.get('Filter'));
+  const parms = asArray(dict.get('DecodeParms'));
+  let out = data;
+  filters.forEach((f, n) => {
+    const filter = typeof f === 'string' ? (ABBREVIATIONS[f] ?? f) : undefined;
+    const p = parms[n] instanceof Map ? (parms[n] as PdfDictionary) : undefined;
+    if (filter === 'FlateDecode') out = unpredict(inflate(out, budget), p);
+    else if (filter === 'ASCIIHexDecode') out = asciiHex(out);
+    else if (filter === 'ASCII85Decode') out = ascii85(out);
+    else throw new PdfStreamDecodeError('unsupported', `a stream uses the filter ${typeof f === 'string' ? f : JSON.stringify(f)}`);
+  });
+  return out;
+}
+
+function asArray(v: PdfValue | undefined): PdfValue[] {
+  return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+}
+
+function inflate(data: Uint8Array, budget: DecodeBudget): Uint8Array {
+  if (budget.remaining < 1) throw new PdfStreamDecodeError('budget', 'streams decompress to more than the check allows');
+  try {
+    // SYNC_FLUSH: a stream whose zlib trailer is missing still decodes, as readers accept it.
+    const out = inflateSync(data, { maxOutputLength: budget.remaining, finishFlush: constants.Z_SYNC_FLUSH });
+    budget.remaining -= out.byteLength;
+    return out;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new PdfStreamDecodeError('budget', 'streams decompress to more than the check allows');
+    }
+    throw new PdfStreamDecodeError('malformed', `a compressed stream does not decompress (${(err as Error).message})`);
+  }
+}
+
+function num(p: PdfDictionary | undefined, key: string, fallback: number): number {
+  const v = p?.get(key);
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
+}
+
+/** Undoes a PNG predictor (Predictor 10–15: a filter-type byte before each row). */
+function unpredict(data: Uint8Array, p: PdfDictionary | undefined): Uint8Array {
+  const predictor = num(p, 'Predictor', 1);
+  if (predictor === 1) return data;
+  if (predictor < 10 || predictor > 15) throw new PdfStreamDecodeError('unsupported', `a stream uses predictor ${predictor}`);
+  const colors = num(p, 'Colors', 1);
+  const bits = num(p, 'BitsPerComponent', 8);
+  const columns = num(p, 'Columns', 1);
+  const bpp = Math.max(1, Math.ceil((colors * bits) / 8));
+  const rowBytes = Math.ceil((colors * bits * columns) / 8);
+  const rows = Math.floor(data.length / (rowBytes + 1));
+  const out = new Uint8Array(rows * rowBytes);
+  for (let r = 0; r < rows; r++) {
+    const type = data[r * (rowBytes + 1)];
+    const src = r * (rowBytes + 1) + 1;
+    const dst = r * rowBytes;
+    for (let x = 0; x < rowBytes; x++) {
+      const raw = data[src + x];
+      const left = x >= bpp ? out[dst + x - bpp] : 0;
+      const up = r > 0 ? out[dst - rowBytes + x] : 0;
+      const upLeft = r > 0 && x >= bpp ? out[dst - rowBytes + x - bpp] : 0;
+      let v: number;
+      if (type === 0) v = raw;
+      else if (type === 1) v = raw + left;
+      else if (type === 2) v = raw + up;
+      else if (type === 3) v = raw + ((left + up) >> 1);
+      else if (type === 4) v = raw + paeth(left, up, upLeft);
+      else throw new PdfStreamDecodeError('malformed', `a predicted stream has row filter ${type}`);
+      out[dst + x] = v & 0xff;
+    }
+  }
+  return out;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+function isWhite(c: number): boolean {
+  return c === 0 || c === 9 || c === 10 || c === 12 || c === 13 || c === 32;
+}
+
+function asciiHex(data: Uint8Array): Uint8Array {
+  const digits: number[] = [];
+  for (const c of data) {
+    if (c === 0x3e) break;
+    if (isWhite(c)) continue;
+    const d = parseInt(String.fromCharCode(c), 16);
+    if (Number.isNaN(d)) throw new PdfStreamDecodeError('malformed', 'an ASCIIHexDecode stream holds a non-hex character');
+    digits.push(d);
+  }
+  if (digits.length % 2) digits.push(0);
+  const out = new Uint8Array(digits.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = (digits[2 * i] << 4) | digits[2 * i + 1];
+  return out;
+}
+
+function ascii85(data: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let group: number[] = [];
+  const flush = (n: number) => {
+    let v = 0;
+    for (let i = 0; i < 5; i++) v = v * 85 + (group[i] ?? 84);
+    for (let i = 0; i < n; i++) out.push((v >>> (24 - 8 * i)) & 0xff);
+    group = [];
+  };
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i];
+    if (isWhite(c)) continue;
+    if (c === 0x7e) break; // ~> ends the data
+    if (c === 0x7a && group.length === 0) {
+      out.push(0, 0, 0, 0);
+      continue;
+    }
+    if (c < 0x21 || c > 0x75) throw new PdfStreamDecodeError('malformed', 'an ASCII85Decode stream holds a character outside !..u');
+    group.push(c - 0x21);
+    if (group.length === 5) flush(4);
+  }
+  if (group.length === 1) throw new PdfStreamDecodeError('malformed', 'an ASCII85Decode stream ends with a lone character');
+  if (group.length) flush(group.length - 1);
+  return Uint8Array.from(out);
+}
