@@ -32,13 +32,17 @@ import { ClientsController } from './clients/clients.controller';
 import { ClientsService } from './clients/clients.service';
 import { StaffController } from './staff/staff.controller';
 import { StaffService } from './staff/staff.service';
+import { ApplicationsController } from './applications/applications.controller';
+import { MaterialIntake } from './applications/material-intake.service';
+import { documentStoreProvider } from './applications/document-store.provider';
+import { CalendarController } from './calendar/calendar.controller';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController],
+      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -64,6 +68,8 @@ export class GatewayModule {
         RpcClient,
         BackingStoresProbe,
         OcspCache,
+        documentStoreProvider,
+        MaterialIntake,
       ],
     };
   }

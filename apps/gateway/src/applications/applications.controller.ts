@@ -1,0 +1,158 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import {
+  MATERIAL_KINDS,
+  Subjects,
+  type ApplicationIdCommand,
+  type ApplicationView,
+  type AttachMaterialCommand,
+  type DecideApplicationCommand,
+  type Page,
+  type RecordCollectionCommand,
+  type RecordProductionCommand,
+} from '@ecert/contracts';
+import { RpcClient } from '../rpc/rpc-client.service';
+import { RequiresOperation } from '../access/access.decorators';
+import {
+  CreateApplicationDto,
+  DecideApplicationDto,
+  ListApplicationsDto,
+  MaterialUploadQueryDto,
+  RecordCollectionDto,
+  RecordProductionDto,
+} from './application.dto';
+import { ApplicationIdPipe } from './application-id.pipe';
+import { MaterialIntake } from './material-intake.service';
+import { RAW_MATERIAL_TYPES } from './material-upload.reader';
+import { expectedVersionOf, versionETag } from './entity-version.header';
+
+/** The CSR is optional at the edge: a type that issues no certificate (unlock…) records only the UKey; the workflow-service decides. */
+type ProductionCommand = Omit<RecordProductionCommand, 'csr'> & { csr?: string };
+
+/**
+ * 受理: applications for unit certificates and seals, their materials, the tiered review
+ * (county → city → province), production on the UKey and collection. The workflow-service owns
+ * the applications; the gateway checks shapes and uploads, and stores material bytes itself.
+ */
+@ApiTags('applications')
+@Controller('api/v1/applications')
+export class ApplicationsController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly materials: MaterialIntake,
+  ) {}
+
+  @Post()
+  @ApiOperation({
+    summary: '填写受理表 — file an application (draft) for a unit certificate, its seals or a lifecycle service',
+    description: 'Starts as a draft: attach the materials its checklist names, then submit. Errors: 400 (field named), 409 (one open application per social-insurance account).',
+  })
+  @ApiCreatedResponse({ description: 'The application, with the checklist of required materials; ETag = version' })
+  @RequiresOperation('applications:submit')
+  async create(@Body() dto: CreateApplicationDto, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationCreate, dto));
+  }
+
+  @Get()
+  @ApiOperation({ summary: '受理列表 — list applications (paginated) by status, type, region, tier, overdue or unit' })
+  @RequiresOperation('applications:read')
+  list(@Query() q: ListApplicationsDto): Promise<Page<ApplicationView>> {
+    return this.rpc.call(Subjects.workflow.applicationList, q);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: '受理详情 — one application with its materials, decisions, steps, deadline and timeline' })
+  @ApiOkResponse({ description: 'The application; ETag = its version (send it as If-Match with a decision)' })
+  @RequiresOperation('applications:read')
+  async get(@Param('id', ApplicationIdPipe) id: string, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationGet, { applicationId: id } satisfies ApplicationIdCommand));
+  }
+
+  @Post(':id/materials')
+  @ApiOperation({
+    summary: '上传材料 — attach a material (PDF, JPEG or PNG scan)',
+    description:
+      `multipart/form-data with one file part named file (and kind as a text part or ?kind=), or the file itself as the body (${RAW_MATERIAL_TYPES.join(', ')}) with ?kind= (and ?fileName=). ` +
+      'The type is judged by content, never by the name; a declared Content-Type must agree. Errors: 400 (field named: kind, file, id), 413 material_too_large, 415 material_type_unsupported / material_type_mismatch, 422 material_malformed / material_active_content / material_encrypted / material_empty.',
+  })
+  @ApiConsumes('multipart/form-data', ...RAW_MATERIAL_TYPES)
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' }, kind: { type: 'string', enum: [...MATERIAL_KINDS] } },
+    },
+  })
+  @ApiCreatedResponse({ description: 'The application with the material on its list' })
+  @RequiresOperation('applications:submit')
+  async attachMaterial(
+    @Param('id', ApplicationIdPipe) id: string,
+    @Query() q: MaterialUploadQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ApplicationView> {
+    const material = await this.materials.receive(req, q);
+    const cmd: AttachMaterialCommand = { applicationId: id, ...material };
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.materialAttach, cmd));
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  @ApiOperation({ summary: '提交受理 — accept a draft into review (or resubmit one returned for supplement)' })
+  @RequiresOperation('applications:submit')
+  async submit(@Param('id', ApplicationIdPipe) id: string, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationSubmit, { applicationId: id } satisfies ApplicationIdCommand));
+  }
+
+  @Post(':id/decisions')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '审核 — the current tier approves, rejects (不予受理) or returns it for supplement (退回补正)',
+    description: 'reject and return need a reason. If-Match (the ETag of the view the reviewer saw) makes a decision on a newer version a 409.',
+  })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'the version seen, e.g. "3"' })
+  @RequiresOperation('applications:review')
+  async decide(
+    @Param('id', ApplicationIdPipe) id: string,
+    @Body() dto: DecideApplicationDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ApplicationView> {
+    const expectedVersion = expectedVersionOf(ifMatch);
+    const cmd: DecideApplicationCommand = { applicationId: id, ...dto, ...(expectedVersion !== undefined ? { expectedVersion } : {}) };
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationDecide, cmd));
+  }
+
+  @Post(':id/production')
+  @HttpCode(200)
+  @ApiOperation({ summary: '制作 — the CA operator generated the keys on the UKey: its serial and the CSR made there' })
+  @RequiresOperation('applications:produce')
+  async production(@Param('id', ApplicationIdPipe) id: string, @Body() dto: RecordProductionDto, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    const cmd: ProductionCommand = { applicationId: id, ...dto };
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationProduction, cmd, { timeoutMs: 15_000 }));
+  }
+
+  @Post(':id/collection')
+  @HttpCode(200)
+  @ApiOperation({ summary: '领取 — the handler collected the UKey at the city office' })
+  @RequiresOperation('applications:dispatch')
+  async collection(@Param('id', ApplicationIdPipe) id: string, @Body() dto: RecordCollectionDto, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    const cmd: RecordCollectionCommand = { applicationId: id, ...dto };
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationCollect, cmd));
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: '重试 — carry out an application in needs_attention again, from the step that failed' })
+  @RequiresOperation('admin')
+  async retry(@Param('id', ApplicationIdPipe) id: string, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationRetry, { applicationId: id } satisfies ApplicationIdCommand));
+  }
+}
+
+/** The view's version as its ETag, for the next If-Match. */
+function tagged(res: Response, view: ApplicationView): ApplicationView {
+  if (typeof view?.version === 'number') res.setHeader('ETag', versionETag(view.version));
+  return view;
+}
