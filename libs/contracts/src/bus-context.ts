@@ -66,6 +66,18 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.cert.crl]: gatewayOnly(),
   [Subjects.cert.ocsp]: gatewayOnly(),
   [Subjects.cert.sealMakerSign]: { callers: ['seal-service'] },
+  [Subjects.cert.ukeyImport]: gatewayOnly('ukeys:manage'),
+  [Subjects.cert.ukeyList]: gatewayOrWorkflow('ukeys:read'),
+  [Subjects.cert.ukeyGet]: gatewayOrWorkflow('ukeys:read'),
+  [Subjects.cert.ukeyTransition]: gatewayOrWorkflow('ukeys:manage'),
+  // Only as the last step of an application: the workflow-service checked the collector.
+  [Subjects.cert.ukeyCollect]: { callers: ['workflow-service'] },
+  [Subjects.cert.dispatchCreate]: gatewayOnly('ukeys:dispatch'),
+  [Subjects.cert.dispatchReceive]: gatewayOnly('ukeys:dispatch'),
+  [Subjects.cert.dispatchGet]: gatewayOnly('ukeys:read'),
+  // SO PINs leave the cert-service only for an application the workflow-service says is at that step.
+  [Subjects.cert.ukeyProductionSoPin]: { callers: ['workflow-service'] },
+  [Subjects.cert.ukeyUnlockAuthorisation]: { callers: ['workflow-service'] },
   [Subjects.seal.health]: gatewayOnly(),
   [Subjects.seal.create]: gatewayOrWorkflow('seals:create'),
   [Subjects.seal.get]: gatewayOnly('seals:read'),
@@ -83,6 +95,8 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.workflow.applicationProduction]: gatewayOnly('applications:produce'),
   [Subjects.workflow.applicationCollect]: gatewayOnly('applications:dispatch'),
   [Subjects.workflow.applicationRetry]: gatewayOnly('admin'),
+  [Subjects.workflow.productionSoPin]: gatewayOnly('applications:produce'),
+  [Subjects.workflow.unlockAuthorisation]: gatewayOnly('applications:unlock'),
   [Subjects.workflow.calendarStatus]: gatewayOnly('applications:read'),
   [Subjects.workflow.calendarPut]: gatewayOnly('admin'),
 };
@@ -96,6 +110,7 @@ export function subjectResponder(subject: string): BusPrincipal | undefined {
 /** Which principal alone may publish events of a type (by type prefix). */
 export const EVENT_PUBLISHERS: readonly { prefix: string; publisher: BusPrincipal }[] = [
   { prefix: 'certificate.', publisher: 'cert-service' },
+  { prefix: 'ukey.', publisher: 'cert-service' },
   { prefix: 'seal.', publisher: 'seal-service' },
   { prefix: 'application.', publisher: 'workflow-service' },
 ];
@@ -120,8 +135,9 @@ export interface DurableConsumerSpec {
  * operator creates them (`npm run nats:provision`) and each owner may only read and ack its own:
  * a service that could create consumers could point one's delivery at another's command subject.
  */
-export function durableConsumers(prefix = natsPrefix): Record<'sealCertificates' | 'workflowCertificates' | 'gatewayAudit', DurableConsumerSpec> {
+export function durableConsumers(prefix = natsPrefix): Record<'sealCertificates' | 'workflowCertificates' | 'workflowUkeys' | 'gatewayAudit', DurableConsumerSpec> {
   return {
+    workflowUkeys: { name: `${prefix}-workflow-service-ukeys`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.ukey.>` },
     sealCertificates: { name: `${prefix}-seal-service-certificates`, owner: 'seal-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
     workflowCertificates: { name: `${prefix}-workflow-service-certificates`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
     gatewayAudit: { name: `${prefix}-gateway-audit`, owner: 'gateway', filterSubject: `${prefix}.evt.>` },

@@ -35,6 +35,19 @@ export const Subjects = {
     ocspInvalidate: rpc('cert.ocsp.invalidate'),
     /** The seal-maker (制章者) signs a seal's SES_SealInfo; its key never leaves the cert-service. */
     sealMakerSign: rpc('cert.seal-maker.sign'),
+    ukeyImport: rpc('cert.ukeys.import'),
+    ukeyList: rpc('cert.ukeys.list'),
+    ukeyGet: rpc('cert.ukeys.get'),
+    ukeyTransition: rpc('cert.ukeys.transition'),
+    /** The handler collected it at the city office (the workflow-service checked the person). */
+    ukeyCollect: rpc('cert.ukeys.collect'),
+    dispatchCreate: rpc('cert.ukeys.dispatch.create'),
+    dispatchReceive: rpc('cert.ukeys.dispatch.receive'),
+    dispatchGet: rpc('cert.ukeys.dispatch.get'),
+    /** The SO PIN of a fresh UKey for the production station, for an approved application only. */
+    ukeyProductionSoPin: rpc('cert.ukeys.so-pin.production'),
+    /** The one-time unlock authorisation (SO PIN) of an approved unlock application. */
+    ukeyUnlockAuthorisation: rpc('cert.ukeys.so-pin.unlock'),
   },
   seal: {
     health: rpc('seal.health'),
@@ -58,6 +71,10 @@ export const Subjects = {
     applicationCollect: rpc('workflow.applications.collect'),
     /** Carry out an application in needs_attention again, from the step that failed. */
     applicationRetry: rpc('workflow.applications.retry'),
+    /** The production station asks for the SO PIN of the UKey it is about to initialise. */
+    productionSoPin: rpc('workflow.applications.production.so-pin'),
+    /** The unlock tool asks for the one-time authorisation of an approved unlock application. */
+    unlockAuthorisation: rpc('workflow.applications.unlock-authorisation'),
     calendarStatus: rpc('workflow.calendar.status'),
     calendarPut: rpc('workflow.calendar.put'),
   },

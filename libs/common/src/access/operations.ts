@@ -16,6 +16,13 @@ export const OPERATIONS = [
   'applications:produce',
   /** The city office hands the UKey to the handler (第十二条). */
   'applications:dispatch',
+  /** The handler's or the office's unlock tool fetches the one-time SO PIN of an approved unlock. */
+  'applications:unlock',
+  'ukeys:read',
+  /** Import, assign, report lost / found / damaged, terminate. */
+  'ukeys:manage',
+  /** Dispatch batches to the city offices and their receipt there. */
+  'ukeys:dispatch',
   'audit:read',
   'admin',
 ] as const;
@@ -25,10 +32,10 @@ export const STAFF_ROLES = ['county_acceptor', 'city_reviewer', 'province_approv
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export const ROLE_OPERATIONS: Record<StaffRole, readonly Operation[]> = {
-  county_acceptor: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review'],
-  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'applications:dispatch'],
-  province_approver: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review'],
-  ca_operator: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:produce'],
+  county_acceptor: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read'],
+  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'applications:dispatch', 'applications:unlock', 'ukeys:read', 'ukeys:dispatch'],
+  province_approver: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
+  ca_operator: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:produce', 'applications:unlock', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
   auditor: ['certificates:read', 'seals:read', 'audit:read'],
   admin: [...OPERATIONS],
 };

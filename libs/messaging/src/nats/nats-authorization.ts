@@ -28,12 +28,23 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
   switch (principal) {
     case 'gateway':
       return {
-        publish: [`${rpc}.cert.health`, `${rpc}.cert.certificates.>`, `${rpc}.cert.ca.>`, `${rpc}.cert.crl.>`, `${rpc}.cert.ocsp.respond`, `${rpc}.seal.>`, `${rpc}.workflow.>`, ...js],
+        // Not the UKeys' SO PIN subjects nor collection: those only the workflow-service may ask.
+        publish: [
+          `${rpc}.cert.health`,
+          `${rpc}.cert.certificates.>`,
+          ...['import', 'list', 'get', 'transition', 'dispatch.create', 'dispatch.receive', 'dispatch.get'].map((c) => `${rpc}.cert.ukeys.${c}`),
+          `${rpc}.cert.ca.>`,
+          `${rpc}.cert.crl.>`,
+          `${rpc}.cert.ocsp.respond`,
+          `${rpc}.seal.>`,
+          `${rpc}.workflow.>`,
+          ...js,
+        ],
         subscribe: [inbox, `${rpc}.cert.ocsp.invalidate`],
       };
     case 'cert-service':
       return {
-        publish: [`${evt}.certificate.>`, `${rpc}.cert.ocsp.invalidate`, ...repliesTo('gateway', 'seal-service', 'workflow-service'), ...js],
+        publish: [`${evt}.certificate.>`, `${evt}.ukey.>`, `${rpc}.cert.ocsp.invalidate`, ...repliesTo('gateway', 'seal-service', 'workflow-service'), ...js],
         subscribe: [inbox, `${rpc}.cert.>`],
       };
     case 'seal-service':
@@ -47,6 +58,7 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
         publish: [
           `${evt}.application.>`,
           ...['issue', 'get', 'list', 'freeze', 'unfreeze', 'revoke', 'renew'].map((c) => `${rpc}.cert.certificates.${c}`),
+          ...['list', 'get', 'transition', 'collect', 'so-pin.production', 'so-pin.unlock'].map((c) => `${rpc}.cert.ukeys.${c}`),
           `${rpc}.seal.seals.create`,
           `${rpc}.seal.seals.list`,
           `${rpc}.seal.images.extract`,
