@@ -1,5 +1,4 @@
 import { createHash, createPublicKey } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import type * as Pkcs11Types from 'pkcs11js';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -17,13 +16,9 @@ import {
   Pkcs11TokenError,
   UnsupportedKeyAlgorithmError,
 } from './key-store-errors';
+import { acquirePkcs11Module, ckrName, pkcs11js, releasePkcs11Module, ulongOf } from './pkcs11-module';
 
-// pkcs11js is a CommonJS native addon whose exports ESM cannot enumerate, so it is required; and
-// lazily, so that importing @ecert/pki works where the addon was not built (no PKCS#11 in use).
-let loaded: typeof Pkcs11Types | undefined;
-function p11(): typeof Pkcs11Types {
-  return (loaded ??= createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11Types);
-}
+const p11 = pkcs11js;
 type Handle = Buffer;
 
 export interface Pkcs11KeyStoreOptions {
@@ -50,40 +45,6 @@ const EC_CURVES: Readonly<Record<'EC-P256' | 'EC-P384', EcCurve>> = {
   'EC-P384': { oid: OID.secp384r1, params: Buffer.from('06052b81040022', 'hex'), crv: 'P-384', size: 48, hash: 'sha384' },
 };
 const RSA_BITS: Readonly<Partial<Record<KeyAlgorithm, number>>> = { 'RSA-2048': 2048, 'RSA-3072': 3072, 'RSA-4096': 4096 };
-
-/** One loaded module per library path, shared by all stores: C_Initialize/C_Finalize are process-wide. */
-const modules = new Map<string, { module: Pkcs11Types.PKCS11; refs: number }>();
-
-function acquireModule(path: string): Pkcs11Types.PKCS11 {
-  const entry = modules.get(path);
-  if (entry) {
-    entry.refs++;
-    return entry.module;
-  }
-  const module = new (p11().PKCS11)();
-  call('load', () => module.load(path));
-  try {
-    module.C_Initialize({ flags: p11().CKF_OS_LOCKING_OK });
-  } catch (err) {
-    if (ckrName(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
-      module.close();
-      throw tokenError('C_Initialize', err);
-    }
-  }
-  modules.set(path, { module, refs: 1 });
-  return module;
-}
-
-function releaseModule(path: string): void {
-  const entry = modules.get(path);
-  if (!entry || --entry.refs > 0) return;
-  modules.delete(path);
-  try {
-    entry.module.C_Finalize();
-  } finally {
-    entry.module.close();
-  }
-}
 
 interface TokenKey {
   readonly info: StoredKeyInfo;
@@ -203,7 +164,7 @@ export class Pkcs11KeyStore implements KeyStore {
       // would also log out other stores sharing the token in this process.
       if (session) module.C_CloseSession(session);
     } finally {
-      releaseModule(this.#options.libraryPath);
+      releasePkcs11Module(this.#options.libraryPath);
     }
   }
 
@@ -234,7 +195,7 @@ export class Pkcs11KeyStore implements KeyStore {
   #ensureSession(): { module: Pkcs11Types.PKCS11; session: Handle } {
     if (this.#closed) throw new KeyStoreClosedError();
     if (this.#module && this.#session) return { module: this.#module, session: this.#session };
-    const module = acquireModule(this.#options.libraryPath);
+    const module = acquirePkcs11Module(this.#options.libraryPath, tokenError);
     let session: Handle | undefined;
     try {
       const slot = this.#selectSlot(module);
@@ -246,7 +207,7 @@ export class Pkcs11KeyStore implements KeyStore {
       }
     } catch (err) {
       if (session) module.C_CloseSession(session);
-      releaseModule(this.#options.libraryPath);
+      releasePkcs11Module(this.#options.libraryPath);
       throw err;
     }
     this.#module = module;
@@ -258,7 +219,7 @@ export class Pkcs11KeyStore implements KeyStore {
     const slots = call('C_GetSlotList', () => module.C_GetSlotList(true));
     const { tokenLabel, slot } = this.#options;
     const match = slots.filter((s) => {
-      if (slot !== undefined && slotId(s) !== BigInt(slot)) return false;
+      if (slot !== undefined && ulongOf(s) !== BigInt(slot)) return false;
       if (tokenLabel !== undefined && call('C_GetTokenInfo', () => module.C_GetTokenInfo(s)).label.trimEnd() !== tokenLabel) return false;
       return true;
     });
@@ -314,7 +275,7 @@ export class Pkcs11KeyStore implements KeyStore {
   /** SubjectPublicKeyInfo from the public object's attributes (Node does the DER encoding). */
   #readSpki(publicKey: Handle): Uint8Array {
     const [keyType] = this.#attributes(publicKey, [p11().CKA_KEY_TYPE]);
-    const type = Number(ulong(keyType!));
+    const type = Number(ulongOf(keyType!));
     let jwk: Record<string, string>;
     if (type === p11().CKK_EC) {
       const [params, pointAttr] = this.#attributes(publicKey, [p11().CKA_EC_PARAMS, p11().CKA_EC_POINT]);
@@ -375,14 +336,6 @@ function keyIdentifier(spki: Uint8Array): Buffer {
   return createHash('sha1').update(new Uint8Array(info.subjectPublicKey)).digest();
 }
 
-function slotId(handle: Handle): bigint {
-  return handle.length === 8 ? handle.readBigUInt64LE(0) : BigInt(handle.readUInt32LE(0));
-}
-
-function ulong(buf: Buffer): bigint {
-  return buf.length === 8 ? buf.readBigUInt64LE(0) : BigInt(buf.readUInt32LE(0));
-}
-
 function stripZeros(b: Buffer): Buffer {
   let i = 0;
   while (i < b.length - 1 && b[i] === 0) i++;
@@ -391,11 +344,6 @@ function stripZeros(b: Buffer): Buffer {
 
 function b64url(b: Uint8Array): string {
   return Buffer.from(b).toString('base64url');
-}
-
-function ckrName(err: unknown): string | undefined {
-  const m = /CKR_[A-Z_]+/.exec(err instanceof Error ? err.message : String(err));
-  return m?.[0];
 }
 
 function tokenError(fn: string, err: unknown): Pkcs11TokenError {
