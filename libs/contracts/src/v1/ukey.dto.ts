@@ -227,4 +227,6 @@ export interface UkeyEventData {
   uscc?: string;
   certificateSerials: string[];
   version: number;
+  /** What the step did besides the state: certificates frozen/unfrozen/revoked, warranty, damage finding, batch. */
+  detail?: Record<string, unknown>;
 }
