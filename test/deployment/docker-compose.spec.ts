@@ -23,7 +23,7 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
   // In beforeAll, not the suite body: a skipped suite's body still runs to collect its tests.
   beforeAll(() => {
     resolved = execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config'], {
-      env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase', ECERT_TOKEN_SECRET: 'compose-test-token-secret', ECERT_PUBLIC_URL: 'https://pki.example.test', ECERT_PERSONAL_ID_SALT: 'compose-test-personal-id-salt', ECERT_AUDIT_KEY: 'compose-test-audit-key', ...BUS_AND_NATS_SECRETS },
+      env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase', ECERT_TOKEN_SECRET: 'compose-test-token-secret', ECERT_PUBLIC_URL: 'https://pki.example.test', ECERT_PERSONAL_ID_SALT: 'compose-test-personal-id-salt', ECERT_AUDIT_KEY: 'compose-test-audit-key', ECERT_UKEY_SO_PIN_KEY: 'compose-test-ukey-so-pin-master-key-32', ...BUS_AND_NATS_SECRETS },
       encoding: 'utf8',
     });
   });
@@ -58,6 +58,9 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
       for (const secret of ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_AUDIT_KEY', 'ECERT_TOKEN_SECRET', 'ECERT_PERSONAL_ID_SALT']) expect(b, `${svc} ${secret}`).not.toContain(`${secret}:`);
     }
     expect(block('gateway')).not.toContain('ECERT_KEYSTORE_PASSPHRASE:');
+    // The UKeys' SO PINs are derived in the cert-service alone.
+    expect(block('cert-service')).toContain('ECERT_UKEY_SO_PIN_KEY:');
+    for (const svc of ['gateway', 'seal-service', 'workflow-service']) expect(block(svc), svc).not.toContain('ECERT_UKEY_SO_PIN_KEY:');
   });
 
   it('mounts one document store volume, at DOCUMENT_STORE_DIR, in every service that reads materials', () => {

@@ -46,9 +46,27 @@ import { CaRevocationEntity } from './ca/ca-revocation.entity';
 import { RevokeCaCertificateUseCase } from './ca/revoke-ca-certificate.use-case';
 import { CaAdminHandler } from './ca/ca-admin.handler';
 import { CaChangeListener } from './ca/ca-change.listener';
+import { Ukeys1765100000001 } from './migrations/1765100000001-ukeys';
+import { UkeyEntity } from './ukeys/ukey.entity';
+import { UkeyHistoryEntity } from './ukeys/ukey-history.entity';
+import { UkeyDispatchBatchEntity } from './ukeys/ukey-dispatch-batch.entity';
+import { UkeySoPinReleaseEntity } from './ukeys/ukey-so-pin-release.entity';
+import { UkeysHandler } from './ukeys/ukeys.handler';
+import { UkeyQueries } from './ukeys/queries/ukey-queries.service';
+import { UkeyCertificates } from './ukeys/ukey-certificates';
+import { UkeyMedium } from './ukeys/ukey-medium.service';
+import { UkeySoPins } from './ukeys/ukey-so-pins.service';
+import { ImportUkeysUseCase } from './ukeys/usecases/import-ukeys.use-case';
+import { TransitionUkeyUseCase } from './ukeys/usecases/transition-ukey.use-case';
+import { CollectUkeyUseCase } from './ukeys/usecases/collect-ukey.use-case';
+import { CreateDispatchBatchUseCase } from './ukeys/usecases/create-dispatch-batch.use-case';
+import { ReceiveDispatchBatchUseCase } from './ukeys/usecases/receive-dispatch-batch.use-case';
+import { ReleaseProductionSoPinUseCase } from './ukeys/usecases/release-production-so-pin.use-case';
+import { AuthoriseUnlockUseCase } from './ukeys/usecases/authorise-unlock.use-case';
+import { ConfirmUnlockUseCase } from './ukeys/usecases/confirm-unlock.use-case';
 
-export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001];
+export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001];
 
 @Module({})
 export class CertServiceModule {
@@ -58,7 +76,7 @@ export class CertServiceModule {
       imports: [
         ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler],
       providers: [
         { provide: KEY_STORES, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => CaKeyStores.open(config, ds) },
         CaRegistry,
@@ -83,6 +101,18 @@ export class CertServiceModule {
         RevocationChangeNotifier,
         OcspResponder,
         SignSealInfoUseCase,
+        UkeyQueries,
+        UkeyCertificates,
+        UkeyMedium,
+        UkeySoPins,
+        ImportUkeysUseCase,
+        TransitionUkeyUseCase,
+        CollectUkeyUseCase,
+        CreateDispatchBatchUseCase,
+        ReceiveDispatchBatchUseCase,
+        ReleaseProductionSoPinUseCase,
+        AuthoriseUnlockUseCase,
+        ConfirmUnlockUseCase,
       ],
     };
   }

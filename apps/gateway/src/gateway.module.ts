@@ -36,13 +36,14 @@ import { ApplicationsController } from './applications/applications.controller';
 import { MaterialIntake } from './applications/material-intake.service';
 import { documentStoreProvider } from './applications/document-store.provider';
 import { CalendarController } from './calendar/calendar.controller';
+import { UkeysController } from './ukeys/ukeys.controller';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController],
+      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },

@@ -78,6 +78,7 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   // SO PINs leave the cert-service only for an application the workflow-service says is at that step.
   [Subjects.cert.ukeyProductionSoPin]: { callers: ['workflow-service'] },
   [Subjects.cert.ukeyUnlockAuthorisation]: { callers: ['workflow-service'] },
+  [Subjects.cert.ukeyUnlockConfirm]: { callers: ['workflow-service'] },
   [Subjects.seal.health]: gatewayOnly(),
   [Subjects.seal.create]: gatewayOrWorkflow('seals:create'),
   [Subjects.seal.get]: gatewayOnly('seals:read'),

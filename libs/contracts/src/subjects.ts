@@ -48,6 +48,8 @@ export const Subjects = {
     ukeyProductionSoPin: rpc('cert.ukeys.so-pin.production'),
     /** The one-time unlock authorisation (SO PIN) of an approved unlock application. */
     ukeyUnlockAuthorisation: rpc('cert.ukeys.so-pin.unlock'),
+    /** The unlock tool set the next SO PIN: the UKey's SO PIN generation advances. */
+    ukeyUnlockConfirm: rpc('cert.ukeys.so-pin.unlock.confirm'),
   },
   seal: {
     health: rpc('seal.health'),

@@ -14,6 +14,7 @@ export function certificateEventData(c: CertificateEntity): CertificateEventData
     regionCode: c.regionCode,
     status: effectiveStatus(c.status, c.notAfter),
     notAfter: c.notAfter.toISOString(),
+    ...(c.ukeySerial ? { ukeySerial: c.ukeySerial } : {}),
   };
 }
 

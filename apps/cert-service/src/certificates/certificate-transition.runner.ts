@@ -36,6 +36,13 @@ export interface TransitionSpec {
   receipt?: CommandClaim<CertificateCommand>;
 }
 
+export interface TransitionOutcome {
+  /** The certificate whose status changed. */
+  row: CertificateEntity;
+  /** What the command results in (the row, or a renewal's successor). */
+  result: CertificateEntity;
+}
+
 /**
  * Runs one lifecycle transition: row lock, state-machine check, update, history, event, all in
  * one transaction. The row lock makes two concurrent conflicting requests queue: the second
@@ -53,7 +60,7 @@ export class CertificateTransitionRunner {
   /** The certificate the command results in (the row, or what `after` returned). */
   async run(serialInput: unknown, spec: TransitionSpec): Promise<CertificateEntity> {
     const serial = normalizeSerial(serialInput);
-    const outcome = await this.ds.transaction(async (m): Promise<{ replayed: CertificateEntity } | { row: CertificateEntity; result: CertificateEntity }> => {
+    const outcome = await this.ds.transaction(async (m): Promise<{ replayed: CertificateEntity } | TransitionOutcome> => {
       // First of all locks: a retry queued behind its first attempt finds the receipt once that commits.
       const recorded = spec.receipt && (await certificateReceipts.lockAndFind(m, spec.receipt));
       if (recorded) {
@@ -61,30 +68,45 @@ export class CertificateTransitionRunner {
         assertInScope(requestContext.getStore(), prior.regionCode, `certificate ${recorded}`);
         return { replayed: prior };
       }
-      const caRow: { ca_id: string }[] = await m.query('SELECT ca_id FROM "cert"."certificate" WHERE serial = $1', [serial]);
-      if (!caRow.length) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
-      await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(caRow[0].ca_id)]);
-      const row = await m.getRepository(CertificateEntity).findOne({ where: { serial }, lock: { mode: 'pessimistic_write' } });
-      if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
-      assertInScope(requestContext.getStore(), row.regionCode, `certificate ${serial}`);
-      const now = new Date();
-      const plan = planTransition(spec.action, row.status, row.notAfter, now);
-      if (!plan.ok) {
-        throw ProblemError.conflict(ProblemCode.illegalTransition, plan.message, { currentStatus: plan.reason === 'expired' ? 'expired' : row.status });
-      }
-      const before = row.status;
-      spec.apply(row, now, plan.to);
-      row.status = plan.to;
-      row.statusChangedAt = (await m.query('SELECT clock_timestamp() AS t'))[0].t;
-      const saved = await m.save(row);
-      await recordHistory(m, { serial, action: spec.action, fromStatus: before, toStatus: plan.to, reason: spec.reason, comment: spec.comment });
-      const result = (await spec.after(m, saved, before)) ?? saved;
-      if (spec.receipt) await certificateReceipts.record(m, spec.receipt, result.serial);
-      return { row: saved, result };
+      return this.transitionIn(m, serial, spec);
     });
     if ('replayed' in outcome) return outcome.replayed;
-    this.relay.kick();
-    await this.notifier.changed([outcome.row.caId], [outcome.row.serial], spec.action !== 'unfreeze');
+    await this.afterCommit([outcome.row], spec.action !== 'unfreeze');
     return outcome.result;
+  }
+
+  /**
+   * The transition inside the caller's transaction, for a step that moves several certificates
+   * together with something else (a UKey reported lost freezes all of its certificates): the
+   * caller calls `afterCommit` with the rows once its transaction committed.
+   */
+  async transitionIn(m: EntityManager, serialInput: unknown, spec: TransitionSpec): Promise<TransitionOutcome> {
+    const serial = normalizeSerial(serialInput);
+    const caRow: { ca_id: string }[] = await m.query('SELECT ca_id FROM "cert"."certificate" WHERE serial = $1', [serial]);
+    if (!caRow.length) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
+    await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(caRow[0].ca_id)]);
+    const row = await m.getRepository(CertificateEntity).findOne({ where: { serial }, lock: { mode: 'pessimistic_write' } });
+    if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
+    assertInScope(requestContext.getStore(), row.regionCode, `certificate ${serial}`);
+    const now = new Date();
+    const plan = planTransition(spec.action, row.status, row.notAfter, now);
+    if (!plan.ok) {
+      throw ProblemError.conflict(ProblemCode.illegalTransition, plan.message, { currentStatus: plan.reason === 'expired' ? 'expired' : row.status });
+    }
+    const before = row.status;
+    spec.apply(row, now, plan.to);
+    row.status = plan.to;
+    row.statusChangedAt = (await m.query('SELECT clock_timestamp() AS t'))[0].t;
+    const saved = await m.save(row);
+    await recordHistory(m, { serial, action: spec.action, fromStatus: before, toStatus: plan.to, reason: spec.reason, comment: spec.comment });
+    const result = (await spec.after(m, saved, before)) ?? saved;
+    if (spec.receipt) await certificateReceipts.record(m, spec.receipt, result.serial);
+    return { row: saved, result };
+  }
+
+  /** Once the transaction committed: events go out, and OCSP caches and CRLs learn of the changed certificates. */
+  async afterCommit(rows: readonly CertificateEntity[], addsEntries: boolean): Promise<void> {
+    this.relay.kick();
+    if (rows.length) await this.notifier.changed([...new Set(rows.map((r) => r.caId))], rows.map((r) => r.serial), addsEntries);
   }
 }

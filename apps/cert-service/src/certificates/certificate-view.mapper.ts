@@ -26,6 +26,7 @@ export class CertificateViewMapper {
       ...(c.status === 'frozen' && c.frozenAt ? { frozenAt: c.frozenAt.toISOString(), revocationReason: 'certificateHold' } : {}),
       ...(c.replacedBy ? { replacedBy: c.replacedBy } : {}),
       ...(c.replaces ? { replaces: c.replaces } : {}),
+      ...(c.ukeySerial ? { ukeySerial: c.ukeySerial } : {}),
       // The row keeps its own status when its issuing CA (or the root) is revoked; say so, since
       // relying parties refuse it (root CRL) and so must everyone who asks ecert about it.
       ...(this.registry.usable(c.caId) ? {} : { issuerRevoked: true }),

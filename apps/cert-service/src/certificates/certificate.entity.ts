@@ -6,6 +6,7 @@ import type { StoredCertificateStatus } from '@ecert/pki';
 @Index('certificate_ca_status_idx', ['caId', 'status'])
 @Index('certificate_person_id_hash_idx', ['personIdHash'], { where: '"person_id_hash" IS NOT NULL' })
 @Index('certificate_spki_sha256_idx', ['spkiSha256'])
+@Index('certificate_ukey_serial_idx', ['ukeySerial'], { where: '"ukey_serial" IS NOT NULL' })
 export class CertificateEntity {
   /** Lower-case hex of the DER INTEGER content, as OCSP and CRLs carry it. */
   @PrimaryColumn({ type: 'text' })
@@ -87,6 +88,10 @@ export class CertificateEntity {
 
   @Column({ name: 'replaced_by', type: 'text', nullable: true })
   replacedBy: string | null;
+
+  /** The UKey the key pair is on (cert.ukey), when it was issued onto one. */
+  @Column({ name: 'ukey_serial', type: 'text', nullable: true })
+  ukeySerial: string | null;
 
   @Column({ name: 'last_activity_at', type: 'timestamptz', nullable: true })
   lastActivityAt: Date | null;

@@ -8,6 +8,7 @@ const production = {
   ECERT_PUBLIC_URL: 'https://pki.hrss.example.gov.cn',
   ECERT_AUDIT_KEY: 'the audit chain secret from the vault',
   ECERT_PERSONAL_ID_SALT: 'a per-deployment secret salt from the vault',
+  ECERT_UKEY_SO_PIN_KEY: 'the UKey SO PIN master secret from the vault, 32+',
   // Parsed by the bus identity, not here (see libs/messaging bus-identity.spec).
   ECERT_BUS_PRIVATE_KEY: 'this service key',
   ECERT_BUS_PUBLIC_KEYS: 'gateway=key,cert-service=key',
@@ -26,7 +27,7 @@ describe('configuration', () => {
     expect(developmentDefaultsWarning(loadConfig({ ...production, NODE_ENV: 'development' }))).toBeUndefined();
   });
 
-  it.each(['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', 'ECERT_BUS_PRIVATE_KEY', 'ECERT_BUS_PUBLIC_KEYS', 'NATS_USER', 'NATS_PASSWORD'])('refuses NODE_ENV=production while %s is the development default', (name) => {
+  it.each(['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_TOKEN_SECRET', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', 'ECERT_UKEY_SO_PIN_KEY', 'ECERT_BUS_PRIVATE_KEY', 'ECERT_BUS_PUBLIC_KEYS', 'NATS_USER', 'NATS_PASSWORD'])('refuses NODE_ENV=production while %s is the development default', (name) => {
     const env: Record<string, string> = { ...production };
     delete env[name];
     expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -42,6 +43,16 @@ describe('configuration', () => {
     expect(loadConfig({ ECERT_PERSONAL_ID_IN_CERTIFICATE: 'clear' }).ECERT_PERSONAL_ID_IN_CERTIFICATE).toBe('clear');
     expect(() => loadConfig({ ECERT_PERSONAL_ID_IN_CERTIFICATE: 'masked' })).toThrow(/ECERT_PERSONAL_ID_IN_CERTIFICATE/);
     expect(() => loadConfig({ ECERT_PERSONAL_ID_SALT: 'short' })).toThrow(/ECERT_PERSONAL_ID_SALT/);
+  });
+
+  it('takes a UKey SO PIN master key of at least 32 characters, and asks only the cert-service for it', () => {
+    expect(() => loadConfig({ ECERT_UKEY_SO_PIN_KEY: 'x'.repeat(31) })).toThrow(/ECERT_UKEY_SO_PIN_KEY/);
+    expect(loadConfig({ ECERT_UKEY_SO_PIN_KEY: 'x'.repeat(32) }).ECERT_UKEY_SO_PIN_KEY).toHaveLength(32);
+    const { ECERT_UKEY_SO_PIN_KEY: _k, ...env } = production;
+    expect(() => loadConfig(env, 'cert-service')).toThrow(/ECERT_UKEY_SO_PIN_KEY: still the development default/);
+    for (const role of ['gateway', 'seal-service', 'workflow-service'] as const) {
+      expect(() => loadConfig(env, role)).not.toThrow();
+    }
   });
 
   it('refuses NODE_ENV=production while ECERT_AUDIT_KEY is the development default', () => {

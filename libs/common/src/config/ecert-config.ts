@@ -58,6 +58,13 @@ export const configSchema = z.object({
    * and the database carry instead of the number; relying systems that match persons get it too.
    */
   ECERT_PERSONAL_ID_SALT: z.string().min(16).default('ecert-dev-only-personal-id-salt'),
+  /**
+   * Master secret the SO (administrator) PINs of the UKeys are derived from (HMAC-SHA256 per serial
+   * and generation, libs/pki deriveUkeySoPin): no SO PIN is stored anywhere. The cert-service alone
+   * holds it; never logged. Changing it changes every token's SO PIN, so it is set once, kept in
+   * the vault with the key-store passphrase, and never rotated without re-initialising the tokens.
+   */
+  ECERT_UKEY_SO_PIN_KEY: z.string().min(32).default('ecert-dev-only-ukey-so-pin-master-key'),
   /** What personal certificates carry in 1.2.156.10260.4.1.1: the salted hash, or the number in clear. */
   ECERT_PERSONAL_ID_IN_CERTIFICATE: z.enum(['hash', 'clear']).default('hash'),
   AUTH_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(1).max(600).default(120),
@@ -106,6 +113,7 @@ export const DEVELOPMENT_ONLY_DEFAULTS = [
   'ECERT_TOKEN_SECRET',
   'ECERT_PUBLIC_URL',
   'ECERT_PERSONAL_ID_SALT',
+  'ECERT_UKEY_SO_PIN_KEY',
   'ECERT_AUDIT_KEY',
   'ECERT_BUS_PRIVATE_KEY',
   'ECERT_BUS_PUBLIC_KEYS',
@@ -123,7 +131,8 @@ const ON_THE_BUS: DevelopmentOnly[] = ['ECERT_BUS_PRIVATE_KEY', 'ECERT_BUS_PUBLI
  */
 export const SECRETS_OF = {
   gateway: ['ECERT_TOKEN_SECRET', 'ECERT_AUDIT_KEY', ...ON_THE_BUS],
-  'cert-service': ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', ...ON_THE_BUS],
+  // The UKeys' SO PINs are derived (and released) here only.
+  'cert-service': ['ECERT_KEYSTORE_PASSPHRASE', 'ECERT_PUBLIC_URL', 'ECERT_PERSONAL_ID_SALT', 'ECERT_UKEY_SO_PIN_KEY', ...ON_THE_BUS],
   'seal-service': ON_THE_BUS,
   // The handler's resident ID is kept as a keyed hash, checked again when the UKey is collected.
   'workflow-service': ['ECERT_PERSONAL_ID_SALT', ...ON_THE_BUS],

@@ -17,7 +17,7 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
     },
     // Key material and personal numbers must never reach a log line, whoever logs them.
     redact: {
-      paths: ['*.privateKey', '*.pkcs8', '*.passphrase', '*.pin', 'privateKey', 'passphrase', 'pin', '*.idNumber', '*.*.idNumber'],
+      paths: ['*.privateKey', '*.pkcs8', '*.passphrase', '*.pin', 'privateKey', 'passphrase', 'pin', '*.idNumber', '*.*.idNumber', 'soPin', 'nextSoPin', '*.soPin', '*.nextSoPin', '*.*.soPin', '*.*.nextSoPin'],
       censor: '[redacted]',
     },
   });

@@ -20,6 +20,24 @@ export const ProblemCode = {
   keyCompromised: 'key_compromised',
   /** The CA (or a CA above it) is revoked and signs nothing more. */
   caRevoked: 'ca_revoked',
+  ukeyNotFound: 'ukey_not_found',
+  /** Import of a serial already imported (or twice in one request). */
+  ukeyExists: 'ukey_exists',
+  /** The UKey is assigned to another application (or to none) than the one named. */
+  ukeyApplicationMismatch: 'ukey_application_mismatch',
+  /** The UKey holds another unit's certificates. */
+  ukeyUnitMismatch: 'ukey_unit_mismatch',
+  /** The UKey's unit is not served by the office it is to be dispatched to. */
+  ukeyOfficeMismatch: 'ukey_office_mismatch',
+  /** The UKey is not in a state that allows what was asked (not a transition: an SO PIN, an issuance). */
+  ukeyStateConflict: 'ukey_state_conflict',
+  dispatchBatchNotFound: 'dispatch_batch_not_found',
+  dispatchBatchAlreadyReceived: 'dispatch_batch_already_received',
+  /** The production SO PIN of this UKey was already released for this application. */
+  soPinAlreadyReleased: 'so_pin_already_released',
+  /** The unlock of this UKey was already authorised for this application. */
+  unlockAlreadyAuthorised: 'unlock_already_authorised',
+  unlockAuthorisationNotFound: 'unlock_authorisation_not_found',
   serviceUnavailable: 'service_unavailable',
   serviceTimeout: 'service_timeout',
   databaseBusy: 'database_busy',

@@ -32,6 +32,14 @@ export interface IssueCertificateCommand extends IdempotentCommand {
   unit: UnitInfo;
   person?: PersonInfo;
   validityDays?: number;
+  /**
+   * The UKey the key pair was generated on (with `applicationId`): it must be assigned to that
+   * application, or in stock (then it is assigned now); the certificate is recorded on it and the
+   * UKey is initialised, in the issuance's transaction.
+   */
+  ukeySerial?: string;
+  /** The application the certificate is produced for (required with ukeySerial). */
+  applicationId?: string;
 }
 
 export interface SerialCommand {
@@ -77,6 +85,8 @@ export interface CertificateView {
   frozenAt?: string;
   replacedBy?: string;
   replaces?: string;
+  /** The UKey it is on (issued with a ukeySerial, or renewed from a certificate on one). */
+  ukeySerial?: string;
   /**
    * Present (true) when the issuing CA or the root above it is revoked: `status` stays what the row
    * says, but the certificate is not to be relied on (nor accepted at login) whatever it is.

@@ -25,6 +25,8 @@ export interface CertificateEventData {
   regionCode: string;
   status: string;
   notAfter: string;
+  /** The UKey it is on, if any. */
+  ukeySerial?: string;
   /**
    * The certificate's version: its lifecycle steps so far (1 at issue, +1 per freeze, unfreeze,
    * revocation, renewal). Apply a certificate's events by it, never by arrival order. Absent in

@@ -1,3 +1,5 @@
+import type { IdempotentCommand } from './idempotency';
+
 /**
  * UKeys (USB KEY, the medium of certificates and seals): inventory, lifecycle, dispatch to the
  * city offices, collection, warranty and the one-time authorisations of remote PIN unlock. The
@@ -43,6 +45,12 @@ export interface ImportUkeysCommand {
   /** YYYY-MM-DD. */
   deliveredOn: string;
   items: ImportUkeyItem[];
+  /**
+   * Who holds the stock (normally the province that ordered it), within the caller's scope. Absent:
+   * the caller's region when it has exactly one that is not national, else national stock, which
+   * only national callers see.
+   */
+  officeRegionCode?: string;
 }
 
 export interface ImportUkeysResult {
@@ -65,14 +73,13 @@ export interface UkeySerialQuery {
 }
 
 /** A transition: `applicationId` for assign; `reason` for report_lost, found, damaged, terminate. */
-export interface UkeyTransitionCommand {
+export interface UkeyTransitionCommand extends IdempotentCommand {
   serial: string;
   action: UkeyAction;
   applicationId?: string;
   reason?: string;
   /** report_damaged: the reviewer's finding that the damage was not the user's doing (第十八条). */
   nonHumanCause?: boolean;
-  idempotencyKey?: string;
 }
 
 export interface CreateDispatchBatchCommand {
@@ -96,11 +103,10 @@ export interface DispatchBatchView {
 }
 
 /** The handler's collection at the city office (第十二条): the workflow-service checked the person. */
-export interface CollectUkeyCommand {
+export interface CollectUkeyCommand extends IdempotentCommand {
   serial: string;
   applicationId: string;
   collector: { name: string; idNumberMasked: string };
-  idempotencyKey?: string;
 }
 
 export interface UkeyHistoryEntry {
@@ -131,8 +137,20 @@ export interface UkeyView {
   /** One year from collection (办理流程 二(五)). */
   warrantyUntil?: string;
   dispatchBatchId?: string;
+  /** report_damaged: the reviewer's finding and whether the report was inside the warranty. */
+  damage?: { at: string; nonHumanCause: boolean; withinWarranty: boolean; reason?: string };
+  /** The generation of its SO PIN (0 at production, +1 per confirmed unlock); never the PIN. */
+  soPinGeneration: number;
+  /** Its history steps so far (1 at import, +1 per transition): order its events by it. */
   version: number;
   history?: UkeyHistoryEntry[];
+}
+
+export interface UkeyPage {
+  items: UkeyView[];
+  page: number;
+  pageSize: number;
+  total: number;
 }
 
 /**
@@ -147,8 +165,16 @@ export interface IssueUnlockAuthorisationCommand {
 export interface UnlockAuthorisationView {
   serial: string;
   applicationId: string;
-  /** The token's SO (administrator) PIN: log in as SO and C_InitPIN a new user PIN. */
+  /**
+   * The token's SO (administrator) PIN now. The tool logs in as SO with it (if that fails with
+   * CKR_PIN_INCORRECT, with `nextSoPin`: an earlier unlock set it but was never confirmed), sets
+   * the SO PIN to `nextSoPin` (C_SetPIN) before anything else, then C_InitPIN a new user PIN, and
+   * confirms (`ukeyUnlockConfirm`): from then on `soPin` is worthless.
+   */
   soPin: string;
+  /** The SO PIN of the next generation, which the tool sets on the token. */
+  nextSoPin: string;
+  /** Do not start an unlock with it after this. */
   expiresAt: string;
 }
 
@@ -158,8 +184,38 @@ export interface ProductionSoPinCommand {
   serial: string;
 }
 
-export const UKEY_EVENT_TYPES = ['ukey.imported', 'ukey.transitioned'] as const;
+export interface ProductionSoPinView {
+  serial: string;
+  applicationId: string;
+  /** C_InitToken the fresh token with this SO PIN (generation 0, or the key's current one). */
+  soPin: string;
+  /** Initialise the token before this. */
+  expiresAt: string;
+}
+
+/**
+ * The unlock tool set the token's SO PIN to the `nextSoPin` it was given (and a new user PIN):
+ * the UKey's SO PIN generation advances, so the released `soPin` opens nothing any more.
+ * Repeating it changes nothing.
+ */
+export interface ConfirmUnlockCommand {
+  applicationId: string;
+  serial: string;
+}
+
+export const UKEY_EVENT_TYPES = ['ukey.imported', 'ukey.transitioned', 'ukey.so_pin_released', 'ukey.so_pin_rotated'] as const;
 export type UkeyEventType = (typeof UKEY_EVENT_TYPES)[number];
+
+/** ukey.so_pin_released / ukey.so_pin_rotated: what was released to whom, never a PIN. */
+export interface UkeySoPinEventData {
+  serial: string;
+  applicationId: string;
+  purpose: 'production' | 'unlock';
+  /** The generation released (its PIN), or after a rotation the new one. */
+  generation: number;
+  expiresAt?: string;
+  releasedTo?: string;
+}
 
 export interface UkeyEventData {
   serial: string;
@@ -171,4 +227,6 @@ export interface UkeyEventData {
   uscc?: string;
   certificateSerials: string[];
   version: number;
+  /** What the step did besides the state: certificates frozen/unfrozen/revoked, warranty, damage finding, batch. */
+  detail?: Record<string, unknown>;
 }

@@ -58,7 +58,7 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
         publish: [
           `${evt}.application.>`,
           ...['issue', 'get', 'list', 'freeze', 'unfreeze', 'revoke', 'renew'].map((c) => `${rpc}.cert.certificates.${c}`),
-          ...['list', 'get', 'transition', 'collect', 'so-pin.production', 'so-pin.unlock'].map((c) => `${rpc}.cert.ukeys.${c}`),
+          ...['list', 'get', 'transition', 'collect', 'so-pin.production', 'so-pin.unlock', 'so-pin.unlock.confirm'].map((c) => `${rpc}.cert.ukeys.${c}`),
           `${rpc}.seal.seals.create`,
           `${rpc}.seal.seals.list`,
           `${rpc}.seal.images.extract`,

@@ -14,11 +14,14 @@ import { recordCertificateEvent } from '../certificate-events';
 import { recordHistory } from '../certificate-history.writer';
 import { certificateReceipts } from '../certificate-command-receipts';
 import { CertificateQueries } from '../queries/certificate-queries.service';
+import { mediumOf, UkeyMedium } from '../../ukeys/ukey-medium.service';
 
 /**
  * 申请 / 申请第二、三、四张证书: validates the subscriber and the CSR, enforces the per-account limit
  * and issues under the issuing CA of the key's family, all or nothing. With an idempotency key a
- * retry gets the certificate the first attempt issued, as it is now: never a second one.
+ * retry gets the certificate the first attempt issued, as it is now: never a second one. With a
+ * ukeySerial (and the application) the certificate is recorded on that UKey, which is initialised
+ * in the same transaction.
  */
 @Injectable()
 export class IssueCertificateUseCase {
@@ -29,6 +32,7 @@ export class IssueCertificateUseCase {
     private readonly views: CertificateViewMapper,
     private readonly compromisedKeys: CompromisedKeyChecker,
     private readonly queries: CertificateQueries,
+    private readonly media: UkeyMedium,
   ) {}
 
   async execute(cmd: IssueCertificateCommand): Promise<CertificateView> {
@@ -36,10 +40,12 @@ export class IssueCertificateUseCase {
     const identity = validateSubscriberIdentity(cmd);
     assertInScope(requestContext.getStore(), identity.regionCode, `unit ${identity.uscc}`);
     const csr = acceptCsrOrProblem(cmd.csr);
+    const medium = mediumOf(cmd);
     // A retry of an issuance that ran is answered before signing anything.
     const earlier = receipt && (await certificateReceipts.find(this.ds, receipt));
     if (earlier) return this.queries.get(earlier);
     await this.compromisedKeys.assertNotCompromised(csr.subjectSpki);
+    if (medium) await this.media.precheck(this.ds.manager, medium, identity);
     // Signed before the transaction: the connection and the account lock are then held only for
     // the count and the insert, never across CPU work. A refused request costs one signature.
     const issued = await this.issuer.issue(identity, csr, cmd.validityDays);
@@ -64,6 +70,8 @@ export class IssueCertificateUseCase {
           );
         }
       }
+      // After the account lock: the UKey's lock is always taken second, by every issuance alike.
+      const ukey = medium && (await this.media.reserve(m, medium, identity));
       const entity = m.create(CertificateEntity, {
         serial: issued.serial,
         caId: issued.caId,
@@ -83,12 +91,14 @@ export class IssueCertificateUseCase {
         notAfter: issued.notAfter,
         der: Buffer.from(issued.der),
         statusChangedAt: new Date(),
+        ukeySerial: medium?.ukeySerial ?? null,
       });
       // insert, not save: save() first SELECTs the row it is about to create.
       await m.insert(CertificateEntity, entity);
       const row = entity;
       await recordHistory(m, { serial: row.serial, action: 'issue', fromStatus: null, toStatus: 'active' });
       await recordCertificateEvent(m, 'certificate.issued', row);
+      if (ukey && medium) await this.media.recordIssued(m, ukey, medium, row);
       if (receipt) await certificateReceipts.record(m, receipt, row.serial);
       return { saved: row };
     });

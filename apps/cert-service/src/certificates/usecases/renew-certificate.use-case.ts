@@ -73,6 +73,8 @@ export class RenewCertificateUseCase {
             der: Buffer.from(issued.der),
             statusChangedAt: new Date(),
             replaces: old.serial,
+            // The new key is generated on the same UKey: the successor stays on it.
+            ukeySerial: old.ukeySerial,
           }),
         );
         old.replacedBy = successor.serial;

@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { CertificateView, FreezeCertificateCommand } from '@ecert/contracts';
-import { CertificateTransitionRunner } from '../certificate-transition.runner';
+import { CertificateTransitionRunner, type TransitionSpec } from '../certificate-transition.runner';
 import { CertificateViewMapper } from '../certificate-view.mapper';
 import { recordCertificateEvent } from '../certificate-events';
 import { certificateReceipts } from '../certificate-command-receipts';
+
+/** The unfreeze step (also of the certificates of a UKey found again). */
+export function unfreezeSpec(comment?: string | null): TransitionSpec {
+  return {
+    action: 'unfreeze',
+    comment,
+    apply: () => undefined,
+    after: (m, r) => recordCertificateEvent(m, 'certificate.unfrozen', r).then(() => undefined),
+  };
+}
 
 /**
  * 挂失恢复: lifts the hold. frozen_at is kept: the next delta CRL needs it for the removeFromCRL
@@ -17,13 +27,7 @@ export class UnfreezeCertificateUseCase {
   ) {}
 
   async execute(cmd: FreezeCertificateCommand): Promise<CertificateView> {
-    const row = await this.runner.run(cmd.serial, {
-      action: 'unfreeze',
-      receipt: certificateReceipts.claimOf('unfreeze', cmd),
-      comment: cmd.comment,
-      apply: () => undefined,
-      after: (m, r) => recordCertificateEvent(m, 'certificate.unfrozen', r).then(() => undefined),
-    });
+    const row = await this.runner.run(cmd.serial, { ...unfreezeSpec(cmd.comment), receipt: certificateReceipts.claimOf('unfreeze', cmd) });
     return this.views.toView(row);
   }
 }
