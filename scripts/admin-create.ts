@@ -82,9 +82,12 @@ export async function adminCreate(config: EcertConfig, o: AdminCreateOptions): P
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({
+const USAGE = 'usage: npm run admin:create -- --id-number <resident ID> --uscc <USCC of the operating unit> [--name 张三] [--unit-name 单位] [--region 450000] [--algorithm p256|sm2] [--out admin.p12]';
+
+function parseOptions() {
+  return parseArgs({
     options: {
+      help: { type: 'boolean' },
       name: { type: 'string', default: '平台管理员' },
       'id-number': { type: 'string' },
       'unit-name': { type: 'string', default: '人社数字证书平台' },
@@ -93,9 +96,24 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       algorithm: { type: 'string', default: 'p256' },
       out: { type: 'string', default: 'ecert-admin.p12' },
     },
-  });
+  }).values;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  let values: ReturnType<typeof parseOptions>;
+  try {
+    values = parseOptions();
+  } catch (e) {
+    // An unknown option is a usage error, not a stack trace.
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   if (!values['id-number'] || !values.uscc) {
-    console.error('usage: npm run admin:create -- --id-number <resident ID> --uscc <USCC of the operating unit> [--name 张三] [--region 450000] [--algorithm p256|sm2] [--out admin.p12]');
+    console.error(USAGE);
     process.exit(2);
   }
   adminCreate(loadConfig(process.env, 'cert-service'), {

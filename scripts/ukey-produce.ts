@@ -136,8 +136,10 @@ async function waitUntilIssued(client: UkeyStationClient, id: string, timeoutMs:
     const app = await client.getApplication(id);
     if (app.status === 'needs_attention') throw new Error(`application ${id} needs attention: ${app.attention?.reason ?? 'no reason given'} (step ${app.attention?.step ?? '?'})`);
     if (app.status === 'rejected') throw new Error(`application ${id} was rejected`);
+    // Made once every step up to the dispatch is done (the UKey then waits for its dispatch batch).
+    const made = (app.steps ?? []).every((s) => s.name === 'dispatch' || s.name === 'await_collection' || s.name === 'await_production' || s.status === 'done');
     const sealsDone = (app.results.sealIds?.length ?? 0) >= app.seals.length;
-    if ((app.status === 'ready_for_collection' || app.status === 'completed') && app.results.certificateSerial && sealsDone) return app;
+    if (made && app.results.certificateSerial && sealsDone) return app;
     if (Date.now() >= deadline) {
       throw new Error(`application ${id} is still ${app.status} after ${Math.round(timeoutMs / 1000)} s: the key is on the token; once it is issued, run the same command again to write the certificate and seals`);
     }

@@ -58,9 +58,14 @@ export class UkeyStationClient {
     return this.#json('POST', `/api/v1/applications/${enc(applicationId)}/production/so-pin`, { ukeySerial });
   }
 
-  /** With a CSR: the keys were made on the UKey. Without: an unlock was carried out on it. */
-  recordProduction(applicationId: string, ukeySerial: string, csr?: string): Promise<ApplicationView> {
-    return this.#json('POST', `/api/v1/applications/${enc(applicationId)}/production`, { ukeySerial, ...(csr ? { csr } : {}) });
+  /** The keys were made on the UKey: here is the CSR made there. */
+  recordProduction(applicationId: string, ukeySerial: string, csr: string): Promise<ApplicationView> {
+    return this.#json('POST', `/api/v1/applications/${enc(applicationId)}/production`, { ukeySerial, csr });
+  }
+
+  /** The PIN was reset and the next SO PIN set on the token: the released SO PIN is spent. */
+  completeUnlock(applicationId: string, ukeySerial: string): Promise<ApplicationView> {
+    return this.#json('POST', `/api/v1/applications/${enc(applicationId)}/unlock-completion`, { ukeySerial });
   }
 
   fetchUnlockAuthorisation(applicationId: string, ukeySerial: string): Promise<UnlockAuthorisation> {

@@ -71,7 +71,7 @@ export async function unlockUkey(o: UnlockUkeyOptions): Promise<UnlockUkeyResult
     token.logout();
     log('user PIN reset on the token');
 
-    const done = await client.recordProduction(o.applicationId, o.ukeySerial);
+    const done = await client.completeUnlock(o.applicationId, o.ukeySerial);
     return { applicationId: o.applicationId, ukeySerial: o.ukeySerial, slot: String(info.slot), soPinRotated: Boolean(auth.nextSoPin), resumed, status: done.status };
   } finally {
     token.close();

@@ -9,20 +9,27 @@ import { multipartBody } from '../support/multipart-body';
 import { buildPdf, testPng } from '../../libs/documents/src/test-materials.spec-helper';
 
 /**
- * The gateway alone, no workflow-service behind it: every refusal here is the gateway's own,
- * made before any RPC (a request that reached the bus would be a 503), and a refused upload
- * leaves nothing in the document store.
+ * Uploads at the gateway: the workflow-service says first whether the caller may add to the
+ * application at all (nothing is read or stored for one they may not), then every refusal of the
+ * bytes is the gateway's own, and a refused upload leaves nothing in the document store.
  */
 const MAX = 64 * 1024;
 let p: TestPlatform;
 let storeDir: string;
-const id = randomUUID();
+let id: string;
 const pdf = buildPdf();
 const png = testPng();
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: ['gateway'], env: { NATS_REQUEST_TIMEOUT_MS: '3000', MATERIAL_MAX_BYTES: String(MAX) } });
+  p = await startTestPlatform({ services: ['cert', 'seal', 'workflow', 'gateway'], env: { NATS_REQUEST_TIMEOUT_MS: '3000', MATERIAL_MAX_BYTES: String(MAX) } });
   storeDir = p.config.DOCUMENT_STORE_DIR;
+  const draft = await api(p.baseUrl, 'POST', '/api/v1/applications', {
+    type: 'apply',
+    unit: { name: '南宁市某某科技有限公司', address: '南宁市青秀区民族大道100号', postalCode: '530022', uscc: makeUscc('450103'), regionCode: '450103', accountNo: '4501000009' },
+    handler: { name: '张三', idNumber: makeResidentId(), phone: '13800138000', email: 'zhangsan@example.cn' },
+  });
+  expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+  id = draft.body.id;
 });
 afterAll(async () => {
   await p?.close();
@@ -41,6 +48,12 @@ function form(data: Buffer, type: string, filename = 'scan.pdf', kind: string | 
 }
 
 describe('material uploads refused at the gateway', () => {
+  it('to an application that does not exist: 404, nothing read or stored', async () => {
+    const r = await upload(pdf, 'application/pdf', '?kind=uscc_copy', `/api/v1/applications/${randomUUID()}/materials`);
+    expect(r.status).toBe(404);
+    expect(documents()).toEqual([]);
+  });
+
   it('without a credential: 401 before the body is looked at', async () => {
     const res = await fetch(`${p.baseUrl}/api/v1/applications/${id}/materials?kind=uscc_copy`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: pdf });
     expect(res.status).toBe(401);
@@ -86,29 +99,29 @@ describe('material uploads refused at the gateway', () => {
 });
 
 describe('material uploads accepted by the gateway', () => {
-  it('multipart and raw both pass the checks and are stored; only the missing workflow-service stops them (503)', async () => {
+  it('multipart and raw both pass the checks, are stored and attached', async () => {
     const f = form(pdf, 'application/pdf', '受理表.pdf', 'certificate_form');
     const multi = await upload(f.body, f.contentType, '');
-    expect([multi.status, multi.body.code]).toEqual([503, 'service_unavailable']);
+    expect(multi.status, JSON.stringify(multi.body)).toBe(201);
     const raw = await upload(png, 'image/png', '?kind=handler_id_copy&fileName=id.png');
-    expect([raw.status, raw.body.code]).toEqual([503, 'service_unavailable']);
+    expect(raw.status, JSON.stringify(raw.body)).toBe(201);
     const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     expect(documents().sort()).toEqual([hex(pdf), hex(png)].sort());
     expect(existsSync(join(storeDir, hex(pdf).slice(0, 2), hex(pdf).slice(2, 4), hex(pdf)))).toBe(true);
   });
 });
 
-describe('applications: validated before any RPC', () => {
+describe('applications: validated at the edge', () => {
   const unit = () => ({ name: '南宁市某某科技有限公司', address: '南宁市青秀区民族大道100号', postalCode: '530022', uscc: makeUscc(), regionCode: '450103', accountNo: '4501000001' });
   const handler = () => ({ name: '张三', idNumber: makeResidentId(), phone: '13800138000', email: 'zhangsan@example.cn' });
 
-  it('a bad USCC or an unknown field is a 400 naming it; a good 受理表 reaches the bus', async () => {
+  it('a bad USCC or an unknown field is a 400 naming it; a good 受理表 is filed', async () => {
     const bad = await api(p.baseUrl, 'POST', '/api/v1/applications', { type: 'apply', unit: { ...unit(), uscc: '91450100MA5KXXXX0X' }, handler: handler() });
     expect([bad.status, bad.body.field]).toEqual([400, 'unit.uscc']);
     const extra = await api(p.baseUrl, 'POST', '/api/v1/applications', { type: 'apply', unit: unit(), handler: handler(), priority: 'high' });
     expect([extra.status, extra.body.field]).toEqual([400, 'priority']);
     const good = await api(p.baseUrl, 'POST', '/api/v1/applications', { type: 'apply', unit: unit(), handler: handler(), seals: [{ kind: 'official', name: '南宁市某某科技有限公司' }] });
-    expect([good.status, good.body.code]).toEqual([503, 'service_unavailable']);
+    expect(good.status, JSON.stringify(good.body)).toBe(201);
   });
 
   it('decisions: reject without a reason is a 400 naming reason; a bad If-Match names If-Match', async () => {

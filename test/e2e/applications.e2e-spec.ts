@@ -122,6 +122,34 @@ async function issueExisting(regionCode: string, accountNo: string, uscc: string
   return r.body;
 }
 
+let ukeyCounter = 0;
+/** A UKey delivered to the province's stock (imported by the harness client, national). */
+async function stockUkey(): Promise<string> {
+  const serial = `UK-${Date.now().toString(36)}-${++ukeyCounter}`;
+  const r = await api(p.baseUrl, 'POST', '/api/v1/ukeys/import', { batch: `B-${serial}`, deliveredOn: '2026-11-20', items: [{ serial, vendor: '飞天诚信', model: 'ePass3003' }] });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return serial;
+}
+
+/** The province sends the produced UKey to the city office, whose staff sign for it. */
+async function dispatchTo(serial: string, office: string) {
+  const batch = await api(p.baseUrl, 'POST', '/api/v1/ukeys/dispatch-batches', { officeRegionCode: office, serials: [serial] }, await staffOf('province_approver', `${office.slice(0, 2)}0000`));
+  expect(batch.status, JSON.stringify(batch.body)).toBe(201);
+  const receipt = await api(p.baseUrl, 'POST', `/api/v1/ukeys/dispatch-batches/${batch.body.id}/receipt`, {}, await staffOf('city_reviewer', office));
+  expect(receipt.status, JSON.stringify(receipt.body)).toBe(200);
+}
+
+/** Production onto a fresh UKey, then its dispatch to the city office: the application is ready for collection. */
+async function produceAndDispatch(id: string, office: string, kind: 'p256' | 'sm2' = 'p256') {
+  const ukey = await stockUkey();
+  const k = opensslCsr(dir, kind);
+  const produced = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/production`, { ukeySerial: ukey, csr: k.csr }, await staffOf('ca_operator', '000000'));
+  expect(produced.status, JSON.stringify(produced.body)).toBe(200);
+  await waitFor(async () => (await get(id)).steps.some((s: { name: string; status: string }) => s.name === 'dispatch' && s.status === 'running'), 20_000, 150);
+  await dispatchTo(ukey, office);
+  return { ukey, ready: await waitStatus(id, 'ready_for_collection') };
+}
+
 const TENGZHOU_ROUTE = [
   { role: 'county_acceptor', region: '370481' },
   { role: 'city_reviewer', region: '370400' },
@@ -158,12 +186,8 @@ describe('a first certificate and official seal (000_…: the Tengzhou unit)', (
     expect(approved.decisions.map((d: { tier: string }) => d.tier)).toEqual(['county', 'city', 'province']);
     expect(approved.decisions[0].materialsSeen).toHaveLength(5);
 
-    // The CA operator's station: keys generated on the UKey, CSR and UKey serial sent.
-    const operator = await staffOf('ca_operator', '000000');
-    const k = opensslCsr(dir, 'sm2');
-    const produced = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/production`, { ukeySerial: 'UK-2026-000001', csr: k.csr }, operator);
-    expect(produced.status, JSON.stringify(produced.body)).toBe(200);
-    const ready = await waitStatus(id, 'ready_for_collection');
+    // The CA operator's station: keys generated on a UKey from stock, CSR and UKey serial sent.
+    const { ukey, ready } = await produceAndDispatch(id, '370400', 'sm2');
     expect(ready.results.certificateSerial).toMatch(/^[0-9a-f]+$/);
     expect(ready.results.sealIds).toHaveLength(1);
     expect(ready.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
@@ -173,6 +197,7 @@ describe('a first certificate and official seal (000_…: the Tengzhou unit)', (
       'dispatch:done',
       'await_collection:running',
     ]);
+    expect((await api(p.baseUrl, 'GET', `/api/v1/certificates/${ready.results.certificateSerial}`)).body.ukeySerial).toBe(ukey);
 
     const cityOffice = await staffOf('city_reviewer', '370400');
     const wrongPerson = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/collection`, { collector: { name: '张冒领', idNumber: makeResidentId('370481') } }, cityOffice);
@@ -181,6 +206,9 @@ describe('a first certificate and official seal (000_…: the Tengzhou unit)', (
     const collected = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/collection`, { collector: { name: '李经办', idNumber: handlerId } }, cityOffice);
     expect(collected.status, JSON.stringify(collected.body)).toBe(200);
     expect(collected.body.status).toBe('completed');
+    const key = await api(p.baseUrl, 'GET', `/api/v1/ukeys/${ukey}`);
+    expect(key.body).toMatchObject({ state: 'collected', collector: { name: '李经办' }, certificateSerials: [ready.results.certificateSerial] });
+    expect(key.body.warrantyUntil).toBeDefined();
 
     const certs = await api(p.baseUrl, 'GET', `/api/v1/certificates?uscc=${body.unit.uscc}`);
     expect(certs.body.items).toHaveLength(1);
@@ -223,9 +251,7 @@ describe('a change of name by post (003_…: a Guangxi unit)', () => {
     expect((await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/submit`, {}, system)).status).toBe(200);
     const approved = await approveThrough(id, [{ role: 'province_approver', region: '450000' }]);
     expect(approved.deadline.limitWorkingDays).toBe(10);
-    const k = opensslCsr(dir, 'p256');
-    expect((await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/production`, { ukeySerial: 'UK-GX-0001', csr: k.csr }, await staffOf('ca_operator', '000000'))).status).toBe(200);
-    const ready = await waitStatus(id, 'ready_for_collection');
+    const { ready } = await produceAndDispatch(id, '450100');
     expect(ready.results.replacedSerial).toBe(old.serial);
     const fresh = await api(p.baseUrl, 'GET', `/api/v1/certificates/${ready.results.certificateSerial}`);
     expect(fresh.body.unit.name).toBe('南宁市新名称有限公司');
@@ -269,9 +295,7 @@ describe('a lost UKey: reported, then reissued', () => {
     await attachAll(r.body.id, r.body.checklist.missing, system);
     expect((await api(p.baseUrl, 'POST', `/api/v1/applications/${r.body.id}/submit`, {}, system)).status).toBe(200);
     await approveThrough(r.body.id, [{ role: 'province_approver', region: '450000' }]);
-    const k = opensslCsr(dir, 'p256');
-    expect((await api(p.baseUrl, 'POST', `/api/v1/applications/${r.body.id}/production`, { ukeySerial: 'UK-GX-0002', csr: k.csr }, await staffOf('ca_operator', '000000'))).status).toBe(200);
-    const ready = await waitStatus(r.body.id, 'ready_for_collection');
+    const { ready } = await produceAndDispatch(r.body.id, '450100');
     expect((await api(p.baseUrl, 'GET', `/api/v1/certificates/${old.serial}`)).body).toMatchObject({ status: 'revoked', revocationReason: 'keyCompromise' });
     expect((await api(p.baseUrl, 'GET', `/api/v1/certificates/${ready.results.certificateSerial}`)).body.status).toBe('active');
     const done = await api(p.baseUrl, 'POST', `/api/v1/applications/${r.body.id}/collection`, { collector: { name: '李经办', idNumber: handlerId } }, await staffOf('city_reviewer', '450100'));
@@ -283,7 +307,7 @@ describe('a lost UKey: reported, then reissued', () => {
     const old = await issueExisting('450102', 'GX-FALSE', uscc, '南宁市误报单位');
     const system = await businessSystem(['450000']);
     const { body } = form('450102', { type: 'report_loss', targetSerial: old.serial, seals: [], statement: '误报' });
-    body.unit = { ...body.unit, uscc, accountNo: 'GX-FALSE' };
+    body.unit = { ...body.unit, uscc, accountNo: 'GX-FALSE', name: '南宁市误报单位' };
     const created = await api(p.baseUrl, 'POST', '/api/v1/applications', body, system);
     await attachAll(created.body.id, created.body.checklist.missing, system);
     await api(p.baseUrl, 'POST', `/api/v1/applications/${created.body.id}/submit`, {}, system);
@@ -426,7 +450,7 @@ describe('the SLA clock in Chinese working days', () => {
     const uscc = makeUscc('450102');
     const old = await issueExisting('450102', 'GX-SLA', uscc, '南宁市时限单位');
     const { body } = form('450102', { type: 'change', channel: 'by_post', targetSerial: old.serial, changes: ['people'], seals: [] });
-    body.unit = { ...body.unit, uscc, accountNo: 'GX-SLA' };
+    body.unit = { ...body.unit, uscc, accountNo: 'GX-SLA', name: '南宁市时限单位' };
     const created = await api(p.baseUrl, 'POST', '/api/v1/applications', body, system);
     await attachAll(created.body.id, created.body.checklist.missing, system);
     await api(p.baseUrl, 'POST', `/api/v1/applications/${created.body.id}/submit`, {}, system);
@@ -443,8 +467,11 @@ describe('the SLA clock in Chinese working days', () => {
     await decide(created.body.id, province, 'return', { reason: '编办文件不清晰', missing: ['establishment_document'] });
     const paused = await api(p.baseUrl, 'GET', `/api/v1/applications?overdue=true&regionCode=450102&pageSize=100`, undefined, province);
     expect(paused.body.items.map((a: { id: string }) => a.id)).not.toContain(created.body.id);
-    await attach(created.body.id, 'establishment_document', system);
-    await api(p.baseUrl, 'POST', `/api/v1/applications/${created.body.id}/submit`, {}, system);
+    // The same bytes again are not a supplement: a new, legible copy is.
+    expect((await attach(created.body.id, 'establishment_document', system)).checklist.missing).toEqual(['establishment_document']);
+    await attach(created.body.id, 'establishment_document', system, samplePdf('编办文件（清晰）'));
+    const resubmitted = await api(p.baseUrl, 'POST', `/api/v1/applications/${created.body.id}/submit`, {}, system);
+    expect(resubmitted.status, JSON.stringify(resubmitted.body)).toBe(200);
     const overdue = await api(p.baseUrl, 'GET', `/api/v1/applications?overdue=true&regionCode=450102&tier=province&pageSize=100`, undefined, province);
     expect(overdue.status).toBe(200);
     expect(overdue.body.items.map((a: { id: string }) => a.id)).toContain(created.body.id);
@@ -473,8 +500,9 @@ describe('a saga interrupted by killed services', () => {
     await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/submit`, {}, system);
     await approveThrough(id, TENGZHOU_ROUTE);
     await p.services.seal!.close();
+    const ukey = await stockUkey();
     const k = opensslCsr(dir, 'p256');
-    expect((await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/production`, { ukeySerial: 'UK-KILL-01', csr: k.csr }, await staffOf('ca_operator', '000000'))).status).toBe(200);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/production`, { ukeySerial: ukey, csr: k.csr }, await staffOf('ca_operator', '000000'))).status).toBe(200);
     // The certificate is issued; the seal step fails against the dead seal-service and is retried.
     await waitFor(async () => {
       const v = await get(id);
@@ -485,7 +513,9 @@ describe('a saga interrupted by killed services', () => {
     // Into the platform's own record, so its close() stops them.
     p.services.seal = await startSealService(p.config);
     p.services.workflow = await startWorkflowService(p.config);
-    const ready = await waitStatus(id, 'ready_for_collection', 40_000);
+    await waitFor(async () => (await get(id)).steps.some((s: { name: string; status: string }) => s.name === 'dispatch' && s.status === 'running'), 40_000, 200);
+    await dispatchTo(ukey, '370400');
+    const ready = await waitStatus(id, 'ready_for_collection', 20_000);
     const certs = await api(p.baseUrl, 'GET', `/api/v1/certificates?uscc=${body.unit.uscc}`);
     expect(certs.body.items).toHaveLength(1);
     const seals = await api(p.baseUrl, 'GET', `/api/v1/seals?uscc=${body.unit.uscc}`);

@@ -1,8 +1,3 @@
-// TODO(issue 10, UKey endpoints): FAILS until main has POST /api/v1/applications/{id}/production/so-pin
-// and POST /api/v1/applications/{id}/unlock-authorisation (being built in parallel): today the first
-// test stops at a 404 from so-pin and the other two need its UKey. With only those two endpoints
-// stubbed in the test's fetch, all three tests passed against this platform (2026-12, wt-token).
-// Remove this note once they pass.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -135,10 +130,19 @@ describe.skipIf(!HAVE_SOFTHSM)('the UKey station through the platform', () => {
     handler = { name: '李经办', idNumber: makeResidentId(REGION), phone: '13912345678', email: 'jingban@example.cn' };
     const id = await submitted({ type: 'apply', unit: { ...unit, address: '滕州市学院中路1066号', postalCode: '277500', regionCode: REGION }, handler, seals: [{ kind: 'official', name: unit.name }] });
     await approve(id, ROUTE);
+    const imported = await api(p.baseUrl, 'POST', '/api/v1/ukeys/import', { batch: `B-${ukeySerial}`, deliveredOn: '2026-11-20', items: [{ serial: ukeySerial, vendor: 'SoftHSM', model: 'softhsm2' }] });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
     const operator = await staffOf('ca_operator', '000000');
     produced = await produceUkey({ url: p.baseUrl, token: operator.token, applicationId: id, modulePath: LIBRARY, ukeySerial, userPin: USER_PIN, pollIntervalMs: 150, timeoutMs: 60_000 });
-    expect(produced).toMatchObject({ applicationId: id, ukeySerial, keyId: '01', status: 'ready_for_collection', chainCertificates: 2 });
+    expect(produced).toMatchObject({ applicationId: id, ukeySerial, keyId: '01', chainCertificates: 2 });
+    expect((await api(p.baseUrl, 'GET', `/api/v1/ukeys/${ukeySerial}`)).body).toMatchObject({ state: 'initialised', certificateSerials: [produced.certificateSerial] });
+    // To the city office in a dispatch batch, signed for there.
+    const batch = await api(p.baseUrl, 'POST', '/api/v1/ukeys/dispatch-batches', { officeRegionCode: '370400', serials: [ukeySerial] }, asHeaders(await staffOf('province_approver', '370000')));
+    expect(batch.status, JSON.stringify(batch.body)).toBe(201);
+    const receipt = await api(p.baseUrl, 'POST', `/api/v1/ukeys/dispatch-batches/${batch.body.id}/receipt`, {}, asHeaders(await staffOf('city_reviewer', '370400')));
+    expect(receipt.status, JSON.stringify(receipt.body)).toBe(200);
     expect(produced.sealIds).toHaveLength(1);
+    await expect.poll(async () => (await application(id)).status, { timeout: 10_000 }).toBe('ready_for_collection');
     expect((await application(id)).results).toMatchObject({ ukeySerial, certificateSerial: produced.certificateSerial, sealIds: produced.sealIds });
     // The SO PIN is released once per application and UKey.
     const again = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/production/so-pin`, { ukeySerial }, asHeaders(operator));

@@ -115,18 +115,21 @@ class FakePlatform {
       this.nextSoPins.set(body.ukeySerial, nextSoPin);
       return send(200, { serial: body.ukeySerial, applicationId: app.id, soPin, nextSoPin, expiresAt: new Date(Date.now() + 600_000).toISOString() });
     }
+    if ((m = /^\/api\/v1\/applications\/([^/]+)\/unlock-completion$/.exec(path))) {
+      const app = this.apps.get(m[1]!)!;
+      if (app.type !== 'unlock' || app.status !== 'awaiting_production') return problem(409, 'illegal_transition', 'no approved unlock application');
+      app.results.ukeySerial = body.ukeySerial;
+      // The SO PIN the token now has is the next one.
+      this.soPins.set(body.ukeySerial, this.nextSoPins.get(body.ukeySerial)!);
+      this.nextSoPins.delete(body.ukeySerial);
+      app.status = 'completed';
+      return send(200, app);
+    }
     if ((m = /^\/api\/v1\/applications\/([^/]+)\/production$/.exec(path))) {
       const app = this.apps.get(m[1]!)!;
       if (app.status !== 'awaiting_production') return problem(409, 'illegal_transition', 'not awaiting production');
       app.results.ukeySerial = body.ukeySerial;
-      if (app.type === 'unlock') {
-        if (body.csr !== undefined) return problem(400, 'validation_failed', 'no CSR for an unlock');
-        // The SO PIN the token now has is the next one.
-        this.soPins.set(body.ukeySerial, this.nextSoPins.get(body.ukeySerial)!);
-        this.nextSoPins.delete(body.ukeySerial);
-        app.status = 'completed';
-        return send(200, app);
-      }
+      if (app.type === 'unlock') return problem(409, 'illegal_transition', 'an unlock is completed with unlock-completion');
       acceptCsr(body.csr); // throws → 500 (the test would see it)
       app.csr = body.csr;
       app.status = 'fulfilling';

@@ -5,8 +5,10 @@ import { ServiceInfraModule, serviceHealthController } from '@ecert/messaging';
 import { Subjects } from '@ecert/contracts';
 import { FileDocumentStore } from '@ecert/documents';
 import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
+import { UkeyEventsListener } from './ukey-events/ukey-events.listener';
 import { InitWorkflowSchema1763900000002 } from './migrations/1763900000002-init-workflow-schema';
 import { CreateApplicationTables1764800000001 } from './migrations/1764800000001-create-application-tables';
+import { OpenApplicationUniqueness1764800000002 } from './migrations/1764800000002-open-application-uniqueness';
 import { WORKFLOW_ENTITIES } from './applications/entities';
 import { ApplicationsHandler } from './applications/applications.handler';
 import { ApplicationViewMapper } from './applications/application-view.mapper';
@@ -19,6 +21,10 @@ import { DecideApplicationUseCase } from './applications/usecases/decide-applica
 import { RecordProductionUseCase } from './applications/usecases/record-production.use-case';
 import { RecordCollectionUseCase } from './applications/usecases/record-collection.use-case';
 import { RetryApplicationUseCase } from './applications/usecases/retry-application.use-case';
+import { ReleaseUkeySoPinUseCase } from './applications/usecases/release-ukey-so-pin.use-case';
+import { WithdrawApplicationUseCase } from './applications/usecases/withdraw-application.use-case';
+import { AbortApplicationUseCase } from './applications/usecases/abort-application.use-case';
+import { CompleteUnlockUseCase } from './applications/usecases/complete-unlock.use-case';
 import { WorkingCalendarProvider } from './sla/working-calendar.provider';
 import { PutCalendarYearUseCase } from './sla/put-calendar-year.use-case';
 import { FulfilmentRunner } from './fulfilment/fulfilment-runner.service';
@@ -37,12 +43,13 @@ export class WorkflowServiceModule {
           config,
           logger,
           entities: WORKFLOW_ENTITIES,
-          migrations: [InitWorkflowSchema1763900000002, CreateApplicationTables1764800000001],
+          migrations: [InitWorkflowSchema1763900000002, CreateApplicationTables1764800000001, OpenApplicationUniqueness1764800000002],
         }),
       ],
       controllers: [serviceHealthController('workflow-service', Subjects.workflow.health), ApplicationsHandler],
       providers: [
         CertificateEventsListener,
+        UkeyEventsListener,
         { provide: DOCUMENT_STORE, useFactory: () => FileDocumentStore.fromConfig(config) },
         WorkflowBusClient,
         WorkingCalendarProvider,
@@ -55,6 +62,10 @@ export class WorkflowServiceModule {
         RecordProductionUseCase,
         RecordCollectionUseCase,
         RetryApplicationUseCase,
+        ReleaseUkeySoPinUseCase,
+        WithdrawApplicationUseCase,
+        AbortApplicationUseCase,
+        CompleteUnlockUseCase,
         PutCalendarYearUseCase,
         FulfilmentStepExecutor,
         FulfilmentRunner,

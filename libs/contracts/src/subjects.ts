@@ -66,17 +66,25 @@ export const Subjects = {
     applicationGet: rpc('workflow.applications.get'),
     applicationList: rpc('workflow.applications.list'),
     materialAttach: rpc('workflow.applications.materials.attach'),
+    /** May this caller attach (this kind of) material to this application now? Asked before an upload is read. */
+    materialCheck: rpc('workflow.applications.materials.check'),
     /** Accept a draft (or resubmit one returned for supplement) into review. */
     applicationSubmit: rpc('workflow.applications.submit'),
     applicationDecide: rpc('workflow.applications.decide'),
+    /** The filer withdraws it, or staff of its region cancel it, before approval. */
+    applicationWithdraw: rpc('workflow.applications.withdraw'),
     applicationProduction: rpc('workflow.applications.production'),
     applicationCollect: rpc('workflow.applications.collect'),
     /** Carry out an application in needs_attention again, from the step that failed. */
     applicationRetry: rpc('workflow.applications.retry'),
+    /** Give up an application that cannot be carried out: what it issued is revoked, and it closes. */
+    applicationAbort: rpc('workflow.applications.abort'),
     /** The production station asks for the SO PIN of the UKey it is about to initialise. */
     productionSoPin: rpc('workflow.applications.production.so-pin'),
     /** The unlock tool asks for the one-time authorisation of an approved unlock application. */
     unlockAuthorisation: rpc('workflow.applications.unlock-authorisation'),
+    /** The unlock tool reset the PIN and rotated the SO PIN: the unlock application completes. */
+    unlockCompletion: rpc('workflow.applications.unlock-completion'),
     calendarStatus: rpc('workflow.calendar.status'),
     calendarPut: rpc('workflow.calendar.put'),
   },

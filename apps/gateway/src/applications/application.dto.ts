@@ -276,6 +276,11 @@ export class DecideApplicationDto {
   @IsOptional()
   @IsBoolean()
   justificationAccepted?: boolean;
+
+  @ApiPropertyOptional({ description: 'medium replacement, city tier: the damage was not caused by the user (第十八条)' })
+  @IsOptional()
+  @IsBoolean()
+  nonHumanCause?: boolean;
 }
 
 export class RecordProductionDto {
@@ -289,6 +294,21 @@ export class RecordProductionDto {
   @IsString()
   @MaxLength(16_384)
   csr?: string;
+}
+
+export class WithdrawApplicationDto {
+  @ApiProperty({ description: 'why it is withdrawn or cancelled (the applicant is told)', example: '单位已另行申请', maxLength: 500 })
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}
+
+/** The production station's or the unlock tool's UKey. */
+export class ApplicationUkeyDto {
+  @ApiProperty({ description: 'serial of the UKey in hand', example: 'GX-UK-000123' })
+  @IsString()
+  @Matches(UKEY_SERIAL, { message: 'ukeySerial must be 4-64 letters, digits or hyphens' })
+  ukeySerial: string;
 }
 
 export class CollectorDto {

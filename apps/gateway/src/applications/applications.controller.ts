@@ -1,7 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ProblemCode, ProblemError } from '@ecert/common';
+import type { DocumentStore } from '@ecert/documents';
+import { GATEWAY_DOCUMENT_STORE } from '../gateway.tokens';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
+  type UnlockAuthorisationView,
   MATERIAL_KINDS,
   Subjects,
   type ApplicationIdCommand,
@@ -15,12 +19,14 @@ import {
 import { RpcClient } from '../rpc/rpc-client.service';
 import { RequiresOperation } from '../access/access.decorators';
 import {
+  ApplicationUkeyDto,
   CreateApplicationDto,
   DecideApplicationDto,
   ListApplicationsDto,
   MaterialUploadQueryDto,
   RecordCollectionDto,
   RecordProductionDto,
+  WithdrawApplicationDto,
 } from './application.dto';
 import { ApplicationIdPipe } from './application-id.pipe';
 import { MaterialIntake } from './material-intake.service';
@@ -41,6 +47,7 @@ export class ApplicationsController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly materials: MaterialIntake,
+    @Inject(GATEWAY_DOCUMENT_STORE) private readonly store: DocumentStore,
   ) {}
 
   @Post()
@@ -92,9 +99,38 @@ export class ApplicationsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ApplicationView> {
+    // Asked before a byte is read or stored: no uploads into applications one may not add to.
+    await this.rpc.call(Subjects.workflow.materialCheck, { applicationId: id, ...(q.kind ? { kind: q.kind } : {}) });
     const material = await this.materials.receive(req, q);
     const cmd: AttachMaterialCommand = { applicationId: id, ...material };
     return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.materialAttach, cmd));
+  }
+
+  @Get(':id/materials/:sha256')
+  @ApiOperation({
+    summary: '查看材料 — download a material of the application (reviewers see what they decide on)',
+    description: 'Sent as an attachment with its content type (never rendered inline by the platform); only materials on the application, to callers who may see it.',
+  })
+  @RequiresOperation('applications:read')
+  async downloadMaterial(@Param('id', ApplicationIdPipe) id: string, @Param('sha256') sha256: string, @Res() res: Response): Promise<void> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw ProblemError.badRequest(ProblemCode.validationFailed, 'sha256', 'sha256 must be 64 lowercase hex digits');
+    // The workflow-service decides who sees the application; only a material on it is served.
+    const app = await this.rpc.call<ApplicationView>(Subjects.workflow.applicationGet, { applicationId: id } satisfies ApplicationIdCommand);
+    const material = app.materials.find((m) => m.sha256 === sha256);
+    if (!material) throw ProblemError.notFound(ProblemCode.notFound, `application ${id} has no material ${sha256}`);
+    const bytes = await this.store.get(sha256);
+    const ext = material.mediaType === 'application/pdf' ? 'pdf' : material.mediaType === 'image/png' ? 'png' : 'jpg';
+    res
+      .status(200)
+      .set({
+        'content-type': material.mediaType,
+        'content-length': String(bytes.length),
+        'content-disposition': `attachment; filename="${material.kind}-${sha256.slice(0, 12)}.${ext}"`,
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "sandbox; default-src 'none'",
+        'cache-control': 'private, no-store',
+      })
+      .end(Buffer.from(bytes));
   }
 
   @Post(':id/submit')
@@ -131,6 +167,46 @@ export class ApplicationsController {
   async production(@Param('id', ApplicationIdPipe) id: string, @Body() dto: RecordProductionDto, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
     const cmd: ProductionCommand = { applicationId: id, ...dto };
     return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationProduction, cmd, { timeoutMs: 15_000 }));
+  }
+
+  @Post(':id/withdrawal')
+  @HttpCode(200)
+  @ApiOperation({ summary: '撤回 — the filer withdraws it, or staff of its region cancel it, before approval' })
+  @RequiresOperation('applications:submit')
+  async withdraw(@Param('id', ApplicationIdPipe) id: string, @Body() dto: WithdrawApplicationDto, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationWithdraw, { applicationId: id, reason: dto.reason }));
+  }
+
+  @Post(':id/abort')
+  @HttpCode(200)
+  @ApiOperation({ summary: '终止 — an administrator gives up an application that cannot be carried out; what it issued is revoked' })
+  @RequiresOperation('admin')
+  async abort(@Param('id', ApplicationIdPipe) id: string, @Body() dto: WithdrawApplicationDto, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.applicationAbort, { applicationId: id, reason: dto.reason }));
+  }
+
+  @Post(':id/production/so-pin')
+  @HttpCode(200)
+  @ApiOperation({ summary: '初始化 — the SO PIN of the fresh UKey the production station initialises for this application (once, recorded)' })
+  @RequiresOperation('applications:produce')
+  productionSoPin(@Param('id', ApplicationIdPipe) id: string, @Body() dto: ApplicationUkeyDto): Promise<{ serial: string; soPin: string }> {
+    return this.rpc.call(Subjects.workflow.productionSoPin, { applicationId: id, ukeySerial: dto.ukeySerial });
+  }
+
+  @Post(':id/unlock-authorisation')
+  @HttpCode(200)
+  @ApiOperation({ summary: '解锁授权 — the one-time SO PIN of an approved unlock, bound to its UKey, expiring' })
+  @RequiresOperation('applications:unlock')
+  unlockAuthorisation(@Param('id', ApplicationIdPipe) id: string, @Body() dto: ApplicationUkeyDto): Promise<UnlockAuthorisationView> {
+    return this.rpc.call(Subjects.workflow.unlockAuthorisation, { applicationId: id, ukeySerial: dto.ukeySerial });
+  }
+
+  @Post(':id/unlock-completion')
+  @HttpCode(200)
+  @ApiOperation({ summary: '解锁完成 — the unlock tool reset the PIN and set the next SO PIN: the released one opens nothing any more' })
+  @RequiresOperation('applications:unlock')
+  async unlockCompletion(@Param('id', ApplicationIdPipe) id: string, @Body() dto: ApplicationUkeyDto, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.unlockCompletion, { applicationId: id, ukeySerial: dto.ukeySerial }));
   }
 
   @Post(':id/collection')

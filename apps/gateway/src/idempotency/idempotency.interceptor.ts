@@ -38,6 +38,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw ProblemError.badRequest(ProblemCode.validationFailed, 'Idempotency-Key', 'Idempotency-Key must be 8-128 letters, digits or . _ : -');
     }
+    // The key's hash covers the parsed JSON body; an upload streamed past the parser would replay the
+    // first answer for another file. Uploads are idempotent by content (same bytes, same SHA-256) anyway.
+    const type = String(req.headers['content-type'] ?? '');
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !/^application\/json\b/i.test(type)) {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, 'Idempotency-Key', 'Idempotency-Key is accepted with JSON bodies only; an upload is idempotent by its content (the same file twice changes nothing)');
+    }
     const caller = req.principal.kind === 'client' ? `c:${req.principal.clientId}` : `s:${req.principal.staffId}`;
     const redisKey = `${this.config.ECERT_REDIS_PREFIX}:idem:${caller}:${key}`;
     const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl}\n${canonicalJson(req.body ?? null)}`).digest('hex');

@@ -52,7 +52,7 @@ export class ApplicationViewMapper {
       ...(d.revocationCause ? { revocationCause: d.revocationCause } : {}),
       ...(d.statement ? { statement: d.statement } : {}),
       materials: materials.map((x) => ({ kind: x.kind, sha256: x.sha256, mediaType: x.mediaType, size: x.size, ...(x.fileName ? { fileName: x.fileName } : {}), attachedAt: x.attachedAt.toISOString() })),
-      checklist: { required, missing: missingMaterials(required, materials) },
+      checklist: { required, missing: missingMaterials(required, materials, app.status === 'returned' ? app.returned : null) },
       decisions: decisions.map((x) => ({
         tier: x.tier,
         decision: x.decision,

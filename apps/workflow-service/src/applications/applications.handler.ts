@@ -4,7 +4,10 @@ import type { Logger } from 'pino';
 import {
   Subjects,
   type ApplicationIdCommand,
+  type ApplicationUkeyCommand,
+  type WithdrawApplicationCommand,
   type AttachMaterialCommand,
+  type CheckMaterialCommand,
   type CalendarYearOverride,
   type CreateApplicationCommand,
   type DecideApplicationCommand,
@@ -23,6 +26,10 @@ import { RecordCollectionUseCase } from './usecases/record-collection.use-case';
 import { RetryApplicationUseCase } from './usecases/retry-application.use-case';
 import { ApplicationQueries } from './application-queries.service';
 import { PutCalendarYearUseCase } from '../sla/put-calendar-year.use-case';
+import { ReleaseUkeySoPinUseCase } from './usecases/release-ukey-so-pin.use-case';
+import { WithdrawApplicationUseCase } from './usecases/withdraw-application.use-case';
+import { AbortApplicationUseCase } from './usecases/abort-application.use-case';
+import { CompleteUnlockUseCase } from './usecases/complete-unlock.use-case';
 
 /** NATS request/reply entry points of applications and the working-day calendar. */
 @Controller()
@@ -38,6 +45,10 @@ export class ApplicationsHandler {
     private readonly retryUc: RetryApplicationUseCase,
     private readonly queries: ApplicationQueries,
     private readonly calendarUc: PutCalendarYearUseCase,
+    private readonly soPinUc: ReleaseUkeySoPinUseCase,
+    private readonly withdrawUc: WithdrawApplicationUseCase,
+    private readonly abortUc: AbortApplicationUseCase,
+    private readonly unlockUc: CompleteUnlockUseCase,
   ) {}
 
   @MessagePattern(Subjects.workflow.applicationCreate)
@@ -60,6 +71,11 @@ export class ApplicationsHandler {
     return runRpc(this.logger, env, () => this.attachUc.execute(env.data));
   }
 
+  @MessagePattern(Subjects.workflow.materialCheck)
+  checkMaterial(@Payload() env: RpcEnvelope<CheckMaterialCommand>) {
+    return runRpc(this.logger, env, () => this.attachUc.check(env.data));
+  }
+
   @MessagePattern(Subjects.workflow.applicationSubmit)
   submit(@Payload() env: RpcEnvelope<ApplicationIdCommand>) {
     return runRpc(this.logger, env, () => this.submitUc.execute(env.data));
@@ -68,6 +84,11 @@ export class ApplicationsHandler {
   @MessagePattern(Subjects.workflow.applicationDecide)
   decide(@Payload() env: RpcEnvelope<DecideApplicationCommand>) {
     return runRpc(this.logger, env, () => this.decideUc.execute(env.data));
+  }
+
+  @MessagePattern(Subjects.workflow.applicationWithdraw)
+  withdraw(@Payload() env: RpcEnvelope<WithdrawApplicationCommand>) {
+    return runRpc(this.logger, env, () => this.withdrawUc.execute(env.data));
   }
 
   @MessagePattern(Subjects.workflow.applicationProduction)
@@ -83,6 +104,26 @@ export class ApplicationsHandler {
   @MessagePattern(Subjects.workflow.applicationRetry)
   retry(@Payload() env: RpcEnvelope<ApplicationIdCommand>) {
     return runRpc(this.logger, env, () => this.retryUc.execute(env.data));
+  }
+
+  @MessagePattern(Subjects.workflow.productionSoPin)
+  productionSoPin(@Payload() env: RpcEnvelope<ApplicationUkeyCommand>) {
+    return runRpc(this.logger, env, () => this.soPinUc.production(env.data));
+  }
+
+  @MessagePattern(Subjects.workflow.unlockAuthorisation)
+  unlockAuthorisation(@Payload() env: RpcEnvelope<ApplicationUkeyCommand>) {
+    return runRpc(this.logger, env, () => this.soPinUc.unlock(env.data));
+  }
+
+  @MessagePattern(Subjects.workflow.applicationAbort)
+  abort(@Payload() env: RpcEnvelope<WithdrawApplicationCommand>) {
+    return runRpc(this.logger, env, () => this.abortUc.execute(env.data));
+  }
+
+  @MessagePattern(Subjects.workflow.unlockCompletion)
+  unlockCompletion(@Payload() env: RpcEnvelope<ApplicationUkeyCommand>) {
+    return runRpc(this.logger, env, () => this.unlockUc.execute(env.data));
   }
 
   @MessagePattern(Subjects.workflow.calendarStatus)

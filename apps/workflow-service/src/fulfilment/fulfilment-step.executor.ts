@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProblemError, type EcertConfig } from '@ecert/common';
-import { REVOCATION_CAUSE_REASONS, Subjects, type CertificateView, type ExtractedSealImageView, type Page, type RequestedSeal, type RevocationReason, type SealView } from '@ecert/contracts';
+import { REVOCATION_CAUSE_REASONS, Subjects, type CertificateView, type ExtractedSealImageView, type Page, type RequestedSeal, type RevocationReason, type SealView, type UkeyAction, type UkeyState, type UkeyView } from '@ecert/contracts';
 import { CONFIG, DATA_SOURCE } from '@ecert/messaging';
-import { stepIdempotencyKey } from '@ecert/workflow';
+import { IMPRESSION_SCAN_MAX_BYTES, stepIdempotencyKey } from '@ecert/workflow';
 import { DocumentNotFoundError, type DocumentStore } from '@ecert/documents';
 import type { ApplicationEntity } from '../applications/entities/application.entity';
 import type { ApplicationStepEntity } from '../applications/entities/application-step.entity';
@@ -14,8 +14,6 @@ import { DOCUMENT_STORE } from '../workflow-service.tokens';
 
 /** Default printed size of a unit's official seal (GA 241: round, 38–42 mm). */
 const DEFAULT_SEAL_MM = 42;
-/** The seal-service's scan extractor takes at most this much (one impression). */
-const SCAN_MAX_BYTES = 512 * 1024;
 
 const permanent = (code: string, detail: string) => new ProblemError(422, code, '步骤无法完成 (step cannot succeed)', detail);
 
@@ -42,21 +40,50 @@ export class FulfilmentStepExecutor {
     const key = (part?: string | number) => stepIdempotencyKey(app.id, step.name, part);
     const comment = `application ${app.id} (${app.type})`;
     switch (step.name) {
-      case 'freeze_certificate':
+      // A lost UKey takes every certificate on it out of trust at once; without a known UKey, the one certificate.
+      case 'freeze_certificate': {
+        const ukey = await this.targetUkey(app);
+        if (ukey) return this.ukeyTransition(ukey, 'report_lost', key(), `${comment}: ${app.details.statement ?? 'reported lost'}`, ['suspended']);
         return this.lifecycle(Subjects.cert.freeze, { serial: app.targetSerial!, comment, idempotencyKey: key() }, 'frozen');
-      case 'unfreeze_certificate':
+      }
+      case 'unfreeze_certificate': {
+        const ukey = await this.targetUkey(app);
+        if (ukey && (await this.ukeyState(ukey)) === 'suspended') return this.ukeyTransition(ukey, 'found', key(), comment, ['in_use']);
         return this.lifecycle(Subjects.cert.unfreeze, { serial: app.targetSerial!, comment, idempotencyKey: key() }, 'active');
+      }
       case 'revoke_certificate':
         return this.lifecycle(Subjects.cert.revoke, { serial: app.targetSerial!, reason: REVOCATION_CAUSE_REASONS[app.details.revocationCause!], comment, idempotencyKey: key() }, 'revoked');
       case 'revoke_replaced': {
         const r = await this.lifecycle(Subjects.cert.revoke, { serial: app.targetSerial!, reason: this.replacementReason(app), comment: `${comment}: replaced by ${app.results.certificateSerial}`, idempotencyKey: key() }, 'revoked');
         return { ...r, replacedSerial: app.targetSerial };
       }
+      case 'retire_replaced_ukey': {
+        const ukey = await this.targetUkey(app);
+        if (!ukey) return { ukey: null };
+        const state = await this.ukeyState(ukey);
+        if (app.type === 'reissue') {
+          // 补办 after loss: the lost key is lost for good (its certificates revoked keyCompromise).
+          if (state === 'collected' || state === 'in_use') await this.ukeyTransition(ukey, 'report_lost', key('lost'), comment, ['suspended']);
+          return this.ukeyTransition(ukey, 'declare_perm_lost', key(), comment, ['perm_lost']);
+        }
+        return this.ukeyTransition(ukey, 'terminate', key(), `${comment}: replaced by ${app.results.ukeySerial ?? 'a new UKey'}`, ['terminated']);
+      }
+      case 'mark_ukey_damaged': {
+        const ukey = await this.targetUkey(app);
+        if (!ukey) return { ukey: null };
+        return this.ukeyTransition(ukey, 'report_damaged', key(), `${comment}: ${app.details.statement ?? 'damaged'}`, ['damaged', 'returned'], { nonHumanCause: app.details.nonHumanCause === true });
+      }
+      case 'revoke_issued': {
+        const serial = app.results.certificateSerial;
+        if (!serial || serial === app.targetSerial) return { revoked: null };
+        return this.lifecycle(Subjects.cert.revoke, { serial, reason: 'cessationOfOperation', comment: `${comment}: aborted`, idempotencyKey: key() }, 'revoked');
+      }
       case 'issue_certificate': {
         const cert = await this.bus.call<CertificateView>(Subjects.cert.issue, {
           profile: 'unit',
           csr: this.csrOf(app),
           unit: { name: app.unit.name, uscc: app.uscc, regionCode: app.regionCode, accountNo: app.accountNo },
+          ...(app.production?.ukeySerial ? { ukeySerial: app.production.ukeySerial, applicationId: app.id } : {}),
           idempotencyKey: key(),
         });
         return { certificateSerial: cert.serial, notAfter: cert.notAfter };
@@ -67,11 +94,35 @@ export class FulfilmentStepExecutor {
       }
       case 'make_seals':
         return this.makeSeals(app, key);
-      case 'dispatch':
-        return { dispatchedAt: new Date().toISOString() };
       case 'await_production':
+      case 'dispatch':
       case 'await_collection':
-        throw new Error(`${step.name} waits for a person; it is not sent`);
+        throw new Error(`${step.name} waits for a person or a UKey; it is not sent`);
+    }
+  }
+
+  /** The UKey the application's target certificate is on (from the application, or the cert-service). */
+  private async targetUkey(app: ApplicationEntity): Promise<string | undefined> {
+    if (app.targetUkeySerial) return app.targetUkeySerial;
+    if (!app.targetSerial) return undefined;
+    return (await this.bus.getCertificate(app.targetSerial)).ukeySerial;
+  }
+
+  private async ukeyState(serial: string): Promise<UkeyState> {
+    return (await this.bus.call<UkeyView>(Subjects.cert.ukeyGet, { serial })).state;
+  }
+
+  /** A UKey transition; one whose effect is already there (an answer lost, staff acted directly) counts as done. */
+  private async ukeyTransition(serial: string, action: UkeyAction, idempotencyKey: string, reason: string, done: UkeyState[], extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    try {
+      const u = await this.bus.call<UkeyView>(Subjects.cert.ukeyTransition, { serial, action, reason: reason.slice(0, 500), idempotencyKey, ...extra });
+      return { ukey: u.serial, state: u.state, certificates: u.certificateSerials };
+    } catch (e) {
+      if (e instanceof ProblemError && e.status === 409) {
+        const u = await this.bus.call<UkeyView>(Subjects.cert.ukeyGet, { serial });
+        if (done.includes(u.state)) return { ukey: u.serial, state: u.state, alreadyDone: true };
+      }
+      throw e;
     }
   }
 
@@ -88,10 +139,6 @@ export class FulfilmentStepExecutor {
         break;
       case 'revoke_replaced':
         app.results = { ...r, replacedSerial: String(result.replacedSerial) };
-        break;
-      case 'dispatch':
-        app.results = { ...r, dispatchedAt: String(result.dispatchedAt) };
-        await journal(m, app, 'ready_for_collection', { staffId: null, clientId: null, via: 'workflow-service' }, {}, 'application.ready_for_collection');
         break;
       default:
     }
@@ -188,7 +235,7 @@ export class FulfilmentStepExecutor {
       if (e instanceof DocumentNotFoundError) throw permanent('impression_scan_missing', `the seal-impression scan ${material.sha256} is not in the document store`);
       throw e;
     }
-    if (bytes.length > SCAN_MAX_BYTES) throw permanent('impression_scan_too_large', `the seal-impression scan has ${bytes.length} bytes; the picture is taken from a scan of at most ${SCAN_MAX_BYTES}`);
+    if (bytes.length > IMPRESSION_SCAN_MAX_BYTES) throw permanent('impression_scan_too_large', `the seal-impression scan has ${bytes.length} bytes; the picture is taken from a scan of at most ${IMPRESSION_SCAN_MAX_BYTES}`);
     return this.bus.call<ExtractedSealImageView>(Subjects.seal.extractImage, { image: Buffer.from(bytes).toString('base64') });
   }
 }

@@ -46,11 +46,13 @@ export const APPLICATION_STATUSES = [
   'completed',
   /** A step could not succeed: an operator must look (the reason is on the application). */
   'needs_attention',
+  /** Withdrawn by its filer, or cancelled by staff, before it was approved. */
+  'withdrawn',
 ] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /** Closed: no decision, material or step may change it any more. */
-export const CLOSED_APPLICATION_STATUSES: readonly ApplicationStatus[] = ['rejected', 'completed'];
+export const CLOSED_APPLICATION_STATUSES: readonly ApplicationStatus[] = ['rejected', 'completed', 'withdrawn'];
 
 /** Materials of 办理流程 二(一) and 000 附件2. */
 export const MATERIAL_KINDS = [
@@ -148,8 +150,18 @@ export interface AttachMaterialCommand {
   fileName?: string;
 }
 
+export interface CheckMaterialCommand {
+  applicationId: string;
+  kind?: MaterialKind;
+}
+
 export interface ApplicationIdCommand {
   applicationId: string;
+}
+
+export interface WithdrawApplicationCommand {
+  applicationId: string;
+  reason: string;
 }
 
 export interface DecideApplicationCommand {
@@ -161,8 +173,16 @@ export interface DecideApplicationCommand {
   missing?: MaterialKind[];
   /** For additional: the reviewer accepts the justification (第九条) by approving with this set. */
   justificationAccepted?: boolean;
+  /** Medium replacement, city tier: the reviewer finds the damage was not the user's doing (第十八条). */
+  nonHumanCause?: boolean;
   /** The version the reviewer saw (If-Match): a decision on anything newer is a 409. */
   expectedVersion?: number;
+}
+
+/** The production station's or the unlock tool's request about the UKey it holds. */
+export interface ApplicationUkeyCommand {
+  applicationId: string;
+  ukeySerial: string;
 }
 
 /** From the CA operator's station: the keys were generated on the UKey. */
@@ -310,6 +330,7 @@ export const APPLICATION_EVENT_TYPES = [
   'application.collected',
   'application.completed',
   'application.failed',
+  'application.withdrawn',
 ] as const;
 export type ApplicationEventType = (typeof APPLICATION_EVENT_TYPES)[number];
 

@@ -17,6 +17,13 @@ export interface DecodeBudget {
 }
 
 const ABBREVIATIONS: Record<string, string> = { Fl: 'FlateDecode', AHx: 'ASCIIHexDecode', A85: 'ASCII85Decode' };
+const MAX_FILTERS = 3;
+
+/** Every filter's output counts against the one budget (ASCII85's `z` alone makes 4 bytes of 1). */
+function charge(budget: DecodeBudget, bytes: number): void {
+  if (bytes > budget.remaining) throw new PdfStreamDecodeError('budget', 'streams decompress to more than the check allows');
+  budget.remaining -= bytes;
+}
 
 /**
  * A stream's data after its filters: FlateDecode (with PNG predictors), ASCIIHexDecode and
@@ -28,13 +35,15 @@ export function decodePdfStream(data: Uint8Array, dict: PdfDictionary, budget: D
   // Only the full key names: in a stream dictionary /F is an external file, not a filter.
   const filters = asArray(dict.get('Filter'));
   const parms = asArray(dict.get('DecodeParms'));
+  // Producers chain at most an ASCII filter and Flate; long chains only multiply a bomb.
+  if (filters.length > MAX_FILTERS) throw new PdfStreamDecodeError('unsupported', `a stream chains ${filters.length} filters (at most ${MAX_FILTERS} are read)`);
   let out = data;
   filters.forEach((f, n) => {
     const filter = typeof f === 'string' ? (ABBREVIATIONS[f] ?? f) : undefined;
     const p = parms[n] instanceof Map ? (parms[n] as PdfDictionary) : undefined;
     if (filter === 'FlateDecode') out = unpredict(inflate(out, budget), p);
-    else if (filter === 'ASCIIHexDecode') out = asciiHex(out);
-    else if (filter === 'ASCII85Decode') out = ascii85(out);
+    else if (filter === 'ASCIIHexDecode') out = asciiHex(out, budget);
+    else if (filter === 'ASCII85Decode') out = ascii85(out, budget);
     else throw new PdfStreamDecodeError('unsupported', `a stream uses the filter ${typeof f === 'string' ? f : JSON.stringify(f)}`);
   });
   return out;
@@ -110,43 +119,74 @@ function isWhite(c: number): boolean {
   return c === 0 || c === 9 || c === 10 || c === 12 || c === 13 || c === 32;
 }
 
-function asciiHex(data: Uint8Array): Uint8Array {
-  const digits: number[] = [];
+function asciiHex(data: Uint8Array, budget: DecodeBudget): Uint8Array {
+  let digits = 0;
+  for (const c of data) {
+    if (c === 0x3e) break;
+    if (!isWhite(c)) digits++;
+  }
+  const out = new Uint8Array(Math.ceil(digits / 2));
+  charge(budget, out.length);
+  let k = 0;
   for (const c of data) {
     if (c === 0x3e) break;
     if (isWhite(c)) continue;
-    const d = parseInt(String.fromCharCode(c), 16);
-    if (Number.isNaN(d)) throw new PdfStreamDecodeError('malformed', 'an ASCIIHexDecode stream holds a non-hex character');
-    digits.push(d);
+    const d = hexValue(c);
+    if (d < 0) throw new PdfStreamDecodeError('malformed', 'an ASCIIHexDecode stream holds a non-hex character');
+    out[k >> 1] |= k % 2 === 0 ? d << 4 : d;
+    k++;
   }
-  if (digits.length % 2) digits.push(0);
-  const out = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = (digits[2 * i] << 4) | digits[2 * i + 1];
   return out;
 }
 
-function ascii85(data: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  let group: number[] = [];
-  const flush = (n: number) => {
-    let v = 0;
-    for (let i = 0; i < 5; i++) v = v * 85 + (group[i] ?? 84);
-    for (let i = 0; i < n; i++) out.push((v >>> (24 - 8 * i)) & 0xff);
-    group = [];
-  };
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/** The exact decoded length first (charged to the budget), then into a buffer of that size: no growing arrays. */
+function ascii85(data: Uint8Array, budget: DecodeBudget): Uint8Array {
+  let size = 0;
+  let pending = 0;
   for (let i = 0; i < data.length; i++) {
-    const c = data[i];
+    const c = data[i]!;
     if (isWhite(c)) continue;
-    if (c === 0x7e) break; // ~> ends the data
-    if (c === 0x7a && group.length === 0) {
-      out.push(0, 0, 0, 0);
+    if (c === 0x7e) break;
+    if (c === 0x7a && pending === 0) {
+      size += 4;
       continue;
     }
     if (c < 0x21 || c > 0x75) throw new PdfStreamDecodeError('malformed', 'an ASCII85Decode stream holds a character outside !..u');
+    if (++pending === 5) {
+      size += 4;
+      pending = 0;
+    }
+  }
+  if (pending === 1) throw new PdfStreamDecodeError('malformed', 'an ASCII85Decode stream ends with a lone character');
+  if (pending) size += pending - 1;
+  charge(budget, size);
+  const out = new Uint8Array(size);
+  let o = 0;
+  const group: number[] = [];
+  const flush = (n: number) => {
+    let v = 0;
+    for (let i = 0; i < 5; i++) v = v * 85 + (group[i] ?? 84);
+    for (let i = 0; i < n; i++) out[o++] = (v >>> (24 - 8 * i)) & 0xff;
+    group.length = 0;
+  };
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i]!;
+    if (isWhite(c)) continue;
+    if (c === 0x7e) break;
+    if (c === 0x7a && group.length === 0) {
+      o += 4; // already zero
+      continue;
+    }
     group.push(c - 0x21);
     if (group.length === 5) flush(4);
   }
-  if (group.length === 1) throw new PdfStreamDecodeError('malformed', 'an ASCII85Decode stream ends with a lone character');
   if (group.length) flush(group.length - 1);
-  return Uint8Array.from(out);
+  return out;
 }

@@ -53,6 +53,18 @@ describe('application state machine', () => {
     expect(requiredMaterials('apply', { sealsRequested: 1 })).toEqual(['certificate_form', 'seal_form', 'uscc_copy', 'handler_id_copy', 'seal_impression_form']);
     expect(requiredMaterials('change', { changes: ['people'] })).toContain('establishment_document');
     expect(requiredMaterials('reissue')).not.toContain('establishment_document');
-    expect(requiredMaterials('report_loss')).toEqual(['certificate_form', 'handler_id_copy']);
+    expect(requiredMaterials('report_loss')).toEqual([]);
+    expect(requiredMaterials('restore')).toEqual(['certificate_form', 'handler_id_copy']);
+  });
+});
+
+describe('missingMaterials', () => {
+  it('after a return, a listed kind needs a copy attached since the return', async () => {
+    const { missingMaterials } = await import('./required-materials');
+    const before = new Date('2026-01-05T01:00:00Z');
+    const after = new Date('2026-01-06T01:00:00Z');
+    const returned = { missing: ['uscc_copy'], at: '2026-01-05T12:00:00Z' };
+    expect(missingMaterials(['uscc_copy'], [{ kind: 'uscc_copy', attachedAt: before }], returned)).toEqual(['uscc_copy']);
+    expect(missingMaterials(['uscc_copy'], [{ kind: 'uscc_copy', attachedAt: before }, { kind: 'uscc_copy', attachedAt: after }], returned)).toEqual([]);
   });
 });

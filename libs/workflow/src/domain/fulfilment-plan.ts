@@ -14,13 +14,19 @@ export const FULFILMENT_STEPS = [
   'revoke_certificate',
   /** After the replacement exists: the certificate it replaces is revoked (第十七条 原有的…予以注销). */
   'revoke_replaced',
-  /** The UKey goes to the city office: the application is ready for collection. */
+  /** …and the UKey it was on is retired: permanently lost (a reissue after loss) or terminated. */
+  'retire_replaced_ukey',
+  /** Medium replacement: the old UKey is recorded as damaged, with the reviewer's non-human cause (第十八条). */
+  'mark_ukey_damaged',
+  /** An aborted application's own certificate is revoked (its seals follow): nothing half-made stays trusted. */
+  'revoke_issued',
+  /** The UKey travels to the city office in a dispatch batch; ready for collection when it is there. */
   'dispatch',
   'await_collection',
 ] as const;
 export type FulfilmentStepName = (typeof FULFILMENT_STEPS)[number];
 
-export const WAITING_STEPS: ReadonlySet<FulfilmentStepName> = new Set(['await_production', 'await_collection']);
+export const WAITING_STEPS: ReadonlySet<FulfilmentStepName> = new Set(['await_production', 'dispatch', 'await_collection']);
 
 /** The idempotency key of a step's command: stable across retries and restarts. */
 export function stepIdempotencyKey(applicationId: string, step: FulfilmentStepName, part?: string | number): string {

@@ -23,12 +23,40 @@ export function requiredMaterials(type: ServiceType, opts: { changes?: readonly 
       ];
     case 'reissue':
       return ['certificate_form', 'seal_form', 'uscc_copy', 'handler_id_copy'];
+    case 'report_loss':
+      // A lost key is frozen the moment the loss is reported (by phone, by the business system):
+      // paperwork follows during review, it never holds up the freeze.
+      return [];
     default:
       return ['certificate_form', 'handler_id_copy'];
   }
 }
 
-export function missingMaterials(required: readonly MaterialKind[], attached: readonly { kind: MaterialKind }[]): MaterialKind[] {
+/** The seal picture is taken from a scan of one impression of at most this size (the seal-service's extractor). */
+export const IMPRESSION_SCAN_MAX_BYTES = 512 * 1024;
+
+/** What may be attached: the required materials, and the form and ID copy for any type. */
+export function allowedMaterials(type: ServiceType, opts: { changes?: readonly ChangeKind[]; sealsRequested?: number } = {}): MaterialKind[] {
+  return [...new Set<MaterialKind>([...requiredMaterials(type, opts), 'certificate_form', 'handler_id_copy'])];
+}
+
+/**
+ * What is still missing: required kinds never attached, and — after a return for supplement — the
+ * kinds the reviewer listed that have no material attached since the return (补正: a new copy, not
+ * the one already seen).
+ */
+export function missingMaterials(
+  required: readonly MaterialKind[],
+  attached: readonly { kind: MaterialKind; attachedAt: Date }[],
+  returned?: { missing: readonly string[]; at: string } | null,
+): MaterialKind[] {
   const have = new Set(attached.map((m) => m.kind));
-  return required.filter((k) => !have.has(k));
+  const out = required.filter((k) => !have.has(k));
+  if (returned) {
+    const since = new Date(returned.at).getTime();
+    for (const k of returned.missing as MaterialKind[]) {
+      if (!out.includes(k) && !attached.some((m) => m.kind === k && m.attachedAt.getTime() > since)) out.push(k);
+    }
+  }
+  return out;
 }

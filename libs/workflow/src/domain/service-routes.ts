@@ -28,7 +28,7 @@ const TIER_DAYS = { county: 1, city: 2, province: 3 } as const;
 const POLICY = 'ecert policy (the seeds set no limit for this type)';
 
 const NEW_UKEY: readonly FulfilmentStepName[] = ['await_production', 'issue_certificate', 'make_seals', 'dispatch', 'await_collection'];
-const REPLACEMENT_UKEY: readonly FulfilmentStepName[] = ['await_production', 'issue_certificate', 'make_seals', 'revoke_replaced', 'dispatch', 'await_collection'];
+const REPLACEMENT_UKEY: readonly FulfilmentStepName[] = ['await_production', 'issue_certificate', 'make_seals', 'revoke_replaced', 'retire_replaced_ukey', 'dispatch', 'await_collection'];
 
 const route = (r: Partial<ServiceRoute> & Pick<ServiceRoute, 'fulfilment' | 'limitWorkingDays' | 'limitSource'>): ServiceRoute => ({
   tiers: FULL_REVIEW,
@@ -67,7 +67,7 @@ export const SERVICE_ROUTES: RouteTable = {
   unlock: { on_site: route({ tiers: ['county'], fulfilment: ['await_production'], limitWorkingDays: 1, limitSource: POLICY }) },
   // 第十八条 / 办理流程 二(五): reviewed by the own office, replaced by the provincial centre; 15 working days.
   medium_replacement: {
-    on_site: route({ tiers: ['city', 'province'], fulfilment: REPLACEMENT_UKEY, limitWorkingDays: 15, limitSource: '办理流程 二(五)3 更换15个工作日内办理完毕' }),
+    on_site: route({ tiers: ['city', 'province'], fulfilment: ['mark_ukey_damaged', ...REPLACEMENT_UKEY], limitWorkingDays: 15, limitSource: '办理流程 二(五)3 更换15个工作日内办理完毕' }),
   },
 };
 

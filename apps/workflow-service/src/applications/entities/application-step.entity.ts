@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { FulfilmentStepName } from '@ecert/workflow';
 
-export type StepPhase = 'acceptance' | 'rejection' | 'fulfilment';
+export type StepPhase = 'acceptance' | 'rejection' | 'fulfilment' | 'abort';
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'compensated';
 
 @Entity({ name: 'application_step' })

@@ -17,6 +17,8 @@ export interface ApplicationDetails {
   revocationCause?: RevocationCause;
   statement?: string;
   damageNotUserCaused?: boolean;
+  /** Medium replacement: the reviewer's finding that the damage is not the user's doing (第十八条). */
+  nonHumanCause?: boolean;
 }
 
 export interface StoredPause {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
-import { MATERIAL_KINDS, type ApplicationView, type AttachMaterialCommand, type MaterialKind } from '@ecert/contracts';
+import { MATERIAL_KINDS, Subjects, type ApplicationView, type AttachMaterialCommand, type CheckMaterialCommand, type MaterialKind } from '@ecert/contracts';
 import { CONFIG, DATA_SOURCE } from '@ecert/messaging';
 import { DocumentNotFoundError, DocumentIntegrityError, inspectMaterial, MaterialRejectedError, type DocumentStore } from '@ecert/documents';
-import { assertMayAttach, requiredMaterials } from '@ecert/workflow';
+import { allowedMaterials, assertMayAttach, IMPRESSION_SCAN_MAX_BYTES } from '@ecert/workflow';
+import { ApplicationEntity } from '../entities/application.entity';
 import { ApplicationMaterialEntity } from '../entities/application-material.entity';
 import { actorRef, currentActor } from '../application-actor';
 import { assertMaySee } from '../application-access';
@@ -13,6 +14,7 @@ import { journal } from '../application-journal';
 import { applicationIdOf, lockApplication, touch } from '../application-loader';
 import { ApplicationViewMapper } from '../application-view.mapper';
 import { DOCUMENT_STORE } from '../../workflow-service.tokens';
+import { WorkflowBusClient } from '../workflow-bus.client';
 
 const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
 
@@ -28,7 +30,22 @@ export class AttachMaterialUseCase {
     @Inject(CONFIG) private readonly config: EcertConfig,
     @Inject(DOCUMENT_STORE) private readonly store: DocumentStore,
     private readonly views: ApplicationViewMapper,
+    private readonly bus: WorkflowBusClient,
   ) {}
+
+  /** Before the gateway reads an upload: the application exists, the caller may add to it, now, this kind. */
+  async check(cmd: CheckMaterialCommand): Promise<{ ok: true }> {
+    const actor = currentActor();
+    const id = applicationIdOf(cmd?.applicationId);
+    if (cmd.kind !== undefined && !(MATERIAL_KINDS as readonly unknown[]).includes(cmd.kind)) throw bad('kind', `kind must be one of ${MATERIAL_KINDS.join(', ')}`);
+    const app = await this.ds.getRepository(ApplicationEntity).findOneBy({ id });
+    if (!app) throw ProblemError.notFound(ProblemCode.notFound, `application ${id} not found`);
+    assertMaySee(actor, app);
+    assertMayAttach(app.status);
+    const allowed = allowedMaterials(app.type, { changes: app.details.changes, sealsRequested: app.seals.length });
+    if (cmd.kind && !allowed.includes(cmd.kind)) throw bad('kind', `a ${app.type} application takes ${allowed.join(', ')}; ${cmd.kind} is not one of them`);
+    return { ok: true };
+  }
 
   async execute(cmd: AttachMaterialCommand): Promise<ApplicationView> {
     const actor = currentActor();
@@ -38,13 +55,14 @@ export class AttachMaterialUseCase {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw bad('sha256', 'sha256 must be 64 lowercase hex digits');
     const fileName = this.fileName(cmd.fileName);
     const mediaType = await this.inspect(sha256);
+    if (cmd.kind === 'seal_impression_form') await this.assertUsableImpression(sha256, mediaType);
     return this.ds.transaction(async (m) => {
       const app = await lockApplication(m, id);
       assertMaySee(actor, app);
       assertMayAttach(app.status);
-      const required = requiredMaterials(app.type, { changes: app.details.changes, sealsRequested: app.seals.length });
-      if (!required.includes(cmd.kind as MaterialKind)) {
-        throw bad('kind', `a ${app.type} application needs ${required.join(', ')}; ${cmd.kind} is not one of them`);
+      const allowed = allowedMaterials(app.type, { changes: app.details.changes, sealsRequested: app.seals.length });
+      if (!allowed.includes(cmd.kind as MaterialKind)) {
+        throw bad('kind', `a ${app.type} application takes ${allowed.join(', ')}; ${cmd.kind} is not one of them`);
       }
       const existing = await m.findOneBy(ApplicationMaterialEntity, { applicationId: id, kind: cmd.kind, sha256 });
       if (!existing) {
@@ -67,6 +85,24 @@ export class AttachMaterialUseCase {
       }
       return this.views.load(m, app);
     });
+  }
+
+  /**
+   * The official seal's picture is taken from this scan after approval; a scan it cannot be taken
+   * from is refused now, not after the certificate is issued. One impression, PNG or JPEG, at most
+   * 512 KiB, and the seal-service must find the red ink in it.
+   */
+  private async assertUsableImpression(sha256: string, mediaType: string): Promise<void> {
+    const refuse = (detail: string) => new ProblemError(422, 'impression_scan_unusable', '印章采集扫描件不可用 (seal impression scan unusable)', detail, 'sha256');
+    if (mediaType === 'application/pdf') throw refuse('the seal picture is taken from a PNG or JPEG scan of one impression (a PDF is kept as the signed form: attach it as seal_form)');
+    const bytes = await this.store.get(sha256);
+    if (bytes.length > IMPRESSION_SCAN_MAX_BYTES) throw refuse(`the scan has ${bytes.length} bytes; at most ${IMPRESSION_SCAN_MAX_BYTES} (crop it to one impression)`);
+    try {
+      await this.bus.asService(`impression-${sha256.slice(0, 12)}`, () => this.bus.call(Subjects.seal.extractImage, { image: Buffer.from(bytes).toString('base64') }));
+    } catch (e) {
+      if (e instanceof ProblemError && e.status >= 400 && e.status < 500) throw refuse(`the seal-service cannot take a seal picture from it: ${e.detail ?? e.title}`);
+      throw e;
+    }
   }
 
   private fileName(v: unknown): string | null {

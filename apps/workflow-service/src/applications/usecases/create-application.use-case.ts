@@ -1,8 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { IsNull, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { assertInScope, ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
-import type { ApplicationView, CertificateView, CreateApplicationCommand } from '@ecert/contracts';
+import { Subjects, type ApplicationView, type CertificateView, type CreateApplicationCommand, type Page, type SealView, type UkeyView } from '@ecert/contracts';
 import { CONFIG, DATA_SOURCE } from '@ecert/messaging';
 import { MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT } from '@ecert/pki';
 import { endOfShanghaiDay, shanghaiDate, workingDaysBetween, routeOf, validateCreateApplication, type ValidApplication } from '@ecert/workflow';
@@ -91,18 +91,7 @@ export class CreateApplicationUseCase {
       updatedAt: now,
     });
     return this.ds.transaction(async (m) => {
-      // One open new-certificate application per account at a time: two drafts cannot both get the one free certificate.
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`application:${app.uscc}:${app.accountNo}`]);
-      if (v.type === 'apply') {
-        const open = await m.count(ApplicationEntity, { where: { uscc: app.uscc, accountNo: app.accountNo, type: 'apply', closedAt: IsNull() } });
-        if (open > 0) throw ProblemError.conflict('application_already_open', `an application for a first certificate of account ${app.accountNo} is already open; a further certificate is an additional application (第九条)`);
-      }
-      try {
-        await m.insert(ApplicationEntity, app);
-      } catch (e) {
-        if ((e as { code?: string }).code === '23505') throw ProblemError.conflict('application_already_open', `certificate ${app.targetSerial} already has an open application`);
-        throw e;
-      }
+      await m.insert(ApplicationEntity, app);
       await journal(m, app, 'filed', actorRef(actor), { type: app.type, channel: app.channel });
       return this.views.load(m, app);
     });
@@ -110,10 +99,23 @@ export class CreateApplicationUseCase {
 
   private async checkAgainstCertificates(v: ValidApplication): Promise<void> {
     if (v.type === 'apply' || v.type === 'additional') {
-      const page = await this.bus.listCertificates(v.unit.uscc);
+      // Nationally, not in the filer's scope: a unit's certificates filed under another region are
+      // still its certificates (one per account, 第九条), and another region may not file for it.
+      const page = await this.bus.asService(`create-${v.unit.uscc}`, () => this.bus.listCertificates(v.unit.uscc));
+      const elsewhere = page.items.find((c) => c.unit.accountNo === v.unit.accountNo && c.unit.regionCode !== v.unit.regionCode && (c.status === 'active' || c.status === 'frozen'));
+      if (elsewhere) {
+        throw unprocessable('unit_held_elsewhere', 'unit.regionCode', `account ${v.unit.accountNo} of ${v.unit.uscc} holds certificates of region ${elsewhere.unit.regionCode}; its applications are filed there`);
+      }
       const held = page.items.filter((c) => c.unit.accountNo === v.unit.accountNo && (c.status === 'active' || c.status === 'frozen'));
       if (v.type === 'apply' && held.length > 0) {
-        throw ProblemError.conflict('certificate_already_held', `account ${v.unit.accountNo} of ${v.unit.uscc} already holds certificate ${held[0]!.serial}; one certificate per account by default, more only as an additional application with a reason (第九条)`);
+        throw new ProblemError(409, 'certificate_already_held', '该账户已有证书 (certificate already held)', `account ${v.unit.accountNo} of ${v.unit.uscc} already holds certificate ${held[0]!.serial}; one certificate per account by default, more only as an additional application with a reason (第九条)`, 'unit.accountNo');
+      }
+      // One official seal per unit (the USCC, whatever the account): a second is an additional application.
+      if (v.type === 'apply' && v.seals.some((s) => s.kind === 'official')) {
+        const seals = await this.bus.asService(`create-${v.unit.uscc}-seals`, () => this.bus.call<Page<SealView>>(Subjects.seal.list, { uscc: v.unit.uscc, kind: 'official', status: 'active', pageSize: 1 }));
+        if (seals.total > 0) {
+          throw new ProblemError(409, 'official_seal_exists', '单位已有法定名称章 (official seal exists)', `unit ${v.unit.uscc} already has an official seal (${seals.items[0]!.id}); a further one is an additional application with a reason (第九条)`, 'seals');
+        }
       }
       if (v.type === 'additional' && held.length >= MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT) {
         throw ProblemError.conflict(ProblemCode.certificateLimitReached, `account ${v.unit.accountNo} already holds ${held.length} certificates (limit ${MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT})`);
@@ -123,6 +125,28 @@ export class CreateApplicationUseCase {
     const cert = await this.target(v.targetSerial!);
     if (cert.unit.uscc !== v.unit.uscc || cert.unit.accountNo !== v.unit.accountNo) {
       throw unprocessable('target_not_of_unit', 'targetSerial', `certificate ${cert.serial} is not a certificate of account ${v.unit.accountNo} of ${v.unit.uscc}`);
+    }
+    // What a lifecycle application is about is the certificate as it is: the unit's name and region
+    // come from it, never from the form. Only a change may change the name (第十七条), and only
+    // when it says the name changed; the region never moves with an application.
+    if (cert.unit.regionCode !== v.unit.regionCode) {
+      throw unprocessable('target_region_mismatch', 'unit.regionCode', `certificate ${cert.serial} is of region ${cert.unit.regionCode}, not ${v.unit.regionCode}`);
+    }
+    const renamed = cert.unit.name !== v.unit.name;
+    if (renamed && !(v.type === 'change' && v.changes?.includes('name'))) {
+      throw unprocessable('target_name_mismatch', 'unit.name', `certificate ${cert.serial} is of ${cert.unit.name}; a new name is filed as a change of name`);
+    }
+    if (!renamed && v.type === 'change' && v.changes?.includes('name')) {
+      throw unprocessable('target_name_unchanged', 'unit.name', `a change of name states the new name; ${cert.unit.name} is the certificate's name already`);
+    }
+    // The UKey is the one the certificate is on, whatever the form says.
+    if (cert.ukeySerial) {
+      if (v.targetUkeySerial && v.targetUkeySerial !== cert.ukeySerial) {
+        throw unprocessable('target_ukey_mismatch', 'targetUkeySerial', `certificate ${cert.serial} is on UKey ${cert.ukeySerial}, not ${v.targetUkeySerial}`);
+      }
+      v.targetUkeySerial = cert.ukeySerial;
+    } else if (v.targetUkeySerial) {
+      throw unprocessable('target_ukey_mismatch', 'targetUkeySerial', `certificate ${cert.serial} is on no UKey the platform knows`);
     }
     if (cert.profile !== 'unit') throw unprocessable('target_not_unit_certificate', 'targetSerial', `certificate ${cert.serial} is a personal certificate; applications handle unit certificates`);
     const allowed: Record<string, readonly string[]> = {
@@ -145,8 +169,14 @@ export class CreateApplicationUseCase {
         throw unprocessable('renewal_window_not_open', 'targetSerial', `更新须在有效期届满前20个工作日内申请 (第十七条) / a renewal can be filed from ${opens.toISOString()} (20 working days before ${cert.notAfter})`);
       }
     }
-    if (v.type === 'medium_replacement' && now.getTime() - new Date(cert.notBefore).getTime() > WARRANTY_MS) {
-      throw unprocessable('warranty_expired', 'targetSerial', `介质质保期为发放之日起一年 / the UKey's one-year warranty from ${cert.notBefore} has ended`);
+    if (v.type === 'medium_replacement') {
+      // One year from the day the UKey was handed to the unit (办理流程 二(五)); for a certificate on no
+      // known UKey, from its issue. Outside it, the route is an ordinary reissue.
+      const ukey = cert.ukeySerial ? await this.bus.call<UkeyView>(Subjects.cert.ukeyGet, { serial: cert.ukeySerial }) : undefined;
+      const until = ukey?.warrantyUntil ? new Date(ukey.warrantyUntil) : new Date(new Date(cert.notBefore).getTime() + WARRANTY_MS);
+      if (now > until) {
+        throw unprocessable('warranty_expired', 'targetSerial', `介质质保期为发放之日起一年，已于 ${until.toISOString()} 届满，请按遗失补办办理 / the UKey's one-year warranty ended ${until.toISOString()}; file a reissue instead`);
+      }
     }
   }
 

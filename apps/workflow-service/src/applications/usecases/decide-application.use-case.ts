@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ProblemCode, ProblemError } from '@ecert/common';
+import { ProblemCode, ProblemError, scopeAllows } from '@ecert/common';
 import { DECISIONS, MATERIAL_KINDS, type ApplicationView, type DecideApplicationCommand, type MaterialKind, type ReviewTier } from '@ecert/contracts';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
-import { assertMayDecide, decisionTransition, isClosed, routeOf, TIER_ROLE } from '@ecert/workflow';
+import { allowedMaterials, assertMayDecide, decisionTransition, isClosed, routeOf, TIER_ROLE } from '@ecert/workflow';
 import { ApplicationDecisionEntity } from '../entities/application-decision.entity';
 import { ApplicationMaterialEntity } from '../entities/application-material.entity';
 import { ApplicationStepEntity } from '../entities/application-step.entity';
@@ -24,6 +24,7 @@ interface ValidDecision {
   reason?: string;
   missing?: MaterialKind[];
   justificationAccepted?: boolean;
+  nonHumanCause?: boolean;
   expectedVersion?: number;
 }
 
@@ -49,6 +50,10 @@ function validate(cmd: DecideApplicationCommand): ValidDecision {
   if (cmd.justificationAccepted !== undefined) {
     if (typeof cmd.justificationAccepted !== 'boolean') throw bad('justificationAccepted', 'justificationAccepted must be true or false');
     out.justificationAccepted = cmd.justificationAccepted;
+  }
+  if (cmd.nonHumanCause !== undefined) {
+    if (typeof cmd.nonHumanCause !== 'boolean') throw bad('nonHumanCause', 'nonHumanCause must be true or false');
+    out.nonHumanCause = cmd.nonHumanCause;
   }
   if (cmd.expectedVersion !== undefined) {
     if (!Number.isInteger(cmd.expectedVersion) || cmd.expectedVersion < 1) throw bad('expectedVersion', 'expectedVersion must be a positive integer');
@@ -79,6 +84,10 @@ export class DecideApplicationUseCase {
     const d = validate(cmd);
     const view = await this.ds.transaction(async (m) => {
       const app = await lockApplication(m, id);
+      // Scope before anything about the application's state: staff of other regions learn nothing of it.
+      if (!scopeAllows({ regions: [...actor.regions] }, app.regionCode)) {
+        throw new ProblemError(403, ProblemCode.forbidden, '超出管辖区域 (outside your region)', `application ${id} is outside your region`);
+      }
       if (isClosed(app.status)) throw ProblemError.conflict('application_closed', `application ${id} is ${app.status}; no further decision is possible`);
       if (d.expectedVersion !== undefined && d.expectedVersion !== app.version) {
         throw ProblemError.conflict(ProblemCode.concurrentModification, `application ${id} changed since version ${d.expectedVersion} (now ${app.version})`, { version: app.version });
@@ -94,6 +103,15 @@ export class DecideApplicationUseCase {
       if (pendingSteps > 0) throw ProblemError.conflict('steps_pending', `application ${id} is still carrying out its acceptance steps (e.g. the freeze); decide when they are done`);
       if (app.type === 'additional' && d.decision === 'approve' && d.justificationAccepted !== true) {
         throw bad('justificationAccepted', '第九条: approving an additional certificate means accepting its justification; set justificationAccepted to true');
+      }
+      // 第十八条: the own office's review finds the damage not caused by the user before a replacement under warranty.
+      if (app.type === 'medium_replacement' && d.decision === 'approve' && tier === 'city' && d.nonHumanCause !== true) {
+        throw bad('nonHumanCause', '第十八条: approving a medium replacement records that the damage was not caused by the user; set nonHumanCause to true, or reject');
+      }
+      if (d.missing) {
+        const allowed = allowedMaterials(app.type, { changes: app.details.changes, sealsRequested: app.seals.length });
+        const foreign = d.missing.find((k) => !allowed.includes(k));
+        if (foreign) throw bad('missing', `a ${app.type} application takes ${allowed.join(', ')}; ${foreign} cannot be supplemented`);
       }
       const outcome = decisionTransition(app.status, app.tier ?? undefined, app.route, d.decision);
       const materials = await m.find(ApplicationMaterialEntity, { where: { applicationId: id }, order: { attachedAt: 'ASC' } });
@@ -117,12 +135,18 @@ export class DecideApplicationUseCase {
       app.status = outcome.status;
       touch(app, now);
       if (d.justificationAccepted) app.details = { ...app.details, justificationAccepted: true };
+      if (d.nonHumanCause && app.type === 'medium_replacement') app.details = { ...app.details, nonHumanCause: true };
       if (d.decision === 'reject') {
         app.tier = null;
         app.closedAt = now;
         app.rejection = { reason: d.reason!, tier, at: now.toISOString() };
         await journal(m, app, 'rejected', by, detail, 'application.rejected');
-        if (route.onRejection.length) await startPhase(m, app, 'rejection', route.onRejection, now);
+        // Undo only what this application did: a freeze it found already in place (staff froze the
+        // certificate for another reason) is not lifted by rejecting this report.
+        const accepted = await m.find(ApplicationStepEntity, { where: { applicationId: id, phase: 'acceptance', status: 'done' } });
+        const causedHere = accepted.some((st) => st.result?.alreadyDone !== true);
+        if (route.onRejection.length && causedHere) await startPhase(m, app, 'rejection', route.onRejection, now);
+        else if (route.onRejection.length) await journal(m, app, 'compensation_skipped', by, { reason: 'the acceptance steps found their effect already in place' });
       } else if (d.decision === 'return') {
         app.pauses = [...app.pauses, { from: now.toISOString() }];
         app.returned = { reason: d.reason!, missing: d.missing ?? [], tier, at: now.toISOString() };

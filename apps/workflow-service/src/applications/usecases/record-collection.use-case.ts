@@ -2,9 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { maskResidentId, ProblemCode, ProblemError, validateResidentId, type EcertConfig } from '@ecert/common';
-import type { ApplicationView, RecordCollectionCommand } from '@ecert/contracts';
+import { Subjects, type ApplicationView, type RecordCollectionCommand, type UkeyView } from '@ecert/contracts';
 import { CONFIG, DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
-import { assertTierScope } from '@ecert/workflow';
+import { assertTierScope, stepIdempotencyKey } from '@ecert/workflow';
+import type { ApplicationEntity } from '../entities/application.entity';
+import { WorkflowBusClient } from '../workflow-bus.client';
 import { actorRef, currentActor } from '../application-actor';
 import { journal } from '../application-journal';
 import { applicationIdOf, lockApplication, touch } from '../application-loader';
@@ -26,7 +28,26 @@ export class RecordCollectionUseCase {
     @Inject(CONFIG) private readonly config: EcertConfig,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     private readonly views: ApplicationViewMapper,
+    private readonly bus: WorkflowBusClient,
   ) {}
+
+  /**
+   * The UKey itself changes hands in the cert-service's inventory (its warranty starts). A damaged
+   * UKey is replaced only against the old one: it must have been recorded as returned (第十八条 交回原Ukey).
+   */
+  private async handOver(app: ApplicationEntity, collector: { name: string; idNumberMasked: string }): Promise<void> {
+    const serial = app.results.ukeySerial;
+    if (!serial) return;
+    await this.bus.asService(`app-${app.id}-collect`, async () => {
+      if (app.type === 'medium_replacement' && app.targetUkeySerial) {
+        const old = await this.bus.call<UkeyView>(Subjects.cert.ukeyGet, { serial: app.targetUkeySerial });
+        if (old.state !== 'returned' && old.state !== 'terminated') {
+          throw ProblemError.conflict('old_ukey_not_returned', `交回原Ukey后方可领取新Ukey / the damaged UKey ${old.serial} is ${old.state}; record its return before handing over the new one`);
+        }
+      }
+      await this.bus.call(Subjects.cert.ukeyCollect, { serial, applicationId: app.id, collector, idempotencyKey: stepIdempotencyKey(app.id, 'await_collection') });
+    });
+  }
 
   async execute(cmd: RecordCollectionCommand): Promise<ApplicationView> {
     const actor = currentActor();
@@ -47,8 +68,12 @@ export class RecordCollectionUseCase {
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
         throw new ProblemError(422, 'collector_not_handler', '领取人与经办人不符 (collector is not the handler)', "the collector's resident ID is not the handler's on the application", 'collector.idNumber');
       }
+      if (name !== app.handler.name) {
+        throw new ProblemError(422, 'collector_not_handler', '领取人与经办人不符 (collector is not the handler)', "the collector's name is not the handler's on the application", 'collector.name');
+      }
       const now = new Date();
       const collector = { name, idNumberMasked: maskResidentId(idv.value) };
+      await this.handOver(app, collector);
       app.results = { ...app.results, collectedAt: now.toISOString(), collector };
       touch(app, now);
       await journal(m, app, 'collected', actorRef(actor), { collector }, 'application.collected');

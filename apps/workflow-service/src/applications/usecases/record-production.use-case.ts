@@ -17,8 +17,8 @@ const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCo
 /**
  * From the CA operator's station (第十一条): the keys were generated on the UKey, here are its
  * serial and the CSR made there. The CSR's proof of possession is checked now, so a bad one is the
- * station's 400, not a failed step later. Issuing and sealing follow as the saga's next steps.
- * An unlock needs no CSR: the station reset the PIN and reports the UKey.
+ * station's 400, not a failed step later. Issuing (onto that UKey) and sealing follow as the
+ * saga's next steps.
  */
 @Injectable()
 export class RecordProductionUseCase {
@@ -39,21 +39,16 @@ export class RecordProductionUseCase {
       const app = await lockApplication(m, id);
       assertTierScope({ ...actor, regions: actor.regions }, 'province', app.regionCode);
       if (app.status !== 'awaiting_production') throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is ${app.status}, not awaiting production`);
-      const needsCsr = app.type !== 'unlock';
-      let csr: string | undefined;
-      if (needsCsr) {
-        if (typeof cmd.csr !== 'string' || !cmd.csr.trim()) throw bad('csr', 'the CSR made on the UKey is required');
-        try {
-          acceptCsr(cmd.csr.trim());
-        } catch (e) {
-          throw bad('csr', `CSR refused: ${(e as Error).message}`);
-        }
-        csr = cmd.csr.trim();
-      } else if (cmd.csr !== undefined) {
-        throw bad('csr', 'an unlock makes no new key: no CSR');
+      if (app.type === 'unlock') throw ProblemError.conflict(ProblemCode.illegalTransition, 'an unlock makes no new key: the unlock tool completes it (POST …/unlock-completion)');
+      if (typeof cmd.csr !== 'string' || !cmd.csr.trim()) throw bad('csr', 'the CSR made on the UKey is required');
+      try {
+        acceptCsr(cmd.csr.trim());
+      } catch (e) {
+        throw bad('csr', `CSR refused: ${(e as Error).message}`);
       }
+      const csr = cmd.csr.trim();
       const now = new Date();
-      app.production = { ukeySerial, ...(csr ? { csr } : {}), at: now.toISOString(), by: actor.staffId ?? null };
+      app.production = { ukeySerial, csr, at: now.toISOString(), by: actor.staffId ?? null };
       app.results = { ...app.results, ukeySerial };
       touch(app, now);
       await journal(m, app, 'produced', actorRef(actor), { ukeySerial }, 'application.produced');

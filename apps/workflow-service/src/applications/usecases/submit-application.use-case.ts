@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { ProblemError } from '@ecert/common';
 import type { ApplicationIdCommand, ApplicationView } from '@ecert/contracts';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
@@ -39,11 +39,12 @@ export class SubmitApplicationUseCase {
       assertMaySee(actor, app);
       const materials = await m.findBy(ApplicationMaterialEntity, { applicationId: id });
       const required = requiredMaterials(app.type, { changes: app.details.changes, sealsRequested: app.seals.length });
-      const missing = missingMaterials(required, materials);
+      const missing = missingMaterials(required, materials, app.status === 'returned' ? app.returned : null);
       const t = submitTransition(app.status, app.route, app.returned?.tier);
       if (missing.length) {
         throw new ProblemError(422, 'materials_missing', '材料不齐 (materials missing)', `still missing: ${missing.join(', ')}`, 'materials', { missing });
       }
+      if (!t.resubmitted) await assertNothingElseOpen(m, app);
       const now = new Date();
       if (t.resubmitted) {
         app.pauses = app.pauses.map((p) => (p.to ? p : { ...p, to: now.toISOString() }));
@@ -58,7 +59,12 @@ export class SubmitApplicationUseCase {
       const onAcceptance = t.resubmitted ? [] : routeOf(app.type, app.channel)!.onAcceptance;
       if (onAcceptance.length) await startPhase(m, app, 'acceptance', onAcceptance, now);
       refreshDueColumns(app, this.calendar.calendar(), now);
-      await m.save(app);
+      try {
+        await m.save(app);
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505') throw new ProblemError(409, 'application_already_open', '已有办理中的申请 (application already in progress)', `certificate ${app.targetSerial} already has an application in progress`, 'targetSerial');
+        throw e;
+      }
       await journal(m, app, t.resubmitted ? 'resubmitted' : 'submitted', actorRef(actor), { tier: t.tier }, t.resubmitted ? 'application.resubmitted' : 'application.submitted');
       return onAcceptance.length > 0;
     });
@@ -66,5 +72,19 @@ export class SubmitApplicationUseCase {
     // A lost key stops being trusted before this answer: the freeze is sent now and awaited (bounded).
     if (startedSteps) await this.runner.runDueNow(id);
     return this.views.load(this.ds.manager, await this.ds.manager.findOneByOrFail(ApplicationEntity, { id }));
+  }
+}
+
+/**
+ * One application in progress per account for a first certificate, and per target certificate for
+ * the lifecycle types (the unique index; a report of loss is never held up). Counted from
+ * submission: a draft nobody submits blocks nothing.
+ */
+async function assertNothingElseOpen(m: EntityManager, app: ApplicationEntity): Promise<void> {
+  if (app.type !== 'apply') return;
+  await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`application:${app.uscc}:${app.accountNo}`]);
+  const open = await m.count(ApplicationEntity, { where: { uscc: app.uscc, accountNo: app.accountNo, type: 'apply', closedAt: IsNull(), status: Not(In(['draft'])), id: Not(app.id) } });
+  if (open > 0) {
+    throw new ProblemError(409, 'application_already_open', '已有办理中的申请 (application already in progress)', `an application for a first certificate of account ${app.accountNo} is already in progress; a further certificate is an additional application (第九条)`, 'unit.accountNo');
   }
 }

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { ProblemCode, ProblemError } from '@ecert/common';
+import { Subjects, type ApplicationUkeyCommand, type UnlockAuthorisationView } from '@ecert/contracts';
+import { DATA_SOURCE } from '@ecert/messaging';
+import { assertTierScope } from '@ecert/workflow';
+import { actorRef, currentActor } from '../application-actor';
+import { journal } from '../application-journal';
+import { applicationIdOf, lockApplication } from '../application-loader';
+import { WorkflowBusClient } from '../workflow-bus.client';
+
+const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
+const forbidden = (detail: string) => new ProblemError(403, ProblemCode.forbidden, '无权获取管理员PIN (not permitted to have the SO PIN)', detail);
+
+/**
+ * A UKey's SO (administrator) PIN leaves the platform only to carry out an approved application
+ * at the step that needs it: the production station initialising a fresh UKey (CA operator,
+ * application awaiting production), or the unlock tool resetting a locked user PIN (an approved
+ * unlock, on the UKey holding the application's certificate). The cert-service derives the PIN,
+ * releases it once per application and UKey and records it; this service decides whether the
+ * application is at that step, and the timeline notes the release (never the PIN).
+ */
+@Injectable()
+export class ReleaseUkeySoPinUseCase {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    private readonly bus: WorkflowBusClient,
+  ) {}
+
+  production(cmd: ApplicationUkeyCommand): Promise<{ serial: string; soPin: string }> {
+    return this.release(cmd, 'production');
+  }
+
+  unlock(cmd: ApplicationUkeyCommand): Promise<UnlockAuthorisationView> {
+    return this.release(cmd, 'unlock');
+  }
+
+  private async release<T>(cmd: ApplicationUkeyCommand, purpose: 'production' | 'unlock'): Promise<T> {
+    const actor = currentActor();
+    const id = applicationIdOf(cmd?.applicationId);
+    const serial = typeof cmd.ukeySerial === 'string' ? cmd.ukeySerial.trim() : '';
+    if (!/^[0-9A-Za-z-]{4,64}$/.test(serial)) throw bad('ukeySerial', 'ukeySerial must be 4-64 letters, digits or hyphens');
+    return this.ds.transaction(async (m) => {
+      const app = await lockApplication(m, id);
+      if (purpose === 'production') {
+        if (!actor.staffId || actor.role !== 'ca_operator') throw forbidden('the SO PIN of a fresh UKey goes to a CA operator logged in with their certificate');
+        assertTierScope(actor, 'province', app.regionCode);
+        if (app.status !== 'awaiting_production' || app.type === 'unlock') throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is not awaiting production of a UKey`);
+      } else {
+        if (app.type !== 'unlock') throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is a ${app.type}, not an unlock`);
+        if (app.status !== 'awaiting_production') throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is ${app.status}; the unlock is authorised once it is approved`);
+        // The office's staff within the unit's region, or the business system that filed it for its handler.
+        if (actor.clientId ? app.filedByClient !== actor.clientId : !actor.staffId) throw forbidden('the unlock authorisation goes to the office staff or to the system that filed the application');
+        if (actor.staffId) assertTierScope(actor, actor.role === 'ca_operator' ? 'province' : 'city', app.regionCode);
+        // Only the UKey the application's certificate is on: an unlock opens nothing else.
+        if (app.targetUkeySerial !== serial) throw new ProblemError(422, 'ukey_not_of_application', '介质不符 (not the application\'s UKey)', app.targetUkeySerial ? `the application is about UKey ${app.targetUkeySerial}` : 'the certificate of this application is on no UKey the platform knows', 'ukeySerial');
+      }
+      const subject = purpose === 'production' ? Subjects.cert.ukeyProductionSoPin : Subjects.cert.ukeyUnlockAuthorisation;
+      // On the workflow-service's own authority: the cert-service gives SO PINs to it alone.
+      const released = await this.bus.asService(`app-${id}-so-pin-${purpose}`, () =>
+        this.bus.call<T>(subject, { applicationId: id, serial, ...(purpose === 'unlock' && app.targetSerial ? { certificateSerial: app.targetSerial } : {}) }),
+      );
+      await journal(m, app, purpose === 'production' ? 'so_pin_released_for_production' : 'unlock_authorised', actorRef(actor), { ukeySerial: serial });
+      return released;
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import { deflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { decodePdfStream, PdfStreamDecodeError } from './pdf-stream-decoder';
+import type { PdfDictionary } from './pdf-dictionary-parser';
+
+const dict = (filter: string | string[]): PdfDictionary => new Map([['Filter', filter]]) as unknown as PdfDictionary;
+const kind = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return (e as PdfStreamDecodeError).kind;
+  }
+  return 'decoded';
+};
+
+describe('decodePdfStream', () => {
+  it('decodes ASCII85 (with z) and ASCIIHex exactly', () => {
+    // "Man " → 9jqo^ ; z → four zero bytes
+    const a85 = decodePdfStream(Buffer.from('9jqo^z~>'), dict('ASCII85Decode'), { remaining: 1024 });
+    expect(Buffer.from(a85)).toEqual(Buffer.concat([Buffer.from('Man '), Buffer.alloc(4)]));
+    expect(Buffer.from(decodePdfStream(Buffer.from('48 65 6c6C 6F7>'), dict('ASCIIHexDecode'), { remaining: 1024 })).toString('latin1')).toBe('Hellop');
+  });
+
+  it('charges every filter to the budget: an ASCII85 z-bomb behind Flate is refused, not decoded', () => {
+    // 64 MiB of output from 16 MiB of 'z' that deflates to a few KiB: refused within the budget, nothing allocated.
+    const bomb = deflateSync(Buffer.alloc(16 * 1024 * 1024, 0x7a));
+    const budget = { remaining: 32 * 1024 * 1024 };
+    expect(kind(() => decodePdfStream(bomb, dict(['FlateDecode', 'ASCII85Decode']), budget))).toBe('budget');
+    expect(kind(() => decodePdfStream(Buffer.alloc(2 * 1024 * 1024, 0x7a), dict('ASCII85Decode'), { remaining: 1024 * 1024 }))).toBe('budget');
+  });
+
+  it('refuses long filter chains', () => {
+    expect(kind(() => decodePdfStream(Buffer.from('00>'), dict(['ASCIIHexDecode', 'ASCIIHexDecode', 'ASCIIHexDecode', 'ASCIIHexDecode']), { remaining: 1024 }))).toBe('unsupported');
+  });
+});
