@@ -523,3 +523,68 @@ describe('a saga interrupted by killed services', () => {
     expect(seals.body.items[0].certificate.serial).toBe(ready.results.certificateSerial);
   });
 });
+
+describe('a damaged UKey replaced within its warranty (第十八条)', () => {
+  /** A Guangxi unit's first certificate and seal, collected on a UKey: what a replacement is about. */
+  async function unitWithUkey() {
+    const system = await businessSystem(['450000']);
+    const { body, handlerId } = form('450102');
+    const created = await api(p.baseUrl, 'POST', '/api/v1/applications', body, system);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id;
+    await attachAll(id, created.body.checklist.missing, system);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/submit`, {}, system)).status).toBe(200);
+    await approveThrough(id, [
+      { role: 'county_acceptor', region: '450102' },
+      { role: 'city_reviewer', region: '450100' },
+      { role: 'province_approver', region: '450000' },
+    ]);
+    const { ukey, ready } = await produceAndDispatch(id, '450100');
+    const done = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/collection`, { collector: { name: '李经办', idNumber: handlerId } }, await staffOf('city_reviewer', '450100'));
+    expect(done.body.status).toBe('completed');
+    return { system, body, handlerId, ukey, serial: ready.results.certificateSerial as string };
+  }
+
+  it('needs the reviewer’s non-human cause, the old UKey returned before the new one is handed over, and retires it then', async () => {
+    const u = await unitWithUkey();
+    const city = await staffOf('city_reviewer', '450100');
+    const replacement = { ...u.body, type: 'medium_replacement', targetSerial: u.serial, seals: [], statement: '芯片无法识别，外观无损', damageNotUserCaused: true };
+    const created = await api(p.baseUrl, 'POST', '/api/v1/applications', replacement, u.system);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.targetUkeySerial).toBe(u.ukey);
+    const id = created.body.id;
+    await attachAll(id, created.body.checklist.missing, u.system);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/submit`, {}, u.system)).status).toBe(200);
+    const noCause = await decide(id, city, 'approve');
+    expect([noCause.status, noCause.body.field]).toEqual([400, 'nonHumanCause']);
+    expect((await decide(id, city, 'approve', { nonHumanCause: true })).status).toBe(200);
+    expect((await decide(id, await staffOf('province_approver', '450000'), 'approve')).status).toBe(200);
+    await waitFor(async () => (await api(p.baseUrl, 'GET', `/api/v1/ukeys/${u.ukey}`)).body.state === 'damaged');
+    const { ukey: fresh, ready } = await produceAndDispatch(id, '450100');
+    expect((await api(p.baseUrl, 'GET', `/api/v1/certificates/${u.serial}`)).body).toMatchObject({ status: 'revoked', revocationReason: 'superseded' });
+    const seals = await api(p.baseUrl, 'GET', `/api/v1/seals?certificateSerial=${ready.results.certificateSerial}`);
+    expect(seals.body.items).toHaveLength(1);
+
+    const handOver = { collector: { name: '李经办', idNumber: u.handlerId } };
+    const early = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/collection`, handOver, city);
+    expect([early.status, early.body.code]).toEqual([409, 'old_ukey_not_returned']);
+    const returned = await api(p.baseUrl, 'POST', `/api/v1/ukeys/${u.ukey}/transitions`, { action: 'return', reason: '经办人交回损坏的UKey' }, city);
+    expect(returned.status, JSON.stringify(returned.body)).toBe(200);
+    const collected = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/collection`, handOver, city);
+    expect(collected.status, JSON.stringify(collected.body)).toBe(200);
+    await waitStatus(id, 'completed');
+    expect((await api(p.baseUrl, 'GET', `/api/v1/ukeys/${u.ukey}`)).body.state).toBe('terminated');
+    expect((await api(p.baseUrl, 'GET', `/api/v1/ukeys/${fresh}`)).body.state).toBe('collected');
+  });
+
+  it('is accepted the day before the warranty ends and refused the day after: then it is a reissue', async () => {
+    const u = await unitWithUkey();
+    const replacement = { ...u.body, type: 'medium_replacement', targetSerial: u.serial, seals: [], statement: '无法识别', damageNotUserCaused: true };
+    await p.db.query(`UPDATE cert.ukey SET warranty_until = now() - interval '1 day' WHERE serial = $1`, [u.ukey]);
+    const late = await api(p.baseUrl, 'POST', '/api/v1/applications', replacement, u.system);
+    expect([late.status, late.body.code, late.body.field]).toEqual([422, 'warranty_expired', 'targetSerial']);
+    await p.db.query(`UPDATE cert.ukey SET warranty_until = now() + interval '1 day' WHERE serial = $1`, [u.ukey]);
+    const inTime = await api(p.baseUrl, 'POST', '/api/v1/applications', replacement, u.system);
+    expect(inTime.status, JSON.stringify(inTime.body)).toBe(201);
+  });
+});

@@ -144,7 +144,7 @@ describe.skipIf(!HAVE_SOFTHSM)('the UKey station through the platform', () => {
     expect(produced.sealIds).toHaveLength(1);
     await expect.poll(async () => (await application(id)).status, { timeout: 10_000 }).toBe('ready_for_collection');
     expect((await application(id)).results).toMatchObject({ ukeySerial, certificateSerial: produced.certificateSerial, sealIds: produced.sealIds });
-    // The SO PIN is released once per application and UKey.
+    // The SO PIN is released for one application and UKey, and not once it is initialised.
     const again = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/production/so-pin`, { ukeySerial }, asHeaders(operator));
     expect(again.status).toBeGreaterThanOrEqual(400);
     expect(again.status).toBeLessThan(500);

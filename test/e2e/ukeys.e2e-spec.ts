@@ -494,7 +494,7 @@ describe('SO PINs', () => {
     expect((await getKey(serial!)).state).toBe('in_stock');
   });
 
-  it('releases the production SO PIN once per application, assigning a key in stock', async () => {
+  it('releases the production SO PIN for one application, assigning a key in stock; again only until it is initialised', async () => {
     const [serial] = await imported();
     const applicationId = randomUUID();
     const released = await workflow<ProductionSoPinView>(Subjects.cert.ukeyProductionSoPin, { applicationId, serial });
@@ -503,7 +503,8 @@ describe('SO PINs', () => {
     expect(new Date(released.expiresAt).getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
     expect(await getKey(serial!)).toMatchObject({ state: 'assigned', applicationId, soPinGeneration: 0 });
 
-    expect((await refusal(workflow(Subjects.cert.ukeyProductionSoPin, { applicationId, serial }))).code).toBe('so_pin_already_released');
+    // A station that stopped before initialising asks again: the same release, no second record.
+    expect(await workflow<ProductionSoPinView>(Subjects.cert.ukeyProductionSoPin, { applicationId, serial })).toEqual(released);
     expect((await refusal(workflow(Subjects.cert.ukeyProductionSoPin, { applicationId: randomUUID(), serial }))).code).toBe('ukey_application_mismatch');
     const { rows } = await p.db.query('SELECT * FROM cert.ukey_so_pin_release WHERE serial = $1', [serial]);
     expect(rows).toEqual([expect.objectContaining({ application_id: applicationId, purpose: 'production', generation: 0, released_to: 'workflow-service' })]);
@@ -513,6 +514,7 @@ describe('SO PINs', () => {
     // The certificate then goes onto it for that application.
     await issueOnto(serial!, applicationId);
     expect((await refusal(workflow(Subjects.cert.ukeyProductionSoPin, { applicationId: randomUUID(), serial }))).code).toBe('ukey_state_conflict');
+    expect((await refusal(workflow(Subjects.cert.ukeyProductionSoPin, { applicationId, serial }))).code).toBe('ukey_state_conflict');
   });
 
   it('authorises an unlock once per application with the next generation, and the confirmation makes the released PIN worthless', async () => {

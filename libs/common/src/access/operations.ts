@@ -33,7 +33,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export const ROLE_OPERATIONS: Record<StaffRole, readonly Operation[]> = {
   county_acceptor: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read'],
-  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'applications:dispatch', 'applications:unlock', 'ukeys:read', 'ukeys:dispatch'],
+  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'applications:dispatch', 'applications:unlock', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
   province_approver: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
   ca_operator: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:produce', 'applications:unlock', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
   auditor: ['certificates:read', 'seals:read', 'audit:read'],

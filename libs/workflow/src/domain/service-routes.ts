@@ -67,7 +67,14 @@ export const SERVICE_ROUTES: RouteTable = {
   unlock: { on_site: route({ tiers: ['county'], fulfilment: ['await_production'], limitWorkingDays: 1, limitSource: POLICY }) },
   // 第十八条 / 办理流程 二(五): reviewed by the own office, replaced by the provincial centre; 15 working days.
   medium_replacement: {
-    on_site: route({ tiers: ['city', 'province'], fulfilment: ['mark_ukey_damaged', ...REPLACEMENT_UKEY], limitWorkingDays: 15, limitSource: '办理流程 二(五)3 更换15个工作日内办理完毕' }),
+    // The damaged UKey is handed back at the counter (交回原Ukey) before the new one is handed over,
+    // and retired only then.
+    on_site: route({
+      tiers: ['city', 'province'],
+      fulfilment: ['mark_ukey_damaged', 'await_production', 'issue_certificate', 'make_seals', 'revoke_replaced', 'dispatch', 'await_collection', 'retire_replaced_ukey'],
+      limitWorkingDays: 15,
+      limitSource: '办理流程 二(五)3 更换15个工作日内办理完毕',
+    }),
   },
 };
 

@@ -8,13 +8,16 @@ import { assertUkeyInScope } from '../ukey-scope';
 import { lockUkey, recordUkeyStep } from '../ukey-steps';
 import { UkeySoPins } from '../ukey-so-pins.service';
 import { recordSoPinRelease } from '../so-pin-release';
+import { UkeySoPinReleaseEntity } from '../ukey-so-pin-release.entity';
 
 /**
  * The production station's SO PIN: the one it initialises a fresh token with (C_InitToken), for an
  * application the workflow-service says is at its production step (only it may ask: bus policy).
  * The UKey must be in stock (it is assigned to the application now, in the same transaction) or
- * assigned to that application; the release is recorded once per application and UKey (a second
- * is a 409) and the PIN is derived, never stored. The generation stays: the token will have it.
+ * assigned to that application; the release is recorded once per application and UKey (asked
+ * again before it expires, while the UKey is still only assigned, the same release is answered: a
+ * station that crashed before initialising may start over; after that, a 409) and the PIN is
+ * derived, never stored. The generation stays: the token will have it.
  */
 @Injectable()
 export class ReleaseProductionSoPinUseCase {
@@ -41,8 +44,13 @@ export class ReleaseProductionSoPinUseCase {
         throw ProblemError.conflict(ProblemCode.ukeyApplicationMismatch, `UKey ${serial} is assigned to another application`);
       }
       const r = await recordSoPinRelease(m, { serial, applicationId, purpose: 'production', generation: u.soPinGeneration });
-      if (!r) throw ProblemError.conflict(ProblemCode.soPinAlreadyReleased, `The SO PIN of UKey ${serial} was already released for application ${applicationId}`);
-      return r;
+      if (r) return r;
+      // A station that stopped before initialising the token asks again: while the UKey is still
+      // only assigned (nothing written on it) and the first release has not expired, the same PIN.
+      const first = await m.findOneBy(UkeySoPinReleaseEntity, { serial, applicationId, purpose: 'production' });
+      const [{ now }] = await m.query('SELECT now() AS now');
+      if (first && first.expiresAt > now) return first;
+      throw ProblemError.conflict(ProblemCode.soPinAlreadyReleased, `The SO PIN of UKey ${serial} was released for application ${applicationId} and its release has expired`);
     });
     this.relay.kick();
     return { serial, applicationId, soPin: this.pins.soPin(serial, release.generation), expiresAt: release.expiresAt.toISOString() };

@@ -39,7 +39,7 @@ export class CompleteUnlockUseCase {
       if (app.type !== 'unlock' || app.status !== 'awaiting_production') throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is not an approved unlock waiting for its tool`);
       // Only the UKey the application's certificate is on: an unlock opens nothing else.
         if (app.targetUkeySerial !== serial) throw new ProblemError(422, 'ukey_not_of_application', '介质不符 (not the application\'s UKey)', app.targetUkeySerial ? `the application is about UKey ${app.targetUkeySerial}` : 'the certificate of this application is on no UKey the platform knows', 'ukeySerial');
-      await this.bus.asService(`app-${id}-unlock-confirm`, () => this.bus.call(Subjects.cert.ukeyUnlockConfirm, { applicationId: id, serial }));
+      await this.bus.call(Subjects.cert.ukeyUnlockConfirm, { applicationId: id, serial });
       const now = new Date();
       app.results = { ...app.results, ukeySerial: serial };
       touch(app, now);

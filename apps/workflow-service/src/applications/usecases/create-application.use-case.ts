@@ -173,7 +173,8 @@ export class CreateApplicationUseCase {
       // One year from the day the UKey was handed to the unit (办理流程 二(五)); for a certificate on no
       // known UKey, from its issue. Outside it, the route is an ordinary reissue.
       const ukey = cert.ukeySerial ? await this.bus.call<UkeyView>(Subjects.cert.ukeyGet, { serial: cert.ukeySerial }) : undefined;
-      const until = ukey?.warrantyUntil ? new Date(ukey.warrantyUntil) : new Date(new Date(cert.notBefore).getTime() + WARRANTY_MS);
+      // The anniversary day is inside the warranty (to its end, Beijing time).
+      const until = ukey?.warrantyUntil ? endOfShanghaiDay(ukey.warrantyUntil.slice(0, 10)) : new Date(new Date(cert.notBefore).getTime() + WARRANTY_MS);
       if (now > until) {
         throw unprocessable('warranty_expired', 'targetSerial', `介质质保期为发放之日起一年，已于 ${until.toISOString()} 届满，请按遗失补办办理 / the UKey's one-year warranty ended ${until.toISOString()}; file a reissue instead`);
       }

@@ -41,7 +41,7 @@ export class RecordCollectionUseCase {
     await this.bus.asService(`app-${app.id}-collect`, async () => {
       if (app.type === 'medium_replacement' && app.targetUkeySerial) {
         const old = await this.bus.call<UkeyView>(Subjects.cert.ukeyGet, { serial: app.targetUkeySerial });
-        if (old.state !== 'returned' && old.state !== 'terminated') {
+        if (old.state !== 'returned') {
           throw ProblemError.conflict('old_ukey_not_returned', `交回原Ukey后方可领取新Ukey / the damaged UKey ${old.serial} is ${old.state}; record its return before handing over the new one`);
         }
       }

@@ -56,10 +56,9 @@ export class ReleaseUkeySoPinUseCase {
         if (app.targetUkeySerial !== serial) throw new ProblemError(422, 'ukey_not_of_application', '介质不符 (not the application\'s UKey)', app.targetUkeySerial ? `the application is about UKey ${app.targetUkeySerial}` : 'the certificate of this application is on no UKey the platform knows', 'ukeySerial');
       }
       const subject = purpose === 'production' ? Subjects.cert.ukeyProductionSoPin : Subjects.cert.ukeyUnlockAuthorisation;
-      // On the workflow-service's own authority: the cert-service gives SO PINs to it alone.
-      const released = await this.bus.asService(`app-${id}-so-pin-${purpose}`, () =>
-        this.bus.call<T>(subject, { applicationId: id, serial, ...(purpose === 'unlock' && app.targetSerial ? { certificateSerial: app.targetSerial } : {}) }),
-      );
+      // The cert-service gives SO PINs to the workflow-service alone; the caller's own context rides
+      // along, so the release is recorded to the staff member and checked against their scope.
+      const released = await this.bus.call<T>(subject, { applicationId: id, serial });
       await journal(m, app, purpose === 'production' ? 'so_pin_released_for_production' : 'unlock_authorised', actorRef(actor), { ukeySerial: serial });
       return released;
     });
