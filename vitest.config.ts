@@ -17,6 +17,8 @@ export default defineConfig({
       '@ecert/ses': lib('ses'),
       '@ecert/workflow': lib('workflow'),
       '@ecert/documents': lib('documents'),
+      '@ecert/pdf': lib('pdf'),
+      '@ecert/cms': lib('cms'),
     },
   },
   test: {
