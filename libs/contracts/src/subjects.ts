@@ -66,8 +66,26 @@ export const Subjects = {
     download: rpc('seal.seals.download'),
     verify: rpc('seal.seals.verify'),
     extractImage: rpc('seal.images.extract'),
+    /** Register a PDF the gateway put into the document store (by its SHA-256): checked again, pages counted. */
+    documentRegister: rpc('seal.documents.register'),
+    documentGet: rpc('seal.documents.get'),
+    /** Where the gateway finds the bytes of a document the caller may download (never the bytes). */
+    documentDownload: rpc('seal.documents.download'),
+    /** Who may use a seal and whether a use needs approval (第十四条, 第十六条): the unit's administrator. */
+    documentUseRulePut: rpc('seal.documents.use-rules.put'),
+    documentUseRuleGet: rpc('seal.documents.use-rules.get'),
+    /** Ask to put a seal on exactly this document (its SHA-256), there, for that purpose. */
+    documentUseRequestCreate: rpc('seal.documents.use-requests.create'),
+    documentUseRequestGet: rpc('seal.documents.use-requests.get'),
+    documentUseRequestList: rpc('seal.documents.use-requests.list'),
+    documentUseRequestDecide: rpc('seal.documents.use-requests.decide'),
     /** Seal a stored PDF document (the gateway's document-sealing request; see platformKeySign). */
     documentSeal: rpc('seal.documents.seal'),
+    /** Finish a deferred signing session with the signature the UKey made. */
+    documentEmbed: rpc('seal.documents.sessions.embed'),
+    /** Verify every signature of a PDF the gateway put into the document store. */
+    documentVerify: rpc('seal.documents.verify'),
+    documentReportGet: rpc('seal.documents.verification-reports.get'),
   },
   workflow: {
     health: rpc('workflow.health'),

@@ -51,7 +51,7 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
     case 'seal-service':
       return {
         // The platform-held keys sign only for its document-sealing requests (checked by the cert-service).
-        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${rpc}.cert.platform-keys.sign`, `${evt}.seal.>`, ...repliesTo('gateway', 'workflow-service'), ...js],
+        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${rpc}.cert.platform-keys.sign`, `${evt}.seal.>`, `${evt}.document.>`, ...repliesTo('gateway', 'workflow-service'), ...js],
         subscribe: [inbox, `${rpc}.seal.>`],
       };
     case 'workflow-service':
