@@ -103,7 +103,7 @@ export interface ResolvedPlacementView {
   yMm: number;
   widthMm: number;
   heightMm: number;
-  slice?: { index: number; count: number };
+  slice?: { index: number; of: number };
 }
 
 // ---------------------------------------------------------------------------------------------
