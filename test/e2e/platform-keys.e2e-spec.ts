@@ -199,6 +199,15 @@ describe('signing with a platform-held key', () => {
     expect(checked.out, checked.out).toMatch(/Verified OK/);
   });
 
+  it('signs RSA-2048 signed attributes with PKCS#1 v1.5 and SHA-256', async () => {
+    const rsa = await issuePlatformHeld('RSA-2048');
+    expect(rsa).toMatchObject({ keyAlgorithm: 'RSA', platformHeld: true });
+    const { der } = signedAttributes();
+    const reply = await asSealService<PlatformKeySignReply>(signRequest(rsa.serial, der), gatewayToken());
+    expect(reply.signatureAlgorithmOid).toBe('1.2.840.113549.1.1.11');
+    expect(verify('sha256', der, new X509Certificate(rsa.certificatePem).publicKey, Buffer.from(reply.signature, 'base64'))).toBe(true);
+  });
+
   it('signs twice when asked twice: two valid signatures, two records (no idempotency needed)', async () => {
     const { der } = signedAttributes();
     const before = (await uses(p256.serial)).length;
