@@ -9,6 +9,8 @@ export const OPERATIONS = [
   'seals:read',
   'seals:create',
   'seals:verify',
+  /** Seal a PDF document with one of the unit's (or office's) seals. */
+  'documents:seal',
   'applications:read',
   'applications:submit',
   'applications:review',
