@@ -69,7 +69,8 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.cert.ukeyImport]: gatewayOnly('ukeys:manage'),
   [Subjects.cert.ukeyList]: gatewayOrWorkflow('ukeys:read'),
   [Subjects.cert.ukeyGet]: gatewayOrWorkflow('ukeys:read'),
-  [Subjects.cert.ukeyTransition]: gatewayOrWorkflow('ukeys:manage'),
+  // Per action in the cert-service (return: ukeys:return; certificate effects: certificates:manage too).
+  [Subjects.cert.ukeyTransition]: gatewayOrWorkflow('ukeys:read'),
   // Only as the last step of an application: the workflow-service checked the collector.
   [Subjects.cert.ukeyCollect]: { callers: ['workflow-service'] },
   [Subjects.cert.dispatchCreate]: gatewayOnly('ukeys:dispatch'),
