@@ -152,7 +152,7 @@ export function prepareSignature(pdf: Uint8Array, opts: PrepareSignatureOptions)
   if (written.length > BYTE_RANGE_PLACEHOLDER.length) throw new PdfError('pdf_unsupported', 'the PDF is too large to sign (10 GB or more)');
   bytes.write(written.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' '), brAt, 'latin1');
 
-  const out = new Uint8Array(total);
+  const out = Buffer.allocUnsafe(total); // every byte is written next
   out.set(pdf, 0);
   out.set(bytes, pdf.length);
   return { pdf: out, byteRange, contentsOffset, contentsLength, fieldName };

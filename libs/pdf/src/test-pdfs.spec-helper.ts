@@ -26,6 +26,8 @@ export interface TestPage {
   rotate?: number;
   /** The content stream (omitted: a page without /Contents). */
   content?: string;
+  /** Write the content stream uncompressed. */
+  rawContent?: boolean;
   /** Font resources: name → object body (e.g. `helvetica()`), each its own object. */
   fonts?: Record<string, Part[] | Part>;
   /** More page entries, e.g. `/Annots [9 0 R]`. */
@@ -113,7 +115,7 @@ export function buildTestPdf(spec: TestPdfSpec = {}): Buffer {
   for (const p of pages) {
     const pageNum = add('', true);
     kids.push(pageNum);
-    const contentNum = p.content === undefined ? undefined : add(pdfStream('', p.content));
+    const contentNum = p.content === undefined ? undefined : add(pdfStream('', p.content, { raw: p.rawContent }));
     const fontRefs: string[] = [];
     for (const [name, body] of Object.entries(p.fonts ?? {})) {
       const parts = Array.isArray(body) ? body : [body];
