@@ -1,2 +1,10 @@
 // PDF structure, incremental signature updates, placement and text positions: no Nest, no database.
-export {};
+export { PdfError, type PdfErrorCode } from './pdf-error';
+export { readPdfPages, type PdfPageInfo } from './pdf-page-reader';
+export type { PagePlacement, SlicedPlacement } from './page-placement';
+export { crossPagePlacements, type CrossPageOptions } from './cross-page-placement-planner';
+export { prepareSignature, type PrepareSignatureOptions, type PreparedSignature } from './signature-preparer';
+export { signedChunks } from './signed-chunks-reader';
+export { embedSignature } from './signature-embedder';
+// Shared with @ecert/documents' content checks: one stream decoder for both.
+export { decodePdfStream, PdfStreamDecodeError, type DecodeBudget, type StreamDictionary } from './pdf-stream-decoder';

@@ -1,7 +1,7 @@
 import { MaterialRejectedError } from '../material-rejected-error';
 import { parsePdfDictionary, type PdfDictionary } from './pdf-dictionary-parser';
 import { findPdfName } from './pdf-name-scanner';
-import { decodePdfStream, PdfStreamDecodeError, type DecodeBudget } from './pdf-stream-decoder';
+import { decodePdfStream, PdfStreamDecodeError, type DecodeBudget } from '@ecert/pdf';
 
 /** PDF whitespace (ISO 32000-2 §7.2.3), for the patterns below. */
 const WS = '[\\0\\t\\n\\f\\r ]';

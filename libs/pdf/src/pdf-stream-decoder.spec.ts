@@ -1,9 +1,8 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodePdfStream, PdfStreamDecodeError } from './pdf-stream-decoder';
-import type { PdfDictionary } from './pdf-dictionary-parser';
+import { decodePdfStream, PdfStreamDecodeError, type StreamDictionary } from './pdf-stream-decoder';
 
-const dict = (filter: string | string[]): PdfDictionary => new Map([['Filter', filter]]) as unknown as PdfDictionary;
+const dict = (filter: string | string[]): StreamDictionary => new Map([['Filter', filter]]);
 const kind = (f: () => unknown) => {
   try {
     f();

@@ -1,5 +1,10 @@
 import { constants, inflateSync } from 'node:zlib';
-import type { PdfDictionary, PdfValue } from './pdf-dictionary-parser';
+
+/**
+ * A stream dictionary as either PDF reader sees it: this library's object model, or the content
+ * checks' lighter one in @ecert/documents. Names are strings; arrays and dictionaries are read.
+ */
+export type StreamDictionary = ReadonlyMap<string, unknown>;
 
 /** Why a stream could not be decoded: a filter the check does not read, broken data, or too much of it. */
 export class PdfStreamDecodeError extends Error {
@@ -31,7 +36,7 @@ function charge(budget: DecodeBudget, bytes: number): void {
  * and for fonts, content and metadata. Anything else is `unsupported`: a stream the check cannot
  * read could hide what it looks for.
  */
-export function decodePdfStream(data: Uint8Array, dict: PdfDictionary, budget: DecodeBudget): Uint8Array {
+export function decodePdfStream(data: Uint8Array, dict: StreamDictionary, budget: DecodeBudget): Uint8Array {
   // Only the full key names: in a stream dictionary /F is an external file, not a filter.
   const filters = asArray(dict.get('Filter'));
   const parms = asArray(dict.get('DecodeParms'));
@@ -40,7 +45,7 @@ export function decodePdfStream(data: Uint8Array, dict: PdfDictionary, budget: D
   let out = data;
   filters.forEach((f, n) => {
     const filter = typeof f === 'string' ? (ABBREVIATIONS[f] ?? f) : undefined;
-    const p = parms[n] instanceof Map ? (parms[n] as PdfDictionary) : undefined;
+    const p = parms[n] instanceof Map ? (parms[n] as StreamDictionary) : undefined;
     if (filter === 'FlateDecode') out = unpredict(inflate(out, budget), p);
     else if (filter === 'ASCIIHexDecode') out = asciiHex(out, budget);
     else if (filter === 'ASCII85Decode') out = ascii85(out, budget);
@@ -49,7 +54,7 @@ export function decodePdfStream(data: Uint8Array, dict: PdfDictionary, budget: D
   return out;
 }
 
-function asArray(v: PdfValue | undefined): PdfValue[] {
+function asArray(v: unknown): unknown[] {
   return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
 }
 
@@ -68,13 +73,13 @@ function inflate(data: Uint8Array, budget: DecodeBudget): Uint8Array {
   }
 }
 
-function num(p: PdfDictionary | undefined, key: string, fallback: number): number {
+function num(p: StreamDictionary | undefined, key: string, fallback: number): number {
   const v = p?.get(key);
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
 }
 
 /** Undoes a PNG predictor (Predictor 10–15: a filter-type byte before each row). */
-function unpredict(data: Uint8Array, p: PdfDictionary | undefined): Uint8Array {
+function unpredict(data: Uint8Array, p: StreamDictionary | undefined): Uint8Array {
   const predictor = num(p, 'Predictor', 1);
   if (predictor === 1) return data;
   if (predictor < 10 || predictor > 15) throw new PdfStreamDecodeError('unsupported', `a stream uses predictor ${predictor}`);
