@@ -10,3 +10,4 @@ export { embedSignature } from './signature-embedder';
 export { decodePdfStream, PdfStreamDecodeError, type DecodeBudget, type StreamDictionary } from './pdf-stream-decoder';
 export { readPdfSignatures, type PdfSignatureInfo, type LaterRevision } from './signature-reader';
 export type { RevisionChange } from './revision-change-checker';
+export { findTextPlacements, type TextPlacementOptions } from './text-placement-finder';
