@@ -8,3 +8,6 @@ export { signedChunks } from './signed-chunks-reader';
 export { embedSignature } from './signature-embedder';
 // Shared with @ecert/documents' content checks: one stream decoder for both.
 export { decodePdfStream, PdfStreamDecodeError, type DecodeBudget, type StreamDictionary } from './pdf-stream-decoder';
+export { readPdfSignatures, type PdfSignatureInfo, type LaterRevision } from './signature-reader';
+export type { RevisionChange } from './revision-change-checker';
+export { findTextPlacements, type TextPlacementOptions } from './text-placement-finder';

@@ -21,9 +21,9 @@ const MAX_DEPTH = 64;
 /** US Letter: the MediaBox readers assume for a page that has none. */
 const DEFAULT_MEDIA_BOX: PdfBox = [0, 0, 612, 792];
 
-/** The pages in order, from the catalog's /Pages tree, with MediaBox, CropBox, Rotate and Resources inherited. */
-export function readPageTree(file: PdfFile): PageNode[] {
-  const root = file.catalog().get('Pages');
+/** The pages in order, from the catalog's /Pages tree, with MediaBox, CropBox, Rotate and Resources inherited (as of `revision`, default the newest). */
+export function readPageTree(file: PdfFile, revision?: number): PageNode[] {
+  const root = file.catalog(revision).get('Pages');
   if (!(root instanceof PdfRef)) throw new PdfError('pdf_malformed', 'the catalog has no /Pages tree');
   const pages: PageNode[] = [];
   const seen = new Set<string>();
@@ -31,7 +31,7 @@ export function readPageTree(file: PdfFile): PageNode[] {
     if (depth > MAX_DEPTH) throw new PdfError('pdf_malformed', 'the page tree nests too deeply');
     if (seen.has(ref.key)) throw new PdfError('pdf_malformed', `the page tree visits ${ref.key} twice`);
     seen.add(ref.key);
-    const node = file.dict(ref);
+    const node = file.dict(ref, revision);
     if (!node) throw new PdfError('pdf_malformed', `the page tree names ${ref.key}, which is not a dictionary`);
     const here = {
       media: node.get('MediaBox') ?? inherited.media,
@@ -39,23 +39,23 @@ export function readPageTree(file: PdfFile): PageNode[] {
       rotate: node.get('Rotate') ?? inherited.rotate,
       resources: node.get('Resources') ?? inherited.resources,
     };
-    const kids = file.resolve(node.get('Kids'));
+    const kids = file.resolve(node.get('Kids'), revision);
     const type = node.get('Type');
     if (type === 'Pages' || (type !== 'Page' && Array.isArray(kids))) {
       if (!Array.isArray(kids)) throw new PdfError('pdf_malformed', `the page tree node ${ref.key} has no /Kids`);
       for (const kid of kids) if (kid instanceof PdfRef) walk(kid, here, depth + 1);
       return;
     }
-    const mediaBox = box(file, here.media) ?? DEFAULT_MEDIA_BOX;
-    const crop = box(file, here.crop);
-    const resources = file.dict(here.resources);
+    const mediaBox = box(file, here.media, revision) ?? DEFAULT_MEDIA_BOX;
+    const crop = box(file, here.crop, revision);
+    const resources = file.dict(here.resources, revision);
     pages.push({
       index: pages.length + 1,
       ref,
       dict: node,
       mediaBox,
       cropBox: crop ? intersect(crop, mediaBox) : mediaBox,
-      rotate: rotation(file.resolve(here.rotate)),
+      rotate: rotation(file.resolve(here.rotate, revision)),
       ...(resources ? { resources } : {}),
     });
   };
@@ -64,10 +64,10 @@ export function readPageTree(file: PdfFile): PageNode[] {
 }
 
 /** A rectangle as [llx lly urx ury] (corners in either order in the file). */
-function box(file: PdfFile, v: PdfObject | undefined): PdfBox | undefined {
-  const a = file.resolve(v);
+function box(file: PdfFile, v: PdfObject | undefined, revision?: number): PdfBox | undefined {
+  const a = file.resolve(v, revision);
   if (!Array.isArray(a) || a.length !== 4) return undefined;
-  const n = a.map((x) => file.resolve(x));
+  const n = a.map((x) => file.resolve(x, revision));
   if (!n.every((x): x is number => typeof x === 'number' && Number.isFinite(x))) return undefined;
   return [Math.min(n[0], n[2]), Math.min(n[1], n[3]), Math.max(n[0], n[2]), Math.max(n[1], n[3])];
 }

@@ -69,7 +69,7 @@ export class PdfFile {
   readonly offsetShift: number;
   private readonly latest = new Map<number, { entry: XrefEntry; revision: number }>();
   private readonly cache = new Map<string, PdfObject>();
-  private readonly objectStreams = new Map<number, ObjectStreamIndex>();
+  private readonly objectStreams = new Map<string, ObjectStreamIndex>();
   private readonly parser: PdfObjectParser;
   private readonly budget: DecodeBudget = { remaining: DECODE_BUDGET_BYTES };
   private scanned?: Map<number, number>;
@@ -112,7 +112,7 @@ export class PdfFile {
     if (this.resolving.has(key)) throw new PdfError('pdf_malformed', `object ${num} refers to itself while it is read`);
     this.resolving.add(key);
     try {
-      const value = entry.type === 1 ? this.objectAt(num, entry.offset) : this.compressedObject(num, entry.offset, entry.gen);
+      const value = entry.type === 1 ? this.objectAt(num, entry.offset) : this.compressedObject(num, entry.offset, entry.gen, found.revision);
       this.cache.set(key, value);
       return value;
     } finally {
@@ -152,9 +152,14 @@ export class PdfFile {
     return this.trailer.has('Encrypt');
   }
 
-  /** The catalog (/Root). */
-  catalog(): PdfDict {
-    const root = this.dict(this.trailer.get('Root'));
+  /** The trailer as of `revision` (the newest when omitted). */
+  trailerOf(revision?: number): PdfDict {
+    return revision === undefined ? this.trailer : this.revisions[Math.min(revision, this.revisions.length - 1)].trailer;
+  }
+
+  /** The catalog (/Root), as of `revision`. */
+  catalog(revision?: number): PdfDict {
+    const root = this.dict(this.trailerOf(revision).get('Root'), revision);
     if (!root) throw new PdfError('pdf_malformed', 'the trailer has no /Root catalog');
     return root;
   }
@@ -192,10 +197,13 @@ export class PdfFile {
     return out;
   }
 
-  private compressedObject(num: number, streamNum: number, index: number): PdfObject {
-    let os = this.objectStreams.get(streamNum);
+  private compressedObject(num: number, streamNum: number, index: number, revision: number): PdfObject {
+    // The object stream as of the revision that lists the object (a later one may replace it).
+    const streamEntry = this.entry(streamNum, revision);
+    const osKey = `${streamNum}:${streamEntry?.entry.offset}`;
+    let os = this.objectStreams.get(osKey);
     if (!os) {
-      const stream = this.object(streamNum);
+      const stream = this.object(streamNum, revision);
       if (!(stream instanceof PdfStream)) throw new PdfError('pdf_malformed', `object ${num} is in object stream ${streamNum}, which is not a stream`);
       const data = this.decode(stream);
       const n = stream.dict.get('N');
@@ -212,7 +220,7 @@ export class PdfFile {
         offsets.push(first + b.value);
       }
       os = { data, nums, offsets };
-      this.objectStreams.set(streamNum, os);
+      this.objectStreams.set(osKey, os);
     }
     // The index says where; when it disagrees with the object's number, look it up by number.
     let i = os.nums[index] === num ? index : os.nums.indexOf(num);
