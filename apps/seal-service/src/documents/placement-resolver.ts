@@ -28,15 +28,18 @@ export async function resolvePlacements(pdf: Uint8Array, pages: PdfPageInfo[], s
       boxes = [{ page: spec.page, xMm: spec.xMm - size.widthMm / 2, yMm: spec.yMm - size.heightMm / 2, widthMm: size.widthMm, heightMm: size.heightMm }];
     } else if (spec.type === 'keyword') {
       for (const p of spec.pages ?? []) pageOf(pages, p);
-      boxes = await findTextPlacements(pdf, {
-        keyword: spec.keyword,
+      const only = spec.pages ? new Set(spec.pages) : undefined;
+      // Limited to pages: every occurrence found, those on the pages kept (the first of them for `first`).
+      const found = await findTextPlacements(pdf, spec.keyword, {
+        occurrence: only ? 'all' : (spec.occurrence ?? 'first'),
         widthMm: size.widthMm,
         heightMm: size.heightMm,
-        occurrence: spec.occurrence ?? 'first',
         offsetXMm: spec.offsetXMm ?? 0,
         offsetYMm: spec.offsetYMm ?? 0,
-        ...(spec.pages ? { pages: spec.pages } : {}),
       });
+      boxes = only ? found.filter((b) => only.has(b.page)) : found;
+      if (only && (spec.occurrence ?? 'first') === 'first') boxes = boxes.slice(0, 1);
+      if (!boxes.length) throw new PdfError('pdf_keyword_not_found', `the text ${JSON.stringify(spec.keyword)} is not on page${spec.pages!.length > 1 ? 's' : ''} ${spec.pages!.join(', ')}`, spec.pages![0]);
     } else {
       const first = pageOf(pages, spec.pages?.length ? Math.min(...spec.pages) : 1);
       const centre = spec.yMm ?? displayedHeightMm(first) / 2;

@@ -16,7 +16,7 @@ import {
 } from '@ecert/contracts';
 import { pdfHeaderOffset, type DocumentStore } from '@ecert/documents';
 import { DATA_SOURCE } from '@ecert/messaging';
-import { readPdfSignatures, signedChunks } from '@ecert/pdf';
+import { readPdfSignatures, signedChunks, type PdfSignatureInfo as PdfSignature } from '@ecert/pdf';
 import { serialKey } from '@ecert/pki';
 import { parseCertificate, validateCertificatePath, type ParsedCertificate } from '@ecert/ses';
 import { CertServiceClient } from '../cert-client/cert-service.client';
@@ -34,7 +34,6 @@ import { pdfProblem } from './pdf-problem';
 export const VERIFICATION_POLICY =
   'ecert document policy 1: ByteRange covers the file but the signature value; digest and signature (CMS, PKCS#7 or GB/T 35275 OIDs); signer chain to ecert\'s root CAs; status of ecert\'s certificates at the cert-service (ecert\'s own sealing record is the proof of existence); no change after signing beyond signatures and annotations';
 
-type PdfSignature = Awaited<ReturnType<typeof readPdfSignatures>>[number];
 
 interface Verdict {
   indication: Exclude<DocumentIndication, 'TOTAL_PASSED'>;
@@ -83,7 +82,7 @@ export class VerifyDocumentUseCase {
     }
     let signatures: PdfSignature[];
     try {
-      signatures = await readPdfSignatures(bytes);
+      signatures = readPdfSignatures(bytes);
     } catch (e) {
       throw pdfProblem(e, 'file');
     }
@@ -138,7 +137,11 @@ export class VerifyDocumentUseCase {
     const fail = (sub: SubIndication, reason: string) => verdicts.push({ indication: 'TOTAL_FAILED', sub, reason });
     const unsure = (sub: SubIndication, reason: string) => verdicts.push({ indication: 'INDETERMINATE', sub, reason });
     const byteRange = [...sig.byteRange] as [number, number, number, number];
-    const laterRevisions = sig.laterRevisions.map((r) => ({ addsOnlySignaturesOrAnnotations: r.addsOnlySignaturesOrAnnotations, changedObjects: countOf(r.changedObjects) }));
+    const laterRevisions = sig.laterRevisions.map((r) => ({
+      addsOnlySignaturesOrAnnotations: r.addsOnlySignaturesOrAnnotations,
+      changedObjects: r.changedObjects.length,
+      changes: r.changes.filter((c) => !c.allowed).map((c) => `${c.object}: ${c.what}`),
+    }));
     const base = { fieldName: sig.fieldName, ...(sig.subFilter ? { subFilter: sig.subFilter } : {}), pages: [...(sig.pages ?? [])], byteRange, laterRevisions };
 
     if (sig.coversWholeFileButContents) {
@@ -206,7 +209,12 @@ export class VerifyDocumentUseCase {
     const modified = laterRevisions.filter((r) => !r.addsOnlySignaturesOrAnnotations);
     if (modified.length) {
       const objects = modified.reduce((n, r) => n + r.changedObjects, 0);
-      checks.push({ name: 'modifications', result: 'failed', detail: `${modified.length} later revision${modified.length > 1 ? 's' : ''} change the document (${objects} object${objects === 1 ? '' : 's'}: pages, content or resources)` });
+      const what = modified.flatMap((r) => r.changes).slice(0, 5);
+      checks.push({
+        name: 'modifications',
+        result: 'failed',
+        detail: `${modified.length} later revision${modified.length > 1 ? 's' : ''} change the document (${objects} object${objects === 1 ? '' : 's'})${what.length ? `: ${what.join('; ')}` : ''}`,
+      });
       fail('FORMAT_FAILURE', 'the document was changed after this signature (a later revision alters pages or content, not only signatures or annotations)');
     } else if (laterRevisions.length) {
       checks.push({ name: 'modifications', result: 'passed', detail: `${laterRevisions.length} later revision${laterRevisions.length > 1 ? 's' : ''} add only signatures or annotations` });
@@ -293,12 +301,6 @@ export class VerifyDocumentUseCase {
     if (!seal) return undefined;
     return { sealId: seal.id, name: seal.name, kind: seal.kind, status: effectiveSealStatus(seal), uscc: seal.uscc, unitName: seal.unitName };
   }
-}
-
-function countOf(changed: unknown): number {
-  if (typeof changed === 'number') return changed;
-  if (Array.isArray(changed)) return changed.length;
-  return 0;
 }
 
 /** The /Contents value without its zero padding: the outer DER TLV when its length is definite, else all of it. */

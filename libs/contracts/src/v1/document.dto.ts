@@ -338,7 +338,7 @@ export interface SignatureReportView {
   /** ecert sealed this very signature: when (its proof of existence) and into which document. */
   ecertRecord?: { sealedAt: string; documentId: string; sealUseRequestId: string; mode: SealingMode };
   /** Incremental updates after this signature's revision, and whether they only add signatures or annotations. */
-  laterRevisions: { addsOnlySignaturesOrAnnotations: boolean; changedObjects: number }[];
+  laterRevisions: { addsOnlySignaturesOrAnnotations: boolean; changedObjects: number; changes: string[] }[];
   checks: SignatureCheckView[];
   warnings: string[];
 }
