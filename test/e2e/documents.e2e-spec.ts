@@ -360,7 +360,7 @@ describe('sealing and verifying', () => {
       ['pades', 'TOTAL_PASSED'],
       ['gbt35275', 'TOTAL_PASSED'],
     ]);
-    expect(report.signatures[0].laterRevisions).toEqual([{ addsOnlySignaturesOrAnnotations: true, changedObjects: expect.any(Number) }]);
+    expect(report.signatures[0].laterRevisions).toEqual([{ addsOnlySignaturesOrAnnotations: true, changedObjects: expect.any(Number), changes: [] }]);
     expect(report.signatures[1]).toMatchObject({ digestAlgorithm: 'sm3', seal: { sealId: sm2Seal.seal.id } });
   });
 
@@ -461,7 +461,7 @@ describe('what may not be sealed', () => {
     const prep = await sealRequest(doc, unit.seal, request, 'deferred');
     expect(prep.status).toBe(201);
     const session = (prep.body as { session: SealSessionView }).session;
-    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${unit.cert.serial}/freeze`, { reason: 'UKey lost' })).status).toBe(200);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${unit.cert.serial}/freeze`, { comment: 'UKey lost' })).status).toBe(200);
     const signature = unit.sign!(Buffer.from(session.dataToSign, 'base64'));
     const embed = await api(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, { signature: signature.toString('base64') }, sealer.headers);
     expect(embed.status).toBe(422);

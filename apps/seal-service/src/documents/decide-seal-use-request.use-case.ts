@@ -48,7 +48,7 @@ export class DecideSealUseRequestUseCase {
         throw new ProblemError(403, DocumentProblemCode.sealUseSelfApproval, '不得审批本人的用印申请 (own request)', `${actor.describe()} made seal-use request ${id}: another approver decides it`, 'id');
       }
       if (r.status !== 'pending') {
-        throw new ProblemError(409, DocumentProblemCode.sealUseRequestDecided, '用印申请已处理 (already decided)', `Seal-use request ${id} is ${r.status}`, 'id', { status: r.status });
+        throw new ProblemError(409, DocumentProblemCode.sealUseRequestDecided, '用印申请已处理 (already decided)', `Seal-use request ${id} is ${r.status}`, 'id', { requestStatus: r.status });
       }
       const now = new Date();
       r.status = cmd.decision === 'approve' ? 'approved' : 'rejected';

@@ -128,7 +128,7 @@ export function assertRequestUsable(request: SealUseRequestEntity): void {
     throw new ProblemError(422, DocumentProblemCode.sealUseRequestExpired, '用印申请已过期 (approval expired)', `The approval of seal-use request ${request.id} expired at ${request.expiresAt?.toISOString()}: ask again`, 'sealUseRequestId');
   }
   if (status !== 'approved') {
-    throw new ProblemError(422, DocumentProblemCode.sealUseRequestNotApproved, '用印申请未获批准 (not approved)', `Seal-use request ${request.id} is ${status}: only an approved request can be sealed`, 'sealUseRequestId', { status });
+    throw new ProblemError(422, DocumentProblemCode.sealUseRequestNotApproved, '用印申请未获批准 (not approved)', `Seal-use request ${request.id} is ${status}: only an approved request can be sealed`, 'sealUseRequestId', { requestStatus: status });
   }
 }
 
