@@ -18,7 +18,7 @@ import { api } from '../support/http';
 import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { PDF_FIXTURES } from '../support/pdf-fixtures';
-import { hasPeer, makeNssDb, pdfsigReport, qpdfCheck } from '../support/pdf-peers';
+import { hasPeer, makeNssDb, mmToPx, pdfsigReport, qpdfCheck, redPixelsIn, renderPage } from '../support/pdf-peers';
 
 /**
  * Issue 11 end to end: a unit's seal on a UKey (a key this test holds, signing as the UKey would)
@@ -493,5 +493,68 @@ describe('server-side sealing (an office seal whose key the platform holds)', ()
     const report = await verify(await content(out.document));
     expect(report.indication, JSON.stringify(report, null, 1)).toBe('TOTAL_PASSED');
     expect(report.signatures[0].ecertRecord?.mode).toBe('server');
+  });
+});
+
+describe('placements on real PDFs (keyword, cross-page, rotated and cropped pages), seen by a renderer', () => {
+  const DPI = 72;
+  /** Red ink in the placement's box of the rendered page, and none in a box as large at the opposite corner. */
+  async function inkAt(pdf: Buffer, box: { page: number; xMm: number; yMm: number; widthMm: number; heightMm: number }): Promise<number> {
+    const path = dir.file(`render-${Date.now()}-${Math.random()}.pdf`, pdf);
+    const img = await renderPage(path, box.page, DPI);
+    return redPixelsIn(img, { x: mmToPx(box.xMm, DPI), y: mmToPx(box.yMm, DPI), width: mmToPx(box.widthMm, DPI), height: mmToPx(box.heightMm, DPI) });
+  }
+
+  async function sealFixture(file: string, placements: PlacementSpec[], unit = p256Seal): Promise<{ sealed: SealedDocumentView; bytes: Buffer; session: SealSessionView }> {
+    const doc = await upload(readFileSync(file));
+    const request = await approvedRequest(doc, unit.seal, placements);
+    const prep = await sealRequest(doc, unit.seal, request, 'deferred');
+    expect(prep.status, JSON.stringify(prep.body)).toBe(201);
+    const session = (prep.body as { session: SealSessionView }).session;
+    const signature = unit.sign!(Buffer.from(session.dataToSign, 'base64'));
+    const done = await api<SealedDocumentView>(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, { signature: signature.toString('base64') }, sealer.headers);
+    expect(done.status, JSON.stringify(done.body)).toBe(201);
+    const bytes = await content(done.body.document);
+    const report = await verify(bytes);
+    expect(report.indication, JSON.stringify(report, null, 1)).toBe('TOTAL_PASSED');
+    return { sealed: done.body, bytes, session };
+  }
+
+  it('keyword (CJK, 答题卡) and cross-page (骑缝章 over all 3 pages) in one request, SM2: each slice and the keyword seal rendered where placed', async () => {
+    const f = PDF_FIXTURES.cjk;
+    const { session, bytes } = await sealFixture(f.path, [{ type: 'keyword', keyword: f.keyword!, offsetYMm: 10 }, { type: 'cross-page' }], sm2Seal);
+    const keyword = session.placements.filter((b) => !b.slice);
+    const slices = session.placements.filter((b) => b.slice);
+    expect(keyword).toHaveLength(1);
+    expect(slices.map((s) => [s.page, s.slice?.index, s.slice?.of])).toEqual([
+      [1, 0, 3],
+      [2, 1, 3],
+      [3, 2, 3],
+    ]);
+    if (hasPeer('pdftoppm')) {
+      expect(await inkAt(bytes, keyword[0]!)).toBeGreaterThan(50);
+      for (const s of slices) expect(await inkAt(bytes, s), `slice on page ${s.page}`).toBeGreaterThan(10);
+    }
+  });
+
+  it('rotated pages (180°, 90°) and a CropBox not at 0,0: the seal is where the coordinates say on the page as displayed', async () => {
+    const rotated = PDF_FIXTURES.rotated;
+    const r = await sealFixture(rotated.path, [
+      { type: 'coordinates', page: 2, xMm: 60, yMm: 60 },
+      { type: 'coordinates', page: 4, xMm: 60, yMm: 60 },
+    ]);
+    const crop = PDF_FIXTURES.cropboxOffset;
+    const c = await sealFixture(crop.path, [{ type: 'coordinates', page: 1, xMm: 40, yMm: 30 }]);
+    if (hasPeer('pdftoppm')) {
+      for (const b of [...r.session.placements]) expect(await inkAt(r.bytes, b), `page ${b.page}`).toBeGreaterThan(50);
+      expect(await inkAt(c.bytes, c.session.placements[0]!)).toBeGreaterThan(50);
+    }
+  });
+
+  it('a keyword that is not in the document, or not on the pages named, is a 422 naming placements', async () => {
+    const doc = await upload(readFileSync(PDF_FIXTURES.cjk.path));
+    const missing = await requestUse(doc, p256Seal.seal, [{ type: 'keyword', keyword: '不存在的关键字' }]);
+    expect(missing.status).toBe(422);
+    expect(missing.body).toMatchObject({ code: 'pdf_keyword_not_found', field: 'placements' });
   });
 });
