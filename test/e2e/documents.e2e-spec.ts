@@ -18,6 +18,7 @@ import { api } from '../support/http';
 import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { PDF_FIXTURES } from '../support/pdf-fixtures';
+import { embedSignature, prepareSignature, readPdfSignatures } from '@ecert/pdf';
 import { hasPeer, makeNssDb, mmToPx, pdfsigReport, qpdfCheck, redPixelsIn, renderPage } from '../support/pdf-peers';
 
 /**
@@ -285,6 +286,18 @@ describe('the rules of use (第十四条, 第十六条)', () => {
     expect(sealed.body.code).toBe('seal_use_request_not_approved');
   });
 
+  it('nobody approves their own request, even when the rule names them approver too', async () => {
+    const both = await register('申请兼审批', ['documents:seal', 'documents:read', 'seals:approve-use']);
+    const unit = await unitSeal('p256');
+    await putRule(unit.seal.id, { users: [both.clientId], approvers: [both.clientId], approvalRequired: true });
+    const doc = await upload(samplePdf('own approval'), both);
+    const r = await requestUse(doc, unit.seal, [{ type: 'coordinates', page: 1, xMm: 150, yMm: 200 }], both);
+    expect(r.status).toBe(201);
+    const own = await api(p.baseUrl, 'POST', `/api/v1/seal-use-requests/${r.body.id}/decision`, { decision: 'approve' }, both.headers);
+    expect(own.status).toBe(403);
+    expect(own.body.code).toBe('seal_use_self_approval');
+  });
+
   it('a page that shows nothing is never sealed: 422 pdf_blank_page naming the page', async () => {
     const doc = await upload(pdfWithBlankSecondPage());
     expect(doc.pages).toBe(2);
@@ -390,6 +403,14 @@ describe('sealing and verifying', () => {
     expect(report.indication).toBe('TOTAL_FAILED');
     expect(report.signatures[0]).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
     expect(report.signatures[0].reason).toMatch(/changed/);
+  });
+
+  it('a signature copied into another document is TOTAL_FAILED HASH_FAILURE', async () => {
+    const [original] = readPdfSignatures(firstBytes);
+    const png = Buffer.from(SEAL_PNG, 'base64');
+    const other = prepareSignature(samplePdf('another declaration'), { placements: [{ page: 1, xMm: 130, yMm: 180, widthMm: 40, heightMm: 40 }], image: { png }, subFilter: 'ETSI.CAdES.detached' });
+    const report = await verify(Buffer.from(embedSignature(other, original!.contents)));
+    expect(report.signatures[0]).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
   });
 
   it('a page added after signing is reported: TOTAL_FAILED FORMAT_FAILURE, the change named', async () => {
