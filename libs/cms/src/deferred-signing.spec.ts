@@ -10,7 +10,7 @@ import { prepareSignedAttributes } from './signed-attributes-preparer';
 import { assembleSignedData } from './signed-data-assembler';
 import { parseSignedData } from './signed-data-parser';
 import { verifySignedData } from './signed-data-verifier';
-import { SM2_DISTID, createCmsTestPki, opensslCmsVerify, opensslStatus, type CmsTestPki, type TestKeyKind } from './test-pki.spec-helper';
+import { SM2_DISTID, createCmsTestPki, opensslCmsVerify, opensslStatus, pemDer, type CmsTestPki, type TestKeyKind } from './test-pki.spec-helper';
 
 /**
  * The UKey flow (DSS getDataToSign → sign → signDocument): prepare here, sign outside with openssl
@@ -97,6 +97,9 @@ describe.each(['p256', 'p384', 'rsa2048', 'sm2'] as const)('deferred signing wit
     expect(() => checkSignatureOverAttributes(prepared, byCa, pki.leafDer)).toThrow(expect.objectContaining({ code: 'signature_invalid' }));
     // and the CA certificate is not the one the attributes name (signing-certificate-v2)
     expect(() => checkSignatureOverAttributes(prepared, byCa, pki.caDer)).toThrow(expect.objectContaining({ code: 'certificate_mismatch' }));
+    expect(() => assembleSignedData({ prepared, signature: good, signerCertificate: pki.caDer, chain: [] })).toThrow(
+      expect.objectContaining({ code: 'certificate_mismatch' }),
+    );
   });
 });
 
@@ -182,6 +185,19 @@ describe('B-T: an RFC 3161 timestamp from openssl ts as the unsigned attribute',
     const v = verifySignedData(cms, contentDigest('p256'));
     expect(v.problems).toEqual([]);
     expect(Buffer.from(v.timestampToken!).equals(Buffer.from(token))).toBe(true);
+    expect(v.timestamp).toMatchObject({ imprintMatches: true, digestMatches: true, signatureValid: true, policy: '1.2.3.4.1', problems: [] });
+    expect(Math.abs(v.timestamp!.genTime!.getTime() - Date.now())).toBeLessThan(120_000);
+    expect(Buffer.from(v.timestamp!.tsaCertificate!).equals(Buffer.from(pemDer(readFileSync(ws.path('tsa.pem'), 'utf8'))))).toBe(true);
+
+    // a token over another value: the imprint check names it, the document signature stays valid
+    ws.write('other.bin', Uint8Array.of(1, 2, 3));
+    ws.run(['ts', '-query', '-data', 'other.bin', '-sha256', '-cert', '-out', 'q2.tsq']);
+    ws.run(['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', 'q2.tsq', '-signer', 'tsa.pem', '-inkey', 'tsa.key', '-token_out', '-out', 'token2.der']);
+    const wrongToken = new Uint8Array(readFileSync(ws.path('token2.der')));
+    const v2 = verifySignedData(assembleSignedData({ prepared, signature, signerCertificate: pki.leafDer, chain: [], timestampToken: wrongToken }), contentDigest('p256'));
+    expect(v2.problems).toEqual([]);
+    expect(v2.timestamp?.imprintMatches).toBe(false);
+    expect(v2.timestamp?.problems).toEqual([expect.stringMatching(/^HASH_FAILURE: the timestamp message imprint/)]);
     ws.write('token-back.der', v.timestampToken!);
     const tsVerify = opensslStatus(pki, ['ts', '-verify', '-token_in', '-in', 'token-back.der', '-data', 'sigvalue.bin', '-CAfile', 'ca.pem']);
     expect(tsVerify.out).toContain('Verification: OK');
