@@ -61,7 +61,7 @@ export function verifySignerInfo(parsed: ParsedSignedData, contentDigest: Uint8A
     digestAlgorithm: digestName,
     digestMatches,
     signatureValid,
-    ...(signer ? { signerCertificate: signer.der } : {}),
+    ...(signer ? { signerCertificate: signer.der.slice() } : {}),
     certificates,
     ...(signingCertificateV2Matches !== undefined ? { signingCertificateV2Matches } : {}),
     ...(timestampToken ? { timestampToken } : {}),
