@@ -4,7 +4,7 @@ import { CmsError } from './cms-error';
 import { cmsFamilyProfile } from './cms-family-profile';
 import { CMS_OID } from './cms-oids';
 import type { AssembleInput } from './cms-types';
-import { derSetOf } from './der-set-of';
+import { derSetOf } from './der-set-writer';
 import { digestAlgorithmIdentifierDer } from './digest-algorithms';
 import { assertAttributesNameCertificate } from './prepared-certificate-guard';
 import { signatureAlgorithmFor } from './signature-algorithm-selector';

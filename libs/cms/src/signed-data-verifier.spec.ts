@@ -7,7 +7,7 @@ import { digestChunks } from './chunk-digester';
 import { CmsError } from './cms-error';
 import { CMS_OID } from './cms-oids';
 import type { CmsDigestAlgorithm } from './cms-types';
-import { derSetOf } from './der-set-of';
+import { derSetOf } from './der-set-writer';
 import { signDetached } from './detached-signer';
 import { digestAlgorithmOf } from './digest-algorithm-reader';
 import { parseSignedData } from './signed-data-parser';
