@@ -50,6 +50,13 @@ export const Subjects = {
     ukeyUnlockAuthorisation: rpc('cert.ukeys.so-pin.unlock'),
     /** The unlock tool set the next SO PIN: the UKey's SO PIN generation advances. */
     ukeyUnlockConfirm: rpc('cert.ukeys.so-pin.unlock.confirm'),
+    /** A unit certificate for a key pair generated in the platform's key store (an office's own seal): admin only. */
+    platformKeyIssue: rpc('cert.platform-keys.issue'),
+    /**
+     * Sign a CMS SignedAttributes SET with a platform-held key: the seal-service only, inside the
+     * gateway's document-sealing request (Subjects.seal.documentSeal) of a caller holding documents:seal.
+     */
+    platformKeySign: rpc('cert.platform-keys.sign'),
   },
   seal: {
     health: rpc('seal.health'),
@@ -59,6 +66,8 @@ export const Subjects = {
     download: rpc('seal.seals.download'),
     verify: rpc('seal.seals.verify'),
     extractImage: rpc('seal.images.extract'),
+    /** Seal a stored PDF document (the gateway's document-sealing request; see platformKeySign). */
+    documentSeal: rpc('seal.documents.seal'),
   },
   workflow: {
     health: rpc('workflow.health'),

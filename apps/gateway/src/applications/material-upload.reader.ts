@@ -106,9 +106,8 @@ export class MaterialUploadReader {
   }
 
   private readMultipart(req: UploadRequest): Promise<MaterialUpload> {
-    if (this.declaredLength(req) > this.maxBytes + MULTIPART_OVERHEAD) {
-      throw new ProblemError(413, ProblemCode.bodyTooLarge, '请求体过大 (request body too large)', `a material may have at most ${this.maxBytes} bytes`, 'file');
-    }
+    // One code for one refusal, raw or multipart.
+    if (this.declaredLength(req) > this.maxBytes + MULTIPART_OVERHEAD) throw this.materialTooLarge();
     let parser: busboy.Busboy;
     try {
       parser = busboy({

@@ -9,6 +9,8 @@ export const OPERATIONS = [
   'seals:read',
   'seals:create',
   'seals:verify',
+  /** Seal a PDF document with one of the unit's (or office's) seals. */
+  'documents:seal',
   'applications:read',
   'applications:submit',
   'applications:review',
@@ -19,8 +21,10 @@ export const OPERATIONS = [
   /** The handler's or the office's unlock tool fetches the one-time SO PIN of an approved unlock. */
   'applications:unlock',
   'ukeys:read',
-  /** Import, assign, report lost / found / damaged, terminate. */
+  /** Import, assign, report lost / found / damaged, terminate (with certificates:manage where certificates change). */
   'ukeys:manage',
+  /** The city office records a damaged UKey handed back at the counter (第十八条 交回原Ukey). */
+  'ukeys:return',
   /** Dispatch batches to the city offices and their receipt there. */
   'ukeys:dispatch',
   'audit:read',
@@ -33,7 +37,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export const ROLE_OPERATIONS: Record<StaffRole, readonly Operation[]> = {
   county_acceptor: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read'],
-  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'applications:dispatch', 'applications:unlock', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
+  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'applications:dispatch', 'applications:unlock', 'ukeys:read', 'ukeys:return', 'ukeys:dispatch'],
   province_approver: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
   ca_operator: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:produce', 'applications:unlock', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
   auditor: ['certificates:read', 'seals:read', 'audit:read'],
