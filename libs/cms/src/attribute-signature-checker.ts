@@ -1,12 +1,9 @@
 import { CryptoError, decodeEcSignature, rawEcSignatureToDer, verifySignature } from '@ecert/pki';
-import { readAttributes } from './attribute-reader';
-import { readBer } from './ber-node-reader';
 import { CmsError } from './cms-error';
-import { CMS_OID } from './cms-oids';
 import type { PreparedSignedAttributes } from './cms-types';
+import { assertAttributesNameCertificate } from './prepared-certificate-guard';
 import { signatureAlgorithmFor } from './signature-algorithm-selector';
-import { checkSigningCertificate } from './signing-certificate-codec';
-import { readSignerCertificate, type SignerCertificate } from './signer-certificate-reader';
+import { readSignerCertificate } from './signer-certificate-reader';
 
 /**
  * The check before embedding a signature made elsewhere (a UKey, a PKCS#11 token): the certificate
@@ -20,7 +17,7 @@ export function checkSignatureOverAttributes(
   signerCertificate: Uint8Array,
 ): Uint8Array {
   const cert = readSignerCertificate(signerCertificate);
-  assertNamedCertificate(prepared.der, cert);
+  assertAttributesNameCertificate(prepared.der, cert);
   const signatureAlgorithmOid = signatureAlgorithmFor(prepared.family, cert.key);
   const der = cert.key.family === 'ecdsa' ? ecdsaSignatureDer(signature, cert.key.bits) : signature;
   let valid: boolean;
@@ -32,14 +29,6 @@ export function checkSignatureOverAttributes(
   }
   if (!valid) throw new CmsError('signature_invalid', 'the signature does not verify over the signed attributes with the certificate key');
   return der;
-}
-
-function assertNamedCertificate(attributesDer: Uint8Array, cert: SignerCertificate): void {
-  const attrs = readAttributes(readBer(attributesDer, 'signed attributes'), 'signedAttrs');
-  const ess = attrs.find((a) => a.oid === CMS_OID.signingCertificateV2);
-  if (!ess?.values[0]) throw new CmsError('cms_malformed', 'the prepared attributes have no signing-certificate-v2');
-  const check = checkSigningCertificate(ess.oid, ess.values[0], cert);
-  if (!check.matches) throw new CmsError('certificate_mismatch', `not the certificate the attributes were prepared for: ${check.reason}`);
 }
 
 /** DER as is; a raw r||s of twice the field size (UKeys and PKCS#11 return that) converted. */

@@ -67,6 +67,26 @@ export interface CmsVerification {
   /** undefined when there is no signing-certificate(-v2) attribute. */
   signingCertificateV2Matches?: boolean;
   timestampToken?: Uint8Array;
+  /** The timestamp token's own checks, when there is one (its problems are not repeated in `problems`). */
+  timestamp?: TimestampVerification;
   /** Each `CODE: sentence`, the code DSS-like (HASH_FAILURE, SIG_CRYPTO_FAILURE, …); empty when all is well. */
+  problems: string[];
+}
+
+/** An RFC 3161 timestamp token checked against the signature value it should cover (PAdES B-T). */
+export interface TimestampVerification {
+  /** TSTInfo.genTime. */
+  genTime?: Date;
+  /** TSTInfo.policy. */
+  policy?: string;
+  /** TSTInfo.messageImprint is the hash of the signature value. */
+  imprintMatches: boolean;
+  /** The token's message-digest attribute is the digest of its TSTInfo. */
+  digestMatches: boolean;
+  /** The TSA's signature verifies with the certificate the token names. */
+  signatureValid: boolean;
+  tsaCertificate?: Uint8Array;
+  certificates: Uint8Array[];
+  /** As in CmsVerification; the TSA certificate's trust is the caller's. */
   problems: string[];
 }

@@ -33,7 +33,8 @@ export async function signDetached(
   }
   const cert = readSignerCertificate(signerCertificate);
   // Canonical forms: the same SM2 key may be written with id-ecPublicKey or the SM2 OID.
-  if (!Buffer.from(canonicalSpki(cert.spki)).equals(Buffer.from(canonicalSpki(signer.spki)))) {
+  const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+  if (!same(cert.spki, signer.spki) && !same(canonicalSpki(cert.spki), canonicalSpki(signer.spki))) {
     throw new CmsError('certificate_mismatch', "the signer's key is not the certificate's key");
   }
   const prepared = prepareSignedAttributes({ family, contentDigest, signerCertificate });

@@ -7,6 +7,7 @@ export type {
   CmsVerification,
   PreparedSignedAttributes,
   SignedAttributesInput,
+  TimestampVerification,
 } from './cms-types';
 export { CmsError } from './cms-error';
 export type { CmsErrorCode } from './cms-error';
@@ -19,6 +20,7 @@ export { assembleSignedData } from './signed-data-assembler';
 export { signDetached } from './detached-signer';
 export { digestAlgorithmOf } from './digest-algorithm-reader';
 export { verifySignedData } from './signed-data-verifier';
+export { verifyTimestampToken } from './timestamp-token-verifier';
 export { parseSignedData } from './signed-data-parser';
 export type { ParsedAlgorithm, ParsedSignedData, ParsedSignerInfo, SignerId } from './signed-data-parser';
 export { digestChunks } from './chunk-digester';

@@ -4,7 +4,7 @@ import { cmsFamilyProfile } from './cms-family-profile';
 import { CMS_OID } from './cms-oids';
 import type { PreparedSignedAttributes, SignedAttributesInput } from './cms-types';
 import { createContentHasher } from './content-hasher';
-import { derSetOf } from './der-set-of';
+import { derSetOf } from './der-set-writer';
 import { DIGEST_ALGORITHMS } from './digest-algorithms';
 import { signatureAlgorithmFor } from './signature-algorithm-selector';
 import { encodeSigningCertificateV2 } from './signing-certificate-codec';

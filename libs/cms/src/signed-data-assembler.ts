@@ -4,8 +4,9 @@ import { CmsError } from './cms-error';
 import { cmsFamilyProfile } from './cms-family-profile';
 import { CMS_OID } from './cms-oids';
 import type { AssembleInput } from './cms-types';
-import { derSetOf } from './der-set-of';
+import { derSetOf } from './der-set-writer';
 import { digestAlgorithmIdentifierDer } from './digest-algorithms';
+import { assertAttributesNameCertificate } from './prepared-certificate-guard';
 import { signatureAlgorithmFor } from './signature-algorithm-selector';
 import { readSignerCertificate } from './signer-certificate-reader';
 
@@ -15,7 +16,8 @@ const VERSION_1 = Uint8Array.of(0x02, 0x01, 0x01);
  * ContentInfo { signedData } DER, RFC 5652 / GB/T 35275 §8: version 1 throughout (the signer is
  * named by issuerAndSerialNumber, there are no attribute certificates), no eContent (detached: the
  * PDF ByteRange is the content), the signer's certificate first then the chain, the timestamp as an
- * unsigned attribute. It does not verify the signature: checkSignatureOverAttributes does that.
+ * unsigned attribute. It checks that the attributes name this certificate but does not verify the
+ * signature: checkSignatureOverAttributes does that.
  */
 export function assembleSignedData(input: AssembleInput): Uint8Array {
   const { prepared } = input;
@@ -24,8 +26,9 @@ export function assembleSignedData(input: AssembleInput): Uint8Array {
   const signatureAlgorithmOid = signatureAlgorithmFor(prepared.family, cert.key);
   if (prepared.der[0] !== 0x31) throw new CmsError('cms_malformed', 'prepared.der is not a DER SET OF signed attributes');
   if (!(input.signature instanceof Uint8Array) || input.signature.length === 0) throw new CmsError('signature_invalid', 'no signature');
+  assertAttributesNameCertificate(prepared.der, cert);
 
-  const digestAlgorithm = digestAlgorithmIdentifierDer(prepared.digestAlgorithm);
+  const digestAlgorithm = digestAlgorithmIdentifierDer(profile.digestAlgorithm);
   // [0] IMPLICIT: the same content as the signed SET OF, only the tag differs (RFC 5652 §5.4).
   const signedAttrs = concatBytes(Uint8Array.of(0xa0), prepared.der.subarray(1));
   const unsignedAttrs = input.timestampToken
