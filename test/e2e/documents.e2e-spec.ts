@@ -19,7 +19,8 @@ import { api } from '../support/http';
 import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { PDF_FIXTURES } from '../support/pdf-fixtures';
-import { embedSignature, prepareSignature, readPdfSignatures } from '@ecert/pdf';
+import { embedSignature, prepareSignature, readPdfSignatures, signedChunks } from '@ecert/pdf';
+import { assembleSignedData, checkSignatureOverAttributes, digestChunks, prepareSignedAttributes } from '@ecert/cms';
 import { hasPeer, makeNssDb, mmToPx, pdfsigReport, qpdfCheck, redPixelsIn, renderPage } from '../support/pdf-peers';
 
 /**
@@ -448,6 +449,16 @@ describe('sealing and verifying', () => {
     expect((await api(p.baseUrl, 'GET', `/api/v1/documents/verification-reports/${report.id}`, undefined, stranger.headers)).status).toBe(404);
   });
 
+  it("another producer's signature (qpdf's test file): the cryptography checked, INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND under ecert's roots", async () => {
+    const report = await verify(readFileSync(PDF_FIXTURES.signed.path));
+    expect(report.signatures).toHaveLength(1);
+    const [s] = report.signatures;
+    expect(s, JSON.stringify(s, null, 1)).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND' });
+    expect(s!.checks.find((c) => c.name === 'digest')?.result).toBe('passed');
+    expect(s!.checks.find((c) => c.name === 'signature')?.result).toBe('passed');
+    expect(s!.seal).toBeUndefined();
+  });
+
   it('an unsigned PDF is INDETERMINATE with no signature; an encrypted one is a 4xx', async () => {
     const report = await verify(samplePdf('never signed'));
     expect(report).toMatchObject({ indication: 'INDETERMINATE', signatures: [] });
@@ -483,6 +494,32 @@ describe('what may not be sealed', () => {
     const server = await sealRequest({ id: approved.documentId } as DocumentView, p256Seal.seal, approved, 'server');
     expect(server.status).toBe(409);
     expect(server.body).toMatchObject({ code: 'deferred_signing_required', field: 'mode' });
+  });
+
+  it("revoked after sealing: ecert's record proves the signature came first (TOTAL_PASSED, warned); the same key's signature ecert never made is INDETERMINATE REVOKED_NO_POE", async () => {
+    const unit = await unitSeal('p256');
+    await putRule(unit.seal.id, { users: [sealer.clientId], approvers: [approver.clientId], approvalRequired: true });
+    const doc = await upload(samplePdf('revoked later'));
+    const sealed = await sealDeferred(doc, unit, await approvedRequest(doc, unit.seal, [{ type: 'coordinates', page: 1, xMm: 150, yMm: 200 }]));
+    const bytes = await content(sealed.document);
+
+    // Signed with the same key outside ecert (the UKey used by another program): no record of it here.
+    const certDer = new Uint8Array(Buffer.from(unit.cert.certificatePem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+    const chain = unit.cert.chainPem.map((pem) => new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')));
+    const outside = prepareSignature(samplePdf('signed elsewhere'), { placements: [{ page: 1, xMm: 130, yMm: 180, widthMm: 40, heightMm: 40 }], image: { png: Buffer.from(SEAL_PNG, 'base64') }, subFilter: 'ETSI.CAdES.detached' });
+    const attributes = prepareSignedAttributes({ family: 'pades', contentDigest: digestChunks(signedChunks(outside.pdf, outside.byteRange), 'sha256'), signerCertificate: certDer });
+    const signature = checkSignatureOverAttributes(attributes, unit.sign!(Buffer.from(attributes.dataToSign)), certDer);
+    const elsewhere = Buffer.from(embedSignature(outside, assembleSignedData({ prepared: attributes, signature, signerCertificate: certDer, chain })));
+    expect((await verify(elsewhere)).indication).toBe('TOTAL_PASSED');
+
+    const revoked = await api(p.baseUrl, 'POST', `/api/v1/certificates/${unit.cert.serial}/revoke`, { reason: 'keyCompromise' });
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    const ours = await verify(bytes);
+    expect(ours.indication, JSON.stringify(ours, null, 1)).toBe('TOTAL_PASSED');
+    expect(ours.signatures[0]!.certificateStatus).toMatchObject({ status: 'revoked' });
+    expect(ours.signatures[0]!.warnings.join(' ')).toMatch(/revoked/);
+    const theirs = await verify(elsewhere);
+    expect(theirs.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE' });
   });
 
   it('a frozen certificate (挂失) stops sealing, also between prepare and embed', async () => {

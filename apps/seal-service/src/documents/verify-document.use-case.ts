@@ -198,7 +198,8 @@ export class VerifyDocumentUseCase {
       const outOfBounds = when < signer.notBefore || when > signer.notAfter;
       checks.push({ name: 'chain', result: path.result === 'passed' ? 'passed' : path.result === 'failed' ? 'failed' : 'indeterminate', detail: path.detail });
       if (path.result !== 'passed') {
-        if (outOfBounds && !poe) unsure('OUT_OF_BOUNDS_NO_POE', `the signer certificate is not valid now (${signer.notBefore.toISOString()} to ${signer.notAfter.toISOString()}) and nothing proves the signature was made within its validity`);
+        // Out of bounds only matters for a chain that is there: no path at all is no path.
+        if (outOfBounds && !poe && path.path.length > 0) unsure('OUT_OF_BOUNDS_NO_POE', `the signer certificate is not valid now (${signer.notBefore.toISOString()} to ${signer.notAfter.toISOString()}) and nothing proves the signature was made within its validity`);
         else unsure('NO_CERTIFICATE_CHAIN_FOUND', `the signer certificate does not chain to ecert's root CAs: ${path.detail}`);
       }
       const issuedByEcert = path.result === 'passed' && path.path.length >= 2 && trust.issuingDer.some((d) => Buffer.from(d).equals(Buffer.from(path.path[1]!.der)));
