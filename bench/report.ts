@@ -6,6 +6,7 @@ import type { OcspPhase } from './ocsp.bench';
 import { median, type CrlPhase } from './crl.bench';
 import { formatCpu } from './cpu';
 import type { SealBenchResults } from './seal.bench';
+import type { PdfSealBenchResults } from './pdf-seal.bench';
 
 export interface BenchMeta {
   date: string;
@@ -33,6 +34,7 @@ export interface BenchResults {
   ocsp?: OcspPhase;
   crl?: CrlPhase;
   seal?: SealBenchResults;
+  pdfSeal?: PdfSealBenchResults;
   targets: TargetCheck[];
   errors: string[];
 }
@@ -71,6 +73,14 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
         measured: `${s2(worst)} s`,
         pass: worst < 5000,
       });
+    }
+  }
+  if (r.pdfSeal) {
+    for (const f of r.pdfSeal.files) {
+      const mb = f.bytes / 1048576;
+      const limit = mb <= 1 ? 20 : 150;
+      out.push({ name: `PDF sealed server-side, ${n0(mb)} MB (P-256, PAdES B-B)`, target: `≤ ${limit} ms`, measured: `${f.serverSideMs.toFixed(1)} ms`, pass: f.serverSideMs <= limit });
+      out.push({ name: `Peak memory sealing ${n0(mb)} MB`, target: '< 2× the file', measured: `+${n0(f.serverSidePeakBytes / 1048576)} MB`, pass: f.serverSidePeakBytes < 2 * f.bytes });
     }
   }
   return out;
@@ -133,6 +143,20 @@ export function formatReport(r: BenchResults): string {
     }
     L.push('');
     L.push(`Rows inserted with one INSERT … SELECT generate_series per CA (${s2(c.insertMs)} s for both, incl. ANALYZE). CrlGenerator runs in this process against the bench database (cert-service module booted as a Nest application context), with the platform stopped.`);
+    L.push('');
+  }
+
+  if (r.pdfSeal) {
+    const x = r.pdfSeal;
+    L.push('### Document sealing (libs/pdf + libs/cms, in-process, no NATS or database)');
+    L.push('');
+    L.push('| file | server-side | peak memory | deferred prepare | deferred embed | verify | ÷ SHA-256 time |');
+    L.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const f of x.files) {
+      L.push(`| ${n0(f.bytes / 1048576)} MB | ${f.serverSideMs.toFixed(1)} ms | +${n0(f.serverSidePeakBytes / 1048576)} MB | ${f.deferredPrepareMs.toFixed(1)} ms | ${f.deferredEmbedMs.toFixed(1)} ms | ${f.verifyMs.toFixed(1)} ms | ${n2(f.overHash)} |`);
+    }
+    L.push('');
+    L.push(`SHA-256 on this machine: ${n0(x.sha256MBPerS)} MB/s (the floor: a sealing hashes the file once). Median of ${x.runs} runs.`);
     L.push('');
   }
 

@@ -17,6 +17,7 @@ import { runIssuanceBench } from './issuance.bench';
 import { runOcspBench } from './ocsp.bench';
 import { runCrlBench } from './crl.bench';
 import { runSealBench } from './seal.bench';
+import { runPdfSealBench } from './pdf-seal.bench';
 import { FOREIGN_LIMIT, formatCpu, waitForQuiet, type CpuUsage } from './cpu';
 import { checkTargets, formatReport, writeResults, type BenchResults } from './report';
 
@@ -26,6 +27,8 @@ import { checkTargets, formatReport, writeResults, type BenchResults } from './r
  *  2. ecert's OCSP responder against `openssl ocsp -multi 2`,
  *  3. a complete CRL with 100,000 revoked entries (CrlGenerator and the pure buildCrl),
  *  4. (in-process, no target) GB/T 38540 seals made and verified per second (bench/seal.bench.ts),
+ *  5. (in-process) PDF documents of 1 MB and 50 MB sealed server-side, deferred prepare/embed and
+ *     verification, against the SHA-256 rate (bench/pdf-seal.bench.ts),
  * prints a table with the targets (PASS/MISS) and writes bench/results/<timestamp>.json and
  * bench/results/latest.json. Everything runs against its own database / NATS prefix / Redis
  * prefix / port, which are removed at the end; every child process is killed however it ends.
@@ -122,6 +125,10 @@ async function main(): Promise<number> {
     results.seal = await phase('seals (in-process, libs/ses)', async () => {
       await waitForQuiet(QUIET_WAIT_S);
       return runSealBench({ seconds: 2, log });
+    });
+    results.pdfSeal = await phase('document sealing (in-process, libs/pdf + libs/cms)', async () => {
+      await waitForQuiet(QUIET_WAIT_S);
+      return runPdfSealBench({ log });
     });
 
     log('starting the platform (node dist/scripts/start.js) ...');
