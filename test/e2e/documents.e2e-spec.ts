@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestTsa, type TestTsa } from '../support/test-tsa';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -188,8 +189,12 @@ function appendPage(pdf: Buffer): Buffer {
   return Buffer.concat([pdf, Buffer.from(out, 'latin1')]);
 }
 
+let tsa: TestTsa;
+
 beforeAll(async () => {
-  p = await startTestPlatform();
+  // Every sealing in this file is PAdES B-T / GB/T 35275 with a timestamp: a real RFC 3161 TSA (openssl ts).
+  tsa = await startTestTsa();
+  p = await startTestPlatform({ env: { ECERT_TSA_URL: tsa.url } });
   sealer = await register('单位用印系统', ['documents:seal', 'documents:read', 'documents:verify', 'seals:read']);
   approver = await register('单位用印审批', ['seals:approve-use', 'documents:read']);
   stranger = await register('无关系统', ['documents:seal', 'documents:read', 'documents:verify', 'seals:approve-use']);
@@ -200,6 +205,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await p?.close();
+  await tsa?.close();
   dir.remove();
 });
 
@@ -350,6 +356,8 @@ describe('sealing and verifying', () => {
       pages: [1],
       seal: { sealId: p256Seal.seal.id, status: 'active' },
       ecertRecord: { documentId: first.document.id, sealUseRequestId: request.id, mode: 'deferred' },
+      // B-T: the TSA's token over the signature value, checked.
+      timestamp: { valid: true, tsa: expect.stringContaining('test TSA'), problems: [] },
       certificateStatus: { status: 'active' },
     });
     expect(report.signatures[0].chain?.length).toBe(3);

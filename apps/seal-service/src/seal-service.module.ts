@@ -29,6 +29,7 @@ import { CreateSealUseRequestUseCase } from './documents/create-seal-use-request
 import { DecideSealUseRequestUseCase } from './documents/decide-seal-use-request.use-case';
 import { SealingChecks } from './documents/sealing-checks.service';
 import { SealedDocumentWriter } from './documents/sealed-document-writer.service';
+import { TimestampAuthorityClient } from './documents/timestamp-authority.client';
 import { SealDocumentUseCase } from './documents/seal-document.use-case';
 import { EmbedSignatureUseCase } from './documents/embed-signature.use-case';
 import { VerifyDocumentUseCase } from './documents/verify-document.use-case';
@@ -73,6 +74,7 @@ export class SealServiceModule {
         SealingChecks,
         SealedDocumentWriter,
         SealDocumentUseCase,
+        TimestampAuthorityClient,
         EmbedSignatureUseCase,
         VerifyDocumentUseCase,
         VerificationReportQueries,

@@ -27,3 +27,4 @@ export { digestChunks } from './chunk-digester';
 export { digestStream } from './stream-digester';
 export { createContentHasher } from './content-hasher';
 export type { ContentHasher } from './content-hasher';
+export { buildTimestampRequest, readTimestampResponse } from './timestamp-protocol';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ProblemError } from '@ecert/common';
+import { TimestampAuthorityClient } from './timestamp-authority.client';
 import { assembleSignedData, checkSignatureOverAttributes, CmsError, type PreparedSignedAttributes } from '@ecert/cms';
 import { DocumentProblemCode, type EmbedSignatureCommand, type SealedDocumentView } from '@ecert/contracts';
 import type { DocumentStore } from '@ecert/documents';
@@ -33,6 +34,7 @@ export class EmbedSignatureUseCase {
     @Inject(SEAL_DOCUMENT_STORE) private readonly store: DocumentStore,
     private readonly checks: SealingChecks,
     private readonly writer: SealedDocumentWriter,
+    private readonly tsa: TimestampAuthorityClient,
   ) {}
 
   async execute(cmd: EmbedSignatureCommand): Promise<SealedDocumentView> {
@@ -67,7 +69,8 @@ export class EmbedSignatureUseCase {
       }
       throw e;
     }
-    const cms = assembleSignedData({ prepared: attributes, signature, signerCertificate: c.certificate.der, chain: c.certificate.chain });
+    const timestampToken = await this.tsa.tokenFor(signature);
+    const cms = assembleSignedData({ prepared: attributes, signature, signerCertificate: c.certificate.der, chain: c.certificate.chain, ...(timestampToken ? { timestampToken } : {}) });
     let pdf: Uint8Array;
     try {
       pdf = await this.store.get(session.preparedSha256);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError } from '@ecert/common';
+import { TimestampAuthorityClient } from './timestamp-authority.client';
 import { assembleSignedData, checkSignatureOverAttributes, CmsError, digestChunks, prepareSignedAttributes, type PreparedSignedAttributes } from '@ecert/cms';
 import { DocumentProblemCode, SEALING_MODES, type SealDocumentCommand, type SealDocumentReply, type SealSessionView } from '@ecert/contracts';
 import type { DocumentStore } from '@ecert/documents';
@@ -42,6 +43,7 @@ export class SealDocumentUseCase {
     private readonly checks: SealingChecks,
     private readonly certs: CertServiceClient,
     private readonly writer: SealedDocumentWriter,
+    private readonly tsa: TimestampAuthorityClient,
   ) {}
 
   async execute(cmd: SealDocumentCommand): Promise<SealDocumentReply> {
@@ -72,7 +74,8 @@ export class SealDocumentUseCase {
         if (e instanceof CmsError) throw new ProblemError(502, 'platform_signature_invalid', '平台签名无效 (bad platform signature)', `The platform key's signature does not verify: ${e.message}`);
         throw e;
       }
-      const cms = assembleSignedData({ prepared: attributes, signature, signerCertificate: c.certificate.der, chain: c.certificate.chain });
+      const timestampToken = await this.tsa.tokenFor(signature);
+      const cms = assembleSignedData({ prepared: attributes, signature, signerCertificate: c.certificate.der, chain: c.certificate.chain, ...(timestampToken ? { timestampToken } : {}) });
       const sealedPdf = embedOrProblem(prepared, cms);
       return { mode: 'server', sealed: await this.writer.complete({ context: c, actor, sealedPdf, cms, mode: 'server', fieldName: prepared.fieldName, placements: boxes }) };
     }

@@ -169,6 +169,7 @@ export class VerifyDocumentUseCase {
     let signer: ParsedCertificate | undefined;
     let chain: string[] | undefined;
     let certificateStatus: SignatureReportView['certificateStatus'];
+    let timestamp: SignatureReportView['timestamp'];
 
     if (v) {
       checks.push(
@@ -181,6 +182,20 @@ export class VerifyDocumentUseCase {
       if (!v.signatureValid) fail('SIG_CRYPTO_FAILURE', 'the signature value does not verify with the signer certificate key');
       if (v.signingCertificateV2Matches === false) unsure('NO_SIGNING_CERTIFICATE_FOUND', 'the signing-certificate attribute names another certificate than the one given');
       for (const p of v.problems) warnings.push(p);
+      if (v.timestamp) {
+        const t = v.timestamp;
+        const valid = t.imprintMatches && t.digestMatches && t.signatureValid;
+        let tsa: string | undefined;
+        try {
+          tsa = t.tsaCertificate ? parseCertificate(t.tsaCertificate).subject : undefined;
+        } catch {
+          tsa = undefined;
+        }
+        timestamp = { ...(t.genTime ? { genTime: t.genTime.toISOString() } : {}), ...(tsa ? { tsa } : {}), valid, problems: t.problems };
+        // Reported, not yet taken as proof of existence: the TSA's own trust is not checked here.
+        checks.push({ name: 'timestamp', result: valid ? 'passed' : 'failed', detail: valid ? `time-stamped ${t.genTime?.toISOString()} by ${tsa ?? 'a TSA'} (over the signature value)` : `the timestamp does not check out: ${t.problems.join('; ')}` });
+        if (!valid) warnings.push('the timestamp over the signature does not check out');
+      }
       if (!v.signerCertificate) unsure('NO_SIGNING_CERTIFICATE_FOUND', 'the container does not carry the signer certificate');
       else {
         try {
@@ -245,6 +260,7 @@ export class VerifyDocumentUseCase {
       ...(certificateStatus ? { certificateStatus } : {}),
       ...(chain?.length ? { chain } : {}),
       ...(seal ? { seal } : {}),
+      ...(timestamp ? { timestamp } : {}),
       ...(record ? { ecertRecord: { sealedAt: record.sealedAt.toISOString(), documentId: record.documentId, sealUseRequestId: record.sealUseRequestId, mode: record.mode } } : {}),
       checks,
       warnings,

@@ -310,7 +310,7 @@ export interface VerificationReportQuery {
 }
 
 export interface SignatureCheckView {
-  name: 'byte-range' | 'format' | 'digest' | 'signature' | 'chain' | 'revocation' | 'modifications' | 'seal';
+  name: 'byte-range' | 'format' | 'digest' | 'signature' | 'chain' | 'revocation' | 'modifications' | 'seal' | 'timestamp';
   result: 'passed' | 'failed' | 'indeterminate' | 'warning';
   detail: string;
 }
@@ -335,6 +335,8 @@ export interface SignatureReportView {
   chain?: string[];
   /** The seal this signature carries, as ecert knows it (its own tables). */
   seal?: { sealId: string; name: string; kind: SealKind; status: SealStatus; uscc: string; unitName: string };
+  /** An RFC 3161 timestamp over the signature value (PAdES B-T), as found in the container. */
+  timestamp?: { genTime?: string; tsa?: string; valid: boolean; problems: string[] };
   /** ecert sealed this very signature: when (its proof of existence) and into which document. */
   ecertRecord?: { sealedAt: string; documentId: string; sealUseRequestId: string; mode: SealingMode };
   /** Incremental updates after this signature's revision, and whether they only add signatures or annotations. */
