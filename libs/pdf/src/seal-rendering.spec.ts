@@ -3,7 +3,7 @@ import { crossPagePlacements } from './cross-page-placement-planner';
 import { PT_PER_MM } from './page-geometry-mapper';
 import type { PagePlacement } from './page-placement';
 import { readPdfPages } from './pdf-page-reader';
-import { HAVE_POPPLER, renderPage } from './qpdf-check.spec-helper';
+import { HAVE_POPPLER, renderPage } from './pdf-tools.spec-helper';
 import { embedSignature } from './signature-embedder';
 import { prepareSignature } from './signature-preparer';
 import { A4, buildTestPdf, dummyCms, GREY_CONTENT, orientedPng, sealPng, type TestPage } from './test-pdfs.spec-helper';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onPath, requireTool } from '../../../test/support/optional-tool';
 
+/** Call once per spec file, at its top level (requireTool may add a test). */
 export const HAVE_QPDF = () =>
   requireTool({ name: 'qpdf', present: onPath('qpdf'), apt: 'qpdf', tests: 'libs/pdf structure checks of signed PDFs (qpdf --check)' });
 export const HAVE_POPPLER = () =>
