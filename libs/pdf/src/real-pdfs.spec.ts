@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { crossPagePlacements } from './cross-page-placement-planner';
+import { PdfError } from './pdf-error';
+import { readPdfFile } from './pdf-file-reader';
+import { readPdfPages } from './pdf-page-reader';
+import { PT_PER_MM } from './page-geometry-mapper';
+import { HAVE_POPPLER, HAVE_QPDF, qpdfCheck, renderPage } from './pdf-tools.spec-helper';
+import { embedSignature } from './signature-embedder';
+import { prepareSignature, type PrepareSignatureOptions } from './signature-preparer';
+import { readPdfSignatures } from './signature-reader';
+import { findTextPlacements } from './text-placement-finder';
+import { dummyCms, sealPng } from './test-pdfs.spec-helper';
+
+const DIR = fileURLToPath(new URL('../../../test/fixtures/pdfs/', import.meta.url));
+const FILES = [
+  'pdfjs_hello_world_rotated.pdf',
+  'pdfjs_issue14755.pdf',
+  'pdfjs_issue20062.pdf',
+  'pdfjs_issue2128r.pdf',
+  'pdfjs_issue6081.pdf',
+  'pdfjs_signed_verified.pdf',
+  'qpdf_boxes.pdf',
+  'qpdf_digitally-signed.pdf',
+  'qpdf_encrypted-positive-P.pdf',
+];
+const load = (name: string) => readFileSync(join(DIR, name));
+const hasQpdf = HAVE_QPDF();
+const hasPoppler = HAVE_POPPLER();
+
+const seal = sealPng();
+const opts = (placements: PrepareSignatureOptions['placements']): PrepareSignatureOptions => ({ placements, image: { png: seal }, subFilter: 'ETSI.CAdES.detached' });
+const at = (page: number) => [{ page, xMm: 30, yMm: 40, widthMm: 40, heightMm: 40 }];
+const sign = (pdf: Uint8Array, placements = at(1)) => embedSignature(prepareSignature(pdf, opts(placements)), dummyCms());
+const code = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof PdfError)) throw e;
+    return `${e.code}${e.page ? `@${e.page}` : ''}`;
+  }
+  return 'ok';
+};
+const expectClean = (pdf: Uint8Array) => {
+  if (!hasQpdf) return;
+  const r = qpdfCheck(pdf);
+  expect(r.output).not.toMatch(/WARNING/);
+  expect(r.status).toBe(0);
+};
+
+describe('real PDFs from the qpdf and pdf.js test corpora (test/fixtures/pdfs)', () => {
+  it('are the files the README lists, byte for byte', () => {
+    expect(readdirSync(DIR).filter((f) => f.endsWith('.pdf')).sort()).toEqual(FILES);
+    const sums = readFileSync(join(DIR, 'SHA256SUMS'), 'latin1').trim().split('\n').map((l) => l.split(/\s+/));
+    expect(sums.map(([, f]) => f).sort()).toEqual(FILES);
+    for (const [hash, f] of sums) expect(createHash('sha256').update(load(f)).digest('hex'), f).toBe(hash);
+  });
+
+  it('reads another producer’s signature, and sealing again only adds one', () => {
+    const pdf = load('qpdf_digitally-signed.pdf');
+    const [theirs] = readPdfSignatures(pdf);
+    expect(theirs).toMatchObject({ fieldName: 'Signature2', subFilter: 'adbe.pkcs7.detached', name: 'John Doe', pages: [1], coversWholeFileButContents: true, revisionEnd: pdf.length, laterRevisions: [] });
+    expect(theirs.contents[0]).toBe(0x30);
+    const signed = sign(pdf);
+    const [before, ours] = readPdfSignatures(signed);
+    expect(before.laterRevisions).toMatchObject([{ end: signed.length, addsOnlySignaturesOrAnnotations: true }]);
+    expect(ours).toMatchObject({ fieldName: 'Signature1', coversWholeFileButContents: true, laterRevisions: [] });
+    expectClean(signed);
+  });
+
+  it('tells a ByteRange one byte off its /Contents from one that covers the file', () => {
+    const [s] = readPdfSignatures(load('pdfjs_signed_verified.pdf'));
+    expect(s.byteRange).toEqual([0, 644, 8836, 1416]);
+    expect(s.coversWholeFileButContents).toBe(false);
+  });
+
+  it('refuses the encrypted file for sealing, search and verification', async () => {
+    const pdf = load('qpdf_encrypted-positive-P.pdf');
+    expect(code(() => prepareSignature(pdf, opts(at(1))))).toBe('pdf_encrypted');
+    expect(code(() => readPdfSignatures(pdf))).toBe('pdf_encrypted');
+    expect(await findTextPlacements(pdf, 'x', { occurrence: 'first', widthMm: 10, heightMm: 10 }).then(() => 'ok', (e: PdfError) => e.code)).toBe('pdf_encrypted');
+  });
+
+  it('refuses a seal on a page that holds only an annotation (an incremental, xref-stream file)', () => {
+    const pdf = load('pdfjs_issue20062.pdf');
+    expect(readPdfFile(pdf).revisions).toHaveLength(2);
+    expect(readPdfPages(pdf).map((p) => p.hasContent)).toEqual([false]);
+    expect(code(() => prepareSignature(pdf, opts(at(1))))).toBe('pdf_blank_page@1');
+  });
+
+  it('seals a PDF 2.0 file and a linearised one cleanly', () => {
+    for (const name of ['pdfjs_issue14755.pdf', 'pdfjs_issue6081.pdf']) {
+      const pdf = load(name);
+      const revisions = readPdfFile(pdf).revisions.length;
+      expect(revisions, name).toBe(1); // the linearised file's two xref sections are one revision
+      const signed = sign(pdf);
+      expect(readPdfFile(signed).revisions).toHaveLength(2);
+      expect(readPdfSignatures(signed)[0].coversWholeFileButContents).toBe(true);
+      expectClean(signed);
+    }
+  });
+
+  it('finds 校长 in real Chinese text where pdftotext puts the word', async () => {
+    const pdf = load('pdfjs_issue2128r.pdf');
+    const [p] = await findTextPlacements(pdf, '校长', { occurrence: 'all', widthMm: 20, heightMm: 20 });
+    const centre = { x: (p.xMm + 10) * PT_PER_MM, y: (p.yMm + 10) * PT_PER_MM };
+    expect(p.page).toBe(1);
+    if (hasPoppler) {
+      // pdftotext's box of the word 浅谈校长的魅力 (7 glyphs): 校长 is the 3rd and 4th.
+      const dir = mkdtempSync(join(tmpdir(), 'ecert-pdf-'));
+      try {
+        writeFileSync(join(dir, 'in.pdf'), pdf);
+        const html = execFileSync('pdftotext', ['-bbox', join(dir, 'in.pdf'), '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        const m = /xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">浅谈校长的魅力</.exec(html)!;
+        const [x0, y0, x1, y1] = m.slice(1).map(Number);
+        const glyph = (x1 - x0) / 7;
+        expect(centre.x).toBeCloseTo(x0 + 3 * glyph, -0.5); // within ±1.6 pt
+        expect(centre.y).toBeGreaterThan(y0 - 2);
+        expect(centre.y).toBeLessThan(y1 + 2);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  describe.skipIf(!hasPoppler)('rendered (pdftoppm)', () => {
+    /** Pixels the seal turned red (red now, not red before) inside the box, and pixels it changed outside it. */
+    const sealed = (before: { width: number; height: number; rgb: Buffer }, img: { width: number; height: number; rgb: Buffer }, box: number[]) => {
+      expect([img.width, img.height]).toEqual([before.width, before.height]);
+      const isRed = (b: Buffer, i: number) => b[i] > 150 && b[i + 1] < 90 && b[i + 2] < 90;
+      let inside = 0;
+      let outside = 0;
+      for (let y = 0; y < img.height; y++) {
+        for (let x = 0; x < img.width; x++) {
+          const i = (y * img.width + x) * 3;
+          const inBox = x >= box[0] - 2 && x <= box[2] + 2 && y >= box[1] - 2 && y <= box[3] + 2;
+          if (inBox && isRed(img.rgb, i) && !isRed(before.rgb, i)) inside++;
+          if (!inBox && (img.rgb[i] !== before.rgb[i] || img.rgb[i + 1] !== before.rgb[i + 1] || img.rgb[i + 2] !== before.rgb[i + 2])) outside++;
+        }
+      }
+      return { inside, outside, area: (box[2] - box[0]) * (box[3] - box[1]) };
+    };
+    const pxBox = (p: { xMm: number; yMm: number; widthMm: number; heightMm: number }) => [p.xMm, p.yMm, p.xMm + p.widthMm, p.yMm + p.heightMm].map((v) => v * PT_PER_MM);
+
+    it('shows the seal where the placement says on each of qpdf’s boxes.pdf pages (CropBoxes, negative MediaBoxes, every rotation)', () => {
+      const pdf = load('qpdf_boxes.pdf');
+      const pages = readPdfPages(pdf);
+      expect(pages.map((p) => p.rotate)).toEqual([0, 90, 180, 270, 0, 90, 180, 270]);
+      const placements = pages.map((p) => ({ page: p.index, xMm: 25, yMm: 35, widthMm: 40, heightMm: 40 }));
+      const signed = sign(pdf, placements);
+      expectClean(signed);
+      for (const p of placements) {
+        const r = sealed(renderPage(pdf, p.page, 72), renderPage(signed, p.page, 72), pxBox(p));
+        expect(r.inside, `page ${p.page}`).toBeGreaterThan(r.area * 0.5);
+        expect(r.outside, `page ${p.page}`).toBe(0);
+      }
+    });
+
+    it('puts a cross-page seal on the right edges of five rotated pages as displayed', () => {
+      const pdf = load('pdfjs_hello_world_rotated.pdf');
+      const placements = crossPagePlacements(readPdfPages(pdf), { yMm: 60, widthMm: 50, heightMm: 50 });
+      const signed = sign(pdf, placements);
+      expectClean(signed);
+      for (const p of [placements[0], placements[4]]) {
+        const img = renderPage(signed, p.page, 72);
+        expect(img.width).toBe(792); // landscape as displayed
+        const r = sealed(renderPage(pdf, p.page, 72), img, pxBox(p));
+        expect(r.inside).toBeGreaterThan(r.area * 0.5);
+        expect(r.outside).toBe(0);
+      }
+    });
+  });
+});
