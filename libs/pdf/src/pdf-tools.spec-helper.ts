@@ -8,7 +8,12 @@ import { onPath, requireTool } from '../../../test/support/optional-tool';
 export const HAVE_QPDF = () =>
   requireTool({ name: 'qpdf', present: onPath('qpdf'), apt: 'qpdf', tests: 'libs/pdf structure checks of signed PDFs (qpdf --check)' });
 export const HAVE_POPPLER = () =>
-  requireTool({ name: 'poppler (pdftoppm, pdfsig)', present: onPath('pdftoppm') && onPath('pdfsig'), apt: 'poppler-utils', tests: 'libs/pdf rendering of placed seals (pdftoppm)' });
+  requireTool({
+    name: 'poppler (pdftoppm, pdftotext, pdfsig)',
+    present: onPath('pdftoppm') && onPath('pdftotext') && onPath('pdfsig'),
+    apt: 'poppler-utils',
+    tests: 'libs/pdf checks by poppler (placed seals rendered, text boxes, signatures listed)',
+  });
 
 /** Runs `fn` with a temporary directory, removed afterwards. */
 export function withTempDir<T>(fn: (dir: string) => T): T {
