@@ -64,8 +64,8 @@ export class UkeyStationClient {
   }
 
   /** The PIN was reset and the next SO PIN set on the token: the released SO PIN is spent. */
-  completeUnlock(applicationId: string, ukeySerial: string): Promise<ApplicationView> {
-    return this.#json('POST', `/api/v1/applications/${enc(applicationId)}/unlock-completion`, { ukeySerial });
+  completeUnlock(applicationId: string, ukeySerial: string, signature: string): Promise<ApplicationView> {
+    return this.#json('POST', `/api/v1/applications/${enc(applicationId)}/unlock-completion`, { ukeySerial, signature });
   }
 
   fetchUnlockAuthorisation(applicationId: string, ukeySerial: string): Promise<UnlockAuthorisation> {

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ApplicationStatus } from '@ecert/contracts';
 import { UkeyToken, UkeyTokenError } from '@ecert/pki';
+import { UKEY_KEY_LABEL } from './ukey-produce';
 import { UkeyStationClient, type StationConnection } from './ukey-station-client';
 import { connectionFrom, runStationCommand, slotFrom, STATION_CLI_OPTIONS, STATION_CLI_USAGE, UsageError } from './ukey-station-cli';
 
@@ -66,12 +67,21 @@ export async function unlockUkey(o: UnlockUkeyOptions): Promise<UnlockUkeyResult
       token.resetUserPin({ soPin: auth.nextSoPin, newUserPin: o.newPin });
       resumed = true;
     }
-    // Proves the new PIN before the application is closed on it.
+    // Proves the new PIN, and with the UKey's key signs the platform's completion challenge: the
+    // proof that the reset was done on this token before the SO PIN generation advances.
     token.loginUser(o.newPin);
-    token.logout();
+    let signature: string;
+    try {
+      const leaf = token.readCertificates().find((c) => c.label === UKEY_KEY_LABEL);
+      if (!leaf) throw new Error(`the token holds no certificate labelled ${UKEY_KEY_LABEL}`);
+      if (!auth.completionChallenge) throw new Error('the authorisation carries no completion challenge');
+      signature = Buffer.from(token.sign(leaf.id, Buffer.from(auth.completionChallenge, 'base64'))).toString('base64');
+    } finally {
+      token.logout();
+    }
     log('user PIN reset on the token');
 
-    const done = await client.completeUnlock(o.applicationId, o.ukeySerial);
+    const done = await client.completeUnlock(o.applicationId, o.ukeySerial, signature);
     return { applicationId: o.applicationId, ukeySerial: o.ukeySerial, slot: String(info.slot), soPinRotated: Boolean(auth.nextSoPin), resumed, status: done.status };
   } finally {
     token.close();

@@ -49,7 +49,8 @@ function expectCleanOutcomes(results: { status: number; body: any; ms: number }[
   for (const r of results) {
     if (r.status !== okStatus) {
       expect(r.status, JSON.stringify(r.body)).toBe(503);
-      expect(r.body.code).toMatch(/^(database_busy|service_unavailable)$/);
+      // Under a burst the write-ahead audit record may not get a connection in time: a clean 503 too.
+      expect(r.body.code).toMatch(/^(database_busy|service_unavailable|audit_unavailable)$/);
     }
     expect(r.ms).toBeLessThan(deadline + 1500);
   }

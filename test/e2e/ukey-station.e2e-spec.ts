@@ -202,6 +202,12 @@ describe.skipIf(!HAVE_SOFTHSM)('the UKey station through the platform', () => {
     }
 
     await approve(id, [{ role: 'county_acceptor', region: REGION }]);
+    // The SO PIN is never kept for an Idempotency-Key replay.
+    const keyed = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/unlock-authorisation`, { ukeySerial }, { ...asHeaders(operator), 'idempotency-key': 'unlock-once-123' });
+    expect([keyed.status, keyed.body.field]).toEqual([400, 'Idempotency-Key']);
+    // Completing without the token's proof is refused: the SO PIN generation cannot be run ahead of the token.
+    const unproven = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/unlock-completion`, { ukeySerial, signature: Buffer.alloc(64, 1).toString('base64') }, asHeaders(operator));
+    expect([unproven.status, unproven.body.code]).toEqual([422, 'unlock_not_proven']);
     const result = await unlockUkey({ url: p.baseUrl, token: operator.token, applicationId: id, modulePath: LIBRARY, ukeySerial, newPin: NEW_PIN });
     expect(result).toMatchObject({ applicationId: id, ukeySerial, resumed: false, status: 'completed' });
 

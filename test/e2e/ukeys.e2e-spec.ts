@@ -106,10 +106,9 @@ async function transition(serial: string, body: Record<string, unknown>, expecte
 const unitOf = (uscc = makeUscc('450100')) => ({ name: '南宁市某某科技有限公司', uscc, regionCode: '450102', accountNo: `SI${run}${n}` });
 
 /** A unit certificate issued onto the UKey for the application. */
-async function issueOnto(ukeySerial: string, applicationId: string, unit = unitOf(), expected = 201) {
-  const r = await api<CertificateView>(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit, ukeySerial, applicationId });
-  expect(r.status, JSON.stringify(r.body)).toBe(expected);
-  return r.body;
+/** Issuance onto a UKey is a step of an application: the workflow-service sends it. */
+async function issueOnto(ukeySerial: string, applicationId: string, unit = unitOf()) {
+  return workflow<CertificateView>(Subjects.cert.issue, { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit, ukeySerial, applicationId });
 }
 
 const certificate = async (serial: string) => (await api<CertificateView>(p.baseUrl, 'GET', `/api/v1/certificates/${serial}`)).body;
@@ -293,18 +292,19 @@ describe('lifecycle', () => {
     expect(key).toMatchObject({ state: 'initialised', applicationId });
     expect(key.history!.map((h) => h.action)).toEqual(['import', 'assign', 'initialise']);
 
-    const other = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit, ukeySerial: serial, applicationId: randomUUID() });
-    expect(other.status).toBe(409);
-    expect(other.body).toMatchObject({ code: 'ukey_application_mismatch', field: 'applicationId' });
-    const otherUnit = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit: unitOf(), ukeySerial: serial, applicationId });
-    expect(otherUnit.status).toBe(409);
-    expect(otherUnit.body.code).toBe('ukey_unit_mismatch');
-    const missing = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit, ukeySerial: 'UK-NOBODY-1', applicationId });
-    expect(missing.status).toBe(404);
-    expect(missing.body).toMatchObject({ code: 'ukey_not_found', field: 'ukeySerial' });
-    const noApp = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit, ukeySerial: serial });
-    expect(noApp.status).toBe(400);
-    expect(noApp.body.field).toBe('applicationId');
+    const other = await refusal(issueOnto(serial!, randomUUID(), unit));
+    expect(other).toMatchObject({ status: 409, code: 'ukey_application_mismatch', field: 'applicationId' });
+    const otherUnit = await refusal(issueOnto(serial!, applicationId, unitOf()));
+    expect([otherUnit.status, otherUnit.code]).toEqual([409, 'ukey_unit_mismatch']);
+    const missing = await refusal(issueOnto('UK-NOBODY-1', applicationId, unit));
+    expect(missing).toMatchObject({ status: 404, code: 'ukey_not_found', field: 'ukeySerial' });
+    const noApp = await refusal(workflow(Subjects.cert.issue, { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit, ukeySerial: serial }));
+    expect([noApp.status, noApp.field]).toEqual([400, 'applicationId']);
+    // Not through REST nor as the gateway: onto a UKey only as a step of an application.
+    const rest = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit, ukeySerial: serial, applicationId });
+    expect([rest.status, rest.body.field]).toEqual([400, 'ukeySerial']);
+    const gateway = await refusal(asGateway(Subjects.cert.issue, { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit, ukeySerial: serial, applicationId }));
+    expect([gateway.status, gateway.field]).toEqual([403, 'ukeySerial']);
     expect(await count('cert.certificate WHERE uscc = $1', [unit.uscc])).toBe(1);
     expect((await getKey(serial!)).certificateSerials).toHaveLength(1);
   });
@@ -346,6 +346,26 @@ describe('lifecycle', () => {
     await transition(serial, { action: 'found' });
     expect((await certificate(certs[0]!.serial)).status).toBe('frozen');
     expect((await certificate(certs[1]!.serial)).status).toBe('active');
+  });
+
+  it('leaves frozen, when found, a certificate unfrozen and frozen again since the loss report (a court order, say)', async () => {
+    const { serial, certs } = await keyInUse(1);
+    await transition(serial, { action: 'report_lost' });
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${certs[0]!.serial}/unfreeze`, { comment: 'checked' })).status).toBe(200);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${certs[0]!.serial}/freeze`, { comment: 'court order' })).status).toBe(200);
+    await transition(serial, { action: 'found' });
+    expect((await certificate(certs[0]!.serial)).status).toBe('frozen');
+  });
+
+  it('gives one application the production SO PIN of one UKey, and a released key never goes back to stock', async () => {
+    const [first, second] = await imported(2);
+    const applicationId = randomUUID();
+    await workflow(Subjects.cert.ukeyProductionSoPin, { applicationId, serial: first });
+    const another = await refusal(workflow(Subjects.cert.ukeyProductionSoPin, { applicationId, serial: second }));
+    expect([another.status, another.code]).toEqual([409, 'ukey_application_mismatch']);
+    const back = await api(p.baseUrl, 'POST', `/api/v1/ukeys/${first}/transitions`, { action: 'unassign' });
+    expect([back.status, back.body.code]).toEqual([409, 'so_pin_already_released']);
+    expect((await getKey(second!)).state).toBe('in_stock');
   });
 
   it('refuses a transition from the wrong state with a 409 naming from, to and allowed, and changes nothing', async () => {
@@ -418,9 +438,9 @@ describe('dispatch to the city offices', () => {
 
     // Liuzhou's office cannot sign for Nanning's parcel, nor can a client system.
     const liuzhou = await api(p.baseUrl, 'POST', `/api/v1/ukeys/dispatch-batches/${batch.id}/receipt`, undefined, await staff('city_reviewer', '450200'));
-    expect(liuzhou.status).toBe(403);
+    expect(liuzhou.status, JSON.stringify(liuzhou.body)).toBe(403);
     const client = await api(p.baseUrl, 'POST', `/api/v1/ukeys/dispatch-batches/${batch.id}/receipt`);
-    expect(client.status).toBe(403);
+    expect(client.status, JSON.stringify(client.body)).toBe(403);
     expect((await getKey(a!)).state).toBe('dispatched');
     const nanning = await staff('city_reviewer', '450100');
     const received = await api(p.baseUrl, 'POST', `/api/v1/ukeys/dispatch-batches/${batch.id}/receipt`, undefined, nanning);
@@ -437,8 +457,15 @@ describe('dispatch to the city offices', () => {
     expect((await api(p.baseUrl, 'GET', `/api/v1/ukeys?uscc=${unit.uscc}`, undefined, liuzhouStaff)).body.total).toBe(0);
     expect((await api(p.baseUrl, 'GET', `/api/v1/ukeys/${a}`, undefined, liuzhouStaff)).status).toBe(403);
     expect((await api(p.baseUrl, 'GET', `/api/v1/ukeys/dispatch-batches/${batch.id}`, undefined, liuzhouStaff)).status).toBe(403);
-    // A city reviewer dispatches but does not manage keys.
-    expect((await api(p.baseUrl, 'POST', `/api/v1/ukeys/${a}/transitions`, { action: 'terminate' }, nanning)).status).toBe(403);
+    // A city office records a damaged key handed back (ukeys:return), but does not manage keys: no
+    // termination, no loss report or found — those change certificates (certificates:manage).
+    for (const action of ['terminate', 'report_lost', 'found', 'declare_perm_lost', 'activate']) {
+      const r = await api(p.baseUrl, 'POST', `/api/v1/ukeys/${a}/transitions`, { action }, nanning);
+      expect([r.status, r.body.field], JSON.stringify(r.body)).toEqual([403, 'action']);
+    }
+    const notYet = await api(p.baseUrl, 'POST', `/api/v1/ukeys/${a}/transitions`, { action: 'return' }, nanning);
+    expect([notYet.status, notYet.body.code]).toEqual([409, 'illegal_state_transition']);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/ukeys/${a}/transitions`, { action: 'return' }, liuzhouStaff)).status).toBe(403);
   });
 });
 

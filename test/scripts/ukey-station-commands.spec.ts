@@ -113,11 +113,12 @@ class FakePlatform {
       const soPin = this.soPins.get(body.ukeySerial)!;
       const nextSoPin = this.nextSoPins.get(body.ukeySerial) ?? randomBytes(6).toString('hex');
       this.nextSoPins.set(body.ukeySerial, nextSoPin);
-      return send(200, { serial: body.ukeySerial, applicationId: app.id, soPin, nextSoPin, expiresAt: new Date(Date.now() + 600_000).toISOString() });
+      return send(200, { serial: body.ukeySerial, applicationId: app.id, soPin, nextSoPin, expiresAt: new Date(Date.now() + 600_000).toISOString(), completionChallenge: randomBytes(32).toString('base64') });
     }
     if ((m = /^\/api\/v1\/applications\/([^/]+)\/unlock-completion$/.exec(path))) {
       const app = this.apps.get(m[1]!)!;
       if (app.type !== 'unlock' || app.status !== 'awaiting_production') return problem(409, 'illegal_transition', 'no approved unlock application');
+      if (typeof body.signature !== 'string' || body.signature.length < 16) return problem(422, 'unlock_not_proven', 'the completion challenge signed by the UKey is required');
       app.results.ukeySerial = body.ukeySerial;
       // The SO PIN the token now has is the next one.
       this.soPins.set(body.ukeySerial, this.nextSoPins.get(body.ukeySerial)!);

@@ -64,9 +64,15 @@ import { ReceiveDispatchBatchUseCase } from './ukeys/usecases/receive-dispatch-b
 import { ReleaseProductionSoPinUseCase } from './ukeys/usecases/release-production-so-pin.use-case';
 import { AuthoriseUnlockUseCase } from './ukeys/usecases/authorise-unlock.use-case';
 import { ConfirmUnlockUseCase } from './ukeys/usecases/confirm-unlock.use-case';
+import { PlatformKeys1765200000001 } from './migrations/1765200000001-platform-keys';
+import { PlatformKeyEntity } from './platform-keys/platform-key.entity';
+import { PlatformKeyUseEntity } from './platform-keys/platform-key-use.entity';
+import { PlatformKeysHandler } from './platform-keys/platform-keys.handler';
+import { IssuePlatformHeldCertificateUseCase } from './platform-keys/issue-platform-held-certificate.use-case';
+import { SignWithPlatformKeyUseCase } from './platform-keys/sign-with-platform-key.use-case';
 
-export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001];
+export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity, PlatformKeyEntity, PlatformKeyUseEntity];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001];
 
 @Module({})
 export class CertServiceModule {
@@ -76,7 +82,7 @@ export class CertServiceModule {
       imports: [
         ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler],
       providers: [
         { provide: KEY_STORES, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => CaKeyStores.open(config, ds) },
         CaRegistry,
@@ -113,6 +119,8 @@ export class CertServiceModule {
         ReleaseProductionSoPinUseCase,
         AuthoriseUnlockUseCase,
         ConfirmUnlockUseCase,
+        IssuePlatformHeldCertificateUseCase,
+        SignWithPlatformKeyUseCase,
       ],
     };
   }

@@ -37,13 +37,17 @@ import { MaterialIntake } from './applications/material-intake.service';
 import { documentStoreProvider } from './applications/document-store.provider';
 import { CalendarController } from './calendar/calendar.controller';
 import { UkeysController } from './ukeys/ukeys.controller';
+import { DocumentsController } from './documents/documents.controller';
+import { SealUseController } from './documents/seal-use.controller';
+import { DocumentIntake } from './documents/document-intake.service';
+import { pdfStoreProvider } from './documents/document-store.provider';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController],
+      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -71,6 +75,8 @@ export class GatewayModule {
         OcspCache,
         documentStoreProvider,
         MaterialIntake,
+        pdfStoreProvider,
+        DocumentIntake,
       ],
     };
   }

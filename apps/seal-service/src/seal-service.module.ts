@@ -17,8 +17,25 @@ import { InitSealSchema1763900000001 } from './migrations/1763900000001-init-sea
 import { CreateSealTables1764000000001 } from './migrations/1764000000001-create-seal-tables';
 import { CertificateEventOrder1764600000002 } from './migrations/1764600000002-certificate-event-order';
 import { CommandReceipts1764800000002 } from './migrations/1764800000002-command-receipts';
+import { DocumentTables1765200000001 } from './migrations/1765200000001-document-tables';
+import { DOCUMENT_ENTITIES } from './documents/document.entities';
+import { sealDocumentStoreProvider } from './documents/document-store.provider';
+import { DocumentAccess } from './documents/document-access.service';
+import { RegisterDocumentUseCase } from './documents/register-document.use-case';
+import { DocumentQueries } from './documents/document-queries.service';
+import { PutSealUseRuleUseCase } from './documents/put-seal-use-rule.use-case';
+import { SealUseQueries } from './documents/seal-use-queries.service';
+import { CreateSealUseRequestUseCase } from './documents/create-seal-use-request.use-case';
+import { DecideSealUseRequestUseCase } from './documents/decide-seal-use-request.use-case';
+import { SealingChecks } from './documents/sealing-checks.service';
+import { SealedDocumentWriter } from './documents/sealed-document-writer.service';
+import { SealDocumentUseCase } from './documents/seal-document.use-case';
+import { EmbedSignatureUseCase } from './documents/embed-signature.use-case';
+import { VerifyDocumentUseCase } from './documents/verify-document.use-case';
+import { VerificationReportQueries } from './documents/verification-report-queries.service';
+import { DocumentsHandler } from './documents/documents.handler';
 
-export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002, CommandReceipts1764800000002];
+export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002, CommandReceipts1764800000002, DocumentTables1765200000001];
 
 @Module({})
 export class SealServiceModule {
@@ -31,12 +48,35 @@ export class SealServiceModule {
           schema: 'seal',
           config,
           logger,
-          entities: SEAL_ENTITIES,
+          entities: [...SEAL_ENTITIES, ...DOCUMENT_ENTITIES],
           migrations: SEAL_MIGRATIONS,
         }),
       ],
-      controllers: [serviceHealthController('seal-service', Subjects.seal.health), SealsHandler],
-      providers: [CertServiceClient, SealFactory, SealMakerTrust, CreateSealUseCase, VerifySealUseCase, SealQueries, SealLifecycle, CertificateEventsListener],
+      controllers: [serviceHealthController('seal-service', Subjects.seal.health), SealsHandler, DocumentsHandler],
+      providers: [
+        CertServiceClient,
+        SealFactory,
+        SealMakerTrust,
+        CreateSealUseCase,
+        VerifySealUseCase,
+        SealQueries,
+        SealLifecycle,
+        CertificateEventsListener,
+        sealDocumentStoreProvider,
+        DocumentAccess,
+        RegisterDocumentUseCase,
+        DocumentQueries,
+        PutSealUseRuleUseCase,
+        SealUseQueries,
+        CreateSealUseRequestUseCase,
+        DecideSealUseRequestUseCase,
+        SealingChecks,
+        SealedDocumentWriter,
+        SealDocumentUseCase,
+        EmbedSignatureUseCase,
+        VerifyDocumentUseCase,
+        VerificationReportQueries,
+      ],
     };
   }
 }

@@ -69,7 +69,8 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.cert.ukeyImport]: gatewayOnly('ukeys:manage'),
   [Subjects.cert.ukeyList]: gatewayOrWorkflow('ukeys:read'),
   [Subjects.cert.ukeyGet]: gatewayOrWorkflow('ukeys:read'),
-  [Subjects.cert.ukeyTransition]: gatewayOrWorkflow('ukeys:manage'),
+  // Per action in the cert-service (return: ukeys:return; certificate effects: certificates:manage too).
+  [Subjects.cert.ukeyTransition]: gatewayOrWorkflow('ukeys:read'),
   // Only as the last step of an application: the workflow-service checked the collector.
   [Subjects.cert.ukeyCollect]: { callers: ['workflow-service'] },
   [Subjects.cert.dispatchCreate]: gatewayOnly('ukeys:dispatch'),
@@ -79,6 +80,10 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.cert.ukeyProductionSoPin]: { callers: ['workflow-service'] },
   [Subjects.cert.ukeyUnlockAuthorisation]: { callers: ['workflow-service'] },
   [Subjects.cert.ukeyUnlockConfirm]: { callers: ['workflow-service'] },
+  [Subjects.cert.platformKeyIssue]: gatewayOnly('admin'),
+  // Only the seal-service, and the use case further requires the forwarded gateway context of a
+  // document-sealing request (Subjects.seal.documentSeal) whose caller holds documents:seal.
+  [Subjects.cert.platformKeySign]: { callers: ['seal-service'] },
   [Subjects.seal.health]: gatewayOnly(),
   [Subjects.seal.create]: gatewayOrWorkflow('seals:create'),
   [Subjects.seal.get]: gatewayOnly('seals:read'),
@@ -86,6 +91,19 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.seal.download]: gatewayOrWorkflow('seals:read'),
   [Subjects.seal.verify]: gatewayOnly('seals:verify'),
   [Subjects.seal.extractImage]: gatewayOrWorkflow('seals:create'),
+  [Subjects.seal.documentRegister]: gatewayOnly('documents:seal'),
+  [Subjects.seal.documentGet]: gatewayOnly('documents:read'),
+  [Subjects.seal.documentDownload]: gatewayOnly('documents:read'),
+  [Subjects.seal.documentUseRulePut]: gatewayOnly('seals:manage-use'),
+  [Subjects.seal.documentUseRuleGet]: gatewayOnly('seals:read'),
+  [Subjects.seal.documentUseRequestCreate]: gatewayOnly('documents:seal'),
+  [Subjects.seal.documentUseRequestGet]: gatewayOnly('documents:read'),
+  [Subjects.seal.documentUseRequestList]: gatewayOnly('documents:read'),
+  [Subjects.seal.documentUseRequestDecide]: gatewayOnly('seals:approve-use'),
+  [Subjects.seal.documentSeal]: gatewayOnly('documents:seal'),
+  [Subjects.seal.documentEmbed]: gatewayOnly('documents:seal'),
+  [Subjects.seal.documentVerify]: gatewayOnly('documents:verify'),
+  [Subjects.seal.documentReportGet]: gatewayOnly('documents:verify'),
   [Subjects.workflow.health]: gatewayOnly(),
   [Subjects.workflow.applicationCreate]: gatewayOnly('applications:submit'),
   [Subjects.workflow.applicationGet]: gatewayOnly('applications:read'),
@@ -117,6 +135,7 @@ export const EVENT_PUBLISHERS: readonly { prefix: string; publisher: BusPrincipa
   { prefix: 'certificate.', publisher: 'cert-service' },
   { prefix: 'ukey.', publisher: 'cert-service' },
   { prefix: 'seal.', publisher: 'seal-service' },
+  { prefix: 'document.', publisher: 'seal-service' },
   { prefix: 'application.', publisher: 'workflow-service' },
 ];
 

@@ -7,4 +7,6 @@ export * from './v1/events';
 export * from './v1/seal.dto';
 export * from './v1/application.dto';
 export * from './v1/ukey.dto';
+export * from './v1/platform-key.dto';
+export * from './v1/document.dto';
 export * from './bus-context';

@@ -50,6 +50,13 @@ export const Subjects = {
     ukeyUnlockAuthorisation: rpc('cert.ukeys.so-pin.unlock'),
     /** The unlock tool set the next SO PIN: the UKey's SO PIN generation advances. */
     ukeyUnlockConfirm: rpc('cert.ukeys.so-pin.unlock.confirm'),
+    /** A unit certificate for a key pair generated in the platform's key store (an office's own seal): admin only. */
+    platformKeyIssue: rpc('cert.platform-keys.issue'),
+    /**
+     * Sign a CMS SignedAttributes SET with a platform-held key: the seal-service only, inside the
+     * gateway's document-sealing request (Subjects.seal.documentSeal) of a caller holding documents:seal.
+     */
+    platformKeySign: rpc('cert.platform-keys.sign'),
   },
   seal: {
     health: rpc('seal.health'),
@@ -59,6 +66,26 @@ export const Subjects = {
     download: rpc('seal.seals.download'),
     verify: rpc('seal.seals.verify'),
     extractImage: rpc('seal.images.extract'),
+    /** Register a PDF the gateway put into the document store (by its SHA-256): checked again, pages counted. */
+    documentRegister: rpc('seal.documents.register'),
+    documentGet: rpc('seal.documents.get'),
+    /** Where the gateway finds the bytes of a document the caller may download (never the bytes). */
+    documentDownload: rpc('seal.documents.download'),
+    /** Who may use a seal and whether a use needs approval (第十四条, 第十六条): the unit's administrator. */
+    documentUseRulePut: rpc('seal.documents.use-rules.put'),
+    documentUseRuleGet: rpc('seal.documents.use-rules.get'),
+    /** Ask to put a seal on exactly this document (its SHA-256), there, for that purpose. */
+    documentUseRequestCreate: rpc('seal.documents.use-requests.create'),
+    documentUseRequestGet: rpc('seal.documents.use-requests.get'),
+    documentUseRequestList: rpc('seal.documents.use-requests.list'),
+    documentUseRequestDecide: rpc('seal.documents.use-requests.decide'),
+    /** Seal a stored PDF document (the gateway's document-sealing request; see platformKeySign). */
+    documentSeal: rpc('seal.documents.seal'),
+    /** Finish a deferred signing session with the signature the UKey made. */
+    documentEmbed: rpc('seal.documents.sessions.embed'),
+    /** Verify every signature of a PDF the gateway put into the document store. */
+    documentVerify: rpc('seal.documents.verify'),
+    documentReportGet: rpc('seal.documents.verification-reports.get'),
   },
   workflow: {
     health: rpc('workflow.health'),

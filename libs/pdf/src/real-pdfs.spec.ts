@@ -16,8 +16,9 @@ import { prepareSignature, type PrepareSignatureOptions } from './signature-prep
 import { readPdfSignatures } from './signature-reader';
 import { findTextPlacements } from './text-placement-finder';
 import { dummyCms, sealPng } from './test-pdfs.spec-helper';
+import { PDF_FIXTURES } from '../../../test/support/pdf-fixtures';
 
-const DIR = fileURLToPath(new URL('../../../test/fixtures/pdfs/', import.meta.url));
+const DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const FILES = [
   'pdfjs_hello_world_rotated.pdf',
   'pdfjs_issue14755.pdf',
@@ -26,7 +27,6 @@ const FILES = [
   'pdfjs_issue6081.pdf',
   'pdfjs_signed_verified.pdf',
   'qpdf_boxes.pdf',
-  'qpdf_digitally-signed.pdf',
   'qpdf_encrypted-positive-P.pdf',
 ];
 const load = (name: string) => readFileSync(join(DIR, name));
@@ -53,7 +53,7 @@ const expectClean = (pdf: Uint8Array) => {
   expect(r.status).toBe(0);
 };
 
-describe('real PDFs from the qpdf and pdf.js test corpora (test/fixtures/pdfs)', () => {
+describe('real PDFs from the qpdf and pdf.js test corpora (libs/pdf/fixtures)', () => {
   it('are the files the README lists, byte for byte', () => {
     expect(readdirSync(DIR).filter((f) => f.endsWith('.pdf')).sort()).toEqual(FILES);
     const sums = readFileSync(join(DIR, 'SHA256SUMS'), 'latin1').trim().split('\n').map((l) => l.split(/\s+/));
@@ -62,7 +62,7 @@ describe('real PDFs from the qpdf and pdf.js test corpora (test/fixtures/pdfs)',
   });
 
   it('reads another producer’s signature, and sealing again only adds one', () => {
-    const pdf = load('qpdf_digitally-signed.pdf');
+    const pdf = readFileSync(PDF_FIXTURES.signed.path);
     const [theirs] = readPdfSignatures(pdf);
     expect(theirs).toMatchObject({ fieldName: 'Signature2', subFilter: 'adbe.pkcs7.detached', name: 'John Doe', pages: [1], coversWholeFileButContents: true, revisionEnd: pdf.length, laterRevisions: [] });
     expect(theirs.contents[0]).toBe(0x30);

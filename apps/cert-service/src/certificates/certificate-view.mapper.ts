@@ -30,6 +30,7 @@ export class CertificateViewMapper {
       // The row keeps its own status when its issuing CA (or the root) is revoked; say so, since
       // relying parties refuse it (root CRL) and so must everyone who asks ecert about it.
       ...(this.registry.usable(c.caId) ? {} : { issuerRevoked: true }),
+      ...(c.platformHeld ? { platformHeld: true } : {}),
       certificatePem: encodePem('CERTIFICATE', new Uint8Array(c.der)),
       chainPem: chain,
     };

@@ -93,6 +93,10 @@ export class CertificateEntity {
   @Column({ name: 'ukey_serial', type: 'text', nullable: true })
   ukeySerial: string | null;
 
+  /** The key pair is in the platform's key store (cert.platform_key), not on a UKey: an office's own seal. */
+  @Column({ name: 'platform_held', type: 'boolean', default: false })
+  platformHeld: boolean;
+
   @Column({ name: 'last_activity_at', type: 'timestamptz', nullable: true })
   lastActivityAt: Date | null;
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ProblemCode, ProblemError } from '@ecert/common';
+import { ProblemCode, ProblemError, requestContext } from '@ecert/common';
 import type { CertificateEntity } from '../certificates/certificate.entity';
 import { UkeyEntity } from './ukey.entity';
 import { applicationIdOf, bad, ukeyNotFound, ukeySerialOf } from './ukey-input';
@@ -18,6 +18,11 @@ export function mediumOf(cmd: { ukeySerial?: unknown; applicationId?: unknown })
   const hasKey = cmd.ukeySerial !== undefined && cmd.ukeySerial !== null;
   const hasApp = cmd.applicationId !== undefined && cmd.applicationId !== null;
   if (!hasKey && !hasApp) return undefined;
+  // Onto a UKey only as a step of an application the workflow-service carries out: any other caller
+  // could put a certificate onto a key in stock (and learn nothing of its application) at will.
+  if (requestContext.getStore()?.caller !== 'workflow-service') {
+    throw new ProblemError(403, ProblemCode.forbidden, '须经申请办理 (through an application only)', 'a certificate is issued onto a UKey only by carrying out an approved application', 'ukeySerial');
+  }
   if (!hasKey) throw bad('ukeySerial', 'applicationId is given with the ukeySerial of the UKey the certificate goes onto');
   const ukeySerial = ukeySerialOf(cmd.ukeySerial, 'ukeySerial');
   if (!hasApp) throw bad('applicationId', 'a certificate is issued onto a UKey for an application: applicationId is required with ukeySerial');

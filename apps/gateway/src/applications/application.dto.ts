@@ -311,6 +311,13 @@ export class ApplicationUkeyDto {
   ukeySerial: string;
 }
 
+export class CompleteUnlockDto extends ApplicationUkeyDto {
+  @ApiProperty({ description: "the authorisation's completionChallenge signed with the UKey's key after the reset (base64 DER signature)" })
+  @IsString()
+  @Matches(/^[A-Za-z0-9+/=]{16,2048}$/, { message: 'signature must be base64' })
+  signature: string;
+}
+
 export class CollectorDto {
   @ApiProperty({ example: '张三', maxLength: 64 })
   @IsString()

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, R
 import { ProblemCode, ProblemError } from '@ecert/common';
 import type { DocumentStore } from '@ecert/documents';
 import { GATEWAY_DOCUMENT_STORE } from '../gateway.tokens';
+import { SecretAnswer } from '../idempotency/secret-answer.decorator';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
@@ -20,6 +21,7 @@ import { RpcClient } from '../rpc/rpc-client.service';
 import { RequiresOperation } from '../access/access.decorators';
 import {
   ApplicationUkeyDto,
+  CompleteUnlockDto,
   CreateApplicationDto,
   DecideApplicationDto,
   ListApplicationsDto,
@@ -189,6 +191,7 @@ export class ApplicationsController {
   @HttpCode(200)
   @ApiOperation({ summary: '初始化 — the SO PIN of the fresh UKey the production station initialises for this application (once, recorded)' })
   @RequiresOperation('applications:produce')
+  @SecretAnswer()
   productionSoPin(@Param('id', ApplicationIdPipe) id: string, @Body() dto: ApplicationUkeyDto): Promise<{ serial: string; soPin: string }> {
     return this.rpc.call(Subjects.workflow.productionSoPin, { applicationId: id, ukeySerial: dto.ukeySerial });
   }
@@ -197,6 +200,7 @@ export class ApplicationsController {
   @HttpCode(200)
   @ApiOperation({ summary: '解锁授权 — the one-time SO PIN of an approved unlock, bound to its UKey, expiring' })
   @RequiresOperation('applications:unlock')
+  @SecretAnswer()
   unlockAuthorisation(@Param('id', ApplicationIdPipe) id: string, @Body() dto: ApplicationUkeyDto): Promise<UnlockAuthorisationView> {
     return this.rpc.call(Subjects.workflow.unlockAuthorisation, { applicationId: id, ukeySerial: dto.ukeySerial });
   }
@@ -205,8 +209,8 @@ export class ApplicationsController {
   @HttpCode(200)
   @ApiOperation({ summary: '解锁完成 — the unlock tool reset the PIN and set the next SO PIN: the released one opens nothing any more' })
   @RequiresOperation('applications:unlock')
-  async unlockCompletion(@Param('id', ApplicationIdPipe) id: string, @Body() dto: ApplicationUkeyDto, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
-    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.unlockCompletion, { applicationId: id, ukeySerial: dto.ukeySerial }));
+  async unlockCompletion(@Param('id', ApplicationIdPipe) id: string, @Body() dto: CompleteUnlockDto, @Res({ passthrough: true }) res: Response): Promise<ApplicationView> {
+    return tagged(res, await this.rpc.call<ApplicationView>(Subjects.workflow.unlockCompletion, { applicationId: id, ukeySerial: dto.ukeySerial, signature: dto.signature }));
   }
 
   @Post(':id/collection')

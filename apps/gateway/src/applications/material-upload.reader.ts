@@ -45,8 +45,28 @@ const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCo
  * and stops at `maxBytes`: a declared Content-Length over the limit is refused before any byte is
  * read, a chunked body as soon as it passes it.
  */
+export interface UploadReaderOptions {
+  /** What the upload is called in problems (`material`, `document`). */
+  noun?: string;
+  /** The problem code of an upload over the limit (default material_too_large). */
+  tooLargeCode?: string;
+  /** Whether the multipart text part `kind` is accepted (materials: yes; documents: no). */
+  acceptsKind?: boolean;
+}
+
 export class MaterialUploadReader {
-  constructor(private readonly maxBytes: number) {}
+  private readonly noun: string;
+  private readonly tooLargeCode: string;
+  private readonly acceptsKind: boolean;
+
+  constructor(
+    private readonly maxBytes: number,
+    options: UploadReaderOptions = {},
+  ) {
+    this.noun = options.noun ?? 'material';
+    this.tooLargeCode = options.tooLargeCode ?? 'material_too_large';
+    this.acceptsKind = options.acceptsKind ?? true;
+  }
 
   async read(req: UploadRequest): Promise<MaterialUpload> {
     const encoding = mediaTypeOf(req.headers['content-encoding'] as string | undefined);
@@ -106,9 +126,8 @@ export class MaterialUploadReader {
   }
 
   private readMultipart(req: UploadRequest): Promise<MaterialUpload> {
-    if (this.declaredLength(req) > this.maxBytes + MULTIPART_OVERHEAD) {
-      throw new ProblemError(413, ProblemCode.bodyTooLarge, '请求体过大 (request body too large)', `a material may have at most ${this.maxBytes} bytes`, 'file');
-    }
+    // One code for one refusal, raw or multipart.
+    if (this.declaredLength(req) > this.maxBytes + MULTIPART_OVERHEAD) throw this.materialTooLarge();
     let parser: busboy.Busboy;
     try {
       parser = busboy({
@@ -165,7 +184,7 @@ export class MaterialUploadReader {
       });
       parser.on('field', (name, value, info) => {
         if (failure) return;
-        if (name === 'kind') {
+        if (name === 'kind' && this.acceptsKind) {
           if (info.valueTruncated) return fail(bad('kind', 'kind is too long'));
           if (kind !== undefined) return fail(bad('kind', 'kind was sent twice'));
           kind = value;
@@ -173,7 +192,7 @@ export class MaterialUploadReader {
           fail(bad('file', 'the file part needs a filename in its Content-Disposition (or Content-Type application/octet-stream)'));
         } else {
           const field = name.slice(0, MAX_FIELD_NAME_IN_PROBLEM) || 'body';
-          fail(bad(field, `${field} is not a known field: send a file part named file and optionally kind`));
+          fail(bad(field, `${field} is not a known field: send a file part named file${this.acceptsKind ? ' and optionally kind' : ''}`));
         }
       });
       parser.on('filesLimit', () => fail(bad('file', 'one file per upload')));
@@ -201,7 +220,7 @@ export class MaterialUploadReader {
   }
 
   private materialTooLarge(): ProblemError {
-    return new ProblemError(413, 'material_too_large', '材料过大 (material too large)', `a material may have at most ${this.maxBytes} bytes`, 'file');
+    return new ProblemError(413, this.tooLargeCode, this.noun === 'material' ? '材料过大 (material too large)' : '文件过大 (file too large)', `a ${this.noun} may have at most ${this.maxBytes} bytes`, 'file');
   }
 }
 

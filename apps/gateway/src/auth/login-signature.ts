@@ -1,13 +1,5 @@
 import { ProblemCode, ProblemError } from '@ecert/common';
-import { certificateFields, decodePem, describePublicKey, OID, verifySignature } from '@ecert/pki';
-
-/** The signature scheme a login key signs the challenge with, as a UKey does it. */
-function loginSignatureOid(spki: Uint8Array): string {
-  const k = describePublicKey(spki);
-  if (k.family === 'sm2') return OID.sm2WithSm3;
-  if (k.family === 'ecdsa') return k.algorithm === 'EC-P384' ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256;
-  return OID.sha256WithRsa;
-}
+import { certificateFields, decodePem, describePublicKey, possessionSignatureValid } from '@ecert/pki';
 
 /**
  * The public key (DER SPKI) of the certificate presented at login, PEM or base64 DER. Read here,
@@ -28,9 +20,5 @@ export function presentedCertificateKey(certificate: string): Uint8Array {
 
 /** Whether `signature` (base64) over the challenge bytes verifies with `spki`; malformed signatures are simply false. */
 export function loginSignatureValid(spki: Uint8Array, challenge: Uint8Array, signature: string): boolean {
-  try {
-    return verifySignature({ spki, signatureAlgorithmOid: loginSignatureOid(spki), data: challenge, signature: new Uint8Array(Buffer.from(signature, 'base64')) });
-  } catch {
-    return false;
-  }
+  return possessionSignatureValid(spki, challenge, new Uint8Array(Buffer.from(signature, 'base64')));
 }

@@ -68,17 +68,6 @@ export class IssueCertificateDto {
   @Max(1095)
   validityDays?: number;
 
-  @ApiPropertyOptional({ description: 'the UKey the key pair was generated on (with applicationId): it is initialised with this certificate', example: 'GX-UK-000123' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[0-9A-Za-z-]{4,64}$/, { message: 'ukeySerial must be 4-64 letters, digits or hyphens' })
-  ukeySerial?: string;
-
-  @ApiPropertyOptional({ description: 'the application the certificate is produced for (required with ukeySerial)' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'applicationId must be an application id (a UUID)' })
-  applicationId?: string;
 }
 
 export class LifecycleCommentDto {

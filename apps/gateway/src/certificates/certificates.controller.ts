@@ -6,6 +6,7 @@ import { OcspCache } from '../pki/ocsp-cache.service';
 import { RequiresOperation } from '../access/access.decorators';
 import { serialKey } from '@ecert/pki';
 import { IssueCertificateDto, LifecycleCommentDto, ListCertificatesDto, RenewCertificateDto, RevokeCertificateDto } from './certificate.dto';
+import { PlatformHeldCertificateDto } from './platform-held-certificate.dto';
 
 @ApiTags('certificates')
 @Controller('api/v1/certificates')
@@ -21,6 +22,17 @@ export class CertificatesController {
   @RequiresOperation('certificates:issue')
   issue(@Body() dto: IssueCertificateDto): Promise<CertificateView> {
     return this.rpc.call(Subjects.cert.issue, dto);
+  }
+
+  @Post('platform-held')
+  @ApiOperation({
+    summary: '平台托管密钥证书 — a unit certificate for an HRSS office\'s own seal, its key pair generated and kept in the platform\'s key store (admin)',
+    description: 'The key never leaves the key store; the seal-service signs documents with it server-side. Units\' keys are never platform-held: they are on their UKeys.',
+  })
+  @ApiCreatedResponse({ description: 'The certificate (platformHeld: true) and its chain' })
+  @RequiresOperation('admin')
+  issuePlatformHeld(@Body() dto: PlatformHeldCertificateDto): Promise<CertificateView> {
+    return this.rpc.call(Subjects.cert.platformKeyIssue, dto);
   }
 
   @Get()

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { SECRET_ANSWER } from './secret-answer.decorator';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { Redis } from 'ioredis';
 import { canonicalJson, ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
@@ -29,6 +31,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
     @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+    private readonly reflector: Reflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -37,6 +40,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (req.method !== 'POST' || key === undefined || !req.principal) return next.handle();
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw ProblemError.badRequest(ProblemCode.validationFailed, 'Idempotency-Key', 'Idempotency-Key must be 8-128 letters, digits or . _ : -');
+    }
+    // A secret answer (an SO PIN) is never stored in Redis for a replay.
+    if (this.reflector.getAllAndOverride<boolean>(SECRET_ANSWER, [context.getHandler(), context.getClass()])) {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, 'Idempotency-Key', 'Idempotency-Key is not accepted here: the answer carries a secret that is never stored for a replay');
     }
     // The key's hash covers the parsed JSON body; an upload streamed past the parser would replay the
     // first answer for another file. Uploads are idempotent by content (same bytes, same SHA-256) anyway.

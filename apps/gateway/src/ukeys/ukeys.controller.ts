@@ -86,9 +86,10 @@ export class UkeysController {
   @ApiOperation({
     summary: 'A step of the UKey’s life (挂失, 解挂, 损坏, 注销 …)',
     description:
-      'Enforced by the state machine: a step from the wrong state is a 409 illegal_state_transition with from, to and allowed, and nothing changes. report_lost freezes every certificate on the UKey, found unfreezes them, declare_perm_lost revokes them (keyCompromise), terminate revokes those still live.',
+      'Enforced by the state machine: a step from the wrong state is a 409 illegal_state_transition with from, to and allowed, and nothing changes. report_lost freezes every certificate on the UKey, found unfreezes them, declare_perm_lost revokes them (keyCompromise), terminate revokes those still live. Operations per action (403 naming action): return needs ukeys:return (the city office) or ukeys:manage; the others ukeys:manage, and those that change certificates (report_lost, found, declare_perm_lost, terminate) certificates:manage too.',
   })
-  @RequiresOperation('ukeys:manage')
+  // Checked per action by the cert-service.
+  @RequiresOperation('ukeys:read')
   transition(@Param('serial') serial: string, @Body() dto: UkeyTransitionDto): Promise<UkeyView> {
     const cmd: UkeyTransitionCommand = { serial, ...dto };
     return this.rpc.call(Subjects.cert.ukeyTransition, cmd, { timeoutMs: 15_000 });

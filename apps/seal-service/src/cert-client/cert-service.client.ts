@@ -1,6 +1,14 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { EcertConfig } from '@ecert/common';
-import { Subjects, type CaView, type CertificateView, type SealMakerSignCommand, type SealMakerSignReply } from '@ecert/contracts';
+import { requestContext, type EcertConfig } from '@ecert/common';
+import {
+  Subjects,
+  type CaView,
+  type CertificateView,
+  type PlatformKeySignCommand,
+  type PlatformKeySignReply,
+  type SealMakerSignCommand,
+  type SealMakerSignReply,
+} from '@ecert/contracts';
 import { BUS_IDENTITY, BusRpcClient, CONFIG, type BusIdentity } from '@ecert/messaging';
 
 /** Short: a CA revocation (the seal maker's, say) must reach seal verification within seconds. */
@@ -27,6 +35,21 @@ export class CertServiceClient implements OnApplicationShutdown {
 
   getCertificate(serial: string): Promise<CertificateView> {
     return this.call(Subjects.cert.get, { serial });
+  }
+
+  /**
+   * A certificate's record asked as the seal-service itself, not for the caller (no forwarded
+   * context, national): its status is public (OCSP says as much), and a document's verifier or a
+   * seal's user named by its rule need not have the unit's region in scope to have it checked.
+   */
+  getCertificateAsService(serial: string): Promise<CertificateView> {
+    const ctx = requestContext.getStore();
+    return requestContext.run({ requestId: ctx?.requestId ?? `seal-service-${Date.now().toString(36)}` }, () => this.call<CertificateView>(Subjects.cert.get, { serial }));
+  }
+
+  /** A platform-held key signs CMS signed attributes: only inside the gateway's document-sealing request (forwarded). */
+  platformKeySign(command: PlatformKeySignCommand): Promise<PlatformKeySignReply> {
+    return this.call(Subjects.cert.platformKeySign, command);
   }
 
   /** ecert's CA certificates and their revocations; cached for a few seconds (they change at CA initialisation and revocation). */

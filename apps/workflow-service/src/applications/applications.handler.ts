@@ -5,6 +5,7 @@ import {
   Subjects,
   type ApplicationIdCommand,
   type ApplicationUkeyCommand,
+  type CompleteUnlockCommand,
   type WithdrawApplicationCommand,
   type AttachMaterialCommand,
   type CheckMaterialCommand,
@@ -122,7 +123,7 @@ export class ApplicationsHandler {
   }
 
   @MessagePattern(Subjects.workflow.unlockCompletion)
-  unlockCompletion(@Payload() env: RpcEnvelope<ApplicationUkeyCommand>) {
+  unlockCompletion(@Payload() env: RpcEnvelope<CompleteUnlockCommand>) {
     return runRpc(this.logger, env, () => this.unlockUc.execute(env.data));
   }
 

@@ -9,6 +9,16 @@ export const OPERATIONS = [
   'seals:read',
   'seals:create',
   'seals:verify',
+  /** Seal a PDF document with one of the unit's (or office's) seals: upload, ask to use a seal, seal, embed. */
+  'documents:seal',
+  /** See and download the documents one has a part in (uploaded, sealed, or decides a request for). */
+  'documents:read',
+  /** Verify any signed PDF and read the report. */
+  'documents:verify',
+  /** The unit's administrator: who may use a seal, and whether a use needs approval (第十四条). */
+  'seals:manage-use',
+  /** Decide seal-use requests where the rule names one as approver (or as administrator). */
+  'seals:approve-use',
   'applications:read',
   'applications:submit',
   'applications:review',
@@ -19,8 +29,10 @@ export const OPERATIONS = [
   /** The handler's or the office's unlock tool fetches the one-time SO PIN of an approved unlock. */
   'applications:unlock',
   'ukeys:read',
-  /** Import, assign, report lost / found / damaged, terminate. */
+  /** Import, assign, report lost / found / damaged, terminate (with certificates:manage where certificates change). */
   'ukeys:manage',
+  /** The city office records a damaged UKey handed back at the counter (第十八条 交回原Ukey). */
+  'ukeys:return',
   /** Dispatch batches to the city offices and their receipt there. */
   'ukeys:dispatch',
   'audit:read',
@@ -32,11 +44,11 @@ export const STAFF_ROLES = ['county_acceptor', 'city_reviewer', 'province_approv
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export const ROLE_OPERATIONS: Record<StaffRole, readonly Operation[]> = {
-  county_acceptor: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read'],
-  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'applications:dispatch', 'applications:unlock', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
-  province_approver: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
-  ca_operator: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:produce', 'applications:unlock', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch'],
-  auditor: ['certificates:read', 'seals:read', 'audit:read'],
+  county_acceptor: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read', 'documents:read', 'documents:seal', 'documents:verify'],
+  city_reviewer: ['certificates:read', 'seals:read', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'applications:dispatch', 'applications:unlock', 'ukeys:read', 'ukeys:return', 'ukeys:dispatch', 'documents:read', 'documents:seal', 'documents:verify', 'seals:manage-use', 'seals:approve-use'],
+  province_approver: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch', 'documents:read', 'documents:seal', 'documents:verify', 'seals:manage-use', 'seals:approve-use'],
+  ca_operator: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:produce', 'applications:unlock', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch', 'documents:verify'],
+  auditor: ['certificates:read', 'seals:read', 'audit:read', 'documents:verify'],
   admin: [...OPERATIONS],
 };
 

@@ -92,6 +92,13 @@ export const configSchema = z.object({
   DOCUMENT_STORE_DIR: z.string().min(1).default('var/documents'),
   /** Largest material (PDF/JPEG/PNG scan) accepted, in bytes; also the document store's hard limit. */
   MATERIAL_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /**
+   * Largest PDF accepted for sealing or verification, in bytes (issue 11: at least 50 MB). The
+   * documents' own store instance refuses anything larger; materials keep MATERIAL_MAX_BYTES.
+   */
+  DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(64 * 1024 * 1024),
+  /** How long a registered document (an upload to seal, a sealed result) is kept at least, in days. */
+  DOCUMENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(180),
   /** Reverse proxies (IP addresses, comma-separated) whose X-Client-Cert header is trusted for mutual TLS. */
   ECERT_TRUSTED_PROXIES: z.string().default(''),
   /** Foreign seal makers whose seals verify (other provinces, the national platform): a PEM file or a directory of them. Empty = none. */

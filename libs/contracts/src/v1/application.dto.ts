@@ -185,6 +185,11 @@ export interface ApplicationUkeyCommand {
   ukeySerial: string;
 }
 
+/** The unlock tool's report: done, with the completion challenge signed by the UKey's key (base64 DER). */
+export interface CompleteUnlockCommand extends ApplicationUkeyCommand {
+  signature: string;
+}
+
 /** From the CA operator's station: the keys were generated on the UKey. */
 export interface RecordProductionCommand {
   applicationId: string;

@@ -92,6 +92,11 @@ export interface CertificateView {
    * says, but the certificate is not to be relied on (nor accepted at login) whatever it is.
    */
   issuerRevoked?: true;
+  /**
+   * Present (true) when the key pair is held by the platform (its key store), not by the unit on a
+   * UKey: an office's own seal, signed server-side (Subjects.cert.platformKeySign).
+   */
+  platformHeld?: true;
   certificatePem: string;
   chainPem: string[];
 }

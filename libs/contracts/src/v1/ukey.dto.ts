@@ -176,6 +176,12 @@ export interface UnlockAuthorisationView {
   nextSoPin: string;
   /** Do not start an unlock with it after this. */
   expiresAt: string;
+  /**
+   * Added by the workflow-service: after the reset the tool logs in with the new PIN and signs these
+   * bytes (base64) with the UKey's key; the completion carries that signature, the proof that the
+   * reset was done on the token itself before the SO PIN generation advances.
+   */
+  completionChallenge?: string;
 }
 
 /** The production station's initialisation: the SO PIN to initialise a fresh token with. */

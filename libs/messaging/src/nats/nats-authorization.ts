@@ -34,6 +34,7 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
           `${rpc}.cert.certificates.>`,
           ...['import', 'list', 'get', 'transition', 'dispatch.create', 'dispatch.receive', 'dispatch.get'].map((c) => `${rpc}.cert.ukeys.${c}`),
           `${rpc}.cert.ca.>`,
+          `${rpc}.cert.platform-keys.issue`,
           `${rpc}.cert.crl.>`,
           `${rpc}.cert.ocsp.respond`,
           `${rpc}.seal.>`,
@@ -49,7 +50,8 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
       };
     case 'seal-service':
       return {
-        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${evt}.seal.>`, ...repliesTo('gateway', 'workflow-service'), ...js],
+        // The platform-held keys sign only for its document-sealing requests (checked by the cert-service).
+        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${rpc}.cert.platform-keys.sign`, `${evt}.seal.>`, `${evt}.document.>`, ...repliesTo('gateway', 'workflow-service'), ...js],
         subscribe: [inbox, `${rpc}.seal.>`],
       };
     case 'workflow-service':

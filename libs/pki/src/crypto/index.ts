@@ -21,3 +21,4 @@ export { assertAcceptableSubscriberKey, describePublicKey, type PublicKeyDescrip
 export { canonicalSpki, publicKeyFingerprint } from './public-key-fingerprint';
 export { verifySignature, type VerifySignatureInput } from './signature-verifier';
 export { signatureAlgorithmOidFor } from './signing-scheme';
+export * from './possession-signature';

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { assertInScope, ProblemCode, ProblemError, requestContext } from '@ecert/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { assertInScope, requestContext } from '@ecert/common';
 import type { CertificateView, IssueCertificateCommand } from '@ecert/contracts';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
-import { MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT } from '@ecert/pki';
 import { CertificateEntity } from '../certificate.entity';
 import { validateSubscriberIdentity } from '../subscriber-identity';
 import { acceptCsrOrProblem } from '../csr-acceptance';
@@ -15,6 +14,16 @@ import { recordHistory } from '../certificate-history.writer';
 import { certificateReceipts } from '../certificate-command-receipts';
 import { CertificateQueries } from '../queries/certificate-queries.service';
 import { mediumOf, UkeyMedium } from '../../ukeys/ukey-medium.service';
+import { assertAccountHasRoom } from '../account-certificate-limit';
+
+export interface IssueOptions {
+  /**
+   * The key pair is in the platform's key store (platform-keys): the certificate is marked
+   * platformHeld and `record` writes the key's record in the issuance's own transaction, so there
+   * is never a platform-held certificate without its key record, nor a record without it.
+   */
+  platformKey?: { record(m: EntityManager, certificate: CertificateEntity): Promise<void> };
+}
 
 /**
  * 申请 / 申请第二、三、四张证书: validates the subscriber and the CSR, enforces the per-account limit
@@ -35,7 +44,7 @@ export class IssueCertificateUseCase {
     private readonly media: UkeyMedium,
   ) {}
 
-  async execute(cmd: IssueCertificateCommand): Promise<CertificateView> {
+  async execute(cmd: IssueCertificateCommand, opts: IssueOptions = {}): Promise<CertificateView> {
     const receipt = certificateReceipts.claimOf('issue', cmd);
     const identity = validateSubscriberIdentity(cmd);
     assertInScope(requestContext.getStore(), identity.regionCode, `unit ${identity.uscc}`);
@@ -56,20 +65,7 @@ export class IssueCertificateUseCase {
       if (winner) return { winner };
       // One issuance per account at a time, so two parallel requests cannot both take the 4th slot.
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`account:${identity.uscc}:${identity.accountNo}`]);
-      if (identity.profile === 'unit') {
-        const [{ count }] = await m.query(
-          `SELECT count(*)::int AS count FROM "cert"."certificate"
-            WHERE uscc = $1 AND account_no = $2 AND profile = 'unit' AND status IN ('active','frozen') AND not_after > now()`,
-          [identity.uscc, identity.accountNo],
-        );
-        if (count >= MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT) {
-          throw ProblemError.conflict(
-            ProblemCode.certificateLimitReached,
-            `单位社保账户最多持有 ${MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT} 张有效证书 / account ${identity.accountNo} of ${identity.uscc} already has ${count} active certificates (limit ${MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT})`,
-            { limit: MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT, active: count },
-          );
-        }
-      }
+      await assertAccountHasRoom(m, identity);
       // After the account lock: the UKey's lock is always taken second, by every issuance alike.
       const ukey = medium && (await this.media.reserve(m, medium, identity));
       const entity = m.create(CertificateEntity, {
@@ -92,6 +88,7 @@ export class IssueCertificateUseCase {
         der: Buffer.from(issued.der),
         statusChangedAt: new Date(),
         ukeySerial: medium?.ukeySerial ?? null,
+        platformHeld: !!opts.platformKey,
       });
       // insert, not save: save() first SELECTs the row it is about to create.
       await m.insert(CertificateEntity, entity);
@@ -99,6 +96,7 @@ export class IssueCertificateUseCase {
       await recordHistory(m, { serial: row.serial, action: 'issue', fromStatus: null, toStatus: 'active' });
       await recordCertificateEvent(m, 'certificate.issued', row);
       if (ukey && medium) await this.media.recordIssued(m, ukey, medium, row);
+      if (opts.platformKey) await opts.platformKey.record(m, row);
       if (receipt) await certificateReceipts.record(m, receipt, row.serial);
       return { saved: row };
     });

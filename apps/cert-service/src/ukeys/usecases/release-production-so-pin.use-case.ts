@@ -35,6 +35,9 @@ export class ReleaseProductionSoPinUseCase {
       if (!u) throw ukeyNotFound(serial, 'serial');
       assertUkeyInScope(u);
       if (u.state === 'in_stock') {
+        // One UKey per application: an application cannot collect the SO PINs of the stock.
+        const other: { serial: string }[] = await m.query(`SELECT serial FROM "cert"."ukey" WHERE application_id = $1 AND serial <> $2 LIMIT 1`, [applicationId, serial]);
+        if (other.length) throw ProblemError.conflict(ProblemCode.ukeyApplicationMismatch, `application ${applicationId} is produced onto UKey ${other[0]!.serial} already`);
         u.applicationId = applicationId;
         u.state = 'assigned';
         await recordUkeyStep(m, u, { action: 'assign', from: 'in_stock', detail: { applicationId, by: 'production SO PIN release' } });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ProblemCode, ProblemError } from '@ecert/common';
+import { ProblemCode, ProblemError, requestContext } from '@ecert/common';
 import { UKEY_ACTIONS, type UkeyAction, type UkeyTransitionCommand, type UkeyView } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { isWithinUkeyWarranty, planUkeyTransition } from '@ecert/pki';
@@ -59,6 +59,7 @@ export class TransitionUkeyUseCase {
       throw bad('nonHumanCause', 'report_damaged needs nonHumanCause (true: the reviewer found the damage was not the user\'s doing, 第十八条)');
     }
     if (cmd.nonHumanCause !== undefined && action !== 'report_damaged') throw bad('nonHumanCause', 'nonHumanCause is recorded with report_damaged only');
+    assertMayAct(action);
 
     let effect: UkeyCertificateEffect | undefined;
     const outcome = await this.ds.transaction(async (m) => {
@@ -81,10 +82,17 @@ export class TransitionUkeyUseCase {
         case 'assign':
           u.applicationId = applicationId!;
           break;
-        case 'unassign':
+        case 'unassign': {
+          // A key whose SO PIN went to a production station does not go back to stock: whoever had the
+          // PIN could open the next unit's token. It is produced for its application or terminated.
+          const released: { n: number }[] = await m.query(`SELECT count(*)::int AS n FROM "cert"."ukey_so_pin_release" WHERE serial = $1 AND application_id = $2 AND purpose = 'production'`, [serial, u.applicationId]);
+          if (released[0]!.n > 0) {
+            throw ProblemError.conflict(ProblemCode.soPinAlreadyReleased, `the SO PIN of UKey ${serial} was released to a production station; it is not returned to stock (produce it for its application or terminate it)`);
+          }
           detail.applicationId = u.applicationId;
           u.applicationId = null;
           break;
+        }
         case 'report_lost':
           effect = { kind: 'freeze' };
           changed = await this.certificates.apply(m, serial, effect, comment);
@@ -96,7 +104,17 @@ export class TransitionUkeyUseCase {
             `SELECT detail FROM "cert"."ukey_history" WHERE serial = $1 AND action = 'report_lost' ORDER BY id DESC LIMIT 1`,
             [serial],
           );
-          effect = { kind: 'unfreeze', serials: rows[0]?.detail?.frozen ?? [] };
+          // …and still frozen by it: one unfrozen and frozen again since (a court order, say) stays frozen.
+          const candidates = rows[0]?.detail?.frozen ?? [];
+          const stillOurs: { serial: string }[] = candidates.length
+            ? await m.query(
+                `SELECT h.serial FROM unnest($1::text[]) AS c(serial)
+                   JOIN LATERAL (SELECT serial, action, comment FROM "cert"."certificate_history" WHERE serial = c.serial ORDER BY id DESC LIMIT 1) h ON true
+                  WHERE h.action = 'freeze' AND h.comment LIKE $2`,
+                [candidates, `UKey ${serial} report lost%`],
+              )
+            : [];
+          effect = { kind: 'unfreeze', serials: stillOurs.map((r) => r.serial) };
           changed = await this.certificates.apply(m, serial, effect, comment);
           detail.unfrozen = changed.map((c) => c.serial);
           break;
@@ -132,5 +150,24 @@ export class TransitionUkeyUseCase {
     });
     await this.certificates.afterCommit(outcome.changed, effect);
     return outcome.view;
+  }
+}
+
+/**
+ * What each action needs of a caller acting through the gateway: a city office records a damaged
+ * key's return (ukeys:return); managing keys needs ukeys:manage; an action that freezes, unfreezes
+ * or revokes the certificates on a key needs certificates:manage too — it is a certificate
+ * lifecycle step by another door. The workflow-service, carrying out an approved application,
+ * may take every step.
+ */
+function assertMayAct(action: UkeyTransitionCommand['action']): void {
+  const ctx = requestContext.getStore();
+  if (ctx?.origin === 'workflow-service') return;
+  const ops = ctx?.operations ?? [];
+  const touchesCertificates = action === 'report_lost' || action === 'found' || action === 'declare_perm_lost' || action === 'terminate';
+  const needed = action === 'return' ? (ops.includes('ukeys:manage') || ops.includes('ukeys:return') ? [] : ['ukeys:return']) : ['ukeys:manage', ...(touchesCertificates ? ['certificates:manage'] : [])];
+  const missing = needed.filter((op) => !ops.includes(op));
+  if (missing.length) {
+    throw new ProblemError(403, ProblemCode.forbidden, '无权操作 (not permitted)', `${action} needs ${missing.join(' and ')}`, 'action');
   }
 }

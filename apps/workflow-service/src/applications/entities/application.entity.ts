@@ -58,7 +58,7 @@ export class ApplicationEntity {
   @Column({ name: 'step_due_at', type: 'timestamptz', nullable: true }) stepDueAt: Date | null;
   @Column({ type: 'jsonb' }) pauses: StoredPause[];
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt: Date | null;
-  @Column({ type: 'jsonb', nullable: true }) production: { ukeySerial: string; csr?: string; at: string; by: string | null } | null;
+  @Column({ type: 'jsonb', nullable: true }) production: { ukeySerial: string; csr?: string; at: string; by: string | null; completionChallenge?: string; challengeExpiresAt?: string } | null;
   @Column({ type: 'jsonb' }) results: ApplicationResults;
   @Column({ type: 'jsonb', nullable: true }) attention: { reason: string; step: string; at: string; previousStatus?: ApplicationStatus } | null;
   @Column({ type: 'jsonb', nullable: true }) rejection: { reason: string; tier: ReviewTier; at: string } | null;

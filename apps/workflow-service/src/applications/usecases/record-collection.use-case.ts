@@ -38,15 +38,14 @@ export class RecordCollectionUseCase {
   private async handOver(app: ApplicationEntity, collector: { name: string; idNumberMasked: string }): Promise<void> {
     const serial = app.results.ukeySerial;
     if (!serial) return;
-    await this.bus.asService(`app-${app.id}-collect`, async () => {
-      if (app.type === 'medium_replacement' && app.targetUkeySerial) {
-        const old = await this.bus.call<UkeyView>(Subjects.cert.ukeyGet, { serial: app.targetUkeySerial });
-        if (old.state !== 'returned') {
-          throw ProblemError.conflict('old_ukey_not_returned', `交回原Ukey后方可领取新Ukey / the damaged UKey ${old.serial} is ${old.state}; record its return before handing over the new one`);
-        }
+    // In the staff member's own context: the inventory records who handed the UKey over.
+    if (app.type === 'medium_replacement' && app.targetUkeySerial) {
+      const old = await this.bus.call<UkeyView>(Subjects.cert.ukeyGet, { serial: app.targetUkeySerial });
+      if (old.state !== 'returned') {
+        throw ProblemError.conflict('old_ukey_not_returned', `交回原Ukey后方可领取新Ukey / the damaged UKey ${old.serial} is ${old.state}; record its return before handing over the new one`);
       }
-      await this.bus.call(Subjects.cert.ukeyCollect, { serial, applicationId: app.id, collector, idempotencyKey: stepIdempotencyKey(app.id, 'await_collection') });
-    });
+    }
+    await this.bus.call(Subjects.cert.ukeyCollect, { serial, applicationId: app.id, collector, idempotencyKey: stepIdempotencyKey(app.id, 'await_collection') });
   }
 
   async execute(cmd: RecordCollectionCommand): Promise<ApplicationView> {

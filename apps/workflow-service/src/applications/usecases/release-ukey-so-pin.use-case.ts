@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError } from '@ecert/common';
@@ -6,7 +7,7 @@ import { DATA_SOURCE } from '@ecert/messaging';
 import { assertTierScope } from '@ecert/workflow';
 import { actorRef, currentActor } from '../application-actor';
 import { journal } from '../application-journal';
-import { applicationIdOf, lockApplication } from '../application-loader';
+import { applicationIdOf, lockApplication, touch } from '../application-loader';
 import { WorkflowBusClient } from '../workflow-bus.client';
 
 const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
@@ -60,7 +61,14 @@ export class ReleaseUkeySoPinUseCase {
       // along, so the release is recorded to the staff member and checked against their scope.
       const released = await this.bus.call<T>(subject, { applicationId: id, serial });
       await journal(m, app, purpose === 'production' ? 'so_pin_released_for_production' : 'unlock_authorised', actorRef(actor), { ukeySerial: serial });
-      return released;
+      if (purpose === 'production') return released;
+      // The completion must prove the reset happened on the token: its key signs this afterwards.
+      const completionChallenge = randomBytes(32).toString('base64');
+      const auth = released as unknown as UnlockAuthorisationView;
+      app.production = { ukeySerial: serial, at: new Date().toISOString(), by: actor.staffId ?? actor.clientId ?? null, completionChallenge, challengeExpiresAt: auth.expiresAt };
+      touch(app);
+      await m.save(app);
+      return { ...auth, completionChallenge } as T;
     });
   }
 }

@@ -1,0 +1,45 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { PlatformKeySignPurpose } from '@ecert/contracts';
+
+/**
+ * One row per signature a platform-held key made: which certificate, over which signed
+ * attributes (and so which document digest), at whose request. A signature whose row cannot be
+ * written is never returned.
+ */
+@Entity({ name: 'platform_key_use' })
+@Index('platform_key_use_serial_idx', ['serial', 'at'])
+export class PlatformKeyUseEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ type: 'text' })
+  serial: string;
+
+  @Column({ type: 'text' })
+  purpose: PlatformKeySignPurpose;
+
+  /** SHA-256 (hex) of the DER SignedAttributes signed. */
+  @Column({ name: 'data_sha256', type: 'text' })
+  dataSha256: string;
+
+  /** The message-digest attribute (hex): the digest of the document content signed. */
+  @Column({ name: 'message_digest', type: 'text' })
+  messageDigest: string;
+
+  @Column({ name: 'request_id', type: 'text', nullable: true })
+  requestId: string | null;
+
+  @Column({ name: 'client_id', type: 'text', nullable: true })
+  clientId: string | null;
+
+  /** The staff member or client behind the gateway's document-sealing request. */
+  @Column({ type: 'text', nullable: true })
+  actor: string | null;
+
+  /** SHA-256 (hex) of the forwarded gateway token: ties the signature to that one request. */
+  @Column({ name: 'gateway_request', type: 'text', nullable: true })
+  gatewayRequest: string | null;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  at: Date;
+}

@@ -1,0 +1,89 @@
+import * as asn1js from 'asn1js';
+import { CmsError } from './cms-error';
+
+/**
+ * One element of a BER/DER tree with the exact bytes it was received as. CMS verification must hash
+ * and compare received bytes (signed attributes, certificates), never a re-encoding, and third-party
+ * containers are sometimes BER (indefinite lengths, constructed OCTET STRINGs), which asn1js reads.
+ */
+export interface BerNode {
+  /** 0 universal, 1 application, 2 context-specific, 3 private. */
+  readonly tagClass: number;
+  readonly tagNumber: number;
+  readonly constructed: boolean;
+  /** The whole TLV as received. */
+  readonly raw: Uint8Array;
+  /** Content octets of a primitive element (empty for constructed ones). */
+  readonly content: Uint8Array;
+  readonly children: readonly BerNode[];
+  /** Dotted form, for OBJECT IDENTIFIERs. */
+  readonly oid?: string;
+}
+
+export const UNIVERSAL = 0;
+export const CONTEXT = 2;
+
+/** Parses exactly one element (no trailing bytes); CmsError('cms_malformed') otherwise. */
+export function readBer(bytes: Uint8Array, what = 'CMS'): BerNode {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new CmsError('cms_malformed', `${what}: no bytes`);
+  const parsed = asn1js.fromBER(bytes);
+  if (parsed.offset === -1 || parsed.result.error) {
+    throw new CmsError('cms_malformed', `${what}: not BER/DER (${parsed.result.error || 'undecodable'})`);
+  }
+  if (parsed.offset !== bytes.length) {
+    throw new CmsError('cms_malformed', `${what}: ${bytes.length - parsed.offset} bytes after the end of the structure`);
+  }
+  return toNode(parsed.result, bytes);
+}
+
+function toNode(block: asn1js.AsnType, source: Uint8Array): BerNode {
+  const b = block as asn1js.BaseBlock;
+  const id = b.idBlock;
+  // asn1js numbers classes 1..4; views share memory with the input.
+  const tagClass = id.tagClass - 1;
+  const raw = b.valueBeforeDecodeView;
+  const constructed = id.isConstructed;
+  const kids = constructed ? ((b.valueBlock as unknown as { value?: asn1js.AsnType[] }).value ?? []) : [];
+  const children = kids
+    .filter((k) => !(k instanceof asn1js.EndOfContent))
+    .map((k) => toNode(k, source));
+  const content = constructed ? new Uint8Array(0) : raw.subarray(id.blockLength + b.lenBlock.blockLength);
+  const oid = block instanceof asn1js.ObjectIdentifier ? block.valueBlock.toString() : undefined;
+  return { tagClass, tagNumber: id.tagNumber, constructed, raw, content, children, ...(oid ? { oid } : {}) };
+}
+
+/** The content of an OCTET STRING, joining BER constructed pieces. */
+export function octetStringContent(node: BerNode): Uint8Array {
+  if (!node.constructed) return node.content;
+  const parts = node.children.map(octetStringContent);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export function isUniversal(node: BerNode | undefined, tagNumber: number): node is BerNode {
+  return node !== undefined && node.tagClass === UNIVERSAL && node.tagNumber === tagNumber;
+}
+
+export function isContext(node: BerNode | undefined, tagNumber: number): node is BerNode {
+  return node !== undefined && node.tagClass === CONTEXT && node.tagNumber === tagNumber;
+}
+
+/** The node if it is the universal type `tagNumber`; CmsError('cms_malformed') naming `what` otherwise. */
+export function expectUniversal(node: BerNode | undefined, tagNumber: number, what: string): BerNode {
+  if (node && node.tagClass === UNIVERSAL && node.tagNumber === tagNumber) return node;
+  const found = node ? `, found class ${node.tagClass} tag ${node.tagNumber}` : ', missing';
+  throw new CmsError('cms_malformed', `${what} expected (universal tag ${tagNumber})${found}`);
+}
+
+export function expectOid(node: BerNode | undefined, what: string): string {
+  const n = expectUniversal(node, TAG.OID, what);
+  if (!n.oid) throw new CmsError('cms_malformed', `${what}: unreadable OBJECT IDENTIFIER`);
+  return n.oid;
+}
+
+export const TAG = { INTEGER: 2, OCTET_STRING: 4, NULL: 5, OID: 6, SEQUENCE: 16, SET: 17 } as const;
