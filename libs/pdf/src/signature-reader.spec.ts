@@ -10,7 +10,7 @@ import { readPdfSignatures, withoutPadding } from './signature-reader';
 import { buildTestPdf, dummyCms, sealPng, type TestPdfSpec } from './test-pdfs.spec-helper';
 
 /** Checked once, at collection: a missing tool is one skip line (a failing test under CI=true). */
-const hasPdfsig = requirePeers('libs/pdf: signature fields listed by pdfsig', 'pdfsig');
+const hasPdfsig = requirePeers('libs/pdf: signature fields listed by pdfsig', 'pdfsig', 'certutil');
 const seal = sealPng();
 const opts = (extra: Partial<PrepareSignatureOptions> = {}): PrepareSignatureOptions => ({
   placements: [{ page: 1, xMm: 120, yMm: 200, widthMm: 40, heightMm: 40 }],
