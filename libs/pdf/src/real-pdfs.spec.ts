@@ -16,7 +16,7 @@ import { prepareSignature, type PrepareSignatureOptions } from './signature-prep
 import { readPdfSignatures } from './signature-reader';
 import { findTextPlacements } from './text-placement-finder';
 import { dummyCms, sealPng } from './test-pdfs.spec-helper';
-import { PDF_FIXTURES } from '../../../test/support/pdf-fixtures';
+import { ALL_PDF_FIXTURES, PDF_FIXTURES, type PdfFixture } from '../../../test/support/pdf-fixtures';
 
 const DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const FILES = [
@@ -52,6 +52,44 @@ const expectClean = async (pdf: Uint8Array) => {
   expect(r.warnings).toEqual([]);
   expect(r.exitCode).toBe(0);
 };
+
+describe('the shared corpus of real PDFs (test/fixtures/pdfs), read and sealed by this library', () => {
+  const refusal = (f: PdfFixture) => (f.cases.includes('broken') ? 'pdf_malformed' : f.cases.includes('encrypted') ? 'pdf_encrypted' : undefined);
+
+  for (const f of ALL_PDF_FIXTURES) {
+    it(`${f.file}: ${refusal(f) ? `refused (${refusal(f)})` : 'pages as described, sealed without a new qpdf warning, the earlier signatures kept, its keyword found'}`, async () => {
+      const pdf = readFileSync(f.path);
+      const expected = refusal(f);
+      if (expected) {
+        expect(code(() => readPdfPages(pdf))).toBe(expected);
+        expect(code(() => prepareSignature(pdf, opts(at(1))))).toBe(expected);
+        expect(code(() => readPdfSignatures(pdf))).toBe(expected);
+        return;
+      }
+      const pages = readPdfPages(pdf);
+      expect(pages).toHaveLength(f.pages!);
+      if (f.rotations) expect(pages.map((p) => p.rotate)).toEqual(f.rotations);
+      if (f.boxes) expect([pages[0].mediaBox, pages[0].cropBox]).toEqual([f.boxes.mediaBox, f.boxes.cropBox]);
+      expect(readPdfSignatures(pdf)).toHaveLength(f.signatures);
+
+      const signed = sign(pdf, at(pages.find((p) => p.hasContent)!.index));
+      const sigs = readPdfSignatures(signed);
+      expect(sigs).toHaveLength(f.signatures + 1);
+      expect(sigs.at(-1)!.coversWholeFileButContents).toBe(true);
+      for (const earlier of sigs.slice(0, -1)) expect(earlier.laterRevisions.map((r) => r.addsOnlySignaturesOrAnnotations)).toEqual([true]);
+      if (hasQpdf) {
+        const [before, after] = [await qpdfCheck(pdf), await qpdfCheck(signed)];
+        expect(after.errors).toEqual([]);
+        // Warnings the file had may go (a linearised file is no longer linearised): none is added.
+        for (const w of after.warnings) expect(before.warnings, w).toContain(w);
+      }
+      if (f.keyword) {
+        const [found] = await findTextPlacements(pdf, f.keyword, { occurrence: 'first', widthMm: 20, heightMm: 20 });
+        expect(found.page).toBe(1);
+      }
+    });
+  }
+});
 
 describe('real PDFs from the qpdf and pdf.js test corpora (libs/pdf/fixtures)', () => {
   it('are the files the README lists, byte for byte', () => {
