@@ -11,3 +11,5 @@ export { decodePdfStream, PdfStreamDecodeError, type DecodeBudget, type StreamDi
 export { readPdfSignatures, type PdfSignatureInfo, type LaterRevision } from './signature-reader';
 export type { RevisionChange } from './revision-change-checker';
 export { findTextPlacements, type TextPlacementOptions } from './text-placement-finder';
+/** A page's size as displayed (rotation applied), in mm: for checking a placement lies on it. */
+export { displayedSizeMm } from './page-geometry-mapper';

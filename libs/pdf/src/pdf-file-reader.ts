@@ -257,17 +257,23 @@ export class PdfFile {
       const lx = new PdfLexer(this.bytes, at);
       lx.skipWhite();
       if (startsWithAscii(this.bytes, lx.pos, 'xref')) return this.readTable(lx.pos);
-      const tok = lx.peek();
-      if (tok.kind === 'num') {
-        try {
-          const obj = this.parser.parseIndirect(at);
-          if (obj.value instanceof PdfStream && obj.value.dict.get('Type') === 'XRef') return this.readStreamSection(at, obj.value, obj.end);
-        } catch (err) {
-          if (!(err instanceof PdfError)) throw err;
-        }
+      if (this.isObjectHeader(at)) {
+        // An object is there: what is wrong with it (a filter, a broken stream) is the message.
+        const obj = this.parser.parseIndirect(at);
+        if (obj.value instanceof PdfStream && obj.value.dict.get('Type') === 'XRef') return this.readStreamSection(at, obj.value, obj.end);
       }
     }
     throw new PdfError('pdf_malformed', `there is no cross-reference table or stream at byte ${offset}: the file is damaged (save it again)`);
+  }
+
+  private isObjectHeader(at: number): boolean {
+    const lx = new PdfLexer(this.bytes, at, Math.min(this.bytes.length, at + 64));
+    try {
+      const [n, g, o] = [lx.next(), lx.next(), lx.next()];
+      return n.kind === 'num' && g.kind === 'num' && o.kind === 'kw' && o.value === 'obj';
+    } catch {
+      return false;
+    }
   }
 
   private readTable(offset: number): XrefSection {

@@ -1,3 +1,4 @@
+import { PdfError } from './pdf-error';
 import { PdfString } from './pdf-object';
 
 /** PDF whitespace (ISO 32000-2 §7.2.3) and delimiters, by byte. */
@@ -18,7 +19,6 @@ export type PdfToken =
   | { kind: 'punct'; value: '[' | ']' | '<<' | '>>' | '{' | '}'; start: number }
   | { kind: 'eof'; start: number };
 
-export class PdfLexError extends Error {}
 
 const ESCAPES: Record<number, number> = { 0x6e: 10, 0x72: 13, 0x74: 9, 0x62: 8, 0x66: 12, 0x28: 0x28, 0x29: 0x29, 0x5c: 0x5c };
 
@@ -79,13 +79,13 @@ export class PdfLexer {
         this.pos += 2;
         return { kind: 'punct', value: '>>', start };
       }
-      throw new PdfLexError(`unexpected '>' at byte ${this.at(start)}`);
+      throw new PdfError('pdf_malformed', `unexpected '>' at byte ${this.at(start)}`);
     }
     if (c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d) {
       this.pos++;
       return { kind: 'punct', value: String.fromCharCode(c) as '[' | ']' | '{' | '}', start };
     }
-    if (c === 0x29) throw new PdfLexError(`unexpected ')' at byte ${this.at(start)}`);
+    if (c === 0x29) throw new PdfError('pdf_malformed', `unexpected ')' at byte ${this.at(start)}`);
     let j = start;
     while (j < this.end && !endsPdfToken(b[j])) j++;
     this.pos = j;
@@ -175,14 +175,14 @@ export class PdfLexer {
         j++;
       }
     }
-    throw new PdfLexError(`unterminated string at byte ${this.at(start)}`);
+    throw new PdfError('pdf_malformed', `unterminated string at byte ${this.at(start)}`);
   }
 
   private readHex(): PdfString {
     const b = this.bytes;
     const start = this.pos;
     const close = b.indexOf(0x3e, start + 1);
-    if (close < 0 || close >= this.end) throw new PdfLexError(`unterminated hex string at byte ${this.at(start)}`);
+    if (close < 0 || close >= this.end) throw new PdfError('pdf_malformed', `unterminated hex string at byte ${this.at(start)}`);
     const out = new Uint8Array((close - start) >> 1);
     let n = 0;
     let half = -1;
@@ -190,7 +190,7 @@ export class PdfLexer {
       const c = b[j];
       if (WHITE[c]) continue;
       const d = hexDigit(c);
-      if (d < 0) throw new PdfLexError(`a hex string holds ${JSON.stringify(String.fromCharCode(c))} at byte ${this.at(j)}`);
+      if (d < 0) throw new PdfError('pdf_malformed', `a hex string holds ${JSON.stringify(String.fromCharCode(c))} at byte ${this.at(j)}`);
       if (half < 0) half = d;
       else {
         out[n++] = (half << 4) | d;

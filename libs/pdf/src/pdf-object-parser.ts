@@ -1,5 +1,5 @@
 import { PdfError } from './pdf-error';
-import { isPdfWhite, PdfLexError, PdfLexer, type PdfToken } from './pdf-lexer';
+import { isPdfWhite, PdfLexer, type PdfToken } from './pdf-lexer';
 import { PdfRef, PdfStream, type PdfDict, type PdfObject } from './pdf-object';
 
 const MAX_DEPTH = 100;
@@ -31,26 +31,31 @@ export class PdfObjectParser {
   /** The indirect object whose header starts at `offset` (whitespace before it tolerated). */
   parseIndirect(offset: number): IndirectObject {
     const lx = new PdfLexer(this.bytes, offset);
+    const n = lx.next();
+    const g = lx.next();
+    const obj = lx.next();
+    if (n.kind !== 'num' || !n.int || g.kind !== 'num' || !g.int || obj.kind !== 'kw' || obj.value !== 'obj') {
+      throw new PdfError('pdf_malformed', `no object header (n g obj) at byte ${offset}`);
+    }
+    let value = this.parse(lx);
+    const afterValue = lx.pos;
+    const t = this.keywordAfter(lx);
+    if (t === 'stream') {
+      if (!(value instanceof Map)) throw new PdfError('pdf_malformed', `object ${n.value} has a stream without a dictionary`);
+      value = this.stream(value, lx, n.value);
+      const afterStream = lx.pos;
+      return { num: n.value, gen: g.value, value, end: this.keywordAfter(lx) === 'endobj' ? lx.pos : afterStream };
+    }
+    return { num: n.value, gen: g.value, value, end: t === 'endobj' ? lx.pos : afterValue };
+  }
+
+  /** The keyword after an object's value (`stream`, `endobj`), or undefined for anything else — readers tolerate a missing endobj. */
+  private keywordAfter(lx: PdfLexer): string | undefined {
     try {
-      const n = lx.next();
-      const g = lx.next();
-      const obj = lx.next();
-      if (n.kind !== 'num' || !n.int || g.kind !== 'num' || !g.int || obj.kind !== 'kw' || obj.value !== 'obj') {
-        throw new PdfError('pdf_malformed', `no object header (n g obj) at byte ${offset}`);
-      }
-      let value = this.parse(lx);
-      const afterValue = lx.pos;
       const t = lx.next();
-      if (t.kind === 'kw' && t.value === 'stream') {
-        if (!(value instanceof Map)) throw new PdfError('pdf_malformed', `object ${n.value} has a stream without a dictionary`);
-        value = this.stream(value, lx, n.value);
-        const e = lx.next();
-        return { num: n.value, gen: g.value, value, end: e.kind === 'kw' && e.value === 'endobj' ? lx.pos : lx.pos };
-      }
-      return { num: n.value, gen: g.value, value, end: t.kind === 'kw' && t.value === 'endobj' ? lx.pos : afterValue };
-    } catch (err) {
-      if (err instanceof PdfLexError) throw new PdfError('pdf_malformed', err.message);
-      throw err;
+      return t.kind === 'kw' ? t.value : undefined;
+    } catch {
+      return undefined;
     }
   }
 

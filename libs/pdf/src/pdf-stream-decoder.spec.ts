@@ -32,3 +32,13 @@ describe('decodePdfStream', () => {
     expect(kind(() => decodePdfStream(Buffer.from('00>'), dict(['ASCIIHexDecode', 'ASCIIHexDecode', 'ASCIIHexDecode', 'ASCIIHexDecode']), { remaining: 1024 }))).toBe('unsupported');
   });
 });
+
+describe('predictors', () => {
+  it('undoes the TIFF predictor (2) for 8-bit components', () => {
+    // Two RGB pixels per row: the second stores its difference from the first.
+    const rows = Buffer.from([10, 20, 30, 1, 2, 3, 100, 100, 100, 0xff, 0, 1]);
+    const parms = new Map<string, unknown>([['Predictor', 2], ['Colors', 3], ['Columns', 2]]);
+    const d = new Map<string, unknown>([['Filter', 'FlateDecode'], ['DecodeParms', parms]]);
+    expect([...decodePdfStream(deflateSync(rows), d, { remaining: 1024 })]).toEqual([10, 20, 30, 11, 22, 33, 100, 100, 100, 99, 100, 101]);
+  });
+});

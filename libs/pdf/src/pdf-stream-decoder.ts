@@ -78,14 +78,15 @@ function num(p: StreamDictionary | undefined, key: string, fallback: number): nu
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
 }
 
-/** Undoes a PNG predictor (Predictor 10–15: a filter-type byte before each row). */
+/** Undoes a PNG predictor (Predictor 10–15: a filter-type byte before each row) or the TIFF one (2, 8-bit components). */
 function unpredict(data: Uint8Array, p: StreamDictionary | undefined): Uint8Array {
   const predictor = num(p, 'Predictor', 1);
   if (predictor === 1) return data;
-  if (predictor < 10 || predictor > 15) throw new PdfStreamDecodeError('unsupported', `a stream uses predictor ${predictor}`);
   const colors = num(p, 'Colors', 1);
   const bits = num(p, 'BitsPerComponent', 8);
   const columns = num(p, 'Columns', 1);
+  if (predictor === 2 && bits === 8) return untiff(data, colors, columns);
+  if (predictor < 10 || predictor > 15) throw new PdfStreamDecodeError('unsupported', `a stream uses predictor ${predictor}${predictor === 2 ? ` with ${bits}-bit components` : ''}`);
   const bpp = Math.max(1, Math.ceil((colors * bits) / 8));
   const rowBytes = Math.ceil((colors * bits * columns) / 8);
   const rows = Math.floor(data.length / (rowBytes + 1));
@@ -108,6 +109,16 @@ function unpredict(data: Uint8Array, p: StreamDictionary | undefined): Uint8Arra
       else throw new PdfStreamDecodeError('malformed', `a predicted stream has row filter ${type}`);
       out[dst + x] = v & 0xff;
     }
+  }
+  return out;
+}
+
+/** TIFF predictor 2 (8-bit components): each component is the difference from the one a pixel to its left. */
+function untiff(data: Uint8Array, colors: number, columns: number): Uint8Array {
+  const out = Uint8Array.from(data);
+  const rowBytes = colors * columns;
+  for (let row = 0; row + rowBytes <= out.length; row += rowBytes) {
+    for (let x = colors; x < rowBytes; x++) out[row + x] = (out[row + x] + out[row + x - colors]) & 0xff;
   }
   return out;
 }

@@ -30,8 +30,8 @@ const SIGNED_FIELD_KEYS = new Set(['V', 'AP', 'F']);
  * 32000-2 §12.8.2.2, P 3): new objects are harmless until something existing points at them, so
  * it is the changed ones that are judged. Allowed: the catalog gaining an AcroForm, DSS or
  * extensions; the AcroForm gaining fields (none removed), SigFlags, DR; a page gaining
- * annotations (none removed) on /Annots; an empty signature field being signed; the DSS and the
- * Info dictionary. Anything else — a content stream, a resource, the page tree (a page added or
+ * annotations (none removed) on /Annots; an empty signature field being signed; the DSS, the
+ * Info dictionary and the catalog's XMP metadata (none of them shown on a page). Anything else — a content stream, a resource, the page tree (a page added or
  * removed), an existing annotation, a replaced catalog, a freed object — is a change to the
  * document.
  */
@@ -69,6 +69,7 @@ interface Context {
   acroForm?: number;
   fields?: number;
   info?: number;
+  metadata?: number;
   dss?: number;
   /** Page object numbers → 1-based page. */
   pages: Map<number, number>;
@@ -108,6 +109,7 @@ function context(file: PdfFile, rev: number): Context {
     acroForm: num(catalog.get('AcroForm')),
     fields: num(form?.get('Fields')),
     info: num(trailer.get('Info')),
+    metadata: num(catalog.get('Metadata')),
     dss: num(catalog.get('DSS')),
     pages,
     annots,
@@ -128,6 +130,7 @@ function judge(file: PdfFile, ctx: Context, num: number, was: PdfObject, now: Pd
   if (num === ctx.acroForm) return describe('the AcroForm', changedKeys(wasDict, now), !!wasDict && formChangeAllowed(file, wasDict, now, r));
   if (num === ctx.fields) return { what: 'the AcroForm /Fields', allowed: supersetOf(was, now) };
   if (num === ctx.info) return { what: 'the document information dictionary (metadata)', allowed: true };
+  if (num === ctx.metadata) return { what: "the catalog's XMP metadata", allowed: true };
   if (num === ctx.dss || type === 'DSS') return { what: 'the DSS (validation data)', allowed: true };
   const page = ctx.pages.get(num);
   if (page !== undefined) {

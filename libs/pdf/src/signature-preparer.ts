@@ -129,6 +129,10 @@ export function prepareSignature(pdf: Uint8Array, opts: PrepareSignatureOptions)
       widget.set('V', sigRef);
     } else {
       widget.set('Parent', fieldRef);
+      // /V is inheritable, so the same value on each widget changes nothing for readers that walk the
+      // field tree; poppler (pdfsig, Okular, Evince) takes a kid with /Parent for a field of its own
+      // and reads /V from it alone — without this it would list each widget as an unsigned field.
+      widget.set('V', sigRef);
     }
     put(widgetRefs[i], widget);
     annotsByPage.set(page.index, [...(annotsByPage.get(page.index) ?? []), widgetRefs[i]]);

@@ -61,7 +61,7 @@ export function readPdfSignatures(pdf: Uint8Array): PdfSignatureInfo[] {
   const pageOf = widgetPages(file);
   const later = new Map<number, LaterRevision>();
   const laterRevision = (r: number): LaterRevision => {
-    if (!later.has(r)) later.set(r, { end: file.revisions[r].end, ...checkRevisionChanges(file, r) });
+    if (!later.has(r)) later.set(r, { end: file.revisions[r].end, ...changesOrUnreadable(file, r) });
     return later.get(r)!;
   };
 
@@ -105,6 +105,16 @@ export function readPdfSignatures(pdf: Uint8Array): PdfSignatureInfo[] {
     };
     return [info];
   });
+}
+
+/** An update that cannot be compared (its objects do not parse) counts as a change. */
+function changesOrUnreadable(file: PdfFile, r: number): Omit<LaterRevision, 'end'> {
+  try {
+    return checkRevisionChanges(file, r);
+  } catch (err) {
+    if (!(err instanceof PdfError)) throw err;
+    return { addsOnlySignaturesOrAnnotations: false, changedObjects: [], changes: [{ object: `revision ${r + 1}`, what: `cannot be compared with the signed revision (${err.message})`, allowed: false }] };
+  }
 }
 
 const optional = <K extends string>(k: K, v: string | undefined): { [P in K]?: string } => (v === undefined ? {} : ({ [k]: v } as { [P in K]?: string }));
