@@ -74,7 +74,7 @@ export class PdfFile {
   private readonly budget: DecodeBudget = { remaining: DECODE_BUDGET_BYTES };
   private scanned?: Map<number, number>;
   private startxref = 0;
-  private resolving = new Set<string>();
+  private readonly resolving = new Set<string>();
 
   constructor(readonly bytes: Uint8Array) {
     const header = indexOfAscii(bytes.subarray(0, Math.min(bytes.length, 1024 + 5)), '%PDF-');

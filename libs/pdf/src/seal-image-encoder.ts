@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import pngjs from 'pngjs';
-import { PdfStream, type PdfDict, type PdfRef } from './pdf-object';
+import { PdfStream, type PdfDict, type PdfObject, type PdfRef } from './pdf-object';
 
 const { PNG } = pngjs;
 
@@ -35,7 +35,7 @@ export function encodeSealImage(png: Uint8Array): SealImageStreams {
     alpha[i] = data[i * 4 + 3];
   }
   const base = (colorSpace: string): PdfDict =>
-    new Map<string, PdfDict extends Map<string, infer V> ? V : never>([
+    new Map<string, PdfObject>([
       ['Type', 'XObject'],
       ['Subtype', 'Image'],
       ['Width', width],
