@@ -36,3 +36,16 @@ describe('RFC 3161 with openssl ts as the TSA', () => {
     expect(() => readTimestampResponse(Uint8Array.of(1, 2, 3))).toThrow(/TimeStampResp/);
   });
 });
+
+describe('the nonce', () => {
+  it('is a minimal positive INTEGER whatever the random bytes (a TSA rejects a malformed one)', async () => {
+    for (const first of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+      const nonce = Uint8Array.of(first, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde);
+      const signatureValue = randomBytes(64);
+      const { der, nonce: sent } = buildTimestampRequest(signatureValue, nonce);
+      expect(sent[0]! & 0x80).toBe(0);
+      expect(sent[0]).not.toBe(0);
+      expect(verifyTimestampToken(readTimestampResponse(await ask(der), sent), signatureValue).imprintMatches).toBe(true);
+    }
+  });
+});

@@ -12,9 +12,10 @@ const SHA256 = '2.16.840.1.101.3.4.2.1';
  */
 export function buildTimestampRequest(signatureValue: Uint8Array, nonce: Uint8Array = randomBytes(8)): { der: Uint8Array; nonce: Uint8Array } {
   const digest = createHash('sha256').update(signatureValue).digest();
-  // A positive INTEGER: the high bit of the first byte clear.
+  // A positive INTEGER in minimal DER: the first byte's high bit clear and not zero (a leading zero
+  // byte before one under 0x80 is a malformed INTEGER a TSA rejects, 1 request in 128).
   const n = Uint8Array.from(nonce);
-  n[0] = n[0]! & 0x7f;
+  n[0] = (n[0]! & 0x7f) | 0x40;
   const req = new TimeStampReq({
     version: 1,
     messageImprint: new MessageImprint({ hashAlgorithm: new AlgorithmIdentifier({ algorithmId: SHA256 }), hashedMessage: new asn1js.OctetString({ valueHex: digest }) }),

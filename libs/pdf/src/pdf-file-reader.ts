@@ -8,6 +8,9 @@ import { decodePdfStream, PdfStreamDecodeError, type DecodeBudget } from './pdf-
 const DECODE_BUDGET_BYTES = 512 * 1024 * 1024;
 const MAX_SECTIONS = 10_000;
 
+/** More objects than any real document has: beyond it a cross-reference is an attack, not a PDF. */
+const MAX_OBJECTS = 8_000_000;
+
 export interface XrefEntry {
   /** 0 free, 1 at an offset, 2 inside an object stream. */
   type: 0 | 1 | 2;
@@ -326,10 +329,16 @@ export class PdfFile {
       throw new PdfError('pdf_malformed', 'an xref stream has no valid /W or /Size');
     }
     const [w1, w2, w3] = w as number[];
+    // A row must carry its offset (w2 > 0), and the rows claimed must fit in the stream: /W [0 0 0]
+    // with a huge /Size would otherwise fill a map with millions of phantom entries from nothing.
+    if (w2 === 0) throw new PdfError('pdf_malformed', 'an xref stream has no offset field (/W [_ 0 _])');
     const index = d.get('Index');
-    const ranges = Array.isArray(index) && index.length % 2 === 0 && index.every((x) => typeof x === 'number') ? (index as number[]) : [0, size];
+    const ranges = Array.isArray(index) && index.length % 2 === 0 && index.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0) ? (index as number[]) : [0, size];
     const data = this.decode(stream);
     const rowLen = w1 + w2 + w3;
+    let claimed = 0;
+    for (let r = 1; r < ranges.length; r += 2) claimed += ranges[r]!;
+    if (claimed * rowLen > data.length || claimed > MAX_OBJECTS) throw new PdfError('pdf_malformed', `an xref stream claims ${claimed} entries its ${data.length} bytes cannot hold`);
     const entries = new Map<number, XrefEntry>();
     let p = 0;
     const field = (width: number, fallback: number) => {

@@ -44,9 +44,19 @@ export function checkRevisionChanges(file: PdfFile, r: number): RevisionChanges 
   if (!(oldRoot instanceof PdfRef && oldRoot.equals(newRoot))) {
     changes.push({ object: 'trailer /Root', what: 'the catalog is replaced by another object', allowed: false });
   }
+  let signedRefs: Set<number> | undefined;
   for (const [num, entry] of file.revisions[r].entries) {
     const old = file.entry(num, before);
-    if (!old || old.entry.type === 0) continue; // a new object (or one that was free)
+    if (!old || old.entry.type === 0) {
+      // A new object is harmless only if nothing signed points at it: a number the signed
+      // revision already referred to (free or missing then) filled in afterwards changes what
+      // the signed pages show (a content stream, a font, an XObject "added" later).
+      signedRefs ??= referencedNumbers(file, before);
+      if (entry.type !== 0 && signedRefs.has(num)) {
+        changes.push({ object: `${num} ${entry.type === 1 ? entry.gen : 0} R`, what: 'an object the signed revision already referred to is defined after signing', allowed: false });
+      }
+      continue;
+    }
     const key = `${num} ${old.entry.type === 1 ? old.entry.gen : 0} R`;
     if (entry.type === 0) {
       changes.push({ object: key, what: 'an object of the signed revision is deleted', allowed: false });
@@ -135,12 +145,20 @@ function judge(file: PdfFile, ctx: Context, num: number, was: PdfObject, now: Pd
   const page = ctx.pages.get(num);
   if (page !== undefined) {
     const changed = changedKeys(wasDict, now);
-    const annotsOk = !changed.includes('Annots') || supersetOf(file.resolve(wasDict?.get('Annots'), r - 1), file.resolve((now as PdfDict).get('Annots'), r));
+    const wasAnnots = file.resolve(wasDict?.get('Annots'), r - 1);
+    const nowAnnots = file.resolve((now as PdfDict).get('Annots'), r);
+    const annotsOk = !changed.includes('Annots') || supersetOf(wasAnnots, nowAnnots);
+    const foreign = changed.includes('Annots') ? nonSignatureAnnotation(file, wasAnnots, nowAnnots, r) : undefined;
+    if (foreign) return { what: `page ${page} gains ${foreign}: it could be drawn over the signed content`, allowed: false };
     const ok = changed.every((k) => k === 'Annots') && annotsOk;
-    return { what: ok ? `page ${page} gains annotations` : `page ${page} is changed (${changed.map((k) => `/${k}`).join(', ')}${annotsOk ? '' : ', annotations removed'})`, allowed: ok };
+    return { what: ok ? `page ${page} gains signature widgets` : `page ${page} is changed (${changed.map((k) => `/${k}`).join(', ')}${annotsOk ? '' : ', annotations removed'})`, allowed: ok };
   }
   const annotsOf = ctx.annots.get(num);
-  if (annotsOf !== undefined) return { what: `page ${annotsOf}'s /Annots${supersetOf(was, now) ? ' gains annotations' : ' loses annotations'}`, allowed: supersetOf(was, now) };
+  if (annotsOf !== undefined) {
+    const foreign = nonSignatureAnnotation(file, was, now, r);
+    if (foreign) return { what: `page ${annotsOf} gains ${foreign}: it could be drawn over the signed content`, allowed: false };
+    return { what: `page ${annotsOf}'s /Annots${supersetOf(was, now) ? ' gains signature widgets' : ' loses annotations'}`, allowed: supersetOf(was, now) };
+  }
   if (ctx.emptySigFields.has(num)) {
     const changed = changedKeys(wasDict, now);
     const ok = changed.every((k) => SIGNED_FIELD_KEYS.has(k));
@@ -190,4 +208,50 @@ function kindOf(dict: PdfDict | undefined, v: PdfObject): string {
   const type = dict?.get('Type');
   if (typeof type === 'string') return `an object of /Type /${type}${typeof dict?.get('Subtype') === 'string' ? ` /${dict.get('Subtype') as string}` : ''}`;
   return Array.isArray(v) ? 'an array' : dict ? 'a dictionary' : 'an object';
+}
+
+/** Every object number the revision refers to from its trailer, resolved or dangling (bounded walk). */
+function referencedNumbers(file: PdfFile, rev: number, limit = 2_000_000): Set<number> {
+  const seen = new Set<number>();
+  const stack: PdfObject[] = [...file.trailerOf(rev).values()];
+  let steps = 0;
+  while (stack.length && steps++ < limit) {
+    const v = stack.pop()!;
+    if (v instanceof PdfRef) {
+      if (seen.has(v.num)) continue;
+      seen.add(v.num);
+      let target: PdfObject;
+      try {
+        target = file.object(v.num, rev);
+      } catch {
+        continue;
+      }
+      if (target !== null) stack.push(target);
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (v instanceof Map) {
+      for (const x of v.values()) stack.push(x);
+    } else if (v instanceof PdfStream) {
+      for (const x of v.dict.values()) stack.push(x);
+    }
+  }
+  return seen;
+}
+
+/**
+ * After a signature, a page may gain only signature widgets (a further seal): any other new
+ * annotation — a stamp, a free text, a link with an appearance — can paint over what was signed
+ * (the "evil annotation" attack), so it counts as a change. Describes the first one found.
+ */
+function nonSignatureAnnotation(file: PdfFile, was: PdfObject | undefined, now: PdfObject | undefined, r: number): string | undefined {
+  const before = Array.isArray(was) ? was : [];
+  for (const a of Array.isArray(now) ? now : []) {
+    if (before.some((b) => pdfEquals(a, b))) continue;
+    const d = file.dict(a, r);
+    const sub = d?.get('Subtype');
+    const parent = file.dict(d?.get('Parent'), r);
+    const isSignatureWidget = sub === 'Widget' && (d?.get('FT') === 'Sig' || parent?.get('FT') === 'Sig');
+    if (!isSignatureWidget) return `an annotation that is not a signature widget (/Subtype /${typeof sub === 'string' ? sub : '?'})`;
+  }
+  return undefined;
 }

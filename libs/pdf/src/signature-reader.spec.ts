@@ -116,7 +116,7 @@ describe('readPdfSignatures', () => {
     expect(s.laterRevisions[0].changes.map((c) => c.what)).toContain('the page tree (pages added, removed or reordered) is changed');
   });
 
-  it('lets a later update add an annotation and a DSS', () => {
+  it('lets a later update add a signature widget and a DSS (any other annotation could paint over the signed page)', () => {
     const signed = sign(buildTestPdf());
     const annotated = update(signed, (file, next) => {
       const page = firstPage(file);
@@ -129,14 +129,14 @@ describe('readPdfSignatures', () => {
       catalog.set('DSS', new PdfRef(dssNum, 0));
       return [
         { num: page.ref.num, gen: 0, value: pageDict },
-        { num: annotNum, gen: 0, value: new Map<string, PdfObject>([['Type', 'Annot'], ['Subtype', 'Text'], ['Rect', [10, 10, 30, 30]]]) },
+        { num: annotNum, gen: 0, value: new Map<string, PdfObject>([['Type', 'Annot'], ['Subtype', 'Widget'], ['FT', 'Sig'], ['Rect', [10, 10, 30, 30]]]) },
         { num: dssNum, gen: 0, value: new Map<string, PdfObject>([['Type', 'DSS'], ['Certs', []]]) },
         { num: rootRef.num, gen: 0, value: catalog },
       ];
     });
     const [s] = readPdfSignatures(annotated);
     expect(s.laterRevisions[0].addsOnlySignaturesOrAnnotations).toBe(true);
-    expect(s.laterRevisions[0].changes.map((c) => c.what)).toEqual(expect.arrayContaining(['page 1 gains annotations']));
+    expect(s.laterRevisions[0].changes.map((c) => c.what)).toEqual(expect.arrayContaining(['page 1 gains signature widgets']));
   });
 
   it('removing an annotation of the signed revision is a change', () => {

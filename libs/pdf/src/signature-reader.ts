@@ -101,10 +101,25 @@ export function readPdfSignatures(pdf: Uint8Array): PdfSignatureInfo[] {
       pages,
       coversWholeFileButContents: covers,
       revisionEnd: rev.end,
-      laterRevisions: file.revisions.slice(revision + 1).map((r) => laterRevision(r.index)),
+      laterRevisions: [...file.revisions.slice(revision + 1).map((r) => laterRevision(r.index)), ...trailing(file, pdf)],
     };
     return [info];
   });
+}
+
+/**
+ * Bytes after the last revision's %%EOF are no revision a reader is meant to see, but a reader
+ * that rebuilds a damaged cross-reference may take objects from them: they count as a change.
+ */
+function trailing(file: PdfFile, pdf: Uint8Array): LaterRevision[] {
+  const last = file.revisions[file.revisions.length - 1]!;
+  for (let i = last.end; i < pdf.length; i++) {
+    const c = pdf[i]!;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0x0c && c !== 0x00) {
+      return [{ end: pdf.length, addsOnlySignaturesOrAnnotations: false, changedObjects: [], changes: [{ object: `bytes ${last.end}-${pdf.length}`, what: `${pdf.length - last.end} bytes follow the last %%EOF outside any revision`, allowed: false }] }];
+    }
+  }
+  return [];
 }
 
 /** An update that cannot be compared (its objects do not parse) counts as a change. */

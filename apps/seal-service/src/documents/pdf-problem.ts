@@ -20,6 +20,8 @@ const ABOUT_PLACEMENTS = new Set(['pdf_blank_page', 'pdf_page_out_of_range', 'pd
  * and the page (第十四条: never on a blank letterhead). Anything else is rethrown as it is.
  */
 export function pdfProblem(e: unknown, documentField = 'document'): unknown {
+  // A structure that exhausts the engine (a map, an array, a recursion too large) is a malformed file, not a 500.
+  if (e instanceof RangeError) return new ProblemError(422, DocumentProblemCode.pdfMalformed, TITLES.pdf_malformed!, `the PDF's structure is too large to read (${e.message})`, documentField);
   if (!(e instanceof PdfError)) return e;
   const code = (Object.values(DocumentProblemCode) as string[]).includes(e.code) ? e.code : DocumentProblemCode.pdfMalformed;
   const page = typeof e.page === 'number' ? e.page : undefined;

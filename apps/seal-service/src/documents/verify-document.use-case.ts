@@ -219,7 +219,12 @@ export class VerifyDocumentUseCase {
       }
       const issuedByEcert = path.result === 'passed' && path.path.length >= 2 && trust.issuingDer.some((d) => Buffer.from(d).equals(Buffer.from(path.path[1]!.der)));
       if (issuedByEcert) certificateStatus = await this.revocation(serialKey(signer.serialNumberHex), poe, checks, warnings, unsure);
-      else if (path.result === 'passed') checks.push({ name: 'revocation', result: 'indeterminate', detail: 'the signer certificate is not one of ecert\'s issuing CAs\' end entities: its status was not asked' });
+      else if (path.result === 'passed') {
+        // A signer chained to the root some other way (issued by the root itself, or through a CA the
+        // container brought): its status was not asked, so it cannot pass.
+        checks.push({ name: 'revocation', result: 'indeterminate', detail: 'the signer certificate is not one of ecert\'s issuing CAs\' end entities: its status was not asked' });
+        unsure('TRY_LATER', 'the revocation status of the signer certificate could not be established (it is not an end entity of ecert\'s issuing CAs)');
+      }
     }
 
     const modified = laterRevisions.filter((r) => !r.addsOnlySignaturesOrAnnotations);
@@ -231,9 +236,9 @@ export class VerifyDocumentUseCase {
         result: 'failed',
         detail: `${modified.length} later revision${modified.length > 1 ? 's' : ''} change the document (${objects} object${objects === 1 ? '' : 's'})${what.length ? `: ${what.join('; ')}` : ''}`,
       });
-      fail('FORMAT_FAILURE', 'the document was changed after this signature (a later revision alters pages or content, not only signatures or annotations)');
+      fail('FORMAT_FAILURE', 'the document was changed after this signature (a later revision alters pages or content, or adds something other than signatures)');
     } else if (laterRevisions.length) {
-      checks.push({ name: 'modifications', result: 'passed', detail: `${laterRevisions.length} later revision${laterRevisions.length > 1 ? 's' : ''} add only signatures or annotations` });
+      checks.push({ name: 'modifications', result: 'passed', detail: `${laterRevisions.length} later revision${laterRevisions.length > 1 ? 's' : ''} add only signatures` });
     } else {
       checks.push({ name: 'modifications', result: 'passed', detail: 'nothing was added after this signature' });
     }
