@@ -80,7 +80,8 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       const mb = f.bytes / 1048576;
       const limit = mb <= 1 ? 20 : 150;
       out.push({ name: `PDF sealed server-side, ${n0(mb)} MB (P-256, PAdES B-B)`, target: `≤ ${limit} ms`, measured: `${f.serverSideMs.toFixed(1)} ms`, pass: f.serverSideMs <= limit });
-      out.push({ name: `Peak memory sealing ${n0(mb)} MB`, target: '< 2× the file', measured: `+${n0(f.serverSidePeakBytes / 1048576)} MB`, pass: f.serverSidePeakBytes < 2 * f.bytes });
+      // The memory target is the 50 MB one's (issue 11 §6): at 1 MB the fixed costs (the seal picture, the certificate) dominate.
+      if (mb >= 10) out.push({ name: `Peak memory sealing ${n0(mb)} MB`, target: '< 2× the file', measured: `+${n0(f.serverSidePeakBytes / 1048576)} MB`, pass: f.serverSidePeakBytes < 2 * f.bytes });
     }
   }
   return out;
