@@ -48,6 +48,7 @@ import {
   type ServiceType,
 } from '@ecert/contracts';
 import { IsNationalCode } from './national-code.decorator';
+import { UKEY_SERIAL_PATTERN } from '@ecert/pki';
 
 const oneOf = (field: string, values: readonly string[]) => ({ message: `${field} must be one of ${values.join(', ')}` });
 const eachOneOf = (field: string, values: readonly string[]) => ({ each: true, message: `every ${field} entry must be one of ${values.join(', ')}` });
@@ -55,7 +56,6 @@ const eachOneOf = (field: string, values: readonly string[]) => ({ each: true, m
 /** Applications make the unit's certificate: only seals bound to a unit certificate are requested here. */
 const UNIT_SEAL_KINDS = SEAL_KINDS.filter((k) => SEAL_KIND_PROFILE[k] === 'unit');
 const SERIAL = /^[0-9A-Fa-f]{1,64}$/;
-const UKEY_SERIAL = /^[0-9A-Za-z-]{4,64}$/;
 /** Not blank: a reason of spaces tells the applicant nothing (第十条). */
 const NOT_BLANK = /\S/;
 
@@ -185,7 +185,7 @@ export class CreateApplicationDto implements CreateApplicationCommand {
   @ApiPropertyOptional({ description: 'the UKey it is on, where known' })
   @IsOptional()
   @IsString()
-  @Matches(UKEY_SERIAL, { message: 'targetUkeySerial must be 4-64 letters, digits or hyphens' })
+  @Matches(UKEY_SERIAL_PATTERN, { message: 'targetUkeySerial must be 4-64 letters, digits or hyphens' })
   targetUkeySerial?: string;
 
   @ApiPropertyOptional({ minLength: 10, maxLength: 1000, description: 'why a further certificate is needed (additional, 第九条)' })
@@ -286,7 +286,7 @@ export class DecideApplicationDto {
 export class RecordProductionDto {
   @ApiProperty({ description: 'serial of the UKey the keys were generated on', example: 'GX-UK-000123' })
   @IsString()
-  @Matches(UKEY_SERIAL, { message: 'ukeySerial must be 4-64 letters, digits or hyphens' })
+  @Matches(UKEY_SERIAL_PATTERN, { message: 'ukeySerial must be 4-64 letters, digits or hyphens' })
   ukeySerial: string;
 
   @ApiPropertyOptional({ description: 'PKCS#10 made on the UKey (PEM or base64 DER), where the type issues a certificate' })
@@ -307,7 +307,7 @@ export class WithdrawApplicationDto {
 export class ApplicationUkeyDto {
   @ApiProperty({ description: 'serial of the UKey in hand', example: 'GX-UK-000123' })
   @IsString()
-  @Matches(UKEY_SERIAL, { message: 'ukeySerial must be 4-64 letters, digits or hyphens' })
+  @Matches(UKEY_SERIAL_PATTERN, { message: 'ukeySerial must be 4-64 letters, digits or hyphens' })
   ukeySerial: string;
 }
 

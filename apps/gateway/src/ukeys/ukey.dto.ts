@@ -3,8 +3,8 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { UKEY_ACTIONS, UKEY_STATES, type CreateDispatchBatchCommand, type ImportUkeyItem, type UkeyAction, type UkeyState } from '@ecert/contracts';
 import { PageQueryDto } from '../pagination/page-query.dto';
+import { UKEY_SERIAL_PATTERN } from '@ecert/pki';
 
-const UKEY_SERIAL = /^[0-9A-Za-z-]{4,64}$/;
 const REGION = /^\d{6}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const oneOf = (field: string, values: readonly string[]) => ({ message: `${field} must be one of ${values.join(', ')}` });
@@ -15,7 +15,7 @@ const MAX_PER_REQUEST = 500;
 export class ImportUkeyItemDto implements ImportUkeyItem {
   @ApiProperty({ description: "the token's serial (CK_TOKEN_INFO serialNumber or the vendor's label)", example: 'GX-UK-000123' })
   @IsString()
-  @Matches(UKEY_SERIAL, { message: 'serial must be 4-64 letters, digits or hyphens' })
+  @Matches(UKEY_SERIAL_PATTERN, { message: 'serial must be 4-64 letters, digits or hyphens' })
   serial: string;
 
   @ApiProperty({ example: '飞天诚信', maxLength: 64 })
@@ -119,6 +119,6 @@ export class CreateDispatchBatchDto implements CreateDispatchBatchCommand {
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_PER_REQUEST)
   @IsString({ each: true })
-  @Matches(UKEY_SERIAL, { each: true, message: 'every serial must be 4-64 letters, digits or hyphens' })
+  @Matches(UKEY_SERIAL_PATTERN, { each: true, message: 'every serial must be 4-64 letters, digits or hyphens' })
   serials: string[];
 }

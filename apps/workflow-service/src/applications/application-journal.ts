@@ -6,6 +6,9 @@ import { ApplicationTimelineEntity } from './entities/application-timeline.entit
 
 type By = { staffId: string | null; clientId: string | null; via: string | null } | null;
 
+/** The workflow-service itself, as the author of what it does on its own (steps, events it follows). */
+export const WORKFLOW_SERVICE_ACTOR = { staffId: null, clientId: null, via: 'workflow-service' } as const;
+
 /**
  * What happened to an application, written in the transaction that changed it: a timeline entry
  * always, and the durable event (through the outbox) when the change is one others follow.

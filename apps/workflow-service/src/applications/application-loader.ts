@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ProblemCode, ProblemError } from '@ecert/common';
 import { ApplicationEntity } from './entities/application.entity';
+import { ApplicationStepEntity } from './entities/application-step.entity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -21,4 +22,9 @@ export async function lockApplication(m: EntityManager, id: string): Promise<App
 export function touch(app: ApplicationEntity, now = new Date()): void {
   app.version += 1;
   app.updatedAt = now;
+}
+
+/** Steps of the application still to run or running (an acceptance freeze on its way, say). */
+export function hasActiveSteps(m: EntityManager, applicationId: string): Promise<boolean> {
+  return m.exists(ApplicationStepEntity, { where: [{ applicationId, status: 'pending' }, { applicationId, status: 'running' }] });
 }

@@ -8,8 +8,8 @@ import { currentActor } from './application-actor';
 import { assertMaySee } from './application-access';
 import { applicationIdOf } from './application-loader';
 import { ApplicationViewMapper } from './application-view.mapper';
+import { bad } from './application-input';
 
-const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
 
 /** Reading applications: one with its timeline, or lists filtered in SQL within the caller's scope. */
 @Injectable()
@@ -71,7 +71,7 @@ export class ApplicationQueries {
       qb.andWhere(overdue ? cond : `NOT (${cond})`.replace('a.due_at < now() OR a.step_due_at < now()', 'coalesce(a.due_at < now(), false) OR coalesce(a.step_due_at < now(), false)'));
     }
     const [rows, total] = await qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'ASC').skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
-    const items = await Promise.all(rows.map((a) => this.views.load(this.ds.manager, a, { timeline: false })));
+    const items = await this.views.loadMany(this.ds.manager, rows);
     return { items, page, pageSize, total };
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { ApplicationView } from '@ecert/contracts';
 import { missingMaterials, requiredMaterials } from '@ecert/workflow';
 import { WorkingCalendarProvider } from '../sla/working-calendar.provider';
@@ -15,14 +15,27 @@ import { ApplicationTimelineEntity } from './entities/application-timeline.entit
 export class ApplicationViewMapper {
   constructor(@Inject(WorkingCalendarProvider) private readonly calendar: WorkingCalendarProvider) {}
 
-  async load(m: EntityManager, app: ApplicationEntity, opts: { timeline?: boolean } = {}): Promise<ApplicationView> {
+  async load(m: EntityManager, app: ApplicationEntity): Promise<ApplicationView> {
     const [materials, decisions, steps, timeline] = await Promise.all([
       m.find(ApplicationMaterialEntity, { where: { applicationId: app.id }, order: { attachedAt: 'ASC' } }),
       m.find(ApplicationDecisionEntity, { where: { applicationId: app.id }, order: { decidedAt: 'ASC' } }),
       m.find(ApplicationStepEntity, { where: { applicationId: app.id }, order: { seq: 'ASC' } }),
-      opts.timeline === false ? Promise.resolve([]) : m.find(ApplicationTimelineEntity, { where: { applicationId: app.id }, order: { id: 'ASC' } }),
+      m.find(ApplicationTimelineEntity, { where: { applicationId: app.id }, order: { id: 'ASC' } }),
     ]);
     return this.toView(app, materials, decisions, steps, timeline);
+  }
+
+  /** A page of applications in three queries (not three per application): lists carry no timeline. */
+  async loadMany(m: EntityManager, apps: ApplicationEntity[]): Promise<ApplicationView[]> {
+    if (!apps.length) return [];
+    const ids = In(apps.map((a) => a.id));
+    const [materials, decisions, steps] = await Promise.all([
+      m.find(ApplicationMaterialEntity, { where: { applicationId: ids }, order: { attachedAt: 'ASC' } }),
+      m.find(ApplicationDecisionEntity, { where: { applicationId: ids }, order: { decidedAt: 'ASC' } }),
+      m.find(ApplicationStepEntity, { where: { applicationId: ids }, order: { seq: 'ASC' } }),
+    ]);
+    const of = <T extends { applicationId: string }>(rows: T[], id: string) => rows.filter((r) => r.applicationId === id);
+    return apps.map((a) => this.toView(a, of(materials, a.id), of(decisions, a.id), of(steps, a.id), []));
   }
 
   toView(

@@ -2,9 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { WAITING_STEPS, type FulfilmentStepName } from '@ecert/workflow';
 import type { ApplicationEntity } from '../applications/entities/application.entity';
 import { ApplicationStepEntity, type StepPhase } from '../applications/entities/application-step.entity';
-import { journal } from '../applications/application-journal';
+import { journal, WORKFLOW_SERVICE_ACTOR } from '../applications/application-journal';
 
-const SERVICE = { staffId: null, clientId: null, via: 'workflow-service' };
 
 /**
  * Moves an application along its steps, inside the caller's transaction (the application row is
@@ -66,5 +65,5 @@ async function complete(m: EntityManager, app: ApplicationEntity, now: Date): Pr
   if (app.status === 'completed') return;
   app.status = 'completed';
   app.closedAt = now;
-  await journal(m, app, 'completed', SERVICE, {}, 'application.completed');
+  await journal(m, app, 'completed', WORKFLOW_SERVICE_ACTOR, {}, 'application.completed');
 }

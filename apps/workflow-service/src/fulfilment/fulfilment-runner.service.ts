@@ -6,14 +6,13 @@ import { CONFIG, DATA_SOURCE, LOGGER, OUTBOX_RELAY, type OutboxRelay } from '@ec
 import { isTransientProblem, STEP_MAX_ATTEMPTS, stepBackoffMs } from '@ecert/workflow';
 import { ApplicationEntity } from '../applications/entities/application.entity';
 import { ApplicationStepEntity } from '../applications/entities/application-step.entity';
-import { journal } from '../applications/application-journal';
+import { journal, WORKFLOW_SERVICE_ACTOR } from '../applications/application-journal';
 import { touch } from '../applications/application-loader';
 import { WorkingCalendarProvider } from '../sla/working-calendar.provider';
 import { refreshDueColumns } from '../sla/application-deadline';
 import { advance } from './fulfilment-engine';
 import { FulfilmentStepExecutor } from './fulfilment-step.executor';
 
-const SERVICE = { staffId: null, clientId: null, via: 'workflow-service' };
 
 interface Claimed {
   application_id: string;
@@ -146,7 +145,7 @@ export class FulfilmentRunner implements OnApplicationBootstrap, OnApplicationSh
         current.lastError = null;
         await m.save(current);
         await this.executor.apply(m, locked, current, outcome.result);
-        await journal(m, locked, `step_done:${current.name}`, SERVICE, outcome.result);
+        await journal(m, locked, `step_done:${current.name}`, WORKFLOW_SERVICE_ACTOR, outcome.result);
         await advance(m, locked, now);
       } else {
         const problem = outcome.error instanceof ProblemError ? outcome.error : undefined;
@@ -166,7 +165,7 @@ export class FulfilmentRunner implements OnApplicationBootstrap, OnApplicationSh
         locked.attention = { reason, step: current.name, at: now.toISOString(), previousStatus: locked.status };
         // A closed application stays closed (a rejection's compensation failed): it shows the attention only.
         if (!locked.closedAt) locked.status = 'needs_attention';
-        await journal(m, locked, 'failed', SERVICE, { step: current.name, reason }, 'application.failed');
+        await journal(m, locked, 'failed', WORKFLOW_SERVICE_ACTOR, { step: current.name, reason }, 'application.failed');
         this.logger.error({ applicationId: app.id, step: current.name, reason }, 'fulfilment step cannot succeed; the application needs attention');
       }
       touch(locked, now);

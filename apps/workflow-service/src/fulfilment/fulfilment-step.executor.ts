@@ -8,7 +8,6 @@ import { DocumentNotFoundError, type DocumentStore } from '@ecert/documents';
 import type { ApplicationEntity } from '../applications/entities/application.entity';
 import type { ApplicationStepEntity } from '../applications/entities/application-step.entity';
 import { ApplicationMaterialEntity } from '../applications/entities/application-material.entity';
-import { journal } from '../applications/application-journal';
 import { WorkflowBusClient } from '../applications/workflow-bus.client';
 import { DOCUMENT_STORE } from '../workflow-service.tokens';
 

@@ -7,13 +7,12 @@ import type { EcertConfig } from '@ecert/common';
 import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type OutboxRelay } from '@ecert/messaging';
 import { ApplicationEntity } from '../applications/entities/application.entity';
 import { ApplicationStepEntity } from '../applications/entities/application-step.entity';
-import { journal } from '../applications/application-journal';
+import { journal, WORKFLOW_SERVICE_ACTOR } from '../applications/application-journal';
 import { touch } from '../applications/application-loader';
 import { completeWaitingStep } from '../fulfilment/fulfilment-engine';
 import { WorkingCalendarProvider } from '../sla/working-calendar.provider';
 import { refreshDueColumns } from '../sla/application-deadline';
 
-const SERVICE = { staffId: null, clientId: null, via: 'workflow-service' };
 
 /**
  * Follows the cert-service's UKey events. A UKey made for an application and received at its city
@@ -62,7 +61,7 @@ export class UkeyEventsListener implements OnApplicationBootstrap, OnApplication
     app.results = { ...app.results, dispatchedAt: now.toISOString() };
     touch(app, now);
     await completeWaitingStep(m, app, 'dispatch', { officeRegionCode: d.officeRegionCode ?? null, at: now.toISOString() }, now);
-    await journal(m, app, 'ready_for_collection', SERVICE, { ukeySerial: d.serial, officeRegionCode: d.officeRegionCode }, 'application.ready_for_collection');
+    await journal(m, app, 'ready_for_collection', WORKFLOW_SERVICE_ACTOR, { ukeySerial: d.serial, officeRegionCode: d.officeRegionCode }, 'application.ready_for_collection');
     refreshDueColumns(app, this.calendar.calendar(), now);
     await m.save(app);
     return true;

@@ -16,6 +16,7 @@ import {
   type RevocationCause,
   type ServiceType,
 } from '@ecert/contracts';
+import { UKEY_SERIAL_PATTERN } from '@ecert/pki';
 import { channelsOf } from './service-routes';
 
 /** A create command as the workflow-service keeps it: every field checked and in canonical form. */
@@ -128,7 +129,7 @@ export function validateCreateApplication(input: unknown): ValidApplication {
   }
   const ukey = text(cmd.targetUkeySerial, 'targetUkeySerial', 64);
   if (ukey !== undefined) {
-    if (!/^[0-9A-Za-z-]{4,64}$/.test(ukey)) throw bad('targetUkeySerial', 'targetUkeySerial must be 4-64 letters, digits or hyphens');
+    if (!UKEY_SERIAL_PATTERN.test(ukey)) throw bad('targetUkeySerial', 'targetUkeySerial must be 4-64 letters, digits or hyphens');
     out.targetUkeySerial = ukey;
   }
 

@@ -11,6 +11,7 @@ import { WorkingCalendarProvider } from '../../sla/working-calendar.provider';
 import { refreshDueColumns } from '../../sla/application-deadline';
 import { startPhase } from '../../fulfilment/fulfilment-engine';
 import { FulfilmentRunner } from '../../fulfilment/fulfilment-runner.service';
+import { reasonOf } from '../application-input';
 
 const ABORTABLE = new Set(['needs_attention', 'awaiting_production']);
 
@@ -33,8 +34,7 @@ export class AbortApplicationUseCase {
   async execute(cmd: WithdrawApplicationCommand): Promise<ApplicationView> {
     const actor = currentActor();
     const id = applicationIdOf(cmd?.applicationId);
-    const reason = typeof cmd.reason === 'string' ? cmd.reason.normalize('NFKC').trim() : '';
-    if (!reason || reason.length > 500) throw ProblemError.badRequest(ProblemCode.validationFailed, 'reason', 'an abort states its reason (1-500 characters)');
+    const reason = reasonOf(cmd?.reason, 'an abort');
     const view = await this.ds.transaction(async (m) => {
       const app = await lockApplication(m, id);
       if (!ABORTABLE.has(app.status)) throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is ${app.status}; only one that needs attention or awaits production is aborted`);

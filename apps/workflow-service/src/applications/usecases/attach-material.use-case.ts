@@ -15,8 +15,8 @@ import { applicationIdOf, lockApplication, touch } from '../application-loader';
 import { ApplicationViewMapper } from '../application-view.mapper';
 import { DOCUMENT_STORE } from '../../workflow-service.tokens';
 import { WorkflowBusClient } from '../workflow-bus.client';
+import { bad } from '../application-input';
 
-const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
 
 /**
  * A material (already in the document store) goes onto the application's checklist. The bytes are
@@ -54,8 +54,8 @@ export class AttachMaterialUseCase {
     const sha256 = typeof cmd.sha256 === 'string' ? cmd.sha256.trim() : '';
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw bad('sha256', 'sha256 must be 64 lowercase hex digits');
     const fileName = this.fileName(cmd.fileName);
-    const mediaType = await this.inspect(sha256);
-    if (cmd.kind === 'seal_impression_form') await this.assertUsableImpression(sha256, mediaType);
+    const { mediaType, bytes } = await this.inspect(sha256);
+    if (cmd.kind === 'seal_impression_form') await this.assertUsableImpression(bytes, mediaType);
     return this.ds.transaction(async (m) => {
       const app = await lockApplication(m, id);
       assertMaySee(actor, app);
@@ -74,7 +74,7 @@ export class AttachMaterialUseCase {
           kind: cmd.kind,
           sha256,
           mediaType,
-          size: (await this.store.stat(sha256))?.size ?? 0,
+          size: bytes.length,
           fileName,
           attachedBy: { staffId: actor.staffId ?? null, clientId: actor.clientId ?? null },
           attachedAt: new Date(),
@@ -92,13 +92,12 @@ export class AttachMaterialUseCase {
    * from is refused now, not after the certificate is issued. One impression, PNG or JPEG, at most
    * 512 KiB, and the seal-service must find the red ink in it.
    */
-  private async assertUsableImpression(sha256: string, mediaType: string): Promise<void> {
+  private async assertUsableImpression(bytes: Uint8Array, mediaType: string): Promise<void> {
     const refuse = (detail: string) => new ProblemError(422, 'impression_scan_unusable', '印章采集扫描件不可用 (seal impression scan unusable)', detail, 'sha256');
     if (mediaType === 'application/pdf') throw refuse('the seal picture is taken from a PNG or JPEG scan of one impression (a PDF is kept as the signed form: attach it as seal_form)');
-    const bytes = await this.store.get(sha256);
     if (bytes.length > IMPRESSION_SCAN_MAX_BYTES) throw refuse(`the scan has ${bytes.length} bytes; at most ${IMPRESSION_SCAN_MAX_BYTES} (crop it to one impression)`);
     try {
-      await this.bus.asService(`impression-${sha256.slice(0, 12)}`, () => this.bus.call(Subjects.seal.extractImage, { image: Buffer.from(bytes).toString('base64') }));
+      await this.bus.asService('impression-scan-check', () => this.bus.call(Subjects.seal.extractImage, { image: Buffer.from(bytes).toString('base64') }));
     } catch (e) {
       if (e instanceof ProblemError && e.status >= 400 && e.status < 500) throw refuse(`the seal-service cannot take a seal picture from it: ${e.detail ?? e.title}`);
       throw e;
@@ -124,7 +123,7 @@ export class AttachMaterialUseCase {
       throw e;
     }
     try {
-      return inspectMaterial(bytes, { maxBytes: this.config.MATERIAL_MAX_BYTES }).mediaType;
+      return { mediaType: inspectMaterial(bytes, { maxBytes: this.config.MATERIAL_MAX_BYTES }).mediaType, bytes };
     } catch (e) {
       if (e instanceof MaterialRejectedError) throw new ProblemError(422, e.code, '材料不符合要求 (material refused)', e.message, 'sha256');
       throw e;

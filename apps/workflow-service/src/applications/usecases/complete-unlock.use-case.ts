@@ -5,15 +5,15 @@ import { Subjects, type ApplicationView, type CompleteUnlockCommand } from '@ece
 import { certificateFields, decodePem, possessionSignatureValid } from '@ecert/pki';
 import type { ApplicationEntity } from '../entities/application.entity';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
-import { assertTierScope } from '@ecert/workflow';
 import { actorRef, currentActor } from '../application-actor';
 import { journal } from '../application-journal';
 import { applicationIdOf, lockApplication, touch } from '../application-loader';
 import { ApplicationViewMapper } from '../application-view.mapper';
 import { WorkflowBusClient } from '../workflow-bus.client';
 import { completeWaitingStep } from '../../fulfilment/fulfilment-engine';
+import { ukeySerialOf } from '../application-input';
+import { assertApplicationUkey, assertUnlockActor } from '../unlock-rules';
 
-const forbidden = (detail: string) => new ProblemError(403, ProblemCode.forbidden, '无权完成解锁 (not permitted to complete the unlock)', detail);
 
 /**
  * The unlock tool reset the user PIN and set the next SO PIN on the token: the cert-service
@@ -50,15 +50,12 @@ export class CompleteUnlockUseCase {
   async execute(cmd: CompleteUnlockCommand): Promise<ApplicationView> {
     const actor = currentActor();
     const id = applicationIdOf(cmd?.applicationId);
-    const serial = typeof cmd.ukeySerial === 'string' ? cmd.ukeySerial.trim() : '';
-    if (!/^[0-9A-Za-z-]{4,64}$/.test(serial)) throw ProblemError.badRequest(ProblemCode.validationFailed, 'ukeySerial', 'ukeySerial must be 4-64 letters, digits or hyphens');
+    const serial = ukeySerialOf(cmd.ukeySerial);
     const view = await this.ds.transaction(async (m) => {
       const app = await lockApplication(m, id);
-      if (actor.clientId ? app.filedByClient !== actor.clientId : !actor.staffId) throw forbidden('the unlock is completed by the office staff or the system that filed it');
-      if (actor.staffId) assertTierScope(actor, actor.role === 'ca_operator' ? 'province' : 'city', app.regionCode);
+      assertUnlockActor(actor, app, 'the unlock is completed by the office staff or the system that filed it');
       if (app.type !== 'unlock' || app.status !== 'awaiting_production') throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is not an approved unlock waiting for its tool`);
-      // Only the UKey the application's certificate is on: an unlock opens nothing else.
-        if (app.targetUkeySerial !== serial) throw new ProblemError(422, 'ukey_not_of_application', '介质不符 (not the application\'s UKey)', app.targetUkeySerial ? `the application is about UKey ${app.targetUkeySerial}` : 'the certificate of this application is on no UKey the platform knows', 'ukeySerial');
+      assertApplicationUkey(app, serial);
       await this.assertProven(app, cmd.signature);
       await this.bus.call(Subjects.cert.ukeyUnlockConfirm, { applicationId: id, serial });
       const now = new Date();

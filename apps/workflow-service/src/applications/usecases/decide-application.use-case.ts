@@ -10,14 +10,14 @@ import { ApplicationMaterialEntity } from '../entities/application-material.enti
 import { ApplicationStepEntity } from '../entities/application-step.entity';
 import { actorRef, currentActor } from '../application-actor';
 import { journal } from '../application-journal';
-import { applicationIdOf, lockApplication, touch } from '../application-loader';
+import { applicationIdOf, hasActiveSteps, lockApplication, touch } from '../application-loader';
 import { ApplicationViewMapper } from '../application-view.mapper';
 import { WorkingCalendarProvider } from '../../sla/working-calendar.provider';
 import { refreshDueColumns } from '../../sla/application-deadline';
 import { startPhase } from '../../fulfilment/fulfilment-engine';
 import { FulfilmentRunner } from '../../fulfilment/fulfilment-runner.service';
+import { bad } from '../application-input';
 
-const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
 
 interface ValidDecision {
   decision: DecideApplicationCommand['decision'];
@@ -99,8 +99,7 @@ export class DecideApplicationUseCase {
       }
       const decisions = await m.find(ApplicationDecisionEntity, { where: { applicationId: id }, order: { decidedAt: 'ASC' } });
       const tier = assertMayDecide(actor, { regionCode: app.regionCode, tier: app.tier ?? undefined, filedByStaffId: app.filedByStaff, decidedBy: decisions.map((x) => ({ tier: x.tier, staffId: x.staffId })) });
-      const pendingSteps = await m.count(ApplicationStepEntity, { where: [{ applicationId: id, status: 'pending' }, { applicationId: id, status: 'running' }] });
-      if (pendingSteps > 0) throw ProblemError.conflict('steps_pending', `application ${id} is still carrying out its acceptance steps (e.g. the freeze); decide when they are done`);
+      if (await hasActiveSteps(m, id)) throw ProblemError.conflict('steps_pending', `application ${id} is still carrying out its acceptance steps (e.g. the freeze); decide when they are done`);
       if (app.type === 'additional' && d.decision === 'approve' && d.justificationAccepted !== true) {
         throw bad('justificationAccepted', '第九条: approving an additional certificate means accepting its justification; set justificationAccepted to true');
       }

@@ -13,8 +13,8 @@ import { applicationIdOf, lockApplication, touch } from '../application-loader';
 import { ApplicationViewMapper } from '../application-view.mapper';
 import { completeWaitingStep } from '../../fulfilment/fulfilment-engine';
 import { handlerIdHash } from './create-application.use-case';
+import { bad } from '../application-input';
 
-const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
 
 /**
  * 第十二条: the handler collects the UKey at the city office. The collector's resident ID is

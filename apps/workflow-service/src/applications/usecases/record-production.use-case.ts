@@ -11,8 +11,8 @@ import { applicationIdOf, lockApplication, touch } from '../application-loader';
 import { ApplicationViewMapper } from '../application-view.mapper';
 import { completeWaitingStep } from '../../fulfilment/fulfilment-engine';
 import { FulfilmentRunner } from '../../fulfilment/fulfilment-runner.service';
+import { bad, ukeySerialOf } from '../application-input';
 
-const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
 
 /**
  * From the CA operator's station (第十一条): the keys were generated on the UKey, here are its
@@ -32,8 +32,7 @@ export class RecordProductionUseCase {
   async execute(cmd: RecordProductionCommand): Promise<ApplicationView> {
     const actor = currentActor();
     const id = applicationIdOf(cmd?.applicationId);
-    const ukeySerial = typeof cmd.ukeySerial === 'string' ? cmd.ukeySerial.trim() : '';
-    if (!/^[0-9A-Za-z-]{4,64}$/.test(ukeySerial)) throw bad('ukeySerial', 'ukeySerial must be 4-64 letters, digits or hyphens');
+    const ukeySerial = ukeySerialOf(cmd.ukeySerial);
     if (!actor.staffId || actor.role !== 'ca_operator') throw new ProblemError(403, ProblemCode.forbidden, '无权制作 (not permitted to produce)', 'production is recorded by a CA operator logged in with their certificate');
     const view = await this.ds.transaction(async (m) => {
       const app = await lockApplication(m, id);

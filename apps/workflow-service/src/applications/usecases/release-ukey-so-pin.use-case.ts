@@ -9,8 +9,9 @@ import { actorRef, currentActor } from '../application-actor';
 import { journal } from '../application-journal';
 import { applicationIdOf, lockApplication, touch } from '../application-loader';
 import { WorkflowBusClient } from '../workflow-bus.client';
+import { ukeySerialOf } from '../application-input';
+import { assertApplicationUkey, assertUnlockActor } from '../unlock-rules';
 
-const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
 const forbidden = (detail: string) => new ProblemError(403, ProblemCode.forbidden, '无权获取管理员PIN (not permitted to have the SO PIN)', detail);
 
 /**
@@ -39,8 +40,7 @@ export class ReleaseUkeySoPinUseCase {
   private async release<T>(cmd: ApplicationUkeyCommand, purpose: 'production' | 'unlock'): Promise<T> {
     const actor = currentActor();
     const id = applicationIdOf(cmd?.applicationId);
-    const serial = typeof cmd.ukeySerial === 'string' ? cmd.ukeySerial.trim() : '';
-    if (!/^[0-9A-Za-z-]{4,64}$/.test(serial)) throw bad('ukeySerial', 'ukeySerial must be 4-64 letters, digits or hyphens');
+    const serial = ukeySerialOf(cmd.ukeySerial);
     return this.ds.transaction(async (m) => {
       const app = await lockApplication(m, id);
       if (purpose === 'production') {
@@ -50,11 +50,8 @@ export class ReleaseUkeySoPinUseCase {
       } else {
         if (app.type !== 'unlock') throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is a ${app.type}, not an unlock`);
         if (app.status !== 'awaiting_production') throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is ${app.status}; the unlock is authorised once it is approved`);
-        // The office's staff within the unit's region, or the business system that filed it for its handler.
-        if (actor.clientId ? app.filedByClient !== actor.clientId : !actor.staffId) throw forbidden('the unlock authorisation goes to the office staff or to the system that filed the application');
-        if (actor.staffId) assertTierScope(actor, actor.role === 'ca_operator' ? 'province' : 'city', app.regionCode);
-        // Only the UKey the application's certificate is on: an unlock opens nothing else.
-        if (app.targetUkeySerial !== serial) throw new ProblemError(422, 'ukey_not_of_application', '介质不符 (not the application\'s UKey)', app.targetUkeySerial ? `the application is about UKey ${app.targetUkeySerial}` : 'the certificate of this application is on no UKey the platform knows', 'ukeySerial');
+        assertUnlockActor(actor, app, 'the unlock authorisation goes to the office staff or to the system that filed the application');
+        assertApplicationUkey(app, serial);
       }
       const subject = purpose === 'production' ? Subjects.cert.ukeyProductionSoPin : Subjects.cert.ukeyUnlockAuthorisation;
       // The cert-service gives SO PINs to the workflow-service alone; the caller's own context rides

@@ -3,14 +3,14 @@ import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError, scopeAllows } from '@ecert/common';
 import type { ApplicationView, WithdrawApplicationCommand } from '@ecert/contracts';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
-import { ApplicationStepEntity } from '../entities/application-step.entity';
 import { actorRef, currentActor } from '../application-actor';
 import { assertMaySee } from '../application-access';
 import { journal } from '../application-journal';
-import { applicationIdOf, lockApplication, touch } from '../application-loader';
+import { applicationIdOf, hasActiveSteps, lockApplication, touch } from '../application-loader';
 import { ApplicationViewMapper } from '../application-view.mapper';
 import { WorkingCalendarProvider } from '../../sla/working-calendar.provider';
 import { refreshDueColumns } from '../../sla/application-deadline';
+import { reasonOf } from '../application-input';
 
 const WITHDRAWABLE = new Set(['draft', 'returned', 'under_review']);
 
@@ -31,8 +31,7 @@ export class WithdrawApplicationUseCase {
   async execute(cmd: WithdrawApplicationCommand): Promise<ApplicationView> {
     const actor = currentActor();
     const id = applicationIdOf(cmd?.applicationId);
-    const reason = typeof cmd.reason === 'string' ? cmd.reason.normalize('NFKC').trim() : '';
-    if (!reason || reason.length > 500) throw ProblemError.badRequest(ProblemCode.validationFailed, 'reason', 'a withdrawal states its reason (1-500 characters)');
+    const reason = reasonOf(cmd?.reason, 'a withdrawal');
     const view = await this.ds.transaction(async (m) => {
       const app = await lockApplication(m, id);
       assertMaySee(actor, app);
@@ -40,8 +39,7 @@ export class WithdrawApplicationUseCase {
       const staffOfRegion = !!actor.staffId && scopeAllows({ regions: [...actor.regions] }, app.regionCode);
       if (!filer && !staffOfRegion) throw new ProblemError(403, ProblemCode.forbidden, '无权撤回 (not permitted to withdraw)', 'an application is withdrawn by its filer or cancelled by staff of its region');
       if (!WITHDRAWABLE.has(app.status)) throw ProblemError.conflict(ProblemCode.illegalTransition, `application ${id} is ${app.status}; only one not yet approved is withdrawn`);
-      const busy = await m.count(ApplicationStepEntity, { where: [{ applicationId: id, status: 'pending' }, { applicationId: id, status: 'running' }] });
-      if (busy) throw ProblemError.conflict('steps_pending', `application ${id} is still carrying out its acceptance steps`);
+      if (await hasActiveSteps(m, id)) throw ProblemError.conflict('steps_pending', `application ${id} is still carrying out its acceptance steps`);
       const now = new Date();
       app.status = 'withdrawn';
       app.tier = null;
