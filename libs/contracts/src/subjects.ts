@@ -127,6 +127,9 @@ export const EventSubjects = {
   certificateUnfrozen: evt('certificate.unfrozen'),
   certificateRevoked: evt('certificate.revoked'),
   certificateRenewed: evt('certificate.renewed'),
+  certificateInvalidated: evt('certificate.invalidated'),
+  certificateRenewalDue: evt('certificate.renewal_due'),
+  certificateExpired: evt('certificate.expired'),
 } as const;
 
 export function eventSubject(type: string): string {

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
+import { bullPrefix, QueueNames } from '@ecert/contracts';
 import { CONFIG, LOGGER } from '@ecert/messaging';
 import { CaRegistry } from '../ca/ca-registry.service';
 import { CrlGenerator } from './crl-generator.service';
@@ -39,10 +40,10 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     if (!this.registry.isEmpty()) await this.refreshAll(true);
     const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
-    const prefix = `${this.config.ECERT_REDIS_PREFIX}:bull`;
-    this.queue = new Queue('crl-refresh', { connection, prefix });
+    const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
+    this.queue = new Queue(QueueNames.crlRefresh, { connection, prefix });
     await this.queue.upsertJobScheduler('crl-refresh-all', { every: REFRESH_EVERY_MS }, { name: 'refresh' });
-    this.worker = new Worker('crl-refresh', () => this.refreshAll(false), { connection, prefix, concurrency: 1 });
+    this.worker = new Worker(QueueNames.crlRefresh, () => this.refreshAll(false), { connection, prefix, concurrency: 1 });
     this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'CRL worker error'));
     this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'CRL queue error'));
   }

@@ -57,12 +57,44 @@ export type CertificateUnfrozenEvent = DomainEvent<'certificate.unfrozen', Certi
 export type CertificateRevokedEvent = DomainEvent<'certificate.revoked', CertificateEventData & { reason: string; revokedAt: string }>;
 export type CertificateRenewedEvent = DomainEvent<'certificate.renewed', CertificateRenewedData>;
 
+/**
+ * Why a certificate went on the invalid list (失效名单, 第二十条): its UKey was reported lost or
+ * damaged, or it expired, and nothing was done within two years; or it stayed in normal state
+ * without any activity for two years.
+ */
+export const INVALIDATION_REASONS = ['lost_unresolved', 'damaged_unresolved', 'expired_unresolved', 'idle'] as const;
+export type InvalidationReason = (typeof INVALIDATION_REASONS)[number];
+
+/** certificate.invalidated: revoked for relying parties, its seals suspended, state `invalid`. */
+export interface CertificateInvalidatedData extends CertificateEventData {
+  invalidReason: InvalidationReason;
+  /** The RFC 5280 reason it was revoked with (CRL/OCSP). */
+  revocationReason: string;
+  invalidatedAt: string;
+  /** The last activity the platform knew of (issuance when there was none). */
+  lastActivityAt: string;
+}
+
+/** certificate.renewal_due: the renewal window (20 working days before expiry, 第十七条) opened; sent once. */
+export interface CertificateRenewalDueData extends CertificateEventData {
+  /** The first working day of the window (YYYY-MM-DD, Asia/Shanghai). */
+  windowOpensOn: string;
+}
+
+export type CertificateInvalidatedEvent = DomainEvent<'certificate.invalidated', CertificateInvalidatedData>;
+export type CertificateRenewalDueEvent = DomainEvent<'certificate.renewal_due', CertificateRenewalDueData>;
+/** certificate.expired: notAfter passed (sent once, by the batch job that notices). */
+export type CertificateExpiredEvent = DomainEvent<'certificate.expired', CertificateEventData>;
+
 export type CertificateEvent =
   | CertificateIssuedEvent
   | CertificateFrozenEvent
   | CertificateUnfrozenEvent
   | CertificateRevokedEvent
-  | CertificateRenewedEvent;
+  | CertificateRenewedEvent
+  | CertificateInvalidatedEvent
+  | CertificateRenewalDueEvent
+  | CertificateExpiredEvent;
 
 export const CERTIFICATE_EVENT_TYPES = [
   'certificate.issued',
@@ -70,4 +102,7 @@ export const CERTIFICATE_EVENT_TYPES = [
   'certificate.unfrozen',
   'certificate.revoked',
   'certificate.renewed',
+  'certificate.invalidated',
+  'certificate.renewal_due',
+  'certificate.expired',
 ] as const;
