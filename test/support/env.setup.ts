@@ -20,3 +20,5 @@ process.env.ECERT_AUDIT_CHECKPOINT_DIR ??= join(tmpdir(), 'ecert-test-audit-chec
 process.env.DOCUMENT_STORE_DIR ??= join(tmpdir(), 'ecert-test-documents', id);
 // Each test platform would print the development-defaults warning again; it says nothing new in tests.
 process.env.ECERT_DEV_DEFAULTS_WARNED ??= '1';
+// Every test gateway would bind the default metrics port; a test of /metrics names a free one.
+process.env.METRICS_PORT ??= '0';

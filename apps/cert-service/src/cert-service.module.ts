@@ -2,7 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { DATA_SOURCE, ServiceInfraModule } from '@ecert/messaging';
+import { DATA_SOURCE, ServiceInfraModule, serviceMetricsController } from '@ecert/messaging';
+import { Subjects } from '@ecert/contracts';
 import { KEY_STORES } from './cert-service.tokens';
 import { CaKeyStores } from './keys/ca-key-stores';
 import { CaKeyBlobEntity } from './keys/ca-key-blob.entity';
@@ -32,6 +33,9 @@ import { RevocationChangeNotifier } from './revocation/revocation-change.notifie
 import { PkiDistributionHandler } from './revocation/pki-distribution.handler';
 import { OcspResponder } from './ocsp/ocsp-responder.service';
 import { HealthHandler } from './health/health.handler';
+import { OperationsHandler } from './operations/operations.handler';
+import { CertificateOverviewQuery } from './operations/certificate-overview.query';
+import { CertificateMetrics } from './operations/certificate-metrics';
 import { SealMakerHandler } from './seal-maker/seal-maker.handler';
 import { SealMakerSignatureEntity } from './seal-maker/seal-maker-signature.entity';
 import { SignSealInfoUseCase } from './seal-maker/sign-seal-info.use-case';
@@ -82,7 +86,7 @@ export class CertServiceModule {
       imports: [
         ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, OperationsHandler, serviceMetricsController('cert-service', Subjects.cert.operationsMetrics)],
       providers: [
         { provide: KEY_STORES, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => CaKeyStores.open(config, ds) },
         CaRegistry,
@@ -121,6 +125,8 @@ export class CertServiceModule {
         ConfirmUnlockUseCase,
         IssuePlatformHeldCertificateUseCase,
         SignWithPlatformKeyUseCase,
+        CertificateOverviewQuery,
+        CertificateMetrics,
       ],
     };
   }

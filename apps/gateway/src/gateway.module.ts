@@ -41,13 +41,18 @@ import { DocumentsController } from './documents/documents.controller';
 import { SealUseController } from './documents/seal-use.controller';
 import { DocumentIntake } from './documents/document-intake.service';
 import { pdfStoreProvider } from './documents/document-store.provider';
+import { OperationsController } from './operations/operations.controller';
+import { OperationsQueues } from './operations/operations-queues.service';
+import { QueueBoard } from './operations/queue-board.service';
+import { MetricsScrape } from './operations/metrics-scrape.service';
+import { MetricsServer } from './operations/metrics-server.service';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController],
+      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController, OperationsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -77,6 +82,10 @@ export class GatewayModule {
         MaterialIntake,
         pdfStoreProvider,
         DocumentIntake,
+        OperationsQueues,
+        QueueBoard,
+        MetricsScrape,
+        MetricsServer,
       ],
     };
   }

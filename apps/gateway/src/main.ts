@@ -12,6 +12,8 @@ import { createProblemValidationPipe } from './problem/problem-validation.pipe';
 import { installOcspResponder } from './pki/ocsp-responder.http';
 import { RpcClient } from './rpc/rpc-client.service';
 import { OcspCache } from './pki/ocsp-cache.service';
+import { QueueBoard } from './operations/queue-board.service';
+import { BOARD_PATH } from './operations/board-session-cookie';
 
 export const MAX_JSON_BODY = '64kb';
 export const MAX_SEAL_JSON_BODY = '768kb';
@@ -29,6 +31,8 @@ export async function startGateway(config: EcertConfig = loadConfig(process.env,
   // Seal images (≤ 512 KiB, base64 in JSON) get a larger allowance than everything else; it stays
   // below NATS's 1 MB message limit. A CSR is a few KB: other bodies far larger are refused unparsed.
   app.use('/api/v1/seals', json({ limit: MAX_SEAL_JSON_BODY }));
+  // Bull Board is an Express app of its own, behind the staff login (see QueueBoard).
+  app.use(BOARD_PATH, app.get(QueueBoard).middleware());
   app.useBodyParser('json', { limit: MAX_JSON_BODY });
   app.useGlobalPipes(createProblemValidationPipe());
   app.disable('x-powered-by');

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { ServiceInfraModule, serviceHealthController } from '@ecert/messaging';
+import { ServiceInfraModule, serviceHealthController, serviceMetricsController } from '@ecert/messaging';
 import { Subjects } from '@ecert/contracts';
 import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
 import { SealLifecycle } from './certificate-events/seal-lifecycle.service';
@@ -53,7 +53,7 @@ export class SealServiceModule {
           migrations: SEAL_MIGRATIONS,
         }),
       ],
-      controllers: [serviceHealthController('seal-service', Subjects.seal.health), SealsHandler, DocumentsHandler],
+      controllers: [serviceHealthController('seal-service', Subjects.seal.health), SealsHandler, DocumentsHandler, serviceMetricsController('seal-service', Subjects.seal.operationsMetrics)],
       providers: [
         CertServiceClient,
         SealFactory,

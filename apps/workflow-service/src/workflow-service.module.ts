@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { ServiceInfraModule, serviceHealthController } from '@ecert/messaging';
+import { ServiceInfraModule, serviceHealthController, serviceMetricsController } from '@ecert/messaging';
 import { Subjects } from '@ecert/contracts';
 import { FileDocumentStore } from '@ecert/documents';
 import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
@@ -30,6 +30,9 @@ import { PutCalendarYearUseCase } from './sla/put-calendar-year.use-case';
 import { FulfilmentRunner } from './fulfilment/fulfilment-runner.service';
 import { FulfilmentStepExecutor } from './fulfilment/fulfilment-step.executor';
 import { DOCUMENT_STORE } from './workflow-service.tokens';
+import { OperationsHandler } from './operations/operations.handler';
+import { WorkflowOverviewQuery } from './operations/workflow-overview.query';
+import { WorkflowMetrics } from './operations/workflow-metrics';
 
 @Module({})
 export class WorkflowServiceModule {
@@ -46,7 +49,7 @@ export class WorkflowServiceModule {
           migrations: [InitWorkflowSchema1763900000002, CreateApplicationTables1764800000001, OpenApplicationUniqueness1764800000002],
         }),
       ],
-      controllers: [serviceHealthController('workflow-service', Subjects.workflow.health), ApplicationsHandler],
+      controllers: [serviceHealthController('workflow-service', Subjects.workflow.health), ApplicationsHandler, OperationsHandler, serviceMetricsController('workflow-service', Subjects.workflow.operationsMetrics)],
       providers: [
         CertificateEventsListener,
         UkeyEventsListener,
@@ -69,6 +72,8 @@ export class WorkflowServiceModule {
         PutCalendarYearUseCase,
         FulfilmentStepExecutor,
         FulfilmentRunner,
+        WorkflowOverviewQuery,
+        WorkflowMetrics,
       ],
     };
   }

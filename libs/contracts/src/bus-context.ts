@@ -122,6 +122,13 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.workflow.unlockCompletion]: gatewayOnly('applications:unlock'),
   [Subjects.workflow.calendarStatus]: gatewayOnly('applications:read'),
   [Subjects.workflow.calendarPut]: gatewayOnly('admin'),
+  // The operators' view. Metrics are asked by the gateway itself for its /metrics (no caller's
+  // operation: counts and ages only, no personal data); overviews for a caller holding operations:read.
+  [Subjects.cert.operationsMetrics]: gatewayOnly(),
+  [Subjects.seal.operationsMetrics]: gatewayOnly(),
+  [Subjects.workflow.operationsMetrics]: gatewayOnly(),
+  [Subjects.cert.operationsOverview]: gatewayOnly('operations:read'),
+  [Subjects.workflow.operationsOverview]: gatewayOnly('operations:read'),
 };
 
 /** The principal that answers a request subject (`<prefix>.v1.<service>.…`): only its signed replies are believed. */

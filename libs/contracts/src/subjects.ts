@@ -57,6 +57,10 @@ export const Subjects = {
      * gateway's document-sealing request (Subjects.seal.documentSeal) of a caller holding documents:seal.
      */
     platformKeySign: rpc('cert.platform-keys.sign'),
+    /** The operators' view: this service's metrics (prom-client JSON), for the gateway's /metrics. */
+    operationsMetrics: rpc('cert.operations.metrics'),
+    /** The operators' view: renewals and invalidations due (OperationsOverviewQuery → CertificateOperationsOverview). */
+    operationsOverview: rpc('cert.operations.overview'),
   },
   seal: {
     health: rpc('seal.health'),
@@ -86,6 +90,8 @@ export const Subjects = {
     /** Verify every signature of a PDF the gateway put into the document store. */
     documentVerify: rpc('seal.documents.verify'),
     documentReportGet: rpc('seal.documents.verification-reports.get'),
+    /** The operators' view: this service's metrics (prom-client JSON). */
+    operationsMetrics: rpc('seal.operations.metrics'),
   },
   workflow: {
     health: rpc('workflow.health'),
@@ -114,6 +120,10 @@ export const Subjects = {
     unlockCompletion: rpc('workflow.applications.unlock-completion'),
     calendarStatus: rpc('workflow.calendar.status'),
     calendarPut: rpc('workflow.calendar.put'),
+    /** The operators' view: this service's metrics (prom-client JSON). */
+    operationsMetrics: rpc('workflow.operations.metrics'),
+    /** The operators' view: SLA breaches, applications needing attention (OperationsOverviewQuery → WorkflowOperationsOverview). */
+    operationsOverview: rpc('workflow.operations.overview'),
   },
 } as const;
 

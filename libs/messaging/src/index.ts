@@ -16,3 +16,6 @@ export * from './rpc/request-admission';
 export * from './rpc/context-verifying.deserializer';
 export * from './rpc/bus-rpc-client';
 export * from './nats/nats-authorization';
+export * from './metrics/service-metrics';
+export * from './metrics/metrics-merge';
+export * from './metrics/service-metrics.controller';

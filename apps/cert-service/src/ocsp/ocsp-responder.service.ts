@@ -4,7 +4,7 @@ import { Subjects, type OcspInvalidation } from '@ecert/contracts';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { CONFIG, DATA_SOURCE, LOGGER, NATS_CONNECTION } from '@ecert/messaging';
+import { CONFIG, DATA_SOURCE, LOGGER, NATS_CONNECTION, ServiceMetrics } from '@ecert/messaging';
 import {
   OcspRequestError,
   OcspResponseBuilder,
@@ -58,6 +58,10 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
    * after the revocation's invalidation ran, and served as "good" until it expired.
    */
   private generation = 0;
+  private readonly metrics = ServiceMetrics.of('cert-service');
+  /** Answers by certificate status (good, revoked, unknown) and error responses by their status. */
+  private readonly answers = this.metrics.counter('ecert_ocsp_responses_total', 'OCSP answers of the responder: single responses by certStatus, error responses by responseStatus', ['status']);
+  private readonly lookups = this.metrics.counter('ecert_ocsp_cache_lookups_total', 'Cache lookups of nonce-less OCSP requests, by result (hit, miss)', ['result']);
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -135,18 +139,25 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
     try {
       request = parseOcspRequest(requestDer);
     } catch (e) {
-      if (e instanceof OcspRequestError) return { der: ocspErrorResponse('malformedRequest'), serials: [] };
+      if (e instanceof OcspRequestError) {
+        this.answers.inc({ status: 'malformedRequest' });
+        return { der: ocspErrorResponse('malformedRequest'), serials: [] };
+      }
       throw e;
     }
     const cacheKey = request.nonce ? undefined : Buffer.from(requestDer).toString('base64');
     if (cacheKey) {
       const hit = this.cache.get(cacheKey);
+      this.lookups.inc({ result: hit && hit.expiresAt > Date.now() ? 'hit' : 'miss' });
       if (hit && hit.expiresAt > Date.now()) return { der: hit.der, cacheableUntil: hit.expiresAt, serials: [] };
     }
     const generation = this.generation;
     const authorities = this.authorityMap();
     const first = request.certIds.map((c) => authorities.get(ocspIssuerLookupKey(c) ?? '')).find(Boolean);
-    if (!first) return { der: ocspErrorResponse('unauthorized'), serials: [] };
+    if (!first) {
+      this.answers.inc({ status: 'unauthorized' });
+      return { der: ocspErrorResponse('unauthorized'), serials: [] };
+    }
 
     const serials = request.certIds
       .filter((c) => authorities.get(ocspIssuerLookupKey(c) ?? '') === first && c.serialKey)
@@ -171,6 +182,7 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
     });
     const builder = await first.builder;
     const der = await builder.build({ producedAt: now, responses, nonce: request.nonce });
+    for (const r of responses) this.answers.inc({ status: r.certStatus.status });
     if (cacheKey && generation === this.generation) {
       const expiresAt = now.getTime() + validityMs / 2;
       // Bounded: distinct requests are cheap to send, memory is not.

@@ -62,6 +62,11 @@ export class AccessService {
     throw unauthorized('A client credential (X-Api-Key or a client certificate) or a staff token is required');
   }
 
+  /** A staff member's bearer token however it was presented (the header, or the queue board's session cookie). */
+  async staffByToken(token: string): Promise<Principal> {
+    return this.staff(token);
+  }
+
   private async staff(token: string): Promise<Principal> {
     const claims = verifyStaffToken(token, this.config.ECERT_TOKEN_SECRET);
     if (!claims) throw unauthorized('The staff token is invalid or expired; log in again');

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ocspErrorResponse, OcspRequestError, parseOcspRequest } from '@ecert/pki';
 import { Subjects } from '@ecert/contracts';
+import { ServiceMetrics } from '@ecert/messaging';
 import type { RpcClient } from '../rpc/rpc-client.service';
 import type { OcspCache } from './ocsp-cache.service';
 
@@ -62,6 +63,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+/** The gateway's own OCSP cache, counted like the responder's (same family, service="gateway"). */
+const gatewayOcspLookups = () => ServiceMetrics.of('gateway').counter('ecert_ocsp_cache_lookups_total', 'Cache lookups of nonce-less OCSP requests, by result (hit, miss)', ['result']);
+
 async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient, cache: OcspCache, logger: Logger, httpMaxAge: number): Promise<void> {
   let body: Buffer | undefined;
   if (req.method === 'POST') {
@@ -80,7 +84,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
   if (!body?.length || body.length > MAX_REQUEST) return send(res, ocspErrorResponse('malformedRequest'));
   const key = body.toString('base64');
   const hit = cache.get(key);
-  if (hit) return send(res, hit.der, Math.min(httpMaxAge, hit.remainingSeconds));
+  if (hit) {
+    gatewayOcspLookups().inc({ result: 'hit' });
+    return send(res, hit.der, Math.min(httpMaxAge, hit.remainingSeconds));
+  }
 
   let serials: string[];
   let cacheable: boolean;
@@ -88,6 +95,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
     const parsed = parseOcspRequest(body);
     serials = parsed.certIds.map((c) => c.serialKey).filter((s): s is string => !!s);
     cacheable = !parsed.nonce;
+    // Requests with a nonce are never cached anywhere: they are no miss of the cache.
+    if (cacheable) gatewayOcspLookups().inc({ result: 'miss' });
   } catch (e) {
     if (e instanceof OcspRequestError) return send(res, ocspErrorResponse('malformedRequest'));
     throw e;

@@ -36,11 +36,13 @@ export const OPERATIONS = [
   /** Dispatch batches to the city offices and their receipt there. */
   'ukeys:dispatch',
   'audit:read',
+  /** The operators' view: queues (Bull Board, read-only), the overview of what is late, failed or due. */
+  'operations:read',
   'admin',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-export const STAFF_ROLES = ['county_acceptor', 'city_reviewer', 'province_approver', 'ca_operator', 'auditor', 'admin'] as const;
+export const STAFF_ROLES = ['county_acceptor', 'city_reviewer', 'province_approver', 'ca_operator', 'auditor', 'operator', 'admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export const ROLE_OPERATIONS: Record<StaffRole, readonly Operation[]> = {
@@ -49,6 +51,8 @@ export const ROLE_OPERATIONS: Record<StaffRole, readonly Operation[]> = {
   province_approver: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:submit', 'applications:review', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch', 'documents:read', 'documents:seal', 'documents:verify', 'seals:manage-use', 'seals:approve-use'],
   ca_operator: ['certificates:read', 'certificates:issue', 'certificates:manage', 'seals:read', 'seals:create', 'seals:verify', 'applications:read', 'applications:produce', 'applications:unlock', 'ukeys:read', 'ukeys:manage', 'ukeys:dispatch', 'documents:verify'],
   auditor: ['certificates:read', 'seals:read', 'audit:read', 'documents:verify'],
+  /** Runs the platform (运维): sees queues, failures and what is late or due; changes nothing. */
+  operator: ['operations:read'],
   admin: [...OPERATIONS],
 };
 

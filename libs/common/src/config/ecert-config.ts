@@ -27,6 +27,9 @@ export const configSchema = z.object({
   ECERT_REDIS_PREFIX: z.string().default('ecert'),
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: port.default(3000),
+  /** Prometheus /metrics of the whole platform, on its own port so it is never reachable where the API is; 0 = off. */
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: port.default(9464),
   /** Base URL relying parties use for CRL, OCSP and CA issuer links written into certificates. */
   ECERT_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
   /** Passphrase of the encrypted software key store. The default is only for development. */

@@ -37,6 +37,7 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
           `${rpc}.cert.platform-keys.issue`,
           `${rpc}.cert.crl.>`,
           `${rpc}.cert.ocsp.respond`,
+          `${rpc}.cert.operations.>`,
           `${rpc}.seal.>`,
           `${rpc}.workflow.>`,
           ...js,

@@ -10,7 +10,10 @@ import { BusIdentity } from '../identity/bus-identity';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { InboxRecord } from '../inbox/inbox-record.entity';
+import { registerOutboxLagMetrics } from '../metrics/outbox-lag.metrics';
 import { BUS_IDENTITY, CONFIG, DATA_SOURCE, DATABASE_HEALTH, LOGGER, NATS_CONNECTION, OUTBOX_RELAY } from './service-tokens';
+
+const OUTBOX_LAG_METRICS = Symbol('ECERT_OUTBOX_LAG_METRICS');
 
 export interface ServiceInfraOptions {
   service: BusPrincipal;
@@ -71,6 +74,12 @@ export class ServiceInfraModule {
             await prepareServiceDatabase(ds, opts.schema);
             return ds;
           },
+        },
+        {
+          provide: OUTBOX_LAG_METRICS,
+          inject: [DATA_SOURCE],
+          // Scraped gauges read through this data source; nothing injects the token, Nest builds it eagerly.
+          useFactory: (ds: DataSource) => (registerOutboxLagMetrics(opts.service, opts.schema, ds), true),
         },
         { provide: BUS_IDENTITY, useFactory: () => BusIdentity.fromConfig(opts.config, opts.service) },
         { provide: DATABASE_HEALTH, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new DatabaseHealthProbe(ds) },

@@ -30,7 +30,11 @@ export interface ReplySigning {
   requestTokenSignature: string;
 }
 
-export type Admission = ({ ok: true; context: AdmittedContext } | { ok: false; requestId: string; problem: ProblemError }) & { signing?: ReplySigning };
+export type Admission = ({ ok: true; context: AdmittedContext } | { ok: false; requestId: string; problem: ProblemError }) & {
+  signing?: ReplySigning;
+  /** Where it arrived (NATS's subject) and who admitted it: what the answer is counted under (metrics). */
+  arrival?: { subject: string; service: BusPrincipal };
+};
 
 /**
  * Decides whether a request on `subject` may run: its context token verifies, the sender may use
@@ -45,9 +49,11 @@ export function admitRequest(identity: BusIdentity, subject: string, envelope: R
   // Every answer is signed, refusals too, whenever the request brought a token to bind it to:
   // a caller believes no answer, yes or no, that its service did not sign.
   const signing: ReplySigning | undefined = typeof token === 'string' && token.includes('.') && token.length <= 16_384 ? { identity, subject, requestTokenSignature: tokenSignature(token) } : undefined;
+  const arrival = { subject, service: identity.principal };
   const refuse = (status: 401 | 403, detail: string): Admission => ({
     ok: false,
     signing,
+    arrival,
     requestId,
     problem: new ProblemError(status, status === 401 ? ProblemCode.busContextInvalid : ProblemCode.busCallerForbidden, status === 401 ? '调用上下文无效 (bus context refused)' : '调用方无权限 (bus caller not permitted)', detail),
   });
@@ -74,6 +80,7 @@ export function admitRequest(identity: BusIdentity, subject: string, envelope: R
     return {
       ok: true,
       signing,
+      arrival,
       context: {
         requestId: outer.rid || requestId,
         caller: outer.iss,

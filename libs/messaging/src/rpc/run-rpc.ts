@@ -4,6 +4,7 @@ import type { RpcEnvelope, RpcReply } from '@ecert/contracts';
 import { databaseProblem } from '@ecert/database';
 import { admissionOf, type Admission } from './request-admission';
 import { replyProofData } from '../identity/bus-identity';
+import { ServiceMetrics, subjectLabel } from '../metrics/service-metrics';
 
 /**
  * Runs one request/reply handler inside the verified caller's context and turns the outcome into
@@ -13,7 +14,20 @@ import { replyProofData } from '../identity/bus-identity';
  */
 export async function runRpc<T>(logger: Logger, envelope: RpcEnvelope<unknown> | undefined, fn: () => Promise<T>): Promise<RpcReply<T>> {
   const admission = admissionOf(envelope?.meta);
-  return signed(admission, await answer(logger, admission, fn));
+  const started = process.hrtime.bigint();
+  const reply = await answer(logger, admission, fn);
+  count(admission, reply, started);
+  return signed(admission, reply);
+}
+
+/** Every answer of every service passes here: the one place issuance and lifecycle commands are counted and timed. */
+function count(admission: Admission | undefined, reply: RpcReply<unknown>, started: bigint): void {
+  if (!admission?.arrival) return;
+  const outcome = reply.ok ? 'ok' : !admission.ok ? 'refused' : reply.problem.status >= 500 ? 'server_error' : 'client_error';
+  const labels = { subject: subjectLabel(admission.arrival.subject), outcome };
+  const metrics = ServiceMetrics.of(admission.arrival.service);
+  metrics.rpcRequests.inc(labels);
+  metrics.rpcDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
 }
 
 /** The responder's proof over the reply, bound to the request it answers (when it had a readable token). */

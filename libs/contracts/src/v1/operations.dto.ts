@@ -1,0 +1,79 @@
+import type { InvalidationReason } from './events';
+import type { ReviewTier } from './application.dto';
+
+/**
+ * The operators' view (issue 12 §5). Each service answers from its own schema; the gateway adds
+ * the queues and puts the parts together. Every list is bounded (top N), nothing is paginated.
+ */
+
+/** What the gateway asks each service for (all optional; bounded by the services). */
+export interface OperationsOverviewQuery {
+  /** How many regions / applications each top-N list carries (1–50, default 10). */
+  top?: number;
+  /** Renewals due within this many days from now (1–366, default 30). */
+  renewalWindowDays?: number;
+}
+
+export interface RegionCount {
+  regionCode: string;
+  count: number;
+}
+
+/** SLA breaches of open applications: past their overall due date or their current tier's. */
+export interface SlaBreaches {
+  total: number;
+  /** By the tier the application is at (`none` once it left review: approved, in production...). */
+  byTier: { tier: ReviewTier | 'none'; count: number }[];
+  /** The regions with most breaches, most first. */
+  byRegion: RegionCount[];
+}
+
+export interface AttentionItem {
+  applicationId: string;
+  regionCode: string;
+  step: string;
+  reason: string;
+  since: string;
+}
+
+/** The workflow-service's part. */
+export interface WorkflowOperationsOverview {
+  slaBreaches: SlaBreaches;
+  /** Applications whose fulfilment (saga) stopped on a step that cannot succeed: the oldest first. */
+  needsAttention: { total: number; oldest: AttentionItem[] };
+}
+
+/** The cert-service's part. */
+export interface CertificateOperationsOverview {
+  /** Active certificates whose notAfter falls within the window (not renewed yet). */
+  renewalsDue: { windowDays: number; total: number; byRegion: RegionCount[] };
+  /** Certificates the 第二十条 rule puts on the invalid list now (not yet invalid), by reason. */
+  invalidationsDue: { total: number; byReason: { reason: InvalidationReason; count: number }[] };
+  /** Certificates already on the invalid list (status `invalid`). */
+  invalidListSize: number;
+}
+
+export interface QueueFailures {
+  queue: string;
+  failed: number;
+}
+
+/** GET /api/v1/operations/overview. */
+export interface OperationsOverview {
+  generatedAt: string;
+  /** The caller's region scope the counts are limited to. */
+  regions: string[];
+  late: { slaBreaches: SlaBreaches | null };
+  failed: {
+    sagasNeedingAttention: WorkflowOperationsOverview['needsAttention'] | null;
+    /** Failed (dead-lettered) BullMQ jobs per queue: webhook and mail deliveries, CRL refreshes, ... */
+    queues: QueueFailures[];
+  };
+  due: {
+    renewals: CertificateOperationsOverview['renewalsDue'] | null;
+    invalidations: CertificateOperationsOverview['invalidationsDue'] | null;
+    invalidListSize: number | null;
+  };
+  /** Parts a service could not give in time (its fields are null): the rest is still shown. */
+  unavailable: string[];
+}
