@@ -1,0 +1,317 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Queue, Worker } from 'bullmq';
+import { bullPrefix, QueueNames } from '@ecert/contracts';
+import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { makeResidentId, makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
+import { api } from '../support/http';
+import { samplePdf } from '../support/materials';
+import { upload } from '../support/materials';
+import { scanJpeg } from '../../apps/seal-service/src/images/test-images.spec-helper';
+
+/**
+ * The operators' view (issue 12 §5) through the gateway: Bull Board behind the staff login, the
+ * platform's /metrics on its own port, and the overview of what is late, failed and due.
+ */
+let p: TestPlatform;
+let metricsUrl: string;
+const dir = new TempDir();
+type Headers = Record<string, string>;
+const none: Headers = { 'x-api-key': '' };
+
+beforeAll(async () => {
+  const metricsPort = await freePort();
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  p = await startTestPlatform({ env: { METRICS_PORT: String(metricsPort) } });
+});
+afterAll(async () => {
+  await p?.close();
+  dir.remove();
+});
+
+function signChallenge(keyPath: string, challenge: string): string {
+  const data = dir.file(`challenge-${Math.random()}.bin`, Buffer.from(challenge, 'base64'));
+  const sig = dir.file(`challenge-${Math.random()}.sig`);
+  opensslResult(['dgst', '-sha256', '-sign', keyPath, '-out', sig, data]);
+  return readFileSync(sig).toString('base64');
+}
+
+const staffCache = new Map<string, { token: string; staffId: string }>();
+/** A staff member of a role and region, logged in with a personal certificate (the real handshake). */
+async function staff(role: string, regionCode: string): Promise<{ token: string; staffId: string }> {
+  const key = `${role}@${regionCode}`;
+  if (staffCache.has(key)) return staffCache.get(key)!;
+  const k = opensslCsr(dir, 'p256');
+  const region = regionCode === '000000' ? '450100' : regionCode;
+  const cert = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'personal', csr: k.csr, unit: { name: '人社局', uscc: makeUscc(region), regionCode: region, accountNo: 'STAFF' }, person: { name: role, idNumber: makeResidentId() } });
+  expect(cert.status, JSON.stringify(cert.body)).toBe(201);
+  const s = await api(p.baseUrl, 'POST', '/api/v1/staff', { name: role, role, regionCode, certificateSerials: [cert.body.serial] });
+  expect(s.status, JSON.stringify(s.body)).toBe(201);
+  const ch = await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, none);
+  const login = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId: ch.body.challengeId, certificate: cert.body.certificatePem, signature: signChallenge(k.keyPath, ch.body.challenge) }, none);
+  expect(login.status, JSON.stringify(login.body)).toBe(200);
+  const v = { token: login.body.token as string, staffId: s.body.id as string };
+  staffCache.set(key, v);
+  return v;
+}
+const bearer = async (role: string, region = '000000'): Promise<Headers> => ({ authorization: `Bearer ${(await staff(role, region)).token}`, 'x-api-key': '' });
+
+async function board(path: string, headers: Headers, method = 'GET', body?: unknown) {
+  const res = await fetch(`${p.baseUrl}/admin/queues${path}`, { method, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, text, json: () => JSON.parse(text) };
+}
+
+/** A job of the sagas queue moved to failed by hand: no worker of the platform consumes that queue (see docs/operations.md). */
+async function failedSagaJob(): Promise<string> {
+  const connection = { url: p.config.REDIS_URL, maxRetriesPerRequest: null };
+  const prefix = bullPrefix(p.config.ECERT_REDIS_PREFIX);
+  const queue = new Queue(QueueNames.sagas, { connection, prefix });
+  const worker = new Worker(QueueNames.sagas, null, { connection, prefix, autorun: false });
+  try {
+    const added = await queue.add('operations-test', { applicationId: 'none' }, { attempts: 1 });
+    const job = await worker.getNextJob('test-token');
+    expect(job?.id).toBe(added.id);
+    await job!.moveToFailed(new Error('simulated failure'), 'test-token', false);
+    expect(await queue.getJobState(added.id!)).toBe('failed');
+    return added.id!;
+  } finally {
+    await worker.close();
+    await queue.close();
+  }
+}
+
+async function scrape(): Promise<string> {
+  const res = await fetch(metricsUrl);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/plain');
+  return res.text();
+}
+
+/** The value of one series, by its exact label set as prom-client writes it (labels in its order). */
+function series(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[4]);
+  }
+  return undefined;
+}
+
+async function issueUnit(regionCode: string) {
+  const k = opensslCsr(dir, 'p256');
+  const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: k.csr, unit: { name: '南宁市某运维测试有限公司', uscc: makeUscc(regionCode), regionCode, accountNo: `OPS${Math.floor(Math.random() * 1e6)}` } });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body;
+}
+
+/** A real application, submitted into county review (region 450102), made late by moving its due dates into the past. */
+async function lateApplication(): Promise<string> {
+  const system = { 'x-api-key': (await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'HRSS system', department: '社保经办', operations: ['applications:submit', 'applications:read'], regionCodes: ['450102'] })).body.apiKey };
+  const created = await api(
+    p.baseUrl,
+    'POST',
+    '/api/v1/applications',
+    {
+      type: 'apply',
+      unit: { name: '南宁市某科技有限公司', address: '南宁市民族大道60号', postalCode: '530000', uscc: makeUscc('450102'), regionCode: '450102', accountNo: `SI${Math.floor(Math.random() * 1e8)}` },
+      handler: { name: '李经办', idNumber: makeResidentId('450102'), phone: '13912345678', email: 'jingban@example.cn' },
+      seals: [{ kind: 'official', name: '南宁市某科技有限公司' }],
+    },
+    system,
+  );
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const id = created.body.id;
+  for (const kind of created.body.checklist.missing as string[]) {
+    const r = kind === 'seal_impression_form' ? await upload(p.baseUrl, `/api/v1/applications/${id}/materials?kind=${kind}`, scanJpeg().jpeg, 'image/jpeg', system) : await upload(p.baseUrl, `/api/v1/applications/${id}/materials?kind=${kind}`, samplePdf(kind), 'application/pdf', system);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+  const submitted = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/submit`, {}, system);
+  expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+  expect(submitted.body.tier).toBe('county');
+  // Time passing: the county's limit and the overall one both lie behind us now.
+  await p.db.query(`UPDATE workflow.application SET due_at = now() - interval '2 days', step_due_at = now() - interval '1 day' WHERE id = $1`, [id]);
+  return id;
+}
+
+describe('Bull Board at /admin/queues', () => {
+  it('refuses anonymous callers, client systems and staff without operations:read', async () => {
+    const anonymous = await board('', {});
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.type).toContain('application/problem+json');
+    expect(JSON.parse(anonymous.text).code).toBe('unauthorized');
+    expect((await board('/api/queues', {})).status).toBe(401);
+    expect((await board('/api/queues', { authorization: 'Bearer not.valid' })).status).toBe(401);
+    expect((await board('/api/queues', { cookie: 'ecert_board_token=forged.token' })).status).toBe(401);
+
+    // The harness client holds every operation, admin included: still no board for a system.
+    const client = await board('/api/queues', { 'x-api-key': p.apiKey! });
+    expect(client.status).toBe(403);
+    expect(JSON.parse(client.text).code).toBe('forbidden');
+
+    const acceptor = await board('/api/queues', await bearer('county_acceptor', '450102'));
+    expect(acceptor.status).toBe(403);
+    const refused = await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action = 'access.refused' AND target LIKE 'GET /admin/queues%'`);
+    expect(refused.rows[0].n).toBeGreaterThanOrEqual(2);
+  });
+
+  it('shows an operator every queue of the platform, read-only', async () => {
+    const operator = await bearer('operator');
+    const page = await board('', operator);
+    expect(page.status).toBe(200);
+    expect(page.type).toContain('text/html');
+    const listed = await board('/api/queues', operator);
+    expect(listed.status, listed.text).toBe(200);
+    const names = (listed.json().queues as { name: string; readOnlyMode: boolean }[]).map((q) => q.name).sort();
+    expect(names).toEqual(Object.values(QueueNames).sort());
+    expect((listed.json().queues as { readOnlyMode: boolean }[]).every((q) => q.readOnlyMode)).toBe(true);
+
+    const jobId = await failedSagaJob();
+    const retry = await board(`/api/queues/${QueueNames.sagas}/${jobId}/retry`, operator, 'PUT');
+    expect(retry.status).toBe(403);
+    expect(JSON.parse(retry.text).detail).toContain('admin');
+  });
+
+  it('lets a browser present the staff token as the board\'s session cookie', async () => {
+    const operator = await bearer('operator');
+    const session = await board('/session', operator, 'POST');
+    expect(session.status).toBe(204);
+    const cookie = session.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^ecert_board_token=[^;]+; Path=\/admin\/queues; Max-Age=\d+; HttpOnly; SameSite=Strict/);
+    const viaCookie = await board('/api/queues', { cookie: cookie.split(';')[0] });
+    expect(viaCookie.status).toBe(200);
+    // Only the board takes it: the API does not.
+    expect((await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, { ...none, cookie: cookie.split(';')[0] })).status).toBe(401);
+  });
+
+  it('lets an admin act on jobs, and audits it before and after', async () => {
+    const admin = await bearer('admin');
+    const listed = await board('/api/queues', admin);
+    expect((listed.json().queues as { readOnlyMode: boolean }[]).some((q) => q.readOnlyMode)).toBe(false);
+    const jobId = await failedSagaJob();
+    const retry = await board(`/api/queues/${QueueNames.sagas}/${jobId}/retry`, admin, 'PUT');
+    expect(retry.status, retry.text).toBe(204);
+    const connection = { url: p.config.REDIS_URL, maxRetriesPerRequest: null };
+    const queue = new Queue(QueueNames.sagas, { connection, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    try {
+      expect(await queue.getJobState(jobId)).toBe('waiting');
+      await queue.remove(jobId);
+    } finally {
+      await queue.close();
+    }
+    const audit = await p.db.query(`SELECT outcome, target FROM gateway.audit_log WHERE action LIKE 'PUT /admin/queues/api/queues/%/retry' AND staff_id = $1 ORDER BY seq`, [(await staff('admin', '000000')).staffId]);
+    await expect.poll(async () => (await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action LIKE 'PUT /admin/queues/%' AND outcome = 'success'`)).rows[0].n).toBeGreaterThanOrEqual(1);
+    expect(audit.rows[0]).toMatchObject({ outcome: 'attempted', target: QueueNames.sagas });
+  });
+});
+
+describe('/metrics', () => {
+  it('is not served where the API is', async () => {
+    expect((await fetch(`${p.baseUrl}/metrics`, { headers: none })).status).toBe(404);
+    expect((await fetch(metricsUrl.replace('/metrics', '/other'))).status).toBe(404);
+  });
+
+  it('has issuance counts and latency, OCSP answers and cache, CRL age, outbox lag, queues, SLA breaches and the invalid list', async () => {
+    const cert = await issueUnit('450100');
+    const leaf = dir.file('m-leaf.pem', cert.certificatePem);
+    const issuing = dir.file('m-issuing.pem', cert.chainPem[0]);
+    const bundle = dir.file('m-bundle.pem', cert.chainPem[1] + cert.chainPem[0]);
+    await lateApplication();
+    await failedSagaJob();
+    // The same nonce-less request again until the gateway's cache answers it: the first answer is
+    // not cached when an invalidation (the issuance's own event) arrives while it is being built.
+    const ocsp = async () => {
+      const o = await opensslAsync(['ocsp', '-issuer', issuing, '-cert', leaf, '-no_nonce', '-url', `${p.baseUrl}/pki/ocsp`, '-CAfile', bundle, '-resp_text']);
+      expect(o.out).toMatch(/: good/);
+      return series(await scrape(), 'ecert_ocsp_cache_lookups_total', { service: 'gateway', result: 'hit' });
+    };
+    await expect.poll(ocsp, { timeout: 15_000, interval: 200 }).toBeGreaterThanOrEqual(1);
+
+    const text = await scrape();
+    for (const family of ['ecert_rpc_requests_total', 'ecert_rpc_duration_seconds', 'ecert_ocsp_responses_total', 'ecert_ocsp_cache_lookups_total', 'ecert_crl_age_seconds', 'ecert_outbox_lag_seconds', 'ecert_queue_jobs', 'ecert_sla_breaches', 'ecert_invalid_list_size', 'ecert_scrape_service_up']) {
+      expect(text.match(new RegExp(`^# TYPE ${family} `, 'gm')), family).toHaveLength(1);
+    }
+    expect(series(text, 'ecert_rpc_requests_total', { service: 'cert-service', subject: 'cert.certificates.issue', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(series(text, 'ecert_rpc_duration_seconds_count', { service: 'cert-service', subject: 'cert.certificates.issue', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    const slowest = series(text, 'ecert_rpc_duration_seconds_bucket', { service: 'cert-service', subject: 'cert.certificates.issue', outcome: 'ok', le: '+Inf' });
+    expect(slowest).toBe(series(text, 'ecert_rpc_duration_seconds_count', { service: 'cert-service', subject: 'cert.certificates.issue', outcome: 'ok' }));
+    expect(series(text, 'ecert_rpc_requests_total', { service: 'workflow-service', subject: 'workflow.applications.submit', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+
+    // Requests the gateway's cache could not answer went to the responder (good).
+    expect(series(text, 'ecert_ocsp_responses_total', { service: 'cert-service', status: 'good' })).toBeGreaterThanOrEqual(1);
+    expect(series(text, 'ecert_ocsp_cache_lookups_total', { service: 'gateway', result: 'hit' })).toBeGreaterThanOrEqual(1);
+    expect(series(text, 'ecert_ocsp_cache_lookups_total', { service: 'gateway', result: 'miss' })).toBeGreaterThanOrEqual(1);
+
+    const cas = await p.db.query(`SELECT DISTINCT ca_id FROM cert.crl`);
+    expect(cas.rows.length).toBeGreaterThan(0);
+    for (const { ca_id } of cas.rows) {
+      const age = series(text, 'ecert_crl_age_seconds', { service: 'cert-service', ca: ca_id, kind: 'full' });
+      expect(age, ca_id).toBeGreaterThanOrEqual(0);
+      expect(age!).toBeLessThan(86_400);
+    }
+    for (const service of ['cert-service', 'seal-service', 'workflow-service']) {
+      const lag = series(text, 'ecert_outbox_lag_seconds', { service });
+      expect(lag, service).toBeGreaterThanOrEqual(0);
+      expect(lag!).toBeLessThan(3600);
+      expect(series(text, 'ecert_scrape_service_up', { service: 'gateway', target: service })).toBe(1);
+    }
+    for (const queue of Object.values(QueueNames)) expect(series(text, 'ecert_queue_jobs', { service: 'gateway', queue, state: 'waiting' }), queue).toBeGreaterThanOrEqual(0);
+    expect(series(text, 'ecert_queue_jobs', { service: 'gateway', queue: QueueNames.sagas, state: 'failed' })).toBeGreaterThanOrEqual(1);
+    // 450102 is counted under its city, 450100.
+    expect(series(text, 'ecert_sla_breaches', { service: 'workflow-service', region: '450100', tier: 'county' })).toBeGreaterThanOrEqual(1);
+    expect(series(text, 'ecert_invalid_list_size', { service: 'cert-service' })).toBe(0);
+  });
+});
+
+describe('GET /api/v1/operations/overview', () => {
+  it('needs operations:read, and says which bound is wrong', async () => {
+    const reader = (await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'reader', department: 'x', operations: ['certificates:read'] })).body.apiKey;
+    expect((await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, { 'x-api-key': reader })).status).toBe(403);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, await bearer('county_acceptor', '450102'))).status).toBe(403);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, none)).status).toBe(401);
+    const bad = await api(p.baseUrl, 'GET', '/api/v1/operations/overview?top=0', undefined, await bearer('operator'));
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(bad.body)).toContain('top');
+  });
+
+  it('counts what is late, failed and due, within the caller\'s regions', async () => {
+    const operator = await bearer('operator');
+    const before = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, operator)).body;
+    const late = await lateApplication();
+    const stuck = await lateApplication();
+    await p.db.query(`UPDATE workflow.application SET status = 'needs_attention', attention = $2 WHERE id = $1`, [stuck, { reason: '409 simulated', step: 'issue_certificate', at: new Date(0).toISOString() }]);
+    await failedSagaJob();
+    const renewing = await issueUnit('450103');
+    await p.db.query(`UPDATE cert.certificate SET not_after = now() + interval '10 days' WHERE serial = $1`, [renewing.serial]);
+    const idle = await issueUnit('450103');
+    await p.db.query(`UPDATE cert.certificate SET last_activity_at = now() - interval '3 years' WHERE serial = $1`, [idle.serial]);
+
+    const r = await api(p.baseUrl, 'GET', '/api/v1/operations/overview?top=5', undefined, operator);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const o = r.body;
+    expect(o.unavailable).toEqual([]);
+    expect(o.regions).toEqual(['000000']);
+    expect(o.late.slaBreaches.total).toBe(before.late.slaBreaches.total + 2);
+    expect(o.late.slaBreaches.byTier.find((t: { tier: string }) => t.tier === 'county').count).toBeGreaterThanOrEqual(2);
+    expect(o.late.slaBreaches.byRegion.find((x: { regionCode: string }) => x.regionCode === '450102').count).toBeGreaterThanOrEqual(2);
+    expect(o.failed.sagasNeedingAttention.total).toBe(before.failed.sagasNeedingAttention.total + 1);
+    expect(o.failed.sagasNeedingAttention.oldest[0]).toMatchObject({ applicationId: stuck, regionCode: '450102', step: 'issue_certificate', reason: '409 simulated' });
+    expect(o.failed.queues.find((q: { queue: string }) => q.queue === QueueNames.sagas).failed).toBe(before.failed.queues.find((q: { queue: string }) => q.queue === QueueNames.sagas).failed + 1);
+    expect(o.due.renewals).toMatchObject({ windowDays: 30 });
+    expect(o.due.renewals.total).toBe(before.due.renewals.total + 1);
+    expect(o.due.renewals.byRegion).toContainEqual({ regionCode: '450103', count: 1 });
+    expect(o.due.invalidations.byReason.find((x: { reason: string }) => x.reason === 'idle').count).toBe(before.due.invalidations.byReason.find((x: { reason: string }) => x.reason === 'idle').count + 1);
+    expect(o.due.invalidListSize).toBe(0);
+    expect(late).not.toBe(stuck);
+
+    // An operator of another province sees none of it.
+    const elsewhere = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, await bearer('operator', '370000'))).body;
+    expect(elsewhere.regions).toEqual(['370000']);
+    expect(elsewhere.late.slaBreaches.total).toBe(0);
+    expect(elsewhere.failed.sagasNeedingAttention.total).toBe(0);
+    expect(elsewhere.due.renewals.total).toBe(0);
+    expect(elsewhere.due.invalidations.total).toBe(0);
+  });
+});
