@@ -8,6 +8,7 @@ import { bodyDigest, BusIdentity, inboxPrefixOf, natsAuthorizationConfig, provis
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
+import { MetricsScrape } from '../../apps/gateway/src/operations/metrics-scrape.service';
 
 /**
  * Issue 8: the whole platform on a private nats-server that runs with authorisation, each
@@ -82,6 +83,14 @@ describe('NATS with authorisation', () => {
     await waitFor(async () => (await p.db.query('SELECT 1 FROM seal.inbox WHERE aggregate_id = $1 AND type = $2', [r.body.serial, 'certificate.frozen'])).rowCount);
     const h = await api(p.baseUrl, 'GET', '/api/v1/health');
     expect(h.status, JSON.stringify(h.body)).toBe(200);
+  });
+
+  it("lets the gateway gather every service's metrics and overview (the operators' view)", async () => {
+    const { text } = await p.gateway!.get(MetricsScrape).exposition();
+    for (const target of ['cert-service', 'seal-service', 'workflow-service']) expect(text).toContain(`ecert_scrape_service_up{target="${target}",service="gateway"} 1`);
+    const o = await api(p.baseUrl, 'GET', '/api/v1/operations/overview');
+    expect(o.status, JSON.stringify(o.body)).toBe(200);
+    expect(o.body.unavailable).toEqual([]);
   });
 
   it("with the seal-service's credentials: no issuing, no revoking, no certificate events, no others' replies", async () => {
