@@ -7,6 +7,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { ProblemCode, ProblemError, requestContext, type EcertConfig } from '@ecert/common';
 import { AccessService } from '../access/access.service';
 import type { Principal } from '../access/principal';
+import { RateLimiter } from '../access/rate-limiter.service';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { AnonymousRefusals } from '../audit/anonymous-refusals.service';
 import { clientAddressOf } from '../request-context/client-address';
@@ -33,6 +34,7 @@ export class QueueBoard {
   constructor(
     private readonly queues: OperationsQueues,
     private readonly access: AccessService,
+    private readonly limiter: RateLimiter,
     private readonly audit: AuditTrail,
     private readonly anonymous: AnonymousRefusals,
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
@@ -56,12 +58,18 @@ export class QueueBoard {
     }
     const principal = await this.principalOf(req, token);
     const ctx = requestContext.getStore();
-    if (ctx && principal.kind === 'staff') Object.assign(ctx, { actor: principal.staffId, role: principal.role, regions: principal.regions, operations: principal.operations });
+    if (ctx) {
+      Object.assign(ctx, principal.kind === 'staff' ? { actor: principal.staffId, role: principal.role } : { clientId: principal.clientId });
+      Object.assign(ctx, { regions: principal.regions, operations: principal.operations });
+    }
     const route = `${req.method} ${BOARD_PATH}${req.path}`;
     if (principal.kind !== 'staff' || !principal.operations.includes('operations:read')) {
       await this.audit.append({ action: 'access.refused', target: route, outcome: 'refused', details: { status: 403, operation: 'operations:read' } }).catch(() => undefined);
       throw new ProblemError(403, ProblemCode.forbidden, '无权操作 (operation not permitted)', 'The queue board is for staff holding operations:read (operator or admin)');
     }
+    // The same per-caller limit as the API (the board's page polls its API every few seconds).
+    const wait = await this.limiter.take(`s:${principal.staffId}`, principal.rateLimitPerSecond);
+    if (wait > 0) throw new ProblemError(429, ProblemCode.rateLimited, '请求过于频繁 (rate limit exceeded)', `More than ${principal.rateLimitPerSecond} requests per second`, undefined, { retryAfter: wait });
     if (req.path === SESSION_PATH && req.method === 'POST') {
       const claims = verifyStaffToken(token!, this.config.ECERT_TOKEN_SECRET)!;
       res.setHeader('Set-Cookie', boardSessionCookie(token!, claims.exp - Date.now() / 1000, this.secureCookie)).status(204).end();
@@ -103,6 +111,8 @@ export class QueueBoard {
     }
     if (res.headersSent) return;
     const body = { ...problem.toProblem((req as Request & { requestId?: string }).requestId), instance: req.originalUrl };
+    const retryAfter = (body as { retryAfter?: unknown }).retryAfter;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
