@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     try {
       const r = await fetch(`${base}/api/v1/health`);
       if (r.ok) {
-        console.log(`\necert is up:\n  API      ${base}/api/v1\n  API docs ${base}/api/docs\n  PKI      ${base}/pki/ca  ${base}/pki/crl/{caId}.crl  ${base}/pki/ocsp\n`);
+        const metrics = config.METRICS_PORT ? `\n  Metrics  http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics` : '';
+        console.log(`\necert is up:\n  API      ${base}/api/v1\n  API docs ${base}/api/docs\n  PKI      ${base}/pki/ca  ${base}/pki/crl/{caId}.crl  ${base}/pki/ocsp\n  Queues   ${base}/admin/queues (staff: operator, admin)${metrics}\n`);
         return;
       }
     } catch {
