@@ -287,6 +287,17 @@ describe('GET /api/v1/operations/overview', () => {
     await p.db.query(`UPDATE cert.certificate SET not_after = now() + interval '10 days' WHERE serial = $1`, [renewing.serial]);
     const idle = await issueUnit('450103');
     await p.db.query(`UPDATE cert.certificate SET last_activity_at = now() - interval '3 years' WHERE serial = $1`, [idle.serial]);
+    // 第二十条's other cases, two years on: reported lost (frozen), frozen on a UKey reported damaged, expired and not renewed.
+    const lost = await issueUnit('450103');
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${lost.serial}/freeze`, {})).status).toBe(200);
+    await p.db.query(`UPDATE cert.certificate SET frozen_at = now() - interval '3 years' WHERE serial = $1`, [lost.serial]);
+    const damaged = await issueUnit('450103');
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${damaged.serial}/freeze`, {})).status).toBe(200);
+    const ukey = `OPS-${Date.now().toString(36)}`;
+    await p.db.query(`INSERT INTO cert.ukey (serial, vendor, model, batch, delivered_on, state, application_id) VALUES ($1, 'v', 'm', 'b', '2024-01-01', 'damaged', gen_random_uuid())`, [ukey]);
+    await p.db.query(`UPDATE cert.certificate SET frozen_at = now() - interval '3 years', ukey_serial = $2 WHERE serial = $1`, [damaged.serial, ukey]);
+    const expired = await issueUnit('450103');
+    await p.db.query(`UPDATE cert.certificate SET not_before = now() - interval '5 years', not_after = now() - interval '3 years' WHERE serial = $1`, [expired.serial]);
 
     const r = await api(p.baseUrl, 'GET', '/api/v1/operations/overview?top=5', undefined, operator);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -302,7 +313,10 @@ describe('GET /api/v1/operations/overview', () => {
     expect(o.due.renewals).toMatchObject({ windowDays: 30 });
     expect(o.due.renewals.total).toBe(before.due.renewals.total + 1);
     expect(o.due.renewals.byRegion).toContainEqual({ regionCode: '450103', count: 1 });
-    expect(o.due.invalidations.byReason.find((x: { reason: string }) => x.reason === 'idle').count).toBe(before.due.invalidations.byReason.find((x: { reason: string }) => x.reason === 'idle').count + 1);
+    const reasons = (x: typeof o) => Object.fromEntries(x.due.invalidations.byReason.map((r: { reason: string; count: number }) => [r.reason, r.count]));
+    const was = reasons(before);
+    expect(reasons(o)).toEqual({ idle: was.idle + 1, lost_unresolved: was.lost_unresolved + 1, damaged_unresolved: was.damaged_unresolved + 1, expired_unresolved: was.expired_unresolved + 1 });
+    expect(o.due.invalidations.total).toBe(before.due.invalidations.total + 4);
     expect(o.due.invalidListSize).toBe(0);
     expect(late).not.toBe(stuck);
 
