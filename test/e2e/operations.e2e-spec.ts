@@ -5,8 +5,7 @@ import { bullPrefix, QueueNames } from '@ecert/contracts';
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeResidentId, makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
 import { api } from '../support/http';
-import { samplePdf } from '../support/materials';
-import { upload } from '../support/materials';
+import { samplePdf, upload } from '../support/materials';
 import { scanJpeg } from '../../apps/seal-service/src/images/test-images.spec-helper';
 
 /**
