@@ -124,8 +124,7 @@ export class QueueBoard {
         server.setBasePath(BOARD_PATH);
         createBullBoard({
           queues: [...this.queues.all().values()].map((q) => new BullMQAdapter(q, { readOnlyMode })),
-          // @bull-board/express 9.10.1 declares its own copy of @bull-board/api's types (9.10.2 here): the same shape.
-          serverAdapter: server as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+          serverAdapter: server,
           options: { uiConfig: { boardTitle: readOnlyMode ? 'ecert queues (read-only)' : 'ecert queues' } },
         });
         return server.getRouter() as RequestHandler;
