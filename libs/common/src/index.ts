@@ -5,3 +5,4 @@ export * from './validation';
 export * from './audit';
 export * from './access';
 export * from './redis';
+export * from './webhooks';
