@@ -41,13 +41,19 @@ import { DocumentsController } from './documents/documents.controller';
 import { SealUseController } from './documents/seal-use.controller';
 import { DocumentIntake } from './documents/document-intake.service';
 import { pdfStoreProvider } from './documents/document-store.provider';
+import { WebhooksController } from './notifications/webhooks.controller';
+import { WebhookSubscriptions } from './notifications/subscriptions/webhook-subscriptions.service';
+import { WebhookDispatcher } from './notifications/deliveries/webhook-dispatcher.service';
+import { WebhookDeliveryLog } from './notifications/deliveries/webhook-delivery-log.service';
+import { MailNotifier } from './notifications/mail/mail-notifier.service';
+import { NotificationEvents } from './notifications/notification-events.listener';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController],
+      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController, WebhooksController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -77,6 +83,11 @@ export class GatewayModule {
         MaterialIntake,
         pdfStoreProvider,
         DocumentIntake,
+        WebhookSubscriptions,
+        WebhookDispatcher,
+        WebhookDeliveryLog,
+        MailNotifier,
+        NotificationEvents,
       ],
     };
   }

@@ -114,6 +114,8 @@ export const Subjects = {
     unlockCompletion: rpc('workflow.applications.unlock-completion'),
     calendarStatus: rpc('workflow.calendar.status'),
     calendarPut: rpc('workflow.calendar.put'),
+    /** The handler (经办人) to e-mail about a certificate: of the application that issued or last serviced it (the gateway's notifier only). */
+    handlerContact: rpc('workflow.certificates.handler-contact'),
   },
 } as const;
 

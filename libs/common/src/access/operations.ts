@@ -36,6 +36,8 @@ export const OPERATIONS = [
   /** Dispatch batches to the city offices and their receipt there. */
   'ukeys:dispatch',
   'audit:read',
+  /** A business system's webhook subscriptions (its own only). */
+  'webhooks:manage',
   'admin',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
