@@ -13,8 +13,8 @@ export function webhookBody(event: DomainEvent): string {
 
 /**
  * Writes one delivery per matching subscription, in the transaction that records the event as
- * consumed: each event is fanned out exactly once, and `seq` fixes the order per key. Only
- * active subscriptions of enabled clients; only within both the subscription's and the client's
+ * consumed: each event is fanned out exactly once, and `seq` fixes the order per key. Subscriptions
+ * of enabled clients (a paused one keeps its deliveries until resumed); only within both the subscription's and the client's
  * regions; application events only to the client system that filed the application.
  */
 export async function fanOutWebhooks(manager: EntityManager, event: DomainEvent): Promise<number> {
@@ -23,7 +23,7 @@ export async function fanOutWebhooks(manager: EntityManager, event: DomainEvent)
   const subs: { id: string; client_id: string; event_types: string[]; region_codes: string[]; client_regions: string[] | null }[] = await manager.query(
     `SELECT s.id, s.client_id, s.event_types, s.region_codes, c.region_codes AS client_regions
        FROM "gateway"."webhook_subscription" s JOIN "gateway"."client" c ON c.id = s.client_id
-      WHERE s.status = 'active' AND c.status = 'enabled' ORDER BY s.id`,
+      WHERE c.status = 'enabled' ORDER BY s.id`,
   );
   const filedBy = family === 'application' ? (event.data as { filedByClientId?: string | null } | undefined)?.filedByClientId ?? null : undefined;
   const body = webhookBody(event);
