@@ -2,15 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { verifyWebhookSignature } from '@ecert/common';
+import { requestContext, verifyWebhookSignature } from '@ecert/common';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { durableConsumers, EVENTS_STREAM, eventSubject, type CertificateRenewalDueData, type DomainEvent } from '@ecert/contracts';
+import { durableConsumers, EVENTS_STREAM, eventSubject, NOTIFIER_ACTOR, Subjects, type CertificateRenewalDueData, type DomainEvent } from '@ecert/contracts';
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeResidentId, makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
+import { RpcClient } from '../../apps/gateway/src/rpc/rpc-client.service';
 
 /**
  * Issue 12 §3 (e-mail) and §4 through the gateway: a real HTTP receiver and a real SMTP server.
@@ -225,10 +226,29 @@ describe('deliveries', () => {
     const again = await api(p.baseUrl, 'POST', `/api/v1/webhooks/deliveries/${dead[0].id}/redeliver`, undefined, guangxi);
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     await waitFor(async () => (await deliveries(silent.id, guangxi)).find((d) => d.id === dead[0].id)?.status === 'succeeded');
-    const twice = await api(p.baseUrl, 'POST', `/api/v1/webhooks/deliveries/${dead[1].id}/redeliver`, undefined, guangxi);
-    expect(twice.status).toBe(200);
-    const busy = await api(p.baseUrl, 'POST', `/api/v1/webhooks/deliveries/${dead[1].id}/redeliver`, undefined, guangxi);
-    expect([200, 409]).toContain(busy.status);
+    // Only dead or delivered ones: one still waiting (its subscription paused) is a conflict, unchanged.
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${silent.id}`, { status: 'paused' }, guangxi)).status).toBe(200);
+    const held = await issue('450103');
+    const waiting = await waitFor(async () => (await deliveries(silent.id, guangxi)).find((d) => d.status === 'pending'));
+    const conflict = await api(p.baseUrl, 'POST', `/api/v1/webhooks/deliveries/${waiting.id}/redeliver`, undefined, guangxi);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.code).toBe('illegal_state_transition');
+    expect((await deliveries(silent.id, guangxi)).find((d) => d.id === waiting.id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(receiver.at('/silent').some((r) => r.body.data.serial === held.serial)).toBe(false);
+  });
+
+  it('checks the target again when connecting: a name that now leads to the platform is refused', async () => {
+    const sub = await subscribe('/moved', guangxi);
+    // As if the name's DNS answer had changed since registration: it now resolves to the gateway.
+    await p.db.query('UPDATE gateway.webhook_subscription SET url = $2 WHERE id = $1', [sub.id, `http://localhost:${new URL(p.baseUrl).port}/api/v1/health`]);
+    const cert = await issue('450100');
+    const d = await waitFor(async () => (await deliveries(sub.id, guangxi)).find((x) => x.status === 'dead'), 30_000);
+    expect(d.log).toHaveLength(MAX_ATTEMPTS);
+    for (const a of d.log) {
+      expect(a.statusCode).toBeNull();
+      expect(a.error).toMatch(/target refused: localhost resolves to .* is the platform itself/);
+    }
+    expect(receiver.at('/moved').some((r) => r.body.data.serial === cert.serial)).toBe(false);
   });
 
   it('rotates the secret: both signatures are sent during the grace period', async () => {
@@ -248,6 +268,20 @@ describe('deliveries', () => {
 });
 
 describe('renewal reminders (第十七条)', () => {
+  it('gives handler contacts to the gateway\'s notifier only (checked by the workflow-service)', async () => {
+    const rpc = p.gateway!.get(RpcClient);
+    const ask = (ctx: Parameters<typeof requestContext.run>[0]) => requestContext.run(ctx, () => rpc.call(Subjects.workflow.handlerContact, { certificateSerial: 'ABCDEF' }));
+    await expect(ask({ requestId: 't1', actor: NOTIFIER_ACTOR, regions: ['000000'], operations: [] })).resolves.toEqual({ found: false });
+    for (const ctx of [
+      { requestId: 't2', clientId: randomUUID(), regions: ['000000'], operations: ['admin'] },
+      { requestId: 't3', actor: randomUUID(), role: 'admin', regions: ['000000'], operations: ['admin'] },
+      { requestId: 't4', actor: NOTIFIER_ACTOR, role: 'admin', regions: ['000000'], operations: [] },
+    ]) {
+      await expect(ask(ctx)).rejects.toMatchObject({ status: 403, code: 'bus_caller_forbidden' });
+    }
+  });
+
+
   it('sends a webhook and an e-mail to the handler of the certificate\'s application, once per event', async () => {
     const sub = await subscribe('/reminders', guangxi, ['certificate.renewal_due', 'certificate.expired']);
     const cert = await issue('450100');
