@@ -3,6 +3,7 @@ import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequiresOperation } from '../access/access.decorators';
 import type { AuthenticatedRequest } from '../access/access.guard';
 import { PageQueryDto } from '../pagination/page-query.dto';
+import { SecretAnswer } from '../idempotency/secret-answer.decorator';
 import { WebhookSubscriptions } from './subscriptions/webhook-subscriptions.service';
 import { CreateWebhookSubscriptionDto, ListDeliveriesDto, UpdateWebhookSubscriptionDto } from './subscriptions/webhook-subscription.dto';
 import { WebhookDeliveryLog } from './deliveries/webhook-delivery-log.service';
@@ -20,6 +21,7 @@ export class WebhooksController {
   ) {}
 
   @Post('subscriptions')
+  @SecretAnswer()
   @ApiOperation({ summary: 'Subscribe this client system to events of its regions; the signing secret is shown only in this response' })
   create(@Req() req: AuthenticatedRequest, @Body() dto: CreateWebhookSubscriptionDto) {
     return this.subscriptions.create(req.principal, dto);
@@ -52,6 +54,7 @@ export class WebhooksController {
 
   @Post('subscriptions/:id/rotate-secret')
   @HttpCode(200)
+  @SecretAnswer()
   @ApiOperation({ summary: 'A new signing secret (shown once); the previous one still signs (a second v1) for WEBHOOK_SECRET_GRACE_HOURS' })
   rotate(@Req() req: AuthenticatedRequest, @Param('id') id: string) {
     return this.subscriptions.rotateSecret(req.principal, id);

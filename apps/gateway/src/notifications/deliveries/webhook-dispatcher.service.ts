@@ -70,14 +70,18 @@ export class WebhookDispatcher {
     await bounded(this.queue?.close());
   }
 
-  /** Deliveries that may go now are queued (after a commit that wrote some, or one that finished). */
+  /**
+   * Deliveries that may go now are queued (after a commit that wrote some, or one that finished).
+   * A retrying (`failed`) one still has its job, so adding it again is a no-op; it is re-added only
+   * if that job was lost (it failed on an error of ours, Redis was emptied).
+   */
   async enqueueReady(filter?: { subscriptionId: string; orderKey: string }): Promise<void> {
     if (!this.queue) return;
     const rows: { id: string; generation: number }[] = await this.ds.query(
       `SELECT d.id, d.generation FROM ${D} d
          JOIN "gateway"."webhook_subscription" s ON s.id = d.subscription_id AND s.status = 'active'
          JOIN "gateway"."client" c ON c.id = s.client_id AND c.status = 'enabled'
-        WHERE d.status = 'pending' ${filter ? 'AND d.subscription_id = $1 AND d.order_key = $2' : ''}
+        WHERE d.status IN ('pending', 'failed') ${filter ? 'AND d.subscription_id = $1 AND d.order_key = $2' : ''}
           AND NOT EXISTS (SELECT 1 FROM ${D} e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key AND e.seq < d.seq AND e.status IN ${OPEN})
         ORDER BY d.seq LIMIT 1000`,
       filter ? [filter.subscriptionId, filter.orderKey] : [],
