@@ -23,6 +23,7 @@ const dir = new TempDir();
 const receiver = new WebhookReceiver();
 const mails: ParsedMail[] = [];
 let smtp: SMTPServer;
+let smtpBusy = 0;
 let guangxi: Record<string, string>;
 let guangdong: Record<string, string>;
 
@@ -36,7 +37,12 @@ beforeAll(async () => {
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, _session, callback) {
-      simpleParser(stream).then((m) => (mails.push(m), callback()), callback);
+      simpleParser(stream).then((m) => {
+        // A server that is busy once: the mail must come again (the queue's retry).
+        if (smtpBusy > 0) return smtpBusy--, callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+        mails.push(m);
+        callback();
+      }, callback);
     },
   });
   await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
@@ -297,7 +303,7 @@ describe('renewal reminders (第十七条)', () => {
   });
 
 
-  it('sends a webhook and an e-mail to the handler of the certificate\'s application, once per event', async () => {
+  it('sends a webhook and an e-mail to the handler of the certificate\'s application (retried when the SMTP server is busy), once per event', async () => {
     const sub = await subscribe('/reminders', guangxi, ['certificate.renewal_due', 'certificate.expired']);
     const cert = await issue('450100');
     const email = `jingban-${randomUUID().slice(0, 8)}@example.cn`;
@@ -319,6 +325,7 @@ describe('renewal reminders (第十七条)', () => {
       aggregateId: cert.serial,
       data: { serial: cert.serial, caId: 'x', profile: 'unit', uscc: cert.unit.uscc, accountNo: cert.unit.accountNo, regionCode: '450100', status: 'active', notAfter: cert.notAfter, windowOpensOn: '2027-11-01' },
     };
+    smtpBusy = 1;
     await p.db.query('INSERT INTO cert.outbox (id, subject, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [event.id, eventSubject(event.type), event.type, cert.serial, JSON.stringify(event)]);
     const hook = await waitFor(async () => receiver.at('/reminders').find((r) => r.body.id === event.id), 15_000);
     expect(hook.body.data.windowOpensOn).toBe('2027-11-01');
@@ -330,8 +337,9 @@ describe('renewal reminders (第十七条)', () => {
     expect(mail.subject).toContain(cert.serial);
     expect(mail.text).toContain('李经办');
     expect(mail.text).toContain('2027-11-01');
-    const { rows } = await p.db.query('SELECT status, recipient, application_id FROM gateway.mail_delivery WHERE event_id = $1', [event.id]);
-    expect(rows).toEqual([{ status: 'sent', recipient: email, application_id: app.body.id }]);
+    expect(smtpBusy).toBe(0);
+    const { rows } = await p.db.query('SELECT status, recipient, application_id, attempts FROM gateway.mail_delivery WHERE event_id = $1', [event.id]);
+    expect(rows).toEqual([{ status: 'sent', recipient: email, application_id: app.body.id, attempts: 2 }]);
     // The same event published again (another outbox row, so another Nats-Msg-Id): nothing more is sent.
     await p.db.query('INSERT INTO cert.outbox (id, subject, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [randomUUID(), eventSubject(event.type), event.type, cert.serial, JSON.stringify(event)]);
     await notificationsCaughtUp();
