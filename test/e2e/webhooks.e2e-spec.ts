@@ -147,6 +147,14 @@ describe('subscriptions: bad input', () => {
     expect(noTypes.status).toBe(400);
     expect(noTypes.body.field).toBe('eventTypes');
     expect(await subscriptionCount()).toBe(before);
+    // A change with a bad part changes nothing, not even its good parts.
+    const sub = await subscribe('/unchanged', guangxi, ['seal.*']);
+    const patch = await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${sub.id}`, { url: `http://127.0.0.1:${gatewayPort}/`, eventTypes: ['certificate.*'], description: 'x' }, guangxi);
+    expect(patch.status).toBe(400);
+    expect(patch.body).toMatchObject({ code: 'webhook_url_refused', field: 'url' });
+    const after = await api(p.baseUrl, 'GET', `/api/v1/webhooks/subscriptions/${sub.id}`, undefined, guangxi);
+    expect(after.body).toMatchObject({ url: receiver.url('/unchanged'), eventTypes: ['seal.*'], description: null });
+    expect((await api(p.baseUrl, 'DELETE', `/api/v1/webhooks/subscriptions/${sub.id}`, undefined, guangxi)).status).toBe(200);
   });
 
   it('keeps subscriptions to their client: another client gets not found, a client without the operation is refused; changes are audited', async () => {
