@@ -46,13 +46,19 @@ import { OperationsQueues } from './operations/operations-queues.service';
 import { QueueBoard } from './operations/queue-board.service';
 import { MetricsScrape } from './operations/metrics-scrape.service';
 import { MetricsServer } from './operations/metrics-server.service';
+import { WebhooksController } from './notifications/webhooks.controller';
+import { WebhookSubscriptions } from './notifications/subscriptions/webhook-subscriptions.service';
+import { WebhookDispatcher } from './notifications/deliveries/webhook-dispatcher.service';
+import { WebhookDeliveryLog } from './notifications/deliveries/webhook-delivery-log.service';
+import { MailNotifier } from './notifications/mail/mail-notifier.service';
+import { NotificationEvents } from './notifications/notification-events.listener';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController, OperationsController],
+      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController, OperationsController, WebhooksController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -86,6 +92,11 @@ export class GatewayModule {
         QueueBoard,
         MetricsScrape,
         MetricsServer,
+        WebhookSubscriptions,
+        WebhookDispatcher,
+        WebhookDeliveryLog,
+        MailNotifier,
+        NotificationEvents,
       ],
     };
   }

@@ -13,6 +13,7 @@ import { WORKFLOW_ENTITIES } from './applications/entities';
 import { ApplicationsHandler } from './applications/applications.handler';
 import { ApplicationViewMapper } from './applications/application-view.mapper';
 import { ApplicationQueries } from './applications/application-queries.service';
+import { FindHandlerContactUseCase } from './applications/usecases/find-handler-contact.use-case';
 import { WorkflowBusClient } from './applications/workflow-bus.client';
 import { CreateApplicationUseCase } from './applications/usecases/create-application.use-case';
 import { AttachMaterialUseCase } from './applications/usecases/attach-material.use-case';
@@ -58,6 +59,7 @@ export class WorkflowServiceModule {
         WorkingCalendarProvider,
         ApplicationViewMapper,
         ApplicationQueries,
+        FindHandlerContactUseCase,
         CreateApplicationUseCase,
         AttachMaterialUseCase,
         SubmitApplicationUseCase,

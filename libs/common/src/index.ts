@@ -6,3 +6,4 @@ export * from './audit';
 export * from './access';
 export * from './redis';
 export * from './operations';
+export * from './webhooks';

@@ -129,6 +129,8 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.workflow.operationsMetrics]: gatewayOnly(),
   [Subjects.cert.operationsOverview]: gatewayOnly('operations:read'),
   [Subjects.workflow.operationsOverview]: gatewayOnly('operations:read'),
+  // The gateway's notifier on its own errand (no client, no staff): checked again in the workflow-service.
+  [Subjects.workflow.handlerContact]: gatewayOnly(),
 };
 
 /** The principal that answers a request subject (`<prefix>.v1.<service>.…`): only its signed replies are believed. */
@@ -166,12 +168,14 @@ export interface DurableConsumerSpec {
  * operator creates them (`npm run nats:provision`) and each owner may only read and ack its own:
  * a service that could create consumers could point one's delivery at another's command subject.
  */
-export function durableConsumers(prefix = natsPrefix): Record<'sealCertificates' | 'workflowCertificates' | 'workflowUkeys' | 'gatewayAudit', DurableConsumerSpec> {
+export function durableConsumers(prefix = natsPrefix): Record<'sealCertificates' | 'workflowCertificates' | 'workflowUkeys' | 'gatewayAudit' | 'gatewayNotifications', DurableConsumerSpec> {
   return {
     workflowUkeys: { name: `${prefix}-workflow-service-ukeys`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.ukey.>` },
     sealCertificates: { name: `${prefix}-seal-service-certificates`, owner: 'seal-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
     workflowCertificates: { name: `${prefix}-workflow-service-certificates`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
     gatewayAudit: { name: `${prefix}-gateway-audit`, owner: 'gateway', filterSubject: `${prefix}.evt.>` },
+    // Webhooks and e-mail (certificate, seal and application events; one filter, so all events).
+    gatewayNotifications: { name: `${prefix}-gateway-notifications`, owner: 'gateway', filterSubject: `${prefix}.evt.>` },
   };
 }
 

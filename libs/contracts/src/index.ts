@@ -12,3 +12,4 @@ export * from './v1/document.dto';
 export * from './bus-context';
 export * from './v1/queues';
 export * from './v1/operations.dto';
+export * from './v1/notification.dto';

@@ -124,6 +124,8 @@ export const Subjects = {
     operationsMetrics: rpc('workflow.operations.metrics'),
     /** The operators' view: SLA breaches, applications needing attention (OperationsOverviewQuery → WorkflowOperationsOverview). */
     operationsOverview: rpc('workflow.operations.overview'),
+    /** The handler (经办人) to e-mail about a certificate: of the application that issued or last serviced it (the gateway's notifier only). */
+    handlerContact: rpc('workflow.certificates.handler-contact'),
   },
 } as const;
 

@@ -15,6 +15,7 @@ import {
   type ListApplicationsQuery,
   type RecordCollectionCommand,
   type RecordProductionCommand,
+  type HandlerContactQuery,
   type RpcEnvelope,
 } from '@ecert/contracts';
 import { LOGGER, runRpc } from '@ecert/messaging';
@@ -31,6 +32,7 @@ import { ReleaseUkeySoPinUseCase } from './usecases/release-ukey-so-pin.use-case
 import { WithdrawApplicationUseCase } from './usecases/withdraw-application.use-case';
 import { AbortApplicationUseCase } from './usecases/abort-application.use-case';
 import { CompleteUnlockUseCase } from './usecases/complete-unlock.use-case';
+import { FindHandlerContactUseCase } from './usecases/find-handler-contact.use-case';
 
 /** NATS request/reply entry points of applications and the working-day calendar. */
 @Controller()
@@ -50,6 +52,7 @@ export class ApplicationsHandler {
     private readonly withdrawUc: WithdrawApplicationUseCase,
     private readonly abortUc: AbortApplicationUseCase,
     private readonly unlockUc: CompleteUnlockUseCase,
+    private readonly contactUc: FindHandlerContactUseCase,
   ) {}
 
   @MessagePattern(Subjects.workflow.applicationCreate)
@@ -135,5 +138,10 @@ export class ApplicationsHandler {
   @MessagePattern(Subjects.workflow.calendarPut)
   calendarPut(@Payload() env: RpcEnvelope<CalendarYearOverride>) {
     return runRpc(this.logger, env, () => this.calendarUc.execute(env.data));
+  }
+
+  @MessagePattern(Subjects.workflow.handlerContact)
+  handlerContact(@Payload() env: RpcEnvelope<HandlerContactQuery>) {
+    return runRpc(this.logger, env, () => this.contactUc.execute(env.data));
   }
 }

@@ -38,6 +38,8 @@ export const OPERATIONS = [
   'audit:read',
   /** The operators' view: queues (Bull Board, read-only), the overview of what is late, failed or due. */
   'operations:read',
+  /** A business system's webhook subscriptions (its own only). */
+  'webhooks:manage',
   'admin',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];

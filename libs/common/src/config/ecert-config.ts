@@ -113,6 +113,24 @@ export const configSchema = z.object({
   WORKFLOW_STEP_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** First retry delay (ms) of a failed step; doubles per attempt, at most 5 minutes. */
   WORKFLOW_STEP_BACKOFF_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Webhooks (docs/notifications.md): development and tests only — allow loopback, private and link-local targets. */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** A delivery attempt's limit (connect, send, first bytes of the answer). */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Attempts before a delivery is dead-lettered. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** First retry delay (ms); doubles per attempt. */
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** Deliveries in flight at once, in all, and for one subscription (a receiver that never answers holds no more). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
+  WEBHOOK_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
+  /** How long the previous secret of a rotated subscription still signs deliveries. */
+  WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  /** E-mail to handlers (renewal reminders, expiry): an smtp:// or smtps:// URL; empty = mail disabled. */
+  SMTP_URL: z.union([z.literal(''), z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')]).default(''),
+  MAIL_FROM: z.string().default('ecert <noreply@ecert.localhost>'),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  MAIL_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -51,6 +51,8 @@ export const ProblemCode = {
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
   rateLimited: 'rate_limited',
+  /** A webhook URL that is not http(s), carries credentials, or points at the platform or a private network. */
+  webhookUrlRefused: 'webhook_url_refused',
   internal: 'internal_error',
 } as const;
 

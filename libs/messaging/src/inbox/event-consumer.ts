@@ -18,6 +18,8 @@ export interface EventConsumerOptions {
   verifier: BusIdentity;
   /** Create the durable consumer if missing (development); with NATS authorisation the operator has. */
   provision?: boolean;
+  /** Called once the handler's transaction committed (work to start that must see its rows). */
+  afterCommit?: (event: DomainEvent) => void;
 }
 
 /** The one configuration of a durable events consumer, whoever creates it (service or operator). */
@@ -72,6 +74,7 @@ export class EventConsumer {
         try {
           const applied = await this.apply(event);
           m.ack();
+          if (applied) this.opts.afterCommit?.(event);
           this.logger.debug({ eventId: event.id, type: event.type, applied }, 'event consumed');
         } catch (e) {
           this.logger.error({ eventId: event.id, type: event.type, err: (e as Error).message }, 'event handler failed; will be redelivered');

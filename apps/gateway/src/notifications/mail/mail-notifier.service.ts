@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Queue, Worker, type Job } from 'bullmq';
+import { createTransport, type Transporter } from 'nodemailer';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { NATIONAL_SCOPE, requestContext, type EcertConfig } from '@ecert/common';
+import { bullPrefix, NOTIFIER_ACTOR, QueueNames, Subjects, type CertificateEventData, type DomainEvent, type HandlerContactQuery, type HandlerContactReply, type MailDeliveryJob } from '@ecert/contracts';
+import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_LOGGER } from '../../gateway.tokens';
+import { RpcClient } from '../../rpc/rpc-client.service';
+import { isMailEvent, reminderMail, type MailEventType } from './reminder-mail';
+
+const M = `"gateway"."mail_delivery"`;
+const SWEEP_EVERY_MS = 30_000;
+
+/**
+ * E-mails the handler (经办人) when a certificate's renewal window opens and when it expires:
+ * one row per event (its id unique), sent through the BullMQ queue `QueueNames.mail` with
+ * retries, over SMTP (nodemailer). The handler's address comes from the workflow-service (the
+ * application that issued or last serviced the certificate). Without SMTP_URL mail is off.
+ */
+@Injectable()
+export class MailNotifier {
+  private queue?: Queue<MailDeliveryJob>;
+  private worker?: Worker<MailDeliveryJob>;
+  private transport?: Transporter;
+  private sweeper?: NodeJS.Timeout;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
+    @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(GATEWAY_LOGGER) logger: Logger,
+    private readonly rpc: RpcClient,
+  ) {
+    this.logger = logger.child({ component: 'mail' });
+  }
+
+  get enabled(): boolean {
+    return this.config.SMTP_URL !== '';
+  }
+
+  start(): void {
+    if (!this.enabled) {
+      this.logger.info('SMTP_URL is not set: e-mail to handlers (renewal reminders, expiry) is disabled');
+      return;
+    }
+    this.transport = createTransport(this.config.SMTP_URL, { from: this.config.MAIL_FROM });
+    const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
+    const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
+    this.queue = new Queue(QueueNames.mail, { connection, prefix });
+    this.worker = new Worker(QueueNames.mail, (job) => this.process(job), { connection, prefix, concurrency: 4 });
+    this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'mail worker error'));
+    this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'mail queue error'));
+    const sweep = () => void this.enqueuePending().catch((e) => this.logger.warn({ err: (e as Error).message }, 'mail sweep failed'));
+    sweep();
+    this.sweeper = setInterval(sweep, SWEEP_EVERY_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((r) => setTimeout(r, 3000).unref())]);
+    await bounded(this.worker?.close());
+    await bounded(this.queue?.close());
+    this.transport?.close();
+  }
+
+  /** In the consumer's transaction: one mail per event, whatever happens later. */
+  async record(manager: EntityManager, event: DomainEvent): Promise<boolean> {
+    if (!this.enabled || !isMailEvent(event.type)) return false;
+    const data = event.data as CertificateEventData;
+    if (typeof data?.serial !== 'string') return false;
+    await manager.query(`INSERT INTO ${M} (id, event_id, event_type, certificate_serial, data) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (event_id) DO NOTHING`, [
+      randomUUID(),
+      event.id,
+      event.type,
+      data.serial,
+      JSON.stringify(data),
+    ]);
+    return true;
+  }
+
+  async enqueuePending(): Promise<void> {
+    if (!this.queue) return;
+    const rows: { id: string }[] = await this.ds.query(`SELECT id FROM ${M} WHERE status IN ('pending', 'failed') ORDER BY created_at LIMIT 1000`);
+    for (const r of rows) {
+      await this.queue.add('send', { mailId: r.id }, { jobId: r.id, attempts: this.config.MAIL_MAX_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.MAIL_BACKOFF_MS }, removeOnComplete: true, removeOnFail: true });
+    }
+  }
+
+  private async process(job: Job<MailDeliveryJob>): Promise<void> {
+    const [row] = await this.ds.query(`SELECT * FROM ${M} WHERE id = $1`, [job.data.mailId]);
+    if (!row || !['pending', 'failed'].includes(row.status)) return;
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    try {
+      const contact = await requestContext.run({ requestId: `mail-${row.event_id}`, actor: NOTIFIER_ACTOR, regions: [NATIONAL_SCOPE], operations: [] }, () =>
+        this.rpc.call<HandlerContactReply>(Subjects.workflow.handlerContact, { certificateSerial: row.certificate_serial } satisfies HandlerContactQuery),
+      );
+      if (!contact.found) {
+        await this.ds.query(`UPDATE ${M} SET status = 'no_contact', attempts = attempts + 1 WHERE id = $1`, [row.id]);
+        this.logger.info({ serial: row.certificate_serial, eventId: row.event_id }, 'no application handler known for this certificate: no e-mail');
+        return;
+      }
+      const mail = reminderMail(row.event_type as MailEventType, row.data as CertificateEventData, contact);
+      const info = await this.transport!.sendMail({ to: { name: contact.name, address: contact.email }, subject: mail.subject, text: mail.text, headers: { 'X-Ecert-Event-Id': row.event_id } });
+      await this.ds.query(`UPDATE ${M} SET status = 'sent', attempts = attempts + 1, recipient = $2, application_id = $3, message_id = $4, sent_at = now(), last_error = NULL WHERE id = $1`, [
+        row.id,
+        contact.email,
+        contact.applicationId,
+        info.messageId ?? null,
+      ]);
+    } catch (e) {
+      const err = (e as Error).message.slice(0, 500);
+      await this.ds.query(`UPDATE ${M} SET status = $2, attempts = attempts + 1, last_error = $3 WHERE id = $1`, [row.id, last ? 'dead' : 'failed', err]);
+      if (last) {
+        this.logger.error({ eventId: row.event_id, err }, 'e-mail to the handler given up');
+        return;
+      }
+      throw e;
+    }
+  }
+}

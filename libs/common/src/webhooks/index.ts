@@ -1,0 +1,3 @@
+export * from './webhook-signature';
+export * from './webhook-target';
+export * from './webhook-routing';

@@ -1,0 +1,371 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { requestContext, verifyWebhookSignature } from '@ecert/common';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { durableConsumers, EVENTS_STREAM, eventSubject, NOTIFIER_ACTOR, Subjects, type CertificateRenewalDueData, type DomainEvent } from '@ecert/contracts';
+import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { makeResidentId, makeUscc, opensslCsr, TempDir } from '../support/fixtures';
+import { api, waitFor } from '../support/http';
+import { WebhookReceiver } from '../support/webhook-receiver';
+import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
+import { RpcClient } from '../../apps/gateway/src/rpc/rpc-client.service';
+
+/**
+ * Issue 12 §3 (e-mail) and §4 through the gateway: a real HTTP receiver and a real SMTP server.
+ * Retries are fast here (WEBHOOK_BACKOFF_MS) and attempts short (WEBHOOK_TIMEOUT_MS); nothing
+ * waits on a fixed sleep: every assertion waits for the state it needs.
+ */
+let p: TestPlatform;
+const dir = new TempDir();
+const receiver = new WebhookReceiver();
+const mails: ParsedMail[] = [];
+let smtp: SMTPServer;
+let smtpBusy = 0;
+let guangxi: Record<string, string>;
+let guangdong: Record<string, string>;
+
+const MAX_ATTEMPTS = 4;
+
+beforeAll(async () => {
+  await receiver.start();
+  const smtpPort = await freePort();
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((m) => {
+        // A server that is busy once: the mail must come again (the queue's retry).
+        if (smtpBusy > 0) return smtpBusy--, callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+        mails.push(m);
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+  p = await startTestPlatform({
+    services: ['cert', 'workflow', 'gateway'],
+    env: {
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_BACKOFF_MS: '100',
+      WEBHOOK_TIMEOUT_MS: '800',
+      WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      WEBHOOK_SUBSCRIPTION_CONCURRENCY: '2',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      MAIL_FROM: 'ecert 数字证书 <noreply@ecert.example.cn>',
+      MAIL_BACKOFF_MS: '100',
+    },
+  });
+  const clients = p.gateway!.get(ClientsService);
+  const gx = await clients.register({ name: '广西社保经办系统', department: '社保', operations: ['webhooks:manage', 'certificates:read'], regionCodes: ['450000'] });
+  const gd = await clients.register({ name: '广东社保经办系统', department: '社保', operations: ['webhooks:manage'], regionCodes: ['440000'] });
+  guangxi = { 'x-api-key': gx.apiKey };
+  guangdong = { 'x-api-key': gd.apiKey };
+});
+
+afterAll(async () => {
+  await p?.close();
+  await receiver.close();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  dir.remove();
+});
+
+async function subscribe(path: string, headers: Record<string, string>, eventTypes = ['certificate.*'], extra: Record<string, unknown> = {}) {
+  const r = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url: receiver.url(path), eventTypes, ...extra }, headers);
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body as { id: string; secret: string; regionCodes: string[] };
+}
+
+async function issue(regionCode = '450100') {
+  const { csr } = opensslCsr(dir, 'p256');
+  const unit = { name: '南宁市某某科技有限公司', uscc: makeUscc(regionCode), regionCode, accountNo: `SI${Math.floor(Math.random() * 1e8)}` };
+  const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return { ...(r.body as { serial: string; notAfter: string }), unit };
+}
+
+async function deliveries(subscriptionId: string, headers: Record<string, string>) {
+  const r = await api(p.baseUrl, 'GET', `/api/v1/webhooks/subscriptions/${subscriptionId}/deliveries?pageSize=100`, undefined, headers);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.items as { id: string; eventType: string; status: string; attempts: number; lastError: string | null; log: { startedAt: string; statusCode: number | null; error: string | null; durationMs: number }[] }[];
+}
+
+/** Every outbox row is published and the gateway's notifications consumer has acknowledged everything on the stream. */
+async function notificationsCaughtUp() {
+  await waitFor(async () => (await p.db.query('SELECT count(*)::int AS n FROM cert.outbox WHERE published_at IS NULL')).rows[0].n === 0, 15_000);
+  const nc = await connect({ servers: p.config.NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await waitFor(async () => {
+      const stream = await jsm.streams.info(EVENTS_STREAM);
+      const c = await jsm.consumers.info(EVENTS_STREAM, durableConsumers().gatewayNotifications.name);
+      return c.ack_floor.stream_seq >= stream.state.last_seq && c.num_ack_pending === 0;
+    }, 15_000);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** The most attempts that were under way at one moment. */
+function maxOverlap(attempts: { startedAt: string; durationMs: number }[]): number {
+  const edges = attempts.flatMap((a) => [
+    [Date.parse(a.startedAt), 1],
+    [Date.parse(a.startedAt) + a.durationMs, -1],
+  ]);
+  // An attempt ending at the very millisecond another starts does not overlap it.
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, d] of edges) max = Math.max(max, (open += d));
+  return max;
+}
+
+const subscriptionCount = async () => (await p.db.query('SELECT count(*)::int AS n FROM gateway.webhook_subscription')).rows[0].n as number;
+
+describe('subscriptions: bad input', () => {
+  it('refuses URLs that are not http(s), carry credentials or point at the platform; nothing is stored', async () => {
+    const before = await subscriptionCount();
+    const gatewayPort = new URL(p.baseUrl).port;
+    const natsPort = new URL(p.config.NATS_URL).port || '4222';
+    for (const url of ['ftp://example.cn/hook', 'file:///etc/passwd', 'not a url', `http://user:pw@127.0.0.1:${receiver.port}/x`, `http://127.0.0.1:${gatewayPort}/api/v1/health`, `http://localhost:${gatewayPort}/`, `http://127.0.0.1:${natsPort}/`, 'http://0.0.0.0:9/']) {
+      const r = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url, eventTypes: ['certificate.*'] }, guangxi);
+      expect(r.status, url).toBe(400);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+      expect(r.body.code, url).toBe('webhook_url_refused');
+      expect(r.body.field).toBe('url');
+    }
+    const badType = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url: receiver.url('/x'), eventTypes: ['certificate.*', 'ukey.*'] }, guangxi);
+    expect(badType.status).toBe(400);
+    expect(badType.body).toMatchObject({ code: 'validation_failed', field: 'eventTypes[1]' });
+    const foreignRegion = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url: receiver.url('/x'), eventTypes: ['certificate.*'], regionCodes: ['440100'] }, guangxi);
+    expect(foreignRegion.status).toBe(400);
+    expect(foreignRegion.body).toMatchObject({ code: 'validation_failed', field: 'regionCodes[0]' });
+    const noTypes = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url: receiver.url('/x'), eventTypes: [] }, guangxi);
+    expect(noTypes.status).toBe(400);
+    expect(noTypes.body.field).toBe('eventTypes');
+    expect(await subscriptionCount()).toBe(before);
+    // A change with a bad part changes nothing, not even its good parts.
+    const sub = await subscribe('/unchanged', guangxi, ['seal.*']);
+    const patch = await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${sub.id}`, { url: `http://127.0.0.1:${gatewayPort}/`, eventTypes: ['certificate.*'], description: 'x' }, guangxi);
+    expect(patch.status).toBe(400);
+    expect(patch.body).toMatchObject({ code: 'webhook_url_refused', field: 'url' });
+    const after = await api(p.baseUrl, 'GET', `/api/v1/webhooks/subscriptions/${sub.id}`, undefined, guangxi);
+    expect(after.body).toMatchObject({ url: receiver.url('/unchanged'), eventTypes: ['seal.*'], description: null });
+    expect((await api(p.baseUrl, 'DELETE', `/api/v1/webhooks/subscriptions/${sub.id}`, undefined, guangxi)).status).toBe(200);
+  });
+
+  it('keeps subscriptions to their client: another client gets not found, a client without the operation is refused; changes are audited', async () => {
+    const sub = await subscribe('/owned', guangxi);
+    const other = await api(p.baseUrl, 'GET', `/api/v1/webhooks/subscriptions/${sub.id}`, undefined, guangdong);
+    expect(other.status).toBe(404);
+    const rotate = await api(p.baseUrl, 'POST', `/api/v1/webhooks/subscriptions/${sub.id}/rotate-secret`, undefined, guangdong);
+    expect(rotate.status).toBe(404);
+    const reader = await p.gateway!.get(ClientsService).register({ name: 'reader', department: 'x', operations: ['certificates:read'], regionCodes: ['450000'] });
+    const refused = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url: receiver.url('/x'), eventTypes: ['certificate.*'] }, { 'x-api-key': reader.apiKey });
+    expect(refused.status).toBe(403);
+    const own = await api(p.baseUrl, 'GET', `/api/v1/webhooks/subscriptions/${sub.id}`, undefined, guangxi);
+    expect(own.status).toBe(200);
+    expect(own.body).not.toHaveProperty('secret');
+    expect(own.body.regionCodes).toEqual(['450000']);
+    const del = await api(p.baseUrl, 'DELETE', `/api/v1/webhooks/subscriptions/${sub.id}`, undefined, guangxi);
+    expect(del.status).toBe(200);
+    const { rows } = await p.db.query(`SELECT action FROM gateway.audit_log WHERE target = $1 AND outcome = 'success' ORDER BY seq`, [sub.id]);
+    expect(rows.map((r) => r.action)).toEqual(['POST /api/v1/webhooks/subscriptions', 'DELETE /api/v1/webhooks/subscriptions/:id']);
+  });
+});
+
+describe('deliveries', () => {
+  it('signs each delivery, and delivers only within the subscriber\'s regions', async () => {
+    const gx = await subscribe('/gx', guangxi);
+    const gd = await subscribe('/gd', guangdong);
+    const cert = await issue('450100');
+    const got = await waitFor(async () => receiver.at('/gx').find((r) => r.body.data.serial === cert.serial));
+    expect(got.body.type).toBe('certificate.issued');
+    expect(got.body).not.toHaveProperty('actor');
+    expect(got.headers['ecert-event-type']).toBe('certificate.issued');
+    const header = got.headers['ecert-webhook-signature'] as string;
+    expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(verifyWebhookSignature(header, got.raw, gx.secret)).toMatchObject({ ok: true });
+    expect(verifyWebhookSignature(header, got.raw, gd.secret).ok).toBe(false);
+    expect(verifyWebhookSignature(header, got.raw.replace(cert.serial, '00'), gx.secret).ok).toBe(false);
+    // Deliveries of one event are written in one transaction: none for Guangdong means none ever.
+    await waitFor(async () => (await deliveries(gx.id, guangxi)).some((d) => d.status === 'succeeded'));
+    expect(await deliveries(gd.id, guangdong)).toEqual([]);
+    expect(receiver.at('/gd')).toEqual([]);
+  });
+
+  it('retries a receiver that fails then recovers, keeping the order per certificate', async () => {
+    let failIssued = 2;
+    receiver.on('/flaky', (r) => (r.body.type === 'certificate.issued' && failIssued-- > 0 ? 503 : 200));
+    const sub = await subscribe('/flaky', guangxi);
+    // Paused: deliveries are kept; so all three are waiting when the receiver starts failing.
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${sub.id}`, { status: 'paused' }, guangxi)).status).toBe(200);
+    const cert = await issue('450102');
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, { comment: '挂失' })).status).toBe(200);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/unfreeze`, { comment: '挂失恢复' })).status).toBe(200);
+    await waitFor(async () => (await deliveries(sub.id, guangxi)).length === 3);
+    expect(receiver.at('/flaky')).toEqual([]);
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${sub.id}`, { status: 'active' }, guangxi)).status).toBe(200);
+    await waitFor(async () => (await deliveries(sub.id, guangxi)).every((d) => d.status === 'succeeded'), 20_000);
+    const seen = receiver.at('/flaky').filter((r) => r.body.data.serial === cert.serial);
+    expect(seen.map((r) => [r.body.type, r.answer])).toEqual([
+      ['certificate.issued', 503],
+      ['certificate.issued', 503],
+      ['certificate.issued', 200],
+      ['certificate.frozen', 200],
+      ['certificate.unfrozen', 200],
+    ]);
+    expect(seen.map((r) => r.headers['ecert-delivery-attempt'])).toEqual(['1', '2', '3', '1', '1']);
+    const log = await deliveries(sub.id, guangxi);
+    expect(log.map((d) => d.eventType)).toEqual(['certificate.issued', 'certificate.frozen', 'certificate.unfrozen']);
+    expect(log[0].attempts).toBe(3);
+    expect(log[0].log.map((a) => a.statusCode)).toEqual([503, 503, 200]);
+    expect(log[0].log[0].error).toMatch(/HTTP 503/);
+  });
+
+  it('does not pile up on a receiver that never answers: attempts time out, it is dead-lettered, others are delivered; redelivery works', async () => {
+    let answering = false;
+    receiver.on('/silent', () => (answering ? 200 : 'hang'));
+    const silent = await subscribe('/silent', guangxi);
+    const healthy = await subscribe('/healthy', guangxi);
+    const certs = [await issue('450103'), await issue('450103'), await issue('450103')];
+    const serials = new Set(certs.map((c) => c.serial));
+    await waitFor(async () => receiver.at('/healthy').filter((r) => serials.has(r.body.data.serial as string)).length === 3, 15_000);
+    await waitFor(async () => (await deliveries(silent.id, guangxi)).filter((d) => d.status === 'dead').length === 3, 60_000, 250);
+    const dead = await deliveries(silent.id, guangxi);
+    for (const d of dead) {
+      expect(d.attempts).toBe(MAX_ATTEMPTS);
+      expect(d.log).toHaveLength(MAX_ATTEMPTS);
+      for (const a of d.log) {
+        expect(a.statusCode).toBeNull();
+        expect(a.error).toMatch(/no answer within 800 ms/);
+      }
+    }
+    // The gateway had at most WEBHOOK_SUBSCRIPTION_CONCURRENCY attempts open at once (by its own
+    // attempt log: the receiver notices a closed socket later), and none is left open.
+    expect(maxOverlap(dead.flatMap((d) => d.log))).toBeLessThanOrEqual(2);
+    expect(receiver.at('/silent')).toHaveLength(3 * MAX_ATTEMPTS);
+    await waitFor(async () => receiver.openAt('/silent') === 0);
+    const still = await api(p.baseUrl, 'POST', `/api/v1/webhooks/deliveries/${(await deliveries(healthy.id, guangxi))[0].id}/redeliver`, undefined, guangdong);
+    expect(still.status).toBe(404);
+    answering = true;
+    const again = await api(p.baseUrl, 'POST', `/api/v1/webhooks/deliveries/${dead[0].id}/redeliver`, undefined, guangxi);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    await waitFor(async () => (await deliveries(silent.id, guangxi)).find((d) => d.id === dead[0].id)?.status === 'succeeded');
+    // Only dead or delivered ones: one still waiting (its subscription paused) is a conflict, unchanged.
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${silent.id}`, { status: 'paused' }, guangxi)).status).toBe(200);
+    const held = await issue('450103');
+    const waiting = await waitFor(async () => (await deliveries(silent.id, guangxi)).find((d) => d.status === 'pending'));
+    const conflict = await api(p.baseUrl, 'POST', `/api/v1/webhooks/deliveries/${waiting.id}/redeliver`, undefined, guangxi);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.code).toBe('illegal_state_transition');
+    expect((await deliveries(silent.id, guangxi)).find((d) => d.id === waiting.id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(receiver.at('/silent').some((r) => r.body.data.serial === held.serial)).toBe(false);
+  });
+
+  it('checks the target again when connecting: a name that now leads to the platform is refused', async () => {
+    const sub = await subscribe('/moved', guangxi);
+    // As if the name's DNS answer had changed since registration: it now resolves to the gateway.
+    await p.db.query('UPDATE gateway.webhook_subscription SET url = $2 WHERE id = $1', [sub.id, `http://localhost:${new URL(p.baseUrl).port}/api/v1/health`]);
+    const cert = await issue('450100');
+    const d = await waitFor(async () => (await deliveries(sub.id, guangxi)).find((x) => x.status === 'dead'), 30_000);
+    expect(d.log).toHaveLength(MAX_ATTEMPTS);
+    for (const a of d.log) {
+      expect(a.statusCode).toBeNull();
+      expect(a.error).toMatch(/target refused: localhost resolves to .* is the platform itself/);
+    }
+    expect(receiver.at('/moved').some((r) => r.body.data.serial === cert.serial)).toBe(false);
+  });
+
+  it('rotates the secret: both signatures are sent during the grace period', async () => {
+    const sub = await subscribe('/rotated', guangxi);
+    const rotated = await api(p.baseUrl, 'POST', `/api/v1/webhooks/subscriptions/${sub.id}/rotate-secret`, undefined, guangxi);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(sub.secret);
+    expect(rotated.body.previousSecretValidUntil).toBeTruthy();
+    const cert = await issue('450100');
+    const got = await waitFor(async () => receiver.at('/rotated').find((r) => r.body.data.serial === cert.serial));
+    const header = got.headers['ecert-webhook-signature'] as string;
+    expect(header.match(/v1=/g)).toHaveLength(2);
+    expect(verifyWebhookSignature(header, got.raw, rotated.body.secret).ok).toBe(true);
+    expect(verifyWebhookSignature(header, got.raw, sub.secret).ok).toBe(true);
+  });
+});
+
+describe('renewal reminders (第十七条)', () => {
+  it('gives handler contacts to the gateway\'s notifier only (checked by the workflow-service)', async () => {
+    const rpc = p.gateway!.get(RpcClient);
+    const ask = (ctx: Parameters<typeof requestContext.run>[0]) => requestContext.run(ctx, () => rpc.call(Subjects.workflow.handlerContact, { certificateSerial: 'ABCDEF' }));
+    await expect(ask({ requestId: 't1', actor: NOTIFIER_ACTOR, regions: ['000000'], operations: [] })).resolves.toEqual({ found: false });
+    for (const ctx of [
+      { requestId: 't2', clientId: randomUUID(), regions: ['000000'], operations: ['admin'] },
+      { requestId: 't3', actor: randomUUID(), role: 'admin', regions: ['000000'], operations: ['admin'] },
+      { requestId: 't4', actor: NOTIFIER_ACTOR, role: 'admin', regions: ['000000'], operations: [] },
+    ]) {
+      await expect(ask(ctx)).rejects.toMatchObject({ status: 403, code: 'bus_caller_forbidden' });
+    }
+  });
+
+
+  it('sends a webhook and an e-mail to the handler of the certificate\'s application (retried when the SMTP server is busy), once per event', async () => {
+    const sub = await subscribe('/reminders', guangxi, ['certificate.renewal_due', 'certificate.expired']);
+    const cert = await issue('450100');
+    const email = `jingban-${randomUUID().slice(0, 8)}@example.cn`;
+    const app = await api(p.baseUrl, 'POST', '/api/v1/applications', {
+      type: 'report_loss',
+      unit: { name: cert.unit.name, address: '南宁市民族大道60号', postalCode: '530000', uscc: cert.unit.uscc, regionCode: '450100', accountNo: cert.unit.accountNo },
+      handler: { name: '李经办', idNumber: makeResidentId('450102'), phone: '13912345678', email },
+      seals: [],
+      targetSerial: cert.serial,
+      statement: '遗失',
+    });
+    expect(app.status, JSON.stringify(app.body)).toBe(201);
+    // What the cert-service's reminder job writes (its outbox, signed and published by its relay).
+    const event: DomainEvent<'certificate.renewal_due', CertificateRenewalDueData> = {
+      id: randomUUID(),
+      type: 'certificate.renewal_due',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      aggregateId: cert.serial,
+      data: { serial: cert.serial, caId: 'x', profile: 'unit', uscc: cert.unit.uscc, accountNo: cert.unit.accountNo, regionCode: '450100', status: 'active', notAfter: cert.notAfter, windowOpensOn: '2027-11-01' },
+    };
+    smtpBusy = 1;
+    await p.db.query('INSERT INTO cert.outbox (id, subject, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [event.id, eventSubject(event.type), event.type, cert.serial, JSON.stringify(event)]);
+    const hook = await waitFor(async () => receiver.at('/reminders').find((r) => r.body.id === event.id), 15_000);
+    expect(hook.body.data.windowOpensOn).toBe('2027-11-01');
+    expect(verifyWebhookSignature(hook.headers['ecert-webhook-signature'] as string, hook.raw, sub.secret).ok).toBe(true);
+    const mail = await waitFor(async () => mails.find((m) => m.headers.get('x-ecert-event-id') === event.id), 15_000);
+    expect((mail.to as { value: { address: string }[] }).value[0].address).toBe(email);
+    expect(mail.from?.value[0].address).toBe('noreply@ecert.example.cn');
+    expect(mail.subject).toContain('续期提醒');
+    expect(mail.subject).toContain(cert.serial);
+    expect(mail.text).toContain('李经办');
+    expect(mail.text).toContain('2027-11-01');
+    expect(smtpBusy).toBe(0);
+    const { rows } = await p.db.query('SELECT status, recipient, application_id, attempts FROM gateway.mail_delivery WHERE event_id = $1', [event.id]);
+    expect(rows).toEqual([{ status: 'sent', recipient: email, application_id: app.body.id, attempts: 2 }]);
+    // The same event published again (another outbox row, so another Nats-Msg-Id): nothing more is sent.
+    await p.db.query('INSERT INTO cert.outbox (id, subject, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [randomUUID(), eventSubject(event.type), event.type, cert.serial, JSON.stringify(event)]);
+    await notificationsCaughtUp();
+    expect(mails.filter((m) => m.headers.get('x-ecert-event-id') === event.id)).toHaveLength(1);
+    expect((await p.db.query('SELECT count(*)::int AS n FROM gateway.mail_delivery WHERE event_id = $1', [event.id])).rows[0].n).toBe(1);
+    expect((await deliveries(sub.id, guangxi)).filter((d) => d.eventType === 'certificate.renewal_due')).toHaveLength(1);
+    expect(receiver.at('/reminders').filter((r) => r.body.id === event.id)).toHaveLength(1);
+  });
+
+  it('records an expiry of a certificate no application knows as without contact, and still sends its webhook', async () => {
+    const sub = await subscribe('/reminders-2', guangxi, ['certificate.expired']);
+    const cert = await issue('450100');
+    const id = randomUUID();
+    const event = { id, type: 'certificate.expired', version: 1, occurredAt: new Date().toISOString(), aggregateId: cert.serial, data: { serial: cert.serial, caId: 'x', profile: 'unit', uscc: cert.unit.uscc, accountNo: cert.unit.accountNo, regionCode: '450100', status: 'expired', notAfter: cert.notAfter } };
+    await p.db.query('INSERT INTO cert.outbox (id, subject, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [id, eventSubject(event.type), event.type, cert.serial, JSON.stringify(event)]);
+    await waitFor(async () => receiver.at('/reminders-2').find((r) => r.body.id === id), 15_000);
+    await waitFor(async () => (await p.db.query('SELECT status FROM gateway.mail_delivery WHERE event_id = $1', [id])).rows[0]?.status === 'no_contact', 15_000);
+    expect(mails.find((m) => m.headers.get('x-ecert-event-id') === id)).toBeUndefined();
+    expect((await deliveries(sub.id, guangxi)).map((d) => d.status)).toEqual(['succeeded']);
+  });
+});
