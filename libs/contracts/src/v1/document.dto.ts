@@ -245,6 +245,17 @@ export interface SealSessionView {
   signatureAlgorithm: 'sm2-with-sm3' | 'ecdsa-with-sha256' | 'sha256-with-rsa';
   placements: ResolvedPlacementView[];
   expiresAt: string;
+  /**
+   * SM2 seals only: the GB/T 38540 TBS_Sign of the SES_Signature that goes with the CMS (the seal,
+   * the time, SM3 of the ByteRange, the signature field) — a second signature by the same key,
+   * sent back as `sesSignature`.
+   */
+  ses?: {
+    /** Base64 DER TBS_Sign: what the key signs (SM2 with SM3, user ID 1234567812345678). */
+    dataToSign: string;
+    /** Base64 e = SM3(Z ‖ dataToSign), for a token that signs a digest. */
+    digestToSign: string;
+  };
 }
 
 export type SealDocumentReply = { mode: 'server'; sealed: SealedDocumentView } | { mode: 'deferred'; session: SealSessionView };
@@ -254,6 +265,8 @@ export interface EmbedSignatureCommand {
   sessionId: string;
   /** Base64 of the signature over dataToSign: DER SEQUENCE{r,s} (SM2, ECDSA) or r‖s, or the RSA value. */
   signature: string;
+  /** Base64 of the signature over `ses.dataToSign` (required when the session has `ses`): DER or r‖s. */
+  sesSignature?: string;
 }
 
 export interface SealedDocumentView {
@@ -337,6 +350,22 @@ export interface SignatureReportView {
   seal?: { sealId: string; name: string; kind: SealKind; status: SealStatus; uscc: string; unitName: string };
   /** An RFC 3161 timestamp over the signature value (PAdES B-T), as found in the container. */
   timestamp?: { genTime?: string; tsa?: string; valid: boolean; problems: string[] };
+  /**
+   * The GB/T 38540 SES_Signature carried with the CMS (SM2 seals; unsigned attribute
+   * 2.25.301494466639598324738376717041953068967), checked by libs/ses: its signature by the
+   * signer, the seal inside (maker signature and trust), dataHash = SM3 of the ByteRange, and its
+   * signer being the CMS signer.
+   */
+  sesSignature?: {
+    indication: DocumentIndication;
+    signingTime?: string;
+    propertyInfo?: string;
+    signer?: string;
+    /** The seal inside, as libs/ses judged it. */
+    seal: { esId: string; name: string; indication: DocumentIndication; maker?: string; validStart?: string; validEnd?: string };
+    checks: SignatureCheckView[];
+    warnings: string[];
+  };
   /** ecert sealed this very signature: when (its proof of existence) and into which document. */
   ecertRecord?: { sealedAt: string; documentId: string; sealUseRequestId: string; mode: SealingMode };
   /** Incremental updates after this signature's revision, and whether they only add signatures or annotations. */
