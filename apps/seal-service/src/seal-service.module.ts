@@ -18,6 +18,7 @@ import { CreateSealTables1764000000001 } from './migrations/1764000000001-create
 import { CertificateEventOrder1764600000002 } from './migrations/1764600000002-certificate-event-order';
 import { CommandReceipts1764800000002 } from './migrations/1764800000002-command-receipts';
 import { DocumentTables1765200000001 } from './migrations/1765200000001-document-tables';
+import { SesSignature1766000000001 } from './migrations/1766000000001-ses-signature';
 import { DOCUMENT_ENTITIES } from './documents/document.entities';
 import { sealDocumentStoreProvider } from './documents/document-store.provider';
 import { DocumentAccess } from './documents/document-access.service';
@@ -36,7 +37,7 @@ import { VerifyDocumentUseCase } from './documents/verify-document.use-case';
 import { VerificationReportQueries } from './documents/verification-report-queries.service';
 import { DocumentsHandler } from './documents/documents.handler';
 
-export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002, CommandReceipts1764800000002, DocumentTables1765200000001];
+export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002, CommandReceipts1764800000002, DocumentTables1765200000001, SesSignature1766000000001];
 
 @Module({})
 export class SealServiceModule {

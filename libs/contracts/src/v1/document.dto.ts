@@ -323,7 +323,7 @@ export interface VerificationReportQuery {
 }
 
 export interface SignatureCheckView {
-  name: 'byte-range' | 'format' | 'digest' | 'signature' | 'chain' | 'revocation' | 'modifications' | 'seal' | 'timestamp';
+  name: 'byte-range' | 'format' | 'digest' | 'signature' | 'chain' | 'revocation' | 'modifications' | 'seal' | 'timestamp' | 'ses-signature';
   result: 'passed' | 'failed' | 'indeterminate' | 'warning';
   detail: string;
 }
@@ -363,7 +363,8 @@ export interface SignatureReportView {
     signer?: string;
     /** The seal inside, as libs/ses judged it. */
     seal: { esId: string; name: string; indication: DocumentIndication; maker?: string; validStart?: string; validEnd?: string };
-    checks: SignatureCheckView[];
+    /** libs/ses's checks (format, signer-signature, signer-certificate, signer-key-usage, signer-bound-to-seal, seal, data-hash), same-signer, and the seal's own as seal.*. */
+    checks: { name: string; result: 'passed' | 'failed' | 'indeterminate' | 'warning'; detail: string }[];
     warnings: string[];
   };
   /** ecert sealed this very signature: when (its proof of existence) and into which document. */
