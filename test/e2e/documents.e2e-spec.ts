@@ -21,7 +21,9 @@ import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { PDF_FIXTURES } from '../support/pdf-fixtures';
 import { embedSignature, prepareSignature, readPdfSignatures, signedChunks } from '@ecert/pdf';
-import { assembleSignedData, checkSignatureOverAttributes, digestChunks, prepareSignedAttributes } from '@ecert/cms';
+import { assembleSignedData, checkSignatureOverAttributes, CMS_OID, digestChunks, parseSignedData, prepareSignedAttributes } from '@ecert/cms';
+import { decodeSesSignature } from '@ecert/ses';
+import { derOf } from '../../apps/seal-service/src/documents/verify-document.use-case';
 import { hasPeer, makeNssDb, mmToPx, pdfsigReport, qpdfCheck, redPixelsIn, renderPage } from '../support/pdf-peers';
 
 /**
@@ -115,10 +117,41 @@ async function sealDeferred(doc: DocumentView, unit: UnitSeal, request: SealUseR
   const prep = await sealRequest(doc, unit.seal, request, 'deferred');
   expect(prep.status, JSON.stringify(prep.body)).toBe(201);
   const session = (prep.body as { session: SealSessionView }).session;
-  const signature = unit.sign!(Buffer.from(session.dataToSign, 'base64'));
-  const done = await api<SealedDocumentView>(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, { signature: signature.toString('base64') }, sealer.headers);
+  const done = await api<SealedDocumentView>(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, signaturesFor(unit, session), sealer.headers);
   expect(done.status, JSON.stringify(done.body)).toBe(201);
   return done.body;
+}
+
+/** What the UKey sends back: the signature over dataToSign and, for an SM2 seal, over the SES TBS_Sign too. */
+function signaturesFor(unit: UnitSeal, session: SealSessionView): { signature: string; sesSignature?: string } {
+  return {
+    signature: unit.sign!(Buffer.from(session.dataToSign, 'base64')).toString('base64'),
+    ...(session.ses ? { sesSignature: unit.sign!(Buffer.from(session.ses.dataToSign, 'base64')).toString('base64') } : {}),
+  };
+}
+
+/**
+ * The sealed PDF with the CMS of its last signature edited in place (same length, /Contents is
+ * outside the ByteRange): what an attacker rewriting the unsigned SES_Signature would produce.
+ */
+function withContentsEdited(pdf: Buffer, edit: (cms: Buffer) => void): Buffer {
+  const sig = readPdfSignatures(pdf).pop()!;
+  const [, start, end] = sig.byteRange;
+  const hex = pdf.subarray(start + 1, end - 1).toString('latin1');
+  const cms = Buffer.from(hex, 'hex');
+  edit(cms);
+  const out = Buffer.from(pdf);
+  out.write(cms.toString('hex'), start + 1, 'latin1');
+  return out;
+}
+
+/** The SES_Signature carried in a signature's CMS (unsigned attribute), as libs/cms reads it. */
+function sesOf(pdf: Buffer): Buffer {
+  const sig = readPdfSignatures(pdf).pop()!;
+  const si = parseSignedData(derOf(sig.contents)).signerInfos[0]!;
+  const attr = si.unsignedAttributes.find((a) => a.oid === CMS_OID.sesSignature);
+  expect(attr, 'the CMS carries an SES_Signature').toBeDefined();
+  return Buffer.from(attr!.values[0]!.raw);
 }
 
 async function content(doc: { id: string }, who: Principal = sealer): Promise<Buffer> {
@@ -385,6 +418,95 @@ describe('sealing and verifying', () => {
     ]);
     expect(report.signatures[0].laterRevisions).toEqual([{ addsOnlySignaturesOrAnnotations: true, changedObjects: expect.any(Number), changes: [] }]);
     expect(report.signatures[1]).toMatchObject({ digestAlgorithm: 'sm3', seal: { sealId: sm2Seal.seal.id } });
+    // Only the SM2 seal carries an SES_Signature.
+    expect(report.signatures[0].sesSignature).toBeUndefined();
+    expect(report.signatures[1].sesSignature).toMatchObject({ indication: 'TOTAL_PASSED', seal: { esId: sm2Seal.seal.esId, indication: 'TOTAL_PASSED' } });
+  });
+
+  describe('an SM2 seal carries its GB/T 38540 SES_Signature', () => {
+    let sm2Sealed: Buffer;
+
+    it('deferred: the session asks for a second signature over the TBS_Sign; both are checked; the report shows the seal inside', async () => {
+      const doc = await upload(samplePdf('an SM2 declaration'));
+      const request = await approvedRequest(doc, sm2Seal.seal, [{ type: 'coordinates', page: 1, xMm: 100, yMm: 200 }]);
+      const prep = await sealRequest(doc, sm2Seal.seal, request, 'deferred');
+      expect(prep.status, JSON.stringify(prep.body)).toBe(201);
+      const session = (prep.body as { session: SealSessionView }).session;
+      expect(session.ses).toMatchObject({ dataToSign: expect.any(String), digestToSign: expect.any(String) });
+      const url = `/api/v1/documents/seal-sessions/${session.sessionId}/signature`;
+      const good = signaturesFor(sm2Seal, session);
+
+      // Without the SES signature, or with the CMS one in its place: refused, the session stays open.
+      const missing = await api(p.baseUrl, 'POST', url, { signature: good.signature }, sealer.headers);
+      expect(missing.status, JSON.stringify(missing.body)).toBe(400);
+      expect(missing.body).toMatchObject({ field: 'sesSignature' });
+      const swapped = await api(p.baseUrl, 'POST', url, { signature: good.signature, sesSignature: good.signature }, sealer.headers);
+      expect(swapped.status, JSON.stringify(swapped.body)).toBe(422);
+      expect(swapped.body).toMatchObject({ code: 'signature_invalid', field: 'sesSignature' });
+      const byOther = await api(p.baseUrl, 'POST', url, { signature: good.signature, sesSignature: p256Seal.sign!(Buffer.from(session.ses!.dataToSign, 'base64')).toString('base64') }, sealer.headers);
+      expect(byOther.status).toBe(422);
+
+      const done = await api<SealedDocumentView>(p.baseUrl, 'POST', url, good, sealer.headers);
+      expect(done.status, JSON.stringify(done.body)).toBe(201);
+      sm2Sealed = await content(done.body.document);
+
+      // What went in: the SES_Signature over the SM3 of the ByteRange, with the seal as issued, by the seal's certificate.
+      const ses = decodeSesSignature(sesOf(sm2Sealed));
+      const [sig] = readPdfSignatures(sm2Sealed);
+      expect(Buffer.from(ses.toSign.dataHash).equals(Buffer.from(digestChunks(signedChunks(sm2Sealed, sig!.byteRange), 'sm3')))).toBe(true);
+      expect(ses.seal.sealInfo.esId).toBe(sm2Seal.seal.esId);
+      expect(Buffer.from(ses.cert).equals(Buffer.from(sm2Seal.cert.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64'))).toBe(true);
+      expect(ses.toSign.propertyInfo).toMatch(/^PDF Signature\d+ \/ByteRange \[/);
+
+      const report = await verify(sm2Sealed);
+      expect(report.indication, JSON.stringify(report, null, 1)).toBe('TOTAL_PASSED');
+      const s = report.signatures[0]!;
+      expect(s.checks.find((c) => c.name === 'ses-signature')).toMatchObject({ result: 'passed' });
+      expect(s.sesSignature).toMatchObject({
+        indication: 'TOTAL_PASSED',
+        seal: { esId: sm2Seal.seal.esId, name: sm2Seal.seal.name, indication: 'TOTAL_PASSED', maker: expect.stringContaining('Seal Maker') },
+      });
+      for (const name of ['signer-signature', 'signer-bound-to-seal', 'seal', 'data-hash', 'same-signer']) {
+        expect(s.sesSignature!.checks.find((c) => c.name === name), name).toMatchObject({ result: 'passed' });
+      }
+      const html = await fetch(`${p.baseUrl}/api/v1/documents/verification-reports/${report.id}.html`, { headers: sealer.headers });
+      expect(await html.text()).toContain('SES_Signature');
+    });
+
+    it('an SES_Signature whose dataHash was altered is named in the report (TOTAL_FAILED)', async () => {
+      const ses = decodeSesSignature(sesOf(sm2Sealed));
+      const tampered = withContentsEdited(sm2Sealed, (cms) => {
+        const at = cms.lastIndexOf(Buffer.from(ses.toSign.dataHash));
+        expect(at).toBeGreaterThan(0);
+        cms[at] ^= 0x01;
+      });
+      const report = await verify(tampered);
+      const s = report.signatures[0]!;
+      expect(report.indication).toBe('TOTAL_FAILED');
+      expect(s).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
+      expect(s.reason).toMatch(/SES_Signature's dataHash/);
+      // The CMS itself is intact: it is the SES_Signature that is named.
+      expect(s.checks.find((c) => c.name === 'digest')?.result).toBe('passed');
+      expect(s.checks.find((c) => c.name === 'signature')?.result).toBe('passed');
+      expect(s.checks.find((c) => c.name === 'ses-signature')).toMatchObject({ result: 'failed', detail: expect.stringContaining('data-hash failed') });
+      expect(s.sesSignature!.checks.find((c) => c.name === 'data-hash')?.result).toBe('failed');
+    });
+
+    it('an SES_Signature whose seal was altered is named in the report (TOTAL_FAILED)', async () => {
+      const esId = Buffer.from(sm2Seal.seal.esId);
+      const tampered = withContentsEdited(sm2Sealed, (cms) => {
+        const at = cms.lastIndexOf(esId);
+        expect(at).toBeGreaterThan(0);
+        cms[at + esId.length - 1] = cms[at + esId.length - 1] === 0x30 ? 0x31 : 0x30;
+      });
+      const report = await verify(tampered);
+      const s = report.signatures[0]!;
+      expect(s.indication).toBe('TOTAL_FAILED');
+      expect(s.checks.find((c) => c.name === 'ses-signature')?.result).toBe('failed');
+      expect(s.sesSignature!.checks.find((c) => c.name === 'seal')?.result).toBe('failed');
+      expect(s.sesSignature!.checks.find((c) => c.name === 'seal.maker-signature')?.result).toBe('failed');
+      expect(s.sesSignature!.checks.find((c) => c.name === 'signer-signature')?.result).toBe('failed');
+    });
   });
 
   it.skipIf(!hasPeer('pdfsig') || !hasPeer('certutil') || !hasPeer('qpdf'))('pdfsig says "Signature is Valid" with ecert\'s root trusted; qpdf --check finds no errors', async () => {
@@ -550,10 +672,10 @@ describe('what may not be sealed', () => {
 });
 
 describe('server-side sealing (an office seal whose key the platform holds)', () => {
-  it('seals in one call when the rule needs no approval; verifies TOTAL_PASSED', async () => {
+  it.each(['EC-P256', 'SM2'] as const)('seals in one call when the rule needs no approval (%s); verifies TOTAL_PASSED', async (keyAlgorithm) => {
     const office = await api<CertificateView>(p.baseUrl, 'POST', '/api/v1/certificates/platform-held', {
       unit: { name: '南宁市人力资源和社会保障局', uscc: makeUscc(), regionCode: '450100', accountNo: '4501000009' },
-      keyAlgorithm: 'EC-P256',
+      keyAlgorithm,
     });
     expect(office.status, JSON.stringify(office.body)).toBe(201);
     const seal = await api<SealView>(p.baseUrl, 'POST', '/api/v1/seals', { kind: 'official', name: '南宁市人力资源和社会保障局', image: SEAL_PNG, widthMm: 42, heightMm: 42, certificateSerial: office.body.serial });
@@ -566,10 +688,20 @@ describe('server-side sealing (an office seal whose key the platform holds)', ()
     const sealed = await sealRequest(doc, seal.body, r.body, 'server');
     expect(sealed.status, JSON.stringify(sealed.body)).toBe(201);
     const out = (sealed.body as { mode: 'server'; sealed: SealedDocumentView }).sealed;
-    expect(out.document.sealing).toMatchObject({ mode: 'server', family: 'pades' });
-    const report = await verify(await content(out.document));
+    expect(out.document.sealing).toMatchObject({ mode: 'server', family: keyAlgorithm === 'SM2' ? 'gbt35275' : 'pades' });
+    const bytes = await content(out.document);
+    const report = await verify(bytes);
     expect(report.indication, JSON.stringify(report, null, 1)).toBe('TOTAL_PASSED');
     expect(report.signatures[0].ecertRecord?.mode).toBe('server');
+    if (keyAlgorithm === 'SM2') {
+      // The platform key signed the SES TBS_Sign too (cert.platform-keys.sign, one call, two records).
+      expect(report.signatures[0].sesSignature).toMatchObject({ indication: 'TOTAL_PASSED', seal: { esId: seal.body.esId, indication: 'TOTAL_PASSED' } });
+      expect(decodeSesSignature(sesOf(bytes)).seal.sealInfo.esId).toBe(seal.body.esId);
+      const { rows } = await p.db.query('SELECT purpose FROM cert.platform_key_use WHERE serial = $1 ORDER BY id', [office.body.serial]);
+      expect(rows.map((r: { purpose: string }) => r.purpose)).toEqual(['document', 'ses-signature']);
+    } else {
+      expect(report.signatures[0].sesSignature).toBeUndefined();
+    }
   });
 });
 
@@ -588,8 +720,7 @@ describe('placements on real PDFs (keyword, cross-page, rotated and cropped page
     const prep = await sealRequest(doc, unit.seal, request, 'deferred');
     expect(prep.status, JSON.stringify(prep.body)).toBe(201);
     const session = (prep.body as { session: SealSessionView }).session;
-    const signature = unit.sign!(Buffer.from(session.dataToSign, 'base64'));
-    const done = await api<SealedDocumentView>(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, { signature: signature.toString('base64') }, sealer.headers);
+    const done = await api<SealedDocumentView>(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, signaturesFor(unit, session), sealer.headers);
     expect(done.status, JSON.stringify(done.body)).toBe(201);
     const bytes = await content(done.body.document);
     const report = await verify(bytes);
