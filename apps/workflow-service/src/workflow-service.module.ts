@@ -13,6 +13,7 @@ import { WORKFLOW_ENTITIES } from './applications/entities';
 import { ApplicationsHandler } from './applications/applications.handler';
 import { ApplicationViewMapper } from './applications/application-view.mapper';
 import { ApplicationQueries } from './applications/application-queries.service';
+import { MaterialReferencesQuery } from './applications/material-references.query';
 import { WorkflowBusClient } from './applications/workflow-bus.client';
 import { CreateApplicationUseCase } from './applications/usecases/create-application.use-case';
 import { AttachMaterialUseCase } from './applications/usecases/attach-material.use-case';
@@ -55,6 +56,7 @@ export class WorkflowServiceModule {
         WorkingCalendarProvider,
         ApplicationViewMapper,
         ApplicationQueries,
+        MaterialReferencesQuery,
         CreateApplicationUseCase,
         AttachMaterialUseCase,
         SubmitApplicationUseCase,

@@ -15,6 +15,7 @@ import {
   type ListApplicationsQuery,
   type RecordCollectionCommand,
   type RecordProductionCommand,
+  type MaterialsReferencedQuery,
   type RpcEnvelope,
 } from '@ecert/contracts';
 import { LOGGER, runRpc } from '@ecert/messaging';
@@ -31,6 +32,7 @@ import { ReleaseUkeySoPinUseCase } from './usecases/release-ukey-so-pin.use-case
 import { WithdrawApplicationUseCase } from './usecases/withdraw-application.use-case';
 import { AbortApplicationUseCase } from './usecases/abort-application.use-case';
 import { CompleteUnlockUseCase } from './usecases/complete-unlock.use-case';
+import { MaterialReferencesQuery } from './material-references.query';
 
 /** NATS request/reply entry points of applications and the working-day calendar. */
 @Controller()
@@ -50,7 +52,13 @@ export class ApplicationsHandler {
     private readonly withdrawUc: WithdrawApplicationUseCase,
     private readonly abortUc: AbortApplicationUseCase,
     private readonly unlockUc: CompleteUnlockUseCase,
+    private readonly materialReferences: MaterialReferencesQuery,
   ) {}
+
+  @MessagePattern(Subjects.workflow.materialsReferenced)
+  materialsReferenced(@Payload() env: RpcEnvelope<MaterialsReferencedQuery>) {
+    return runRpc(this.logger, env, () => this.materialReferences.execute(env.data));
+  }
 
   @MessagePattern(Subjects.workflow.applicationCreate)
   create(@Payload() env: RpcEnvelope<CreateApplicationCommand>) {
