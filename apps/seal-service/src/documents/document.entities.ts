@@ -38,6 +38,10 @@ export class DocumentEntity {
   @Column({ name: 'derived_from', type: 'uuid', nullable: true })
   derivedFrom: string | null;
 
+  /** Set by retention: the bytes are gone (unless another live record uses them), the record stays. */
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
+
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId: string | null;
 }

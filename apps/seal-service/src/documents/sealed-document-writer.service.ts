@@ -76,6 +76,7 @@ export class SealedDocumentWriter {
         uploadedAt: now,
         retainedUntil: new Date(now.getTime() + this.config.DOCUMENT_RETENTION_DAYS * DAY_MS),
         derivedFrom: c.document.id,
+        purgedAt: null,
         requestId: currentRequestId() ?? null,
       });
       await m.insert(DocumentEntity, doc);

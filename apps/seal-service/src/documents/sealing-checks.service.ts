@@ -65,7 +65,7 @@ export class SealingChecks {
   ) {}
 
   async check(target: SealingTarget, actor: Actor): Promise<SealingContext> {
-    const document = await this.access.readable(target.documentId, actor);
+    const document = await this.access.withContent(target.documentId, actor);
     const seal = await findSeal(this.ds.manager, target.sealId);
     assertSealActive(seal);
     const rule = await this.ds.getRepository(SealUseRuleEntity).findOneBy({ sealId: seal.id });

@@ -35,6 +35,8 @@ export interface DocumentView {
   uploadedAt: string;
   /** Kept at least until then (DOCUMENT_RETENTION_DAYS after the upload or sealing). */
   retainedUntil: string;
+  /** When retention removed it: its record stays, the PDF is gone (a download is a 410 document_purged). */
+  purgedAt?: string;
   /** The document this one was sealed from. */
   derivedFrom?: string;
   /** For a sealed result: the signature that made it. */
@@ -401,8 +403,20 @@ export const DOCUMENT_EVENT_TYPES = [
   'document.seal-use-requested',
   'document.seal-use-decided',
   'document.sealed',
+  'document.purged',
 ] as const;
 export type DocumentEventType = (typeof DOCUMENT_EVENT_TYPES)[number];
+
+/** One chunk of the retention sweep: the documents past retention marked purged, and the contents removed from the store. */
+export interface DocumentPurgedEventData {
+  documentIds: string[];
+  /** SHA-256s whose bytes were removed (no other live record used them). */
+  removedSha256s: string[];
+  /** SHA-256s kept because another live record (document, open session, material) still uses them. */
+  keptSha256s: string[];
+  /** The time the sweep judged retention by. */
+  asOf: string;
+}
 
 export interface DocumentSealedEventData {
   documentId: string;
@@ -420,6 +434,8 @@ export interface DocumentSealedEventData {
 
 export const DocumentProblemCode = {
   documentNotFound: 'document_not_found',
+  /** Past its retention the document's bytes were removed (410); its record and signatures stay. */
+  documentPurged: 'document_purged',
   /** Not a PDF (judged by content). */
   documentTypeUnsupported: 'document_type_unsupported',
   /** libs/pdf could not read it: broken, encrypted, or a structure ecert does not seal. */
