@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestTsa, type TestTsa } from '../support/test-tsa';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   CertificateView,
@@ -15,7 +15,8 @@ import type {
 } from '@ecert/contracts';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
-import { makeUscc, openssl, opensslCsr, TempDir } from '../support/fixtures';
+import { makeResidentId, makeUscc, openssl, opensslCsr, TempDir } from '../support/fixtures';
+import { PurgeExpiredDocumentsUseCase } from '../../apps/seal-service/src/documents/purge-expired-documents.use-case';
 import { api } from '../support/http';
 import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
@@ -764,5 +765,49 @@ describe('placements on real PDFs (keyword, cross-page, rotated and cropped page
     const missing = await requestUse(doc, p256Seal.seal, [{ type: 'keyword', keyword: '不存在的关键字' }]);
     expect(missing.status).toBe(422);
     expect(missing.body).toMatchObject({ code: 'pdf_keyword_not_found', field: 'placements' });
+  });
+});
+
+describe('retention (DOCUMENT_RETENTION_DAYS)', () => {
+  it("a document past retention is purged: its download is a 410 document_purged, its record stays; bytes an application's material still uses are kept (asked of the workflow-service)", async () => {
+    // An application whose material is the very bytes a document is registered with (one content, two records).
+    const draft = await api(p.baseUrl, 'POST', '/api/v1/applications', {
+      type: 'apply',
+      unit: { name: '南宁市某某科技有限公司', address: '南宁市青秀区民族大道100号', postalCode: '530022', uscc: makeUscc('450103'), regionCode: '450103', accountNo: '4501000009' },
+      handler: { name: '张三', idNumber: makeResidentId(), phone: '13800138000', email: 'zhangsan@example.cn' },
+    });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    const shared = samplePdf('a scan that is also a declaration');
+    const attach = await fetch(`${p.baseUrl}/api/v1/applications/${draft.body.id}/materials?kind=uscc_copy`, { method: 'POST', headers: { 'x-api-key': p.apiKey!, 'content-type': 'application/pdf' }, body: shared });
+    expect(attach.status, await attach.clone().text()).toBe(201);
+    const asMaterial = await upload(shared);
+    const alone = await upload(samplePdf('a declaration nobody else keeps'));
+    await p.db.query(`UPDATE seal.document SET retained_until = now() - interval '1 day' WHERE id = ANY($1::uuid[])`, [[asMaterial.id, alone.id]]);
+
+    const purge = p.services.seal!.get(PurgeExpiredDocumentsUseCase);
+    const r = await purge.execute({ now: new Date() });
+    expect(r).toMatchObject({ purged: 2, removed: 1, kept: 1 });
+
+    for (const d of [asMaterial, alone]) {
+      const res = await fetch(`${p.baseUrl}/api/v1/documents/${d.id}/content`, { headers: sealer.headers });
+      expect(res.status).toBe(410);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(await res.json()).toMatchObject({ code: 'document_purged', field: 'documentId' });
+      const view = await api<DocumentView>(p.baseUrl, 'GET', `/api/v1/documents/${d.id}`, undefined, sealer.headers);
+      expect(view.status).toBe(200);
+      expect(view.body).toMatchObject({ id: d.id, sha256: d.sha256, purgedAt: expect.any(String) });
+    }
+    // Nothing is sealed from a purged document either.
+    const ask = await requestUse(alone, p256Seal.seal, [{ type: 'coordinates', page: 1, xMm: 150, yMm: 200 }]);
+    expect(ask.status).toBe(410);
+    // The material's bytes are still there for the application; the other content is gone.
+    const storeDir = p.config.DOCUMENT_STORE_DIR;
+    const has = (sha: string) => existsSync(join(storeDir, sha.slice(0, 2), sha.slice(2, 4), sha));
+    expect(has(asMaterial.sha256)).toBe(true);
+    expect(has(alone.sha256)).toBe(false);
+    // The same bytes uploaded again are a new document, with content.
+    const back = await upload(samplePdf('a declaration nobody else keeps'));
+    expect(back.id).not.toBe(alone.id);
+    expect((await content(back)).length).toBeGreaterThan(0);
   });
 });
