@@ -22,7 +22,7 @@ import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { PDF_FIXTURES } from '../support/pdf-fixtures';
 import { embedSignature, prepareSignature, readPdfSignatures, signedChunks } from '@ecert/pdf';
-import { assembleSignedData, checkSignatureOverAttributes, CMS_OID, digestChunks, parseSignedData, prepareSignedAttributes } from '@ecert/cms';
+import { assembleSignedData, buildTimestampRequest, checkSignatureOverAttributes, CMS_OID, digestChunks, parseSignedData, prepareSignedAttributes, readTimestampResponse } from '@ecert/cms';
 import { decodeSesSignature } from '@ecert/ses';
 import { derOf } from '../../apps/seal-service/src/documents/verify-document.use-case';
 import { hasPeer, makeNssDb, mmToPx, pdfsigReport, qpdfCheck, redPixelsIn, renderPage } from '../support/pdf-peers';
@@ -224,11 +224,22 @@ function appendPage(pdf: Buffer): Buffer {
 }
 
 let tsa: TestTsa;
+let untrustedTsa: TestTsa;
+
+/** An RFC 3161 token over a signature value from one of the test TSAs (what a B-T producer embeds). */
+async function timestampFrom(authority: TestTsa, signatureValue: Uint8Array): Promise<Uint8Array> {
+  const { der, nonce } = buildTimestampRequest(signatureValue);
+  const res = await fetch(authority.url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: der });
+  expect(res.status).toBe(200);
+  return readTimestampResponse(new Uint8Array(await res.arrayBuffer()), nonce);
+}
 
 beforeAll(async () => {
   // Every sealing in this file is PAdES B-T / GB/T 35275 with a timestamp: a real RFC 3161 TSA (openssl ts).
   tsa = await startTestTsa();
-  p = await startTestPlatform({ env: { ECERT_TSA_URL: tsa.url } });
+  // The same TSA is trusted for proof of existence in verification (ECERT_TSA_TRUST); `untrustedTsa` is not.
+  untrustedTsa = await startTestTsa();
+  p = await startTestPlatform({ env: { ECERT_TSA_URL: tsa.url, ECERT_TSA_TRUST: dir.file('tsa-trust.pem', tsa.certificatePem) } });
   sealer = await register('单位用印系统', ['documents:seal', 'documents:read', 'documents:verify', 'seals:read']);
   approver = await register('单位用印审批', ['seals:approve-use', 'documents:read']);
   stranger = await register('无关系统', ['documents:seal', 'documents:read', 'documents:verify', 'seals:approve-use']);
@@ -240,6 +251,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await p?.close();
   await tsa?.close();
+  await untrustedTsa?.close();
   dir.remove();
 });
 
@@ -642,6 +654,19 @@ describe('what may not be sealed', () => {
     const signature = checkSignatureOverAttributes(attributes, unit.sign!(Buffer.from(attributes.dataToSign)), certDer);
     const elsewhere = Buffer.from(embedSignature(outside, assembleSignedData({ prepared: attributes, signature, signerCertificate: certDer, chain })));
     expect((await verify(elsewhere)).indication).toBe('TOTAL_PASSED');
+    // The same, B-T: time-stamped by a trusted TSA, and by one nobody trusts.
+    const stamped = (authority: TestTsa) => async () => {
+      const other = prepareSignature(samplePdf(`signed elsewhere, stamped ${authority.url}`), { placements: [{ page: 1, xMm: 130, yMm: 180, widthMm: 40, heightMm: 40 }], image: { png: Buffer.from(SEAL_PNG, 'base64') }, subFilter: 'ETSI.CAdES.detached' });
+      const attrs = prepareSignedAttributes({ family: 'pades', contentDigest: digestChunks(signedChunks(other.pdf, other.byteRange), 'sha256'), signerCertificate: certDer });
+      const sig = checkSignatureOverAttributes(attrs, unit.sign!(Buffer.from(attrs.dataToSign)), certDer);
+      const timestampToken = await timestampFrom(authority, sig);
+      return Buffer.from(embedSignature(other, assembleSignedData({ prepared: attrs, signature: sig, signerCertificate: certDer, chain, timestampToken })));
+    };
+    const trustedBT = await stamped(tsa)();
+    const untrustedBT = await stamped(untrustedTsa)();
+    const beforeRevocation = await verify(trustedBT);
+    expect(beforeRevocation.signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', timestamp: { valid: true, trusted: true }, validatedAt: { basis: 'timestamp' } });
+    expect((await verify(untrustedBT)).signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', timestamp: { valid: true, trusted: false }, validatedAt: { basis: 'now' } });
 
     const revoked = await api(p.baseUrl, 'POST', `/api/v1/certificates/${unit.cert.serial}/revoke`, { reason: 'keyCompromise' });
     expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
@@ -649,8 +674,17 @@ describe('what may not be sealed', () => {
     expect(ours.indication, JSON.stringify(ours, null, 1)).toBe('TOTAL_PASSED');
     expect(ours.signatures[0]!.certificateStatus).toMatchObject({ status: 'revoked' });
     expect(ours.signatures[0]!.warnings.join(' ')).toMatch(/revoked/);
+    // ecert's record, or its own B-T timestamp (trusted here, and a moment earlier): the earliest proof counts.
+    expect(['ecert-record', 'timestamp']).toContain(ours.signatures[0]!.validatedAt?.basis);
     const theirs = await verify(elsewhere);
-    expect(theirs.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE' });
+    expect(theirs.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE', validatedAt: { basis: 'now' } });
+    // A trusted timestamp before the revocation is the proof of existence: not failed for the revocation, warned.
+    const stampedTrusted = await verify(trustedBT);
+    expect(stampedTrusted.signatures[0], JSON.stringify(stampedTrusted, null, 1)).toMatchObject({ indication: 'TOTAL_PASSED', certificateStatus: { status: 'revoked' }, validatedAt: { basis: 'timestamp', time: beforeRevocation.signatures[0]!.timestamp!.genTime } });
+    expect(stampedTrusted.signatures[0]!.checks.find((c) => c.name === 'revocation')?.detail).toMatch(/after a trusted timestamp proves the signature existed/);
+    expect(stampedTrusted.signatures[0]!.warnings.join(' ')).toMatch(/revoked/);
+    // An untrusted TSA's token proves nothing.
+    expect((await verify(untrustedBT)).signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE', timestamp: { trusted: false } });
   });
 
   it('a frozen certificate (挂失) stops sealing, also between prepare and embed', async () => {

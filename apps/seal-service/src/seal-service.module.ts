@@ -13,6 +13,7 @@ import { WorkflowServiceClient } from './workflow-client/workflow-service.client
 import { MATERIAL_REFERENCES } from './workflow-client/material-references.token';
 import { PurgeExpiredDocumentsUseCase } from './documents/purge-expired-documents.use-case';
 import { DocumentRetentionScheduler } from './documents/document-retention.scheduler';
+import { TimestampTrust } from './documents/timestamp-trust';
 import { CreateSealUseCase } from './seals/create-seal.use-case';
 import { VerifySealUseCase } from './seals/verify-seal.use-case';
 import { SealQueries } from './seals/seal-queries.service';
@@ -87,6 +88,7 @@ export class SealServiceModule {
         { provide: MATERIAL_REFERENCES, useExisting: WorkflowServiceClient },
         PurgeExpiredDocumentsUseCase,
         DocumentRetentionScheduler,
+        TimestampTrust,
         VerificationReportQueries,
       ],
     };

@@ -41,6 +41,7 @@ ${row(
     ? `${badge(s.sesSignature.indication)} seal ${escape(s.sesSignature.seal.name)} (esID <code>${escape(s.sesSignature.seal.esId)}</code>, ${escape(s.sesSignature.seal.indication)}${s.sesSignature.seal.maker ? `, made by ${escape(s.sesSignature.seal.maker)}` : ''})${s.sesSignature.signingTime ? `, signed ${escape(s.sesSignature.signingTime)}` : ''}`
     : undefined,
 )}
+${row('Validated at 验证时间', s.validatedAt ? `${escape(s.validatedAt.time)} (${escape(s.validatedAt.basis)}: ${escape(s.validatedAt.detail)})` : undefined)}
 ${row('Sealed by ecert 平台用印记录', s.ecertRecord ? `${escape(s.ecertRecord.sealedAt)} (${escape(s.ecertRecord.mode)}), document ${escape(s.ecertRecord.documentId)}` : undefined)}
 ${row('Container 签名格式', `${escape(s.subFilter ?? '—')}${s.family ? ` · ${escape(s.family)}` : ''}${s.digestAlgorithm ? ` · ${escape(s.digestAlgorithm)}` : ''}`)}
 ${row('ByteRange', `<code>[${s.byteRange.map(escape).join(' ')}]</code>`)}

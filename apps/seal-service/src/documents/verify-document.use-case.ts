@@ -20,6 +20,7 @@ import { readPdfSignatures, signedChunks, type PdfSignatureInfo as PdfSignature 
 import { serialKey } from '@ecert/pki';
 import { parseCertificate, validateCertificatePath, verifySesSignature, type ParsedCertificate } from '@ecert/ses';
 import { SealMakerTrust } from '../seals/seal-maker-trust';
+import { TimestampTrust } from './timestamp-trust';
 import { CertServiceClient } from '../cert-client/cert-service.client';
 import { SealEntity } from '../seals/seal.entities';
 import { pemToDer } from '../seals/seal-factory.service';
@@ -33,7 +34,7 @@ import { pdfProblem } from './pdf-problem';
 
 /** What the report says it applied (docs/documents.md, "Verification"). */
 export const VERIFICATION_POLICY =
-  'ecert document policy 1: ByteRange covers the file but the signature value; digest and signature (CMS, PKCS#7 or GB/T 35275 OIDs); signer chain to ecert\'s root CAs; status of ecert\'s certificates at the cert-service (ecert\'s own sealing record is the proof of existence); no change after signing beyond signatures and annotations; a GB/T 38540 SES_Signature carried with the CMS is verified too (its signer = the CMS signer, the seal inside by its maker, dataHash = the digest of the signed bytes); a GB/T 38540 SES_Signature carried with the CMS is verified too (signer = the CMS signer, the seal inside by its maker, dataHash = the digest of the signed bytes)';
+  'ecert document policy 1: ByteRange covers the file but the signature value; digest and signature (CMS, PKCS#7 or GB/T 35275 OIDs); signer chain to ecert\'s root CAs; status of ecert\'s certificates at the cert-service, judged at the earliest proof of existence (ecert\'s own sealing record, or the genTime of a timestamp by a TSA in ECERT_TSA_TRUST), else now; no change after signing beyond signatures and annotations; a GB/T 38540 SES_Signature carried with the CMS is verified too (its signer = the CMS signer, the seal inside by its maker, dataHash = the digest of the signed bytes); a GB/T 38540 SES_Signature carried with the CMS is verified too (signer = the CMS signer, the seal inside by its maker, dataHash = the digest of the signed bytes)';
 
 
 interface Verdict {
@@ -68,6 +69,7 @@ export class VerifyDocumentUseCase {
     @Inject(SEAL_DOCUMENT_STORE) private readonly store: DocumentStore,
     private readonly certs: CertServiceClient,
     private readonly makers: SealMakerTrust,
+    private readonly timestamps: TimestampTrust,
   ) {}
 
   async execute(cmd: VerifyDocumentCommand): Promise<DocumentVerificationReport> {
@@ -169,7 +171,9 @@ export class VerifyDocumentUseCase {
       fail('FORMAT_FAILURE', `the signature container cannot be read (${(e as Error).message})`);
     }
     const record = await this.ds.getRepository(DocumentSignatureEntity).findOneBy({ cmsSha256: createHash('sha256').update(contents).digest('hex') });
-    const poe = record?.sealedAt;
+    // Proof of existence: ecert's own sealing record, or a trusted TSA's genTime (B-T); the earliest wins.
+    let poe: Date | undefined = record?.sealedAt;
+    let poeBasis: 'ecert-record' | 'timestamp' | undefined = record ? 'ecert-record' : undefined;
     let signer: ParsedCertificate | undefined;
     let chain: string[] | undefined;
     let certificateStatus: SignatureReportView['certificateStatus'];
@@ -195,10 +199,19 @@ export class VerifyDocumentUseCase {
         } catch {
           tsa = undefined;
         }
-        timestamp = { ...(t.genTime ? { genTime: t.genTime.toISOString() } : {}), ...(tsa ? { tsa } : {}), valid, problems: t.problems };
-        // Reported, not yet taken as proof of existence: the TSA's own trust is not checked here.
-        checks.push({ name: 'timestamp', result: valid ? 'passed' : 'failed', detail: valid ? `time-stamped ${t.genTime?.toISOString()} by ${tsa ?? 'a TSA'} (over the signature value)` : `the timestamp does not check out: ${t.problems.join('; ')}` });
+        // A valid token of a trusted TSA proves the signature existed at genTime (DSS: a POE).
+        const trust = valid && t.genTime ? this.timestamps.judge(t.tsaCertificate, t.certificates, t.genTime) : undefined;
+        timestamp = { ...(t.genTime ? { genTime: t.genTime.toISOString() } : {}), ...(tsa ? { tsa } : {}), valid, trusted: !!trust?.trusted, problems: t.problems };
+        checks.push({
+          name: 'timestamp',
+          result: valid ? 'passed' : 'failed',
+          detail: valid ? `time-stamped ${t.genTime?.toISOString()} by ${tsa ?? 'a TSA'} (over the signature value); ${trust!.trusted ? 'proof of existence' : `not proof of existence: ${trust!.detail}`}` : `the timestamp does not check out: ${t.problems.join('; ')}`,
+        });
         if (!valid) warnings.push('the timestamp over the signature does not check out');
+        if (trust?.trusted && t.genTime && (!poe || t.genTime < poe)) {
+          poe = t.genTime;
+          poeBasis = 'timestamp';
+        }
       }
       if (!v.signerCertificate) unsure('NO_SIGNING_CERTIFICATE_FOUND', 'the container does not carry the signer certificate');
       else {
@@ -222,7 +235,7 @@ export class VerifyDocumentUseCase {
         else unsure('NO_CERTIFICATE_CHAIN_FOUND', `the signer certificate does not chain to ecert's root CAs: ${path.detail}`);
       }
       const issuedByEcert = path.result === 'passed' && path.path.length >= 2 && trust.issuingDer.some((d) => Buffer.from(d).equals(Buffer.from(path.path[1]!.der)));
-      if (issuedByEcert) certificateStatus = await this.revocation(serialKey(signer.serialNumberHex), poe, checks, warnings, unsure);
+      if (issuedByEcert) certificateStatus = await this.revocation(serialKey(signer.serialNumberHex), poe, poeBasis === 'timestamp' ? 'a trusted timestamp proves the signature existed' : 'ecert sealed this signature', checks, warnings, unsure);
       else if (path.result === 'passed') {
         // A signer chained to the root some other way (issued by the root itself, or through a CA the
         // container brought): its status was not asked, so it cannot pass.
@@ -273,6 +286,9 @@ export class VerifyDocumentUseCase {
       ...(seal ? { seal } : {}),
       ...(timestamp ? { timestamp } : {}),
       ...(sesSignature ? { sesSignature } : {}),
+      validatedAt: poe && poeBasis
+        ? { time: poe.toISOString(), basis: poeBasis, detail: poeBasis === 'timestamp' ? 'chain and revocation judged at the genTime of a trusted timestamp (proof of existence)' : 'chain and revocation judged at the time ecert sealed this signature (its record is the proof of existence)' }
+        : { time: at.toISOString(), basis: 'now', detail: 'no proof of existence: chain and revocation judged now' },
       ...(record ? { ecertRecord: { sealedAt: record.sealedAt.toISOString(), documentId: record.documentId, sealUseRequestId: record.sealUseRequestId, mode: record.mode } } : {}),
       checks,
       warnings,
@@ -347,6 +363,7 @@ export class VerifyDocumentUseCase {
   private async revocation(
     serial: string,
     poe: Date | undefined,
+    poeWhat: string,
     checks: SignatureCheckView[],
     warnings: string[],
     unsure: (sub: SubIndication, reason: string) => void,
@@ -367,7 +384,7 @@ export class VerifyDocumentUseCase {
       unsure('REVOKED_CA_NO_POE', 'the CA that issued the signer certificate is revoked: it vouches for nothing');
     } else if (view.status === 'revoked') {
       if (before(view.revokedAt)) {
-        checks.push({ name: 'revocation', result: 'passed', detail: `revoked at ${view.revokedAt}, after ecert sealed this signature at ${poe!.toISOString()}` });
+        checks.push({ name: 'revocation', result: 'passed', detail: `revoked at ${view.revokedAt}, after ${poeWhat} at ${poe!.toISOString()}` });
         warnings.push(`the signer certificate was revoked at ${view.revokedAt} (${view.revocationReason ?? 'no reason given'}), after the signature was made`);
       } else {
         checks.push({ name: 'revocation', result: 'failed', detail: `certificate ${serial} is revoked (${view.revocationReason ?? 'no reason given'}) since ${view.revokedAt}` });
@@ -375,7 +392,7 @@ export class VerifyDocumentUseCase {
       }
     } else if (view.status === 'frozen') {
       if (before(view.frozenAt)) {
-        checks.push({ name: 'revocation', result: 'passed', detail: `frozen (挂失) at ${view.frozenAt}, after ecert sealed this signature at ${poe!.toISOString()}` });
+        checks.push({ name: 'revocation', result: 'passed', detail: `frozen (挂失) at ${view.frozenAt}, after ${poeWhat} at ${poe!.toISOString()}` });
         warnings.push(`the signer certificate is frozen (挂失) since ${view.frozenAt}, after the signature was made`);
       } else {
         checks.push({ name: 'revocation', result: 'indeterminate', detail: `certificate ${serial} is frozen (挂失) since ${view.frozenAt}` });

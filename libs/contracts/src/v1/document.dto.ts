@@ -351,7 +351,12 @@ export interface SignatureReportView {
   /** The seal this signature carries, as ecert knows it (its own tables). */
   seal?: { sealId: string; name: string; kind: SealKind; status: SealStatus; uscc: string; unitName: string };
   /** An RFC 3161 timestamp over the signature value (PAdES B-T), as found in the container. */
-  timestamp?: { genTime?: string; tsa?: string; valid: boolean; problems: string[] };
+  timestamp?: { genTime?: string; tsa?: string; valid: boolean; /** The TSA is trusted (ECERT_TSA_TRUST): genTime is a proof of existence. */ trusted: boolean; problems: string[] };
+  /**
+   * The time the certificate chain and status were judged at, and why: the earliest proof of
+   * existence (ecert's sealing record, or a trusted timestamp's genTime), else now.
+   */
+  validatedAt?: { time: string; basis: 'ecert-record' | 'timestamp' | 'now'; detail: string };
   /**
    * The GB/T 38540 SES_Signature carried with the CMS (SM2 seals; unsigned attribute
    * 2.25.301494466639598324738376717041953068967), checked by libs/ses: its signature by the
