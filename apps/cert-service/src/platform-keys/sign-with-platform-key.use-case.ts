@@ -86,7 +86,8 @@ export class SignWithPlatformKeyUseCase {
       if (signer.signatureAlgorithmOid !== OID.sm2WithSm3) {
         throw ProblemError.badRequest(ProblemCode.validationFailed, 'sesDataToSign', `an SES_Signature is signed with SM2 keys only; certificate ${row.serial} has another key`);
       }
-      const makers = this.registry.all().filter((c) => c.role === 'seal-maker').map((c) => new Uint8Array(c.certificate));
+      // ecert's seal makers now (a revoked one makes nothing any more).
+      const makers = this.registry.all().filter((c) => c.role === 'seal-maker' && this.registry.usable(c.id)).map((c) => new Uint8Array(c.certificate));
       const tbs = parseTbsSignForSeal(req.sesData, { certificate: new Uint8Array(row.der), makerCertificates: makers, messageDigest: attributes.value.messageDigest, now: new Date() });
       if (!tbs.ok) throw ProblemError.badRequest(ProblemCode.validationFailed, 'sesDataToSign', `a platform-held key signs only the TBS_Sign of a seal of its own certificate over the same document: ${tbs.problem}`);
       ses = req.sesData;

@@ -38,6 +38,7 @@ describe('parseTbsSignForSeal', () => {
     ['trailing bytes', () => Uint8Array.of(...tbs(), 0), /not a GB\/T 38540 v4 TBS_Sign/],
     ['extDatas (free bytes)', () => tbs({ extDatas: [{ extnId: '1.2.3.4', critical: false, extnValue: Uint8Array.of(1, 2, 3) }] }), /extDatas/],
     ['another digest', () => tbs({ dataHash: new Uint8Array(32) }), /dataHash is not the message digest/],
+    ['a long propertyInfo (free text)', () => tbs({ propertyInfo: 'x'.repeat(300) }), /propertyInfo is longer/],
     ['a time an hour ago', () => tbs({ timeInfo: new Date(now.getTime() - 12 * SES_TIME_SKEW_MS) }), /is not now/],
   ])('refuses %s', (_what, data, problem) => {
     const r = parseTbsSignForSeal(data(), expectations());

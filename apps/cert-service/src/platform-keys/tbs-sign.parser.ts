@@ -2,6 +2,9 @@ import { PLATFORM_KEY_SES_MAX_BYTES } from '@ecert/contracts';
 import { OID } from '@ecert/pki';
 import { checkSealSignature, decodeTbsSignV4, encodeTbsSign, SesError, sealBinds, type DecodedTbsSignV4 } from '@ecert/ses';
 
+/** propertyInfo names what was signed (a PDF field and ByteRange): short. */
+const PROPERTY_INFO_MAX = 256;
+
 /** How far a TBS_Sign's timeInfo may be from the moment the platform key signs it. */
 export const SES_TIME_SKEW_MS = 5 * 60_000;
 
@@ -41,6 +44,7 @@ export function parseTbsSignForSeal(data: Uint8Array, expect: TbsSignExpectation
   }
   if (tbs.warnings.length) return fail(`it is not strict DER: ${tbs.warnings[0]}`);
   if (tbs.toSign.extDatas) return fail('it carries extDatas, which a platform-held key does not sign');
+  if (tbs.toSign.propertyInfo.length > PROPERTY_INFO_MAX) return fail(`its propertyInfo is longer than ${PROPERTY_INFO_MAX} characters`);
   let again: Uint8Array;
   try {
     again = encodeTbsSign(4, tbs.toSign, expect.certificate, OID.sm2WithSm3);
