@@ -17,7 +17,7 @@ import { createServiceDataSource, dropDatabase, prepareServiceDatabase } from '@
 import { FileDocumentStore } from '@ecert/documents';
 import { InboxRecord, OutboxMessage, type OutboxRelay } from '@ecert/messaging';
 import { SEAL_MIGRATIONS } from '../seal-service.module';
-import { SEAL_ENTITIES } from '../seals/seal.entities';
+import { SEAL_ENTITIES, SealEntity, SealImageEntity } from '../seals/seal.entities';
 import type { MaterialReferences } from '../workflow-client/workflow-service.client';
 import { DOCUMENT_ENTITIES, DocumentEntity } from './document.entities';
 import { DocumentRetentionScheduler, RETENTION_SWEEP_EVERY_MS } from './document-retention.scheduler';
@@ -126,6 +126,48 @@ describe('PurgeExpiredDocumentsUseCase', () => {
     expect(await store.has(sharedLive.sha256)).toBe(false);
     expect((await rowOf(alone.id)).purgedAt?.getTime()).toBe(now.getTime());
     expect(await purge.execute({ now: later })).toEqual({ purged: 0, removed: 0, kept: 0 });
+  });
+});
+
+/** A seal (rows as the seal-service stores them) and an approved request on `document`, for a deferred session. */
+async function sessionPreparing(document: DocumentEntity, preparedSha256: string, expiresAt: Date): Promise<void> {
+  const now = new Date();
+  const imageId = randomUUID();
+  await ds.getRepository(SealImageEntity).insert({ id: imageId, sha256: 'x', png: Buffer.from('png'), bytes: 3, widthPx: 10, heightPx: 10, widthMm: 40, heightMm: 40, source: 'upload', createdAt: now });
+  const sealId = randomUUID();
+  await ds.getRepository(SealEntity).insert({
+    id: sealId, esId: sealId.replace(/-/g, ''), kind: 'official', purpose: null, typeCode: 1, name: '测试单位', status: 'active',
+    statusReason: null, statusChangedAt: now, additional: false, additionalReason: null, uscc: '91450100MA5L000000', unitName: '测试单位', regionCode: '450100',
+    certificateSerial: '0a', certificateProfile: 'unit', certificateNotAfter: new Date(Date.now() + 300 * DAY), imageId,
+    validFrom: new Date(Date.now() - DAY), validTo: new Date(Date.now() + 300 * DAY), der: Buffer.from('der'), derSha256: 'x', derBytes: 3,
+    replaces: null, replacedBy: null, createdBy: 'test', createdAt: now, updatedAt: now,
+  });
+  const requestId = randomUUID();
+  await ds.query(
+    `INSERT INTO "seal"."seal_use_request" (id, seal_id, document_id, document_sha256, placements, purpose, status, requested_by_client, expires_at) VALUES ($1, $2, $3, $4, '[]', 'test', 'approved', 'client-a', $5)`,
+    [requestId, sealId, document.id, document.sha256, expiresAt],
+  );
+  await ds.query(
+    `INSERT INTO "seal"."seal_session" (id, seal_use_request_id, document_id, seal_id, certificate_serial, prepared_sha256, byte_range, contents_offset, contents_length, field_name, family, sub_filter, digest_algorithm, signed_attributes, data_to_sign, digest_to_sign, placements, created_by_client, expires_at)
+     VALUES ($1, $2, $3, $4, '0a', $5, '{0,1,2,3}', 1, 2, 'Signature1', 'pades', 'ETSI.CAdES.detached', 'sha256', '\\x31', '\\x31', '\\x00', '[]', 'client-a', $6)`,
+    [randomUUID(), requestId, document.id, sealId, preparedSha256, expiresAt],
+  );
+}
+
+describe('PurgeExpiredDocumentsUseCase and open sessions', () => {
+  it("keeps a content an open deferred session's prepared PDF is; removes it once the session expired", async () => {
+    const now = new Date(Date.now() + 2000 * DAY);
+    const original = await doc(new Date(now.getTime() + DAY));
+    const preparedBytes = new Uint8Array(randomBytes(220));
+    const due = await doc(new Date(now.getTime() - DAY), preparedBytes);
+    await sessionPreparing(original, due.sha256, new Date(now.getTime() + 60_000));
+    expect(await purge.execute({ now })).toMatchObject({ purged: 1, removed: 0, kept: 1 });
+    expect(await store.has(due.sha256)).toBe(true);
+    // the session has expired by then: nothing needs the bytes (the due row stays purged, the next due one removes them)
+    const later = new Date(now.getTime() + 120_000);
+    const dueAgain = await doc(new Date(later.getTime() - 1000), preparedBytes);
+    expect(await purge.execute({ now: later })).toMatchObject({ purged: 1, removed: 1, kept: 0 });
+    expect(await store.has(dueAgain.sha256)).toBe(false);
   });
 });
 
