@@ -459,7 +459,11 @@ describe('sealing and verifying', () => {
       const byOther = await api(p.baseUrl, 'POST', url, { signature: good.signature, sesSignature: p256Seal.sign!(Buffer.from(session.ses!.dataToSign, 'base64')).toString('base64') }, sealer.headers);
       expect(byOther.status).toBe(422);
 
-      const done = await api<SealedDocumentView>(p.baseUrl, 'POST', url, good, sealer.headers);
+      // A token that signs digests signs ses.digestToSign (e = SM3(Z ‖ TBS_Sign)) instead: the same signature.
+      const digestFile = dir.file(`ses-digest-${session.sessionId}.bin`, Buffer.from(session.ses!.digestToSign, 'base64'));
+      openssl(['pkeyutl', '-sign', '-inkey', sm2Seal.cert.keyPath!, '-in', digestFile, '-out', `${digestFile}.sig`]);
+      const overDigest = readFileSync(`${digestFile}.sig`).toString('base64');
+      const done = await api<SealedDocumentView>(p.baseUrl, 'POST', url, { signature: good.signature, sesSignature: overDigest }, sealer.headers);
       expect(done.status, JSON.stringify(done.body)).toBe(201);
       sm2Sealed = await content(done.body.document);
 
