@@ -24,7 +24,8 @@ const MAX_SIGNATURE_BYTES = 2048;
  * Finishes a deferred signing session: the signature the UKey made over `dataToSign` is checked
  * against the seal's certificate (libs/cms checkSignatureOverAttributes: the certificate named in
  * the attributes, the value verifying with its key — a wrong key or wrong bytes are a 422
- * `signature_invalid` naming `signature`, and the session stays open for a correct one), every
+ * `signature_invalid` naming `signature`, and the session stays open for a correct one) — for an
+ * SM2 seal also the one over the SES TBS_Sign (`sesSignature`, checked the same way) —, every
  * check of sealing is made again (the seal, the rule, the request, the certificate now), and the
  * CMS goes into the prepared PDF's placeholder; the sealed result is stored as a new document.
  */

@@ -35,7 +35,9 @@ export const SESSION_TTL_MS = 10 * 60_000;
  * - `deferred`: the key is on a UKey: the prepared PDF goes into the document store and a
  *   session (10 minutes) keeps the signed attributes; the caller gets the data to sign and comes
  *   back to Subjects.seal.documentEmbed with the signature.
- * A certificate on a UKey asked for `server` is a 409 telling to use `deferred`.
+ * A certificate on a UKey asked for `server` is a 409 telling to use `deferred`. An SM2 seal also
+ * gets its GB/T 38540 SES_Signature (ses-signing): signed in the same platform-key call, or a
+ * second data-to-sign of the session; it goes into the CMS as an unsigned attribute.
  */
 @Injectable()
 export class SealDocumentUseCase {
