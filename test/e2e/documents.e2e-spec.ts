@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestTsa, type TestTsa } from '../support/test-tsa';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   CertificateView,
@@ -15,13 +15,16 @@ import type {
 } from '@ecert/contracts';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
-import { makeUscc, openssl, opensslCsr, TempDir } from '../support/fixtures';
+import { makeResidentId, makeUscc, openssl, opensslCsr, TempDir } from '../support/fixtures';
+import { PurgeExpiredDocumentsUseCase } from '../../apps/seal-service/src/documents/purge-expired-documents.use-case';
 import { api } from '../support/http';
 import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { PDF_FIXTURES } from '../support/pdf-fixtures';
 import { embedSignature, prepareSignature, readPdfSignatures, signedChunks } from '@ecert/pdf';
-import { assembleSignedData, checkSignatureOverAttributes, digestChunks, prepareSignedAttributes } from '@ecert/cms';
+import { assembleSignedData, buildTimestampRequest, checkSignatureOverAttributes, CMS_OID, digestChunks, parseSignedData, prepareSignedAttributes, readTimestampResponse } from '@ecert/cms';
+import { decodeSesSignature } from '@ecert/ses';
+import { derOf } from '../../apps/seal-service/src/documents/verify-document.use-case';
 import { hasPeer, makeNssDb, mmToPx, pdfsigReport, qpdfCheck, redPixelsIn, renderPage } from '../support/pdf-peers';
 
 /**
@@ -115,10 +118,41 @@ async function sealDeferred(doc: DocumentView, unit: UnitSeal, request: SealUseR
   const prep = await sealRequest(doc, unit.seal, request, 'deferred');
   expect(prep.status, JSON.stringify(prep.body)).toBe(201);
   const session = (prep.body as { session: SealSessionView }).session;
-  const signature = unit.sign!(Buffer.from(session.dataToSign, 'base64'));
-  const done = await api<SealedDocumentView>(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, { signature: signature.toString('base64') }, sealer.headers);
+  const done = await api<SealedDocumentView>(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, signaturesFor(unit, session), sealer.headers);
   expect(done.status, JSON.stringify(done.body)).toBe(201);
   return done.body;
+}
+
+/** What the UKey sends back: the signature over dataToSign and, for an SM2 seal, over the SES TBS_Sign too. */
+function signaturesFor(unit: UnitSeal, session: SealSessionView): { signature: string; sesSignature?: string } {
+  return {
+    signature: unit.sign!(Buffer.from(session.dataToSign, 'base64')).toString('base64'),
+    ...(session.ses ? { sesSignature: unit.sign!(Buffer.from(session.ses.dataToSign, 'base64')).toString('base64') } : {}),
+  };
+}
+
+/**
+ * The sealed PDF with the CMS of its last signature edited in place (same length, /Contents is
+ * outside the ByteRange): what an attacker rewriting the unsigned SES_Signature would produce.
+ */
+function withContentsEdited(pdf: Buffer, edit: (cms: Buffer) => void): Buffer {
+  const sig = readPdfSignatures(pdf).pop()!;
+  const [, start, end] = sig.byteRange;
+  const hex = pdf.subarray(start + 1, end - 1).toString('latin1');
+  const cms = Buffer.from(hex, 'hex');
+  edit(cms);
+  const out = Buffer.from(pdf);
+  out.write(cms.toString('hex'), start + 1, 'latin1');
+  return out;
+}
+
+/** The SES_Signature carried in a signature's CMS (unsigned attribute), as libs/cms reads it. */
+function sesOf(pdf: Buffer): Buffer {
+  const sig = readPdfSignatures(pdf).pop()!;
+  const si = parseSignedData(derOf(sig.contents)).signerInfos[0]!;
+  const attr = si.unsignedAttributes.find((a) => a.oid === CMS_OID.sesSignature);
+  expect(attr, 'the CMS carries an SES_Signature').toBeDefined();
+  return Buffer.from(attr!.values[0]!.raw);
 }
 
 async function content(doc: { id: string }, who: Principal = sealer): Promise<Buffer> {
@@ -190,11 +224,22 @@ function appendPage(pdf: Buffer): Buffer {
 }
 
 let tsa: TestTsa;
+let untrustedTsa: TestTsa;
+
+/** An RFC 3161 token over a signature value from one of the test TSAs (what a B-T producer embeds). */
+async function timestampFrom(authority: TestTsa, signatureValue: Uint8Array): Promise<Uint8Array> {
+  const { der, nonce } = buildTimestampRequest(signatureValue);
+  const res = await fetch(authority.url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: der });
+  expect(res.status).toBe(200);
+  return readTimestampResponse(new Uint8Array(await res.arrayBuffer()), nonce);
+}
 
 beforeAll(async () => {
   // Every sealing in this file is PAdES B-T / GB/T 35275 with a timestamp: a real RFC 3161 TSA (openssl ts).
   tsa = await startTestTsa();
-  p = await startTestPlatform({ env: { ECERT_TSA_URL: tsa.url } });
+  // The same TSA is trusted for proof of existence in verification (ECERT_TSA_TRUST); `untrustedTsa` is not.
+  untrustedTsa = await startTestTsa();
+  p = await startTestPlatform({ env: { ECERT_TSA_URL: tsa.url, ECERT_TSA_TRUST: dir.file('tsa-trust.pem', tsa.certificatePem) } });
   sealer = await register('单位用印系统', ['documents:seal', 'documents:read', 'documents:verify', 'seals:read']);
   approver = await register('单位用印审批', ['seals:approve-use', 'documents:read']);
   stranger = await register('无关系统', ['documents:seal', 'documents:read', 'documents:verify', 'seals:approve-use']);
@@ -206,6 +251,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await p?.close();
   await tsa?.close();
+  await untrustedTsa?.close();
   dir.remove();
 });
 
@@ -385,6 +431,99 @@ describe('sealing and verifying', () => {
     ]);
     expect(report.signatures[0].laterRevisions).toEqual([{ addsOnlySignaturesOrAnnotations: true, changedObjects: expect.any(Number), changes: [] }]);
     expect(report.signatures[1]).toMatchObject({ digestAlgorithm: 'sm3', seal: { sealId: sm2Seal.seal.id } });
+    // Only the SM2 seal carries an SES_Signature.
+    expect(report.signatures[0].sesSignature).toBeUndefined();
+    expect(report.signatures[1].sesSignature).toMatchObject({ indication: 'TOTAL_PASSED', seal: { esId: sm2Seal.seal.esId, indication: 'TOTAL_PASSED' } });
+  });
+
+  describe('an SM2 seal carries its GB/T 38540 SES_Signature', () => {
+    let sm2Sealed: Buffer;
+
+    it('deferred: the session asks for a second signature over the TBS_Sign; both are checked; the report shows the seal inside', async () => {
+      const doc = await upload(samplePdf('an SM2 declaration'));
+      const request = await approvedRequest(doc, sm2Seal.seal, [{ type: 'coordinates', page: 1, xMm: 100, yMm: 200 }]);
+      const prep = await sealRequest(doc, sm2Seal.seal, request, 'deferred');
+      expect(prep.status, JSON.stringify(prep.body)).toBe(201);
+      const session = (prep.body as { session: SealSessionView }).session;
+      expect(session.ses).toMatchObject({ dataToSign: expect.any(String), digestToSign: expect.any(String) });
+      const url = `/api/v1/documents/seal-sessions/${session.sessionId}/signature`;
+      const good = signaturesFor(sm2Seal, session);
+
+      // Without the SES signature, or with the CMS one in its place: refused, the session stays open.
+      const missing = await api(p.baseUrl, 'POST', url, { signature: good.signature }, sealer.headers);
+      expect(missing.status, JSON.stringify(missing.body)).toBe(400);
+      expect(missing.body).toMatchObject({ field: 'sesSignature' });
+      const swapped = await api(p.baseUrl, 'POST', url, { signature: good.signature, sesSignature: good.signature }, sealer.headers);
+      expect(swapped.status, JSON.stringify(swapped.body)).toBe(422);
+      expect(swapped.body).toMatchObject({ code: 'signature_invalid', field: 'sesSignature' });
+      const byOther = await api(p.baseUrl, 'POST', url, { signature: good.signature, sesSignature: p256Seal.sign!(Buffer.from(session.ses!.dataToSign, 'base64')).toString('base64') }, sealer.headers);
+      expect(byOther.status).toBe(422);
+
+      // A token that signs digests signs ses.digestToSign (e = SM3(Z ‖ TBS_Sign)) instead: the same signature.
+      const digestFile = dir.file(`ses-digest-${session.sessionId}.bin`, Buffer.from(session.ses!.digestToSign, 'base64'));
+      openssl(['pkeyutl', '-sign', '-inkey', sm2Seal.cert.keyPath!, '-in', digestFile, '-out', `${digestFile}.sig`]);
+      const overDigest = readFileSync(`${digestFile}.sig`).toString('base64');
+      const done = await api<SealedDocumentView>(p.baseUrl, 'POST', url, { signature: good.signature, sesSignature: overDigest }, sealer.headers);
+      expect(done.status, JSON.stringify(done.body)).toBe(201);
+      sm2Sealed = await content(done.body.document);
+
+      // What went in: the SES_Signature over the SM3 of the ByteRange, with the seal as issued, by the seal's certificate.
+      const ses = decodeSesSignature(sesOf(sm2Sealed));
+      const [sig] = readPdfSignatures(sm2Sealed);
+      expect(Buffer.from(ses.toSign.dataHash).equals(Buffer.from(digestChunks(signedChunks(sm2Sealed, sig!.byteRange), 'sm3')))).toBe(true);
+      expect(ses.seal.sealInfo.esId).toBe(sm2Seal.seal.esId);
+      expect(Buffer.from(ses.cert).equals(Buffer.from(sm2Seal.cert.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64'))).toBe(true);
+      expect(ses.toSign.propertyInfo).toMatch(/^PDF Signature\d+ \/ByteRange \[/);
+
+      const report = await verify(sm2Sealed);
+      expect(report.indication, JSON.stringify(report, null, 1)).toBe('TOTAL_PASSED');
+      const s = report.signatures[0]!;
+      expect(s.checks.find((c) => c.name === 'ses-signature')).toMatchObject({ result: 'passed' });
+      expect(s.sesSignature).toMatchObject({
+        indication: 'TOTAL_PASSED',
+        seal: { esId: sm2Seal.seal.esId, name: sm2Seal.seal.name, indication: 'TOTAL_PASSED', maker: expect.stringContaining('Seal Maker') },
+      });
+      for (const name of ['signer-signature', 'signer-bound-to-seal', 'seal', 'data-hash', 'same-signer']) {
+        expect(s.sesSignature!.checks.find((c) => c.name === name), name).toMatchObject({ result: 'passed' });
+      }
+      const html = await fetch(`${p.baseUrl}/api/v1/documents/verification-reports/${report.id}.html`, { headers: sealer.headers });
+      expect(await html.text()).toContain('SES_Signature');
+    });
+
+    it('an SES_Signature whose dataHash was altered is named in the report (TOTAL_FAILED)', async () => {
+      const ses = decodeSesSignature(sesOf(sm2Sealed));
+      const tampered = withContentsEdited(sm2Sealed, (cms) => {
+        const at = cms.lastIndexOf(Buffer.from(ses.toSign.dataHash));
+        expect(at).toBeGreaterThan(0);
+        cms[at] ^= 0x01;
+      });
+      const report = await verify(tampered);
+      const s = report.signatures[0]!;
+      expect(report.indication).toBe('TOTAL_FAILED');
+      expect(s).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
+      expect(s.reason).toMatch(/SES_Signature's dataHash/);
+      // The CMS itself is intact: it is the SES_Signature that is named.
+      expect(s.checks.find((c) => c.name === 'digest')?.result).toBe('passed');
+      expect(s.checks.find((c) => c.name === 'signature')?.result).toBe('passed');
+      expect(s.checks.find((c) => c.name === 'ses-signature')).toMatchObject({ result: 'failed', detail: expect.stringContaining('data-hash failed') });
+      expect(s.sesSignature!.checks.find((c) => c.name === 'data-hash')?.result).toBe('failed');
+    });
+
+    it('an SES_Signature whose seal was altered is named in the report (TOTAL_FAILED)', async () => {
+      const esId = Buffer.from(sm2Seal.seal.esId);
+      const tampered = withContentsEdited(sm2Sealed, (cms) => {
+        const at = cms.lastIndexOf(esId);
+        expect(at).toBeGreaterThan(0);
+        cms[at + esId.length - 1] = cms[at + esId.length - 1] === 0x30 ? 0x31 : 0x30;
+      });
+      const report = await verify(tampered);
+      const s = report.signatures[0]!;
+      expect(s.indication).toBe('TOTAL_FAILED');
+      expect(s.checks.find((c) => c.name === 'ses-signature')?.result).toBe('failed');
+      expect(s.sesSignature!.checks.find((c) => c.name === 'seal')?.result).toBe('failed');
+      expect(s.sesSignature!.checks.find((c) => c.name === 'seal.maker-signature')?.result).toBe('failed');
+      expect(s.sesSignature!.checks.find((c) => c.name === 'signer-signature')?.result).toBe('failed');
+    });
   });
 
   it.skipIf(!hasPeer('pdfsig') || !hasPeer('certutil') || !hasPeer('qpdf'))('pdfsig says "Signature is Valid" with ecert\'s root trusted; qpdf --check finds no errors', async () => {
@@ -519,6 +658,19 @@ describe('what may not be sealed', () => {
     const signature = checkSignatureOverAttributes(attributes, unit.sign!(Buffer.from(attributes.dataToSign)), certDer);
     const elsewhere = Buffer.from(embedSignature(outside, assembleSignedData({ prepared: attributes, signature, signerCertificate: certDer, chain })));
     expect((await verify(elsewhere)).indication).toBe('TOTAL_PASSED');
+    // The same, B-T: time-stamped by a trusted TSA, and by one nobody trusts.
+    const stamped = (authority: TestTsa) => async () => {
+      const other = prepareSignature(samplePdf(`signed elsewhere, stamped ${authority.url}`), { placements: [{ page: 1, xMm: 130, yMm: 180, widthMm: 40, heightMm: 40 }], image: { png: Buffer.from(SEAL_PNG, 'base64') }, subFilter: 'ETSI.CAdES.detached' });
+      const attrs = prepareSignedAttributes({ family: 'pades', contentDigest: digestChunks(signedChunks(other.pdf, other.byteRange), 'sha256'), signerCertificate: certDer });
+      const sig = checkSignatureOverAttributes(attrs, unit.sign!(Buffer.from(attrs.dataToSign)), certDer);
+      const timestampToken = await timestampFrom(authority, sig);
+      return Buffer.from(embedSignature(other, assembleSignedData({ prepared: attrs, signature: sig, signerCertificate: certDer, chain, timestampToken })));
+    };
+    const trustedBT = await stamped(tsa)();
+    const untrustedBT = await stamped(untrustedTsa)();
+    const beforeRevocation = await verify(trustedBT);
+    expect(beforeRevocation.signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', timestamp: { valid: true, trusted: true }, validatedAt: { basis: 'timestamp' } });
+    expect((await verify(untrustedBT)).signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', timestamp: { valid: true, trusted: false }, validatedAt: { basis: 'now' } });
 
     const revoked = await api(p.baseUrl, 'POST', `/api/v1/certificates/${unit.cert.serial}/revoke`, { reason: 'keyCompromise' });
     expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
@@ -526,8 +678,17 @@ describe('what may not be sealed', () => {
     expect(ours.indication, JSON.stringify(ours, null, 1)).toBe('TOTAL_PASSED');
     expect(ours.signatures[0]!.certificateStatus).toMatchObject({ status: 'revoked' });
     expect(ours.signatures[0]!.warnings.join(' ')).toMatch(/revoked/);
+    // ecert's record, or its own B-T timestamp (trusted here, and a moment earlier): the earliest proof counts.
+    expect(['ecert-record', 'timestamp']).toContain(ours.signatures[0]!.validatedAt?.basis);
     const theirs = await verify(elsewhere);
-    expect(theirs.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE' });
+    expect(theirs.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE', validatedAt: { basis: 'now' } });
+    // A trusted timestamp before the revocation is the proof of existence: not failed for the revocation, warned.
+    const stampedTrusted = await verify(trustedBT);
+    expect(stampedTrusted.signatures[0], JSON.stringify(stampedTrusted, null, 1)).toMatchObject({ indication: 'TOTAL_PASSED', certificateStatus: { status: 'revoked' }, validatedAt: { basis: 'timestamp', time: beforeRevocation.signatures[0]!.timestamp!.genTime } });
+    expect(stampedTrusted.signatures[0]!.checks.find((c) => c.name === 'revocation')?.detail).toMatch(/after a trusted timestamp proves the signature existed/);
+    expect(stampedTrusted.signatures[0]!.warnings.join(' ')).toMatch(/revoked/);
+    // An untrusted TSA's token proves nothing.
+    expect((await verify(untrustedBT)).signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE', timestamp: { trusted: false } });
   });
 
   it('a frozen certificate (挂失) stops sealing, also between prepare and embed', async () => {
@@ -550,10 +711,10 @@ describe('what may not be sealed', () => {
 });
 
 describe('server-side sealing (an office seal whose key the platform holds)', () => {
-  it('seals in one call when the rule needs no approval; verifies TOTAL_PASSED', async () => {
+  it.each(['EC-P256', 'SM2'] as const)('seals in one call when the rule needs no approval (%s); verifies TOTAL_PASSED', async (keyAlgorithm) => {
     const office = await api<CertificateView>(p.baseUrl, 'POST', '/api/v1/certificates/platform-held', {
       unit: { name: '南宁市人力资源和社会保障局', uscc: makeUscc(), regionCode: '450100', accountNo: '4501000009' },
-      keyAlgorithm: 'EC-P256',
+      keyAlgorithm,
     });
     expect(office.status, JSON.stringify(office.body)).toBe(201);
     const seal = await api<SealView>(p.baseUrl, 'POST', '/api/v1/seals', { kind: 'official', name: '南宁市人力资源和社会保障局', image: SEAL_PNG, widthMm: 42, heightMm: 42, certificateSerial: office.body.serial });
@@ -566,10 +727,20 @@ describe('server-side sealing (an office seal whose key the platform holds)', ()
     const sealed = await sealRequest(doc, seal.body, r.body, 'server');
     expect(sealed.status, JSON.stringify(sealed.body)).toBe(201);
     const out = (sealed.body as { mode: 'server'; sealed: SealedDocumentView }).sealed;
-    expect(out.document.sealing).toMatchObject({ mode: 'server', family: 'pades' });
-    const report = await verify(await content(out.document));
+    expect(out.document.sealing).toMatchObject({ mode: 'server', family: keyAlgorithm === 'SM2' ? 'gbt35275' : 'pades' });
+    const bytes = await content(out.document);
+    const report = await verify(bytes);
     expect(report.indication, JSON.stringify(report, null, 1)).toBe('TOTAL_PASSED');
     expect(report.signatures[0].ecertRecord?.mode).toBe('server');
+    if (keyAlgorithm === 'SM2') {
+      // The platform key signed the SES TBS_Sign too (cert.platform-keys.sign, one call, two records).
+      expect(report.signatures[0].sesSignature).toMatchObject({ indication: 'TOTAL_PASSED', seal: { esId: seal.body.esId, indication: 'TOTAL_PASSED' } });
+      expect(decodeSesSignature(sesOf(bytes)).seal.sealInfo.esId).toBe(seal.body.esId);
+      const { rows } = await p.db.query('SELECT purpose FROM cert.platform_key_use WHERE serial = $1 ORDER BY id', [office.body.serial]);
+      expect(rows.map((r: { purpose: string }) => r.purpose)).toEqual(['document', 'ses-signature']);
+    } else {
+      expect(report.signatures[0].sesSignature).toBeUndefined();
+    }
   });
 });
 
@@ -588,8 +759,7 @@ describe('placements on real PDFs (keyword, cross-page, rotated and cropped page
     const prep = await sealRequest(doc, unit.seal, request, 'deferred');
     expect(prep.status, JSON.stringify(prep.body)).toBe(201);
     const session = (prep.body as { session: SealSessionView }).session;
-    const signature = unit.sign!(Buffer.from(session.dataToSign, 'base64'));
-    const done = await api<SealedDocumentView>(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, { signature: signature.toString('base64') }, sealer.headers);
+    const done = await api<SealedDocumentView>(p.baseUrl, 'POST', `/api/v1/documents/seal-sessions/${session.sessionId}/signature`, signaturesFor(unit, session), sealer.headers);
     expect(done.status, JSON.stringify(done.body)).toBe(201);
     const bytes = await content(done.body.document);
     const report = await verify(bytes);
@@ -633,5 +803,49 @@ describe('placements on real PDFs (keyword, cross-page, rotated and cropped page
     const missing = await requestUse(doc, p256Seal.seal, [{ type: 'keyword', keyword: '不存在的关键字' }]);
     expect(missing.status).toBe(422);
     expect(missing.body).toMatchObject({ code: 'pdf_keyword_not_found', field: 'placements' });
+  });
+});
+
+describe('retention (DOCUMENT_RETENTION_DAYS)', () => {
+  it("a document past retention is purged: its download is a 410 document_purged, its record stays; bytes an application's material still uses are kept (asked of the workflow-service)", async () => {
+    // An application whose material is the very bytes a document is registered with (one content, two records).
+    const draft = await api(p.baseUrl, 'POST', '/api/v1/applications', {
+      type: 'apply',
+      unit: { name: '南宁市某某科技有限公司', address: '南宁市青秀区民族大道100号', postalCode: '530022', uscc: makeUscc('450103'), regionCode: '450103', accountNo: '4501000009' },
+      handler: { name: '张三', idNumber: makeResidentId(), phone: '13800138000', email: 'zhangsan@example.cn' },
+    });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    const shared = samplePdf('a scan that is also a declaration');
+    const attach = await fetch(`${p.baseUrl}/api/v1/applications/${draft.body.id}/materials?kind=uscc_copy`, { method: 'POST', headers: { 'x-api-key': p.apiKey!, 'content-type': 'application/pdf' }, body: shared });
+    expect(attach.status, await attach.clone().text()).toBe(201);
+    const asMaterial = await upload(shared);
+    const alone = await upload(samplePdf('a declaration nobody else keeps'));
+    await p.db.query(`UPDATE seal.document SET retained_until = now() - interval '1 day' WHERE id = ANY($1::uuid[])`, [[asMaterial.id, alone.id]]);
+
+    const purge = p.services.seal!.get(PurgeExpiredDocumentsUseCase);
+    const r = await purge.execute({ now: new Date() });
+    expect(r).toMatchObject({ purged: 2, removed: 1, kept: 1 });
+
+    for (const d of [asMaterial, alone]) {
+      const res = await fetch(`${p.baseUrl}/api/v1/documents/${d.id}/content`, { headers: sealer.headers });
+      expect(res.status).toBe(410);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(await res.json()).toMatchObject({ code: 'document_purged', field: 'documentId' });
+      const view = await api<DocumentView>(p.baseUrl, 'GET', `/api/v1/documents/${d.id}`, undefined, sealer.headers);
+      expect(view.status).toBe(200);
+      expect(view.body).toMatchObject({ id: d.id, sha256: d.sha256, purgedAt: expect.any(String) });
+    }
+    // Nothing is sealed from a purged document either.
+    const ask = await requestUse(alone, p256Seal.seal, [{ type: 'coordinates', page: 1, xMm: 150, yMm: 200 }]);
+    expect(ask.status).toBe(410);
+    // The material's bytes are still there for the application; the other content is gone.
+    const storeDir = p.config.DOCUMENT_STORE_DIR;
+    const has = (sha: string) => existsSync(join(storeDir, sha.slice(0, 2), sha.slice(2, 4), sha));
+    expect(has(asMaterial.sha256)).toBe(true);
+    expect(has(alone.sha256)).toBe(false);
+    // The same bytes uploaded again are a new document, with content.
+    const back = await upload(samplePdf('a declaration nobody else keeps'));
+    expect(back.id).not.toBe(alone.id);
+    expect((await content(back)).length).toBeGreaterThan(0);
   });
 });

@@ -9,7 +9,10 @@ import { derOid, derTlv, sm2PublicKeyFromSpki, sm2Verify } from '@ecert/pki';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
-import { api } from '../support/http';
+import { api, defaultHeaders } from '../support/http';
+import { assembleSesSignatureV4, buildSealV4, prepareSesSignatureV4 } from '@ecert/ses';
+import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
+import { createTestPki, tinyPng } from '../../libs/ses/src/test-pki.spec-helper';
 
 /**
  * Keys the platform holds for the offices' own seals (issue 11 §2): an admin has a certificate
@@ -24,7 +27,8 @@ let gatewayIdentity: BusIdentity;
 const dir = new TempDir();
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: ['cert', 'gateway'] });
+  // The seal-service only makes the SM2 office's seal (its maker is the cert-service's): the SES tests sign its TBS_Sign.
+  p = await startTestPlatform({ services: ['cert', 'seal', 'gateway'] });
   sealBus = new BusRpcClient(p.config, BusIdentity.fromConfig(p.config, 'seal-service'), 'platform-keys-test-seal');
   gatewayBus = new BusRpcClient(p.config, BusIdentity.fromConfig(p.config, 'gateway'), 'platform-keys-test-gateway');
   gatewayIdentity = BusIdentity.fromConfig(p.config, 'gateway');
@@ -217,6 +221,71 @@ describe('signing with a platform-held key', () => {
       expect(verify('sha256', der, { key: publicKey, dsaEncoding: 'der' }, Buffer.from(reply.signature, 'base64'))).toBe(true);
     }
     expect((await uses(p256.serial)).length).toBe(before + 2);
+  });
+});
+
+describe('the SES_Signature of an SM2 office seal (GB/T 38540), signed in the same call', () => {
+  const SM2_SM3 = '1.2.156.10197.1.501';
+  let sealDer: Uint8Array;
+  const certDer = (pem: string) => new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+  /** Signed attributes over a document digest, and the TBS_Sign of the office's seal over the same digest. */
+  const pair = (over: { digest?: Buffer; seal?: Uint8Array; time?: Date } = {}) => {
+    const { der, digest } = signedAttributes();
+    const ses = prepareSesSignatureV4({ seal: over.seal ?? sealDer, signerCertificate: certDer(sm2.certificatePem), signatureAlgorithmOid: SM2_SM3, dataHash: over.digest ?? digest, propertyInfo: 'PDF Signature1', ...(over.time ? { timeInfo: over.time } : {}) });
+    return { der, digest, ses };
+  };
+  const sesRequest = (der: Uint8Array, tbs: Uint8Array, serial = sm2.serial) => ({ ...signRequest(serial, der), sesDataToSign: Buffer.from(tbs).toString('base64') });
+
+  beforeAll(async () => {
+    const seal = await api<{ id: string }>(p.baseUrl, 'POST', '/api/v1/seals', { kind: 'official', name: '南宁市人力资源和社会保障局', image: sealPng(240, 20).toString('base64'), widthMm: 42, heightMm: 42, certificateSerial: sm2.serial });
+    expect(seal.status, JSON.stringify(seal.body)).toBe(201);
+    const esl = await fetch(`${p.baseUrl}/api/v1/seals/${seal.body.id}.esl`, { headers: defaultHeaders });
+    expect(esl.status).toBe(200);
+    sealDer = new Uint8Array(await esl.arrayBuffer());
+  });
+
+  it('signs the CMS attributes and the TBS_Sign of its own seal over the same digest; both verify; two records', async () => {
+    const { der, digest, ses } = pair();
+    const before = (await uses(sm2.serial)).length;
+    const reply = await asSealService<PlatformKeySignReply>(sesRequest(der, ses.dataToSign), gatewayToken());
+    expect(sm2Verify(sm2PublicKeyFromSpki(spkiOf(sm2.certificatePem)), der, Buffer.from(reply.signature, 'base64'), '1234567812345678')).toBe(true);
+    // libs/ses checks the value against the certificate before it writes the SES_Signature
+    expect(() => assembleSesSignatureV4(ses, Buffer.from(reply.sesSignature!, 'base64'))).not.toThrow();
+    const rows = (await uses(sm2.serial)).slice(before);
+    expect(rows.map((r) => [r.purpose, r.message_digest, r.data_sha256])).toEqual([
+      ['document', digest.toString('hex'), createHash('sha256').update(der).digest('hex')],
+      ['ses-signature', digest.toString('hex'), createHash('sha256').update(ses.dataToSign).digest('hex')],
+    ]);
+  });
+
+  it('refuses a TBS_Sign over another digest, of a seal not made by ecert, from another time, arbitrary bytes, and for a non-SM2 key — signing nothing', async () => {
+    const before = (await uses(sm2.serial)).length;
+    const { der } = pair();
+    const otherDigest = pair({ digest: createHash('sha256').update('another document').digest() }).ses.dataToSign;
+    // A seal the seal-service could forge with a maker key of its own, bound to this certificate.
+    const forger = await createTestPki();
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const forged = await buildSealV4({
+      vendorId: 'FORGER', esId: '45010099990001', type: 1, name: '南宁市人力资源和社会保障局', certList: { type: 1, certs: [certDer(sm2.certificatePem)] },
+      createDate: now, validStart: now, validEnd: new Date(now.getTime() + 86_400_000), picture: { type: 'png', data: tinyPng(), widthMm: 40, heightMm: 40 },
+      makerCertificate: forger.maker.cert, makerSigner: forger.maker.signer,
+    });
+    const forged_ = pair({ seal: forged });
+    const stale = pair({ time: new Date(Date.now() + 15 * 60_000) });
+    for (const [attrs, tbs, problem] of [
+      [der, otherDigest, /dataHash is not the message digest/],
+      [forged_.der, forged_.ses.dataToSign, /not made by ecert's seal maker/],
+      [stale.der, stale.ses.dataToSign, /is not now/],
+      [der, sealDer, /not a GB\/T 38540 v4 TBS_Sign/],
+      [der, der, /not a SEQUENCE/],
+    ] as const) {
+      const r = await refusal(asSealService(sesRequest(attrs, tbs), gatewayToken()));
+      expect(r).toMatchObject({ status: 400, code: 'validation_failed', field: 'sesDataToSign' });
+      expect(r.detail).toMatch(problem);
+    }
+    expect(await refusal(asSealService(sesRequest(signedAttributes().der, pair().ses.dataToSign, p256.serial), gatewayToken()))).toMatchObject({ status: 400, field: 'sesDataToSign', detail: expect.stringMatching(/SM2 keys only/) });
+    expect(await refusal(asSealService({ ...signRequest(sm2.serial, der), sesDataToSign: 'not base64!' }, gatewayToken()))).toMatchObject({ status: 400, field: 'sesDataToSign' });
+    expect((await uses(sm2.serial)).length).toBe(before);
   });
 });
 

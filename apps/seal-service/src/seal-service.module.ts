@@ -9,6 +9,11 @@ import { CertServiceClient } from './cert-client/cert-service.client';
 import { SEAL_ENTITIES } from './seals/seal.entities';
 import { SealFactory } from './seals/seal-factory.service';
 import { SealMakerTrust } from './seals/seal-maker-trust';
+import { WorkflowServiceClient } from './workflow-client/workflow-service.client';
+import { MATERIAL_REFERENCES } from './workflow-client/material-references.token';
+import { PurgeExpiredDocumentsUseCase } from './documents/purge-expired-documents.use-case';
+import { DocumentRetentionScheduler } from './documents/document-retention.scheduler';
+import { TimestampTrust } from './documents/timestamp-trust';
 import { CreateSealUseCase } from './seals/create-seal.use-case';
 import { VerifySealUseCase } from './seals/verify-seal.use-case';
 import { SealQueries } from './seals/seal-queries.service';
@@ -18,6 +23,8 @@ import { CreateSealTables1764000000001 } from './migrations/1764000000001-create
 import { CertificateEventOrder1764600000002 } from './migrations/1764600000002-certificate-event-order';
 import { CommandReceipts1764800000002 } from './migrations/1764800000002-command-receipts';
 import { DocumentTables1765200000001 } from './migrations/1765200000001-document-tables';
+import { SesSignature1766000000001 } from './migrations/1766000000001-ses-signature';
+import { DocumentRetention1766000000003 } from './migrations/1766000000003-document-retention';
 import { DOCUMENT_ENTITIES } from './documents/document.entities';
 import { sealDocumentStoreProvider } from './documents/document-store.provider';
 import { DocumentAccess } from './documents/document-access.service';
@@ -36,7 +43,7 @@ import { VerifyDocumentUseCase } from './documents/verify-document.use-case';
 import { VerificationReportQueries } from './documents/verification-report-queries.service';
 import { DocumentsHandler } from './documents/documents.handler';
 
-export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002, CommandReceipts1764800000002, DocumentTables1765200000001];
+export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002, CommandReceipts1764800000002, DocumentTables1765200000001, SesSignature1766000000001, DocumentRetention1766000000003];
 
 @Module({})
 export class SealServiceModule {
@@ -77,6 +84,11 @@ export class SealServiceModule {
         TimestampAuthorityClient,
         EmbedSignatureUseCase,
         VerifyDocumentUseCase,
+        WorkflowServiceClient,
+        { provide: MATERIAL_REFERENCES, useExisting: WorkflowServiceClient },
+        PurgeExpiredDocumentsUseCase,
+        DocumentRetentionScheduler,
+        TimestampTrust,
         VerificationReportQueries,
       ],
     };

@@ -14,6 +14,7 @@ import { ApplicationsHandler } from './applications/applications.handler';
 import { ApplicationViewMapper } from './applications/application-view.mapper';
 import { ApplicationQueries } from './applications/application-queries.service';
 import { FindHandlerContactUseCase } from './applications/usecases/find-handler-contact.use-case';
+import { MaterialReferencesQuery } from './applications/material-references.query';
 import { WorkflowBusClient } from './applications/workflow-bus.client';
 import { CreateApplicationUseCase } from './applications/usecases/create-application.use-case';
 import { AttachMaterialUseCase } from './applications/usecases/attach-material.use-case';
@@ -60,6 +61,7 @@ export class WorkflowServiceModule {
         ApplicationViewMapper,
         ApplicationQueries,
         FindHandlerContactUseCase,
+        MaterialReferencesQuery,
         CreateApplicationUseCase,
         AttachMaterialUseCase,
         SubmitApplicationUseCase,

@@ -48,8 +48,31 @@ function toNode(block: asn1js.AsnType, source: Uint8Array): BerNode {
     .filter((k) => !(k instanceof asn1js.EndOfContent))
     .map((k) => toNode(k, source));
   const content = constructed ? new Uint8Array(0) : raw.subarray(id.blockLength + b.lenBlock.blockLength);
-  const oid = block instanceof asn1js.ObjectIdentifier ? block.valueBlock.toString() : undefined;
+  const oid = block instanceof asn1js.ObjectIdentifier ? dottedOid(content) : undefined;
   return { tagClass, tagNumber: id.tagNumber, constructed, raw, content, children, ...(oid ? { oid } : {}) };
+}
+
+/**
+ * Dotted form of an OBJECT IDENTIFIER's content octets, with arcs of any size (asn1js writes arcs
+ * beyond 2^53, as the UUID arcs under 2.25 are, in hex braces). undefined when malformed.
+ */
+export function dottedOid(content: Uint8Array): string | undefined {
+  const arcs: bigint[] = [];
+  let v = 0n;
+  let pending = false;
+  for (const byte of content) {
+    if (!pending && byte === 0x80) return undefined; // non-minimal
+    v = (v << 7n) | BigInt(byte & 0x7f);
+    pending = (byte & 0x80) !== 0;
+    if (!pending) {
+      arcs.push(v);
+      v = 0n;
+    }
+  }
+  if (pending || arcs.length === 0) return undefined;
+  const first = arcs[0]!;
+  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  return [...head, ...arcs.slice(1)].join('.');
 }
 
 /** The content of an OCTET STRING, joining BER constructed pieces. */

@@ -18,6 +18,10 @@ export const CMS_OID = {
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   // RFC 3161 appendix A unsigned attribute
   timeStampToken: '1.2.840.113549.1.9.16.2.14',
+  // ecert's unsigned attribute carrying the GB/T 38540 SES_Signature of an SM2 seal (its DER as the
+  // one value). No standard names one; a UUID OID (ITU-T X.667, 2.25) needs no registration.
+  // docs/decisions.md "The SES_Signature with an SM2 seal".
+  sesSignature: '2.25.301494466639598324738376717041953068967',
   // RFC 3161 TSTInfo content type
   tstInfo: '1.2.840.113549.1.9.16.1.4',
   // Digests

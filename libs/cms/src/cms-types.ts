@@ -48,6 +48,8 @@ export interface AssembleInput {
   chain: Uint8Array[];
   /** RFC 3161 TimeStampToken (a ContentInfo, DER) over the signature value: unsigned attr id-aa-timeStampToken. */
   timestampToken?: Uint8Array;
+  /** A GB/T 38540 SES_Signature (DER SEQUENCE) over the same content: unsigned attr CMS_OID.sesSignature. */
+  sesSignature?: Uint8Array;
 }
 
 export interface CmsVerification {
@@ -69,6 +71,8 @@ export interface CmsVerification {
   timestampToken?: Uint8Array;
   /** The timestamp token's own checks, when there is one (its problems are not repeated in `problems`). */
   timestamp?: TimestampVerification;
+  /** The SES_Signature carried as CMS_OID.sesSignature, as received (unsigned: its own signature protects it). */
+  sesSignature?: Uint8Array;
   /** Each `CODE: sentence`, the code DSS-like (HASH_FAILURE, SIG_CRYPTO_FAILURE, …); empty when all is well. */
   problems: string[];
 }

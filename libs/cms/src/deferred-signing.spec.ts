@@ -204,3 +204,24 @@ describe('B-T: an RFC 3161 timestamp from openssl ts as the unsigned attribute',
     expect(() => assembleSignedData({ prepared, signature, signerCertificate: pki.leafDer, chain: [], timestampToken: Uint8Array.of(4, 1, 0) })).toThrow(CmsError);
   });
 });
+
+describe('an SES_Signature as the unsigned attribute CMS_OID.sesSignature', () => {
+  it('is carried next to the timestamp, read back unchanged, and leaves the CMS signature valid', () => {
+    const pki = pkis.get('sm2')!;
+    const prepared = prepare('sm2');
+    const signature = checkSignatureOverAttributes(prepared, opensslSign(pki, prepared, 'data'), pki.leafDer);
+    // Any DER SEQUENCE stands in for the SES_Signature here: libs/cms carries it, libs/ses judges it.
+    const ses = Uint8Array.from([0x30, 0x06, 0x02, 0x01, 0x04, 0x04, 0x01, 0x2a]);
+    const cms = assembleSignedData({ prepared, signature, signerCertificate: pki.leafDer, chain: [pki.caDer], sesSignature: ses });
+    const v = verifySignedData(cms, contentDigest('sm2'));
+    expect(v.problems).toEqual([]);
+    expect(v.signatureValid).toBe(true);
+    expect(Buffer.from(v.sesSignature!).equals(Buffer.from(ses))).toBe(true);
+    const si = parseSignedData(cms).signerInfos[0]!;
+    expect(si.unsignedAttributes.map((a) => a.oid)).toEqual([CMS_OID.sesSignature]);
+    // without one, none is reported
+    expect(verifySignedData(assembleSignedData({ prepared, signature, signerCertificate: pki.leafDer, chain: [] }), contentDigest('sm2')).sesSignature).toBeUndefined();
+    // not a SEQUENCE: refused rather than written into the container
+    expect(() => assembleSignedData({ prepared, signature, signerCertificate: pki.leafDer, chain: [], sesSignature: Uint8Array.of(4, 1, 0) })).toThrow(CmsError);
+  });
+});

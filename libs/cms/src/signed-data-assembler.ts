@@ -15,8 +15,8 @@ const VERSION_1 = Uint8Array.of(0x02, 0x01, 0x01);
 /**
  * ContentInfo { signedData } DER, RFC 5652 / GB/T 35275 §8: version 1 throughout (the signer is
  * named by issuerAndSerialNumber, there are no attribute certificates), no eContent (detached: the
- * PDF ByteRange is the content), the signer's certificate first then the chain, the timestamp as an
- * unsigned attribute. It checks that the attributes name this certificate but does not verify the
+ * PDF ByteRange is the content), the signer's certificate first then the chain, the timestamp and
+ * an SM2 seal's SES_Signature as unsigned attributes. It checks that the attributes name this certificate but does not verify the
  * signature: checkSignatureOverAttributes does that.
  */
 export function assembleSignedData(input: AssembleInput): Uint8Array {
@@ -31,9 +31,10 @@ export function assembleSignedData(input: AssembleInput): Uint8Array {
   const digestAlgorithm = digestAlgorithmIdentifierDer(profile.digestAlgorithm);
   // [0] IMPLICIT: the same content as the signed SET OF, only the tag differs (RFC 5652 §5.4).
   const signedAttrs = concatBytes(Uint8Array.of(0xa0), prepared.der.subarray(1));
-  const unsignedAttrs = input.timestampToken
-    ? [derSetOf([derSequence(derOid(CMS_OID.timeStampToken), derSetOf([checkedToken(input.timestampToken)]))], 0xa1)]
-    : [];
+  const unsigned: Uint8Array[] = [];
+  if (input.timestampToken) unsigned.push(derSequence(derOid(CMS_OID.timeStampToken), derSetOf([checkedToken(input.timestampToken)])));
+  if (input.sesSignature) unsigned.push(derSequence(derOid(CMS_OID.sesSignature), derSetOf([checkedSequence(input.sesSignature, 'sesSignature')])));
+  const unsignedAttrs = unsigned.length ? [derSetOf(unsigned, 0xa1)] : [];
   const signerInfo = derSequence(
     VERSION_1,
     derSequence(cert.issuerDer, derTlv(0x02, cert.serialNumber)),
@@ -74,4 +75,11 @@ function checkedToken(token: Uint8Array): Uint8Array {
   const node = readBer(token, 'timestampToken');
   if (node.tagClass !== 0 || node.tagNumber !== 16) throw new CmsError('cms_malformed', 'timestampToken is not a ContentInfo');
   return token;
+}
+
+/** An SES_Signature is one DER SEQUENCE; anything else would corrupt the container. */
+function checkedSequence(der: Uint8Array, field: string): Uint8Array {
+  const node = readBer(der, field);
+  if (node.tagClass !== 0 || node.tagNumber !== 16) throw new CmsError('cms_malformed', `${field} is not a SEQUENCE`);
+  return der;
 }

@@ -54,6 +54,7 @@ export function verifySignerInfo(parsed: ParsedSignedData, contentDigest: Uint8A
   const signingCertificateV2Matches = signer ? checkSigningCertificateAttribute(si.signedAttributes, signer, problems) : undefined;
   const signatureValid = signer ? checkSignature(si, digest, signer, problems) : false;
   const timestampToken = si.unsignedAttributes.find((a) => a.oid === CMS_OID.timeStampToken)?.values[0]?.raw.slice();
+  const sesSignature = si.unsignedAttributes.find((a) => a.oid === CMS_OID.sesSignature)?.values[0]?.raw.slice();
 
   return {
     family,
@@ -65,6 +66,7 @@ export function verifySignerInfo(parsed: ParsedSignedData, contentDigest: Uint8A
     certificates,
     ...(signingCertificateV2Matches !== undefined ? { signingCertificateV2Matches } : {}),
     ...(timestampToken ? { timestampToken } : {}),
+    ...(sesSignature ? { sesSignature } : {}),
     problems,
   };
 }

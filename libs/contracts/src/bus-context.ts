@@ -110,6 +110,8 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.workflow.applicationList]: gatewayOnly('applications:read'),
   [Subjects.workflow.materialAttach]: gatewayOnly('applications:submit'),
   [Subjects.workflow.materialCheck]: gatewayOnly('applications:submit'),
+  // The document store is shared: the seal-service's retention never removes bytes a material still uses.
+  [Subjects.workflow.materialsReferenced]: { callers: ['seal-service'] },
   [Subjects.workflow.applicationSubmit]: gatewayOnly('applications:submit'),
   [Subjects.workflow.applicationDecide]: gatewayOnly('applications:review'),
   [Subjects.workflow.applicationWithdraw]: gatewayOnly('applications:submit'),

@@ -101,6 +101,8 @@ export const Subjects = {
     materialAttach: rpc('workflow.applications.materials.attach'),
     /** May this caller attach (this kind of) material to this application now? Asked before an upload is read. */
     materialCheck: rpc('workflow.applications.materials.check'),
+    /** Which of these SHA-256s are application materials (the seal-service's retention asks before it removes bytes). */
+    materialsReferenced: rpc('workflow.materials.referenced'),
     /** Accept a draft (or resubmit one returned for supplement) into review. */
     applicationSubmit: rpc('workflow.applications.submit'),
     applicationDecide: rpc('workflow.applications.decide'),

@@ -15,6 +15,11 @@ export interface DocumentStore {
   has(sha256: string): Promise<boolean>;
   /** Size as stored, without reading or checking the bytes; undefined if absent. */
   stat(sha256: string): Promise<DocumentStat | undefined>;
+  /**
+   * Removes the content (retention). Whoever calls it must know no record still uses the id: one
+   * content may be several things at once. false when it was not there.
+   */
+  remove(sha256: string): Promise<boolean>;
 }
 
 export interface StoredDocument {

@@ -84,6 +84,19 @@ describe('FileDocumentStore', () => {
     await expect(store.get(id)).rejects.toBeInstanceOf(InvalidDocumentIdError);
     await expect(store.has(id)).rejects.toBeInstanceOf(InvalidDocumentIdError);
     await expect(store.stat(id)).rejects.toBeInstanceOf(InvalidDocumentIdError);
+    await expect(store.remove(id)).rejects.toBeInstanceOf(InvalidDocumentIdError);
+  });
+
+  it('removes a content (retention): gone for get/has, false the second time, put again works', async () => {
+    const bytes = new TextEncoder().encode('a declaration past its retention');
+    const id = sha256(bytes);
+    await store.put(bytes);
+    expect(await store.remove(id)).toBe(true);
+    expect(await store.has(id)).toBe(false);
+    await expect(store.get(id)).rejects.toBeInstanceOf(DocumentNotFoundError);
+    expect(await store.remove(id)).toBe(false);
+    await store.put(bytes);
+    expect(Buffer.from(await store.get(id)).equals(Buffer.from(bytes))).toBe(true);
   });
 
   it('refuses bytes over its hard limit and writes nothing', async () => {

@@ -104,6 +104,18 @@ export class FileDocumentStore implements DocumentStore {
     }
   }
 
+  async remove(sha256: string): Promise<boolean> {
+    const path = this.pathOf(sha256);
+    try {
+      await unlink(path);
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw err;
+    }
+    await syncDirectory(dirname(path));
+    return true;
+  }
+
   /** The only way an id becomes a path: validated first, so nothing but 64 hex digits is ever joined. */
   private pathOf(sha256: string): string {
     if (!isDocumentId(sha256)) throw new InvalidDocumentIdError(String(sha256));

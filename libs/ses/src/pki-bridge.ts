@@ -5,6 +5,8 @@ export {
   decodeEcSignature,
   rawEcSignatureToDer,
   sm3,
+  sm2ZValue,
+  describePublicKey,
   verifySignature,
   type Signer,
 } from '@ecert/pki';

@@ -16,7 +16,7 @@ import { concatBytes, derBitString, derExplicit, derIa5String, derInteger, derOc
 import { decodeExtDatasAnyForm, encodeExtDatasAnyForm } from './ext-datas-codec';
 import { decodeSealNode } from './seal-codec';
 import { SesDecodeError, asInputError } from './ses-errors';
-import type { DecodedSesSignature, SealVersion, SesSignature, SesTbsSign } from './ses-model';
+import type { DecodedSeal, DecodedSesSignature, SealVersion, SesSignature, SesTbsSign } from './ses-model';
 import { decodeSignatureAlgorithm, encodeSignatureAlgorithm } from './signature-algorithm-codec';
 
 export interface DecodeSesSignatureOptions {
@@ -57,21 +57,7 @@ export function decodeSesSignature(der: Uint8Array, options: DecodeSesSignatureO
   let timeStampForm: 'explicit' | 'implicit' | undefined;
 
   if (version === 4) {
-    if (t.length < 5) throw new SesDecodeError('UNEXPECTED_STRUCTURE', tbsPath, `TBS_Sign has ${t.length} fields, at least 5 expected`);
-    const timeInfo = readTime(t[2], `${tbsPath}.timeInfo`, 'timeInfo', ctx);
-    const dataHash = readHashBits(t[3]!, `${tbsPath}.dataHash`, ctx);
-    const propertyInfo = readString(t[4], `${tbsPath}.propertyInfo`, 'propertyInfo', [TAG.IA5_STRING], ctx);
-    let ext: ReturnType<typeof decodeExtDatasAnyForm> | undefined;
-    if (t[5]) ext = decodeExtDatasAnyForm(t[5], `${tbsPath}.extDatas`, ctx);
-    if (t.length > 6) ctx.warnings.push(`${tbsPath}: ${t.length - 6} unknown trailing field(s) ignored`);
-    toSign = {
-      version: tbsVersion,
-      sealDer: seal.der,
-      timeInfo,
-      dataHash,
-      propertyInfo,
-      ...(ext ? { extDatas: ext.list, extDatasForm: ext.form } : {}),
-    };
+    toSign = tbsSignV4Fields(t, tbsVersion, seal.der, tbsPath, ctx);
     cert = readOctetString(f[1], `${path}.cert`, 'cert');
     alg = decodeSignatureAlgorithm(f[2], `${path}.signatureAlgID`, ctx);
     signature = readBitString(f[3], `${path}.signature`, 'signature');
@@ -105,6 +91,53 @@ export function decodeSesSignature(der: Uint8Array, options: DecodeSesSignatureO
     seal,
     warnings: [...ctx.warnings],
   };
+}
+
+function tbsSignV4Fields(t: readonly DerNode[], version: number, sealDer: Uint8Array, tbsPath: string, ctx: DecodeContext): SesTbsSign {
+  if (t.length < 5) throw new SesDecodeError('UNEXPECTED_STRUCTURE', tbsPath, `TBS_Sign has ${t.length} fields, at least 5 expected`);
+  const timeInfo = readTime(t[2], `${tbsPath}.timeInfo`, 'timeInfo', ctx);
+  const dataHash = readHashBits(t[3]!, `${tbsPath}.dataHash`, ctx);
+  const propertyInfo = readString(t[4], `${tbsPath}.propertyInfo`, 'propertyInfo', [TAG.IA5_STRING], ctx);
+  let ext: ReturnType<typeof decodeExtDatasAnyForm> | undefined;
+  if (t[5]) ext = decodeExtDatasAnyForm(t[5], `${tbsPath}.extDatas`, ctx);
+  if (t.length > 6) ctx.warnings.push(`${tbsPath}: ${t.length - 6} unknown trailing field(s) ignored`);
+  return {
+    version,
+    sealDer,
+    timeInfo,
+    dataHash,
+    propertyInfo,
+    ...(ext ? { extDatas: ext.list, extDatasForm: ext.form } : {}),
+  };
+}
+
+/** A v4 TBS_Sign on its own (what a signer is asked to sign), with its embedded seal decoded. */
+export interface DecodedTbsSignV4 {
+  readonly toSign: SesTbsSign;
+  readonly seal: DecodedSeal;
+  readonly der: Uint8Array;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Decodes bytes that claim to be a GB/T 38540 v4 TBS_Sign: one element, version 4, a v4 seal,
+ * GeneralizedTime, BIT STRING dataHash, IA5String propertyInfo, optional extDatas. Throws
+ * SesDecodeError otherwise. Tolerances of decodeSesSignature apply; callers that must be strict
+ * (a signer deciding whether to sign) compare `warnings` and re-encode.
+ */
+export function decodeTbsSignV4(der: Uint8Array): DecodedTbsSignV4 {
+  const ctx = newDecodeContext();
+  const path = 'TBS_Sign';
+  const node = readSingleNode(der, path, ctx);
+  const t = sequenceChildren(node, path, 'TBS_Sign', ctx);
+  const version = readSmallInteger(t[0], `${path}.version`, 'version');
+  if (version !== 4) throw new SesDecodeError('UNSUPPORTED_VERSION', `${path}.version`, `version ${version}, 4 expected`);
+  if (!t[1]) throw new SesDecodeError('UNEXPECTED_STRUCTURE', `${path}.eseal`, 'embedded seal is missing');
+  const sealCtx = newDecodeContext();
+  const seal = decodeSealNode(t[1], `${path}.eseal`, sealCtx);
+  if (seal.version !== 4) throw new SesDecodeError('UNSUPPORTED_VERSION', `${path}.eseal`, `a v${seal.version} seal, v4 expected`);
+  const toSign = tbsSignV4Fields(t, version, seal.der, path, ctx);
+  return { toSign, seal, der: node.tlv.slice(), warnings: [...sealCtx.warnings, ...ctx.warnings] };
 }
 
 function signatureLayout(f: readonly DerNode[], path: string, ctx: DecodeContext): SealVersion {

@@ -20,6 +20,11 @@ export interface VerifySesSignatureOptions {
   readonly at?: Date;
   /** The signed document (for OFD: the Signature.xml bytes). Without it the data-hash check is indeterminate. */
   readonly document?: Uint8Array;
+  /**
+   * Instead of the document: its hash as the caller computed it (for a PDF, SM3 of the ByteRange
+   * pieces, which are never joined). Compared with dataHash as is.
+   */
+  readonly documentHash?: Uint8Array;
 }
 
 export interface SesSignatureVerificationReport {
@@ -98,7 +103,7 @@ export async function verifySesSignature(
     detail: `embedded seal "${seal.name}" (esID ${seal.esId}): ${seal.indication}${tbs.timeInfo ? `, validity checked at the signing time ${tbs.timeInfo.toISOString()}` : ''}`,
   });
 
-  checks.push(dataHashCheck(sig, options.document));
+  checks.push(options.documentHash ? hashEqualityCheck(sig, options.documentHash) : dataHashCheck(sig, options.document));
 
   return {
     indication: overallIndication(checks),
@@ -141,4 +146,12 @@ function dataHashCheck(sig: DecodedSesSignature, document: Uint8Array | undefine
   return Buffer.from(expected).equals(Buffer.from(sig.toSign.dataHash))
     ? { name, result: 'passed', detail: `${alg} of the document matches dataHash` }
     : { name, result: 'failed', detail: `${alg} of the document does not match dataHash (the document was changed, or is not the one signed)` };
+}
+
+function hashEqualityCheck(sig: DecodedSesSignature, documentHash: Uint8Array): VerificationCheck {
+  const name = 'data-hash';
+  const alg = documentHashAlgorithmFor(sig.signatureAlgorithmOid)?.toUpperCase() ?? 'the';
+  return Buffer.from(documentHash).equals(Buffer.from(sig.toSign.dataHash))
+    ? { name, result: 'passed', detail: `${alg} hash of the signed data matches dataHash` }
+    : { name, result: 'failed', detail: `${alg} hash of the signed data does not match dataHash (the data was changed, or is not what was signed)` };
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { PlatformKeySignPurpose } from '@ecert/contracts';
+import type { PlatformKeyUsePurpose } from '@ecert/contracts';
 
 /**
  * One row per signature a platform-held key made: which certificate, over which signed
@@ -16,9 +16,10 @@ export class PlatformKeyUseEntity {
   serial: string;
 
   @Column({ type: 'text' })
-  purpose: PlatformKeySignPurpose;
+  /** document: the CMS signed attributes; ses-signature: the TBS_Sign signed with them (message_digest = its dataHash). */
+  purpose: PlatformKeyUsePurpose;
 
-  /** SHA-256 (hex) of the DER SignedAttributes signed. */
+  /** SHA-256 (hex) of the DER signed (SignedAttributes, or TBS_Sign). */
   @Column({ name: 'data_sha256', type: 'text' })
   dataSha256: string;
 

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { assertInScope, ProblemCode, ProblemError, requestContext } from '@ecert/common';
 import {
+  PLATFORM_KEY_SES_MAX_BYTES,
   PLATFORM_KEY_SIGN_MAX_BYTES,
   PLATFORM_KEY_SIGN_PURPOSES,
   PlatformKeyProblemCode,
@@ -14,7 +15,7 @@ import {
   type PlatformKeySignReply,
 } from '@ecert/contracts';
 import { DATA_SOURCE, LOGGER } from '@ecert/messaging';
-import { effectiveStatus, publicKeyFingerprint, serialKey } from '@ecert/pki';
+import { effectiveStatus, OID, publicKeyFingerprint, serialKey } from '@ecert/pki';
 import { KEY_STORES } from '../cert-service.tokens';
 import { CaKeyStores } from '../keys/ca-key-stores';
 import { CaRegistry } from '../ca/ca-registry.service';
@@ -22,6 +23,7 @@ import { CertificateEntity } from '../certificates/certificate.entity';
 import { PlatformKeyEntity } from './platform-key.entity';
 import { PlatformKeyUseEntity } from './platform-key-use.entity';
 import { parseSignedAttributes } from './signed-attributes.parser';
+import { parseTbsSignForSeal } from './tbs-sign.parser';
 
 const SERIAL = /^[0-9a-f]{2,40}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -34,8 +36,10 @@ const DOCUMENT_SEAL_OPERATION = 'documents:seal';
  * (Subjects.seal.documentSeal) of a caller holding documents:seal and whose region scope covers
  * the certificate; with the key of a platform-held certificate that is active (not frozen,
  * revoked, expired, nor under a revoked CA); over a CMS SignedAttributes SET with content-type and
- * message-digest (parseSignedAttributes), nothing else. SM2 keys sign with SM3 and the standard
- * user ID 1234567812345678 (the key store's signer), ECDSA and RSA with SHA-256.
+ * message-digest (parseSignedAttributes) and, for an SM2 key, in the same call the GB/T 38540
+ * TBS_Sign of a seal of this very certificate over the same digest (parseTbsSignForSeal), nothing
+ * else. SM2 keys sign with SM3 and the standard user ID 1234567812345678 (the key store's
+ * signer), ECDSA and RSA with SHA-256.
  *
  * The certificate row is held FOR SHARE from the status check to the record, so a freeze or
  * revocation waits for a signature in flight and no signature follows it. Every signature is
@@ -77,6 +81,18 @@ export class SignWithPlatformKeyUseCase {
       throw new ProblemError(500, ProblemCode.internal, '平台密钥与证书不符 (platform key mismatch)', `the stored key ${key.keyId} is not the key of certificate ${row.serial}`);
     }
 
+    let ses: Uint8Array | undefined;
+    if (req.sesData) {
+      if (signer.signatureAlgorithmOid !== OID.sm2WithSm3) {
+        throw ProblemError.badRequest(ProblemCode.validationFailed, 'sesDataToSign', `an SES_Signature is signed with SM2 keys only; certificate ${row.serial} has another key`);
+      }
+      // ecert's seal makers now (a revoked one makes nothing any more).
+      const makers = this.registry.all().filter((c) => c.role === 'seal-maker' && this.registry.usable(c.id)).map((c) => new Uint8Array(c.certificate));
+      const tbs = parseTbsSignForSeal(req.sesData, { certificate: new Uint8Array(row.der), makerCertificates: makers, messageDigest: attributes.value.messageDigest, now: new Date() });
+      if (!tbs.ok) throw ProblemError.badRequest(ProblemCode.validationFailed, 'sesDataToSign', `a platform-held key signs only the TBS_Sign of a seal of its own certificate over the same document: ${tbs.problem}`);
+      ses = req.sesData;
+    }
+
     const record = {
       serial: row.serial,
       purpose: req.purpose,
@@ -94,12 +110,18 @@ export class SignWithPlatformKeyUseCase {
       );
       assertActive({ ...row, status: locked!.status, notAfter: locked!.not_after }, this.registry);
       const value = await signer.sign(req.data);
+      const sesValue = ses ? await signer.sign(ses) : undefined;
       // No record, no signature: a platform-held key is never used off the record.
       await m.insert(PlatformKeyUseEntity, record);
-      return value;
+      if (ses) await m.insert(PlatformKeyUseEntity, { ...record, purpose: 'ses-signature', dataSha256: createHash('sha256').update(ses).digest('hex') });
+      return { value, sesValue };
     });
-    this.logger.info({ ...record, contentType: attributes.value.contentType, bytes: req.data.length, keyId: key.keyId }, 'platform-held key signed a document');
-    return { signature: Buffer.from(signature).toString('base64'), signatureAlgorithmOid: signer.signatureAlgorithmOid };
+    this.logger.info({ ...record, contentType: attributes.value.contentType, bytes: req.data.length, sesBytes: ses?.length, keyId: key.keyId }, 'platform-held key signed a document');
+    return {
+      signature: Buffer.from(signature.value).toString('base64'),
+      signatureAlgorithmOid: signer.signatureAlgorithmOid,
+      ...(signature.sesValue ? { sesSignature: Buffer.from(signature.sesValue).toString('base64') } : {}),
+    };
   }
 }
 
@@ -133,6 +155,7 @@ function assertActive(row: Pick<CertificateEntity, 'serial' | 'status' | 'notAft
 interface ValidRequest {
   certificateSerial: string;
   data: Uint8Array;
+  sesData?: Uint8Array;
   purpose: PlatformKeySignPurpose;
 }
 
@@ -144,7 +167,14 @@ function validate(cmd: PlatformKeySignCommand): ValidRequest {
   if (!text || text.length % 4 !== 0 || !BASE64.test(text)) throw bad('dataToSign', 'dataToSign must be base64 (of the DER SignedAttributes)');
   if (text.length > Math.ceil(PLATFORM_KEY_SIGN_MAX_BYTES / 3) * 4) throw bad('dataToSign', `dataToSign may hold at most ${PLATFORM_KEY_SIGN_MAX_BYTES} bytes`);
   if (!(PLATFORM_KEY_SIGN_PURPOSES as readonly unknown[]).includes(cmd?.purpose)) throw bad('purpose', `purpose must be one of ${PLATFORM_KEY_SIGN_PURPOSES.join(', ')}`);
-  return { certificateSerial: serialKey(serial), data: new Uint8Array(Buffer.from(text, 'base64')), purpose: cmd.purpose };
+  let sesData: Uint8Array | undefined;
+  if (cmd.sesDataToSign !== undefined && cmd.sesDataToSign !== null) {
+    const ses = typeof cmd.sesDataToSign === 'string' ? cmd.sesDataToSign.trim() : '';
+    if (!ses || ses.length % 4 !== 0 || !BASE64.test(ses)) throw bad('sesDataToSign', 'sesDataToSign must be base64 (of the DER TBS_Sign)');
+    if (ses.length > Math.ceil(PLATFORM_KEY_SES_MAX_BYTES / 3) * 4) throw bad('sesDataToSign', `sesDataToSign may hold at most ${PLATFORM_KEY_SES_MAX_BYTES} bytes`);
+    sesData = new Uint8Array(Buffer.from(ses, 'base64'));
+  }
+  return { certificateSerial: serialKey(serial), data: new Uint8Array(Buffer.from(text, 'base64')), purpose: cmd.purpose, ...(sesData ? { sesData } : {}) };
 }
 
 function refusal(status: number, code: string, detail: string, field = 'certificateSerial'): ProblemError {

@@ -130,6 +130,12 @@ export class EmbedSignatureDto {
   @IsString()
   @MaxLength(4096)
   signature: string;
+
+  @ApiPropertyOptional({ description: "SM2 seals: base64 of the signature over the session's ses.dataToSign (the GB/T 38540 TBS_Sign), DER or r‖s; required when the session has ses" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  sesSignature?: string;
 }
 
 export class ListSealUseRequestsDto extends PageQueryDto {

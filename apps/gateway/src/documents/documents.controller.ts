@@ -89,12 +89,12 @@ export class DocumentsController {
   @ApiOperation({
     summary: '提交签名 — finish a deferred sealing with the UKey signature',
     description:
-      'The signature over the session\'s dataToSign (base64). Checked against the seal\'s certificate (422 signature_invalid, field signature; the session stays open), every sealing check made again; the sealed PDF is stored as a new document. 404 seal_session_not_found, 409 seal_session_used, 410 seal_session_expired.',
+      'The signature over the session\'s dataToSign (base64), and for an SM2 seal sesSignature over ses.dataToSign (the GB/T 38540 TBS_Sign; 422 signature_invalid, field sesSignature). Checked against the seal\'s certificate (422 signature_invalid, field signature; the session stays open), every sealing check made again; the sealed PDF is stored as a new document. 404 seal_session_not_found, 409 seal_session_used, 410 seal_session_expired.',
   })
   @ApiCreatedResponse({ description: 'The sealed document and its signature' })
   @RequiresOperation('documents:seal')
   embed(@Param('id') id: string, @Body() dto: EmbedSignatureDto): Promise<SealedDocumentView> {
-    return this.rpc.call(Subjects.seal.documentEmbed, { sessionId: id, signature: dto.signature } satisfies EmbedSignatureCommand, { timeoutMs: SLOW_MS });
+    return this.rpc.call(Subjects.seal.documentEmbed, { sessionId: id, signature: dto.signature, ...(dto.sesSignature !== undefined ? { sesSignature: dto.sesSignature } : {}) } satisfies EmbedSignatureCommand, { timeoutMs: SLOW_MS });
   }
 
   @Get(':id')

@@ -43,3 +43,31 @@ describe('renderVerificationReportHtml', () => {
     expect(html).not.toContain('<b>');
   });
 });
+
+describe('renderVerificationReportHtml: the SES_Signature and the validation time', () => {
+  it('shows the seal inside the SES_Signature and which time the signature was judged at, escaped', () => {
+    const sig = report.signatures[0]!;
+    const html = renderVerificationReportHtml({
+      ...report,
+      signatures: [
+        {
+          ...sig,
+          family: 'gbt35275',
+          validatedAt: { time: '2026-11-30T08:00:00.000Z', basis: 'timestamp', detail: 'chain and revocation judged at the genTime of a trusted timestamp' },
+          sesSignature: {
+            indication: 'TOTAL_PASSED',
+            signingTime: '2026-11-30T08:00:01.000Z',
+            seal: { esId: '45010020250001', name: '南宁市<某某>科技有限公司', indication: 'TOTAL_PASSED', maker: 'CN=ecert Seal Maker 制章者' },
+            checks: [],
+            warnings: [],
+          },
+        },
+      ],
+    });
+    expect(html).toContain('SES_Signature');
+    expect(html).toContain('45010020250001');
+    expect(html).toContain('南宁市&lt;某某&gt;科技有限公司');
+    expect(html).toContain('CN=ecert Seal Maker 制章者');
+    expect(html).toContain('2026-11-30T08:00:00.000Z (timestamp:');
+  });
+});

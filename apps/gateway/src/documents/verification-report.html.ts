@@ -35,6 +35,13 @@ ${row('Validity 有效期', s.signer ? `${escape(s.signer.notBefore)} — ${esca
 ${row('Certificate status 证书状态', status ? escape(status) : undefined)}
 ${row('Chain 证书链', s.chain?.length ? s.chain.map(escape).join(' → ') : undefined)}
 ${row('Seal 印章', s.seal ? `${escape(s.seal.name)} (${escape(s.seal.kind)}, ${escape(s.seal.status)}) — ${escape(s.seal.unitName)} ${escape(s.seal.uscc)}` : undefined)}
+${row(
+  'SES_Signature 电子签章 (GB/T 38540)',
+  s.sesSignature
+    ? `${badge(s.sesSignature.indication)} seal ${escape(s.sesSignature.seal.name)} (esID <code>${escape(s.sesSignature.seal.esId)}</code>, ${escape(s.sesSignature.seal.indication)}${s.sesSignature.seal.maker ? `, made by ${escape(s.sesSignature.seal.maker)}` : ''})${s.sesSignature.signingTime ? `, signed ${escape(s.sesSignature.signingTime)}` : ''}`
+    : undefined,
+)}
+${row('Validated at 验证时间', s.validatedAt ? `${escape(s.validatedAt.time)} (${escape(s.validatedAt.basis)}: ${escape(s.validatedAt.detail)})` : undefined)}
 ${row('Sealed by ecert 平台用印记录', s.ecertRecord ? `${escape(s.ecertRecord.sealedAt)} (${escape(s.ecertRecord.mode)}), document ${escape(s.ecertRecord.documentId)}` : undefined)}
 ${row('Container 签名格式', `${escape(s.subFilter ?? '—')}${s.family ? ` · ${escape(s.family)}` : ''}${s.digestAlgorithm ? ` · ${escape(s.digestAlgorithm)}` : ''}`)}
 ${row('ByteRange', `<code>[${s.byteRange.map(escape).join(' ')}]</code>`)}

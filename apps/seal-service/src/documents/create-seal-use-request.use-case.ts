@@ -44,7 +44,7 @@ export class CreateSealUseRequestUseCase {
     if (!cmd || typeof cmd !== 'object') throw ProblemError.badRequest(ProblemCode.validationFailed, 'body', 'a seal-use request object is required');
     const placements = placementsOf(cmd.placements);
     const purpose = requiredText(cmd.purpose, 'purpose', 500);
-    const document = await this.access.readable(cmd.documentId, actor);
+    const document = await this.access.withContent(cmd.documentId, actor);
     const seal = await findSeal(this.ds.manager, cmd.sealId);
     const status = effectiveSealStatus(seal);
     if (status !== 'active') {

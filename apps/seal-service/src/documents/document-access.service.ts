@@ -31,6 +31,15 @@ export class DocumentAccess {
     return doc;
   }
 
+  /** A readable document whose bytes are still kept: past retention it is a 410 document_purged. */
+  async withContent(idInput: unknown, actor: Actor = Actor.current(), m: EntityManager = this.ds.manager): Promise<DocumentEntity> {
+    const doc = await this.readable(idInput, actor, m);
+    if (doc.purgedAt) {
+      throw new ProblemError(410, DocumentProblemCode.documentPurged, '文件已过保存期限 (document purged)', `Document ${doc.id} was kept until ${doc.retainedUntil.toISOString()} and removed at ${doc.purgedAt.toISOString()}; its record and signatures remain`, 'documentId', { purgedAt: doc.purgedAt.toISOString() });
+    }
+    return doc;
+  }
+
   private async maySee(doc: DocumentEntity, actor: Actor, m: EntityManager): Promise<boolean> {
     if (actor.is(doc.uploadedByClient, doc.uploadedByStaff) || actor.holds('admin')) return true;
     const parties: RequestParty[] = await m.query(

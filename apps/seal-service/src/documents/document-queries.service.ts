@@ -21,7 +21,7 @@ export class DocumentQueries {
   }
 
   async download(q: DocumentIdQuery): Promise<DocumentContentView> {
-    const doc = await this.access.readable(q?.id);
+    const doc = await this.access.withContent(q?.id);
     return { id: doc.id, sha256: doc.sha256, size: doc.size, contentType: 'application/pdf', fileName: downloadName(doc.fileName, doc.id, !!doc.derivedFrom) };
   }
 }

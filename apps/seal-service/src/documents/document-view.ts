@@ -13,6 +13,7 @@ export function toDocumentView(d: DocumentEntity, signature?: DocumentSignatureE
     uploadedBy: toActorView(d.uploadedByClient, d.uploadedByStaff),
     uploadedAt: d.uploadedAt.toISOString(),
     retainedUntil: d.retainedUntil.toISOString(),
+    ...(d.purgedAt ? { purgedAt: d.purgedAt.toISOString() } : {}),
     ...(d.derivedFrom ? { derivedFrom: d.derivedFrom } : {}),
     ...(signature
       ? {

@@ -38,6 +38,10 @@ export class DocumentEntity {
   @Column({ name: 'derived_from', type: 'uuid', nullable: true })
   derivedFrom: string | null;
 
+  /** Set by retention: the bytes are gone (unless another live record uses them), the record stays. */
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
+
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId: string | null;
 }
@@ -193,6 +197,13 @@ export class SealSessionEntity {
   @Column({ name: 'digest_to_sign', type: 'bytea' })
   digestToSign: Buffer;
 
+  /** SM2 seals: the GB/T 38540 TBS_Sign the UKey signs too, and its digest e = SM3(Z ‖ TBS_Sign). */
+  @Column({ name: 'ses_data_to_sign', type: 'bytea', nullable: true })
+  sesDataToSign: Buffer | null;
+
+  @Column({ name: 'ses_digest_to_sign', type: 'bytea', nullable: true })
+  sesDigestToSign: Buffer | null;
+
   @Column({ type: 'jsonb' })
   placements: ResolvedPlacementView[];
 
@@ -254,6 +265,10 @@ export class DocumentSignatureEntity {
   /** SHA-256 of the CMS SignedData (the /Contents value): how verification finds this record. */
   @Column({ name: 'cms_sha256', type: 'text' })
   cmsSha256: string;
+
+  /** SHA-256 of the SES_Signature embedded with the CMS (SM2 seals), null for none. */
+  @Column({ name: 'ses_sha256', type: 'text', nullable: true })
+  sesSha256: string | null;
 
   @Column({ type: 'jsonb' })
   placements: ResolvedPlacementView[];

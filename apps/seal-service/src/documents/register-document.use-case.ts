@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull, type DataSource } from 'typeorm';
-import { currentRequestId, type EcertConfig } from '@ecert/common';
-import type { DocumentView, RegisterDocumentCommand } from '@ecert/contracts';
+import { currentRequestId, ProblemError, type EcertConfig } from '@ecert/common';
+import { DocumentProblemCode, type DocumentView, type RegisterDocumentCommand } from '@ecert/contracts';
 import type { DocumentStore } from '@ecert/documents';
 import { CONFIG, DATA_SOURCE, OUTBOX_RELAY, appendEvent, type OutboxRelay } from '@ecert/messaging';
 import { readPdfPages } from '@ecert/pdf';
@@ -13,6 +13,7 @@ import { assertSealablePdf, documentRejection } from './document-rejection';
 import { SEAL_DOCUMENT_STORE } from './document-store.provider';
 import { toDocumentView } from './document-view';
 import { pdfProblem } from './pdf-problem';
+import { CONTENT_LOCK_SQL } from './purge-expired-documents.use-case';
 
 export const DAY_MS = 24 * 3600 * 1000;
 
@@ -38,6 +39,7 @@ export class RegisterDocumentUseCase {
     const mine = await this.ds.getRepository(DocumentEntity).findOneBy({
       sha256,
       derivedFrom: IsNull(),
+      purgedAt: IsNull(),
       ...(actor.clientId ? { uploadedByClient: actor.clientId } : { uploadedByStaff: actor.staffId! }),
     });
     if (mine) return toDocumentView(mine);
@@ -67,9 +69,16 @@ export class RegisterDocumentUseCase {
       uploadedAt: now,
       retainedUntil: new Date(now.getTime() + this.config.DOCUMENT_RETENTION_DAYS * DAY_MS),
       derivedFrom: null,
+      purgedAt: null,
       requestId: currentRequestId() ?? null,
     });
     await this.ds.transaction(async (m) => {
+      // Serialised with the retention sweep on this content: the bytes read above are still there
+      // when the row that needs them commits (or the sweep sees this row and keeps them).
+      await m.query(CONTENT_LOCK_SQL, [[sha256]]);
+      if (!(await this.store.has(sha256))) {
+        throw new ProblemError(409, DocumentProblemCode.documentPurged, '文件已被清理 (document removed)', `The content ${sha256} was removed by retention while it was being registered: upload it again`, 'sha256');
+      }
       await m.insert(DocumentEntity, doc);
       await appendEvent(m, 'document.registered', doc.id, { documentId: doc.id, sha256, size: doc.size, pages });
     });

@@ -19,6 +19,8 @@ import { pdfProblem } from './pdf-problem';
 import { resolvePlacements, toResolvedView } from './placement-resolver';
 import { SealedDocumentWriter } from './sealed-document-writer.service';
 import { SealingChecks, type SealingContext } from './sealing-checks.service';
+import { assembleSes, contentsBytesFor, prepareSes } from './ses-signing';
+import type { PreparedSesSignatureV4 } from '@ecert/ses';
 
 /** A deferred signing session lives this long: long enough to plug in a UKey and type the PIN. */
 export const SESSION_TTL_MS = 10 * 60_000;
@@ -33,7 +35,9 @@ export const SESSION_TTL_MS = 10 * 60_000;
  * - `deferred`: the key is on a UKey: the prepared PDF goes into the document store and a
  *   session (10 minutes) keeps the signed attributes; the caller gets the data to sign and comes
  *   back to Subjects.seal.documentEmbed with the signature.
- * A certificate on a UKey asked for `server` is a 409 telling to use `deferred`.
+ * A certificate on a UKey asked for `server` is a 409 telling to use `deferred`. An SM2 seal also
+ * gets its GB/T 38540 SES_Signature (ses-signing): signed in the same platform-key call, or a
+ * second data-to-sign of the session; it goes into the CMS as an unsigned attribute.
  */
 @Injectable()
 export class SealDocumentUseCase {
@@ -63,21 +67,32 @@ export class SealDocumentUseCase {
         'mode',
       );
     }
-    const { prepared, attributes, boxes } = await this.prepare(c, reason ?? c.request.purpose, location);
+    const { prepared, attributes, ses, boxes } = await this.prepare(c, reason ?? c.request.purpose, location);
 
     if (mode === 'server') {
-      const reply = await this.certs.platformKeySign({ certificateSerial: c.certificate.view.serial, dataToSign: Buffer.from(attributes.dataToSign).toString('base64'), purpose: 'document' });
+      const reply = await this.certs.platformKeySign({
+        certificateSerial: c.certificate.view.serial,
+        dataToSign: Buffer.from(attributes.dataToSign).toString('base64'),
+        purpose: 'document',
+        ...(ses ? { sesDataToSign: Buffer.from(ses.dataToSign).toString('base64') } : {}),
+      });
+      const badPlatformSignature = (detail: string) => new ProblemError(502, 'platform_signature_invalid', '平台签名无效 (bad platform signature)', `The platform key's signature does not verify: ${detail}`);
       let signature: Uint8Array;
       try {
         signature = checkSignatureOverAttributes(attributes, Buffer.from(reply.signature, 'base64'), c.certificate.der);
       } catch (e) {
-        if (e instanceof CmsError) throw new ProblemError(502, 'platform_signature_invalid', '平台签名无效 (bad platform signature)', `The platform key's signature does not verify: ${e.message}`);
+        if (e instanceof CmsError) throw badPlatformSignature(e.message);
         throw e;
       }
+      let sesSignature: Uint8Array | undefined;
+      if (ses) {
+        if (!reply.sesSignature) throw badPlatformSignature('no signature over the SES TBS_Sign came back');
+        sesSignature = assembleSes(ses, Buffer.from(reply.sesSignature, 'base64'), (d) => badPlatformSignature(`SES_Signature: ${d}`));
+      }
       const timestampToken = await this.tsa.tokenFor(signature);
-      const cms = assembleSignedData({ prepared: attributes, signature, signerCertificate: c.certificate.der, chain: c.certificate.chain, ...(timestampToken ? { timestampToken } : {}) });
+      const cms = assembleSignedData({ prepared: attributes, signature, signerCertificate: c.certificate.der, chain: c.certificate.chain, ...(timestampToken ? { timestampToken } : {}), ...(sesSignature ? { sesSignature } : {}) });
       const sealedPdf = embedOrProblem(prepared, cms);
-      return { mode: 'server', sealed: await this.writer.complete({ context: c, actor, sealedPdf, cms, mode: 'server', fieldName: prepared.fieldName, placements: boxes }) };
+      return { mode: 'server', sealed: await this.writer.complete({ context: c, actor, sealedPdf, cms, ...(sesSignature ? { sesSignature } : {}), mode: 'server', fieldName: prepared.fieldName, placements: boxes }) };
     }
 
     let preparedSha256: string;
@@ -104,6 +119,8 @@ export class SealDocumentUseCase {
       signedAttributes: Buffer.from(attributes.der),
       dataToSign: Buffer.from(attributes.dataToSign),
       digestToSign: Buffer.from(attributes.digestToSign),
+      sesDataToSign: ses ? Buffer.from(ses.dataToSign) : null,
+      sesDigestToSign: ses ? Buffer.from(ses.digestToSign) : null,
       placements: boxes,
       createdByClient: actor.clientId,
       createdByStaff: actor.staffId,
@@ -117,7 +134,11 @@ export class SealDocumentUseCase {
   }
 
   /** The incremental update with the seal's appearance, and the signed attributes over its ByteRange. */
-  private async prepare(c: SealingContext, reason: string, location: string | undefined): Promise<{ prepared: PreparedSignature; attributes: PreparedSignedAttributes; boxes: ReturnType<typeof toResolvedView>[] }> {
+  private async prepare(
+    c: SealingContext,
+    reason: string,
+    location: string | undefined,
+  ): Promise<{ prepared: PreparedSignature; attributes: PreparedSignedAttributes; ses: PreparedSesSignatureV4 | undefined; boxes: ReturnType<typeof toResolvedView>[] }> {
     let bytes: Uint8Array;
     try {
       bytes = await this.store.get(c.document.sha256);
@@ -133,11 +154,13 @@ export class SealDocumentUseCase {
         reason,
         ...(location ? { location } : {}),
         name: c.seal.name,
+        contentsBytes: contentsBytesFor(c),
       });
       const contentDigest = digestChunks(signedChunks(prepared.pdf, prepared.byteRange), c.certificate.profile.digestAlgorithm);
       const attributes = prepareSignedAttributes({ family: c.certificate.profile.family, contentDigest, signerCertificate: c.certificate.der });
-      return { prepared, attributes, boxes: placements.map(toResolvedView) };
+      return { prepared, attributes, ses: prepareSes(c, contentDigest, prepared.fieldName, prepared.byteRange), boxes: placements.map(toResolvedView) };
     } catch (e) {
+      if (e instanceof ProblemError) throw e;
       throw pdfProblem(e, 'documentId');
     }
   }
@@ -166,5 +189,6 @@ export function toSessionView(s: SealSessionEntity, c: Pick<SealingContext, 'cer
     signatureAlgorithm: c.certificate.profile.signatureAlgorithm,
     placements: s.placements,
     expiresAt: s.expiresAt.toISOString(),
+    ...(s.sesDataToSign && s.sesDigestToSign ? { ses: { dataToSign: s.sesDataToSign.toString('base64'), digestToSign: s.sesDigestToSign.toString('base64') } } : {}),
   };
 }

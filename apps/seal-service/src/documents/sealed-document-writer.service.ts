@@ -23,6 +23,8 @@ export interface SealedOutput {
   actor: Actor;
   sealedPdf: Uint8Array;
   cms: Uint8Array;
+  /** The SES_Signature inside the CMS (SM2 seals). */
+  sesSignature?: Uint8Array;
   mode: SealingMode;
   fieldName: string;
   placements: ResolvedPlacementView[];
@@ -74,6 +76,7 @@ export class SealedDocumentWriter {
         uploadedAt: now,
         retainedUntil: new Date(now.getTime() + this.config.DOCUMENT_RETENTION_DAYS * DAY_MS),
         derivedFrom: c.document.id,
+        purgedAt: null,
         requestId: currentRequestId() ?? null,
       });
       await m.insert(DocumentEntity, doc);
@@ -92,6 +95,7 @@ export class SealedDocumentWriter {
         subFilter: c.certificate.profile.subFilter,
         mode: out.mode,
         cmsSha256: createHash('sha256').update(out.cms).digest('hex'),
+        sesSha256: out.sesSignature ? createHash('sha256').update(out.sesSignature).digest('hex') : null,
         placements: out.placements,
         sealedAt: now,
         sealedByClient: actor.clientId,

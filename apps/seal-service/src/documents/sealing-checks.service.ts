@@ -37,6 +37,8 @@ export interface SealingContext {
   certificate: SigningCertificate;
   /** When the cert-service was asked: a certificate event since then has the last word. */
   askedAt: number;
+  /** The seal's DER SES_Seal, for an SM2 key (it goes into the SES_Signature). */
+  sealDer?: Uint8Array;
 }
 
 export interface SealingTarget {
@@ -63,7 +65,7 @@ export class SealingChecks {
   ) {}
 
   async check(target: SealingTarget, actor: Actor): Promise<SealingContext> {
-    const document = await this.access.readable(target.documentId, actor);
+    const document = await this.access.withContent(target.documentId, actor);
     const seal = await findSeal(this.ds.manager, target.sealId);
     assertSealActive(seal);
     const rule = await this.ds.getRepository(SealUseRuleEntity).findOneBy({ sealId: seal.id });
@@ -91,7 +93,13 @@ export class SealingChecks {
       .getOneOrFail();
     const askedAt = Date.now();
     const certificate = await this.certificate(seal.certificateSerial);
-    return { document, seal, image: { png: image.png, widthMm: image.widthMm, heightMm: image.heightMm }, request, certificate, askedAt };
+    const sealDer = certificate.key === 'sm2' ? await this.sealDer(seal.id) : undefined;
+    return { document, seal, image: { png: image.png, widthMm: image.widthMm, heightMm: image.heightMm }, request, certificate, askedAt, ...(sealDer ? { sealDer } : {}) };
+  }
+
+  private async sealDer(id: string): Promise<Uint8Array> {
+    const row = await this.ds.getRepository(SealEntity).createQueryBuilder('s').select(['s.id']).addSelect('s.der').where('s.id = :id', { id }).getOneOrFail();
+    return new Uint8Array(row.der);
   }
 
   private async certificate(serial: string): Promise<SigningCertificate> {

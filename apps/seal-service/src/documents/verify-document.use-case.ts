@@ -18,7 +18,9 @@ import { pdfHeaderOffset, type DocumentStore } from '@ecert/documents';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { readPdfSignatures, signedChunks, type PdfSignatureInfo as PdfSignature } from '@ecert/pdf';
 import { serialKey } from '@ecert/pki';
-import { parseCertificate, validateCertificatePath, type ParsedCertificate } from '@ecert/ses';
+import { parseCertificate, validateCertificatePath, verifySesSignature, type ParsedCertificate } from '@ecert/ses';
+import { SealMakerTrust } from '../seals/seal-maker-trust';
+import { TimestampTrust } from './timestamp-trust';
 import { CertServiceClient } from '../cert-client/cert-service.client';
 import { SealEntity } from '../seals/seal.entities';
 import { pemToDer } from '../seals/seal-factory.service';
@@ -32,7 +34,7 @@ import { pdfProblem } from './pdf-problem';
 
 /** What the report says it applied (docs/documents.md, "Verification"). */
 export const VERIFICATION_POLICY =
-  'ecert document policy 1: ByteRange covers the file but the signature value; digest and signature (CMS, PKCS#7 or GB/T 35275 OIDs); signer chain to ecert\'s root CAs; status of ecert\'s certificates at the cert-service (ecert\'s own sealing record is the proof of existence); no change after signing beyond signatures and annotations';
+  'ecert document policy 1: ByteRange covers the file but the signature value; digest and signature (CMS, PKCS#7 or GB/T 35275 OIDs); signer chain to ecert\'s root CAs; status of ecert\'s certificates at the cert-service, judged at the earliest proof of existence (ecert\'s own sealing record, or the genTime of a timestamp by a TSA in ECERT_TSA_TRUST), else now; no change after signing beyond signatures and annotations; a GB/T 38540 SES_Signature carried with the CMS is verified too (its signer = the CMS signer, the seal inside by its maker, dataHash = the digest of the signed bytes); a GB/T 38540 SES_Signature carried with the CMS is verified too (signer = the CMS signer, the seal inside by its maker, dataHash = the digest of the signed bytes)';
 
 
 interface Verdict {
@@ -42,6 +44,7 @@ interface Verdict {
 }
 
 interface Trust {
+  cas: CaView[];
   roots: CaView[];
   issuing: CaView[];
   rootDer: Uint8Array[];
@@ -65,6 +68,8 @@ export class VerifyDocumentUseCase {
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(SEAL_DOCUMENT_STORE) private readonly store: DocumentStore,
     private readonly certs: CertServiceClient,
+    private readonly makers: SealMakerTrust,
+    private readonly timestamps: TimestampTrust,
   ) {}
 
   async execute(cmd: VerifyDocumentCommand): Promise<DocumentVerificationReport> {
@@ -89,7 +94,7 @@ export class VerifyDocumentUseCase {
     const cas = await this.certs.caList();
     const roots = cas.filter((c) => c.role === 'root');
     const issuing = cas.filter((c) => c.role === 'issuing');
-    const trust: Trust = { roots, issuing, rootDer: roots.map((c) => pemToDer(c.certificatePem)), issuingDer: issuing.map((c) => pemToDer(c.certificatePem)) };
+    const trust: Trust = { cas, roots, issuing, rootDer: roots.map((c) => pemToDer(c.certificatePem)), issuingDer: issuing.map((c) => pemToDer(c.certificatePem)) };
     const at = new Date();
     const reports: SignatureReportView[] = [];
     for (const sig of signatures) reports.push(await this.verifyOne(bytes, sig, trust, at));
@@ -154,9 +159,10 @@ export class VerifyDocumentUseCase {
     const contents = derOf(sig.contents);
     let v: CmsVerification | undefined;
     let digestAlgorithm: string | undefined;
+    let digest: Uint8Array | undefined;
     try {
       digestAlgorithm = digestAlgorithmOf(contents);
-      const digest = digestChunks(signedChunks(bytes, byteRange), digestAlgorithmOf(contents));
+      digest = digestChunks(signedChunks(bytes, byteRange), digestAlgorithmOf(contents));
       v = verifySignedData(contents, digest);
       checks.push({ name: 'format', result: 'passed', detail: `CMS SignedData (${v.oidFamily === 'gbt35275' ? 'GB/T 35275 OIDs' : 'RFC 5652 / PKCS#7 OIDs'}), ${digestAlgorithm}` });
     } catch (e) {
@@ -165,7 +171,9 @@ export class VerifyDocumentUseCase {
       fail('FORMAT_FAILURE', `the signature container cannot be read (${(e as Error).message})`);
     }
     const record = await this.ds.getRepository(DocumentSignatureEntity).findOneBy({ cmsSha256: createHash('sha256').update(contents).digest('hex') });
-    const poe = record?.sealedAt;
+    // Proof of existence: ecert's own sealing record, or a trusted TSA's genTime (B-T); the earliest wins.
+    let poe: Date | undefined = record?.sealedAt;
+    let poeBasis: 'ecert-record' | 'timestamp' | undefined = record ? 'ecert-record' : undefined;
     let signer: ParsedCertificate | undefined;
     let chain: string[] | undefined;
     let certificateStatus: SignatureReportView['certificateStatus'];
@@ -191,10 +199,19 @@ export class VerifyDocumentUseCase {
         } catch {
           tsa = undefined;
         }
-        timestamp = { ...(t.genTime ? { genTime: t.genTime.toISOString() } : {}), ...(tsa ? { tsa } : {}), valid, problems: t.problems };
-        // Reported, not yet taken as proof of existence: the TSA's own trust is not checked here.
-        checks.push({ name: 'timestamp', result: valid ? 'passed' : 'failed', detail: valid ? `time-stamped ${t.genTime?.toISOString()} by ${tsa ?? 'a TSA'} (over the signature value)` : `the timestamp does not check out: ${t.problems.join('; ')}` });
+        // A valid token of a trusted TSA proves the signature existed at genTime (DSS: a POE).
+        const trust = valid && t.genTime ? this.timestamps.judge(t.tsaCertificate, t.certificates, t.genTime) : undefined;
+        timestamp = { ...(t.genTime ? { genTime: t.genTime.toISOString() } : {}), ...(tsa ? { tsa } : {}), valid, trusted: !!trust?.trusted, problems: t.problems };
+        checks.push({
+          name: 'timestamp',
+          result: valid ? 'passed' : 'failed',
+          detail: valid ? `time-stamped ${t.genTime?.toISOString()} by ${tsa ?? 'a TSA'} (over the signature value); ${trust!.trusted ? 'proof of existence' : `not proof of existence: ${trust!.detail}`}` : `the timestamp does not check out: ${t.problems.join('; ')}`,
+        });
         if (!valid) warnings.push('the timestamp over the signature does not check out');
+        if (trust?.trusted && t.genTime && (!poe || t.genTime < poe)) {
+          poe = t.genTime;
+          poeBasis = 'timestamp';
+        }
       }
       if (!v.signerCertificate) unsure('NO_SIGNING_CERTIFICATE_FOUND', 'the container does not carry the signer certificate');
       else {
@@ -218,7 +235,7 @@ export class VerifyDocumentUseCase {
         else unsure('NO_CERTIFICATE_CHAIN_FOUND', `the signer certificate does not chain to ecert's root CAs: ${path.detail}`);
       }
       const issuedByEcert = path.result === 'passed' && path.path.length >= 2 && trust.issuingDer.some((d) => Buffer.from(d).equals(Buffer.from(path.path[1]!.der)));
-      if (issuedByEcert) certificateStatus = await this.revocation(serialKey(signer.serialNumberHex), poe, checks, warnings, unsure);
+      if (issuedByEcert) certificateStatus = await this.revocation(serialKey(signer.serialNumberHex), poe, poeBasis === 'timestamp' ? 'a trusted timestamp proves the signature existed' : 'ecert sealed this signature', checks, warnings, unsure);
       else if (path.result === 'passed') {
         // A signer chained to the root some other way (issued by the root itself, or through a CA the
         // container brought): its status was not asked, so it cannot pass.
@@ -226,6 +243,8 @@ export class VerifyDocumentUseCase {
         unsure('TRY_LATER', 'the revocation status of the signer certificate could not be established (it is not an end entity of ecert\'s issuing CAs)');
       }
     }
+
+    const sesSignature = v?.sesSignature && digest ? await this.sesSignature(v.sesSignature, digest, signer, trust, poe ?? at, { checks, warnings, fail, unsure }) : undefined;
 
     const modified = laterRevisions.filter((r) => !r.addsOnlySignaturesOrAnnotations);
     if (modified.length) {
@@ -266,9 +285,77 @@ export class VerifyDocumentUseCase {
       ...(chain?.length ? { chain } : {}),
       ...(seal ? { seal } : {}),
       ...(timestamp ? { timestamp } : {}),
+      ...(sesSignature ? { sesSignature } : {}),
+      validatedAt: poe && poeBasis
+        ? { time: poe.toISOString(), basis: poeBasis, detail: poeBasis === 'timestamp' ? 'chain and revocation judged at the genTime of a trusted timestamp (proof of existence)' : 'chain and revocation judged at the time ecert sealed this signature (its record is the proof of existence)' }
+        : { time: at.toISOString(), basis: 'now', detail: 'no proof of existence: chain and revocation judged now' },
       ...(record ? { ecertRecord: { sealedAt: record.sealedAt.toISOString(), documentId: record.documentId, sealUseRequestId: record.sealUseRequestId, mode: record.mode } } : {}),
       checks,
       warnings,
+    };
+  }
+
+  /**
+   * The GB/T 38540 SES_Signature carried with the CMS (libs/ses verifySesSignature): its signature
+   * by its signer certificate, that certificate's chain and binding to the seal, the seal inside
+   * (maker signature, maker trusted as for 验章), dataHash against the digest of the signed bytes —
+   * and its signer must be the CMS signer. Any failure of it fails the signature, named.
+   */
+  private async sesSignature(
+    der: Uint8Array,
+    digest: Uint8Array,
+    cmsSigner: ParsedCertificate | undefined,
+    trust: Trust,
+    at: Date,
+    out: { checks: SignatureCheckView[]; warnings: string[]; fail: (sub: SubIndication, reason: string) => void; unsure: (sub: SubIndication, reason: string) => void },
+  ): Promise<SignatureReportView['sesSignature']> {
+    const { lists } = this.makers.lists(trust.cas, false);
+    const r = await verifySesSignature(der, { trustAnchors: trust.rootDer, intermediates: trust.issuingDer, makerTrust: lists, at, documentHash: digest });
+    const checks: NonNullable<SignatureReportView['sesSignature']>['checks'] = r.checks.map((c) => ({ name: c.name, result: c.result, detail: c.detail }));
+    const sameSigner = !!cmsSigner && !!r.signer && r.signer.serialNumberHex === cmsSigner.serialNumberHex && r.signer.issuer === cmsSigner.issuer;
+    if (r.signer) {
+      checks.push(
+        sameSigner
+          ? { name: 'same-signer', result: 'passed', detail: 'the SES_Signature is signed by the CMS signer certificate' }
+          : { name: 'same-signer', result: 'failed', detail: `the SES_Signature is signed by "${r.signer.subject}", not by the CMS signer` },
+      );
+    }
+    const failedCheck = (name: string) => checks.find((c) => c.name === name && c.result === 'failed');
+    const indeterminate = checks.find((c) => c.result === 'indeterminate');
+    const format = failedCheck('format');
+    if (format) out.fail('FORMAT_FAILURE', `the SES_Signature carried with the signature cannot be read (${format.detail})`);
+    else if (failedCheck('data-hash')) out.fail('HASH_FAILURE', "the SES_Signature's dataHash is not the digest of the signed bytes: it was made for other content, or altered");
+    else if (failedCheck('signer-signature')) out.fail('SIG_CRYPTO_FAILURE', "the SES_Signature's signature does not verify with its signer certificate (it was altered)");
+    else if (failedCheck('seal')) out.fail('SIG_CRYPTO_FAILURE', `the seal inside the SES_Signature is not valid (${failedCheck('seal')!.detail})`);
+    else if (failedCheck('same-signer') || failedCheck('signer-bound-to-seal')) out.fail('FORMAT_FAILURE', 'the SES_Signature is not by the signer of this signature, or its seal is not bound to that signer');
+    else if (checks.some((c) => c.result === 'failed')) out.fail('FORMAT_FAILURE', `the SES_Signature does not check out (${checks.find((c) => c.result === 'failed')!.detail})`);
+    else if (!r.signer) out.unsure('NO_SIGNING_CERTIFICATE_FOUND', "the SES_Signature's signer certificate cannot be read");
+    else if (indeterminate) out.unsure('NO_CERTIFICATE_CHAIN_FOUND', `the SES_Signature could not be fully checked (${indeterminate.name}: ${indeterminate.detail})`);
+    const indication = checks.some((c) => c.result === 'failed') ? 'TOTAL_FAILED' : r.indication === 'TOTAL_PASSED' && r.signer ? 'TOTAL_PASSED' : r.indication === 'TOTAL_FAILED' ? 'TOTAL_FAILED' : 'INDETERMINATE';
+    const seal = r.seal;
+    out.checks.push({
+      name: 'ses-signature',
+      result: indication === 'TOTAL_PASSED' ? 'passed' : indication === 'TOTAL_FAILED' ? 'failed' : 'indeterminate',
+      detail:
+        indication === 'TOTAL_PASSED'
+          ? `GB/T 38540 SES_Signature with seal "${seal?.name}" (esID ${seal?.esId}, made by ${seal?.maker?.subject ?? 'an unknown maker'}): signature, seal and dataHash check out`
+          : `GB/T 38540 SES_Signature: ${checks.filter((c) => c.result !== 'passed').map((c) => `${c.name} ${c.result}: ${c.detail}`).join('; ')}`,
+    });
+    for (const w of r.warnings) out.warnings.push(`SES_Signature: ${w}`);
+    return {
+      indication,
+      ...(r.signingTime ? { signingTime: r.signingTime.toISOString() } : {}),
+      ...(r.propertyInfo ? { propertyInfo: r.propertyInfo } : {}),
+      ...(r.signer ? { signer: r.signer.subject } : {}),
+      seal: {
+        esId: seal?.esId ?? '',
+        name: seal?.name ?? '',
+        indication: seal?.indication ?? 'INDETERMINATE',
+        ...(seal?.maker ? { maker: seal.maker.subject } : {}),
+        ...(seal?.validity ? { validStart: seal.validity.validStart.toISOString(), validEnd: seal.validity.validEnd.toISOString() } : {}),
+      },
+      checks: [...checks, ...(seal?.checks ?? []).map((c) => ({ name: `seal.${c.name}`, result: c.result, detail: c.detail }))],
+      warnings: [...r.warnings],
     };
   }
 
@@ -276,6 +363,7 @@ export class VerifyDocumentUseCase {
   private async revocation(
     serial: string,
     poe: Date | undefined,
+    poeWhat: string,
     checks: SignatureCheckView[],
     warnings: string[],
     unsure: (sub: SubIndication, reason: string) => void,
@@ -296,7 +384,7 @@ export class VerifyDocumentUseCase {
       unsure('REVOKED_CA_NO_POE', 'the CA that issued the signer certificate is revoked: it vouches for nothing');
     } else if (view.status === 'revoked') {
       if (before(view.revokedAt)) {
-        checks.push({ name: 'revocation', result: 'passed', detail: `revoked at ${view.revokedAt}, after ecert sealed this signature at ${poe!.toISOString()}` });
+        checks.push({ name: 'revocation', result: 'passed', detail: `revoked at ${view.revokedAt}, after ${poeWhat} at ${poe!.toISOString()}` });
         warnings.push(`the signer certificate was revoked at ${view.revokedAt} (${view.revocationReason ?? 'no reason given'}), after the signature was made`);
       } else {
         checks.push({ name: 'revocation', result: 'failed', detail: `certificate ${serial} is revoked (${view.revocationReason ?? 'no reason given'}) since ${view.revokedAt}` });
@@ -304,7 +392,7 @@ export class VerifyDocumentUseCase {
       }
     } else if (view.status === 'frozen') {
       if (before(view.frozenAt)) {
-        checks.push({ name: 'revocation', result: 'passed', detail: `frozen (挂失) at ${view.frozenAt}, after ecert sealed this signature at ${poe!.toISOString()}` });
+        checks.push({ name: 'revocation', result: 'passed', detail: `frozen (挂失) at ${view.frozenAt}, after ${poeWhat} at ${poe!.toISOString()}` });
         warnings.push(`the signer certificate is frozen (挂失) since ${view.frozenAt}, after the signature was made`);
       } else {
         checks.push({ name: 'revocation', result: 'indeterminate', detail: `certificate ${serial} is frozen (挂失) since ${view.frozenAt}` });

@@ -74,9 +74,9 @@ export class SealMakerTrust {
 }
 
 /** Certificates (PEM, one or many per file; or DER) from a file or the files of a directory. */
-export function loadForeignMakerAnchors(path: string): Uint8Array[] {
+export function loadForeignMakerAnchors(path: string, variable = 'ECERT_SEAL_MAKER_TRUST'): Uint8Array[] {
   if (!path.trim()) return [];
-  const where = `ECERT_SEAL_MAKER_TRUST=${path}`;
+  const where = `${variable}=${path}`;
   let files: string[];
   try {
     files = statSync(path).isDirectory()

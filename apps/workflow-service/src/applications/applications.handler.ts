@@ -16,6 +16,7 @@ import {
   type RecordCollectionCommand,
   type RecordProductionCommand,
   type HandlerContactQuery,
+  type MaterialsReferencedQuery,
   type RpcEnvelope,
 } from '@ecert/contracts';
 import { LOGGER, runRpc } from '@ecert/messaging';
@@ -33,6 +34,7 @@ import { WithdrawApplicationUseCase } from './usecases/withdraw-application.use-
 import { AbortApplicationUseCase } from './usecases/abort-application.use-case';
 import { CompleteUnlockUseCase } from './usecases/complete-unlock.use-case';
 import { FindHandlerContactUseCase } from './usecases/find-handler-contact.use-case';
+import { MaterialReferencesQuery } from './material-references.query';
 
 /** NATS request/reply entry points of applications and the working-day calendar. */
 @Controller()
@@ -53,7 +55,13 @@ export class ApplicationsHandler {
     private readonly abortUc: AbortApplicationUseCase,
     private readonly unlockUc: CompleteUnlockUseCase,
     private readonly contactUc: FindHandlerContactUseCase,
+    private readonly materialReferences: MaterialReferencesQuery,
   ) {}
+
+  @MessagePattern(Subjects.workflow.materialsReferenced)
+  materialsReferenced(@Payload() env: RpcEnvelope<MaterialsReferencedQuery>) {
+    return runRpc(this.logger, env, () => this.materialReferences.execute(env.data));
+  }
 
   @MessagePattern(Subjects.workflow.applicationCreate)
   create(@Payload() env: RpcEnvelope<CreateApplicationCommand>) {

@@ -109,6 +109,11 @@ export const configSchema = z.object({
   /** RFC 3161 time-stamping authority for document signatures (PAdES B-T); empty = B-B (no timestamp). */
   ECERT_TSA_URL: z.union([z.literal(''), z.string().url()]).default(''),
   ECERT_TSA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /**
+   * TSAs whose timestamps prove when a document signature existed (verification): their
+   * certificates or CAs, a PEM file or a directory of them. Empty = timestamps are reported only.
+   */
+  ECERT_TSA_TRUST: z.string().default(''),
   /** How often (ms) the workflow-service looks for due steps of approved applications (a new step is also started at once). */
   WORKFLOW_STEP_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** First retry delay (ms) of a failed step; doubles per attempt, at most 5 minutes. */

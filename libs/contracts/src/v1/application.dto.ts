@@ -354,3 +354,16 @@ export interface ApplicationEventData {
   sealIds?: string[];
   version: number;
 }
+
+/** The most SHA-256s one Subjects.workflow.materialsReferenced asks about. */
+export const MATERIALS_REFERENCED_MAX = 1000;
+
+/** Subjects.workflow.materialsReferenced (seal-service): which of these contents are application materials. */
+export interface MaterialsReferencedQuery {
+  sha256s: string[];
+}
+
+export interface MaterialsReferencedReply {
+  /** Those of the asked SHA-256s that some application's material has (any status: materials are kept). */
+  referenced: string[];
+}

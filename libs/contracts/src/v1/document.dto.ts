@@ -35,6 +35,8 @@ export interface DocumentView {
   uploadedAt: string;
   /** Kept at least until then (DOCUMENT_RETENTION_DAYS after the upload or sealing). */
   retainedUntil: string;
+  /** When retention removed it: its record stays, the PDF is gone (a download is a 410 document_purged). */
+  purgedAt?: string;
   /** The document this one was sealed from. */
   derivedFrom?: string;
   /** For a sealed result: the signature that made it. */
@@ -245,6 +247,17 @@ export interface SealSessionView {
   signatureAlgorithm: 'sm2-with-sm3' | 'ecdsa-with-sha256' | 'sha256-with-rsa';
   placements: ResolvedPlacementView[];
   expiresAt: string;
+  /**
+   * SM2 seals only: the GB/T 38540 TBS_Sign of the SES_Signature that goes with the CMS (the seal,
+   * the time, SM3 of the ByteRange, the signature field) — a second signature by the same key,
+   * sent back as `sesSignature`.
+   */
+  ses?: {
+    /** Base64 DER TBS_Sign: what the key signs (SM2 with SM3, user ID 1234567812345678). */
+    dataToSign: string;
+    /** Base64 e = SM3(Z ‖ dataToSign), for a token that signs a digest. */
+    digestToSign: string;
+  };
 }
 
 export type SealDocumentReply = { mode: 'server'; sealed: SealedDocumentView } | { mode: 'deferred'; session: SealSessionView };
@@ -254,6 +267,8 @@ export interface EmbedSignatureCommand {
   sessionId: string;
   /** Base64 of the signature over dataToSign: DER SEQUENCE{r,s} (SM2, ECDSA) or r‖s, or the RSA value. */
   signature: string;
+  /** Base64 of the signature over `ses.dataToSign` (required when the session has `ses`): DER or r‖s. */
+  sesSignature?: string;
 }
 
 export interface SealedDocumentView {
@@ -310,7 +325,7 @@ export interface VerificationReportQuery {
 }
 
 export interface SignatureCheckView {
-  name: 'byte-range' | 'format' | 'digest' | 'signature' | 'chain' | 'revocation' | 'modifications' | 'seal' | 'timestamp';
+  name: 'byte-range' | 'format' | 'digest' | 'signature' | 'chain' | 'revocation' | 'modifications' | 'seal' | 'timestamp' | 'ses-signature';
   result: 'passed' | 'failed' | 'indeterminate' | 'warning';
   detail: string;
 }
@@ -336,7 +351,29 @@ export interface SignatureReportView {
   /** The seal this signature carries, as ecert knows it (its own tables). */
   seal?: { sealId: string; name: string; kind: SealKind; status: SealStatus; uscc: string; unitName: string };
   /** An RFC 3161 timestamp over the signature value (PAdES B-T), as found in the container. */
-  timestamp?: { genTime?: string; tsa?: string; valid: boolean; problems: string[] };
+  timestamp?: { genTime?: string; tsa?: string; valid: boolean; /** The TSA is trusted (ECERT_TSA_TRUST): genTime is a proof of existence. */ trusted: boolean; problems: string[] };
+  /**
+   * The time the certificate chain and status were judged at, and why: the earliest proof of
+   * existence (ecert's sealing record, or a trusted timestamp's genTime), else now.
+   */
+  validatedAt?: { time: string; basis: 'ecert-record' | 'timestamp' | 'now'; detail: string };
+  /**
+   * The GB/T 38540 SES_Signature carried with the CMS (SM2 seals; unsigned attribute
+   * 2.25.301494466639598324738376717041953068967), checked by libs/ses: its signature by the
+   * signer, the seal inside (maker signature and trust), dataHash = SM3 of the ByteRange, and its
+   * signer being the CMS signer.
+   */
+  sesSignature?: {
+    indication: DocumentIndication;
+    signingTime?: string;
+    propertyInfo?: string;
+    signer?: string;
+    /** The seal inside, as libs/ses judged it. */
+    seal: { esId: string; name: string; indication: DocumentIndication; maker?: string; validStart?: string; validEnd?: string };
+    /** libs/ses's checks (format, signer-signature, signer-certificate, signer-key-usage, signer-bound-to-seal, seal, data-hash), same-signer, and the seal's own as seal.*. */
+    checks: { name: string; result: 'passed' | 'failed' | 'indeterminate' | 'warning'; detail: string }[];
+    warnings: string[];
+  };
   /** ecert sealed this very signature: when (its proof of existence) and into which document. */
   ecertRecord?: { sealedAt: string; documentId: string; sealUseRequestId: string; mode: SealingMode };
   /** Incremental updates after this signature's revision, and whether they only add signatures or annotations. */
@@ -371,8 +408,20 @@ export const DOCUMENT_EVENT_TYPES = [
   'document.seal-use-requested',
   'document.seal-use-decided',
   'document.sealed',
+  'document.purged',
 ] as const;
 export type DocumentEventType = (typeof DOCUMENT_EVENT_TYPES)[number];
+
+/** One chunk of the retention sweep: the documents past retention marked purged, and the contents removed from the store. */
+export interface DocumentPurgedEventData {
+  documentIds: string[];
+  /** SHA-256s whose bytes were removed (no other live record used them). */
+  removedSha256s: string[];
+  /** SHA-256s kept because another live record (document, open session, material) still uses them. */
+  keptSha256s: string[];
+  /** The time the sweep judged retention by. */
+  asOf: string;
+}
 
 export interface DocumentSealedEventData {
   documentId: string;
@@ -390,6 +439,8 @@ export interface DocumentSealedEventData {
 
 export const DocumentProblemCode = {
   documentNotFound: 'document_not_found',
+  /** Past its retention the document's bytes were removed (410); its record and signatures stay. */
+  documentPurged: 'document_purged',
   /** Not a PDF (judged by content). */
   documentTypeUnsupported: 'document_type_unsupported',
   /** libs/pdf could not read it: broken, encrypted, or a structure ecert does not seal. */

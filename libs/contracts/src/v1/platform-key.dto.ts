@@ -17,9 +17,17 @@ export interface IssuePlatformHeldCertificateCommand {
   validityDays?: number;
 }
 
-/** What a platform-held key signs: nothing but CMS signed attributes for a document. */
+/**
+ * What a platform-held key signs: CMS signed attributes for a document and, with an SM2 key, the
+ * GB/T 38540 TBS_Sign for a seal of that key over the same document digest.
+ */
 export const PLATFORM_KEY_SIGN_PURPOSES = ['document'] as const;
 export type PlatformKeySignPurpose = (typeof PLATFORM_KEY_SIGN_PURPOSES)[number];
+/** What each signature is recorded as (cert.platform_key_use.purpose). */
+export type PlatformKeyUsePurpose = PlatformKeySignPurpose | 'ses-signature';
+
+/** The largest TBS_Sign a platform-held key signs (it embeds the seal with its picture). */
+export const PLATFORM_KEY_SES_MAX_BYTES = 512 * 1024;
 
 /** The largest DER SignedAttributes SET a platform-held key signs. */
 export const PLATFORM_KEY_SIGN_MAX_BYTES = 8192;
@@ -36,6 +44,12 @@ export interface PlatformKeySignCommand {
   /** Base64 of the DER SignedAttributes SET, at most PLATFORM_KEY_SIGN_MAX_BYTES. */
   dataToSign: string;
   purpose: PlatformKeySignPurpose;
+  /**
+   * SM2 keys only: base64 of a GB/T 38540 v4 TBS_Sign to sign too, in the same call. Signed only
+   * when it embeds a seal made by ecert's seal maker and bound to this certificate, its dataHash is
+   * the message digest of `dataToSign`, and its time is now.
+   */
+  sesDataToSign?: string;
 }
 
 export interface PlatformKeySignReply {
@@ -46,6 +60,8 @@ export interface PlatformKeySignReply {
   signature: string;
   /** e.g. 1.2.840.10045.4.3.2 (ecdsa-with-SHA256), 1.2.156.10197.1.501 (SM2-with-SM3), 1.2.840.113549.1.1.11. */
   signatureAlgorithmOid: string;
+  /** Base64 DER SEQUENCE{r, s} over sesDataToSign, when it was given. */
+  sesSignature?: string;
 }
 
 export const PlatformKeyProblemCode = {

@@ -52,7 +52,7 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
     case 'seal-service':
       return {
         // The platform-held keys sign only for its document-sealing requests (checked by the cert-service).
-        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${rpc}.cert.platform-keys.sign`, `${evt}.seal.>`, `${evt}.document.>`, ...repliesTo('gateway', 'workflow-service'), ...js],
+        publish: [`${rpc}.cert.certificates.get`, `${rpc}.cert.ca.list`, `${rpc}.cert.seal-maker.sign`, `${rpc}.cert.platform-keys.sign`, `${rpc}.workflow.materials.referenced`, `${evt}.seal.>`, `${evt}.document.>`, ...repliesTo('gateway', 'workflow-service'), ...js],
         subscribe: [inbox, `${rpc}.seal.>`],
       };
     case 'workflow-service':
@@ -66,7 +66,8 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
           `${rpc}.seal.seals.list`,
           `${rpc}.seal.images.extract`,
           `${rpc}.seal.seals.download`,
-          ...repliesTo('gateway'),
+          // The seal-service asks which stored bytes are materials (document retention).
+          ...repliesTo('gateway', 'seal-service'),
           ...js,
         ],
         subscribe: [inbox, `${rpc}.workflow.>`],
