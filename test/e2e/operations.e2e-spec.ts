@@ -205,6 +205,120 @@ describe('Bull Board at /admin/queues', () => {
   });
 });
 
+describe('Bull Board: national scope, allowlisted actions, CSRF, bounds', () => {
+  const jobState = async (jobId: string) => {
+    const queue = new Queue(QueueNames.sagas, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    try {
+      return await queue.getJobState(jobId);
+    } finally {
+      await queue.close();
+    }
+  };
+
+  it('refuses regional operators and admins: queues hold every region\'s jobs', async () => {
+    for (const role of ['operator', 'admin']) {
+      const regional = await staff(role, '450100');
+      const r = await board('/api/queues', { authorization: `Bearer ${regional.token}` });
+      expect(r.status, r.text).toBe(403);
+      expect(JSON.parse(r.text)).toMatchObject({ code: 'forbidden' });
+      expect(JSON.parse(r.text).detail).toContain('national');
+      expect((await board('/session', { authorization: `Bearer ${regional.token}` }, 'POST')).status).toBe(403);
+      const audited = await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action = 'access.refused' AND staff_id = $1 AND target = 'GET /admin/queues/api/queues'`, [regional.staffId]);
+      expect(audited.rows[0].n).toBe(1);
+    }
+    const jobId = await failedSagaJob();
+    const regionalAdmin = await staff('admin', '450100');
+    expect((await board(`/api/queues/${QueueNames.sagas}/${jobId}/retry`, { authorization: `Bearer ${regionalAdmin.token}` }, 'PUT')).status).toBe(403);
+    expect(await jobState(jobId)).toBe('failed');
+  });
+
+  it('refuses every Bull Board route beyond retry, promote, remove and clean, and changes nothing', async () => {
+    const admin = await bearer('admin');
+    const jobId = await failedSagaJob();
+    for (const [method, path, body] of [
+      ['POST', `/api/queues/${QueueNames.sagas}/add`, { name: 'x', data: {} }],
+      ['PATCH', `/api/queues/${QueueNames.sagas}/${jobId}/update-data`, { jobData: { applicationId: 'other' } }],
+      ['PATCH', `/api/queues/${QueueNames.sagas}/${jobId}/priority`, { priority: 1 }],
+      ['PUT', `/api/queues/${QueueNames.sagas}/obliterate`, undefined],
+      ['PUT', `/api/queues/${QueueNames.sagas}/empty`, undefined],
+      ['PUT', '/api/queues/pause', undefined],
+      ['PUT', `/api/queues/${QueueNames.sagas}/concurrency`, { concurrency: 1 }],
+      ['PUT', `/api/queues/${QueueNames.sagas}/job-schedulers/x/run`, undefined],
+    ] as const) {
+      const r = await board(path, admin, method, body);
+      expect(r.status, `${method} ${path}: ${r.text}`).toBe(403);
+      expect(r.type).toContain('application/problem+json');
+    }
+    expect(await jobState(jobId)).toBe('failed');
+    const queue = new Queue(QueueNames.sagas, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    try {
+      expect(await queue.isPaused()).toBe(false);
+      expect((await queue.getJob(jobId))?.data).toEqual({ applicationId: 'none' });
+    } finally {
+      await queue.close();
+    }
+    // What an admin needs still works: retrying the failed job, then removing it.
+    const retried = await board(`/api/queues/${QueueNames.sagas}/${jobId}/retry`, admin, 'PUT', { note: '身份证 450102199001011234' });
+    expect(retried.status, retried.text).toBe(204);
+    expect(await jobState(jobId)).toBe('waiting');
+    expect((await board(`/api/queues/${QueueNames.sagas}/${jobId}/clean`, admin, 'PUT')).status).toBe(204);
+    expect(await jobState(jobId)).toBe('unknown');
+    // The audit keeps what was asked and a digest of the body, not the body.
+    const attempted = await p.db.query(`SELECT details FROM gateway.audit_log WHERE action = $1 AND outcome = 'attempted' ORDER BY seq DESC LIMIT 1`, [`PUT /admin/queues/api/queues/${QueueNames.sagas}/${jobId}/retry`]);
+    expect(attempted.rows[0].details).toMatchObject({ queue: QueueNames.sagas, jobId, action: 'retry', body: { keys: ['note'] } });
+    expect(JSON.stringify(attempted.rows[0].details)).not.toContain('450102199001011234');
+    await expect
+      .poll(async () => (await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action = $1 AND outcome = 'success'`, [`PUT /admin/queues/api/queues/${QueueNames.sagas}/${jobId}/clean`])).rows[0].n)
+      .toBe(1);
+  });
+
+  it('refuses a board write another site made the browser send', async () => {
+    const admin = await bearer('admin');
+    const jobId = await failedSagaJob();
+    const path = `/api/queues/${QueueNames.sagas}/${jobId}/retry`;
+    expect((await board(path, { ...admin, origin: 'https://evil.example' }, 'PUT')).status).toBe(403);
+    expect((await board(path, { ...admin, 'sec-fetch-site': 'cross-site' }, 'PUT')).status).toBe(403);
+    const session = await board('/session', admin, 'POST');
+    const cookie = { cookie: session.headers.get('set-cookie')!.split(';')[0] };
+    // The cookie alone, with no sign of where the request comes from: refused.
+    expect((await board(path, cookie, 'PUT')).status).toBe(403);
+    expect(await jobState(jobId)).toBe('failed');
+    const same = await board(path, { ...cookie, origin: p.baseUrl, 'sec-fetch-site': 'same-origin' }, 'PUT');
+    expect(same.status, same.text).toBe(204);
+    expect(await jobState(jobId)).toBe('waiting');
+  });
+
+  it('answers a bad percent escape with a 400 problem, and bounds the page size', async () => {
+    const admin = await bearer('admin');
+    const bad = await board('/api/queues/%E0%A4%A/1/retry', admin, 'PUT');
+    expect(bad.status, bad.text).toBe(400);
+    expect(bad.type).toContain('application/problem+json');
+    expect((await board('/api/queues/%', admin)).status).toBe(400);
+
+    const queue = new Queue(QueueNames.sagas, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    try {
+      await queue.addBulk(Array.from({ length: 130 }, (_, i) => ({ name: 'page-size-test', data: { i }, opts: { delay: 3_600_000 } })));
+      const page = await board(`/api/queues?activeQueue=${QueueNames.sagas}&status=delayed&jobsPerPage=100000`, admin);
+      expect(page.status, page.text).toBe(200);
+      const sagas = (page.json().queues as { name: string; jobs: unknown[] }[]).find((q) => q.name === QueueNames.sagas)!;
+      expect(sagas.jobs.length).toBe(100);
+    } finally {
+      for (const j of await queue.getJobs(['delayed'])) if (j.name === 'page-size-test') await j.remove();
+      await queue.close();
+    }
+  });
+
+  it('audits refusals only within the caller\'s rate limit', async () => {
+    const created = await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'board prober', department: 'x', operations: ['certificates:read'], rateLimitPerSecond: 1 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await board('/api/queues', { 'x-api-key': created.body.apiKey })).status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    const audited = await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action = 'access.refused' AND client_id = $1`, [created.body.client.id]);
+    expect(audited.rows[0].n).toBe(statuses.filter((s) => s === 403).length);
+  });
+});
+
 describe('/metrics', () => {
   it('is not served where the API is', async () => {
     expect((await fetch(`${p.baseUrl}/metrics`, { headers: none })).status).toBe(404);
