@@ -77,3 +77,13 @@ export interface OperationsOverview {
   /** Parts a service could not give in time (its fields are null): the rest is still shown. */
   unavailable: string[];
 }
+
+/**
+ * One instance's answer to the metrics request (Subjects.*.operationsMetrics): every instance of
+ * a service answers (no queue group), the gateway labels each one's series with `instance`.
+ * `snapshot` is prom-client's JSON form (checked by the gateway before use).
+ */
+export interface InstanceMetrics {
+  instance: string;
+  snapshot: unknown;
+}
