@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import { bullPrefix, QueueNames } from '@ecert/contracts';
+import { randomUUID } from 'node:crypto';
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeResidentId, makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
 import { api } from '../support/http';
@@ -21,7 +22,8 @@ const none: Headers = { 'x-api-key': '' };
 beforeAll(async () => {
   const metricsPort = await freePort();
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  p = await startTestPlatform({ env: { METRICS_PORT: String(metricsPort) } });
+  // No caches here: these tests compare counts before and after a change (the caches have their own tests).
+  p = await startTestPlatform({ env: { METRICS_PORT: String(metricsPort), METRICS_CACHE_MS: '0', OPERATIONS_OVERVIEW_CACHE_MS: '0' } });
 });
 afterAll(async () => {
   await p?.close();
@@ -286,6 +288,8 @@ describe('Bull Board: national scope, allowlisted actions, CSRF, bounds', () => 
     const same = await board(path, { ...cookie, origin: p.baseUrl, 'sec-fetch-site': 'same-origin' }, 'PUT');
     expect(same.status, same.text).toBe(204);
     expect(await jobState(jobId)).toBe('waiting');
+    // Nothing works the sagas queue here: leave no waiting job for the next test's worker to find.
+    expect((await board(`/api/queues/${QueueNames.sagas}/${jobId}/clean`, admin, 'PUT')).status).toBe(204);
   });
 
   it('answers a bad percent escape with a 400 problem, and bounds the page size', async () => {
@@ -316,6 +320,21 @@ describe('Bull Board: national scope, allowlisted actions, CSRF, bounds', () => 
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     const audited = await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action = 'access.refused' AND client_id = $1`, [created.body.client.id]);
     expect(audited.rows[0].n).toBe(statuses.filter((s) => s === 403).length);
+  });
+});
+
+describe('crl-refresh', () => {
+  it('keeps a bounded history: the scheduler\'s jobs are removed after the last 100 runs (1000 failures)', async () => {
+    const queue = new Queue(QueueNames.crlRefresh, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    try {
+      const scheduler = await queue.getJobScheduler('crl-refresh-all');
+      expect(scheduler?.template?.opts).toMatchObject({ removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } });
+      // The job waiting for its turn carries them too.
+      const [next] = await queue.getJobs(['delayed', 'waiting', 'active', 'completed'], 0, 0);
+      expect(next?.opts).toMatchObject({ removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } });
+    } finally {
+      await queue.close();
+    }
   });
 });
 
@@ -387,6 +406,43 @@ describe('GET /api/v1/operations/overview', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect(JSON.stringify(bad.body)).toContain('top');
+  });
+
+  it('shows dead-lettered webhook deliveries and e-mails from the gateway\'s delivery tables, within the caller\'s regions', async () => {
+    const operator = await bearer('operator');
+    const before = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, operator)).body;
+    // What the dispatcher and the mail notifier leave after their last attempt (their BullMQ jobs are removed).
+    const client = (await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'webhook receiver', department: 'x', operations: ['certificates:read'] })).body.client.id;
+    const subscription = randomUUID();
+    await p.db.query(`INSERT INTO gateway.webhook_subscription (id, client_id, url, event_types, region_codes, secret_sealed) VALUES ($1, $2, 'https://hr.example.cn/hook', '{certificate.*}', '{450000}', 'x')`, [subscription, client]);
+    const delivery = randomUUID();
+    const body = JSON.stringify({ id: randomUUID(), type: 'certificate.revoked', data: { serial: '0a', regionCode: '450102' } });
+    await p.db.query(
+      `INSERT INTO gateway.webhook_delivery (id, subscription_id, event_id, event_type, order_key, body, status, attempts, last_status_code, last_error, dead_at) VALUES ($1, $2, gen_random_uuid(), 'certificate.revoked', 'certificate:0a', $3, 'dead', 8, 503, 'HTTP 503', '2000-01-01')`,
+      [delivery, subscription, body],
+    );
+    const mail = randomUUID();
+    await p.db.query(
+      `INSERT INTO gateway.mail_delivery (id, event_id, event_type, certificate_serial, data, status, attempts, last_error, created_at) VALUES ($1, gen_random_uuid(), 'certificate.renewal_due', '0b', $2, 'dead', 5, '421 busy', '2000-01-01')`,
+      [mail, { serial: '0b', regionCode: '450103' }],
+    );
+
+    const o = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, operator)).body;
+    expect(o.unavailable).toEqual([]);
+    expect(o.failed.deadLetters.webhooks.total).toBe(before.failed.deadLetters.webhooks.total + 1);
+    expect(o.failed.deadLetters.webhooks.oldest[0]).toEqual({ deliveryId: delivery, subscriptionId: subscription, clientId: client, eventType: 'certificate.revoked', attempts: 8, lastStatusCode: 503, lastError: 'HTTP 503', deadAt: '2000-01-01T00:00:00.000Z' });
+    expect(o.failed.deadLetters.mails.total).toBe(before.failed.deadLetters.mails.total + 1);
+    expect(o.failed.deadLetters.mails.oldest[0]).toEqual({ mailId: mail, eventType: 'certificate.renewal_due', certificateSerial: '0b', attempts: 5, lastError: '421 busy', createdAt: '2000-01-01T00:00:00.000Z' });
+    // A city's operator sees its city's; another province's sees neither.
+    const city = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, await bearer('operator', '450100'))).body;
+    expect(city.failed.deadLetters.webhooks.oldest.map((d: { deliveryId: string }) => d.deliveryId)).toContain(delivery);
+    expect(city.failed.deadLetters.mails.oldest.map((m: { mailId: string }) => m.mailId)).toContain(mail);
+    const elsewhere = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, await bearer('operator', '370000'))).body;
+    expect(elsewhere.failed.deadLetters).toEqual({ webhooks: { total: 0, oldest: [] }, mails: { total: 0, oldest: [] } });
+
+    const text = await scrape();
+    expect(series(text, 'ecert_dead_letters', { service: 'gateway', kind: 'webhook' })).toBeGreaterThanOrEqual(1);
+    expect(series(text, 'ecert_dead_letters', { service: 'gateway', kind: 'mail' })).toBeGreaterThanOrEqual(1);
   });
 
   it('counts what is late, failed and due, within the caller\'s regions', async () => {
