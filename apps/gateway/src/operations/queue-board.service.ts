@@ -26,9 +26,10 @@ const SESSION_PATH = '/session';
  * Bull Board at /admin/queues, for national staff only (queues hold every region's jobs): an
  * `operator` sees every queue read-only, an `admin` may also retry, promote and remove a job,
  * retry every failed one and clean completed or failed ones (board-request-policy: every other
- * Bull Board route is refused), each action audited write-ahead like every other change. Client systems never: the board shows job data, and systems have the
- * API. The staff member presents the API's bearer token, in the Authorization header or (for a
- * browser) as the board's session cookie (POST /admin/queues/session exchanges one for the other).
+ * Bull Board route is refused), each action audited write-ahead like every other change. Client
+ * systems never: the board shows job data, and systems have the API. The staff member presents
+ * the API's bearer token, in the Authorization header or (for a browser) as the board's session
+ * cookie (POST /admin/queues/session exchanges one for the other).
  */
 @Injectable()
 export class QueueBoard {
