@@ -87,10 +87,31 @@ describe('NATS with authorisation', () => {
 
   it("lets the gateway gather every service's metrics and overview (the operators' view)", async () => {
     const { text } = await p.gateway!.get(MetricsScrape).exposition();
-    for (const target of ['cert-service', 'seal-service', 'workflow-service']) expect(text).toContain(`ecert_scrape_service_up{target="${target}",service="gateway"} 1`);
+    for (const target of ['cert-service', 'seal-service', 'workflow-service']) {
+      expect(text).toMatch(new RegExp(`^ecert_scrape_service_up\\{target="${target}",service="gateway",instance="[^"]+"\\} 1$`, 'm'));
+      // Every instance answers on its own subscription, through the events connection's permissions.
+      expect(text).toMatch(new RegExp(`^ecert_scrape_instances\\{target="${target}",service="gateway",instance="[^"]+"\\} 1$`, 'm'));
+    }
     const o = await api(p.baseUrl, 'GET', '/api/v1/operations/overview');
     expect(o.status, JSON.stringify(o.body)).toBe(200);
     expect(o.body.unavailable).toEqual([]);
+  });
+
+  it('lets neither the seal-service nor the workflow-service pull metrics or overviews', async () => {
+    const subjects = [Subjects.cert.operationsMetrics, Subjects.seal.operationsMetrics, Subjects.workflow.operationsMetrics, Subjects.cert.operationsOverview, Subjects.workflow.operationsOverview];
+    for (const principal of ['seal-service', 'workflow-service'] as const) {
+      const nc = await as(principal);
+      const identity = BusIdentity.fromConfig(p.config, principal);
+      try {
+        for (const subject of subjects) {
+          const token = identity.issueContext({ rid: 'x', ops: ['operations:read'], reg: ['000000'], sub: subject, bdy: bodyDigest({}) }, 30);
+          const payload = JSON.stringify({ meta: { requestId: 'x', context: token }, data: {} });
+          expect(await rejects(nc.request(subject, payload, { timeout: 3000 })), `${principal} → ${subject}`).toMatch(/permission/i);
+        }
+      } finally {
+        await nc.close().catch(() => undefined);
+      }
+    }
   });
 
   it("with the seal-service's credentials: no issuing, no revoking, no certificate events, no others' replies", async () => {

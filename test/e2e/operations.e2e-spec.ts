@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import { bullPrefix, QueueNames } from '@ecert/contracts';
+import { randomUUID } from 'node:crypto';
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeResidentId, makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
 import { api } from '../support/http';
@@ -21,7 +22,8 @@ const none: Headers = { 'x-api-key': '' };
 beforeAll(async () => {
   const metricsPort = await freePort();
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  p = await startTestPlatform({ env: { METRICS_PORT: String(metricsPort) } });
+  // No caches here: these tests compare counts before and after a change (the caches have their own tests).
+  p = await startTestPlatform({ env: { METRICS_PORT: String(metricsPort), METRICS_CACHE_MS: '0', OPERATIONS_OVERVIEW_CACHE_MS: '0' } });
 });
 afterAll(async () => {
   await p?.close();
@@ -205,6 +207,137 @@ describe('Bull Board at /admin/queues', () => {
   });
 });
 
+describe('Bull Board: national scope, allowlisted actions, CSRF, bounds', () => {
+  const jobState = async (jobId: string) => {
+    const queue = new Queue(QueueNames.sagas, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    try {
+      return await queue.getJobState(jobId);
+    } finally {
+      await queue.close();
+    }
+  };
+
+  it('refuses regional operators and admins: queues hold every region\'s jobs', async () => {
+    for (const role of ['operator', 'admin']) {
+      const regional = await staff(role, '450100');
+      const r = await board('/api/queues', { authorization: `Bearer ${regional.token}` });
+      expect(r.status, r.text).toBe(403);
+      expect(JSON.parse(r.text)).toMatchObject({ code: 'forbidden' });
+      expect(JSON.parse(r.text).detail).toContain('national');
+      expect((await board('/session', { authorization: `Bearer ${regional.token}` }, 'POST')).status).toBe(403);
+      const audited = await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action = 'access.refused' AND staff_id = $1 AND target = 'GET /admin/queues/api/queues'`, [regional.staffId]);
+      expect(audited.rows[0].n).toBe(1);
+    }
+    const jobId = await failedSagaJob();
+    const regionalAdmin = await staff('admin', '450100');
+    expect((await board(`/api/queues/${QueueNames.sagas}/${jobId}/retry`, { authorization: `Bearer ${regionalAdmin.token}` }, 'PUT')).status).toBe(403);
+    expect(await jobState(jobId)).toBe('failed');
+  });
+
+  it('refuses every Bull Board route beyond retry, promote, remove and clean, and changes nothing', async () => {
+    const admin = await bearer('admin');
+    const jobId = await failedSagaJob();
+    for (const [method, path, body] of [
+      ['POST', `/api/queues/${QueueNames.sagas}/add`, { name: 'x', data: {} }],
+      ['PATCH', `/api/queues/${QueueNames.sagas}/${jobId}/update-data`, { jobData: { applicationId: 'other' } }],
+      ['PATCH', `/api/queues/${QueueNames.sagas}/${jobId}/priority`, { priority: 1 }],
+      ['PUT', `/api/queues/${QueueNames.sagas}/obliterate`, undefined],
+      ['PUT', `/api/queues/${QueueNames.sagas}/empty`, undefined],
+      ['PUT', '/api/queues/pause', undefined],
+      ['PUT', `/api/queues/${QueueNames.sagas}/concurrency`, { concurrency: 1 }],
+      ['PUT', `/api/queues/${QueueNames.sagas}/job-schedulers/x/run`, undefined],
+    ] as const) {
+      const r = await board(path, admin, method, body);
+      expect(r.status, `${method} ${path}: ${r.text}`).toBe(403);
+      expect(r.type).toContain('application/problem+json');
+    }
+    expect(await jobState(jobId)).toBe('failed');
+    const queue = new Queue(QueueNames.sagas, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    try {
+      expect(await queue.isPaused()).toBe(false);
+      expect((await queue.getJob(jobId))?.data).toEqual({ applicationId: 'none' });
+    } finally {
+      await queue.close();
+    }
+    // What an admin needs still works: retrying the failed job, then removing it.
+    const retried = await board(`/api/queues/${QueueNames.sagas}/${jobId}/retry`, admin, 'PUT', { note: '身份证 450102199001011234' });
+    expect(retried.status, retried.text).toBe(204);
+    expect(await jobState(jobId)).toBe('waiting');
+    expect((await board(`/api/queues/${QueueNames.sagas}/${jobId}/clean`, admin, 'PUT')).status).toBe(204);
+    expect(await jobState(jobId)).toBe('unknown');
+    // The audit keeps what was asked and a digest of the body, not the body.
+    const attempted = await p.db.query(`SELECT details FROM gateway.audit_log WHERE action = $1 AND outcome = 'attempted' ORDER BY seq DESC LIMIT 1`, [`PUT /admin/queues/api/queues/${QueueNames.sagas}/${jobId}/retry`]);
+    expect(attempted.rows[0].details).toMatchObject({ queue: QueueNames.sagas, jobId, action: 'retry', body: { keys: ['note'] } });
+    expect(JSON.stringify(attempted.rows[0].details)).not.toContain('450102199001011234');
+    await expect
+      .poll(async () => (await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action = $1 AND outcome = 'success'`, [`PUT /admin/queues/api/queues/${QueueNames.sagas}/${jobId}/clean`])).rows[0].n)
+      .toBe(1);
+  });
+
+  it('refuses a board write another site made the browser send', async () => {
+    const admin = await bearer('admin');
+    const jobId = await failedSagaJob();
+    const path = `/api/queues/${QueueNames.sagas}/${jobId}/retry`;
+    expect((await board(path, { ...admin, origin: 'https://evil.example' }, 'PUT')).status).toBe(403);
+    expect((await board(path, { ...admin, 'sec-fetch-site': 'cross-site' }, 'PUT')).status).toBe(403);
+    const session = await board('/session', admin, 'POST');
+    const cookie = { cookie: session.headers.get('set-cookie')!.split(';')[0] };
+    // The cookie alone, with no sign of where the request comes from: refused.
+    expect((await board(path, cookie, 'PUT')).status).toBe(403);
+    expect(await jobState(jobId)).toBe('failed');
+    const same = await board(path, { ...cookie, origin: p.baseUrl, 'sec-fetch-site': 'same-origin' }, 'PUT');
+    expect(same.status, same.text).toBe(204);
+    expect(await jobState(jobId)).toBe('waiting');
+    // Nothing works the sagas queue here: leave no waiting job for the next test's worker to find.
+    expect((await board(`/api/queues/${QueueNames.sagas}/${jobId}/clean`, admin, 'PUT')).status).toBe(204);
+  });
+
+  it('answers a bad percent escape with a 400 problem, and bounds the page size', async () => {
+    const admin = await bearer('admin');
+    const bad = await board('/api/queues/%E0%A4%A/1/retry', admin, 'PUT');
+    expect(bad.status, bad.text).toBe(400);
+    expect(bad.type).toContain('application/problem+json');
+    expect((await board('/api/queues/%', admin)).status).toBe(400);
+
+    const queue = new Queue(QueueNames.sagas, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    try {
+      await queue.addBulk(Array.from({ length: 130 }, (_, i) => ({ name: 'page-size-test', data: { i }, opts: { delay: 3_600_000 } })));
+      const page = await board(`/api/queues?activeQueue=${QueueNames.sagas}&status=delayed&jobsPerPage=100000`, admin);
+      expect(page.status, page.text).toBe(200);
+      const sagas = (page.json().queues as { name: string; jobs: unknown[] }[]).find((q) => q.name === QueueNames.sagas)!;
+      expect(sagas.jobs.length).toBe(100);
+    } finally {
+      for (const j of await queue.getJobs(['delayed'])) if (j.name === 'page-size-test') await j.remove();
+      await queue.close();
+    }
+  });
+
+  it('audits refusals only within the caller\'s rate limit', async () => {
+    const created = await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'board prober', department: 'x', operations: ['certificates:read'], rateLimitPerSecond: 1 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await board('/api/queues', { 'x-api-key': created.body.apiKey })).status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    const audited = await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action = 'access.refused' AND client_id = $1`, [created.body.client.id]);
+    expect(audited.rows[0].n).toBe(statuses.filter((s) => s === 403).length);
+  });
+});
+
+describe('crl-refresh', () => {
+  it('keeps a bounded history: the scheduler\'s jobs are removed after the last 100 runs (1000 failures)', async () => {
+    const queue = new Queue(QueueNames.crlRefresh, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    try {
+      const scheduler = await queue.getJobScheduler('crl-refresh-all');
+      expect(scheduler?.template?.opts).toMatchObject({ removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } });
+      // The job waiting for its turn carries them too.
+      const [next] = await queue.getJobs(['delayed', 'waiting', 'active', 'completed'], 0, 0);
+      expect(next?.opts).toMatchObject({ removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } });
+    } finally {
+      await queue.close();
+    }
+  });
+});
+
 describe('/metrics', () => {
   it('is not served where the API is', async () => {
     expect((await fetch(`${p.baseUrl}/metrics`, { headers: none })).status).toBe(404);
@@ -273,6 +406,43 @@ describe('GET /api/v1/operations/overview', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect(JSON.stringify(bad.body)).toContain('top');
+  });
+
+  it('shows dead-lettered webhook deliveries and e-mails from the gateway\'s delivery tables, within the caller\'s regions', async () => {
+    const operator = await bearer('operator');
+    const before = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, operator)).body;
+    // What the dispatcher and the mail notifier leave after their last attempt (their BullMQ jobs are removed).
+    const client = (await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'webhook receiver', department: 'x', operations: ['certificates:read'] })).body.client.id;
+    const subscription = randomUUID();
+    await p.db.query(`INSERT INTO gateway.webhook_subscription (id, client_id, url, event_types, region_codes, secret_sealed) VALUES ($1, $2, 'https://hr.example.cn/hook', '{certificate.*}', '{450000}', 'x')`, [subscription, client]);
+    const delivery = randomUUID();
+    const body = JSON.stringify({ id: randomUUID(), type: 'certificate.revoked', data: { serial: '0a', regionCode: '450102' } });
+    await p.db.query(
+      `INSERT INTO gateway.webhook_delivery (id, subscription_id, event_id, event_type, order_key, body, status, attempts, last_status_code, last_error, dead_at) VALUES ($1, $2, gen_random_uuid(), 'certificate.revoked', 'certificate:0a', $3, 'dead', 8, 503, 'HTTP 503', '2000-01-01')`,
+      [delivery, subscription, body],
+    );
+    const mail = randomUUID();
+    await p.db.query(
+      `INSERT INTO gateway.mail_delivery (id, event_id, event_type, certificate_serial, data, status, attempts, last_error, created_at) VALUES ($1, gen_random_uuid(), 'certificate.renewal_due', '0b', $2, 'dead', 5, '421 busy', '2000-01-01')`,
+      [mail, { serial: '0b', regionCode: '450103' }],
+    );
+
+    const o = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, operator)).body;
+    expect(o.unavailable).toEqual([]);
+    expect(o.failed.deadLetters.webhooks.total).toBe(before.failed.deadLetters.webhooks.total + 1);
+    expect(o.failed.deadLetters.webhooks.oldest[0]).toEqual({ deliveryId: delivery, subscriptionId: subscription, clientId: client, eventType: 'certificate.revoked', attempts: 8, lastStatusCode: 503, lastError: 'HTTP 503', deadAt: '2000-01-01T00:00:00.000Z' });
+    expect(o.failed.deadLetters.mails.total).toBe(before.failed.deadLetters.mails.total + 1);
+    expect(o.failed.deadLetters.mails.oldest[0]).toEqual({ mailId: mail, eventType: 'certificate.renewal_due', certificateSerial: '0b', attempts: 5, lastError: '421 busy', createdAt: '2000-01-01T00:00:00.000Z' });
+    // A city's operator sees its city's; another province's sees neither.
+    const city = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, await bearer('operator', '450100'))).body;
+    expect(city.failed.deadLetters.webhooks.oldest.map((d: { deliveryId: string }) => d.deliveryId)).toContain(delivery);
+    expect(city.failed.deadLetters.mails.oldest.map((m: { mailId: string }) => m.mailId)).toContain(mail);
+    const elsewhere = (await api(p.baseUrl, 'GET', '/api/v1/operations/overview', undefined, await bearer('operator', '370000'))).body;
+    expect(elsewhere.failed.deadLetters).toEqual({ webhooks: { total: 0, oldest: [] }, mails: { total: 0, oldest: [] } });
+
+    const text = await scrape();
+    expect(series(text, 'ecert_dead_letters', { service: 'gateway', kind: 'webhook' })).toBeGreaterThanOrEqual(1);
+    expect(series(text, 'ecert_dead_letters', { service: 'gateway', kind: 'mail' })).toBeGreaterThanOrEqual(1);
   });
 
   it('counts what is late, failed and due, within the caller\'s regions', async () => {

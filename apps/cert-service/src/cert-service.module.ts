@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { DATA_SOURCE, ServiceInfraModule, serviceMetricsController } from '@ecert/messaging';
+import { DATA_SOURCE, ServiceInfraModule, serviceMetricsResponder } from '@ecert/messaging';
 import { Subjects } from '@ecert/contracts';
 import { KEY_STORES } from './cert-service.tokens';
 import { CaKeyStores } from './keys/ca-key-stores';
@@ -87,8 +87,10 @@ export class CertServiceModule {
       imports: [
         ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, OperationsHandler, serviceMetricsController('cert-service', Subjects.cert.operationsMetrics)],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, OperationsHandler],
       providers: [
+        // Not a request/reply controller: every instance answers the metrics request (scatter-gather).
+        serviceMetricsResponder('cert-service', Subjects.cert.operationsMetrics),
         { provide: KEY_STORES, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => CaKeyStores.open(config, ds) },
         CaRegistry,
         InitializeCasUseCase,

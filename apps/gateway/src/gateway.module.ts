@@ -43,6 +43,8 @@ import { DocumentIntake } from './documents/document-intake.service';
 import { pdfStoreProvider } from './documents/document-store.provider';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsQueues } from './operations/operations-queues.service';
+import { OperationsOverviewService } from './operations/operations-overview.service';
+import { DeadLettersQuery } from './operations/dead-letters.query';
 import { QueueBoard } from './operations/queue-board.service';
 import { MetricsScrape } from './operations/metrics-scrape.service';
 import { MetricsServer } from './operations/metrics-server.service';
@@ -89,6 +91,8 @@ export class GatewayModule {
         pdfStoreProvider,
         DocumentIntake,
         OperationsQueues,
+        OperationsOverviewService,
+        DeadLettersQuery,
         QueueBoard,
         MetricsScrape,
         MetricsServer,

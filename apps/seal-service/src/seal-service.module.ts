@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { ServiceInfraModule, serviceHealthController, serviceMetricsController } from '@ecert/messaging';
+import { ServiceInfraModule, serviceHealthController, serviceMetricsResponder } from '@ecert/messaging';
 import { Subjects } from '@ecert/contracts';
 import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
 import { SealLifecycle } from './certificate-events/seal-lifecycle.service';
@@ -60,8 +60,10 @@ export class SealServiceModule {
           migrations: SEAL_MIGRATIONS,
         }),
       ],
-      controllers: [serviceHealthController('seal-service', Subjects.seal.health), SealsHandler, DocumentsHandler, serviceMetricsController('seal-service', Subjects.seal.operationsMetrics)],
+      controllers: [serviceHealthController('seal-service', Subjects.seal.health), SealsHandler, DocumentsHandler],
       providers: [
+        // Not a request/reply controller: every instance answers the metrics request (scatter-gather).
+        serviceMetricsResponder('seal-service', Subjects.seal.operationsMetrics),
         CertServiceClient,
         SealFactory,
         SealMakerTrust,

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { ServiceInfraModule, serviceHealthController, serviceMetricsController } from '@ecert/messaging';
+import { ServiceInfraModule, serviceHealthController, serviceMetricsResponder } from '@ecert/messaging';
 import { Subjects } from '@ecert/contracts';
 import { FileDocumentStore } from '@ecert/documents';
 import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
@@ -51,8 +51,10 @@ export class WorkflowServiceModule {
           migrations: [InitWorkflowSchema1763900000002, CreateApplicationTables1764800000001, OpenApplicationUniqueness1764800000002],
         }),
       ],
-      controllers: [serviceHealthController('workflow-service', Subjects.workflow.health), ApplicationsHandler, OperationsHandler, serviceMetricsController('workflow-service', Subjects.workflow.operationsMetrics)],
+      controllers: [serviceHealthController('workflow-service', Subjects.workflow.health), ApplicationsHandler, OperationsHandler],
       providers: [
+        // Not a request/reply controller: every instance answers the metrics request (scatter-gather).
+        serviceMetricsResponder('workflow-service', Subjects.workflow.operationsMetrics),
         CertificateEventsListener,
         UkeyEventsListener,
         { provide: DOCUMENT_STORE, useFactory: () => FileDocumentStore.fromConfig(config) },

@@ -57,7 +57,7 @@ export const Subjects = {
      * gateway's document-sealing request (Subjects.seal.documentSeal) of a caller holding documents:seal.
      */
     platformKeySign: rpc('cert.platform-keys.sign'),
-    /** The operators' view: this service's metrics (prom-client JSON), for the gateway's /metrics. */
+    /** The operators' view: this service's metrics for the gateway's /metrics, answered by every instance (no queue group) → InstanceMetrics. */
     operationsMetrics: rpc('cert.operations.metrics'),
     /** The operators' view: renewals and invalidations due (OperationsOverviewQuery → CertificateOperationsOverview). */
     operationsOverview: rpc('cert.operations.overview'),
@@ -90,7 +90,7 @@ export const Subjects = {
     /** Verify every signature of a PDF the gateway put into the document store. */
     documentVerify: rpc('seal.documents.verify'),
     documentReportGet: rpc('seal.documents.verification-reports.get'),
-    /** The operators' view: this service's metrics (prom-client JSON). */
+    /** The operators' view: this service's metrics, answered by every instance (no queue group) → InstanceMetrics. */
     operationsMetrics: rpc('seal.operations.metrics'),
   },
   workflow: {
@@ -122,7 +122,7 @@ export const Subjects = {
     unlockCompletion: rpc('workflow.applications.unlock-completion'),
     calendarStatus: rpc('workflow.calendar.status'),
     calendarPut: rpc('workflow.calendar.put'),
-    /** The operators' view: this service's metrics (prom-client JSON). */
+    /** The operators' view: this service's metrics, answered by every instance (no queue group) → InstanceMetrics. */
     operationsMetrics: rpc('workflow.operations.metrics'),
     /** The operators' view: SLA breaches, applications needing attention (OperationsOverviewQuery → WorkflowOperationsOverview). */
     operationsOverview: rpc('workflow.operations.overview'),

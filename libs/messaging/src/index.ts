@@ -18,4 +18,5 @@ export * from './rpc/bus-rpc-client';
 export * from './nats/nats-authorization';
 export * from './metrics/service-metrics';
 export * from './metrics/metrics-merge';
-export * from './metrics/service-metrics.controller';
+export * from './metrics/metrics-responder';
+export * from './metrics/instance-id';

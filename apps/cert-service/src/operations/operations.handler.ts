@@ -5,7 +5,7 @@ import { Subjects, type OperationsOverviewQuery, type RpcEnvelope } from '@ecert
 import { LOGGER, runRpc } from '@ecert/messaging';
 import { CertificateOverviewQuery } from './certificate-overview.query';
 
-/** The operators' view: what is due (renewals, invalidations). Metrics: serviceMetricsController. */
+/** The operators' view: what is due (renewals, invalidations). Metrics: serviceMetricsResponder (every instance answers). */
 @Controller()
 export class OperationsHandler {
   constructor(

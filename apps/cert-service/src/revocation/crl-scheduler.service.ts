@@ -10,6 +10,11 @@ import { CrlPublisher } from './crl-publisher.service';
 
 const REFRESH_EVERY_MS = 60_000;
 const PROMPT_DELAY_MS = 100;
+/**
+ * One job a minute: without these BullMQ would keep every completed run forever (half a million a
+ * year in Redis). The last 100 runs, and the last 1000 failures (dead letters to look into), stay.
+ */
+export const CRL_REFRESH_JOB_RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } } as const;
 
 /**
  * Keeps every CA's CRLs fresh: at start (none yet, or Redis emptied), on a BullMQ schedule
@@ -42,7 +47,7 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
     const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
     const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
     this.queue = new Queue(QueueNames.crlRefresh, { connection, prefix });
-    await this.queue.upsertJobScheduler('crl-refresh-all', { every: REFRESH_EVERY_MS }, { name: 'refresh' });
+    await this.queue.upsertJobScheduler('crl-refresh-all', { every: REFRESH_EVERY_MS }, { name: 'refresh', opts: { ...CRL_REFRESH_JOB_RETENTION } });
     this.worker = new Worker(QueueNames.crlRefresh, () => this.refreshAll(false), { connection, prefix, concurrency: 1 });
     this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'CRL worker error'));
     this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'CRL queue error'));

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Gauge, Registry } from 'prom-client';
-import type { EcertConfig } from '@ecert/common';
-import { Subjects } from '@ecert/contracts';
-import { isMetricsSnapshot, mergeMetricsSnapshots, ServiceMetrics, type MetricsSnapshot } from '@ecert/messaging';
+import { SingleFlightCache, type EcertConfig } from '@ecert/common';
+import { Subjects, type InstanceMetrics } from '@ecert/contracts';
+import { instanceId, isMetricsSnapshot, mergeMetricsSnapshots, ServiceMetrics, withInstanceLabel, type MetricsSnapshot } from '@ecert/messaging';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../gateway.tokens';
 
@@ -13,45 +13,67 @@ const SERVICES = [
   { service: 'workflow-service', subject: Subjects.workflow.operationsMetrics },
 ] as const;
 
+type Gathered = { service: string; instances: { instance: string; snapshot: MetricsSnapshot }[] };
+
 /**
- * One scrape of the whole platform: the gateway's own registry and each service's, asked over
- * NATS in parallel with a short deadline. A service that does not answer is reported by
- * `ecert_scrape_service_up{service} 0` instead of failing the scrape: its absence is itself news.
+ * One scrape of the whole platform: the gateway's own registry and every instance of every
+ * service, asked over NATS at once (scatter-gather: each instance answers, the replies of a short
+ * window METRICS_GATHER_MS are kept), each instance's series labelled `instance`. A service none
+ * of whose instances answered is reported by `ecert_scrape_service_up{target} 0` instead of
+ * failing the scrape: its absence is itself news.
+ *
+ * A scrape costs every service about ten SQL queries: concurrent GETs share one scrape, and its
+ * text is served for METRICS_CACHE_MS after (Prometheus scrapes every 15 s or so anyway).
  */
 @Injectable()
 export class MetricsScrape {
-  private readonly deadlineMs: number;
+  private readonly windowMs: number;
+  private readonly instance: string;
+  private readonly cache: SingleFlightCache<{ contentType: string; text: string }>;
 
   constructor(
     private readonly rpc: RpcClient,
     @Inject(GATEWAY_CONFIG) config: EcertConfig,
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
   ) {
-    this.deadlineMs = Math.min(config.NATS_REQUEST_TIMEOUT_MS, 3000);
+    this.windowMs = config.METRICS_GATHER_MS;
+    this.instance = instanceId(config);
+    this.cache = new SingleFlightCache(config.METRICS_CACHE_MS, 1);
   }
 
-  async exposition(): Promise<{ contentType: string; text: string }> {
+  exposition(): Promise<{ contentType: string; text: string }> {
+    return this.cache.get('scrape', () => this.scrape());
+  }
+
+  private async scrape(): Promise<{ contentType: string; text: string }> {
     const own = ServiceMetrics.of('gateway').snapshot();
-    const answers = await Promise.all(
+    const gathered: Gathered[] = await Promise.all(
       SERVICES.map(async ({ service, subject }) => {
         try {
-          const snapshot = await this.rpc.call<unknown>(subject, {}, { timeoutMs: this.deadlineMs, service });
-          if (!isMetricsSnapshot(snapshot)) throw new Error('the reply is not a metrics snapshot');
-          return { service, snapshot };
+          const replies = await this.rpc.gather<InstanceMetrics>(subject, {}, { windowMs: this.windowMs });
+          const instances = replies.flatMap((r) => (typeof r?.instance === 'string' && isMetricsSnapshot(r.snapshot) ? [{ instance: r.instance, snapshot: r.snapshot }] : []));
+          if (instances.length === 0) this.logger.warn({ service }, 'no instance of the service answered the metrics request');
+          return { service, instances };
         } catch (e) {
           this.logger.warn({ service, err: (e as Error).message }, 'metrics of a service unavailable');
-          return { service, snapshot: undefined };
+          return { service, instances: [] };
         }
       }),
     );
-    return mergeMetricsSnapshots([await own, ...answers.flatMap((a) => (a.snapshot ? [a.snapshot] : [])), await upSnapshot(answers)]);
+    const services = gathered.flatMap((g) => g.instances.map((i) => withInstanceLabel(i.snapshot, i.instance)));
+    const ours = [withInstanceLabel(await own, this.instance), withInstanceLabel(await upSnapshot(gathered), this.instance)];
+    return mergeMetricsSnapshots([...ours, ...services]);
   }
 }
 
-async function upSnapshot(answers: { service: string; snapshot?: MetricsSnapshot }[]): Promise<MetricsSnapshot> {
+async function upSnapshot(gathered: Gathered[]): Promise<MetricsSnapshot> {
   const r = new Registry();
   r.setDefaultLabels({ service: 'gateway' });
-  const g = new Gauge({ name: 'ecert_scrape_service_up', help: 'Whether a service answered this scrape (1) or not (0)', labelNames: ['target'], registers: [r] });
-  for (const a of answers) g.set({ target: a.service }, a.snapshot ? 1 : 0);
+  const up = new Gauge({ name: 'ecert_scrape_service_up', help: 'Whether any instance of a service answered this scrape (1) or none (0)', labelNames: ['target'], registers: [r] });
+  const count = new Gauge({ name: 'ecert_scrape_instances', help: 'How many instances of a service answered this scrape', labelNames: ['target'], registers: [r] });
+  for (const g of gathered) {
+    up.set({ target: g.service }, g.instances.length > 0 ? 1 : 0);
+    count.set({ target: g.service }, new Set(g.instances.map((i) => i.instance)).size);
+  }
   return r.getMetricsAsJSON();
 }

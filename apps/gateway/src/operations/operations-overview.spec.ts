@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CertificateOperationsOverview, WorkflowOperationsOverview } from '@ecert/contracts';
+import type { CertificateOperationsOverview, DeadLetters, WorkflowOperationsOverview } from '@ecert/contracts';
 import { assembleOverview } from './operations-overview';
 
 const workflow: WorkflowOperationsOverview = {
@@ -11,6 +11,10 @@ const certificates: CertificateOperationsOverview = {
   invalidationsDue: { total: 1, byReason: [{ reason: 'idle', count: 1 }] },
   invalidListSize: 0,
 };
+const deadLetters: DeadLetters = {
+  webhooks: { total: 1, oldest: [{ deliveryId: 'd', subscriptionId: 's', clientId: 'c', eventType: 'certificate.revoked', attempts: 8, lastStatusCode: 500, lastError: 'HTTP 500', deadAt: '2026-11-30T00:00:00.000Z' }] },
+  mails: { total: 0, oldest: [] },
+};
 const at = new Date('2026-12-01T00:00:00Z');
 
 describe('assembleOverview', () => {
@@ -20,24 +24,27 @@ describe('assembleOverview', () => {
       regions: ['000000'],
       workflow: { ok: true, value: workflow },
       certificates: { ok: true, value: certificates },
+      deadLetters: { ok: true, value: deadLetters },
       queues: { ok: true, value: [{ queue: 'a', failed: 0 }, { queue: 'webhook-deliveries', failed: 2 }] },
     });
     expect(o).toEqual({
       generatedAt: '2026-12-01T00:00:00.000Z',
       regions: ['000000'],
       late: { slaBreaches: workflow.slaBreaches },
-      failed: { sagasNeedingAttention: workflow.needsAttention, queues: [{ queue: 'webhook-deliveries', failed: 2 }, { queue: 'a', failed: 0 }] },
+      failed: { sagasNeedingAttention: workflow.needsAttention, deadLetters, queues: [{ queue: 'webhook-deliveries', failed: 2 }, { queue: 'a', failed: 0 }] },
       due: { renewals: certificates.renewalsDue, invalidations: certificates.invalidationsDue, invalidListSize: 0 },
       unavailable: [],
     });
   });
 
   it('names what did not answer and leaves its fields null, keeping the rest', () => {
-    const o = assembleOverview({ at, regions: ['450100'], workflow: { ok: false, source: 'workflow-service' }, certificates: { ok: true, value: certificates }, queues: { ok: false, source: 'queues' } });
+    const o = assembleOverview({ at, regions: ['450100'], workflow: { ok: false, source: 'workflow-service' }, certificates: { ok: true, value: certificates }, deadLetters: { ok: false, source: 'gateway-deliveries' }, queues: { ok: false, source: 'queues' } });
     expect(o.late.slaBreaches).toBeNull();
     expect(o.failed.sagasNeedingAttention).toBeNull();
-    expect(o.failed.queues).toEqual([]);
+    // Not an empty list: nobody could look.
+    expect(o.failed.queues).toBeNull();
+    expect(o.failed.deadLetters).toBeNull();
     expect(o.due.renewals).toEqual(certificates.renewalsDue);
-    expect(o.unavailable).toEqual(['workflow-service', 'queues']);
+    expect(o.unavailable).toEqual(['workflow-service', 'gateway-deliveries', 'queues']);
   });
 });

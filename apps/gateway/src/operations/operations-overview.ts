@@ -1,4 +1,4 @@
-import type { CertificateOperationsOverview, OperationsOverview, QueueFailures, WorkflowOperationsOverview } from '@ecert/contracts';
+import type { CertificateOperationsOverview, DeadLetters, OperationsOverview, QueueFailures, WorkflowOperationsOverview } from '@ecert/contracts';
 
 /** A part of the overview: what a service answered, or that it could not. */
 export type Part<T> = { ok: true; value: T } | { ok: false; source: string };
@@ -9,21 +9,22 @@ export function assembleOverview(input: {
   regions: string[];
   workflow: Part<WorkflowOperationsOverview>;
   certificates: Part<CertificateOperationsOverview>;
+  deadLetters: Part<DeadLetters>;
   queues: Part<QueueFailures[]>;
 }): OperationsOverview {
   const wf = input.workflow.ok ? input.workflow.value : undefined;
   const certs = input.certificates.ok ? input.certificates.value : undefined;
-  const queues = input.queues.ok ? [...input.queues.value].sort((a, b) => b.failed - a.failed || a.queue.localeCompare(b.queue)) : [];
+  const queues = input.queues.ok ? [...input.queues.value].sort((a, b) => b.failed - a.failed || a.queue.localeCompare(b.queue)) : null;
   return {
     generatedAt: input.at.toISOString(),
     regions: input.regions,
     late: { slaBreaches: wf?.slaBreaches ?? null },
-    failed: { sagasNeedingAttention: wf?.needsAttention ?? null, queues },
+    failed: { sagasNeedingAttention: wf?.needsAttention ?? null, deadLetters: input.deadLetters.ok ? input.deadLetters.value : null, queues },
     due: {
       renewals: certs?.renewalsDue ?? null,
       invalidations: certs?.invalidationsDue ?? null,
       invalidListSize: certs?.invalidListSize ?? null,
     },
-    unavailable: [input.workflow, input.certificates, input.queues].flatMap((p) => (p.ok ? [] : [p.source])),
+    unavailable: [input.workflow, input.certificates, input.deadLetters, input.queues].flatMap((p) => (p.ok ? [] : [p.source])),
   };
 }

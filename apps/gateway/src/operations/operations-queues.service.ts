@@ -25,7 +25,7 @@ export class OperationsQueues implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     ServiceMetrics.of('gateway').scrapedGauge('ecert_queue_jobs', 'BullMQ jobs by queue and state (failed = dead letters)', ['queue', 'state'], async (g) => {
-      for (const c of await this.counts()) for (const s of COUNTED_STATES) g.set({ queue: c.queue, state: s }, c.counts[s] ?? 0);
+      for (const c of (await this.counts()).answered) for (const s of COUNTED_STATES) g.set({ queue: c.queue, state: s }, c.counts[s] ?? 0);
     });
   }
 
@@ -44,23 +44,32 @@ export class OperationsQueues implements OnModuleInit, OnApplicationShutdown {
     return this.opened;
   }
 
-  /** Job counts of every queue; a queue Redis does not answer for in time is left out (and logged). */
-  async counts(): Promise<{ queue: QueueName; counts: Record<string, number> }[]> {
+  /** Job counts of every queue; a queue Redis does not answer for in time is named in `unanswered` (and logged). */
+  async counts(): Promise<{ answered: { queue: QueueName; counts: Record<string, number> }[]; unanswered: QueueName[] }> {
     const out = await Promise.all(
       [...this.all()].map(async ([queue, q]) => {
         try {
           return { queue, counts: await withDeadline(q.getJobCounts(...COUNTED_STATES), this.config.REDIS_COMMAND_TIMEOUT_MS) };
         } catch (e) {
           this.logger.warn({ queue, err: (e as Error).message }, 'queue counts unavailable');
-          return undefined;
+          return { queue, counts: undefined };
         }
       }),
     );
-    return out.filter((c): c is { queue: QueueName; counts: Record<string, number> } => !!c);
+    return {
+      answered: out.flatMap((c) => (c.counts ? [{ queue: c.queue, counts: c.counts }] : [])),
+      unanswered: out.flatMap((c) => (c.counts ? [] : [c.queue])),
+    };
   }
 
+  /**
+   * Failed jobs BullMQ holds per queue. A queue Redis did not answer for makes the whole answer
+   * unavailable (it throws): a partial list would read as "no failures" where nobody looked.
+   */
   async failures(): Promise<QueueFailures[]> {
-    return (await this.counts()).map((c) => ({ queue: c.queue, failed: c.counts.failed ?? 0 }));
+    const { answered, unanswered } = await this.counts();
+    if (unanswered.length > 0) throw new Error(`Redis did not answer for the queues ${unanswered.join(', ')}`);
+    return answered.map((c) => ({ queue: c.queue, failed: c.counts.failed ?? 0 }));
   }
 
   async onApplicationShutdown(): Promise<void> {

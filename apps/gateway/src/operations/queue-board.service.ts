@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { ProblemCode, ProblemError, requestContext, type EcertConfig } from '@ecert/common';
+import { NATIONAL_SCOPE, ProblemCode, ProblemError, requestContext, type EcertConfig } from '@ecert/common';
+import { QueueNames } from '@ecert/contracts';
 import { AccessService } from '../access/access.service';
 import type { Principal } from '../access/principal';
 import { RateLimiter } from '../access/rate-limiter.service';
@@ -14,17 +15,21 @@ import { clientAddressOf } from '../request-context/client-address';
 import { verifyStaffToken } from '../auth/staff-token';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../gateway.tokens';
 import { OperationsQueues } from './operations-queues.service';
+import { boardActionOf, bodySummary, clampedBoardQuery, crossSiteWrite, decodeBoardPath } from './board-request-policy';
 import { BOARD_PATH, boardSessionCleared, boardSessionCookie, boardTokenFromCookies } from './board-session-cookie';
 
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Board actions carry no body of use; anything larger is refused unread. */
+const BOARD_JSON_LIMIT = '4kb';
 const SESSION_PATH = '/session';
 
 /**
- * Bull Board at /admin/queues, for staff only: an `operator` sees every queue read-only, an
- * `admin` may also retry, promote, remove and clean jobs (each such action audited, write-ahead,
- * like every other change). Client systems never: the board shows job data, and systems have the
- * API. The staff member presents the API's bearer token, in the Authorization header or (for a
- * browser) as the board's session cookie (POST /admin/queues/session exchanges one for the other).
+ * Bull Board at /admin/queues, for national staff only (queues hold every region's jobs): an
+ * `operator` sees every queue read-only, an `admin` may also retry, promote and remove a job,
+ * retry every failed one and clean completed or failed ones (board-request-policy: every other
+ * Bull Board route is refused), each action audited write-ahead like every other change. Client
+ * systems never: the board shows job data, and systems have the API. The staff member presents
+ * the API's bearer token, in the Authorization header or (for a browser) as the board's session
+ * cookie (POST /admin/queues/session exchanges one for the other).
  */
 @Injectable()
 export class QueueBoard {
@@ -51,7 +56,10 @@ export class QueueBoard {
   }
 
   private async handle(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const token = bearerOf(req) ?? boardTokenFromCookies(req.header('cookie'));
+    const segments = decodeBoardPath(req.path);
+    if (!segments) throw new ProblemError(400, ProblemCode.validationFailed, '请求无效 (bad request)', 'The path has a malformed percent escape', 'path');
+    const bearer = bearerOf(req);
+    const token = bearer ?? boardTokenFromCookies(req.header('cookie'));
     if (req.path === SESSION_PATH && req.method === 'DELETE') {
       res.setHeader('Set-Cookie', boardSessionCleared(this.secureCookie)).status(204).end();
       return;
@@ -62,14 +70,22 @@ export class QueueBoard {
       Object.assign(ctx, principal.kind === 'staff' ? { actor: principal.staffId, role: principal.role } : { clientId: principal.clientId });
       Object.assign(ctx, { regions: principal.regions, operations: principal.operations });
     }
-    const route = `${req.method} ${BOARD_PATH}${req.path}`;
-    if (principal.kind !== 'staff' || !principal.operations.includes('operations:read')) {
-      await this.audit.append({ action: 'access.refused', target: route, outcome: 'refused', details: { status: 403, operation: 'operations:read' } }).catch(() => undefined);
-      throw new ProblemError(403, ProblemCode.forbidden, '无权操作 (operation not permitted)', 'The queue board is for staff holding operations:read (operator or admin)');
-    }
-    // The same per-caller limit as the API (the board's page polls its API every few seconds).
-    const wait = await this.limiter.take(`s:${principal.staffId}`, principal.rateLimitPerSecond);
+    // The same per-caller limit as the API (the board's page polls its API every few seconds),
+    // before anything else: a refusal is audited, and audit records must not come unlimited.
+    const wait = await this.limiter.take(principal.kind === 'client' ? `c:${principal.clientId}` : `s:${principal.staffId}`, principal.rateLimitPerSecond);
     if (wait > 0) throw new ProblemError(429, ProblemCode.rateLimited, '请求过于频繁 (rate limit exceeded)', `More than ${principal.rateLimitPerSecond} requests per second`, undefined, { retryAfter: wait });
+    const route = `${req.method} ${BOARD_PATH}${req.path}`;
+    const refuse = async (operation: string, detail: string, extra: Record<string, unknown> = {}) => {
+      await this.audit.append({ action: 'access.refused', target: route, outcome: 'refused', details: { status: 403, operation, ...extra } }).catch(() => undefined);
+      return new ProblemError(403, ProblemCode.forbidden, '无权操作 (operation not permitted)', detail);
+    };
+    if (principal.kind !== 'staff' || !principal.operations.includes('operations:read')) {
+      throw await refuse('operations:read', 'The queue board is for staff holding operations:read (operator or admin)');
+    }
+    // Queues carry no region: every job of every region is on them, so only national staff see them.
+    if (!principal.regions.includes(NATIONAL_SCOPE)) {
+      throw await refuse('operations:read', `The queue board shows every region's jobs: it needs national scope (${NATIONAL_SCOPE})`, { scope: principal.regions });
+    }
     if (req.path === SESSION_PATH && req.method === 'POST') {
       const claims = verifyStaffToken(token!, this.config.ECERT_TOKEN_SECRET)!;
       res.setHeader('Set-Cookie', boardSessionCookie(token!, claims.exp - Date.now() / 1000, this.secureCookie)).status(204).end();
@@ -77,21 +93,42 @@ export class QueueBoard {
     }
     const admin = principal.operations.includes('admin');
     const boards = this.board();
-    if (!MUTATING.has(req.method)) {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const q = req.url.indexOf('?');
+      const query = clampedBoardQuery(q < 0 ? '' : req.url.slice(q));
+      if (query !== undefined) req.url = `${req.url.slice(0, q)}${query}`;
       boards[admin ? 'full' : 'readOnly'](req, res, next);
       return;
     }
-    if (!admin) {
-      await this.audit.append({ action: 'access.refused', target: route, outcome: 'refused', details: { status: 403, operation: 'admin' } }).catch(() => undefined);
-      throw new ProblemError(403, ProblemCode.forbidden, '无权操作 (operation not permitted)', 'Actions on jobs (retry, remove, clean, ...) need the admin role; operators see the queues read-only');
+    if (!admin) throw await refuse('admin', 'Actions on jobs (retry, remove, clean, ...) need the admin role; operators see the queues read-only');
+    const action = boardActionOf(req.method, segments, Object.values(QueueNames));
+    if (!action) {
+      throw await refuse('admin', 'The gateway allows on the board only retrying, promoting and removing a job, retrying every failed job and cleaning completed or failed ones');
     }
-    // A change to a queue, audited like any other: the attempt before it is made, the outcome after.
-    const { seq: attempt } = await this.audit.append({ action: route, target: queueOf(req.path), outcome: 'attempted', details: { body: req.body ?? null } });
-    res.on('finish', () => {
-      void this.audit
-        .append({ action: route, target: null, outcome: res.statusCode < 400 ? 'success' : 'failure', details: { attempt, status: res.statusCode }, staffId: principal.staffId })
-        .catch((e) => this.logger.error({ err: (e as Error).message, route, attempt }, 'AUDIT: queue action outcome not recorded'));
+    const crossSite = crossSiteWrite({
+      origin: req.header('origin'),
+      secFetchSite: req.header('sec-fetch-site'),
+      host: req.header('host'),
+      publicOrigin: new URL(this.config.ECERT_PUBLIC_URL).origin,
+      byCookie: bearer === undefined,
     });
+    if (crossSite) throw await refuse('admin', `Refused as a cross-site request: ${crossSite}`, { csrf: crossSite });
+    // Parsed here (small: these actions take no body) so the audit can record what was sent.
+    await parseBoardJson(req, res);
+    // A change to a queue, audited like any other: the attempt before it is made, the outcome after.
+    const { seq: attempt } = await this.audit.append({ action: route, target: action.queue, outcome: 'attempted', details: { ...action, body: bodySummary(req.body) } });
+    let recorded = false;
+    const outcome = (aborted: boolean) => {
+      if (recorded) return;
+      recorded = true;
+      const status = aborted ? null : res.statusCode;
+      void this.audit
+        .append({ action: route, target: action.queue, outcome: !aborted && res.statusCode < 400 ? 'success' : 'failure', details: { attempt, status, ...(aborted ? { aborted: true } : {}) }, staffId: principal.staffId })
+        .catch((e) => this.logger.error({ err: (e as Error).message, route, attempt }, 'AUDIT: queue action outcome not recorded'));
+    };
+    res.once('finish', () => outcome(false));
+    // The connection gone before the answer was written: the action may or may not have happened.
+    res.once('close', () => outcome(!res.writableFinished));
     boards.full(req, res, next);
   }
 
@@ -135,10 +172,17 @@ export class QueueBoard {
   }
 }
 
-/** The queue an action is on, from the board's API path (`/api/queues/<name>/…`). */
-function queueOf(path: string): string | null {
-  const m = /^\/api\/queues\/([^/]+)/.exec(path);
-  return m ? decodeURIComponent(m[1]) : null;
+const parseJson = json({ limit: BOARD_JSON_LIMIT });
+
+function parseBoardJson(req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) =>
+    parseJson(req, res, (err?: unknown) => {
+      if (!err) return resolve();
+      const e = err as { status?: number; type?: string };
+      if (e.status === 413) return reject(new ProblemError(413, ProblemCode.bodyTooLarge, '请求体过大 (body too large)', `Board actions take at most ${BOARD_JSON_LIMIT} of JSON`, 'body'));
+      reject(new ProblemError(400, ProblemCode.validationFailed, '请求无效 (bad request)', 'The body is not valid JSON', 'body'));
+    }),
+  );
 }
 
 function bearerOf(req: Request): string | undefined {

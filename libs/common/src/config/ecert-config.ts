@@ -30,6 +30,14 @@ export const configSchema = z.object({
   /** Prometheus /metrics of the whole platform, on its own port so it is never reachable where the API is; 0 = off. */
   METRICS_HOST: z.string().default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
+  /** How long a scrape collects the answers of every instance of every service (scatter-gather). */
+  METRICS_GATHER_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
+  /** /metrics answers from one shared scrape at most this old (single-flight; 0 = every GET scrapes). */
+  METRICS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** The overview is computed at most once per caller scope and bounds in this long (single-flight; 0 = no cache). */
+  OPERATIONS_OVERVIEW_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
+  /** This process's name in metrics (`instance`): host name and pid unless set (say, the pod's name). */
+  ECERT_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
   /** Base URL relying parties use for CRL, OCSP and CA issuer links written into certificates. */
   ECERT_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
   /** Passphrase of the encrypted software key store. The default is only for development. */

@@ -1,1 +1,2 @@
 export * from './overview-bounds';
+export * from './single-flight-cache';

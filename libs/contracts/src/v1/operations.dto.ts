@@ -58,6 +58,38 @@ export interface QueueFailures {
   failed: number;
 }
 
+/** A webhook delivery that used up its attempts (gateway table webhook_delivery, status `dead`). */
+export interface DeadWebhookDelivery {
+  deliveryId: string;
+  subscriptionId: string;
+  clientId: string;
+  eventType: string;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deadAt: string;
+}
+
+/** A handler e-mail that used up its attempts (gateway table mail_delivery, status `dead`). */
+export interface DeadMail {
+  mailId: string;
+  eventType: string;
+  certificateSerial: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+}
+
+/**
+ * Dead letters where the gateway keeps them: its delivery tables (BullMQ drops a failed job,
+ * removeOnFail; the row stays and the client system that owns a webhook subscription can send a delivery again: POST /api/v1/webhooks/deliveries/{id}/redeliver).
+ * Within the caller's regions (the event's regionCode; events without one: national scope only).
+ */
+export interface DeadLetters {
+  webhooks: { total: number; oldest: DeadWebhookDelivery[] };
+  mails: { total: number; oldest: DeadMail[] };
+}
+
 /** GET /api/v1/operations/overview. */
 export interface OperationsOverview {
   generatedAt: string;
@@ -66,8 +98,10 @@ export interface OperationsOverview {
   late: { slaBreaches: SlaBreaches | null };
   failed: {
     sagasNeedingAttention: WorkflowOperationsOverview['needsAttention'] | null;
-    /** Failed (dead-lettered) BullMQ jobs per queue: webhook and mail deliveries, CRL refreshes, ... */
-    queues: QueueFailures[];
+    /** Dead-lettered webhook deliveries and handler e-mails (null: the gateway's database did not answer). */
+    deadLetters: DeadLetters | null;
+    /** Failed jobs BullMQ still holds, per queue (null: Redis did not answer; then `queues` is in `unavailable`). */
+    queues: QueueFailures[] | null;
   };
   due: {
     renewals: CertificateOperationsOverview['renewalsDue'] | null;
@@ -76,4 +110,14 @@ export interface OperationsOverview {
   };
   /** Parts a service could not give in time (its fields are null): the rest is still shown. */
   unavailable: string[];
+}
+
+/**
+ * One instance's answer to the metrics request (Subjects.*.operationsMetrics): every instance of
+ * a service answers (no queue group), the gateway labels each one's series with `instance`.
+ * `snapshot` is prom-client's JSON form (checked by the gateway before use).
+ */
+export interface InstanceMetrics {
+  instance: string;
+  snapshot: unknown;
 }

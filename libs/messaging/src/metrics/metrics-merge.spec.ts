@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { isMetricsSnapshot, mergeMetricsSnapshots } from './metrics-merge';
+import { isMetricsSnapshot, mergeMetricsSnapshots, withInstanceLabel } from './metrics-merge';
 
 async function snapshotOf(service: string, fill: (r: Registry) => void) {
   const r = new Registry();
@@ -35,6 +35,22 @@ describe('mergeMetricsSnapshots', () => {
     const { text } = await mergeMetricsSnapshots([one, two]);
     expect(text).toContain('g{service="x"} 1');
     expect(text).not.toContain('g{service="x"} 6');
+  });
+
+  it('keeps the series of two instances of one service apart by their instance label', async () => {
+    const fill = (n: number) => (r: Registry) => new Counter({ name: 'ecert_rpc_requests_total', help: 'h', labelNames: ['subject'], registers: [r] }).inc({ subject: 's' }, n);
+    const a = withInstanceLabel(await snapshotOf('cert-service', fill(3)), 'pod-a');
+    const b = withInstanceLabel(await snapshotOf('cert-service', fill(4)), 'pod-b');
+    const { text } = await mergeMetricsSnapshots([a, b]);
+    expect(text).toContain('ecert_rpc_requests_total{subject="s",service="cert-service",instance="pod-a"} 3');
+    expect(text).toContain('ecert_rpc_requests_total{subject="s",service="cert-service",instance="pod-b"} 4');
+  });
+
+  it('takes a NaN that crossed the bus as JSON null, and writes it as NaN', async () => {
+    const sent = JSON.parse(JSON.stringify(await snapshotOf('x', (r) => new Gauge({ name: 'lag', help: 'h', registers: [r] }).set(Number.NaN))));
+    expect(isMetricsSnapshot(sent)).toBe(true);
+    // prom-client writes "Nan"; Prometheus reads NaN in any case.
+    expect((await mergeMetricsSnapshots([withInstanceLabel(sent, 'i')])).text).toMatch(/^lag\{service="x",instance="i"\} nan$/im);
   });
 
   it('tells a snapshot from anything else a reply could carry', async () => {

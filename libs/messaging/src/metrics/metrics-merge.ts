@@ -15,15 +15,24 @@ export function isMetricsSnapshot(v: unknown): v is MetricsSnapshot {
         typeof (m as { name?: unknown }).name === 'string' &&
         TYPES.has(String((m as { type?: unknown }).type)) &&
         Array.isArray((m as { values?: unknown }).values) &&
-        ((m as { values: unknown[] }).values).every((x) => x && typeof x === 'object' && typeof (x as { value?: unknown }).value === 'number'),
+        // null: a NaN once sent as JSON (a fresh process's event-loop lag), restored by withInstanceLabel.
+        ((m as { values: unknown[] }).values).every((x) => x && typeof x === 'object' && (typeof (x as { value?: unknown }).value === 'number' || (x as { value?: unknown }).value === null)),
     )
   );
 }
 
 /**
+ * A snapshot with every series labelled `instance`: two replicas of one service have the same
+ * `service` label, and only this one tells their series apart (else the merge keeps one of them).
+ */
+export function withInstanceLabel(snapshot: MetricsSnapshot, instance: string): MetricsSnapshot {
+  return snapshot.map((m) => ({ ...m, values: m.values.map((v) => ({ ...v, value: v.value ?? Number.NaN, labels: { ...v.labels, instance } })) }));
+}
+
+/**
  * The services' snapshots as one Prometheus text exposition: each family once (HELP/TYPE), its
- * series from every service side by side, told apart by their `service` label. Series are not
- * summed: the label sets of two services never coincide, and where they would (a bug) the first wins
+ * series from every service instance side by side, told apart by their `service` and `instance`
+ * labels. Series are not summed: the label sets of two instances never coincide, and where they would (a bug) the first wins
  * rather than a silent sum.
  */
 export async function mergeMetricsSnapshots(snapshots: MetricsSnapshot[]): Promise<{ contentType: string; text: string }> {

@@ -3,7 +3,8 @@ import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { NATIONAL_SCOPE, ProblemCode, ProblemError, requestContext, type EcertConfig } from '@ecert/common';
 import { subjectResponder, type BusContextClaims, type RpcEnvelope, type RpcReply } from '@ecert/contracts';
 import { bodyDigest, replyProofData, tokenSignature, type BusIdentity } from '../identity/bus-identity';
-import { natsCredentials } from '../nats/nats-connection';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats, natsCredentials } from '../nats/nats-connection';
 
 /**
  * The one way any process sends a request over the bus. Every call has a deadline (a dead or
@@ -15,11 +16,13 @@ import { natsCredentials } from '../nats/nats-connection';
 export class BusRpcClient {
   private readonly client: ClientProxy;
   private readonly timeoutMs: number;
+  /** A plain connection for scatter-gather requests (the Nest client takes one reply per request). */
+  private gatherConnection?: Promise<NatsConnection>;
 
   constructor(
-    config: EcertConfig,
+    private readonly config: EcertConfig,
     private readonly identity: BusIdentity,
-    name: string,
+    private readonly name: string,
   ) {
     this.client = ClientProxyFactory.create({
       transport: Transport.NATS,
@@ -60,11 +63,50 @@ export class BusRpcClient {
     if (!reply || typeof reply !== 'object' || !('ok' in reply)) {
       throw new ProblemError(502, ProblemCode.internal, '服务应答无效 (bad reply)', `The ${service} service sent an unexpected reply`);
     }
+    return this.verified(subject, envelope.meta.context as string, reply);
+  }
+
+  /**
+   * Scatter-gather: a request to a subject every instance of a service subscribes to outside any
+   * queue group, and every reply that arrives within `windowMs`, each checked as `call` checks its
+   * one. A reply not signed by the subject's service is dropped (and does not count as an answer);
+   * a refusal from a genuine instance is thrown, as `call` would.
+   */
+  async gather<T>(subject: string, data: unknown, opts: { windowMs: number; maxReplies?: number }): Promise<T[]> {
+    const context = this.contextToken(subject, data, Math.ceil(opts.windowMs / 1000) + 5);
+    const envelope: RpcEnvelope<unknown> = { meta: { requestId: requestContext.getStore()?.requestId ?? 'none', context }, data };
+    this.gatherConnection ??= connectNats(this.config.NATS_URL, `${this.name}-gather`, natsCredentials(this.config, this.identity.principal));
+    const nc = await this.gatherConnection.catch((e) => {
+      this.gatherConnection = undefined;
+      throw e;
+    });
+    const out: T[] = [];
+    let refusal: ProblemError | undefined;
+    try {
+      const replies = await nc.requestMany(subject, JSON.stringify(envelope), { strategy: 'timer', maxWait: opts.windowMs, maxMessages: opts.maxReplies ?? 256 });
+      for await (const msg of replies) {
+        try {
+          out.push(this.verified<T>(subject, context, msg.json<RpcReply<T>>()));
+        } catch (e) {
+          if (e instanceof ProblemError && e.code !== ProblemCode.busReplyForged && e.code !== ProblemCode.internal) refusal ??= e;
+        }
+      }
+    } catch (e) {
+      // No instance subscribed (NATS's "no responders") is an empty answer, not an error.
+      if (!/no responders|503/i.test(String((e as Error).message))) throw e;
+    }
+    if (out.length === 0 && refusal) throw refusal;
+    return out;
+  }
+
+  private verified<T>(subject: string, token: string, reply: RpcReply<T>): T {
+    if (!reply || typeof reply !== 'object' || !('ok' in reply)) {
+      throw new ProblemError(502, ProblemCode.internal, '服务应答无效 (bad reply)', `The reply on ${subject} is not a reply`);
+    }
     // Only the service that owns the subject can have answered, yes or no (a process answering in
     // its queue group cannot: a forged "not found" could end a renewal as surely as a forged "ok").
     const { proof, ...core } = reply;
     const responder = subjectResponder(subject);
-    const token = envelope.meta.context as string;
     if (!proof || proof.by !== responder || !this.identity.verifyBytes(proof.by, replyProofData(tokenSignature(token), subject, core), proof.sig)) {
       throw new ProblemError(502, ProblemCode.busReplyForged, '服务应答无效 (reply not signed by its service)', `The reply on ${subject} is not signed by ${responder}`);
     }
@@ -74,5 +116,8 @@ export class BusRpcClient {
 
   async close(): Promise<void> {
     await this.client.close();
+    const nc = this.gatherConnection;
+    this.gatherConnection = undefined;
+    if (nc) await (await nc.catch(() => undefined))?.close().catch(() => undefined);
   }
 }
