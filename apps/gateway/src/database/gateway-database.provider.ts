@@ -7,8 +7,9 @@ import { InitGatewaySchema1763900000003 } from '../migrations/1763900000003-init
 import { KeyedAuditChain1764200000008 } from '../migrations/1764200000008-keyed-audit-chain';
 import { OperatorRole1766300000001 } from '../migrations/1766300000001-operator-role';
 import { WebhooksAndMail1766200000001 } from '../migrations/1766200000001-webhooks-and-mail';
+import { WebhookFairnessAndBounds1766200000100 } from '../migrations/1766200000100-webhook-fairness-and-bounds';
 
-export const GATEWAY_MIGRATIONS = [InitGatewaySchema1763900000003, KeyedAuditChain1764200000008, WebhooksAndMail1766200000001, OperatorRole1766300000001];
+export const GATEWAY_MIGRATIONS = [InitGatewaySchema1763900000003, KeyedAuditChain1764200000008, WebhooksAndMail1766200000001, WebhookFairnessAndBounds1766200000100, OperatorRole1766300000001];
 
 /** The gateway's own schema: registered clients, staff, the audit trail, and the inbox of its event consumer. */
 export const gatewayDatabaseProvider: Provider = {
