@@ -104,9 +104,11 @@ export class WebhookDispatcher {
                                   AND (e.seq < d.seq OR e.status = 'delivering' OR e.queued_generation = e.generation))
               ORDER BY d.seq LIMIT GREATEST(subs.free, 0)
            ) h WHERE subs.free > 0
+         ), marked AS (
+           UPDATE ${D} d SET queued_generation = d.generation, queued_at = now() FROM picked WHERE d.id = picked.id
+           RETURNING d.id, d.generation
          )
-         UPDATE ${D} d SET queued_generation = d.generation, queued_at = now() FROM picked WHERE d.id = picked.id
-         RETURNING d.id, d.generation`,
+         SELECT * FROM marked`,
         [limit, subscriptionIds ? [...subscriptionIds] : null],
       );
     });
