@@ -12,6 +12,7 @@ import { api, waitFor } from '../support/http';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { RpcClient } from '../../apps/gateway/src/rpc/rpc-client.service';
+import { WebhookDispatcher } from '../../apps/gateway/src/notifications/deliveries/webhook-dispatcher.service';
 
 /**
  * Issue 12 §3 (e-mail) and §4 through the gateway: a real HTTP receiver and a real SMTP server.
@@ -419,6 +420,49 @@ describe('review fixes', () => {
     const received = receiver.at('/redeliver-order');
     expect(received.map((r) => [r.body.type, r.headers['ecert-aggregate-version']]).filter(([, v]) => v === undefined)).toEqual([]);
     for (const r of received) expect(r.headers['ecert-aggregate-version']).toBe(String(r.body.data.version));
+  });
+
+  it('counts the retry budget in the database: a delivery put back (paused, not its turn) does not start afresh', async () => {
+    const c = await newClient('重试预算', ['webhooks:manage', 'certificates:read']);
+    receiver.on('/budget', () => 500);
+    const sub = await subscribe('/budget', c.headers);
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${sub.id}`, { status: 'paused' }, c.headers)).status).toBe(200);
+    // As left by attempts before a pause: one attempt of the budget remains.
+    const id = randomUUID();
+    await p.db.query(
+      `INSERT INTO gateway.webhook_delivery (id, subscription_id, event_id, event_type, order_key, body, attempts, generation) VALUES ($1, $2, $3, 'certificate.issued', 'certificate:BUDGET', '{"id":"x","type":"certificate.issued","data":{"serial":"BUDGET"}}', $4, 1)`,
+      [id, sub.id, randomUUID(), MAX_ATTEMPTS - 1],
+    );
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${sub.id}`, { status: 'active' }, c.headers)).status).toBe(200);
+    const d = await waitFor(async () => (await deliveries(sub.id, c.headers)).find((x) => x.id === id && x.status === 'dead'), 15_000);
+    expect(d.attempts).toBe(MAX_ATTEMPTS);
+    expect(receiver.at('/budget')).toHaveLength(1);
+  });
+
+  it('prunes finished deliveries and e-mails older than the retention', async () => {
+    const c = await newClient('保留期限', ['webhooks:manage', 'certificates:read']);
+    const sub = await subscribe('/retention', c.headers);
+    const old = randomUUID();
+    const recent = randomUUID();
+    const open = randomUUID();
+    const row = `'certificate.issued', 'certificate:RET', '{}'`;
+    await p.db.query(
+      `INSERT INTO gateway.webhook_delivery (id, subscription_id, event_id, event_type, order_key, body, status, created_at) VALUES
+         ($1, $4, gen_random_uuid(), ${row}, 'succeeded', now() - interval '100 days'),
+         ($2, $4, gen_random_uuid(), ${row}, 'succeeded', now() - interval '1 day'),
+         ($3, $4, gen_random_uuid(), 'certificate.issued', 'certificate:RET2', '{}', 'failed', now() - interval '100 days')`,
+      [old, recent, open, sub.id],
+    );
+    await p.db.query(`INSERT INTO gateway.webhook_delivery_attempt (delivery_id, attempt, started_at, duration_ms, outcome) VALUES ($1, 1, now(), 1, 'succeeded')`, [old]);
+    const oldMail = randomUUID();
+    await p.db.query(`INSERT INTO gateway.mail_delivery (id, event_id, event_type, certificate_serial, data, status, created_at) VALUES ($1, gen_random_uuid(), 'certificate.expired', 'AB', '{}', 'sent', now() - interval '100 days')`, [oldMail]);
+    // Paused, so the open one is not sent while we look.
+    await p.db.query(`UPDATE gateway.webhook_subscription SET status = 'paused' WHERE id = $1`, [sub.id]);
+    await p.gateway!.get(WebhookDispatcher).prune();
+    const left = (await p.db.query('SELECT id FROM gateway.webhook_delivery WHERE subscription_id = $1', [sub.id])).rows.map((r) => r.id);
+    expect(left.sort()).toEqual([recent, open].sort());
+    expect((await p.db.query('SELECT count(*)::int AS n FROM gateway.webhook_delivery_attempt WHERE delivery_id = $1', [old])).rows[0].n).toBe(0);
+    expect((await p.db.query('SELECT count(*)::int AS n FROM gateway.mail_delivery WHERE id = $1', [oldMail])).rows[0].n).toBe(0);
   });
 
   it('caps the subscriptions of one client', async () => {
