@@ -13,6 +13,7 @@ import { WebhookReceiver } from '../support/webhook-receiver';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { RpcClient } from '../../apps/gateway/src/rpc/rpc-client.service';
 import { WebhookDispatcher } from '../../apps/gateway/src/notifications/deliveries/webhook-dispatcher.service';
+import { MailNotifier } from '../../apps/gateway/src/notifications/mail/mail-notifier.service';
 
 /**
  * Issue 12 §3 (e-mail) and §4 through the gateway: a real HTTP receiver and a real SMTP server.
@@ -544,6 +545,28 @@ describe('renewal reminders (第十七条)', () => {
     expect((await p.db.query('SELECT count(*)::int AS n FROM gateway.mail_delivery WHERE event_id = $1', [event.id])).rows[0].n).toBe(1);
     expect((await deliveries(sub.id, guangxi)).filter((d) => d.eventType === 'certificate.renewal_due')).toHaveLength(1);
     expect(receiver.at('/reminders').filter((r) => r.body.id === event.id)).toHaveLength(1);
+  });
+
+  it('sends a mail once even when its job runs twice at the same time (a stalled job run again)', async () => {
+    const cert = await issue('450100');
+    const email = `twice-${randomUUID().slice(0, 8)}@example.cn`;
+    await completedApplication(cert, { name: '王经办', email });
+    const mailId = randomUUID();
+    const eventId = randomUUID();
+    await p.db.query(`INSERT INTO gateway.mail_delivery (id, event_id, event_type, certificate_serial, data) VALUES ($1, $2, 'certificate.expired', $3, $4)`, [
+      mailId,
+      eventId,
+      cert.serial,
+      JSON.stringify({ serial: cert.serial, caId: 'x', profile: 'unit', uscc: cert.unit.uscc, accountNo: cert.unit.accountNo, regionCode: '450100', status: 'expired', notAfter: cert.notAfter }),
+    ]);
+    const notifier = p.gateway!.get(MailNotifier) as unknown as { process(job: unknown): Promise<void> };
+    const job = { data: { mailId }, attemptsMade: 0, opts: { attempts: 6 } };
+    await Promise.all([notifier.process(job), notifier.process(job)]);
+    await waitFor(async () => (await p.db.query('SELECT status FROM gateway.mail_delivery WHERE id = $1', [mailId])).rows[0].status === 'sent');
+    // The SMTP server has had time for a second one: the row is sent, and one mail arrived.
+    await notifier.process(job);
+    expect(mails.filter((m) => m.headers.get('x-ecert-event-id') === eventId)).toHaveLength(1);
+    expect((await p.db.query('SELECT attempts FROM gateway.mail_delivery WHERE id = $1', [mailId])).rows[0].attempts).toBe(1);
   });
 
   it('records an expiry of a certificate no application knows as without contact, and still sends its webhook', async () => {
