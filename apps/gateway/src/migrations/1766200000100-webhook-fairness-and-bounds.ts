@@ -14,6 +14,8 @@ export class WebhookFairnessAndBounds1766200000100 implements MigrationInterface
     await q.query(`ALTER TABLE "gateway"."webhook_delivery" ADD COLUMN "queued_generation" int, ADD COLUMN "queued_at" timestamptz, ADD COLUMN "series_start" int NOT NULL DEFAULT 0`);
     // The queued, still open deliveries of a subscription: its slots.
     await q.query(`CREATE INDEX "webhook_delivery_queued_idx" ON "gateway"."webhook_delivery" ("subscription_id") WHERE "status" IN ('pending', 'delivering', 'failed') AND "queued_generation" IS NOT NULL`);
+    // A pass walks a subscription's waiting deliveries oldest first, past none of the finished ones.
+    await q.query(`CREATE INDEX "webhook_delivery_ready_idx" ON "gateway"."webhook_delivery" ("subscription_id", "seq") WHERE "status" IN ('pending', 'failed')`);
     await q.query(`CREATE INDEX "webhook_delivery_finished_idx" ON "gateway"."webhook_delivery" ("created_at") WHERE "status" IN ('succeeded', 'dead')`);
     await q.query(`ALTER TABLE "gateway"."mail_delivery" DROP CONSTRAINT "mail_delivery_status_check"`);
     await q.query(`ALTER TABLE "gateway"."mail_delivery" ADD CONSTRAINT "mail_delivery_status_check" CHECK ("status" IN ('pending', 'sending', 'sent', 'no_contact', 'failed', 'dead'))`);
@@ -30,6 +32,7 @@ export class WebhookFairnessAndBounds1766200000100 implements MigrationInterface
     await q.query(`ALTER TABLE "gateway"."mail_delivery" DROP CONSTRAINT "mail_delivery_status_check"`);
     await q.query(`ALTER TABLE "gateway"."mail_delivery" ADD CONSTRAINT "mail_delivery_status_check" CHECK ("status" IN ('pending', 'sent', 'no_contact', 'failed', 'dead'))`);
     await q.query(`DROP INDEX IF EXISTS "gateway"."webhook_delivery_finished_idx"`);
+    await q.query(`DROP INDEX IF EXISTS "gateway"."webhook_delivery_ready_idx"`);
     await q.query(`DROP INDEX IF EXISTS "gateway"."webhook_delivery_queued_idx"`);
     await q.query(`ALTER TABLE "gateway"."webhook_delivery" DROP COLUMN "queued_generation", DROP COLUMN "queued_at", DROP COLUMN "series_start"`);
   }
