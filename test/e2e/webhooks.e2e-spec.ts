@@ -12,6 +12,8 @@ import { api, waitFor } from '../support/http';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { RpcClient } from '../../apps/gateway/src/rpc/rpc-client.service';
+import { WebhookDispatcher } from '../../apps/gateway/src/notifications/deliveries/webhook-dispatcher.service';
+import { MailNotifier } from '../../apps/gateway/src/notifications/mail/mail-notifier.service';
 
 /**
  * Issue 12 §3 (e-mail) and §4 through the gateway: a real HTTP receiver and a real SMTP server.
@@ -57,11 +59,14 @@ beforeAll(async () => {
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       MAIL_FROM: 'ecert 数字证书 <noreply@ecert.example.cn>',
       MAIL_BACKOFF_MS: '100',
+      WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT: '12',
     },
   });
+  // The notifications consumer starts from its creation (not the retained stream): wait for it.
+  await consumerExists();
   const clients = p.gateway!.get(ClientsService);
-  const gx = await clients.register({ name: '广西社保经办系统', department: '社保', operations: ['webhooks:manage', 'certificates:read'], regionCodes: ['450000'] });
-  const gd = await clients.register({ name: '广东社保经办系统', department: '社保', operations: ['webhooks:manage'], regionCodes: ['440000'] });
+  const gx = await clients.register({ name: '广西社保经办系统', department: '社保', operations: ['webhooks:manage', 'certificates:read', 'seals:read'], regionCodes: ['450000'] });
+  const gd = await clients.register({ name: '广东社保经办系统', department: '社保', operations: ['webhooks:manage', 'certificates:read'], regionCodes: ['440000'] });
   guangxi = { 'x-api-key': gx.apiKey };
   guangdong = { 'x-api-key': gd.apiKey };
 });
@@ -91,6 +96,22 @@ async function deliveries(subscriptionId: string, headers: Record<string, string
   const r = await api(p.baseUrl, 'GET', `/api/v1/webhooks/subscriptions/${subscriptionId}/deliveries?pageSize=100`, undefined, headers);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.items as { id: string; eventType: string; status: string; attempts: number; lastError: string | null; log: { startedAt: string; statusCode: number | null; error: string | null; durationMs: number }[] }[];
+}
+
+async function consumerExists() {
+  const nc = await connect({ servers: p.config.NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await waitFor(async () => jsm.consumers.info(EVENTS_STREAM, durableConsumers().gatewayNotifications.name).then((c) => c.config.deliver_policy === 'new', () => false), 15_000);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** A client system of Guangxi with these operations, and its API key header. */
+async function newClient(name: string, operations: string[]) {
+  const c = await p.gateway!.get(ClientsService).register({ name, department: '社保', operations, regionCodes: ['450000'] });
+  return { id: c.client.id as string, headers: { 'x-api-key': c.apiKey } };
 }
 
 /** Every outbox row is published and the gateway's notifications consumer has acknowledged everything on the stream. */
@@ -123,6 +144,21 @@ function maxOverlap(attempts: { startedAt: string; durationMs: number }[]): numb
   return max;
 }
 
+/** An application row as the workflow-service leaves it (reaching completed through the API takes the whole review and production). */
+async function insertApplication(cert: { serial: string; unit: { name: string; uscc: string; accountNo: string } }, handler: { name: string; email: string }, fields: { type: string; status: string; results?: object; targetSerial?: string; closedAt: string }) {
+  const id = randomUUID();
+  await p.db.query(
+    `INSERT INTO workflow.application (id, type, channel, status, route, uscc, account_no, region_code, unit, handler, handler_id_hash, target_serial, results, limit_working_days, closed_at, updated_at)
+     VALUES ($1, $2, 'on_site', $3, '{}', $4, $5, '450100', $6, $7, 'x', $8, $9, 10, $10, now())`,
+    [id, fields.type, fields.status, cert.unit.uscc, cert.unit.accountNo, JSON.stringify({ name: cert.unit.name }), JSON.stringify(handler), fields.targetSerial ?? null, JSON.stringify(fields.results ?? {}), fields.closedAt],
+  );
+  return id;
+}
+const completedApplication = (cert: Parameters<typeof insertApplication>[0], handler: { name: string; email: string }) =>
+  insertApplication(cert, handler, { type: 'apply', status: 'completed', results: { certificateSerial: cert.serial }, closedAt: new Date(Date.now() - 86_400_000).toISOString() });
+const withdrawnApplication = (cert: Parameters<typeof insertApplication>[0], email: string) =>
+  insertApplication(cert, { name: '冒充者', email }, { type: 'unlock', status: 'withdrawn', targetSerial: cert.serial, closedAt: new Date().toISOString() });
+
 const subscriptionCount = async () => (await p.db.query('SELECT count(*)::int AS n FROM gateway.webhook_subscription')).rows[0].n as number;
 
 describe('subscriptions: bad input', () => {
@@ -130,12 +166,13 @@ describe('subscriptions: bad input', () => {
     const before = await subscriptionCount();
     const gatewayPort = new URL(p.baseUrl).port;
     const natsPort = new URL(p.config.NATS_URL).port || '4222';
-    for (const url of ['ftp://example.cn/hook', 'file:///etc/passwd', 'not a url', `http://user:pw@127.0.0.1:${receiver.port}/x`, `http://127.0.0.1:${gatewayPort}/api/v1/health`, `http://localhost:${gatewayPort}/`, `http://127.0.0.1:${natsPort}/`, 'http://0.0.0.0:9/']) {
+    for (const url of ['ftp://example.cn/hook', 'file:///etc/passwd', 'not a url', `http://user:pw@127.0.0.1:${receiver.port}/x`, `http://127.0.0.1:${gatewayPort}/api/v1/health`, `http://localhost:${gatewayPort}/`, `http://127.0.0.1:${natsPort}/`, 'http://0.0.0.0:9/', `http://localhost.:${gatewayPort}/`, `http://127.0.0.1:${p.config.METRICS_PORT}/metrics`, 'http://169.254.169.254/latest/meta-data']) {
       const r = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url, eventTypes: ['certificate.*'] }, guangxi);
       expect(r.status, url).toBe(400);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
       expect(r.body.code, url).toBe('webhook_url_refused');
       expect(r.body.field).toBe('url');
+      expect(r.body.detail, url).not.toMatch(/resolves|127\.0\.0\.1|loopback|itself/);
     }
     const badType = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url: receiver.url('/x'), eventTypes: ['certificate.*', 'ukey.*'] }, guangxi);
     expect(badType.status).toBe(400);
@@ -223,7 +260,7 @@ describe('deliveries', () => {
     expect(log.map((d) => d.eventType)).toEqual(['certificate.issued', 'certificate.frozen', 'certificate.unfrozen']);
     expect(log[0].attempts).toBe(3);
     expect(log[0].log.map((a) => a.statusCode)).toEqual([503, 503, 200]);
-    expect(log[0].log[0].error).toMatch(/HTTP 503/);
+    expect(log[0].log[0].error).toBe('HTTP 503');
   });
 
   it('does not pile up on a receiver that never answers: attempts time out, it is dead-lettered, others are delivered; redelivery works', async () => {
@@ -241,7 +278,7 @@ describe('deliveries', () => {
       expect(d.log).toHaveLength(MAX_ATTEMPTS);
       for (const a of d.log) {
         expect(a.statusCode).toBeNull();
-        expect(a.error).toMatch(/no answer within 800 ms/);
+        expect(a.error).toBe('timeout');
       }
     }
     // The gateway had at most WEBHOOK_SUBSCRIPTION_CONCURRENCY attempts open at once (by its own
@@ -275,7 +312,8 @@ describe('deliveries', () => {
     expect(d.log).toHaveLength(MAX_ATTEMPTS);
     for (const a of d.log) {
       expect(a.statusCode).toBeNull();
-      expect(a.error).toMatch(/target refused: localhost resolves to .* is the platform itself/);
+      // Coarse for the client: what the name resolved to stays in the gateway's log.
+      expect(a.error).toBe('target refused');
     }
     expect(receiver.at('/moved').some((r) => r.body.data.serial === cert.serial)).toBe(false);
   });
@@ -296,6 +334,149 @@ describe('deliveries', () => {
   });
 });
 
+describe('review fixes', () => {
+  it('does not let a dead receiver with many open keys hold up another subscription', async () => {
+    const dead = await newClient('死去的全国系统', ['webhooks:manage', 'certificates:read']);
+    const alive = await newClient('活着的系统', ['webhooks:manage', 'certificates:read']);
+    // Never answers: each of its attempts takes the whole timeout, so all 1500 would take hours.
+    receiver.on('/dead-many', () => 'hang');
+    const deadSub = await subscribe('/dead-many', dead.headers);
+    const aliveSub = await subscribe('/alive', alive.headers);
+    // 1500 older deliveries of 1500 certificates, all open for the dead receiver.
+    await p.db.query(
+      `INSERT INTO gateway.webhook_delivery (id, subscription_id, event_id, event_type, order_key, body)
+       SELECT gen_random_uuid(), $1, gen_random_uuid(), 'certificate.issued', 'certificate:DEAD' || g, '{"id":"x","type":"certificate.issued","data":{"serial":"DEAD"}}'
+         FROM generate_series(1, 1500) g`,
+      [deadSub.id],
+    );
+    await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${deadSub.id}`, { description: 'kick' }, dead.headers);
+    const cert = await issue('450100');
+    await waitFor(async () => receiver.at('/alive').some((r) => r.body.data.serial === cert.serial), 15_000);
+    // The dead receiver never holds more than its slots in the queue.
+    const { rows } = await p.db.query(
+      `SELECT count(*)::int AS n FROM gateway.webhook_delivery WHERE subscription_id = $1 AND status IN ('pending', 'delivering', 'failed') AND queued_generation = generation`,
+      [deadSub.id],
+    );
+    expect(rows[0].n).toBeLessThanOrEqual(2);
+    expect((await deliveries(aliveSub.id, alive.headers)).map((d) => d.status)).toEqual(['succeeded']);
+    expect((await api(p.baseUrl, 'DELETE', `/api/v1/webhooks/subscriptions/${deadSub.id}`, undefined, dead.headers)).status).toBe(200);
+  });
+
+  it('needs the family\'s read operation to subscribe, and again when an event is fanned out', async () => {
+    const manageOnly = await newClient('只管订阅', ['webhooks:manage']);
+    for (const [i, t] of [[0, 'certificate.*'], [0, 'certificate.invalidated'], [0, 'seal.*'], [0, 'application.*']] as const) {
+      const r = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url: receiver.url('/x'), eventTypes: [t] }, manageOnly.headers);
+      expect(r.status, t).toBe(403);
+      expect(r.body.field).toBe(`eventTypes[${i}]`);
+    }
+    const reader = await newClient('先能读后不能', ['webhooks:manage', 'certificates:read']);
+    const sub = await subscribe('/withdrawn-read', reader.headers);
+    const seen = await issue('450100');
+    await waitFor(async () => receiver.at('/withdrawn-read').some((r) => r.body.data.serial === seen.serial), 15_000);
+    await p.db.query(`UPDATE gateway.client SET operations = ARRAY['webhooks:manage'] WHERE id = $1`, [reader.id]);
+    const unseen = await issue('450100');
+    await notificationsCaughtUp();
+    const log = await deliveries(sub.id, reader.headers);
+    expect(log).toHaveLength(1);
+    expect(receiver.at('/withdrawn-read').some((r) => r.body.data.serial === unseen.serial)).toBe(false);
+  });
+
+  it('records a secret that cannot be opened as a failed attempt, dead-letters it, and a rotation recovers', async () => {
+    const c = await newClient('密钥失效', ['webhooks:manage', 'certificates:read']);
+    const sub = await subscribe('/unreadable', c.headers);
+    // As after a change of ECERT_TOKEN_SECRET: the sealed secret no longer opens.
+    await p.db.query(`UPDATE gateway.webhook_subscription SET secret_sealed = 'v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AAAA' WHERE id = $1`, [sub.id]);
+    await issue('450100');
+    const d = await waitFor(async () => (await deliveries(sub.id, c.headers)).find((x) => x.status === 'dead'), 30_000);
+    expect(d.attempts).toBe(MAX_ATTEMPTS);
+    expect(d.log.map((a) => a.error)).toEqual(Array(MAX_ATTEMPTS).fill('signing secret unavailable'));
+    expect(receiver.at('/unreadable')).toEqual([]);
+    const rotated = await api(p.baseUrl, 'POST', `/api/v1/webhooks/subscriptions/${sub.id}/rotate-secret`, undefined, c.headers);
+    expect(rotated.status).toBe(200);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/webhooks/deliveries/${d.id}/redeliver`, undefined, c.headers)).status).toBe(200);
+    const got = await waitFor(async () => receiver.at('/unreadable')[0]);
+    const header = got.headers['ecert-webhook-signature'] as string;
+    expect(header.match(/v1=/g)).toHaveLength(1);
+    expect(verifyWebhookSignature(header, got.raw, rotated.body.secret).ok).toBe(true);
+    await waitFor(async () => (await deliveries(sub.id, c.headers)).find((x) => x.id === d.id)?.status === 'succeeded');
+  });
+
+  it('redelivers an old delivery only once the newer one of its key is no longer under way', async () => {
+    const c = await newClient('重发顺序', ['webhooks:manage', 'certificates:read']);
+    let hangFrozen = true;
+    receiver.on('/redeliver-order', (r) => (r.body.type === 'certificate.issued' ? (hangFrozen ? 500 : 200) : r.body.type === 'certificate.frozen' && hangFrozen ? 'hang' : 200));
+    const sub = await subscribe('/redeliver-order', c.headers);
+    const cert = await issue('450100');
+    const issued = await waitFor(async () => (await deliveries(sub.id, c.headers)).find((x) => x.eventType === 'certificate.issued' && x.status === 'dead'), 30_000);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.serial}/freeze`, { comment: '挂失' })).status).toBe(200);
+    // The frozen event's attempt is open at the receiver: now the old one is sent again.
+    await waitFor(async () => receiver.openAt('/redeliver-order') === 1);
+    expect((await api(p.baseUrl, 'POST', `/api/v1/webhooks/deliveries/${issued.id}/redeliver`, undefined, c.headers)).status).toBe(200);
+    hangFrozen = false;
+    await waitFor(async () => (await deliveries(sub.id, c.headers)).every((x) => x.status === 'succeeded'), 30_000);
+    const log = await deliveries(sub.id, c.headers);
+    const frozenFirst = log.find((x) => x.eventType === 'certificate.frozen')!.log[0];
+    const redelivered = log.find((x) => x.id === issued.id)!.log[MAX_ATTEMPTS];
+    expect(Date.parse(redelivered.startedAt)).toBeGreaterThanOrEqual(Date.parse(frozenFirst.startedAt) + frozenFirst.durationMs);
+    // Each event carries the version where its data has one, for receivers to order by.
+    const received = receiver.at('/redeliver-order');
+    expect(received.map((r) => [r.body.type, r.headers['ecert-aggregate-version']]).filter(([, v]) => v === undefined)).toEqual([]);
+    for (const r of received) expect(r.headers['ecert-aggregate-version']).toBe(String(r.body.data.version));
+  });
+
+  it('counts the retry budget in the database: a delivery put back (paused, not its turn) does not start afresh', async () => {
+    const c = await newClient('重试预算', ['webhooks:manage', 'certificates:read']);
+    receiver.on('/budget', () => 500);
+    const sub = await subscribe('/budget', c.headers);
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${sub.id}`, { status: 'paused' }, c.headers)).status).toBe(200);
+    // As left by attempts before a pause: one attempt of the budget remains.
+    const id = randomUUID();
+    await p.db.query(
+      `INSERT INTO gateway.webhook_delivery (id, subscription_id, event_id, event_type, order_key, body, attempts, generation) VALUES ($1, $2, $3, 'certificate.issued', 'certificate:BUDGET', '{"id":"x","type":"certificate.issued","data":{"serial":"BUDGET"}}', $4, 1)`,
+      [id, sub.id, randomUUID(), MAX_ATTEMPTS - 1],
+    );
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/webhooks/subscriptions/${sub.id}`, { status: 'active' }, c.headers)).status).toBe(200);
+    const d = await waitFor(async () => (await deliveries(sub.id, c.headers)).find((x) => x.id === id && x.status === 'dead'), 15_000);
+    expect(d.attempts).toBe(MAX_ATTEMPTS);
+    expect(receiver.at('/budget')).toHaveLength(1);
+  });
+
+  it('prunes finished deliveries and e-mails older than the retention', async () => {
+    const c = await newClient('保留期限', ['webhooks:manage', 'certificates:read']);
+    const sub = await subscribe('/retention', c.headers);
+    const old = randomUUID();
+    const recent = randomUUID();
+    const open = randomUUID();
+    const row = `'certificate.issued', 'certificate:RET', '{}'`;
+    await p.db.query(
+      `INSERT INTO gateway.webhook_delivery (id, subscription_id, event_id, event_type, order_key, body, status, created_at) VALUES
+         ($1, $4, gen_random_uuid(), ${row}, 'succeeded', now() - interval '100 days'),
+         ($2, $4, gen_random_uuid(), ${row}, 'succeeded', now() - interval '1 day'),
+         ($3, $4, gen_random_uuid(), 'certificate.issued', 'certificate:RET2', '{}', 'failed', now() - interval '100 days')`,
+      [old, recent, open, sub.id],
+    );
+    await p.db.query(`INSERT INTO gateway.webhook_delivery_attempt (delivery_id, attempt, started_at, duration_ms, outcome) VALUES ($1, 1, now(), 1, 'succeeded')`, [old]);
+    const oldMail = randomUUID();
+    await p.db.query(`INSERT INTO gateway.mail_delivery (id, event_id, event_type, certificate_serial, data, status, created_at) VALUES ($1, gen_random_uuid(), 'certificate.expired', 'AB', '{}', 'sent', now() - interval '100 days')`, [oldMail]);
+    // Paused, so the open one is not sent while we look.
+    await p.db.query(`UPDATE gateway.webhook_subscription SET status = 'paused' WHERE id = $1`, [sub.id]);
+    await p.gateway!.get(WebhookDispatcher).prune();
+    const left = (await p.db.query('SELECT id FROM gateway.webhook_delivery WHERE subscription_id = $1', [sub.id])).rows.map((r) => r.id);
+    expect(left.sort()).toEqual([recent, open].sort());
+    expect((await p.db.query('SELECT count(*)::int AS n FROM gateway.webhook_delivery_attempt WHERE delivery_id = $1', [old])).rows[0].n).toBe(0);
+    expect((await p.db.query('SELECT count(*)::int AS n FROM gateway.mail_delivery WHERE id = $1', [oldMail])).rows[0].n).toBe(0);
+  });
+
+  it('caps the subscriptions of one client', async () => {
+    const c = await newClient('订阅上限', ['webhooks:manage', 'certificates:read']);
+    for (let i = 0; i < 12; i++) await subscribe(`/cap-${i}`, c.headers);
+    const r = await api(p.baseUrl, 'POST', '/api/v1/webhooks/subscriptions', { url: receiver.url('/cap-13'), eventTypes: ['certificate.*'] }, c.headers);
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('webhook_subscription_limit');
+    expect((await p.db.query('SELECT count(*)::int AS n FROM gateway.webhook_subscription WHERE client_id = $1', [c.id])).rows[0].n).toBe(12);
+  });
+});
+
 describe('renewal reminders (第十七条)', () => {
   it('gives handler contacts to the gateway\'s notifier only (checked by the workflow-service)', async () => {
     const rpc = p.gateway!.get(RpcClient);
@@ -305,6 +486,8 @@ describe('renewal reminders (第十七条)', () => {
       { requestId: 't2', clientId: randomUUID(), regions: ['000000'], operations: ['admin'] },
       { requestId: 't3', actor: randomUUID(), role: 'admin', regions: ['000000'], operations: ['admin'] },
       { requestId: 't4', actor: NOTIFIER_ACTOR, role: 'admin', regions: ['000000'], operations: [] },
+      // The notifier's own actor, but forwarded for a client: refused for the client alone.
+      { requestId: 't5', actor: NOTIFIER_ACTOR, clientId: randomUUID(), regions: ['000000'], operations: [] },
     ]) {
       await expect(ask(ctx)).rejects.toMatchObject({ status: 403, code: 'bus_caller_forbidden' });
     }
@@ -315,15 +498,21 @@ describe('renewal reminders (第十七条)', () => {
     const sub = await subscribe('/reminders', guangxi, ['certificate.renewal_due', 'certificate.expired']);
     const cert = await issue('450100');
     const email = `jingban-${randomUUID().slice(0, 8)}@example.cn`;
+    // The completed application that issued the certificate (as the workflow-service leaves it).
+    const issuing = await completedApplication(cert, { name: '李经办', email });
+    // Anyone may file an application about the serial with their own address, and withdraw it:
+    // neither an open nor a withdrawn one is the handler of the unit's certificate.
+    const attacker = `attacker-${randomUUID().slice(0, 8)}@example.net`;
     const app = await api(p.baseUrl, 'POST', '/api/v1/applications', {
       type: 'report_loss',
       unit: { name: cert.unit.name, address: '南宁市民族大道60号', postalCode: '530000', uscc: cert.unit.uscc, regionCode: '450100', accountNo: cert.unit.accountNo },
-      handler: { name: '李经办', idNumber: makeResidentId('450102'), phone: '13912345678', email },
+      handler: { name: '冒充者', idNumber: makeResidentId('450102'), phone: '13912345678', email: attacker },
       seals: [],
       targetSerial: cert.serial,
       statement: '遗失',
     });
     expect(app.status, JSON.stringify(app.body)).toBe(201);
+    await withdrawnApplication(cert, attacker);
     // What the cert-service's reminder job writes (its outbox, signed and published by its relay).
     const event: DomainEvent<'certificate.renewal_due', CertificateRenewalDueData> = {
       id: randomUUID(),
@@ -340,14 +529,16 @@ describe('renewal reminders (第十七条)', () => {
     expect(verifyWebhookSignature(hook.headers['ecert-webhook-signature'] as string, hook.raw, sub.secret).ok).toBe(true);
     const mail = await waitFor(async () => mails.find((m) => m.headers.get('x-ecert-event-id') === event.id), 15_000);
     expect((mail.to as { value: { address: string }[] }).value[0].address).toBe(email);
+    expect(mails.some((m) => JSON.stringify(m.to).includes(attacker))).toBe(false);
     expect(mail.from?.value[0].address).toBe('noreply@ecert.example.cn');
     expect(mail.subject).toContain('续期提醒');
     expect(mail.subject).toContain(cert.serial);
     expect(mail.text).toContain('李经办');
     expect(mail.text).toContain('2027-11-01');
     expect(smtpBusy).toBe(0);
-    const { rows } = await p.db.query('SELECT status, recipient, application_id, attempts FROM gateway.mail_delivery WHERE event_id = $1', [event.id]);
-    expect(rows).toEqual([{ status: 'sent', recipient: email, application_id: app.body.id, attempts: 2 }]);
+    // The row is marked sent just after the SMTP server took the mail.
+    const row = await waitFor(async () => (await p.db.query('SELECT status, recipient, application_id, attempts FROM gateway.mail_delivery WHERE event_id = $1', [event.id])).rows.find((r) => r.status === 'sent'));
+    expect(row).toEqual({ status: 'sent', recipient: email, application_id: issuing, attempts: 2 });
     // The same event published again (another outbox row, so another Nats-Msg-Id): nothing more is sent.
     await p.db.query('INSERT INTO cert.outbox (id, subject, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [randomUUID(), eventSubject(event.type), event.type, cert.serial, JSON.stringify(event)]);
     await notificationsCaughtUp();
@@ -355,6 +546,28 @@ describe('renewal reminders (第十七条)', () => {
     expect((await p.db.query('SELECT count(*)::int AS n FROM gateway.mail_delivery WHERE event_id = $1', [event.id])).rows[0].n).toBe(1);
     expect((await deliveries(sub.id, guangxi)).filter((d) => d.eventType === 'certificate.renewal_due')).toHaveLength(1);
     expect(receiver.at('/reminders').filter((r) => r.body.id === event.id)).toHaveLength(1);
+  });
+
+  it('sends a mail once even when its job runs twice at the same time (a stalled job run again)', async () => {
+    const cert = await issue('450100');
+    const email = `twice-${randomUUID().slice(0, 8)}@example.cn`;
+    await completedApplication(cert, { name: '王经办', email });
+    const mailId = randomUUID();
+    const eventId = randomUUID();
+    await p.db.query(`INSERT INTO gateway.mail_delivery (id, event_id, event_type, certificate_serial, data) VALUES ($1, $2, 'certificate.expired', $3, $4)`, [
+      mailId,
+      eventId,
+      cert.serial,
+      JSON.stringify({ serial: cert.serial, caId: 'x', profile: 'unit', uscc: cert.unit.uscc, accountNo: cert.unit.accountNo, regionCode: '450100', status: 'expired', notAfter: cert.notAfter }),
+    ]);
+    const notifier = p.gateway!.get(MailNotifier) as unknown as { process(job: unknown): Promise<void> };
+    const job = { data: { mailId }, attemptsMade: 0, opts: { attempts: 6 } };
+    await Promise.all([notifier.process(job), notifier.process(job)]);
+    await waitFor(async () => (await p.db.query('SELECT status FROM gateway.mail_delivery WHERE id = $1', [mailId])).rows[0].status === 'sent');
+    // The SMTP server has had time for a second one: the row is sent, and one mail arrived.
+    await notifier.process(job);
+    expect(mails.filter((m) => m.headers.get('x-ecert-event-id') === eventId)).toHaveLength(1);
+    expect((await p.db.query('SELECT attempts FROM gateway.mail_delivery WHERE id = $1', [mailId])).rows[0].attempts).toBe(1);
   });
 
   it('records an expiry of a certificate no application knows as without contact, and still sends its webhook', async () => {

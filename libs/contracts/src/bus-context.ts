@@ -163,6 +163,12 @@ export interface DurableConsumerSpec {
   name: string;
   owner: BusPrincipal;
   filterSubject: string;
+  /**
+   * Where a new consumer starts: `all` (default) the whole retained stream, `new` only events
+   * published after it was created (one that notifies the outside world must not send a month of
+   * old events when it is first deployed).
+   */
+  deliverPolicy?: 'all' | 'new';
 }
 
 /**
@@ -177,7 +183,8 @@ export function durableConsumers(prefix = natsPrefix): Record<'sealCertificates'
     workflowCertificates: { name: `${prefix}-workflow-service-certificates`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
     gatewayAudit: { name: `${prefix}-gateway-audit`, owner: 'gateway', filterSubject: `${prefix}.evt.>` },
     // Webhooks and e-mail (certificate, seal and application events; one filter, so all events).
-    gatewayNotifications: { name: `${prefix}-gateway-notifications`, owner: 'gateway', filterSubject: `${prefix}.evt.>` },
+    // From its creation on: the retained stream (30 days) is not sent to receivers and handlers again.
+    gatewayNotifications: { name: `${prefix}-gateway-notifications`, owner: 'gateway', filterSubject: `${prefix}.evt.>`, deliverPolicy: 'new' },
   };
 }
 

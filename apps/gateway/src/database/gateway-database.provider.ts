@@ -8,8 +8,9 @@ import { KeyedAuditChain1764200000008 } from '../migrations/1764200000008-keyed-
 import { OperatorRole1766300000001 } from '../migrations/1766300000001-operator-role';
 import { DeadLetterIndexes1766300000100 } from '../migrations/1766300000100-dead-letter-indexes';
 import { WebhooksAndMail1766200000001 } from '../migrations/1766200000001-webhooks-and-mail';
+import { WebhookFairnessAndBounds1766200000100 } from '../migrations/1766200000100-webhook-fairness-and-bounds';
 
-export const GATEWAY_MIGRATIONS = [InitGatewaySchema1763900000003, KeyedAuditChain1764200000008, WebhooksAndMail1766200000001, OperatorRole1766300000001, DeadLetterIndexes1766300000100];
+export const GATEWAY_MIGRATIONS = [InitGatewaySchema1763900000003, KeyedAuditChain1764200000008, WebhooksAndMail1766200000001, WebhookFairnessAndBounds1766200000100, OperatorRole1766300000001, DeadLetterIndexes1766300000100];
 
 /** The gateway's own schema: registered clients, staff, the audit trail, and the inbox of its event consumer. */
 export const gatewayDatabaseProvider: Provider = {

@@ -44,17 +44,21 @@ export class NotificationEvents implements OnApplicationBootstrap, BeforeApplica
   private async startWithRetry(): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
+        const written = new Map<string, string[]>();
         this.nc ??= await connectNats(this.config.NATS_URL, 'gateway-notifications', natsCredentials(this.config, 'gateway'));
         const consumer = new EventConsumer(this.ds, this.nc, this.logger, {
           ...durableConsumers().gatewayNotifications,
           provision: selfProvisioning(this.config),
           verifier: BusIdentity.fromConfig(this.config, 'gateway'),
           handler: async (event, manager) => {
-            await fanOutWebhooks(manager, event);
+            written.set(event.id, await fanOutWebhooks(manager, event));
             await this.mail.record(manager, event);
           },
-          afterCommit: () => {
-            this.webhooks.enqueueReady().catch((e) => this.logger.warn({ err: (e as Error).message }, 'webhook deliveries not queued yet (the sweep will)'));
+          afterCommit: (event) => {
+            // Only the subscriptions this event was written for: a pass per event over all of them would not scale.
+            const subs = written.get(event.id) ?? [];
+            written.delete(event.id);
+            this.webhooks.enqueueReady(subs).catch((e) => this.logger.warn({ err: (e as Error).message }, 'webhook deliveries not queued yet (the sweep will)'));
             this.mail.enqueuePending().catch((e) => this.logger.warn({ err: (e as Error).message }, 'e-mails not queued yet (the sweep will)'));
           },
         });

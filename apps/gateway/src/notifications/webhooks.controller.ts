@@ -41,8 +41,8 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Change the URL, event types, regions or description; pause or resume' })
   async update(@Req() req: AuthenticatedRequest, @Param('id') id: string, @Body() dto: UpdateWebhookSubscriptionDto) {
     const view = await this.subscriptions.update(req.principal, id, dto);
-    // Resumed: what waited is sent now.
-    if (view.status === 'active') await this.dispatcher.enqueueReady();
+    // Resumed: what waited for this subscription is sent now.
+    if (view.status === 'active') await this.dispatcher.enqueueReady([view.id]);
     return view;
   }
 

@@ -228,7 +228,14 @@ export class SealLifecycle {
       });
     }
     // An event too, so consumers of every event (the audit trail) see the refusal.
-    const refused: SealRenewalRefusedData = { oldSerial: event.data.oldSerial, newSerial: event.data.newSerial, sealIds: olds.map((s) => s.id), reason, causeEventId: event.id };
+    const refused: SealRenewalRefusedData = {
+      oldSerial: event.data.oldSerial,
+      newSerial: event.data.newSerial,
+      sealIds: olds.map((s) => s.id),
+      reason,
+      causeEventId: event.id,
+      regionCode: olds[0]?.regionCode ?? event.data.regionCode,
+    };
     await appendEvent(m, 'seal.renewal-refused' satisfies SealEventType, event.data.oldSerial, refused);
     logger.warn(
       { eventId: event.id, type: event.type, oldSerial: event.data.oldSerial, newSerial: event.data.newSerial, seals: olds.map((s) => s.id), reason },

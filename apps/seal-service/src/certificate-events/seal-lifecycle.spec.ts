@@ -210,7 +210,7 @@ describe('renewal', () => {
     expect(history).toEqual([{ action: 'renewal-refused', from_status: 'active', to_status: 'active', event_id: e.id }]);
     // published for every consumer of events (the audit trail among them)
     const published = await ds.query("SELECT aggregate_id, payload FROM seal.outbox WHERE type = 'seal.renewal-refused' AND payload->'data'->>'causeEventId' = $1", [e.id]);
-    expect(published).toEqual([{ aggregate_id: oldSerial, payload: expect.objectContaining({ data: { oldSerial, newSerial, sealIds: [id], reason: expect.stringMatching(reason), causeEventId: e.id } }) }]);
+    expect(published).toEqual([{ aggregate_id: oldSerial, payload: expect.objectContaining({ data: { oldSerial, newSerial, sealIds: [id], reason: expect.stringMatching(reason), causeEventId: e.id, regionCode: '450100' } }) }]);
     // the old certificate's state is not touched by the refused event: seals can still be made for it
     expect(await ds.query('SELECT count(*)::int AS n FROM seal.certificate_state WHERE serial = ANY($1)', [[oldSerial, newSerial]])).toEqual([{ n: 0 }]);
   });

@@ -139,6 +139,12 @@ export const configSchema = z.object({
   WEBHOOK_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
   /** How long the previous secret of a rotated subscription still signs deliveries. */
   WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  /** Subscriptions one client system may have. */
+  WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(10),
+  /** A name lookup of a webhook target (registration and each attempt); at most two run at once. */
+  WEBHOOK_DNS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(5000),
+  /** Finished webhook deliveries (with their attempts) and e-mails older than this are deleted (daily). */
+  NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** E-mail to handlers (renewal reminders, expiry): an smtp:// or smtps:// URL; empty = mail disabled. */
   SMTP_URL: z.union([z.literal(''), z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')]).default(''),
   MAIL_FROM: z.string().default('ecert <noreply@ecert.localhost>'),

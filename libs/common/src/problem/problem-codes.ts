@@ -53,6 +53,8 @@ export const ProblemCode = {
   rateLimited: 'rate_limited',
   /** A webhook URL that is not http(s), carries credentials, or points at the platform or a private network. */
   webhookUrlRefused: 'webhook_url_refused',
+  /** A client system has as many webhook subscriptions as it may (WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT). */
+  webhookSubscriptionLimit: 'webhook_subscription_limit',
   internal: 'internal_error',
 } as const;
 

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryOrderKey, eventRegion, eventTypeMatches, isSubscribablePattern, regionsReceive } from './webhook-routing';
+import { deliveryOrderKey, eventRegion, eventTypeMatches, isSubscribablePattern, regionsReceive, requiredReadOperation } from './webhook-routing';
 
 const ev = (type: string, data: unknown, aggregateId = 'agg') => ({ id: 'e', type, aggregateId, data });
 
 describe('webhook routing', () => {
+  it('names the read operation an event family needs', () => {
+    expect(requiredReadOperation('certificate.*')).toBe('certificates:read');
+    expect(requiredReadOperation('certificate.invalidated')).toBe('certificates:read');
+    expect(requiredReadOperation('seal.revoked')).toBe('seals:read');
+    expect(requiredReadOperation('application.*')).toBe('applications:read');
+    expect(requiredReadOperation('ukey.bound')).toBeUndefined();
+  });
+
   it('matches exact types and families', () => {
     expect(eventTypeMatches(['certificate.*'], 'certificate.revoked')).toBe(true);
     expect(eventTypeMatches(['certificate.revoked'], 'certificate.revoked')).toBe(true);

@@ -27,6 +27,15 @@ export function isSubscribablePattern(pattern: string, knownTypes: readonly stri
   return knownTypes.includes(pattern) && (WEBHOOK_EVENT_FAMILIES as readonly string[]).includes(pattern.split('.')[0]);
 }
 
+/**
+ * The read operation a subscriber needs for a type or pattern: receiving an event is reading its
+ * certificate, seal or application (the invalid list, certificate.invalidated, is certificates:read).
+ */
+export function requiredReadOperation(typeOrPattern: string): 'certificates:read' | 'seals:read' | 'applications:read' | undefined {
+  const family = typeOrPattern.split('.')[0];
+  return family === 'certificate' ? 'certificates:read' : family === 'seal' ? 'seals:read' : family === 'application' ? 'applications:read' : undefined;
+}
+
 const dataOf = (e: RoutableEvent) => (e.data && typeof e.data === 'object' ? (e.data as Record<string, unknown>) : {});
 
 /** The event's region (`regionCode` in its data), if it has one. */

@@ -37,11 +37,38 @@ describe('webhook targets', () => {
   });
 
   it('refuses private, loopback and link-local targets unless allowed', () => {
-    for (const u of ['http://127.0.0.1:9000/', 'http://[::1]:9000/', 'http://10.0.0.8/', 'http://169.254.169.254/latest/meta-data', 'http://2130706433/', 'http://0x7f.1/', 'http://localhost:9000/', 'http://intranet/']) {
+    for (const u of ['http://127.0.0.1:9000/', 'http://[::1]:9000/', 'http://10.0.0.8/', 'http://2130706433/', 'http://0x7f.1/', 'http://localhost:9000/', 'http://intranet/']) {
       expect(checkWebhookUrl(u, prod).ok, u).toBe(false);
       expect(checkWebhookUrl(u, dev).ok, u).toBe(true);
     }
     expect(checkWebhookUrl('http://0.0.0.0:9000/', dev).ok).toBe(false);
+  });
+
+  it('never allows link-local targets (cloud metadata), not even in development', () => {
+    for (const u of ['http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/', 'http://[::ffff:169.254.169.254]/', 'http://[64:ff9b::a9fe:a9fe]/']) {
+      expect(checkWebhookUrl(u, prod).ok, u).toBe(false);
+      expect(checkWebhookUrl(u, dev).ok, u).toBe(false);
+    }
+    expect(refusedAddress('169.254.169.254', 80, dev)).toMatch(/link-local/);
+    expect(refusedAddress('fe80::1', 80, dev)).toMatch(/link-local/);
+  });
+
+  it('refuses the IPv6 ranges that embed or translate other addresses', () => {
+    for (const a of ['::8.8.8.8', '::ffff:8.8.8.8', '64:ff9b:1::808:808', '2002:808:808::1', 'fec0::1']) {
+      expect(addressCategory(a), a).toBe('reserved');
+      expect(refusedAddress(a, 443, dev), a).toMatch(/not a routable address/);
+    }
+    expect(addressCategory('64:ff9b::808:808')).toBe('public');
+  });
+
+  it('knows the platform by a trailing-dot name and by the addresses its names resolve to', () => {
+    expect(checkWebhookUrl('https://ecert.example.cn./hook', dev).ok).toBe(false);
+    expect(checkWebhookUrl('http://localhost.:3000/', dev).ok).toBe(false);
+    const resolved: WebhookTargetPolicy = { ...prod, platformAddresses: [{ host: '8.8.4.4', port: 443 }] };
+    expect(checkWebhookUrl('https://8.8.4.4/hook', resolved).ok).toBe(false);
+    expect(refusedAddress('8.8.4.4', 443, resolved)).toMatch(/platform itself/);
+    expect(refusedAddress('::ffff:8.8.4.4', 443, resolved)).toMatch(/platform itself/);
+    expect(refusedAddress('8.8.4.4', 8443, resolved)).toBeUndefined();
   });
 
   it('refuses the platform itself even when private targets are allowed', () => {

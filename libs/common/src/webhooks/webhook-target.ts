@@ -17,6 +17,12 @@ export interface PlatformEndpoint {
 export interface WebhookTargetPolicy {
   /** The platform's own listeners; a host of `0.0.0.0`/`::` stands for every local address. */
   platform: readonly PlatformEndpoint[];
+  /**
+   * The addresses the platform's listener names resolve to (filled in by the gateway at start and
+   * refreshed): a target is the platform if its address and port are one of these, whatever name
+   * it was reached by.
+   */
+  platformAddresses?: readonly PlatformEndpoint[];
   /** Development and tests: loopback, private and link-local targets are allowed. */
   allowPrivate: boolean;
   /** This machine's own addresses (for the wildcard listeners above). */
@@ -41,14 +47,19 @@ v4(LINK_LOCAL, ['169.254.0.0/16']);
 v6(LINK_LOCAL, ['fe80::/10']);
 const RESERVED = new BlockList();
 v4(RESERVED, ['0.0.0.0/8', '192.0.0.0/24', '192.0.2.0/24', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/4', '240.0.0.0/4']);
-v6(RESERVED, ['::/128', 'ff00::/8', '2001:db8::/32', '100::/64']);
+// IPv4-compatible (::/96) and -mapped (::ffff:0:0/96) are classified by the address they embed
+// below, and refused when that is public (no receiver needs them); local-use NAT64, 6to4 and the
+// deprecated site-local range are refused outright.
+v6(RESERVED, ['::/128', 'ff00::/8', '2001:db8::/32', '100::/64', '64:ff9b:1::/48', '2002::/16', 'fec0::/10']);
+const EMBEDDING_ONLY = new BlockList();
+v6(EMBEDDING_ONLY, ['::/96', '::ffff:0:0/96']);
 
-/** The IPv4 address an IPv6 address embeds (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::), if any. */
+/** The IPv4 address an IPv6 address embeds (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, NAT64 64:ff9b::), if any. */
 function embeddedV4(ip: string): string | undefined {
   const lower = ip.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  const dotted = /^(?:::ffff:|64:ff9b::|::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  const hex = /^(?:::ffff:|64:ff9b::|::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
   if (!hex) return undefined;
   const hi = parseInt(hex[1], 16);
   const lo = parseInt(hex[2], 16);
@@ -59,7 +70,10 @@ export function addressCategory(ip: string): AddressCategory {
   const family = isIP(ip);
   if (!family) return 'reserved';
   const inner = family === 6 ? embeddedV4(ip) : undefined;
-  if (inner) return addressCategory(inner);
+  if (inner) {
+    const c = addressCategory(inner);
+    return c === 'public' && EMBEDDING_ONLY.check(ip, 'ipv6') ? 'reserved' : c;
+  }
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (LOOPBACK.check(ip, type)) return 'loopback';
   if (PRIVATE.check(ip, type)) return 'private';
@@ -69,7 +83,13 @@ export function addressCategory(ip: string): AddressCategory {
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
-const stripBrackets = (host: string) => host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+/** A host as compared: without IPv6 brackets, lower case, without trailing dots (`localhost.` is `localhost`). */
+export function normalHost(host: string): string {
+  return host.replace(/^\[(.*)\]$/, '$1').toLowerCase().replace(/\.+$/, '');
+}
+const stripBrackets = normalHost;
+/** An address as compared: an IPv4-mapped IPv6 address is its IPv4 address. */
+const normalAddress = (a: string) => (isIP(a) === 6 ? (embeddedV4(a) && EMBEDDING_ONLY.check(a, 'ipv6') ? embeddedV4(a)! : a.toLowerCase()) : a);
 
 /** The port a URL connects to. */
 export function urlPort(url: URL): number {
@@ -78,6 +98,7 @@ export function urlPort(url: URL): number {
 
 function isPlatform(host: string, port: number, policy: WebhookTargetPolicy): boolean {
   const h = stripBrackets(host);
+  if (isIP(h) && (policy.platformAddresses ?? []).some((p) => p.port === port && normalAddress(p.host) === normalAddress(h))) return true;
   return policy.platform.some((p) => {
     if (p.port !== port) return false;
     const ph = stripBrackets(p.host);
@@ -94,6 +115,8 @@ export function refusedAddress(address: string, port: number, policy: WebhookTar
   const category = addressCategory(address);
   if (category === 'public') return undefined;
   if (category === 'reserved') return `${address} is not a routable address`;
+  // Link-local holds the cloud metadata service (169.254.169.254): never, not even in development.
+  if (category === 'link-local') return `${address} is a link-local address`;
   if (policy.allowPrivate) return undefined;
   return `${address} is a ${category} address`;
 }

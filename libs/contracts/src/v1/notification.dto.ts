@@ -19,6 +19,8 @@ export type HandlerContactReply =
 /** Body of a BullMQ job of QueueNames.webhooks: the delivery row to attempt. */
 export interface WebhookDeliveryJob {
   deliveryId: string;
+  /** The delivery's generation the job was queued for; a job of an older one does nothing. */
+  generation?: number;
 }
 
 /** Body of a BullMQ job of QueueNames.mail: the mail row to send. */

@@ -289,6 +289,8 @@ export interface SealRenewalRefusedData {
   sealIds: string[];
   reason: string;
   causeEventId: string;
+  /** The region of the seals (else of the certificate): regional subscribers of seal events get it too. */
+  regionCode?: string;
 }
 
 export interface SealEventData {

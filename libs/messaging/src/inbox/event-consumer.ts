@@ -20,14 +20,16 @@ export interface EventConsumerOptions {
   provision?: boolean;
   /** Called once the handler's transaction committed (work to start that must see its rows). */
   afterCommit?: (event: DomainEvent) => void;
+  /** Where a newly created consumer starts (DurableConsumerSpec.deliverPolicy). */
+  deliverPolicy?: 'all' | 'new';
 }
 
 /** The one configuration of a durable events consumer, whoever creates it (service or operator). */
-export function durableConsumerConfig(spec: { name: string; filterSubject: string }) {
+export function durableConsumerConfig(spec: { name: string; filterSubject: string; deliverPolicy?: 'all' | 'new' }) {
   return {
     durable_name: spec.name,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    deliver_policy: spec.deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
     filter_subject: spec.filterSubject,
     ack_wait: 30_000_000_000,
     max_deliver: -1,

@@ -1,39 +1,48 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER, type EcertConfig } from '@ecert/common';
 import { bullPrefix, QueueNames, type WebhookDeliveryJob } from '@ecert/contracts';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_LOGGER } from '../../gateway.tokens';
 import { WebhookSubscriptions } from '../subscriptions/webhook-subscriptions.service';
-import { sendWebhook } from './webhook-http-sender';
+import { sendWebhook, type SendResult } from './webhook-http-sender';
 
 const D = `"gateway"."webhook_delivery"`;
 const OPEN = `('pending', 'delivering', 'failed')`;
-/** How often committed but not yet queued deliveries are looked for (a Redis outage, a restart). */
+/** How often committed but not yet queued deliveries are looked for (a Redis outage, a restart, a due prune). */
 const SWEEP_EVERY_MS = 10_000;
-/** A subscription at its limit of deliveries in flight: look again after this long. */
-const BUSY_RETRY_MS = 500;
+/** A delivery marked queued whose job is not in Redis after this long lost it (Redis emptied, an add that failed). */
+const LOST_JOB_AFTER_S = 60;
+const PRUNE_EVERY_MS = 6 * 3600_000;
+/** What a client is told when its secret cannot be opened (ECERT_TOKEN_SECRET changed): rotate it. */
+export const SECRET_UNAVAILABLE = 'signing secret unavailable';
 
 type Claim =
-  | { kind: 'skip' }
-  | { kind: 'busy' }
-  | { kind: 'go'; id: string; subscriptionId: string; orderKey: string; eventId: string; eventType: string; attempt: number; url: string; body: string; secrets: string[] };
+  | { kind: 'skip'; kick?: string }
+  | { kind: 'go'; id: string; subscriptionId: string; eventId: string; eventType: string; attempt: number; inSeries: number; url: string; body: string; secrets: string[] | null };
 
 /**
  * Sends webhook deliveries through the BullMQ queue `QueueNames.webhooks`, the database being
- * the truth and the queue only the trigger. Order per subscription and key: only the oldest open
- * delivery of a key is queued, and the next one only when it succeeded or was dead-lettered.
- * Retries are BullMQ's (exponential backoff); after WEBHOOK_MAX_ATTEMPTS a delivery is dead.
- * Concurrency is bounded overall (WEBHOOK_CONCURRENCY) and per subscription
- * (WEBHOOK_SUBSCRIPTION_CONCURRENCY), and each attempt by WEBHOOK_TIMEOUT_MS, so a receiver that
- * never answers holds a few slots for a bounded time and nothing piles up behind other receivers.
+ * the truth and the queue only the trigger.
+ *
+ * - Fair: a pass queues, per subscription, at most its free slots (WEBHOOK_SUBSCRIPTION_CONCURRENCY
+ *   minus what it has queued and open, retrying ones included), oldest first. So a receiver that
+ *   is down holds its own slots and nothing of anyone else's, and the queue holds at most
+ *   subscriptions × slots jobs; no job waits for a slot.
+ * - Ordered per subscription and key: a delivery is queued only when it is the oldest open one of
+ *   its key and no other of the key is queued or under way (also after a redelivery of an old one).
+ * - Retries are BullMQ's (exponential backoff), the budget the database's: after
+ *   WEBHOOK_MAX_ATTEMPTS attempts of a series a delivery is dead, whatever jobs came and went.
+ * - Only what changed is looked at: the subscriptions an event was written for, the one a delivery
+ *   of finished, the one PATCHed; the periodic sweep looks at everything.
  */
 @Injectable()
 export class WebhookDispatcher {
   private queue?: Queue<WebhookDeliveryJob>;
   private worker?: Worker<WebhookDeliveryJob>;
   private sweeper?: NodeJS.Timeout;
+  private lastPrune = 0;
   private readonly logger: Logger;
 
   constructor(
@@ -49,7 +58,7 @@ export class WebhookDispatcher {
     const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
     const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
     this.queue = new Queue(QueueNames.webhooks, { connection, prefix });
-    this.worker = new Worker(QueueNames.webhooks, (job, token) => this.process(job, token), {
+    this.worker = new Worker(QueueNames.webhooks, (job) => this.process(job), {
       connection,
       prefix,
       concurrency: this.config.WEBHOOK_CONCURRENCY,
@@ -71,27 +80,45 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Deliveries that may go now are queued (after a commit that wrote some, or one that finished).
-   * A retrying (`failed`) one still has its job, so adding it again is a no-op; it is re-added only
-   * if that job was lost (it failed on an error of ours, Redis was emptied).
+   * Queues what may go now, for the given subscriptions (or all): per subscription its free slots'
+   * worth of key heads not queued yet, oldest first. Marked queued in the database first (one pass
+   * at a time, so slots are never over-given), then added to Redis; an add that failed is found by
+   * the sweep.
    */
-  async enqueueReady(filter?: { subscriptionId: string; orderKey: string }): Promise<void> {
+  async enqueueReady(subscriptionIds?: readonly string[]): Promise<void> {
     if (!this.queue) return;
-    const rows: { id: string; generation: number }[] = await this.ds.query(
-      `SELECT d.id, d.generation FROM ${D} d
-         JOIN "gateway"."webhook_subscription" s ON s.id = d.subscription_id AND s.status = 'active'
-         JOIN "gateway"."client" c ON c.id = s.client_id AND c.status = 'enabled'
-        WHERE d.status IN ('pending', 'failed') ${filter ? 'AND d.subscription_id = $1 AND d.order_key = $2' : ''}
-          AND NOT EXISTS (SELECT 1 FROM ${D} e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key AND e.seq < d.seq AND e.status IN ${OPEN})
-        ORDER BY d.seq LIMIT 1000`,
-      filter ? [filter.subscriptionId, filter.orderKey] : [],
-    );
+    if (subscriptionIds && !subscriptionIds.length) return;
+    const limit = this.config.WEBHOOK_SUBSCRIPTION_CONCURRENCY;
+    const rows: { id: string; generation: number }[] = await this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('ecert-webhook-enqueue', 7))`);
+      return m.query(
+        `WITH subs AS (
+           SELECT s.id, $1::int - (SELECT count(*)::int FROM ${D} q WHERE q.subscription_id = s.id AND q.status IN ${OPEN} AND q.queued_generation = q.generation) AS free
+             FROM "gateway"."webhook_subscription" s JOIN "gateway"."client" c ON c.id = s.client_id AND c.status = 'enabled'
+            WHERE s.status = 'active' AND ($2::uuid[] IS NULL OR s.id = ANY($2::uuid[]))
+         ), picked AS (
+           SELECT h.id FROM subs CROSS JOIN LATERAL (
+             SELECT d.id FROM ${D} d
+              WHERE d.subscription_id = subs.id AND d.status IN ('pending', 'failed') AND d.queued_generation IS DISTINCT FROM d.generation
+                AND NOT EXISTS (SELECT 1 FROM ${D} e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key AND e.id <> d.id AND e.status IN ${OPEN}
+                                  AND (e.seq < d.seq OR e.status = 'delivering' OR e.queued_generation = e.generation))
+              ORDER BY d.seq LIMIT GREATEST(subs.free, 0)
+           ) h WHERE subs.free > 0
+         ), marked AS (
+           UPDATE ${D} d SET queued_generation = d.generation, queued_at = now() FROM picked WHERE d.id = picked.id
+           RETURNING d.id, d.generation
+         )
+         SELECT * FROM marked`,
+        [limit, subscriptionIds ? [...subscriptionIds] : null],
+      );
+    });
     for (const r of rows) {
       await this.queue.add(
         'deliver',
-        { deliveryId: r.id },
+        { deliveryId: r.id, generation: r.generation },
         {
           jobId: `${r.id}_${r.generation}`,
+          // The database counts the budget; BullMQ's count only has to be no smaller.
           attempts: this.config.WEBHOOK_MAX_ATTEMPTS,
           backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
           removeOnComplete: true,
@@ -101,42 +128,76 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Crash recovery: a claim older than any attempt can last goes back to pending; then queue what is ready. */
+  /** Crash recovery (claims older than any attempt, lost jobs), the retention prune, then queue what is ready. */
   private async sweep(): Promise<void> {
     await this.ds.query(
       `UPDATE ${D} SET status = 'pending', generation = generation + 1 WHERE status = 'delivering' AND claimed_at < now() - make_interval(secs => $1)`,
       [(this.config.WEBHOOK_TIMEOUT_MS * 3 + 60_000) / 1000],
     );
+    const queued: { id: string; generation: number }[] = await this.ds.query(
+      `SELECT id, generation FROM ${D} WHERE status IN ('pending', 'failed') AND queued_generation = generation AND queued_at < now() - make_interval(secs => $1)`,
+      [LOST_JOB_AFTER_S],
+    );
+    for (const r of queued) {
+      const job = await this.queue!.getJob(`${r.id}_${r.generation}`);
+      const state = job ? await job.getState() : 'unknown';
+      if (state === 'unknown' || state === 'completed' || state === 'failed') {
+        await this.ds.query(`UPDATE ${D} SET queued_generation = NULL WHERE id = $1 AND generation = $2 AND status IN ('pending', 'failed')`, [r.id, r.generation]);
+      }
+    }
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      await this.prune();
+    }
     await this.enqueueReady();
   }
 
-  private async process(job: Job<WebhookDeliveryJob>, token?: string): Promise<void> {
-    const claim = await this.claim(job.data.deliveryId);
-    if (claim.kind === 'skip') return;
-    if (claim.kind === 'busy') {
-      await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
-      throw new DelayedError();
+  /** Retention: finished deliveries (their attempts cascade) and e-mails older than NOTIFICATION_RETENTION_DAYS. */
+  async prune(): Promise<{ deliveries: number; mails: number }> {
+    const days = this.config.NOTIFICATION_RETENTION_DAYS;
+    const d = await this.ds.query(`DELETE FROM ${D} WHERE status IN ('succeeded', 'dead') AND created_at < now() - make_interval(days => $1)`, [days]);
+    const m = await this.ds.query(`DELETE FROM "gateway"."mail_delivery" WHERE status IN ('sent', 'no_contact', 'dead') AND created_at < now() - make_interval(days => $1)`, [days]);
+    const counts = { deliveries: Number(d[1] ?? 0), mails: Number(m[1] ?? 0) };
+    if (counts.deliveries || counts.mails) this.logger.info({ ...counts, days }, 'old webhook deliveries and e-mails pruned');
+    return counts;
+  }
+
+  private async process(job: Job<WebhookDeliveryJob>): Promise<void> {
+    const claim = await this.claim(job.data);
+    if (claim.kind === 'skip') {
+      if (claim.kick) await this.enqueueReady([claim.kick]);
+      return;
     }
     const started = new Date();
-    const result = await sendWebhook(
-      claim.url,
-      {
-        'content-type': 'application/json; charset=utf-8',
-        'user-agent': 'ecert-webhooks/1',
-        [WEBHOOK_SIGNATURE_HEADER]: signWebhook(claim.secrets, claim.body),
-        'ecert-event-id': claim.eventId,
-        'ecert-event-type': claim.eventType,
-        'ecert-delivery-id': claim.id,
-        'ecert-delivery-attempt': String(claim.attempt),
-      },
-      claim.body,
-      this.subscriptions.policy,
-      this.config.WEBHOOK_TIMEOUT_MS,
-    );
-    const ok = !result.error && result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
-    const error = ok ? null : (result.error ?? `HTTP ${result.statusCode}${result.responseSnippet ? `: ${result.responseSnippet.slice(0, 200)}` : ''}`);
-    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const status = ok ? 'succeeded' : last ? 'dead' : 'failed';
+    let result: SendResult;
+    if (!claim.secrets) {
+      // Nothing is sent unsigned: a failed attempt the client sees, dead-lettered like any other; a rotation recovers it.
+      result = { error: undefined, durationMs: 0 };
+    } else {
+      const version = aggregateVersion(claim.body);
+      result = await sendWebhook(
+        claim.url,
+        {
+          'content-type': 'application/json; charset=utf-8',
+          'user-agent': 'ecert-webhooks/1',
+          [WEBHOOK_SIGNATURE_HEADER]: signWebhook(claim.secrets, claim.body),
+          'ecert-event-id': claim.eventId,
+          'ecert-event-type': claim.eventType,
+          ...(version !== undefined ? { 'ecert-aggregate-version': String(version) } : {}),
+          'ecert-delivery-id': claim.id,
+          'ecert-delivery-attempt': String(claim.attempt),
+        },
+        claim.body,
+        await this.subscriptions.targetPolicy(),
+        this.config.WEBHOOK_TIMEOUT_MS,
+        this.subscriptions.names,
+      );
+    }
+    const ok = !!claim.secrets && !result.error && result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
+    // Coarse, for the client's log: never what a name resolved to or what the receiver said.
+    const error = ok ? null : !claim.secrets ? SECRET_UNAVAILABLE : (result.error ?? `HTTP ${result.statusCode}`);
+    if (!ok && result.detail) this.logger.info({ deliveryId: claim.id, subscriptionId: claim.subscriptionId, attempt: claim.attempt, error, detail: result.detail }, 'webhook attempt failed');
+    const status = ok ? 'succeeded' : claim.inSeries >= this.config.WEBHOOK_MAX_ATTEMPTS ? 'dead' : 'failed';
     await this.ds.transaction(async (m) => {
       await m.query(
         `INSERT INTO "gateway"."webhook_delivery_attempt" (delivery_id, attempt, started_at, duration_ms, status_code, error, outcome) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
@@ -151,49 +212,93 @@ export class WebhookDispatcher {
     });
     if (status === 'dead') this.logger.warn({ deliveryId: claim.id, subscriptionId: claim.subscriptionId, attempts: claim.attempt, error }, 'webhook delivery dead-lettered');
     if (status === 'failed') throw new Error(error ?? 'delivery failed');
-    await this.enqueueReady({ subscriptionId: claim.subscriptionId, orderKey: claim.orderKey });
+    await this.enqueueReady([claim.subscriptionId]);
   }
 
   /**
-   * Takes a delivery for one attempt if it is still open, the oldest open one of its key, its
-   * subscription active and under its in-flight limit (serialised per subscription).
+   * Takes a delivery for one attempt if the job is of its current generation, it is still open,
+   * no other delivery of its key is older and open or under way, and its subscription is active.
    */
-  private async claim(deliveryId: string): Promise<Claim> {
+  private async claim(job: WebhookDeliveryJob): Promise<Claim> {
     return this.ds.transaction(async (m) => {
-      const [ref] = await m.query(`SELECT subscription_id FROM ${D} WHERE id = $1`, [deliveryId]);
-      if (!ref) return { kind: 'skip' } as const;
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [ref.subscription_id]);
       const [d] = await m.query(
         `SELECT d.*, s.url, s.secret_sealed, s.previous_secret_sealed, s.previous_secret_until, s.status AS sub_status, c.status AS client_status
            FROM ${D} d JOIN "gateway"."webhook_subscription" s ON s.id = d.subscription_id JOIN "gateway"."client" c ON c.id = s.client_id
           WHERE d.id = $1 FOR UPDATE OF d`,
-        [deliveryId],
+        [job.deliveryId],
       );
       if (!d || (d.status !== 'pending' && d.status !== 'failed')) return { kind: 'skip' } as const;
-      const [{ earlier }] = await m.query(`SELECT EXISTS (SELECT 1 FROM ${D} WHERE subscription_id = $1 AND order_key = $2 AND seq < $3 AND status IN ${OPEN}) AS earlier`, [d.subscription_id, d.order_key, d.seq]);
-      if (earlier || d.sub_status !== 'active' || d.client_status !== 'enabled') {
-        // Not its turn (an older one was redelivered) or not sendable now: queued again when it is.
-        await m.query(`UPDATE ${D} SET status = 'pending', generation = generation + 1 WHERE id = $1`, [deliveryId]);
-        return { kind: 'skip' } as const;
+      // A job of an older generation (its delivery was put back, redelivered) is stale.
+      if (job.generation !== undefined && job.generation !== d.generation) return { kind: 'skip' } as const;
+      const [{ blocked }] = await m.query(
+        `SELECT EXISTS (SELECT 1 FROM ${D} WHERE subscription_id = $1 AND order_key = $2 AND id <> $3 AND status IN ${OPEN} AND (seq < $4 OR status = 'delivering')) AS blocked`,
+        [d.subscription_id, d.order_key, d.id, d.seq],
+      );
+      if (blocked || d.sub_status !== 'active' || d.client_status !== 'enabled') {
+        // Not its turn (an older one was redelivered) or not sendable now: queued again when it
+        // is (its attempts so far still count). Not its turn: the subscription's head goes now.
+        await m.query(`UPDATE ${D} SET status = 'pending', generation = generation + 1, queued_generation = NULL WHERE id = $1`, [d.id]);
+        return { kind: 'skip', kick: blocked && d.sub_status === 'active' ? d.subscription_id : undefined } as const;
       }
-      const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM ${D} WHERE subscription_id = $1 AND status = 'delivering'`, [d.subscription_id]);
-      if (n >= this.config.WEBHOOK_SUBSCRIPTION_CONCURRENCY) return { kind: 'busy' } as const;
-      await m.query(`UPDATE ${D} SET status = 'delivering', claimed_at = now(), attempts = attempts + 1 WHERE id = $1`, [deliveryId]);
-      const box = this.subscriptions.box;
-      const secrets = [box.open(d.secret_sealed, d.subscription_id)];
-      if (d.previous_secret_sealed && d.previous_secret_until && (d.previous_secret_until as Date).getTime() > Date.now()) secrets.push(box.open(d.previous_secret_sealed, d.subscription_id));
-      return { kind: 'go', id: d.id, subscriptionId: d.subscription_id, orderKey: d.order_key, eventId: d.event_id, eventType: d.event_type, attempt: d.attempts + 1, url: d.url, body: d.body, secrets } as const;
+      await m.query(`UPDATE ${D} SET status = 'delivering', claimed_at = now(), attempts = attempts + 1 WHERE id = $1`, [d.id]);
+      return {
+        kind: 'go',
+        id: d.id,
+        subscriptionId: d.subscription_id,
+        eventId: d.event_id,
+        eventType: d.event_type,
+        attempt: d.attempts + 1,
+        inSeries: d.attempts + 1 - d.series_start,
+        url: d.url,
+        body: d.body,
+        secrets: this.secrets(d),
+      } as const;
     });
   }
 
-  /** Sends a dead (or delivered) delivery again, as a new series of attempts, in its place in the order. */
+  /** The signing secrets; null when the current one cannot be opened. An unreadable previous one is left out. */
+  private secrets(d: { id: string; subscription_id: string; secret_sealed: string; previous_secret_sealed: string | null; previous_secret_until: Date | null }): string[] | null {
+    const box = this.subscriptions.box;
+    let current: string;
+    try {
+      current = box.open(d.secret_sealed, d.subscription_id);
+    } catch (e) {
+      this.logger.error({ subscriptionId: d.subscription_id, deliveryId: d.id, err: (e as Error).message }, 'webhook signing secret cannot be opened (ECERT_TOKEN_SECRET changed?): the client must rotate it');
+      return null;
+    }
+    const secrets = [current];
+    if (d.previous_secret_sealed && d.previous_secret_until && d.previous_secret_until.getTime() > Date.now()) {
+      try {
+        secrets.push(box.open(d.previous_secret_sealed, d.subscription_id));
+      } catch {
+        this.logger.warn({ subscriptionId: d.subscription_id }, 'previous webhook secret cannot be opened: signing with the current one only');
+      }
+    }
+    return secrets;
+  }
+
+  /**
+   * Sends a dead (or delivered) delivery again, as a new series of attempts, in its place in the
+   * order: it waits until no other delivery of its key is under way, and later ones of its key
+   * wait for it.
+   */
   async redeliver(clientId: string, deliveryId: string): Promise<void> {
     const rows = await this.ds.query(
-      `WITH u AS (UPDATE ${D} d SET status = 'pending', generation = generation + 1, dead_at = NULL
+      `WITH u AS (UPDATE ${D} d SET status = 'pending', generation = generation + 1, queued_generation = NULL, series_start = d.attempts, dead_at = NULL
                   FROM "gateway"."webhook_subscription" s WHERE d.id = $1 AND s.id = d.subscription_id AND s.client_id = $2 AND d.status IN ('dead', 'succeeded')
-                  RETURNING d.subscription_id, d.order_key) SELECT * FROM u`,
+                  RETURNING d.subscription_id) SELECT * FROM u`,
       [deliveryId, clientId],
     );
-    if (rows.length) await this.enqueueReady({ subscriptionId: rows[0].subscription_id, orderKey: rows[0].order_key });
+    if (rows.length) await this.enqueueReady([rows[0].subscription_id]);
+  }
+}
+
+/** The version of the certificate, seal or application after the event (`data.version`), where the event carries one. */
+export function aggregateVersion(body: string): number | undefined {
+  try {
+    const v = (JSON.parse(body) as { data?: { version?: unknown } }).data?.version;
+    return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+  } catch {
+    return undefined;
   }
 }

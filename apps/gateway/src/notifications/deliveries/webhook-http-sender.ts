@@ -1,53 +1,63 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { LookupAddress } from 'node:dns';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { refusedAddress, urlPort, type WebhookTargetPolicy } from '@ecert/common';
+import { refusedAddress, urlPort, type BoundedLookup, type WebhookTargetPolicy } from '@ecert/common';
 
-/** How much of a receiver's answer is read (kept for the delivery log); the rest is dropped. */
-export const RESPONSE_BODY_LIMIT = 1024;
-
+/**
+ * What an attempt came to. `error` is coarse — it is shown to the client in its delivery log, and
+ * must not tell it about the platform's network (what a name resolved to, which address was
+ * refused, what a server answered): `timeout`, `connection failed`, `target refused`,
+ * `redirect not followed`. `detail` is for the gateway's own log only.
+ */
 export interface SendResult {
   statusCode?: number;
-  /** Why the attempt failed before an answer (refused target, timeout, connection error). */
-  error?: string;
+  error?: 'timeout' | 'connection failed' | 'target refused' | 'redirect not followed';
+  detail?: string;
   durationMs: number;
-  responseSnippet?: string;
 }
 
 class RefusedTarget extends Error {}
 
 /**
- * Resolves like dns.lookup, then refuses the connection if any address is the platform's own or
- * (unless allowed) private: the check happens where the socket connects, so a name that changes
- * its answer between registration and delivery cannot slip through.
+ * Resolves (with a deadline, on a capped number of threads), then refuses the connection if any
+ * address is the platform's own or (unless allowed) private: the check happens where the socket
+ * connects, so a name that changes its answer between registration and delivery cannot slip
+ * through.
  */
-function checkedLookup(policy: WebhookTargetPolicy, port: number): LookupFunction {
+function checkedLookup(policy: WebhookTargetPolicy, port: number, names: BoundedLookup): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err) return (callback as (e: Error | null, a: string, f?: number) => void)(err, '', 4);
-      for (const a of addresses) {
-        const why = refusedAddress(a.address, port, policy);
-        if (why) return (callback as (e: Error | null, a: string, f?: number) => void)(new RefusedTarget(`${hostname} resolves to ${why}`), '', 4);
-      }
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      (callback as (e: null, a: string, f: number) => void)(null, addresses[0].address, addresses[0].family);
-    });
+    const cb = callback as unknown as (e: Error | null, a: string | LookupAddress[], f?: number) => void;
+    names.lookup(hostname).then(
+      (addresses) => {
+        const family = (options as { family?: number | string }).family;
+        const usable = family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : addresses;
+        if (!usable.length) return cb(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 4);
+        for (const a of usable) {
+          const why = refusedAddress(a.address, port, policy);
+          if (why) return cb(new RefusedTarget(`${hostname} resolves to ${why}`), '', 4);
+        }
+        if ((options as { all?: boolean }).all) return cb(null, usable);
+        cb(null, usable[0].address, usable[0].family);
+      },
+      (e: Error) => cb(e, '', 4),
+    );
   };
 }
 
 /**
  * One POST of a delivery: no redirects followed (a 3xx is a failure), one deadline for connect,
- * send and answer, the answer read up to RESPONSE_BODY_LIMIT, no connection reuse.
+ * send and answer, no connection reuse. Only the status line matters: the answer's body is never
+ * read (the socket is closed once the headers are in).
  */
-export function sendWebhook(url: string, headers: Record<string, string>, body: string, policy: WebhookTargetPolicy, timeoutMs: number): Promise<SendResult> {
+export function sendWebhook(url: string, headers: Record<string, string>, body: string, policy: WebhookTargetPolicy, timeoutMs: number, names: BoundedLookup): Promise<SendResult> {
   const started = Date.now();
   const u = new URL(url);
   const port = urlPort(u);
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIP(host)) {
     const why = refusedAddress(host, port, policy);
-    if (why) return Promise.resolve({ error: `target refused: ${why}`, durationMs: 0 });
+    if (why) return Promise.resolve({ error: 'target refused', detail: why, durationMs: 0 });
   }
   return new Promise<SendResult>((resolve) => {
     let settled = false;
@@ -62,34 +72,24 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
       {
         method: 'POST',
         agent: false,
-        lookup: checkedLookup(policy, port),
+        lookup: checkedLookup(policy, port, names),
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)), connection: 'close' },
       },
       (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const finish = () => {
-          res.destroy();
-          done({ statusCode: res.statusCode, responseSnippet: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_BODY_LIMIT) || undefined, ...redirectNote(res.statusCode, res.headers) });
-        };
-        res.on('data', (c: Buffer) => {
-          if (size < RESPONSE_BODY_LIMIT) chunks.push(c.subarray(0, RESPONSE_BODY_LIMIT - size));
-          size += c.length;
-          if (size >= RESPONSE_BODY_LIMIT) finish();
-        });
-        res.on('end', finish);
-        res.on('error', finish);
+        const status = res.statusCode;
+        res.destroy();
+        req.destroy();
+        if (status && status >= 300 && status < 400) return done({ statusCode: status, error: 'redirect not followed', detail: `redirect to ${String(res.headers.location ?? '?').slice(0, 200)}` });
+        done({ statusCode: status });
       },
     );
     const timer = setTimeout(() => {
       req.destroy();
-      done({ error: `no answer within ${timeoutMs} ms` });
+      done({ error: 'timeout', detail: `no answer within ${timeoutMs} ms` });
     }, timeoutMs);
-    req.on('error', (e) => done({ error: e instanceof RefusedTarget ? `target refused: ${e.message}` : `${(e as NodeJS.ErrnoException).code ?? 'error'}: ${e.message}` }));
+    req.on('error', (e) =>
+      done(e instanceof RefusedTarget ? { error: 'target refused', detail: e.message } : { error: 'connection failed', detail: `${(e as NodeJS.ErrnoException).code ?? 'error'}: ${e.message}` }),
+    );
     req.end(body);
   });
-}
-
-function redirectNote(status: number | undefined, headers: IncomingHttpHeaders): { error?: string } {
-  return status && status >= 300 && status < 400 ? { error: `redirect to ${String(headers.location ?? '?').slice(0, 200)} not followed` } : {};
 }

@@ -12,6 +12,12 @@ import { isMailEvent, reminderMail, type MailEventType } from './reminder-mail';
 
 const M = `"gateway"."mail_delivery"`;
 const SWEEP_EVERY_MS = 30_000;
+/**
+ * How long a mail is held while being sent (`sending`): longer than the handler-contact call and
+ * the SMTP timeouts together, so a stalled job that BullMQ runs again does not send it twice.
+ * After a crash mid-send it goes out again once the lease has run out.
+ */
+const SEND_LEASE_S = 300;
 
 /**
  * E-mails the handler (经办人) when a certificate's renewal window opens and when it expires:
@@ -45,7 +51,8 @@ export class MailNotifier {
       this.logger.info('SMTP_URL is not set: e-mail to handlers (renewal reminders, expiry) is disabled');
       return;
     }
-    this.transport = createTransport(this.config.SMTP_URL, { from: this.config.MAIL_FROM });
+    // A server that accepts and then says nothing must not hold a worker (and the lease) for ever.
+    this.transport = createTransport({ url: this.config.SMTP_URL, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }, { from: this.config.MAIL_FROM });
     const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
     const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
     this.queue = new Queue(QueueNames.mail, { connection, prefix });
@@ -82,28 +89,38 @@ export class MailNotifier {
 
   async enqueuePending(): Promise<void> {
     if (!this.queue) return;
-    const rows: { id: string }[] = await this.ds.query(`SELECT id FROM ${M} WHERE status IN ('pending', 'failed') ORDER BY created_at LIMIT 1000`);
+    const rows: { id: string }[] = await this.ds.query(
+      `SELECT id FROM ${M} WHERE status IN ('pending', 'failed') OR (status = 'sending' AND lease_until < now()) ORDER BY created_at LIMIT 1000`,
+    );
     for (const r of rows) {
       await this.queue.add('send', { mailId: r.id }, { jobId: r.id, attempts: this.config.MAIL_MAX_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.MAIL_BACKOFF_MS }, removeOnComplete: true, removeOnFail: true });
     }
   }
 
   private async process(job: Job<MailDeliveryJob>): Promise<void> {
-    const [row] = await this.ds.query(`SELECT * FROM ${M} WHERE id = $1`, [job.data.mailId]);
-    if (!row || !['pending', 'failed'].includes(row.status)) return;
-    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    // Claimed before anything is sent: a second run of the job (BullMQ's stalled-job check, another
+    // gateway) finds it `sending` and leaves it. The attempt budget is the row's, not the job's.
+    // (An UPDATE … RETURNING answers [rows, count].)
+    const [claimed]: [Record<string, unknown>[], number] = await this.ds.query(
+      `UPDATE ${M} SET status = 'sending', lease_until = now() + make_interval(secs => $2), attempts = attempts + 1
+        WHERE id = $1 AND (status IN ('pending', 'failed') OR (status = 'sending' AND lease_until < now())) RETURNING *`,
+      [job.data.mailId, SEND_LEASE_S],
+    );
+    const row = claimed[0] as { id: string; event_id: string; event_type: string; certificate_serial: string; data: unknown; attempts: number } | undefined;
+    if (!row) return;
+    const last = row.attempts >= this.config.MAIL_MAX_ATTEMPTS;
     try {
       const contact = await requestContext.run({ requestId: `mail-${row.event_id}`, actor: NOTIFIER_ACTOR, regions: [NATIONAL_SCOPE], operations: [] }, () =>
         this.rpc.call<HandlerContactReply>(Subjects.workflow.handlerContact, { certificateSerial: row.certificate_serial } satisfies HandlerContactQuery),
       );
       if (!contact.found) {
-        await this.ds.query(`UPDATE ${M} SET status = 'no_contact', attempts = attempts + 1 WHERE id = $1`, [row.id]);
+        await this.ds.query(`UPDATE ${M} SET status = 'no_contact', lease_until = NULL WHERE id = $1`, [row.id]);
         this.logger.info({ serial: row.certificate_serial, eventId: row.event_id }, 'no application handler known for this certificate: no e-mail');
         return;
       }
       const mail = reminderMail(row.event_type as MailEventType, row.data as CertificateEventData, contact);
       const info = await this.transport!.sendMail({ to: { name: contact.name, address: contact.email }, subject: mail.subject, text: mail.text, headers: { 'X-Ecert-Event-Id': row.event_id } });
-      await this.ds.query(`UPDATE ${M} SET status = 'sent', attempts = attempts + 1, recipient = $2, application_id = $3, message_id = $4, sent_at = now(), last_error = NULL WHERE id = $1`, [
+      await this.ds.query(`UPDATE ${M} SET status = 'sent', lease_until = NULL, recipient = $2, application_id = $3, message_id = $4, sent_at = now(), last_error = NULL WHERE id = $1`, [
         row.id,
         contact.email,
         contact.applicationId,
@@ -111,7 +128,7 @@ export class MailNotifier {
       ]);
     } catch (e) {
       const err = (e as Error).message.slice(0, 500);
-      await this.ds.query(`UPDATE ${M} SET status = $2, attempts = attempts + 1, last_error = $3 WHERE id = $1`, [row.id, last ? 'dead' : 'failed', err]);
+      await this.ds.query(`UPDATE ${M} SET status = $2, lease_until = NULL, last_error = $3 WHERE id = $1`, [row.id, last ? 'dead' : 'failed', err]);
       if (last) {
         this.logger.error({ eventId: row.event_id, err }, 'e-mail to the handler given up');
         return;

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import {
+  BoundedLookup,
   checkWebhookUrl,
   isSubscribablePattern,
   ProblemCode,
   ProblemError,
   refusedAddress,
+  requiredReadOperation,
   scopeAllows,
   urlPort,
   validateRegionCode,
@@ -18,7 +19,7 @@ import {
 import { APPLICATION_EVENT_TYPES, CERTIFICATE_EVENT_TYPES, SEAL_EVENT_TYPES, type Page } from '@ecert/contracts';
 import type { Principal } from '../../access/principal';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE } from '../../gateway.tokens';
-import { webhookTargetPolicy } from '../webhook-target-policy';
+import { resolvePlatformAddresses, webhookLookup, webhookTargetPolicy } from '../webhook-target-policy';
 import { WebhookSecretBox } from './webhook-secret-box';
 import { subscriptionView, type WebhookSubscriptionView } from './webhook-subscription.view';
 
@@ -40,6 +41,9 @@ type ClientPrincipal = Extract<Principal, { kind: 'client' }>;
 export class WebhookSubscriptions {
   readonly policy: WebhookTargetPolicy;
   readonly box: WebhookSecretBox;
+  /** Every name lookup of a webhook target (registration and delivery): a deadline, few threads. */
+  readonly names: BoundedLookup;
+  private platformResolved?: { at: number; done: Promise<void> };
 
   constructor(
     @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
@@ -47,6 +51,16 @@ export class WebhookSubscriptions {
   ) {
     this.policy = webhookTargetPolicy(config);
     this.box = new WebhookSecretBox(config.ECERT_TOKEN_SECRET);
+    this.names = webhookLookup(config);
+  }
+
+  /** The policy with the addresses of the platform's own names (resolved at most every 5 minutes). */
+  async targetPolicy(): Promise<WebhookTargetPolicy> {
+    if (!this.platformResolved || Date.now() - this.platformResolved.at > 300_000) {
+      this.platformResolved = { at: Date.now(), done: resolvePlatformAddresses(this.policy, this.names) };
+    }
+    await this.platformResolved.done;
+    return this.policy;
   }
 
   /** Subscriptions belong to registered client systems; staff have no webhook of their own. */
@@ -60,10 +74,17 @@ export class WebhookSubscriptions {
     const checked = await this.checkInput(client, input);
     const id = randomUUID();
     const secret = WebhookSecretBox.newSecret();
-    await this.ds.query(
-      `INSERT INTO "gateway"."webhook_subscription" (id, client_id, url, event_types, region_codes, description, secret_sealed) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-      [id, client.clientId, checked.url, checked.eventTypes, checked.regionCodes ?? client.regions, input.description ?? null, this.box.seal(secret, id)],
-    );
+    const max = this.config.WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT;
+    await this.ds.transaction(async (m) => {
+      // Serialised per client, so two concurrent requests cannot both take the last place.
+      await m.query(`SELECT 1 FROM "gateway"."client" WHERE id = $1 FOR UPDATE`, [client.clientId]);
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM "gateway"."webhook_subscription" WHERE client_id = $1`, [client.clientId]);
+      if (n >= max) throw ProblemError.conflict(ProblemCode.webhookSubscriptionLimit, `A client system may have at most ${max} webhook subscriptions; this one has ${n}`);
+      await m.query(
+        `INSERT INTO "gateway"."webhook_subscription" (id, client_id, url, event_types, region_codes, description, secret_sealed) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+        [id, client.clientId, checked.url, checked.eventTypes, checked.regionCodes ?? client.regions, input.description ?? null, this.box.seal(secret, id)],
+      );
+    });
     return { ...(await this.get(principal, id)), secret };
   }
 
@@ -87,9 +108,16 @@ export class WebhookSubscriptions {
     const secret = WebhookSecretBox.newSecret();
     await this.ds.transaction(async (m) => {
       const [row] = await m.query(`SELECT secret_sealed FROM "gateway"."webhook_subscription" WHERE id = $1 AND client_id = $2 FOR UPDATE`, [id, client.clientId]);
+      // A secret that can no longer be opened (ECERT_TOKEN_SECRET changed) is not kept as the previous one.
+      let previous: string | null = row.secret_sealed;
+      try {
+        this.box.open(row.secret_sealed, id);
+      } catch {
+        previous = null;
+      }
       await m.query(
         `UPDATE "gateway"."webhook_subscription" SET previous_secret_sealed = $3, previous_secret_until = now() + make_interval(secs => $4), secret_sealed = $5, updated_at = now() WHERE id = $1 AND client_id = $2`,
-        [id, client.clientId, row.secret_sealed, this.config.WEBHOOK_SECRET_GRACE_HOURS * 3600, this.box.seal(secret, id)],
+        [id, client.clientId, previous, this.config.WEBHOOK_SECRET_GRACE_HOURS * 3600, this.box.seal(secret, id)],
       );
     });
     return { ...(await this.get(principal, id)), secret };
@@ -124,6 +152,11 @@ export class WebhookSubscriptions {
         if (!isSubscribablePattern(t, SUBSCRIBABLE_TYPES)) {
           throw ProblemError.badRequest(ProblemCode.validationFailed, `eventTypes[${i}]`, `'${t}' is not an event type one may subscribe to: certificate.*, seal.*, application.* or one of their types`);
         }
+        // Receiving an event is reading what it is about (checked again at every fan-out).
+        const needed = requiredReadOperation(t);
+        if (needed && !client.operations.includes(needed)) {
+          throw new ProblemError(403, ProblemCode.forbidden, '无权订阅 (not permitted to subscribe)', `'${t}' needs the operation ${needed}, which this client system is not granted`, `eventTypes[${i}]`);
+        }
       }
     }
     if (input.regionCodes) {
@@ -137,22 +170,25 @@ export class WebhookSubscriptions {
     return { url: input.url, eventTypes: input.eventTypes ? [...new Set(input.eventTypes)] : undefined, regionCodes: input.regionCodes ? [...new Set(input.regionCodes)] : undefined };
   }
 
-  /** The URL's form, then what its host resolves to now (checked again at every delivery). */
+  /**
+   * The URL's form, then what its host resolves to now (checked again at every delivery). The
+   * form's faults are told; what the host resolved to is not (the answer would map the platform's
+   * network for the caller): only that the target is not allowed, or does not resolve.
+   */
   private async checkUrl(raw: string): Promise<void> {
     const refuse = (why: string) => new ProblemError(400, ProblemCode.webhookUrlRefused, '回调地址不可用 (webhook URL refused)', why, 'url');
-    const r = checkWebhookUrl(raw, this.policy);
-    if (!r.ok) throw refuse(r.reason);
+    const policy = await this.targetPolicy();
+    const r = checkWebhookUrl(raw, policy);
+    const notAllowed = 'url is not an allowed target: it must be a public http(s) address outside the platform';
+    if (!r.ok) throw refuse(/^url (host|points)/.test(r.reason) ? notAllowed : r.reason);
     const host = r.url.hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(host)) return;
     let addresses: { address: string }[];
     try {
-      addresses = await lookup(host, { all: true });
+      addresses = await this.names.lookup(host);
     } catch {
       throw refuse(`url host ${host} does not resolve`);
     }
-    for (const a of addresses) {
-      const why = refusedAddress(a.address, urlPort(r.url), this.policy);
-      if (why) throw refuse(`url host ${host} resolves to ${why}`);
-    }
+    if (addresses.some((a) => refusedAddress(a.address, urlPort(r.url), policy))) throw refuse(notAllowed);
   }
 }

@@ -8,8 +8,11 @@ import { bad } from '../application-input';
 const SERIAL = /^[0-9A-Fa-f]{2,64}$/;
 
 /**
- * The handler (经办人) to e-mail about a certificate: the one of the most recent application that
- * issued it (results.certificateSerial) or serviced it (target_serial). Contact data leaves the
+ * The handler (经办人) to e-mail about a certificate: the one of a completed application — the one
+ * that issued it (apply, renewal, reissue: results.certificateSerial) first, else the one that last
+ * serviced it (target_serial), by completion time. Only completed ones: anyone may file (and
+ * withdraw) an application about a serial with their own e-mail, and must not receive the unit's
+ * reminders by it. Contact data leaves the
  * workflow-service only for the gateway's notifier acting on its own — never for a client
  * system's or a staff member's request, whatever the gateway forwards.
  */
@@ -26,8 +29,8 @@ export class FindHandlerContactUseCase {
     if (!SERIAL.test(serial)) throw bad('certificateSerial', 'certificateSerial must be the hex serial of a certificate');
     const rows: { id: string; handler: { name: string; email: string }; unit: { name: string }; region_code: string }[] = await this.ds.query(
       `SELECT id, handler, unit, region_code FROM "workflow"."application"
-        WHERE results->>'certificateSerial' = $1 OR target_serial = $1
-        ORDER BY updated_at DESC, id LIMIT 1`,
+        WHERE status = 'completed' AND (results->>'certificateSerial' = $1 OR target_serial = $1)
+        ORDER BY (results->>'certificateSerial' = $1) IS TRUE DESC, closed_at DESC NULLS LAST, id LIMIT 1`,
       [serial],
     );
     const app = rows[0];
