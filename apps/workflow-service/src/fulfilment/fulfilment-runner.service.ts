@@ -177,14 +177,19 @@ export class FulfilmentRunner implements OnApplicationBootstrap, OnApplicationSh
     this.again = true;
   }
 
-  /** Queues this application's saga for when its next step is due (if it has one). */
+  /**
+   * Queues this application's saga for when its next step is due; one that needs attention too
+   * (its job fails with the reason), whichever runner found that the step cannot succeed.
+   */
   private async queueApplication(applicationId: string): Promise<void> {
-    const [{ next }] = await this.ds.query(
-      `SELECT min(next_attempt_at) AS next FROM "workflow"."application_step" WHERE application_id = $1 AND status IN ('pending', 'running') AND next_attempt_at IS NOT NULL`,
+    const [s] = await this.ds.query(
+      `SELECT a.attention IS NOT NULL AS attention, (SELECT min(next_attempt_at) FROM "workflow"."application_step" s
+                                                     WHERE s.application_id = a.id AND s.status IN ('pending', 'running') AND s.next_attempt_at IS NOT NULL) AS next
+         FROM "workflow"."application" a WHERE a.id = $1`,
       [applicationId],
     );
-    if (!next) return;
-    await this.enqueue(applicationId, Math.max(0, new Date(next).getTime() - Date.now()));
+    if (!s || (!s.next && !s.attention)) return;
+    await this.enqueue(applicationId, s.next ? Math.max(0, new Date(s.next).getTime() - Date.now()) : 0);
     this.redisUp();
   }
 
