@@ -5,7 +5,7 @@ import { ProblemError, type EcertConfig } from '@ecert/common';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { bullPrefix, QueueNames, SAGA_JOB_NAME, type ApplicationSagaJob } from '@ecert/contracts';
 import { CONFIG, DATA_SOURCE, LOGGER, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
-import { isTransientProblem, STEP_MAX_ATTEMPTS, stepBackoffMs } from '@ecert/workflow';
+import { isTransientProblem, sagaJobOutcome, STEP_MAX_ATTEMPTS, stepBackoffMs } from '@ecert/workflow';
 import { ApplicationEntity } from '../applications/entities/application.entity';
 import { ApplicationStepEntity } from '../applications/entities/application-step.entity';
 import { journal, WORKFLOW_SERVICE_ACTOR } from '../applications/application-journal';
@@ -219,11 +219,16 @@ export class FulfilmentRunner implements OnApplicationBootstrap, OnApplicationSh
     const applicationId = job.data?.applicationId;
     if (typeof applicationId !== 'string' || !UUID.test(applicationId)) throw new UnrecoverableError('not an application id');
     let stepsRun = 0;
-    for (;;) {
+    while (!this.stopped) {
       const claimed = await this.claim(applicationId);
       if (!claimed.length) break;
       for (const c of claimed) await this.runStep(c);
       stepsRun += claimed.length;
+    }
+    if (this.stopped) {
+      // Shutting down: another instance (or this one restarted) goes on with it.
+      await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+      throw new DelayedError();
     }
     const [s] = await this.ds.query(
       `SELECT a.status, a.attention, (SELECT min(next_attempt_at) FROM "workflow"."application_step" s
@@ -232,13 +237,11 @@ export class FulfilmentRunner implements OnApplicationBootstrap, OnApplicationSh
       [applicationId],
     );
     if (!s) throw new UnrecoverableError(`application ${applicationId} does not exist`);
-    const attention = s.attention as { reason?: string; step?: string } | null;
+    const outcome = sagaJobOutcome({ attention: s.attention, nextAttemptAt: s.next ? new Date(s.next) : null }, Date.now(), BUSY_RETRY_MS);
     // A step that cannot succeed: the job fails with its reason, shown in the board until an operator retries the application.
-    if (attention) throw new UnrecoverableError(`${attention.step ?? 'step'}: ${attention.reason ?? 'needs attention'}`);
-    if (s.next) {
-      // A retry later, or a step being sent elsewhere right now: the job waits (delayed) for it.
-      const at = new Date(s.next).getTime();
-      await job.moveToDelayed(at > Date.now() ? at : Date.now() + BUSY_RETRY_MS, token);
+    if (outcome.kind === 'failed') throw new UnrecoverableError(outcome.reason);
+    if (outcome.kind === 'delayed') {
+      await job.moveToDelayed(outcome.until, token);
       throw new DelayedError();
     }
     return { status: s.status, stepsRun };

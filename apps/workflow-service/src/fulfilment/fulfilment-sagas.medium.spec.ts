@@ -55,4 +55,24 @@ describe('sagas as BullMQ jobs', () => {
     const steps = (await p.db.query(`SELECT status FROM workflow.application_step WHERE application_id = $1`, [id])).rows;
     expect(steps).toEqual([{ status: 'done' }]);
   });
+
+  it('waits as a delayed job until its step is due (next_attempt_at), and starts at once when it is due now', async () => {
+    const id = await revocation.approve();
+    await expect.poll(async () => (await queue.getJob(id))?.getState(), { timeout: 15_000, interval: 100 }).toBe('completed');
+    // As after a transient failure: the step to retry in a minute (the poll, a minute too, does not run it sooner).
+    await p.db.query(`UPDATE workflow.application_step SET status = 'pending', next_attempt_at = now() + interval '60 seconds' WHERE application_id = $1`, [id]);
+    await p.db.query(`UPDATE workflow.application SET status = 'fulfilling', closed_at = NULL WHERE id = $1`, [id]);
+    const runner = p.services.workflow!.get(FulfilmentRunner);
+    runner.kick(id);
+    await expect.poll(async () => (await queue.getJob(id))?.getState(), { timeout: 15_000, interval: 100 }).toBe('delayed');
+    const delayed = (await queue.getJob(id))!;
+    expect(delayed.delay).toBeGreaterThan(50_000);
+    expect(delayed.delay).toBeLessThanOrEqual(60_000);
+    expect((await p.db.query(`SELECT status FROM workflow.application_step WHERE application_id = $1`, [id])).rows).toEqual([{ status: 'pending' }]);
+    // Due now (an operator's retry sets that): the same job is started at once.
+    await p.db.query(`UPDATE workflow.application_step SET next_attempt_at = now() WHERE application_id = $1`, [id]);
+    runner.kick(id);
+    await expect.poll(async () => (await queue.getJob(id))?.getState(), { timeout: 15_000, interval: 100 }).toBe('completed');
+    expect((await p.db.query(`SELECT status FROM workflow.application_step WHERE application_id = $1`, [id])).rows).toEqual([{ status: 'done' }]);
+  });
 });
