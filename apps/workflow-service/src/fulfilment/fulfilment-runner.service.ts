@@ -102,6 +102,7 @@ export class FulfilmentRunner implements OnApplicationBootstrap, OnApplicationSh
     if (applicationId) {
       void this.queueApplication(applicationId).catch((e) => {
         this.redisDown(e);
+        // The sweep queues it, or carries the steps out here if the queue still fails.
         this.sweep();
       });
       return;
@@ -209,7 +210,8 @@ export class FulfilmentRunner implements OnApplicationBootstrap, OnApplicationSh
         return;
       }
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
-      await this.deadline(existing.remove()).catch((e) => this.logger.debug({ err: (e as Error).message, applicationId }, 'saga job not replaced'));
+      // Not removed, the add below would be ignored: failing here has the poll carry the steps out instead.
+      await this.deadline(existing.remove());
     }
     await this.deadline(queue.add(SAGA_JOB_NAME, { applicationId }, { jobId: applicationId, delay: delayMs, attempts: 1, ...SAGA_JOB_RETENTION }));
   }
