@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { bullPrefix, QueueNames } from '@ecert/contracts';
 import { randomUUID } from 'node:crypto';
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
@@ -63,23 +63,70 @@ async function board(path: string, headers: Headers, method = 'GET', body?: unkn
   return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, text, json: () => JSON.parse(text) };
 }
 
-/** A job of the sagas queue moved to failed by hand: no worker of the platform consumes that queue (see docs/operations.md). */
-async function failedSagaJob(): Promise<string> {
-  const connection = { url: p.config.REDIS_URL, maxRetriesPerRequest: null };
-  const prefix = bullPrefix(p.config.ECERT_REDIS_PREFIX);
-  const queue = new Queue(QueueNames.sagas, { connection, prefix });
-  const worker = new Worker(QueueNames.sagas, null, { connection, prefix, autorun: false });
+const sagasQueue = () => new Queue(QueueNames.sagas, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+
+async function sagaJob(jobId: string) {
+  const queue = sagasQueue();
   try {
-    const added = await queue.add('operations-test', { applicationId: 'none' }, { attempts: 1 });
-    const job = await worker.getNextJob('test-token');
-    expect(job?.id).toBe(added.id);
-    await job!.moveToFailed(new Error('simulated failure'), 'test-token', false);
-    expect(await queue.getJobState(added.id!)).toBe('failed');
-    return added.id!;
+    const job = await queue.getJob(jobId);
+    return job && { state: await job.getState(), finishedOn: job.finishedOn ?? 0, failedReason: job.failedReason, data: job.data };
   } finally {
-    await worker.close();
     await queue.close();
   }
+}
+
+/**
+ * A real saga that cannot succeed, as its failed job (id = application id): a report of loss
+ * freezes the certificate, staff revoke it meanwhile, the report is rejected — and lifting the
+ * freeze it made is refused (409), so the application needs attention.
+ */
+async function failedSagaJob(): Promise<string> {
+  const unit = { name: '南宁市某挂失测试有限公司', uscc: makeUscc('450102'), regionCode: '450102', accountNo: `LOSS${Math.floor(Math.random() * 1e8)}` };
+  const cert = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr: opensslCsr(dir, 'p256').csr, unit });
+  expect(cert.status, JSON.stringify(cert.body)).toBe(201);
+  const system = { 'x-api-key': (await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'HRSS system', department: '社保经办', operations: ['applications:submit', 'applications:read'], regionCodes: ['450102'] })).body.apiKey };
+  const created = await api(
+    p.baseUrl,
+    'POST',
+    '/api/v1/applications',
+    {
+      type: 'report_loss',
+      unit: { ...unit, address: '南宁市民族大道60号', postalCode: '530000' },
+      handler: { name: '李经办', idNumber: makeResidentId('450102'), phone: '13912345678', email: 'jingban@example.cn' },
+      seals: [],
+      targetSerial: cert.body.serial,
+      statement: '经办人外出时遗失UKey',
+    },
+    system,
+  );
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const id = created.body.id;
+  for (const kind of created.body.checklist.missing as string[]) {
+    const r = await upload(p.baseUrl, `/api/v1/applications/${id}/materials?kind=${kind}`, samplePdf(kind), 'application/pdf', system);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+  const submitted = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/submit`, {}, system);
+  expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+  expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${cert.body.serial}/revoke`, { reason: 'keyCompromise' })).status).toBe(200);
+  const rejected = await api(p.baseUrl, 'POST', `/api/v1/applications/${id}/decisions`, { decision: 'reject', reason: '经核实非本单位经办人申报' }, await bearer('county_acceptor', '450102'));
+  expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+  await expect.poll(async () => (await sagaJob(id))?.state, { timeout: 20_000, interval: 100 }).toBe('failed');
+  expect((await sagaJob(id))!.failedReason).toMatch(/^unfreeze_certificate: 409 /);
+  const [app] = (await p.db.query(`SELECT status, attention FROM workflow.application WHERE id = $1`, [id])).rows;
+  expect(app).toMatchObject({ status: 'rejected', attention: { step: 'unfreeze_certificate' } });
+  return id;
+}
+
+/**
+ * A board retry only has the worker look again: PostgreSQL still says the step cannot succeed,
+ * so the job fails again with the same reason and the application is untouched.
+ */
+async function failedAgain(jobId: string, finishedBefore: number): Promise<void> {
+  await expect.poll(async () => { const j = await sagaJob(jobId); return j && j.finishedOn > finishedBefore && j.state; }, { timeout: 20_000, interval: 100 }).toBe('failed');
+  expect((await sagaJob(jobId))!.failedReason).toMatch(/^unfreeze_certificate: 409 /);
+  const steps = (await p.db.query(`SELECT name, status FROM workflow.application_step WHERE application_id = $1 ORDER BY seq`, [jobId])).rows;
+  expect(steps).toContainEqual({ name: 'unfreeze_certificate', status: 'failed' });
+  expect((await p.db.query(`SELECT status FROM workflow.application WHERE id = $1`, [jobId])).rows[0].status).toBe('rejected');
 }
 
 async function scrape(): Promise<string> {
@@ -169,9 +216,14 @@ describe('Bull Board at /admin/queues', () => {
     expect((listed.json().queues as { readOnlyMode: boolean }[]).every((q) => q.readOnlyMode)).toBe(true);
 
     const jobId = await failedSagaJob();
+    const failed = await board(`/api/queues?activeQueue=${QueueNames.sagas}&status=failed&page=1&jobsPerPage=50`, operator);
+    expect(failed.status, failed.text).toBe(200);
+    const sagas = (failed.json().queues as { name: string; jobs: { id: string; name: string; failedReason: string; data: unknown }[] }[]).find((q) => q.name === QueueNames.sagas)!;
+    expect(sagas.jobs.find((j) => j.id === jobId)).toMatchObject({ name: 'carry-out', data: { applicationId: jobId }, failedReason: expect.stringMatching(/^unfreeze_certificate: 409 /) });
     const retry = await board(`/api/queues/${QueueNames.sagas}/${jobId}/retry`, operator, 'PUT');
     expect(retry.status).toBe(403);
     expect(JSON.parse(retry.text).detail).toContain('admin');
+    expect((await sagaJob(jobId))!.state).toBe('failed');
   });
 
   it('lets a browser present the staff token as the board\'s session cookie', async () => {
@@ -191,12 +243,12 @@ describe('Bull Board at /admin/queues', () => {
     const listed = await board('/api/queues', admin);
     expect((listed.json().queues as { readOnlyMode: boolean }[]).some((q) => q.readOnlyMode)).toBe(false);
     const jobId = await failedSagaJob();
+    const { finishedOn } = (await sagaJob(jobId))!;
     const retry = await board(`/api/queues/${QueueNames.sagas}/${jobId}/retry`, admin, 'PUT');
     expect(retry.status, retry.text).toBe(204);
-    const connection = { url: p.config.REDIS_URL, maxRetriesPerRequest: null };
-    const queue = new Queue(QueueNames.sagas, { connection, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    await failedAgain(jobId, finishedOn);
+    const queue = sagasQueue();
     try {
-      expect(await queue.getJobState(jobId)).toBe('waiting');
       await queue.remove(jobId);
     } finally {
       await queue.close();
@@ -255,14 +307,15 @@ describe('Bull Board: national scope, allowlisted actions, CSRF, bounds', () => 
     const queue = new Queue(QueueNames.sagas, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
     try {
       expect(await queue.isPaused()).toBe(false);
-      expect((await queue.getJob(jobId))?.data).toEqual({ applicationId: 'none' });
+      expect((await queue.getJob(jobId))?.data).toEqual({ applicationId: jobId });
     } finally {
       await queue.close();
     }
     // What an admin needs still works: retrying the failed job, then removing it.
+    const { finishedOn } = (await sagaJob(jobId))!;
     const retried = await board(`/api/queues/${QueueNames.sagas}/${jobId}/retry`, admin, 'PUT', { note: '身份证 450102199001011234' });
     expect(retried.status, retried.text).toBe(204);
-    expect(await jobState(jobId)).toBe('waiting');
+    await failedAgain(jobId, finishedOn);
     expect((await board(`/api/queues/${QueueNames.sagas}/${jobId}/clean`, admin, 'PUT')).status).toBe(204);
     expect(await jobState(jobId)).toBe('unknown');
     // The audit keeps what was asked and a digest of the body, not the body.
@@ -285,11 +338,10 @@ describe('Bull Board: national scope, allowlisted actions, CSRF, bounds', () => 
     // The cookie alone, with no sign of where the request comes from: refused.
     expect((await board(path, cookie, 'PUT')).status).toBe(403);
     expect(await jobState(jobId)).toBe('failed');
+    const { finishedOn } = (await sagaJob(jobId))!;
     const same = await board(path, { ...cookie, origin: p.baseUrl, 'sec-fetch-site': 'same-origin' }, 'PUT');
     expect(same.status, same.text).toBe(204);
-    expect(await jobState(jobId)).toBe('waiting');
-    // Nothing works the sagas queue here: leave no waiting job for the next test's worker to find.
-    expect((await board(`/api/queues/${QueueNames.sagas}/${jobId}/clean`, admin, 'PUT')).status).toBe(204);
+    await failedAgain(jobId, finishedOn);
   });
 
   it('answers a bad percent escape with a 400 problem, and bounds the page size', async () => {

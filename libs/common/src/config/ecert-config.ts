@@ -126,6 +126,8 @@ export const configSchema = z.object({
   WORKFLOW_STEP_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** First retry delay (ms) of a failed step; doubles per attempt, at most 5 minutes. */
   WORKFLOW_STEP_BACKOFF_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Applications whose due steps one workflow-service instance carries out at once (the sagas queue's worker). */
+  WORKFLOW_SAGA_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Webhooks (docs/notifications.md): development and tests only — allow loopback, private and link-local targets. */
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** A delivery attempt's limit (connect, send, first bytes of the answer). */

@@ -13,7 +13,7 @@ export const QueueNames = {
   webhooks: 'webhook-deliveries',
   /** gateway notifications: e-mail to handlers. */
   mail: 'mail-deliveries',
-  /** workflow-service: sagas (fulfilment of approved applications). */
+  /** workflow-service: sagas (fulfilment of approved applications), one job per application (see ApplicationSagaJob). */
   sagas: 'application-sagas',
   /** seal-service: removal of documents past their retention period. */
   documentRetention: 'document-retention',
@@ -25,3 +25,15 @@ export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];
 export function bullPrefix(redisPrefix: string): string {
   return `${redisPrefix}:bull`;
 }
+
+/**
+ * A job of `QueueNames.sagas`: carry out the due steps of one application. Its job id is the
+ * application id (one job per application); the steps and their retry times stay in PostgreSQL,
+ * the job is only the trigger and what the board shows.
+ */
+export interface ApplicationSagaJob {
+  applicationId: string;
+}
+
+/** The name of every job of `QueueNames.sagas`. */
+export const SAGA_JOB_NAME = 'carry-out';

@@ -5,3 +5,4 @@ export * from './application-input.validator';
 export * from './review-rules';
 export * from './application-state-machine';
 export * from './route-table.renderer';
+export * from './saga-job-outcome';

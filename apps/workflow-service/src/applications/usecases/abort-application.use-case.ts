@@ -52,7 +52,7 @@ export class AbortApplicationUseCase {
       return this.views.load(m, app);
     });
     this.relay.kick();
-    this.runner.kick();
+    this.runner.kick(id);
     return view;
   }
 }

@@ -164,7 +164,7 @@ export class DecideApplicationUseCase {
       return this.views.load(m, app);
     });
     this.relay.kick();
-    this.runner.kick();
+    this.runner.kick(id);
     return view;
   }
 }

@@ -56,7 +56,7 @@ export class RecordProductionUseCase {
       return this.views.load(m, app);
     });
     this.relay.kick();
-    this.runner.kick();
+    this.runner.kick(id);
     return view;
   }
 }

@@ -44,7 +44,7 @@ export class RetryApplicationUseCase {
       await journal(m, app, 'retried', actorRef(actor), { step: step.name });
       return this.views.load(m, app);
     });
-    this.runner.kick();
+    this.runner.kick(id);
     return view;
   }
 }
