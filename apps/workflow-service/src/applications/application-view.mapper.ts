@@ -16,12 +16,12 @@ export class ApplicationViewMapper {
   constructor(@Inject(WorkingCalendarProvider) private readonly calendar: WorkingCalendarProvider) {}
 
   async load(m: EntityManager, app: ApplicationEntity): Promise<ApplicationView> {
-    const [materials, decisions, steps, timeline] = await Promise.all([
-      m.find(ApplicationMaterialEntity, { where: { applicationId: app.id }, order: { attachedAt: 'ASC' } }),
-      m.find(ApplicationDecisionEntity, { where: { applicationId: app.id }, order: { decidedAt: 'ASC' } }),
-      m.find(ApplicationStepEntity, { where: { applicationId: app.id }, order: { seq: 'ASC' } }),
-      m.find(ApplicationTimelineEntity, { where: { applicationId: app.id }, order: { id: 'ASC' } }),
-    ]);
+    // One after another: `m` is often a transaction's manager, one connection that must not be
+    // given concurrent queries (pg warns now and will refuse).
+    const materials = await m.find(ApplicationMaterialEntity, { where: { applicationId: app.id }, order: { attachedAt: 'ASC' } });
+    const decisions = await m.find(ApplicationDecisionEntity, { where: { applicationId: app.id }, order: { decidedAt: 'ASC' } });
+    const steps = await m.find(ApplicationStepEntity, { where: { applicationId: app.id }, order: { seq: 'ASC' } });
+    const timeline = await m.find(ApplicationTimelineEntity, { where: { applicationId: app.id }, order: { id: 'ASC' } });
     return this.toView(app, materials, decisions, steps, timeline);
   }
 
@@ -29,11 +29,9 @@ export class ApplicationViewMapper {
   async loadMany(m: EntityManager, apps: ApplicationEntity[]): Promise<ApplicationView[]> {
     if (!apps.length) return [];
     const ids = In(apps.map((a) => a.id));
-    const [materials, decisions, steps] = await Promise.all([
-      m.find(ApplicationMaterialEntity, { where: { applicationId: ids }, order: { attachedAt: 'ASC' } }),
-      m.find(ApplicationDecisionEntity, { where: { applicationId: ids }, order: { decidedAt: 'ASC' } }),
-      m.find(ApplicationStepEntity, { where: { applicationId: ids }, order: { seq: 'ASC' } }),
-    ]);
+    const materials = await m.find(ApplicationMaterialEntity, { where: { applicationId: ids }, order: { attachedAt: 'ASC' } });
+    const decisions = await m.find(ApplicationDecisionEntity, { where: { applicationId: ids }, order: { decidedAt: 'ASC' } });
+    const steps = await m.find(ApplicationStepEntity, { where: { applicationId: ids }, order: { seq: 'ASC' } });
     const of = <T extends { applicationId: string }>(rows: T[], id: string) => rows.filter((r) => r.applicationId === id);
     return apps.map((a) => this.toView(a, of(materials, a.id), of(decisions, a.id), of(steps, a.id), []));
   }
