@@ -17,7 +17,7 @@ import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { makeResidentId, makeUscc, openssl, opensslCsr, TempDir } from '../support/fixtures';
 import { PurgeExpiredDocumentsUseCase } from '../../apps/seal-service/src/documents/purge-expired-documents.use-case';
-import { api } from '../support/http';
+import { api, defaultHeaders } from '../support/http';
 import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { PDF_FIXTURES } from '../support/pdf-fixtures';
@@ -175,7 +175,7 @@ const pemDer = (pem: string) => new Uint8Array(Buffer.from(pem.replace(/-----[^-
 
 /** A seal's DER as issued (.esl). */
 async function sealDerOf(sealId: string): Promise<Uint8Array> {
-  const esl = await fetch(`${p.baseUrl}/api/v1/seals/${sealId}.esl`);
+  const esl = await fetch(`${p.baseUrl}/api/v1/seals/${sealId}.esl`, { headers: defaultHeaders });
   expect(esl.status).toBe(200);
   return new Uint8Array(await esl.arrayBuffer());
 }

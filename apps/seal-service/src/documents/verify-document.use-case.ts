@@ -139,6 +139,7 @@ export class VerifyDocumentUseCase {
   }
 
   private async verifyOne(bytes: Uint8Array, sig: PdfSignature, trust: Trust, at: Date): Promise<SignatureReportView> {
+    const tsaTrust = trust;
     const checks: SignatureCheckView[] = [];
     const warnings: string[] = [];
     const verdicts: Verdict[] = [];
@@ -203,7 +204,7 @@ export class VerifyDocumentUseCase {
           tsa = undefined;
         }
         // A valid token of a trusted TSA proves the signature existed at genTime (DSS: a POE).
-        const trust = valid && t.genTime ? this.timestamps.judge(t.tsaCertificate, t.certificates, t.genTime) : undefined;
+        const trust = valid && t.genTime ? await this.timestamps.judge(t.tsaCertificate, t.certificates, t.genTime, (path) => this.tsaStatus(path, tsaTrust)) : undefined;
         timestamp = { ...(t.genTime ? { genTime: t.genTime.toISOString() } : {}), ...(tsa ? { tsa } : {}), valid, trusted: !!trust?.trusted, problems: t.problems };
         checks.push({
           name: 'timestamp',
@@ -440,6 +441,24 @@ export class VerifyDocumentUseCase {
   private async storedSeal(sig: DecodedSesSignature): Promise<SealEntity | undefined> {
     const row = await this.ds.getRepository(SealEntity).findOneBy({ esId: sig.seal.sealInfo.esId });
     return row && row.derSha256 === sha256Hex(sig.seal.der) ? row : undefined;
+  }
+
+  /**
+   * A TSA certificate ecert issued (its chain passes one of ecert's issuing CAs): its status at the
+   * cert-service; revoked or unreadable is no proof. Others: undefined (trusted as configured).
+   */
+  private async tsaStatus(path: readonly ParsedCertificate[], trust: Trust): Promise<{ revoked: boolean; detail: string } | undefined> {
+    const leaf = path[0];
+    const issuer = path[1];
+    if (!leaf || !issuer || !trust.issuingDer.some((d) => Buffer.from(d).equals(Buffer.from(issuer.der)))) return undefined;
+    const serial = serialKey(leaf.serialNumberHex);
+    try {
+      const view = await this.certs.getCertificateAsService(serial);
+      if (view.status === 'revoked' || view.issuerRevoked) return { revoked: true, detail: `its certificate ${serial} ${view.issuerRevoked ? 'is under a revoked CA' : `was revoked at ${view.revokedAt}`}` };
+      return { revoked: false, detail: `its certificate ${serial} is ${view.status} at the cert-service` };
+    } catch (e) {
+      return { revoked: true, detail: `the status of its certificate ${serial} could not be read (${(e as Error).message})` };
+    }
   }
 
   /** ecert's record of this signature: by the CMS hash, else by its signature value (unsigned attributes changed since). */
