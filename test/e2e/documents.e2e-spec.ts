@@ -18,6 +18,10 @@ import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { makeResidentId, makeUscc, openssl, opensslCsr, TempDir } from '../support/fixtures';
 import { PurgeExpiredDocumentsUseCase } from '../../apps/seal-service/src/documents/purge-expired-documents.use-case';
 import { api, defaultHeaders } from '../support/http';
+import { randomUUID } from 'node:crypto';
+import { ProblemError, requestContext } from '@ecert/common';
+import { Subjects } from '@ecert/contracts';
+import { BusIdentity, BusRpcClient } from '@ecert/messaging';
 import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { PDF_FIXTURES } from '../support/pdf-fixtures';
@@ -924,7 +928,8 @@ describe('retention (DOCUMENT_RETENTION_DAYS)', () => {
     await p.db.query(`UPDATE seal.document SET retained_until = now() - interval '1 day' WHERE id = ANY($1::uuid[])`, [[asMaterial.id, alone.id]]);
 
     const purge = p.services.seal!.get(PurgeExpiredDocumentsUseCase);
-    const r = await purge.execute({ now: new Date() });
+    // No grace period here: marked and removed in the one sweep.
+    const r = await purge.execute({ now: new Date(), graceMs: 0 });
     expect(r).toMatchObject({ purged: 2, removed: 1, kept: 1 });
 
     for (const d of [asMaterial, alone]) {
@@ -948,5 +953,32 @@ describe('retention (DOCUMENT_RETENTION_DAYS)', () => {
     const back = await upload(samplePdf('a declaration nobody else keeps'));
     expect(back.id).not.toBe(alone.id);
     expect((await content(back)).length).toBeGreaterThan(0);
+  });
+
+  it('a re-upload of a document past retention but not swept yet is a new document, not the dying one', async () => {
+    const bytes = samplePdf('uploaded again at the end of its retention');
+    const first = await upload(bytes);
+    await p.db.query(`UPDATE seal.document SET retained_until = now() - interval '1 minute' WHERE id = $1`, [first.id]);
+    const again = await upload(bytes);
+    expect(again.id).not.toBe(first.id);
+    await p.services.seal!.get(PurgeExpiredDocumentsUseCase).execute({ now: new Date(), graceMs: 0 });
+    // The dying row is purged; the new one keeps the bytes.
+    expect((await content(again)).length).toBe(bytes.length);
+  });
+
+  it("the workflow-service answers which contents are materials to the seal-service only", async () => {
+    const asked = (caller: 'gateway' | 'cert-service' | 'seal-service') => {
+      const bus = new BusRpcClient(p.config, BusIdentity.fromConfig(p.config, caller), `materials-${caller}`);
+      return requestContext
+        .run({ requestId: `materials-${randomUUID()}` }, () => bus.call<{ referenced: string[] }>(Subjects.workflow.materialsReferenced, { sha256s: ['0'.repeat(64)] }, { timeoutMs: 10_000 }))
+        .then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }))
+        .finally(() => bus.close());
+    };
+    expect(await asked('seal-service')).toMatchObject({ ok: true, r: { referenced: [] } });
+    for (const caller of ['gateway', 'cert-service'] as const) {
+      const r = await asked(caller);
+      expect(r.ok, caller).toBe(false);
+      expect(r.ok ? undefined : (r.e as ProblemError).status, caller).toBe(403);
+    }
   });
 });
