@@ -185,8 +185,8 @@ async function sealDerOf(sealId: string): Promise<Uint8Array> {
 }
 
 /** An SES_Signature with `sealDer` over `digest`, signed with the unit's key (as a thief with the UKey, or ecert itself, would). */
-function sesWith(unit: UnitSeal, sealDer: Uint8Array, digest: Uint8Array, propertyInfo = 'PDF Signature1 /ByteRange [0 1 2 3]'): Uint8Array {
-  const prepared = prepareSesSignatureV4({ seal: sealDer, signerCertificate: pemDer(unit.cert.certificatePem), signatureAlgorithmOid: '1.2.156.10197.1.501', dataHash: digest, propertyInfo });
+function sesWith(unit: UnitSeal, sealDer: Uint8Array, digest: Uint8Array, propertyInfo = 'PDF Signature1 /ByteRange [0 1 2 3]', timeInfo?: Date): Uint8Array {
+  const prepared = prepareSesSignatureV4({ seal: sealDer, signerCertificate: pemDer(unit.cert.certificatePem), signatureAlgorithmOid: '1.2.156.10197.1.501', dataHash: digest, propertyInfo, ...(timeInfo ? { timeInfo } : {}) });
   return assembleSesSignatureV4(prepared, unit.sign!(Buffer.from(prepared.dataToSign)));
 }
 
@@ -606,6 +606,10 @@ describe('sealing and verifying', () => {
       const elsewhere = (sesSignature?: Uint8Array) => Buffer.from(embedSignature(outside, assembleSignedData({ prepared: attrs, signature, signerCertificate: certDer, chain, ...(sesSignature ? { sesSignature } : {}) })));
       const withSes = elsewhere(sesWith(sm2Seal, await sealDerOf(other.body.id), contentDigest));
       expect((await verify(withSes)).signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', seal: { sealId: other.body.id }, sesSignature: { validatedAt: { basis: 'now' } } });
+      // An SES_Signature that says it was made later than the time it is judged at: refused.
+      const fromTheFuture = (await verify(elsewhere(sesWith(sm2Seal, await sealDerOf(other.body.id), contentDigest, undefined, new Date(Date.now() + 3_600_000))))).signatures[0]!;
+      expect(fromTheFuture).toMatchObject({ indication: 'TOTAL_FAILED' });
+      expect(fromTheFuture.sesSignature!.checks.find((c) => c.name === 'signing-time')).toMatchObject({ result: 'failed' });
       // Without any SES_Signature, by a certificate bound to ecert's seals: no seal in the document, none named.
       const bare = (await verify(elsewhere())).signatures[0]!;
       expect(bare).toMatchObject({ indication: 'INDETERMINATE' });
