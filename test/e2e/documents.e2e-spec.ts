@@ -21,6 +21,12 @@ import { api, defaultHeaders } from '../support/http';
 import { randomUUID } from 'node:crypto';
 import { ProblemError, requestContext } from '@ecert/common';
 import { Subjects } from '@ecert/contracts';
+import { buildCertificate, buildName, certificateProfiles, issuerFromCertificate, newSerialNumber } from '@ecert/pki';
+import { parseCertificate } from '@ecert/ses';
+import { CertServiceClient } from '../../apps/seal-service/src/cert-client/cert-service.client';
+import { CaRegistry } from '../../apps/cert-service/src/ca/ca-registry.service';
+import { caSubject } from '../../apps/cert-service/src/ca/ca-naming';
+import { InitializeCasUseCase } from '../../apps/cert-service/src/ca/initialize-cas.use-case';
 import { BusIdentity, BusRpcClient } from '@ecert/messaging';
 import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
@@ -606,6 +612,37 @@ describe('sealing and verifying', () => {
       const elsewhere = (sesSignature?: Uint8Array) => Buffer.from(embedSignature(outside, assembleSignedData({ prepared: attrs, signature, signerCertificate: certDer, chain, ...(sesSignature ? { sesSignature } : {}) })));
       const withSes = elsewhere(sesWith(sm2Seal, await sealDerOf(other.body.id), contentDigest));
       expect((await verify(withSes)).signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', seal: { sealId: other.body.id }, sesSignature: { validatedAt: { basis: 'now' } } });
+      // A seal of a maker certificate since re-issued (made before id-kp-ecertSealMaking), stored here: its
+      // SES_Signature is judged with the same maker lists as 验章 (createDate, stored here, legacy makers).
+      const registry = p.services.cert!.get(CaRegistry);
+      const current = registry.get('sm2-seal-maker');
+      const spki = parseCertificate(new Uint8Array(current.certificate)).spki;
+      const legacy = await buildCertificate({
+        issuer: issuerFromCertificate(new Uint8Array(registry.get('sm2-issuing').certificate)),
+        signer: await registry.signer('sm2-issuing'),
+        subjectName: buildName(caSubject('sm2', 'seal-maker')),
+        subjectSpki: spki,
+        serialNumber: newSerialNumber(),
+        notBefore: current.notBefore,
+        notAfter: current.notAfter,
+        extensions: certificateProfiles.sealMaker({ subjectSpki: spki, crlUrl: 'http://127.0.0.1/crl', ocspUrl: 'http://127.0.0.1/ocsp', caIssuersUrl: 'http://127.0.0.1/ca' }).filter((e) => e.extnID !== '2.5.29.37'),
+      });
+      await p.db.query("UPDATE cert.ca SET certificate = $1, serial = $2 WHERE id = 'sm2-seal-maker'", [Buffer.from(legacy), parseCertificate(legacy).serialNumberHex]);
+      await registry.reload();
+      p.services.seal!.get(CertServiceClient).forgetCas();
+      let legacySeal: SealView;
+      try {
+        const made = await api<SealView>(p.baseUrl, 'POST', '/api/v1/seals', { kind: 'special', purpose: 'finance', name: '财务专用章', image: SEAL_PNG, widthMm: 40, heightMm: 40, certificateSerial: sm2Seal.cert.serial });
+        expect(made.status, JSON.stringify(made.body)).toBe(201);
+        legacySeal = made.body;
+      } finally {
+        expect((await p.services.cert!.get(InitializeCasUseCase).execute()).renewed).toEqual(['sm2-seal-maker']);
+        p.services.seal!.get(CertServiceClient).forgetCas();
+      }
+      const byLegacyMaker = (await verify(elsewhere(sesWith(sm2Seal, await sealDerOf(legacySeal.id), contentDigest)))).signatures[0]!;
+      expect(byLegacyMaker.sesSignature, JSON.stringify(byLegacyMaker.sesSignature?.checks, null, 1)).toMatchObject({ indication: 'TOTAL_PASSED', seal: { sealId: legacySeal.id } });
+      expect(byLegacyMaker.indication).toBe('TOTAL_PASSED');
+
       // An SES_Signature that says it was made later than the time it is judged at: refused.
       const fromTheFuture = (await verify(elsewhere(sesWith(sm2Seal, await sealDerOf(other.body.id), contentDigest, undefined, new Date(Date.now() + 3_600_000))))).signatures[0]!;
       expect(fromTheFuture).toMatchObject({ indication: 'TOTAL_FAILED' });
