@@ -17,13 +17,23 @@ import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { makeResidentId, makeUscc, openssl, opensslCsr, TempDir } from '../support/fixtures';
 import { PurgeExpiredDocumentsUseCase } from '../../apps/seal-service/src/documents/purge-expired-documents.use-case';
-import { api } from '../support/http';
+import { api, defaultHeaders } from '../support/http';
+import { randomUUID } from 'node:crypto';
+import { ProblemError, requestContext } from '@ecert/common';
+import { Subjects } from '@ecert/contracts';
+import { buildCertificate, buildName, certificateProfiles, issuerFromCertificate, newSerialNumber } from '@ecert/pki';
+import { parseCertificate } from '@ecert/ses';
+import { CertServiceClient } from '../../apps/seal-service/src/cert-client/cert-service.client';
+import { CaRegistry } from '../../apps/cert-service/src/ca/ca-registry.service';
+import { caSubject } from '../../apps/cert-service/src/ca/ca-naming';
+import { InitializeCasUseCase } from '../../apps/cert-service/src/ca/initialize-cas.use-case';
+import { BusIdentity, BusRpcClient } from '@ecert/messaging';
 import { samplePdf } from '../support/materials';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { PDF_FIXTURES } from '../support/pdf-fixtures';
 import { embedSignature, prepareSignature, readPdfSignatures, signedChunks } from '@ecert/pdf';
 import { assembleSignedData, buildTimestampRequest, checkSignatureOverAttributes, CMS_OID, digestChunks, parseSignedData, prepareSignedAttributes, readTimestampResponse } from '@ecert/cms';
-import { decodeSesSignature } from '@ecert/ses';
+import { assembleSesSignatureV4, decodeSesSignature, prepareSesSignatureV4 } from '@ecert/ses';
 import { derOf } from '../../apps/seal-service/src/documents/verify-document.use-case';
 import { hasPeer, makeNssDb, mmToPx, pdfsigReport, qpdfCheck, redPixelsIn, renderPage } from '../support/pdf-peers';
 
@@ -144,6 +154,46 @@ function withContentsEdited(pdf: Buffer, edit: (cms: Buffer) => void): Buffer {
   const out = Buffer.from(pdf);
   out.write(cms.toString('hex'), start + 1, 'latin1');
   return out;
+}
+
+/** The sealed PDF with the CMS of its last signature replaced (zero-padded into /Contents). */
+function withCms(pdf: Buffer, cms: Uint8Array): Buffer {
+  const sig = readPdfSignatures(pdf).pop()!;
+  const [, start, end] = sig.byteRange;
+  const room = end - 1 - (start + 1);
+  const hex = Buffer.from(cms).toString('hex');
+  expect(hex.length).toBeLessThanOrEqual(room);
+  const out = Buffer.from(pdf);
+  out.write(hex.padEnd(room, '0'), start + 1, 'latin1');
+  return out;
+}
+
+/**
+ * The same SM2 CMS signature (signed attributes, signature value, certificates) with its unsigned
+ * attributes rebuilt: another SES_Signature, or none. What a thief can do without the key.
+ */
+function rebuiltSm2Cms(pdf: Buffer, sesSignature?: Uint8Array): Uint8Array {
+  const sig = readPdfSignatures(pdf).pop()!;
+  const parsed = parseSignedData(derOf(sig.contents));
+  const si = parsed.signerInfos[0]!;
+  const [signer, ...chain] = parsed.certificates;
+  const der = si.signedAttributesDer!;
+  return assembleSignedData({ prepared: { family: 'gbt35275', der, digestAlgorithm: 'sm3', dataToSign: der, digestToSign: new Uint8Array(32) }, signature: si.signature, signerCertificate: signer!, chain, ...(sesSignature ? { sesSignature } : {}) });
+}
+
+const pemDer = (pem: string) => new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+
+/** A seal's DER as issued (.esl). */
+async function sealDerOf(sealId: string): Promise<Uint8Array> {
+  const esl = await fetch(`${p.baseUrl}/api/v1/seals/${sealId}.esl`, { headers: defaultHeaders });
+  expect(esl.status).toBe(200);
+  return new Uint8Array(await esl.arrayBuffer());
+}
+
+/** An SES_Signature with `sealDer` over `digest`, signed with the unit's key (as a thief with the UKey, or ecert itself, would). */
+function sesWith(unit: UnitSeal, sealDer: Uint8Array, digest: Uint8Array, propertyInfo = 'PDF Signature1 /ByteRange [0 1 2 3]', timeInfo?: Date): Uint8Array {
+  const prepared = prepareSesSignatureV4({ seal: sealDer, signerCertificate: pemDer(unit.cert.certificatePem), signatureAlgorithmOid: '1.2.156.10197.1.501', dataHash: digest, propertyInfo, ...(timeInfo ? { timeInfo } : {}) });
+  return assembleSesSignatureV4(prepared, unit.sign!(Buffer.from(prepared.dataToSign)));
 }
 
 /** The SES_Signature carried in a signature's CMS (unsigned attribute), as libs/cms reads it. */
@@ -524,6 +574,100 @@ describe('sealing and verifying', () => {
       expect(s.sesSignature!.checks.find((c) => c.name === 'seal.maker-signature')?.result).toBe('failed');
       expect(s.sesSignature!.checks.find((c) => c.name === 'signer-signature')?.result).toBe('failed');
     });
+
+    it("judges the SES_Signature at ecert's record of it; a stripped one fails and names no seal", async () => {
+      const ok = (await verify(sm2Sealed)).signatures[0]!;
+      expect(ok).toMatchObject({ indication: 'TOTAL_PASSED', seal: { sealId: sm2Seal.seal.id }, sesSignature: { validatedAt: { basis: 'ecert-record' }, seal: { sealId: sm2Seal.seal.id } } });
+      expect(ok.sesSignature!.checks.find((c) => c.name === 'recorded-seal')).toMatchObject({ result: 'passed' });
+
+      // The CMS signature left as it was, its SES_Signature removed: ecert's record says it had one.
+      const stripped = await verify(withCms(sm2Sealed, rebuiltSm2Cms(sm2Sealed)));
+      const s = stripped.signatures[0]!;
+      expect(s.checks.find((c) => c.name === 'signature')?.result).toBe('passed');
+      expect(s).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE' });
+      expect(s.reason).toMatch(/SES_Signature ecert embedded .* was removed/);
+      expect(s.seal).toBeUndefined();
+      expect(s.ecertRecord).toBeDefined();
+    });
+
+    it('another seal of the same certificate swapped into the SES_Signature: judged now, not the recorded seal (TOTAL_FAILED), and a seal that is not in good standing is not accepted', async () => {
+      const other = await api<SealView>(p.baseUrl, 'POST', '/api/v1/seals', { kind: 'department', name: '人事部', image: SEAL_PNG, widthMm: 40, heightMm: 40, certificateSerial: sm2Seal.cert.serial });
+      expect(other.status, JSON.stringify(other.body)).toBe(201);
+      const [sig] = readPdfSignatures(sm2Sealed);
+      const digest = digestChunks(signedChunks(sm2Sealed, sig!.byteRange), 'sm3');
+      const swapped = withCms(sm2Sealed, rebuiltSm2Cms(sm2Sealed, sesWith(sm2Seal, await sealDerOf(other.body.id), digest, decodeSesSignature(sesOf(sm2Sealed)).toSign.propertyInfo)));
+      const s = (await verify(swapped)).signatures[0]!;
+      expect(s.sesSignature).toMatchObject({ validatedAt: { basis: 'now' }, seal: { sealId: other.body.id } });
+      expect(s.sesSignature!.checks.find((c) => c.name === 'recorded-seal')).toMatchObject({ result: 'failed' });
+      expect(s).toMatchObject({ indication: 'TOTAL_FAILED' });
+      expect(s.reason).toMatch(/another seal than the one ecert sealed/);
+
+      // Signed outside ecert with the same UKey, SES_Signature of ecert's seal: no record, judged now.
+      const outside = prepareSignature(samplePdf('SM2, signed elsewhere'), { placements: [{ page: 1, xMm: 130, yMm: 180, widthMm: 40, heightMm: 40 }], image: { png: Buffer.from(SEAL_PNG, 'base64') }, subFilter: 'adbe.pkcs7.detached', contentsBytes: 65536 });
+      const contentDigest = digestChunks(signedChunks(outside.pdf, outside.byteRange), 'sm3');
+      const certDer = pemDer(sm2Seal.cert.certificatePem);
+      const attrs = prepareSignedAttributes({ family: 'gbt35275', contentDigest, signerCertificate: certDer });
+      const signature = checkSignatureOverAttributes(attrs, sm2Seal.sign!(Buffer.from(attrs.dataToSign)), certDer);
+      const chain = sm2Seal.cert.chainPem.map(pemDer);
+      const elsewhere = (sesSignature?: Uint8Array) => Buffer.from(embedSignature(outside, assembleSignedData({ prepared: attrs, signature, signerCertificate: certDer, chain, ...(sesSignature ? { sesSignature } : {}) })));
+      const withSes = elsewhere(sesWith(sm2Seal, await sealDerOf(other.body.id), contentDigest));
+      expect((await verify(withSes)).signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', seal: { sealId: other.body.id }, sesSignature: { validatedAt: { basis: 'now' } } });
+      // A seal of a maker certificate since re-issued (made before id-kp-ecertSealMaking), stored here: its
+      // SES_Signature is judged with the same maker lists as 验章 (createDate, stored here, legacy makers).
+      const registry = p.services.cert!.get(CaRegistry);
+      const current = registry.get('sm2-seal-maker');
+      const spki = parseCertificate(new Uint8Array(current.certificate)).spki;
+      const legacy = await buildCertificate({
+        issuer: issuerFromCertificate(new Uint8Array(registry.get('sm2-issuing').certificate)),
+        signer: await registry.signer('sm2-issuing'),
+        subjectName: buildName(caSubject('sm2', 'seal-maker')),
+        subjectSpki: spki,
+        serialNumber: newSerialNumber(),
+        notBefore: current.notBefore,
+        notAfter: current.notAfter,
+        extensions: certificateProfiles.sealMaker({ subjectSpki: spki, crlUrl: 'http://127.0.0.1/crl', ocspUrl: 'http://127.0.0.1/ocsp', caIssuersUrl: 'http://127.0.0.1/ca' }).filter((e) => e.extnID !== '2.5.29.37'),
+      });
+      await p.db.query("UPDATE cert.ca SET certificate = $1, serial = $2 WHERE id = 'sm2-seal-maker'", [Buffer.from(legacy), parseCertificate(legacy).serialNumberHex]);
+      await registry.reload();
+      p.services.seal!.get(CertServiceClient).forgetCas();
+      let legacySeal: SealView;
+      try {
+        const made = await api<SealView>(p.baseUrl, 'POST', '/api/v1/seals', { kind: 'special', purpose: 'finance', name: '财务专用章', image: SEAL_PNG, widthMm: 40, heightMm: 40, certificateSerial: sm2Seal.cert.serial });
+        expect(made.status, JSON.stringify(made.body)).toBe(201);
+        legacySeal = made.body;
+      } finally {
+        expect((await p.services.cert!.get(InitializeCasUseCase).execute()).renewed).toEqual(['sm2-seal-maker']);
+        p.services.seal!.get(CertServiceClient).forgetCas();
+      }
+      const byLegacyMaker = (await verify(elsewhere(sesWith(sm2Seal, await sealDerOf(legacySeal.id), contentDigest)))).signatures[0]!;
+      expect(byLegacyMaker.sesSignature, JSON.stringify(byLegacyMaker.sesSignature?.checks, null, 1)).toMatchObject({ indication: 'TOTAL_PASSED', seal: { sealId: legacySeal.id } });
+      expect(byLegacyMaker.indication).toBe('TOTAL_PASSED');
+
+      // An SES_Signature that says it was made later than the time it is judged at: refused.
+      const fromTheFuture = (await verify(elsewhere(sesWith(sm2Seal, await sealDerOf(other.body.id), contentDigest, undefined, new Date(Date.now() + 3_600_000))))).signatures[0]!;
+      expect(fromTheFuture).toMatchObject({ indication: 'TOTAL_FAILED' });
+      expect(fromTheFuture.sesSignature!.checks.find((c) => c.name === 'signing-time')).toMatchObject({ result: 'failed' });
+      // Without any SES_Signature, by a certificate bound to ecert's seals: no seal in the document, none named.
+      const bare = (await verify(elsewhere())).signatures[0]!;
+      expect(bare).toMatchObject({ indication: 'INDETERMINATE' });
+      expect(bare.checks.find((c) => c.name === 'ses-signature')).toMatchObject({ result: 'indeterminate' });
+      expect(bare.seal).toBeUndefined();
+
+      // The seal inside revoked here: without a proof of existence of this SES_Signature, not accepted.
+      await p.db.query("UPDATE seal.seal SET status = 'revoked', status_changed_at = now() WHERE id = $1", [other.body.id]);
+      const revoked = (await verify(withSes)).signatures[0]!;
+      expect(revoked).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE' });
+      expect(revoked.sesSignature!.checks.find((c) => c.name === 'seal-standing')).toMatchObject({ result: 'indeterminate' });
+      // ecert's own sealing with a seal suspended later: its record came first (passed, warned).
+      await p.db.query("UPDATE seal.seal SET status = 'suspended', status_changed_at = now() WHERE id = $1", [sm2Seal.seal.id]);
+      try {
+        const later = (await verify(sm2Sealed)).signatures[0]!;
+        expect(later.indication, JSON.stringify(later, null, 1)).toBe('TOTAL_PASSED');
+        expect(later.warnings.join(' ')).toMatch(/seal is suspended/);
+      } finally {
+        await p.db.query("UPDATE seal.seal SET status = 'active' WHERE id = $1", [sm2Seal.seal.id]);
+      }
+    });
   });
 
   it.skipIf(!hasPeer('pdfsig') || !hasPeer('certutil') || !hasPeer('qpdf'))('pdfsig says "Signature is Valid" with ecert\'s root trusted; qpdf --check finds no errors', async () => {
@@ -679,7 +823,9 @@ describe('what may not be sealed', () => {
     expect(ours.signatures[0]!.certificateStatus).toMatchObject({ status: 'revoked' });
     expect(ours.signatures[0]!.warnings.join(' ')).toMatch(/revoked/);
     // ecert's record, or its own B-T timestamp (trusted here, and a moment earlier): the earliest proof counts.
-    expect(['ecert-record', 'timestamp']).toContain(ours.signatures[0]!.validatedAt?.basis);
+    // ecert stamps its own seals (ECERT_TSA_URL) before it records them: the genTime comes first, a tie names the timestamp.
+    expect(ours.signatures[0]!.validatedAt).toMatchObject({ basis: 'timestamp', time: ours.signatures[0]!.timestamp!.genTime });
+    expect(new Date(ours.signatures[0]!.timestamp!.genTime!).getTime()).toBeLessThanOrEqual(new Date(ours.signatures[0]!.ecertRecord!.sealedAt).getTime());
     const theirs = await verify(elsewhere);
     expect(theirs.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE', validatedAt: { basis: 'now' } });
     // A trusted timestamp before the revocation is the proof of existence: not failed for the revocation, warned.
@@ -823,7 +969,8 @@ describe('retention (DOCUMENT_RETENTION_DAYS)', () => {
     await p.db.query(`UPDATE seal.document SET retained_until = now() - interval '1 day' WHERE id = ANY($1::uuid[])`, [[asMaterial.id, alone.id]]);
 
     const purge = p.services.seal!.get(PurgeExpiredDocumentsUseCase);
-    const r = await purge.execute({ now: new Date() });
+    // No grace period here: marked and removed in the one sweep.
+    const r = await purge.execute({ now: new Date(), graceMs: 0 });
     expect(r).toMatchObject({ purged: 2, removed: 1, kept: 1 });
 
     for (const d of [asMaterial, alone]) {
@@ -847,5 +994,32 @@ describe('retention (DOCUMENT_RETENTION_DAYS)', () => {
     const back = await upload(samplePdf('a declaration nobody else keeps'));
     expect(back.id).not.toBe(alone.id);
     expect((await content(back)).length).toBeGreaterThan(0);
+  });
+
+  it('a re-upload of a document past retention but not swept yet is a new document, not the dying one', async () => {
+    const bytes = samplePdf('uploaded again at the end of its retention');
+    const first = await upload(bytes);
+    await p.db.query(`UPDATE seal.document SET retained_until = now() - interval '1 minute' WHERE id = $1`, [first.id]);
+    const again = await upload(bytes);
+    expect(again.id).not.toBe(first.id);
+    await p.services.seal!.get(PurgeExpiredDocumentsUseCase).execute({ now: new Date(), graceMs: 0 });
+    // The dying row is purged; the new one keeps the bytes.
+    expect((await content(again)).length).toBe(bytes.length);
+  });
+
+  it("the workflow-service answers which contents are materials to the seal-service only", async () => {
+    const asked = (caller: 'gateway' | 'cert-service' | 'seal-service') => {
+      const bus = new BusRpcClient(p.config, BusIdentity.fromConfig(p.config, caller), `materials-${caller}`);
+      return requestContext
+        .run({ requestId: `materials-${randomUUID()}` }, () => bus.call<{ referenced: string[] }>(Subjects.workflow.materialsReferenced, { sha256s: ['0'.repeat(64)] }, { timeoutMs: 10_000 }))
+        .then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }))
+        .finally(() => bus.close());
+    };
+    expect(await asked('seal-service')).toMatchObject({ ok: true, r: { referenced: [] } });
+    for (const caller of ['gateway', 'cert-service'] as const) {
+      const r = await asked(caller);
+      expect(r.ok, caller).toBe(false);
+      expect(r.ok ? undefined : (r.e as ProblemError).status, caller).toBe(403);
+    }
   });
 });

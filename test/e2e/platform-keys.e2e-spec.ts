@@ -10,7 +10,7 @@ import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
 import { api, defaultHeaders } from '../support/http';
-import { assembleSesSignatureV4, buildSealV4, prepareSesSignatureV4 } from '@ecert/ses';
+import { assembleSesSignatureV4, buildSealV4, decodeSeal, encodeSealToBeSigned, prepareSesSignatureV4 } from '@ecert/ses';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { createTestPki, tinyPng } from '../../libs/ses/src/test-pki.spec-helper';
 
@@ -74,9 +74,9 @@ function gatewayToken({ subject = Subjects.seal.documentSeal, ops = ['documents:
  * The seal-service calls: inside a gateway request when given its token (its handler then runs
  * under that request's id and forwards the token), else on its own.
  */
-function asSealService<T>(data: unknown, token?: string): Promise<T> {
+function asSealService<T>(data: unknown, token?: string, subject: string = Subjects.cert.platformKeySign): Promise<T> {
   const requestId = token ? (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { rid: string }).rid : `seal-${randomUUID()}`;
-  return requestContext.run({ requestId, ...(token ? { gatewayToken: token } : {}) }, () => sealBus.call<T>(Subjects.cert.platformKeySign, data, { timeoutMs: 15_000 }));
+  return requestContext.run({ requestId, ...(token ? { gatewayToken: token } : {}) }, () => sealBus.call<T>(subject, data, { timeoutMs: 15_000 }));
 }
 
 const signRequest = (serial: string, der: Uint8Array) => ({ certificateSerial: serial, dataToSign: Buffer.from(der).toString('base64'), purpose: 'document' });
@@ -231,7 +231,7 @@ describe('the SES_Signature of an SM2 office seal (GB/T 38540), signed in the sa
   /** Signed attributes over a document digest, and the TBS_Sign of the office's seal over the same digest. */
   const pair = (over: { digest?: Buffer; seal?: Uint8Array; time?: Date } = {}) => {
     const { der, digest } = signedAttributes();
-    const ses = prepareSesSignatureV4({ seal: over.seal ?? sealDer, signerCertificate: certDer(sm2.certificatePem), signatureAlgorithmOid: SM2_SM3, dataHash: over.digest ?? digest, propertyInfo: 'PDF Signature1', ...(over.time ? { timeInfo: over.time } : {}) });
+    const ses = prepareSesSignatureV4({ seal: over.seal ?? sealDer, signerCertificate: certDer(sm2.certificatePem), signatureAlgorithmOid: SM2_SM3, dataHash: over.digest ?? digest, propertyInfo: 'PDF Signature1 /ByteRange [0 100 200 300]', ...(over.time ? { timeInfo: over.time } : {}) });
     return { der, digest, ses };
   };
   const sesRequest = (der: Uint8Array, tbs: Uint8Array, serial = sm2.serial) => ({ ...signRequest(serial, der), sesDataToSign: Buffer.from(tbs).toString('base64') });
@@ -256,6 +256,46 @@ describe('the SES_Signature of an SM2 office seal (GB/T 38540), signed in the sa
       ['document', digest.toString('hex'), createHash('sha256').update(der).digest('hex')],
       ['ses-signature', digest.toString('hex'), createHash('sha256').update(ses.dataToSign).digest('hex')],
     ]);
+    // The ses-signature row names the seal, as the maker's record knows it.
+    const seal = decodeSeal(sealDer);
+    const [use] = (await p.db.query("SELECT es_id, seal_info_sha256 FROM cert.platform_key_use WHERE serial = $1 AND purpose = 'ses-signature' ORDER BY id DESC LIMIT 1", [sm2.serial])).rows;
+    const [made] = (await p.db.query('SELECT seal_info_sha256 FROM cert.seal_maker_signature WHERE es_id = $1 AND certificate_serial = $2', [seal.sealInfo.esId, sm2.serial])).rows;
+    expect(use).toEqual({ es_id: seal.sealInfo.esId, seal_info_sha256: createHash('sha256').update(seal.sealInfoDer).digest('hex') });
+    expect(made.seal_info_sha256).toBe(use.seal_info_sha256);
+  });
+
+  it("refuses a seal by ecert's maker that the maker's record does not show signed for this certificate, signing nothing", async () => {
+    const seal = decodeSeal(sealDer);
+    const before = (await uses(sm2.serial)).length;
+    // As if the maker key had signed this SES_SealInfo off the record (or for another certificate).
+    await p.db.query('UPDATE cert.seal_maker_signature SET certificate_serial = certificate_serial || $3 WHERE es_id = $1 AND certificate_serial = $2', [seal.sealInfo.esId, sm2.serial, '00']);
+    try {
+      const { der, ses } = pair();
+      const r = await refusal(asSealService(sesRequest(der, ses.dataToSign), gatewayToken()));
+      expect(r).toMatchObject({ status: 400, code: 'validation_failed', field: 'sesDataToSign', detail: expect.stringMatching(/never signed seal .* for certificate/) });
+    } finally {
+      await p.db.query('UPDATE cert.seal_maker_signature SET certificate_serial = $2 WHERE es_id = $1 AND certificate_serial = $3', [seal.sealInfo.esId, sm2.serial, `${sm2.serial}00`]);
+    }
+    // A create signed without a gateway request on the record is no provenance either.
+    await p.db.query('UPDATE cert.seal_maker_signature SET gateway_request = NULL WHERE es_id = $1', [seal.sealInfo.esId]);
+    try {
+      const { der, ses } = pair();
+      expect(await refusal(asSealService(sesRequest(der, ses.dataToSign), gatewayToken()))).toMatchObject({ status: 400, field: 'sesDataToSign', detail: expect.stringMatching(/without a traceable request/) });
+    } finally {
+      await p.db.query("UPDATE cert.seal_maker_signature SET gateway_request = repeat('a', 64) WHERE es_id = $1", [seal.sealInfo.esId]);
+    }
+    expect((await uses(sm2.serial)).length).toBe(before);
+  });
+
+  it("refuses a 'renewal' seal for a certificate that renews none: the seal-service on its own cannot have the maker sign a seal", async () => {
+    const seal = decodeSeal(sealDer);
+    const id = randomUUID();
+    const info = { ...seal.sealInfo, esId: id.replace(/-/g, '') };
+    const data = Buffer.from(encodeSealToBeSigned(info, 4, seal.cert, seal.signatureAlgorithmOid)).toString('base64');
+    const before = (await p.db.query('SELECT count(*)::int AS n FROM cert.seal_maker_signature')).rows[0].n;
+    const r = await refusal(asSealService({ data, sealId: id, certificateSerial: sm2.serial, uscc: sm2.unit.uscc, accountNo: sm2.unit.accountNo, purpose: 'renewal' }, undefined, Subjects.cert.sealMakerSign));
+    expect(r).toMatchObject({ status: 422, field: 'purpose', detail: expect.stringMatching(/renews no certificate/) });
+    expect((await p.db.query('SELECT count(*)::int AS n FROM cert.seal_maker_signature')).rows[0].n).toBe(before);
   });
 
   it('refuses a TBS_Sign over another digest, of a seal not made by ecert, from another time, arbitrary bytes, and for a non-SM2 key — signing nothing', async () => {

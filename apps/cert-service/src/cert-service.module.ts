@@ -72,12 +72,13 @@ import { PlatformKeys1765200000001 } from './migrations/1765200000001-platform-k
 import { PlatformKeySesUse1766000000002 } from './migrations/1766000000002-platform-key-ses-use';
 import { PlatformKeyEntity } from './platform-keys/platform-key.entity';
 import { PlatformKeyUseEntity } from './platform-keys/platform-key-use.entity';
+import { PlatformKeySesSeal1766000000100 } from './migrations/1766000000100-platform-key-ses-seal';
 import { PlatformKeysHandler } from './platform-keys/platform-keys.handler';
 import { IssuePlatformHeldCertificateUseCase } from './platform-keys/issue-platform-held-certificate.use-case';
 import { SignWithPlatformKeyUseCase } from './platform-keys/sign-with-platform-key.use-case';
 
 export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity, PlatformKeyEntity, PlatformKeyUseEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, PlatformKeySesUse1766000000002];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, PlatformKeySesUse1766000000002, PlatformKeySesSeal1766000000100];
 
 @Module({})
 export class CertServiceModule {

@@ -25,6 +25,8 @@ import { CommandReceipts1764800000002 } from './migrations/1764800000002-command
 import { DocumentTables1765200000001 } from './migrations/1765200000001-document-tables';
 import { SesSignature1766000000001 } from './migrations/1766000000001-ses-signature';
 import { DocumentRetention1766000000003 } from './migrations/1766000000003-document-retention';
+import { SignatureValueHash1766000000101 } from './migrations/1766000000101-signature-value-hash';
+import { ContentRemoval1766000000102 } from './migrations/1766000000102-content-removal';
 import { DOCUMENT_ENTITIES } from './documents/document.entities';
 import { sealDocumentStoreProvider } from './documents/document-store.provider';
 import { DocumentAccess } from './documents/document-access.service';
@@ -43,7 +45,7 @@ import { VerifyDocumentUseCase } from './documents/verify-document.use-case';
 import { VerificationReportQueries } from './documents/verification-report-queries.service';
 import { DocumentsHandler } from './documents/documents.handler';
 
-export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002, CommandReceipts1764800000002, DocumentTables1765200000001, SesSignature1766000000001, DocumentRetention1766000000003];
+export const SEAL_MIGRATIONS = [InitSealSchema1763900000001, CreateSealTables1764000000001, CertificateEventOrder1764600000002, CommandReceipts1764800000002, DocumentTables1765200000001, SesSignature1766000000001, DocumentRetention1766000000003, SignatureValueHash1766000000101, ContentRemoval1766000000102];
 
 @Module({})
 export class SealServiceModule {

@@ -73,6 +73,10 @@ export interface CmsVerification {
   timestamp?: TimestampVerification;
   /** The SES_Signature carried as CMS_OID.sesSignature, as received (unsigned: its own signature protects it). */
   sesSignature?: Uint8Array;
+  /** How many SES_Signature values the unsigned attributes hold (all attributes together): more than one is ambiguous. */
+  sesSignatureCount?: number;
+  /** The SignerInfo's signature value: what stays when unsigned attributes are added, swapped or stripped. */
+  signatureValue?: Uint8Array;
   /** Each `CODE: sentence`, the code DSS-like (HASH_FAILURE, SIG_CRYPTO_FAILURE, …); empty when all is well. */
   problems: string[];
 }

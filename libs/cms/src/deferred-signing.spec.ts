@@ -8,6 +8,7 @@ import { CMS_OID } from './cms-oids';
 import type { CmsFamily, PreparedSignedAttributes } from './cms-types';
 import { prepareSignedAttributes } from './signed-attributes-preparer';
 import { assembleSignedData } from './signed-data-assembler';
+import { verifySignerInfo } from './signer-info-verifier';
 import { parseSignedData } from './signed-data-parser';
 import { verifySignedData } from './signed-data-verifier';
 import { SM2_DISTID, createCmsTestPki, opensslCmsVerify, opensslStatus, pemDer, type CmsTestPki, type TestKeyKind } from './test-pki.spec-helper';
@@ -223,5 +224,12 @@ describe('an SES_Signature as the unsigned attribute CMS_OID.sesSignature', () =
     expect(verifySignedData(assembleSignedData({ prepared, signature, signerCertificate: pki.leafDer, chain: [] }), contentDigest('sm2')).sesSignature).toBeUndefined();
     // not a SEQUENCE: refused rather than written into the container
     expect(() => assembleSignedData({ prepared, signature, signerCertificate: pki.leafDer, chain: [], sesSignature: Uint8Array.of(4, 1, 0) })).toThrow(CmsError);
+    // counted over every attribute and value (the caller refuses more than one), and the signature value handed back
+    expect(v.sesSignatureCount).toBe(1);
+    expect(Buffer.from(v.signatureValue!).equals(Buffer.from(si.signature))).toBe(true);
+    const parsed = parseSignedData(cms);
+    const attr = parsed.signerInfos[0]!.unsignedAttributes[0]!;
+    const twice = { ...parsed, signerInfos: [{ ...parsed.signerInfos[0]!, unsignedAttributes: [attr, { ...attr, values: [...attr.values, ...attr.values] }] }] };
+    expect(verifySignerInfo(twice, contentDigest('sm2')).sesSignatureCount).toBe(3);
   });
 });

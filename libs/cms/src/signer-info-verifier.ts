@@ -54,7 +54,9 @@ export function verifySignerInfo(parsed: ParsedSignedData, contentDigest: Uint8A
   const signingCertificateV2Matches = signer ? checkSigningCertificateAttribute(si.signedAttributes, signer, problems) : undefined;
   const signatureValid = signer ? checkSignature(si, digest, signer, problems) : false;
   const timestampToken = si.unsignedAttributes.find((a) => a.oid === CMS_OID.timeStampToken)?.values[0]?.raw.slice();
-  const sesSignature = si.unsignedAttributes.find((a) => a.oid === CMS_OID.sesSignature)?.values[0]?.raw.slice();
+  const sesAttributes = si.unsignedAttributes.filter((a) => a.oid === CMS_OID.sesSignature);
+  const sesSignatureCount = sesAttributes.reduce((n, a) => n + a.values.length, 0);
+  const sesSignature = sesAttributes[0]?.values[0]?.raw.slice();
 
   return {
     family,
@@ -67,6 +69,8 @@ export function verifySignerInfo(parsed: ParsedSignedData, contentDigest: Uint8A
     ...(signingCertificateV2Matches !== undefined ? { signingCertificateV2Matches } : {}),
     ...(timestampToken ? { timestampToken } : {}),
     ...(sesSignature ? { sesSignature } : {}),
+    ...(sesSignatureCount ? { sesSignatureCount } : {}),
+    signatureValue: si.signature.slice(),
     problems,
   };
 }

@@ -55,6 +55,8 @@ export interface ParsedCertificate {
   readonly authorityKeyId?: Uint8Array;
   /** extendedKeyUsage purposes (dotted OIDs); undefined when absent, [] when present but unreadable. */
   readonly extendedKeyUsage?: readonly string[];
+  /** Dotted OIDs of the extensions marked critical (RFC 3161 §2.3 wants a critical EKU for a TSA). */
+  readonly criticalExtensions: readonly string[];
 }
 
 export function parseCertificate(der: Uint8Array, path = 'Certificate'): ParsedCertificate {
@@ -75,7 +77,8 @@ export function parseCertificate(der: Uint8Array, path = 'Certificate'): ParsedC
   const signatureAlgorithmOid = readOid(alg[0], `${path}.signatureAlgorithm.algorithm`, 'algorithm');
   const params = alg[1]?.tlv.slice();
 
-  const ext = extensionsNode ? readExtensions(extensionsNode, `${tbsPath}.extensions`) : new Map<string, Uint8Array>();
+  const critical: string[] = [];
+  const ext = extensionsNode ? readExtensions(extensionsNode, `${tbsPath}.extensions`, critical) : new Map<string, Uint8Array>();
   const bc = decodeExtension(ext.get(id_ce_basicConstraints), BasicConstraints);
   const ku = decodeExtension(ext.get(id_ce_keyUsage), KeyUsage);
   const ski = decodeExtension(ext.get(id_ce_subjectKeyIdentifier), SubjectKeyIdentifier);
@@ -103,6 +106,7 @@ export function parseCertificate(der: Uint8Array, path = 'Certificate'): ParsedC
     ...(ski ? { subjectKeyId: new Uint8Array(ski.buffer) } : {}),
     ...(aki?.keyIdentifier ? { authorityKeyId: new Uint8Array(aki.keyIdentifier.buffer) } : {}),
     ...(eku ? { extendedKeyUsage: readPurposes(eku) } : {}),
+    criticalExtensions: critical,
   };
 }
 
@@ -122,14 +126,16 @@ function readPurposes(value: Uint8Array): string[] {
   }
 }
 
-function readExtensions(node: DerNode, path: string): Map<string, Uint8Array> {
+function readExtensions(node: DerNode, path: string, critical: string[]): Map<string, Uint8Array> {
   const [seq] = childrenOf(node, path);
   const out = new Map<string, Uint8Array>();
   for (const [n, e] of sequenceChildren(seq, path, 'Extensions').entries()) {
     const p = `${path}[${n}]`;
     const f = sequenceChildren(e, p, 'Extension');
     const oid = readOid(f[0], `${p}.extnID`, 'extnID');
-    const valueNode = f[1]?.tag === TAG.BOOLEAN ? (readBoolean(f[1], `${p}.critical`), f[2]) : f[1];
+    const isCritical = f[1]?.tag === TAG.BOOLEAN ? readBoolean(f[1], `${p}.critical`) : false;
+    if (isCritical) critical.push(oid);
+    const valueNode = f[1]?.tag === TAG.BOOLEAN ? f[2] : f[1];
     out.set(oid, readOctetString(valueNode, `${p}.extnValue`, 'extnValue'));
   }
   return out;

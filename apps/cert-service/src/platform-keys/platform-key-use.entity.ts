@@ -27,6 +27,14 @@ export class PlatformKeyUseEntity {
   @Column({ name: 'message_digest', type: 'text' })
   messageDigest: string;
 
+  /** ses-signature: the esID of the seal inside the TBS_Sign. */
+  @Column({ name: 'es_id', type: 'text', nullable: true })
+  esId?: string | null;
+
+  /** ses-signature: SHA-256 (hex) of that seal's SES_SealInfo, as on the maker's record. */
+  @Column({ name: 'seal_info_sha256', type: 'text', nullable: true })
+  sealInfoSha256?: string | null;
+
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId: string | null;
 

@@ -24,6 +24,7 @@ import { PlatformKeyEntity } from './platform-key.entity';
 import { PlatformKeyUseEntity } from './platform-key-use.entity';
 import { parseSignedAttributes } from './signed-attributes.parser';
 import { parseTbsSignForSeal } from './tbs-sign.parser';
+import { sealProvenance } from '../seal-maker/seal-provenance';
 
 const SERIAL = /^[0-9a-f]{2,40}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -38,7 +39,8 @@ const DOCUMENT_SEAL_OPERATION = 'documents:seal';
  * revoked, expired, nor under a revoked CA); over a CMS SignedAttributes SET with content-type and
  * message-digest (parseSignedAttributes) and, for an SM2 key, in the same call the GB/T 38540
  * TBS_Sign of a seal of this very certificate over the same digest (parseTbsSignForSeal), nothing
- * else. SM2 keys sign with SM3 and the standard user ID 1234567812345678 (the key store's
+ * else; that seal must be on the seal maker's record for this certificate with a traceable
+ * provenance (seal-provenance.ts), and its esID and SES_SealInfo hash are recorded. SM2 keys sign with SM3 and the standard user ID 1234567812345678 (the key store's
  * signer), ECDSA and RSA with SHA-256.
  *
  * The certificate row is held FOR SHARE from the status check to the record, so a freeze or
@@ -82,6 +84,7 @@ export class SignWithPlatformKeyUseCase {
     }
 
     let ses: Uint8Array | undefined;
+    let sesSeal: { esId: string; sealInfoSha256: string } | undefined;
     if (req.sesData) {
       if (signer.signatureAlgorithmOid !== OID.sm2WithSm3) {
         throw ProblemError.badRequest(ProblemCode.validationFailed, 'sesDataToSign', `an SES_Signature is signed with SM2 keys only; certificate ${row.serial} has another key`);
@@ -90,7 +93,13 @@ export class SignWithPlatformKeyUseCase {
       const makers = this.registry.all().filter((c) => c.role === 'seal-maker' && this.registry.usable(c.id)).map((c) => new Uint8Array(c.certificate));
       const tbs = parseTbsSignForSeal(req.sesData, { certificate: new Uint8Array(row.der), makerCertificates: makers, messageDigest: attributes.value.messageDigest, now: new Date() });
       if (!tbs.ok) throw ProblemError.badRequest(ProblemCode.validationFailed, 'sesDataToSign', `a platform-held key signs only the TBS_Sign of a seal of its own certificate over the same document: ${tbs.problem}`);
+      // Made by the maker is not enough: a compromised seal-service could have had the maker sign a
+      // seal of its own choosing. It must be a seal the maker signed for this certificate, on the record.
+      const sealInfoSha256 = createHash('sha256').update(tbs.value.seal.sealInfoDer).digest('hex');
+      const provenance = await sealProvenance(this.ds.manager, row, tbs.value.seal.sealInfo.esId, sealInfoSha256);
+      if (!provenance.ok) throw ProblemError.badRequest(ProblemCode.validationFailed, 'sesDataToSign', `a platform-held key signs only the TBS_Sign of a seal ecert made for its certificate: ${provenance.problem}`);
       ses = req.sesData;
+      sesSeal = { esId: tbs.value.seal.sealInfo.esId, sealInfoSha256 };
     }
 
     const record = {
@@ -113,7 +122,7 @@ export class SignWithPlatformKeyUseCase {
       const sesValue = ses ? await signer.sign(ses) : undefined;
       // No record, no signature: a platform-held key is never used off the record.
       await m.insert(PlatformKeyUseEntity, record);
-      if (ses) await m.insert(PlatformKeyUseEntity, { ...record, purpose: 'ses-signature', dataSha256: createHash('sha256').update(ses).digest('hex') });
+      if (ses) await m.insert(PlatformKeyUseEntity, { ...record, purpose: 'ses-signature', dataSha256: createHash('sha256').update(ses).digest('hex'), ...sesSeal });
       return { value, sesValue };
     });
     this.logger.info({ ...record, contentType: attributes.value.contentType, bytes: req.data.length, sesBytes: ses?.length, keyId: key.keyId }, 'platform-held key signed a document');

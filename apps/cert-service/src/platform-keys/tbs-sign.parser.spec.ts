@@ -22,11 +22,11 @@ beforeAll(async () => {
 
 const expectations = (over: Partial<Parameters<typeof parseTbsSignForSeal>[1]> = {}) => ({ certificate: pki.unit.cert, makerCertificates: [pki.maker.cert], messageDigest: digest, now, ...over });
 const tbs = (over: Partial<SesTbsSign> = {}, sealDer = seal) =>
-  encodeTbsSign(4, { version: 4, sealDer, timeInfo: now, dataHash: digest, propertyInfo: 'PDF Signature1', ...over }, pki.unit.cert, SM2_SM3);
+  encodeTbsSign(4, { version: 4, sealDer, timeInfo: now, dataHash: digest, propertyInfo: 'PDF Signature1 /ByteRange [0 100 200 300]', ...over }, pki.unit.cert, SM2_SM3);
 
 describe('parseTbsSignForSeal', () => {
   it('accepts the TBS_Sign libs/ses prepares for a seal of this certificate over this digest', () => {
-    const prepared = prepareSesSignatureV4({ seal, signerCertificate: pki.unit.cert, signatureAlgorithmOid: SM2_SM3, dataHash: digest, propertyInfo: 'PDF Signature1', timeInfo: now });
+    const prepared = prepareSesSignatureV4({ seal, signerCertificate: pki.unit.cert, signatureAlgorithmOid: SM2_SM3, dataHash: digest, propertyInfo: 'PDF Signature1 /ByteRange [0 100 200 300]', timeInfo: now });
     const r = parseTbsSignForSeal(prepared.dataToSign, expectations());
     expect(r.ok).toBe(true);
   });
@@ -39,6 +39,9 @@ describe('parseTbsSignForSeal', () => {
     ['extDatas (free bytes)', () => tbs({ extDatas: [{ extnId: '1.2.3.4', critical: false, extnValue: Uint8Array.of(1, 2, 3) }] }), /extDatas/],
     ['another digest', () => tbs({ dataHash: new Uint8Array(32) }), /dataHash is not the message digest/],
     ['a long propertyInfo (free text)', () => tbs({ propertyInfo: 'x'.repeat(300) }), /propertyInfo is longer/],
+    ['a propertyInfo of free text', () => tbs({ propertyInfo: 'pay 1000 yuan to account 42' }), /propertyInfo is not `PDF <field>/],
+    ['a propertyInfo with a ByteRange of three numbers', () => tbs({ propertyInfo: 'PDF Signature1 /ByteRange [0 100 200]' }), /propertyInfo is not `PDF <field>/],
+    ['a propertyInfo with text after the ByteRange', () => tbs({ propertyInfo: 'PDF Signature1 /ByteRange [0 100 200 300] and more' }), /propertyInfo is not `PDF <field>/],
     ['a time an hour ago', () => tbs({ timeInfo: new Date(now.getTime() - 12 * SES_TIME_SKEW_MS) }), /is not now/],
   ])('refuses %s', (_what, data, problem) => {
     const r = parseTbsSignForSeal(data(), expectations());

@@ -8,6 +8,9 @@ const PROPERTY_INFO_MAX = 256;
 /** How far a TBS_Sign's timeInfo may be from the moment the platform key signs it. */
 export const SES_TIME_SKEW_MS = 5 * 60_000;
 
+/** What ecert's sealing writes (seal-service sesPropertyInfo): `PDF <field> /ByteRange [a b c d]`, printable ASCII. */
+const PROPERTY_INFO = /^PDF [\x20-\x7e]{1,200} \/ByteRange \[\d{1,15} \d{1,15} \d{1,15} \d{1,15}\]$/;
+
 export interface TbsSignExpectations {
   /** DER of the platform-held certificate whose key signs: the seal must be bound to it. */
   certificate: Uint8Array;
@@ -45,6 +48,7 @@ export function parseTbsSignForSeal(data: Uint8Array, expect: TbsSignExpectation
   if (tbs.warnings.length) return fail(`it is not strict DER: ${tbs.warnings[0]}`);
   if (tbs.toSign.extDatas) return fail('it carries extDatas, which a platform-held key does not sign');
   if (tbs.toSign.propertyInfo.length > PROPERTY_INFO_MAX) return fail(`its propertyInfo is longer than ${PROPERTY_INFO_MAX} characters`);
+  if (!PROPERTY_INFO.test(tbs.toSign.propertyInfo)) return fail('its propertyInfo is not `PDF <field> /ByteRange [a b c d]` (what ecert signs names a PDF field and its ByteRange, nothing else)');
   let again: Uint8Array;
   try {
     again = encodeTbsSign(4, tbs.toSign, expect.certificate, OID.sm2WithSm3);

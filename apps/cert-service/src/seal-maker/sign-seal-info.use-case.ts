@@ -12,6 +12,7 @@ import { caId } from '../ca/ca-naming';
 import { CertificateEntity } from '../certificates/certificate.entity';
 import { SealMakerSignatureEntity } from './seal-maker-signature.entity';
 import { sealInfoProblem } from './seal-info-problem';
+import { earlierSealOf } from './seal-provenance';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SERIAL = /^[0-9a-f]{2,40}$/;
@@ -31,7 +32,8 @@ const PERSONAL_TYPE_CODES = new Set(
  * caller's region scope, it belongs to the unit (USCC, account) the request names and its profile
  * fits the seal type, and the esID is the seal id named. A new seal ('create') is signed only
  * inside a gateway request whose caller holds seals:create: the seal-service acting on its own
- * (an event) only re-makes existing seals for a renewal. Every signature is recorded
+ * (an event) only re-makes existing seals for a renewal — of a certificate that replaces one the
+ * maker made a seal for. Every signature is recorded
  * (seal_maker_signature) and logged; a signature whose record cannot be written is not returned.
  */
 @Injectable()
@@ -64,6 +66,12 @@ export class SignSealInfoUseCase {
     if (row.uscc !== req.uscc) throw refusal(422, SealProblemCode.bindingInvalid, 'uscc', `certificate ${row.serial} belongs to another unit than ${req.uscc}`);
     if (row.accountNo !== req.accountNo) {
       throw refusal(422, SealProblemCode.bindingInvalid, 'accountNo', `certificate ${row.serial} belongs to another account than ${req.accountNo}`);
+    }
+    // A renewal re-makes a seal that exists: the certificate must replace one the maker already
+    // made a seal for. Otherwise 'renewal' would be a way to have any seal made without a request.
+    if (req.purpose === 'renewal') {
+      if (!row.replaces) throw refusal(422, SealProblemCode.bindingInvalid, 'purpose', `certificate ${row.serial} renews no certificate: a renewal's successor seal needs one`);
+      if (!(await earlierSealOf(this.ds.manager, row.replaces))) throw refusal(422, SealProblemCode.bindingInvalid, 'purpose', `the certificate ${row.replaces} that ${row.serial} renews had no seal made: there is nothing to renew`);
     }
     const wanted = PERSONAL_TYPE_CODES.has(info.property.type) ? 'personal' : 'unit';
     if (row.profile !== wanted) {

@@ -58,6 +58,7 @@ describe('renderVerificationReportHtml: the SES_Signature and the validation tim
             indication: 'TOTAL_PASSED',
             signingTime: '2026-11-30T08:00:01.000Z',
             seal: { esId: '45010020250001', name: '南宁市<某某>科技有限公司', indication: 'TOTAL_PASSED', maker: 'CN=ecert Seal Maker 制章者' },
+            validatedAt: { time: '2026-11-30T08:00:02.000Z', basis: 'ecert-record' },
             checks: [],
             warnings: [],
           },

@@ -76,6 +76,7 @@ async function doc(retainedUntil: Date, content?: Uint8Array): Promise<DocumentE
 }
 
 const rowOf = (id: string) => ds.getRepository(DocumentEntity).findOneByOrFail({ id });
+const marks = async (sha256: string): Promise<number> => (await ds.query(`SELECT count(*)::int AS n FROM "seal"."document_content_removal" WHERE sha256 = $1`, [sha256]))[0].n;
 
 describe('PurgeExpiredDocumentsUseCase', () => {
   it('removes the bytes of documents past retention unless a live document or a material uses them; marks every due row; keeps the records', async () => {
@@ -95,7 +96,7 @@ describe('PurgeExpiredDocumentsUseCase', () => {
     await ds.query(`INSERT INTO "seal"."verification_report" (id, document_sha256, indication, report, created_at) VALUES ($1, $2, 'TOTAL_PASSED', '{}', now())`, [randomUUID(), alone.sha256]);
 
     // chunks of 2: several transactions, set-based within each
-    const r = await purge.execute({ now, chunkSize: 2 });
+    const r = await purge.execute({ now, chunkSize: 2, graceMs: 0 });
     expect(r.purged).toBe(5);
 
     for (const d of [alone, sharedDue, material, twinA, twinB]) expect((await rowOf(d.id)).purgedAt?.getTime()).toBe(now.getTime());
@@ -106,8 +107,7 @@ describe('PurgeExpiredDocumentsUseCase', () => {
     expect(await store.has(sharedDue.sha256)).toBe(true);
     expect(await store.has(material.sha256)).toBe(true);
     expect(await store.has(notDue.sha256)).toBe(true);
-    // the workflow-service is asked only about contents nothing here uses any more
-    expect(asked.flat()).not.toContain(sharedDue.sha256);
+    // the workflow-service is asked about the due contents, before any row is locked
     expect(asked.flat()).toContain(material.sha256);
 
     // the audit trail: rows with their hashes, the verification report, one document.purged event per chunk
@@ -121,11 +121,11 @@ describe('PurgeExpiredDocumentsUseCase', () => {
 
     // once the last live user is due too, the shared bytes go; nothing is purged twice
     const later = new Date(future.getTime() + DAY);
-    const again = await purge.execute({ now: later, chunkSize: 2 });
+    const again = await purge.execute({ now: later, chunkSize: 2, graceMs: 0 });
     expect(again.purged).toBe(2); // sharedLive, notDue
     expect(await store.has(sharedLive.sha256)).toBe(false);
     expect((await rowOf(alone.id)).purgedAt?.getTime()).toBe(now.getTime());
-    expect(await purge.execute({ now: later })).toEqual({ purged: 0, removed: 0, kept: 0 });
+    expect(await purge.execute({ now: later })).toMatchObject({ purged: 0, removed: 0, kept: 0 });
   });
 });
 
@@ -137,7 +137,7 @@ async function sessionPreparing(document: DocumentEntity, preparedSha256: string
   const sealId = randomUUID();
   await ds.getRepository(SealEntity).insert({
     id: sealId, esId: sealId.replace(/-/g, ''), kind: 'official', purpose: null, typeCode: 1, name: '测试单位', status: 'active',
-    statusReason: null, statusChangedAt: now, additional: false, additionalReason: null, uscc: '91450100MA5L000000', unitName: '测试单位', regionCode: '450100',
+    statusReason: null, statusChangedAt: now, additional: false, additionalReason: null, uscc: `91450100MA5L${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`, unitName: '测试单位', regionCode: '450100',
     certificateSerial: '0a', certificateProfile: 'unit', certificateNotAfter: new Date(Date.now() + 300 * DAY), imageId,
     validFrom: new Date(Date.now() - DAY), validTo: new Date(Date.now() + 300 * DAY), der: Buffer.from('der'), derSha256: 'x', derBytes: 3,
     replaces: null, replacedBy: null, createdBy: 'test', createdAt: now, updatedAt: now,
@@ -161,13 +161,77 @@ describe('PurgeExpiredDocumentsUseCase and open sessions', () => {
     const preparedBytes = new Uint8Array(randomBytes(220));
     const due = await doc(new Date(now.getTime() - DAY), preparedBytes);
     await sessionPreparing(original, due.sha256, new Date(now.getTime() + 60_000));
-    expect(await purge.execute({ now })).toMatchObject({ purged: 1, removed: 0, kept: 1 });
+    expect(await purge.execute({ now, graceMs: 0 })).toMatchObject({ purged: 1, removed: 0, kept: 1 });
     expect(await store.has(due.sha256)).toBe(true);
     // the session has expired by then: nothing needs the bytes (the due row stays purged, the next due one removes them)
     const later = new Date(now.getTime() + 120_000);
     const dueAgain = await doc(new Date(later.getTime() - 1000), preparedBytes);
-    expect(await purge.execute({ now: later })).toMatchObject({ purged: 1, removed: 1, kept: 0 });
+    expect(await purge.execute({ now: later, graceMs: 0 })).toMatchObject({ purged: 1, removed: 1, kept: 0 });
     expect(await store.has(dueAgain.sha256)).toBe(false);
+  });
+});
+
+describe('PurgeExpiredDocumentsUseCase in two phases', () => {
+  it('marks a content, keeps its bytes through the grace period, and keeps them for good when the same content is registered again meanwhile', async () => {
+    const now = new Date(Date.now() + 3000 * DAY);
+    const bytes = new Uint8Array(randomBytes(230));
+    const due = await doc(new Date(now.getTime() - DAY), bytes);
+    const other = await doc(new Date(now.getTime() - DAY));
+    expect(await purge.execute({ now, graceMs: 60_000 })).toMatchObject({ removed: 0 });
+    expect((await rowOf(due.id)).purgedAt).not.toBeNull();
+    expect(await store.has(due.sha256)).toBe(true);
+    expect(await marks(due.sha256)).toBe(1);
+    // A re-upload of the same bytes during the grace period (a live row of its own).
+    const again = await doc(new Date(now.getTime() + 180 * DAY), bytes);
+    const after = new Date(now.getTime() + 120_000);
+    expect(await purge.execute({ now: after })).toMatchObject({ purged: 0 });
+    expect(await store.has(again.sha256)).toBe(true);
+    expect(await marks(again.sha256)).toBe(0);
+    expect(await store.has(other.sha256)).toBe(false);
+    expect(await marks(other.sha256)).toBe(0);
+  });
+
+  it('a workflow-service that does not answer: nothing is purged, nothing removed, and the next sweep does it', async () => {
+    const now = new Date(Date.now() + 4000 * DAY);
+    const due = await doc(new Date(now.getTime() - DAY));
+    const down = new PurgeExpiredDocumentsUseCase(ds, store, { referenced: async () => Promise.reject(new Error('no responders')) }, relay, logger);
+    expect(await down.execute({ now, graceMs: 0 })).toMatchObject({ purged: 0, removed: 0 });
+    expect((await rowOf(due.id)).purgedAt).toBeNull();
+    expect(await store.has(due.sha256)).toBe(true);
+    // Marked by a sweep that could ask, then the workflow-service is down for the removal: the bytes stay.
+    await purge.execute({ now, graceMs: 60_000 });
+    expect(await marks(due.sha256)).toBe(1);
+    expect(await down.execute({ now: new Date(now.getTime() + 120_000) })).toMatchObject({ removed: 0 });
+    expect(await store.has(due.sha256)).toBe(true);
+    expect((await purge.execute({ now: new Date(now.getTime() + 120_000) })).removed).toBeGreaterThanOrEqual(1);
+    expect(await store.has(due.sha256)).toBe(false);
+  });
+
+  it('a content whose removal fails is logged and kept marked; the others are removed; the next sweep removes it', async () => {
+    const now = new Date(Date.now() + 5000 * DAY);
+    const a = await doc(new Date(now.getTime() - DAY));
+    const b = await doc(new Date(now.getTime() - DAY));
+    let broken = true;
+    const flaky = Object.create(store, { remove: { value: async (sha256: string) => (broken && sha256 === a.sha256 ? Promise.reject(new Error('EIO')) : store.remove(sha256)) } }) as FileDocumentStore;
+    const sweeper = new PurgeExpiredDocumentsUseCase(ds, flaky, materials, relay, logger);
+    expect((await sweeper.execute({ now, graceMs: 0 })).purged).toBeGreaterThanOrEqual(2);
+    expect(await store.has(a.sha256)).toBe(true);
+    expect(await marks(a.sha256)).toBe(1);
+    expect(await store.has(b.sha256)).toBe(false);
+    broken = false;
+    expect((await sweeper.execute({ now })).removed).toBeGreaterThanOrEqual(1);
+    expect(await store.has(a.sha256)).toBe(false);
+  });
+
+  it('the source document of an approved request or an open deferred session is not purged: its retention is extended', async () => {
+    const now = new Date(Date.now() + 6000 * DAY);
+    const source = await doc(new Date(now.getTime() - DAY));
+    await sessionPreparing(source, new Uint8Array(randomBytes(4)).toString(), new Date(now.getTime() + 60_000));
+    expect(await purge.execute({ now, graceMs: 0 })).toMatchObject({ purged: 0, extended: 1 });
+    const row = await rowOf(source.id);
+    expect(row.purgedAt).toBeNull();
+    expect(row.retainedUntil.getTime()).toBeGreaterThan(now.getTime());
+    expect(await store.has(source.sha256)).toBe(true);
   });
 });
 
@@ -186,7 +250,9 @@ describe('DocumentRetentionScheduler', () => {
       // The scheduler's first job runs at once: the due document is purged by the worker (polled, no fixed sleep).
       for (let i = 0; i < 300 && !(await rowOf(due.id)).purgedAt; i++) await new Promise((r) => setTimeout(r, 100));
       expect((await rowOf(due.id)).purgedAt).not.toBeNull();
-      expect(await store.has(due.sha256)).toBe(false);
+      // Two phases: marked for removal, its bytes kept through the grace period.
+      expect(await marks(due.sha256)).toBe(1);
+      expect(await store.has(due.sha256)).toBe(true);
     } finally {
       await scheduler.onApplicationShutdown();
       await queue.obliterate({ force: true }).catch(() => undefined);

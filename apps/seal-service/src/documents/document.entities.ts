@@ -270,6 +270,10 @@ export class DocumentSignatureEntity {
   @Column({ name: 'ses_sha256', type: 'text', nullable: true })
   sesSha256: string | null;
 
+  /** SHA-256 of the SignerInfo signature value: finds the record when unsigned attributes changed. */
+  @Column({ name: 'signature_value_sha256', type: 'text', nullable: true })
+  signatureValueSha256: string | null;
+
   @Column({ type: 'jsonb' })
   placements: ResolvedPlacementView[];
 

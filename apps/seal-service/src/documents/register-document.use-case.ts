@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { IsNull, type DataSource } from 'typeorm';
+import { IsNull, MoreThan, type DataSource } from 'typeorm';
 import { currentRequestId, ProblemError, type EcertConfig } from '@ecert/common';
 import { DocumentProblemCode, type DocumentView, type RegisterDocumentCommand } from '@ecert/contracts';
 import type { DocumentStore } from '@ecert/documents';
@@ -40,6 +40,8 @@ export class RegisterDocumentUseCase {
       sha256,
       derivedFrom: IsNull(),
       purgedAt: IsNull(),
+      // A row past retention but not swept yet is dying: a re-upload gets a row of its own.
+      retainedUntil: MoreThan(new Date()),
       ...(actor.clientId ? { uploadedByClient: actor.clientId } : { uploadedByStaff: actor.staffId! }),
     });
     if (mine) return toDocumentView(mine);

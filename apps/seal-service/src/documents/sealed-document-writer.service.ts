@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { currentRequestId, ProblemError, type EcertConfig } from '@ecert/common';
 import { DocumentProblemCode, type DocumentSealedEventData, type ResolvedPlacementView, type SealedDocumentView, type SealingMode } from '@ecert/contracts';
 import type { DocumentStore } from '@ecert/documents';
+import { parseSignedData } from '@ecert/cms';
 import { appendEvent, CONFIG, DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
 import { CertificateStateEntity, SealEntity } from '../seals/seal.entities';
 import { lockCertificate } from '../seals/seal-writer';
@@ -96,6 +97,7 @@ export class SealedDocumentWriter {
         mode: out.mode,
         cmsSha256: createHash('sha256').update(out.cms).digest('hex'),
         sesSha256: out.sesSignature ? createHash('sha256').update(out.sesSignature).digest('hex') : null,
+        signatureValueSha256: createHash('sha256').update(parseSignedData(out.cms).signerInfos[0]!.signature).digest('hex'),
         placements: out.placements,
         sealedAt: now,
         sealedByClient: actor.clientId,

@@ -18,12 +18,15 @@ import { pdfHeaderOffset, type DocumentStore } from '@ecert/documents';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { readPdfSignatures, signedChunks, type PdfSignatureInfo as PdfSignature } from '@ecert/pdf';
 import { serialKey } from '@ecert/pki';
-import { parseCertificate, validateCertificatePath, verifySesSignature, type ParsedCertificate } from '@ecert/ses';
+import { decodeSesSignature, parseCertificate, validateCertificatePath, verifySesSignature, type DecodedSesSignature, type ParsedCertificate } from '@ecert/ses';
 import { SealMakerTrust } from '../seals/seal-maker-trust';
 import { TimestampTrust } from './timestamp-trust';
+
+/** How far an SES_Signature's timeInfo may be after the time it is judged at (clock skew). */
+const SES_TIME_SKEW_MS = 5 * 60_000;
 import { CertServiceClient } from '../cert-client/cert-service.client';
 import { SealEntity } from '../seals/seal.entities';
-import { pemToDer } from '../seals/seal-factory.service';
+import { pemToDer, sha256Hex } from '../seals/seal-factory.service';
 import { effectiveSealStatus } from '../seals/seal-view';
 import { Actor } from './document-actor';
 import { DocumentEntity, DocumentSignatureEntity, VerificationReportEntity } from './document.entities';
@@ -34,7 +37,7 @@ import { pdfProblem } from './pdf-problem';
 
 /** What the report says it applied (docs/documents.md, "Verification"). */
 export const VERIFICATION_POLICY =
-  'ecert document policy 1: ByteRange covers the file but the signature value; digest and signature (CMS, PKCS#7 or GB/T 35275 OIDs); signer chain to ecert\'s root CAs; status of ecert\'s certificates at the cert-service, judged at the earliest proof of existence (ecert\'s own sealing record, or the genTime of a timestamp by a TSA in ECERT_TSA_TRUST), else now; no change after signing beyond signatures and annotations; a GB/T 38540 SES_Signature carried with the CMS is verified too (its signer = the CMS signer, the seal inside by its maker, dataHash = the digest of the signed bytes); a GB/T 38540 SES_Signature carried with the CMS is verified too (signer = the CMS signer, the seal inside by its maker, dataHash = the digest of the signed bytes)';
+  'ecert document policy 2: ByteRange covers the file but the signature value; digest and signature (CMS, PKCS#7 or GB/T 35275 OIDs); signer chain to ecert\'s root CAs; status of ecert\'s certificates at the cert-service, judged at the earliest proof of existence (ecert\'s own sealing record, or the genTime of a timestamp by a TSA in ECERT_TSA_TRUST), else now; no change after signing beyond signatures and annotations; a GB/T 38540 SES_Signature carried with the CMS (one at most, SM3 digest) is verified too (signer = the CMS signer, the seal inside by its maker, dataHash = the digest of the signed bytes), judged at ecert\'s record of that very SES_Signature, else now; the seal inside must be the one ecert sealed with and in good standing here; an SES_Signature ecert embedded and now missing fails, an SM2 signature without one by a certificate bound to an ecert seal is indeterminate; the seal named is only ever the one in the document or in ecert\'s record of it'
 
 
 interface Verdict {
@@ -136,6 +139,7 @@ export class VerifyDocumentUseCase {
   }
 
   private async verifyOne(bytes: Uint8Array, sig: PdfSignature, trust: Trust, at: Date): Promise<SignatureReportView> {
+    const tsaTrust = trust;
     const checks: SignatureCheckView[] = [];
     const warnings: string[] = [];
     const verdicts: Verdict[] = [];
@@ -170,7 +174,7 @@ export class VerifyDocumentUseCase {
       checks.push({ name: 'format', result: 'failed', detail: `the signature container cannot be read: ${(e as Error).message}` });
       fail('FORMAT_FAILURE', `the signature container cannot be read (${(e as Error).message})`);
     }
-    const record = await this.ds.getRepository(DocumentSignatureEntity).findOneBy({ cmsSha256: createHash('sha256').update(contents).digest('hex') });
+    const record = await this.recordOf(contents, v?.signatureValue);
     // Proof of existence: ecert's own sealing record, or a trusted TSA's genTime (B-T); the earliest wins.
     let poe: Date | undefined = record?.sealedAt;
     let poeBasis: 'ecert-record' | 'timestamp' | undefined = record ? 'ecert-record' : undefined;
@@ -200,7 +204,7 @@ export class VerifyDocumentUseCase {
           tsa = undefined;
         }
         // A valid token of a trusted TSA proves the signature existed at genTime (DSS: a POE).
-        const trust = valid && t.genTime ? this.timestamps.judge(t.tsaCertificate, t.certificates, t.genTime) : undefined;
+        const trust = valid && t.genTime ? await this.timestamps.judge(t.tsaCertificate, t.certificates, t.genTime, (path) => this.tsaStatus(path, tsaTrust)) : undefined;
         timestamp = { ...(t.genTime ? { genTime: t.genTime.toISOString() } : {}), ...(tsa ? { tsa } : {}), valid, trusted: !!trust?.trusted, problems: t.problems };
         checks.push({
           name: 'timestamp',
@@ -208,7 +212,8 @@ export class VerifyDocumentUseCase {
           detail: valid ? `time-stamped ${t.genTime?.toISOString()} by ${tsa ?? 'a TSA'} (over the signature value); ${trust!.trusted ? 'proof of existence' : `not proof of existence: ${trust!.detail}`}` : `the timestamp does not check out: ${t.problems.join('; ')}`,
         });
         if (!valid) warnings.push('the timestamp over the signature does not check out');
-        if (trust?.trusted && t.genTime && (!poe || t.genTime < poe)) {
+        // On a tie the timestamp is named: a third party's proof, not ecert's own word.
+        if (trust?.trusted && t.genTime && (!poe || t.genTime <= poe)) {
           poe = t.genTime;
           poeBasis = 'timestamp';
         }
@@ -244,7 +249,24 @@ export class VerifyDocumentUseCase {
       }
     }
 
-    const sesSignature = v?.sesSignature && digest ? await this.sesSignature(v.sesSignature, digest, signer, trust, poe ?? at, { checks, warnings, fail, unsure }) : undefined;
+    const out = { checks, warnings, fail, unsure };
+    let sesSignature: SignatureReportView['sesSignature'];
+    let sesSeal: SealEntity | undefined;
+    if (v?.sesSignature && digest) {
+      // An unsigned attribute: the CMS timestamp does not cover it, and a record proves only the SES it names.
+      const sesPoe = record?.sesSha256 && record.sesSha256 === sha256Hex(v.sesSignature) ? record.sealedAt : undefined;
+      if ((v.sesSignatureCount ?? 1) > 1) fail('FORMAT_FAILURE', `the signature carries ${v.sesSignatureCount} SES_Signatures: which one was meant cannot be told`);
+      if (digestAlgorithm !== 'sm3') fail('FORMAT_FAILURE', `an SES_Signature goes with an SM3 CMS signature; this one is ${digestAlgorithm ?? 'unreadable'}`);
+      const r = await this.sesSignature(v.sesSignature, digest, signer, trust, sesPoe ?? at, !!sesPoe, record, out);
+      sesSignature = r.view;
+      sesSeal = r.stored;
+    } else if (v && record?.sesSha256) {
+      checks.push({ name: 'ses-signature', result: 'failed', detail: 'ecert embedded a GB/T 38540 SES_Signature with this signature and the document no longer carries it (stripped)' });
+      fail('FORMAT_FAILURE', 'the SES_Signature ecert embedded with this signature was removed: the seal is gone from the document');
+    } else if (v && signer && !record && v.family === 'gbt35275' && (await this.sealBoundTo(signer))) {
+      checks.push({ name: 'ses-signature', result: 'indeterminate', detail: 'an SM2 signature by a certificate bound to a seal of ecert carries no SES_Signature: it is a digital signature, and a seal may have been stripped' });
+      unsure('NO_SIGNING_CERTIFICATE_FOUND', 'the SM2 signature carries no SES_Signature although its certificate is bound to a seal of ecert: no seal is in the document (it may have been stripped)');
+    }
 
     const modified = laterRevisions.filter((r) => !r.addsOnlySignaturesOrAnnotations);
     if (modified.length) {
@@ -262,12 +284,12 @@ export class VerifyDocumentUseCase {
       checks.push({ name: 'modifications', result: 'passed', detail: 'nothing was added after this signature' });
     }
 
-    const seal = await this.sealOf(record, signer);
+    const seal = await this.sealOf(record, sesSignature ? sesSeal : undefined, !!sesSignature);
     if (seal) {
-      checks.push({ name: 'seal', result: 'passed', detail: `seal ${seal.sealId} (${seal.name}) of ${seal.unitName}, bound to the signing certificate, ${seal.status} here` });
+      checks.push({ name: 'seal', result: 'passed', detail: `seal ${seal.sealId} (${seal.name}) of ${seal.unitName}, ${sesSignature ? 'inside the SES_Signature' : "in ecert's record of this signature"}, ${seal.status} here` });
       if (seal.status !== 'active') warnings.push(`the seal is ${seal.status} on this platform now`);
     } else if (signer) {
-      checks.push({ name: 'seal', result: 'warning', detail: 'no seal of ecert is bound to the signing certificate: a digital signature, not an electronic seal ecert made' });
+      checks.push({ name: 'seal', result: 'warning', detail: sesSignature ? 'the seal inside the SES_Signature is not one ecert made' : 'no seal of ecert is in this signature: a digital signature, not an electronic seal ecert made' });
     }
 
     const decisive = verdicts.find((x) => x.indication === 'TOTAL_FAILED') ?? verdicts[0];
@@ -298,8 +320,12 @@ export class VerifyDocumentUseCase {
   /**
    * The GB/T 38540 SES_Signature carried with the CMS (libs/ses verifySesSignature): its signature
    * by its signer certificate, that certificate's chain and binding to the seal, the seal inside
-   * (maker signature, maker trusted as for 验章), dataHash against the digest of the signed bytes —
-   * and its signer must be the CMS signer. Any failure of it fails the signature, named.
+   * (maker signature, maker trusted as for 验章: createDate, stored here, legacy makers), dataHash
+   * against the digest of the signed bytes — and its signer must be the CMS signer (same
+   * certificate DER). Judged at `at`: ecert's record of this very SES_Signature, else now. The seal
+   * inside is looked up here (esID and DER): with ecert's record it must be the seal recorded, and
+   * it must be in good standing (verify-seal's standingProblem, with the record as proof of
+   * existence). Any failure of it fails the signature, named.
    */
   private async sesSignature(
     der: Uint8Array,
@@ -307,17 +333,36 @@ export class VerifyDocumentUseCase {
     cmsSigner: ParsedCertificate | undefined,
     trust: Trust,
     at: Date,
+    proven: boolean,
+    record: DocumentSignatureEntity | null,
     out: { checks: SignatureCheckView[]; warnings: string[]; fail: (sub: SubIndication, reason: string) => void; unsure: (sub: SubIndication, reason: string) => void },
-  ): Promise<SignatureReportView['sesSignature']> {
-    const { lists } = this.makers.lists(trust.cas, false);
-    const r = await verifySesSignature(der, { trustAnchors: trust.rootDer, intermediates: trust.issuingDer, makerTrust: lists, at, documentHash: digest });
+  ): Promise<{ view: NonNullable<SignatureReportView['sesSignature']>; stored?: SealEntity }> {
+    let decoded: DecodedSesSignature | undefined;
+    try {
+      decoded = decodeSesSignature(der);
+    } catch {
+      decoded = undefined; // verifySesSignature reports the format failure
+    }
+    const stored = decoded ? await this.storedSeal(decoded) : undefined;
+    const { lists } = this.makers.lists(trust.cas, !!stored, decoded?.seal.sealInfo.property.createDate);
+    const r = await verifySesSignature(decoded ?? der, { trustAnchors: trust.rootDer, intermediates: trust.issuingDer, makerTrust: lists, at, documentHash: digest });
     const checks: NonNullable<SignatureReportView['sesSignature']>['checks'] = r.checks.map((c) => ({ name: c.name, result: c.result, detail: c.detail }));
-    const sameSigner = !!cmsSigner && !!r.signer && r.signer.serialNumberHex === cmsSigner.serialNumberHex && r.signer.issuer === cmsSigner.issuer;
+    const sameSigner = !!cmsSigner && !!r.signer && !!decoded && Buffer.from(decoded.cert).equals(Buffer.from(cmsSigner.der));
     if (r.signer) {
       checks.push(
         sameSigner
           ? { name: 'same-signer', result: 'passed', detail: 'the SES_Signature is signed by the CMS signer certificate' }
-          : { name: 'same-signer', result: 'failed', detail: `the SES_Signature is signed by "${r.signer.subject}", not by the CMS signer` },
+          : { name: 'same-signer', result: 'failed', detail: `the SES_Signature is signed by "${r.signer.subject}", not by the CMS signer certificate` },
+      );
+    }
+    if (r.signingTime && r.signingTime.getTime() > at.getTime() + SES_TIME_SKEW_MS) {
+      checks.push({ name: 'signing-time', result: 'failed', detail: `its timeInfo ${r.signingTime.toISOString()} is later than the time it is judged at (${at.toISOString()})` });
+    }
+    if (record && decoded) {
+      checks.push(
+        stored?.id === record.sealId
+          ? { name: 'recorded-seal', result: 'passed', detail: `the seal inside is seal ${record.sealId}, the one ecert sealed this signature with` }
+          : { name: 'recorded-seal', result: 'failed', detail: `the seal inside (esID ${decoded.seal.sealInfo.esId}) is not seal ${record.sealId}, the one ecert sealed this signature with` },
       );
     }
     const failedCheck = (name: string) => checks.find((c) => c.name === name && c.result === 'failed');
@@ -328,10 +373,12 @@ export class VerifyDocumentUseCase {
     else if (failedCheck('signer-signature')) out.fail('SIG_CRYPTO_FAILURE', "the SES_Signature's signature does not verify with its signer certificate (it was altered)");
     else if (failedCheck('seal')) out.fail('SIG_CRYPTO_FAILURE', `the seal inside the SES_Signature is not valid (${failedCheck('seal')!.detail})`);
     else if (failedCheck('same-signer') || failedCheck('signer-bound-to-seal')) out.fail('FORMAT_FAILURE', 'the SES_Signature is not by the signer of this signature, or its seal is not bound to that signer');
+    else if (failedCheck('recorded-seal')) out.fail('FORMAT_FAILURE', `the SES_Signature carries another seal than the one ecert sealed this signature with (${failedCheck('recorded-seal')!.detail})`);
     else if (checks.some((c) => c.result === 'failed')) out.fail('FORMAT_FAILURE', `the SES_Signature does not check out (${checks.find((c) => c.result === 'failed')!.detail})`);
     else if (!r.signer) out.unsure('NO_SIGNING_CERTIFICATE_FOUND', "the SES_Signature's signer certificate cannot be read");
     else if (indeterminate) out.unsure('NO_CERTIFICATE_CHAIN_FOUND', `the SES_Signature could not be fully checked (${indeterminate.name}: ${indeterminate.detail})`);
-    const indication = checks.some((c) => c.result === 'failed') ? 'TOTAL_FAILED' : r.indication === 'TOTAL_PASSED' && r.signer ? 'TOTAL_PASSED' : r.indication === 'TOTAL_FAILED' ? 'TOTAL_FAILED' : 'INDETERMINATE';
+    if (stored) this.sealStanding(stored, proven ? at : undefined, checks, out);
+    const indication = checks.some((c) => c.result === 'failed') ? 'TOTAL_FAILED' : r.indication === 'TOTAL_PASSED' && r.signer && !checks.some((c) => c.result === 'indeterminate') ? 'TOTAL_PASSED' : r.indication === 'TOTAL_FAILED' ? 'TOTAL_FAILED' : 'INDETERMINATE';
     const seal = r.seal;
     out.checks.push({
       name: 'ses-signature',
@@ -343,20 +390,88 @@ export class VerifyDocumentUseCase {
     });
     for (const w of r.warnings) out.warnings.push(`SES_Signature: ${w}`);
     return {
-      indication,
-      ...(r.signingTime ? { signingTime: r.signingTime.toISOString() } : {}),
-      ...(r.propertyInfo ? { propertyInfo: r.propertyInfo } : {}),
-      ...(r.signer ? { signer: r.signer.subject } : {}),
-      seal: {
-        esId: seal?.esId ?? '',
-        name: seal?.name ?? '',
-        indication: seal?.indication ?? 'INDETERMINATE',
-        ...(seal?.maker ? { maker: seal.maker.subject } : {}),
-        ...(seal?.validity ? { validStart: seal.validity.validStart.toISOString(), validEnd: seal.validity.validEnd.toISOString() } : {}),
+      stored,
+      view: {
+        indication,
+        ...(r.signingTime ? { signingTime: r.signingTime.toISOString() } : {}),
+        ...(r.propertyInfo ? { propertyInfo: r.propertyInfo } : {}),
+        ...(r.signer ? { signer: r.signer.subject } : {}),
+        seal: {
+          esId: seal?.esId ?? '',
+          name: seal?.name ?? '',
+          indication: seal?.indication ?? 'INDETERMINATE',
+          ...(seal?.maker ? { maker: seal.maker.subject } : {}),
+          ...(seal?.validity ? { validStart: seal.validity.validStart.toISOString(), validEnd: seal.validity.validEnd.toISOString() } : {}),
+          ...(stored ? { sealId: stored.id } : {}),
+        },
+        validatedAt: { time: at.toISOString(), basis: proven ? 'ecert-record' : 'now' },
+        checks: [...checks, ...(seal?.checks ?? []).map((c) => ({ name: `seal.${c.name}`, result: c.result, detail: c.detail }))],
+        warnings: [...r.warnings],
       },
-      checks: [...checks, ...(seal?.checks ?? []).map((c) => ({ name: `seal.${c.name}`, result: c.result, detail: c.detail }))],
-      warnings: [...r.warnings],
     };
+  }
+
+  /**
+   * The seal inside an SES_Signature in good standing here (as 验章's standingProblem): suspended,
+   * revoked, retired or expired stops it, unless ecert's record of this SES_Signature came before
+   * the seal's status changed (then warned).
+   */
+  private sealStanding(
+    stored: SealEntity,
+    poe: Date | undefined,
+    checks: NonNullable<SignatureReportView['sesSignature']>['checks'],
+    out: { warnings: string[]; unsure: (sub: SubIndication, reason: string) => void },
+  ): void {
+    const status = effectiveSealStatus(stored);
+    if (status === 'active') {
+      checks.push({ name: 'seal-standing', result: 'passed', detail: `seal ${stored.id} is active here` });
+      return;
+    }
+    const changedAt = status === 'expired' ? stored.validTo : stored.statusChangedAt;
+    if (poe && poe.getTime() < changedAt.getTime()) {
+      checks.push({ name: 'seal-standing', result: 'passed', detail: `seal ${stored.id} is ${status} here since ${changedAt.toISOString()}, after ecert sealed with it at ${poe.toISOString()}` });
+      out.warnings.push(`the seal is ${status} on this platform since ${changedAt.toISOString()}, after the signature was made`);
+      return;
+    }
+    checks.push({ name: 'seal-standing', result: 'indeterminate', detail: `seal ${stored.id} is ${status} on this platform${status === 'suspended' ? ' (its certificate is frozen: 挂失)' : ''} and nothing proves this SES_Signature came before` });
+    out.unsure(status === 'suspended' ? 'TRY_LATER' : 'REVOKED_NO_POE', `the seal inside the SES_Signature is ${status} on this platform and nothing proves the signature was made before`);
+  }
+
+  /** The seal ecert made and stored with these very bytes (same esID and DER), if any. */
+  private async storedSeal(sig: DecodedSesSignature): Promise<SealEntity | undefined> {
+    const row = await this.ds.getRepository(SealEntity).findOneBy({ esId: sig.seal.sealInfo.esId });
+    return row && row.derSha256 === sha256Hex(sig.seal.der) ? row : undefined;
+  }
+
+  /**
+   * A TSA certificate ecert issued (its chain passes one of ecert's issuing CAs): its status at the
+   * cert-service; revoked or unreadable is no proof. Others: undefined (trusted as configured).
+   */
+  private async tsaStatus(path: readonly ParsedCertificate[], trust: Trust): Promise<{ revoked: boolean; detail: string } | undefined> {
+    const leaf = path[0];
+    const issuer = path[1];
+    if (!leaf || !issuer || !trust.issuingDer.some((d) => Buffer.from(d).equals(Buffer.from(issuer.der)))) return undefined;
+    const serial = serialKey(leaf.serialNumberHex);
+    try {
+      const view = await this.certs.getCertificateAsService(serial);
+      if (view.status === 'revoked' || view.issuerRevoked) return { revoked: true, detail: `its certificate ${serial} ${view.issuerRevoked ? 'is under a revoked CA' : `was revoked at ${view.revokedAt}`}` };
+      return { revoked: false, detail: `its certificate ${serial} is ${view.status} at the cert-service` };
+    } catch (e) {
+      return { revoked: true, detail: `the status of its certificate ${serial} could not be read (${(e as Error).message})` };
+    }
+  }
+
+  /** ecert's record of this signature: by the CMS hash, else by its signature value (unsigned attributes changed since). */
+  private async recordOf(contents: Uint8Array, signatureValue: Uint8Array | undefined): Promise<DocumentSignatureEntity | null> {
+    const repo = this.ds.getRepository(DocumentSignatureEntity);
+    const exact = await repo.findOneBy({ cmsSha256: createHash('sha256').update(contents).digest('hex') });
+    if (exact || !signatureValue?.length) return exact;
+    return repo.findOneBy({ signatureValueSha256: createHash('sha256').update(signatureValue).digest('hex') });
+  }
+
+  /** Whether ecert has a seal bound to this certificate. */
+  private async sealBoundTo(signer: ParsedCertificate): Promise<boolean> {
+    return (await this.ds.getRepository(SealEntity).countBy({ certificateSerial: serialKey(signer.serialNumberHex) })) > 0;
   }
 
   /** ecert's own certificate at the cert-service now, judged against ecert's sealing record (proof of existence) if any. */
@@ -404,10 +519,13 @@ export class VerifyDocumentUseCase {
     return status;
   }
 
-  /** The seal behind a signature: the one ecert sealed it with, else a seal bound to the signing certificate. */
-  private async sealOf(record: DocumentSignatureEntity | null, signer: ParsedCertificate | undefined): Promise<SignatureReportView['seal']> {
-    const repo = this.ds.getRepository(SealEntity);
-    const seal = record ? await repo.findOneBy({ id: record.sealId }) : signer ? await repo.findOne({ where: { certificateSerial: serialKey(signer.serialNumberHex) }, order: { createdAt: 'DESC' } }) : null;
+  /**
+   * The seal behind a signature, only ever one that is in the document: with an SES_Signature the
+   * seal inside it (when ecert made it); without one, the seal of ecert's record of this signature
+   * when that record embedded no SES_Signature (ECDSA/RSA seals, or SM2 seals sealed before them).
+   */
+  private async sealOf(record: DocumentSignatureEntity | null, sesSeal: SealEntity | undefined, hasSes: boolean): Promise<SignatureReportView['seal']> {
+    const seal = hasSes ? sesSeal : record && !record.sesSha256 ? await this.ds.getRepository(SealEntity).findOneBy({ id: record.sealId }) : null;
     if (!seal) return undefined;
     return { sealId: seal.id, name: seal.name, kind: seal.kind, status: effectiveSealStatus(seal), uscc: seal.uscc, unitName: seal.unitName };
   }

@@ -368,8 +368,14 @@ export interface SignatureReportView {
     signingTime?: string;
     propertyInfo?: string;
     signer?: string;
-    /** The seal inside, as libs/ses judged it. */
-    seal: { esId: string; name: string; indication: DocumentIndication; maker?: string; validStart?: string; validEnd?: string };
+    /** The seal inside, as libs/ses judged it; sealId when it is a seal ecert made (same esID and bytes). */
+    seal: { esId: string; name: string; indication: DocumentIndication; maker?: string; validStart?: string; validEnd?: string; sealId?: string };
+    /**
+     * When the SES_Signature was judged: it is an unsigned attribute, so neither the CMS timestamp
+     * nor a record of another SES_Signature proves it; only ecert's record of this very one
+     * (ses_sha256) does, else now.
+     */
+    validatedAt: { time: string; basis: 'ecert-record' | 'now' };
     /** libs/ses's checks (format, signer-signature, signer-certificate, signer-key-usage, signer-bound-to-seal, seal, data-hash), same-signer, and the seal's own as seal.*. */
     checks: { name: string; result: 'passed' | 'failed' | 'indeterminate' | 'warning'; detail: string }[];
     warnings: string[];
