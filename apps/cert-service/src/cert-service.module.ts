@@ -65,6 +65,7 @@ import { ReleaseProductionSoPinUseCase } from './ukeys/usecases/release-producti
 import { AuthoriseUnlockUseCase } from './ukeys/usecases/authorise-unlock.use-case';
 import { ConfirmUnlockUseCase } from './ukeys/usecases/confirm-unlock.use-case';
 import { PlatformKeys1765200000001 } from './migrations/1765200000001-platform-keys';
+import { InvalidList1766100000001 } from './migrations/1766100000001-invalid-list';
 import { PlatformKeyEntity } from './platform-keys/platform-key.entity';
 import { PlatformKeyUseEntity } from './platform-keys/platform-key-use.entity';
 import { PlatformKeysHandler } from './platform-keys/platform-keys.handler';
@@ -72,7 +73,7 @@ import { IssuePlatformHeldCertificateUseCase } from './platform-keys/issue-platf
 import { SignWithPlatformKeyUseCase } from './platform-keys/sign-with-platform-key.use-case';
 
 export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity, PlatformKeyEntity, PlatformKeyUseEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, InvalidList1766100000001];
 
 @Module({})
 export class CertServiceModule {
@@ -80,7 +81,7 @@ export class CertServiceModule {
     return {
       module: CertServiceModule,
       imports: [
-        ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS }),
+        ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS, outboxLanes: { bulkMin: 20 } }),
       ],
       controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler],
       providers: [

@@ -11,7 +11,7 @@ import { CrlEntity } from './crl.entity';
 
 interface EntryRow {
   serial: string;
-  status: 'active' | 'frozen' | 'revoked';
+  status: 'active' | 'frozen' | 'revoked' | 'invalid';
   revoked_at: Date | null;
   revocation_reason: string | null;
   frozen_at: Date | null;
@@ -124,7 +124,7 @@ export class CrlGenerator {
   private async fullEntries(m: EntityManager, caId: string, now: Date): Promise<CrlEntry[]> {
     const rows: EntryRow[] = await m.query(
       `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
-        WHERE ca_id = $1 AND status IN ('revoked','frozen') AND not_after > $2`,
+        WHERE ca_id = $1 AND status IN ('revoked','frozen','invalid') AND not_after > $2`,
       [caId, now],
     );
     return [...rows.map(toEntry), ...(await this.caEntries(m, caId, now))];
@@ -144,7 +144,7 @@ export class CrlGenerator {
     const rows: EntryRow[] = await m.query(
       `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
         WHERE ca_id = $1 AND not_after > $3 AND (
-          (status IN ('revoked','frozen') AND status_changed_at > $2)
+          (status IN ('revoked','frozen','invalid') AND status_changed_at > $2)
           OR (status = 'active' AND hold_listed_in_crl >= $4))`,
       [caId, base.this_update, now, base.number],
     );
