@@ -66,13 +66,26 @@ import { AuthoriseUnlockUseCase } from './ukeys/usecases/authorise-unlock.use-ca
 import { ConfirmUnlockUseCase } from './ukeys/usecases/confirm-unlock.use-case';
 import { PlatformKeys1765200000001 } from './migrations/1765200000001-platform-keys';
 import { InvalidList1766100000001 } from './migrations/1766100000001-invalid-list';
+import { ActivityBuffer } from './batch/activity/activity-buffer.service';
+import { ActivityEventsListener } from './batch/activity/activity-events.listener';
+import { ActivityHandler } from './batch/activity/activity.handler';
+import { ReportActivityUseCase } from './batch/activity/report-activity.use-case';
+import { InvalidationRunEntity } from './batch/invalidation/invalidation-run.entity';
+import { InvalidationRunner } from './batch/invalidation/invalidation-runner.service';
+import { InvalidationJobs } from './batch/invalidation/invalidation-jobs.service';
+import { StartInvalidationRunUseCase } from './batch/invalidation/start-invalidation-run.use-case';
+import { InvalidListQueries } from './batch/invalidation/invalid-list.queries';
+import { InvalidationHandler } from './batch/invalidation/invalidation.handler';
+import { ReminderRunner } from './batch/reminders/reminder-runner.service';
+import { ReminderJobs } from './batch/reminders/reminder-jobs.service';
+import { WorkingCalendarClient } from './batch/reminders/working-calendar.client';
 import { PlatformKeyEntity } from './platform-keys/platform-key.entity';
 import { PlatformKeyUseEntity } from './platform-keys/platform-key-use.entity';
 import { PlatformKeysHandler } from './platform-keys/platform-keys.handler';
 import { IssuePlatformHeldCertificateUseCase } from './platform-keys/issue-platform-held-certificate.use-case';
 import { SignWithPlatformKeyUseCase } from './platform-keys/sign-with-platform-key.use-case';
 
-export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity, PlatformKeyEntity, PlatformKeyUseEntity];
+export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity, PlatformKeyEntity, PlatformKeyUseEntity, InvalidationRunEntity];
 export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, InvalidList1766100000001];
 
 @Module({})
@@ -83,7 +96,7 @@ export class CertServiceModule {
       imports: [
         ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS, outboxLanes: { bulkMin: 20 } }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, ActivityHandler, InvalidationHandler],
       providers: [
         { provide: KEY_STORES, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => CaKeyStores.open(config, ds) },
         CaRegistry,
@@ -122,6 +135,16 @@ export class CertServiceModule {
         ConfirmUnlockUseCase,
         IssuePlatformHeldCertificateUseCase,
         SignWithPlatformKeyUseCase,
+        ActivityBuffer,
+        ActivityEventsListener,
+        ReportActivityUseCase,
+        InvalidationRunner,
+        InvalidationJobs,
+        StartInvalidationRunUseCase,
+        InvalidListQueries,
+        ReminderRunner,
+        ReminderJobs,
+        WorkingCalendarClient,
       ],
     };
   }

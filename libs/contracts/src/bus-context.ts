@@ -122,6 +122,11 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.workflow.unlockCompletion]: gatewayOnly('applications:unlock'),
   [Subjects.workflow.calendarStatus]: gatewayOnly('applications:read'),
   [Subjects.workflow.calendarPut]: gatewayOnly('admin'),
+  [Subjects.workflow.calendarOverrides]: { callers: ['cert-service'] },
+  [Subjects.cert.activityReport]: gatewayOnly('certificates:activity'),
+  [Subjects.cert.invalidList]: gatewayOnly('certificates:read'),
+  [Subjects.cert.invalidationRunStart]: gatewayOnly('admin'),
+  [Subjects.cert.invalidationRunGet]: gatewayOnly('admin'),
 };
 
 /** The principal that answers a request subject (`<prefix>.v1.<service>.…`): only its signed replies are believed. */
@@ -159,8 +164,13 @@ export interface DurableConsumerSpec {
  * operator creates them (`npm run nats:provision`) and each owner may only read and ack its own:
  * a service that could create consumers could point one's delivery at another's command subject.
  */
-export function durableConsumers(prefix = natsPrefix): Record<'sealCertificates' | 'workflowCertificates' | 'workflowUkeys' | 'gatewayAudit', DurableConsumerSpec> {
+export function durableConsumers(
+  prefix = natsPrefix,
+): Record<'sealCertificates' | 'workflowCertificates' | 'workflowUkeys' | 'gatewayAudit' | 'certSealActivity' | 'certDocumentActivity', DurableConsumerSpec> {
   return {
+    // 第二十条 activity the cert-service does not see itself: seals made, documents sealed.
+    certSealActivity: { name: `${prefix}-cert-service-seal-activity`, owner: 'cert-service', filterSubject: `${prefix}.evt.v1.seal.created` },
+    certDocumentActivity: { name: `${prefix}-cert-service-document-activity`, owner: 'cert-service', filterSubject: `${prefix}.evt.v1.document.sealed` },
     workflowUkeys: { name: `${prefix}-workflow-service-ukeys`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.ukey.>` },
     sealCertificates: { name: `${prefix}-seal-service-certificates`, owner: 'seal-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
     workflowCertificates: { name: `${prefix}-workflow-service-certificates`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.certificate.>` },

@@ -11,3 +11,4 @@ export * from './v1/platform-key.dto';
 export * from './v1/document.dto';
 export * from './bus-context';
 export * from './v1/queues';
+export * from './v1/batch.dto';

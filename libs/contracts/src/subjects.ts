@@ -57,6 +57,13 @@ export const Subjects = {
      * gateway's document-sealing request (Subjects.seal.documentSeal) of a caller holding documents:seal.
      */
     platformKeySign: rpc('cert.platform-keys.sign'),
+    /** A business system reports certificates it saw used (第二十条 activity). */
+    activityReport: rpc('cert.certificates.activity.report'),
+    /** The invalid list (失效名单), by region, reason and time. */
+    invalidList: rpc('cert.invalid-list.list'),
+    /** Start a 第二十条 run (dry: counts only). */
+    invalidationRunStart: rpc('cert.invalid-list.runs.start'),
+    invalidationRunGet: rpc('cert.invalid-list.runs.get'),
   },
   seal: {
     health: rpc('seal.health'),
@@ -114,6 +121,8 @@ export const Subjects = {
     unlockCompletion: rpc('workflow.applications.unlock-completion'),
     calendarStatus: rpc('workflow.calendar.status'),
     calendarPut: rpc('workflow.calendar.put'),
+    /** The operators' calendar overrides, for services that count working days themselves (the cert-service's reminders). */
+    calendarOverrides: rpc('workflow.calendar.overrides'),
   },
 } as const;
 

@@ -101,6 +101,10 @@ export class CertificateEntity {
   @Column({ name: 'last_activity_at', type: 'timestamptz', nullable: true })
   lastActivityAt: Date | null;
 
+  /** What the last activity was (ActivityKind). */
+  @Column({ name: 'last_activity_kind', type: 'text', nullable: true })
+  lastActivityKind: string | null;
+
   /** Why it is invalid (第二十条), with status `invalid`. */
   @Column({ name: 'invalid_reason', type: 'text', nullable: true })
   invalidReason: InvalidationReason | null;

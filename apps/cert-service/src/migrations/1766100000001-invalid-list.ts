@@ -17,6 +17,7 @@ export class InvalidList1766100000001 implements MigrationInterface {
     await q.query(`ALTER TABLE "cert"."certificate" ADD COLUMN "invalidated_at" timestamptz`);
     await q.query(`ALTER TABLE "cert"."certificate" ADD CONSTRAINT "certificate_invalid_has_reason"
       CHECK (("status" = 'invalid') = ("invalid_reason" IS NOT NULL AND "invalidated_at" IS NOT NULL))`);
+    await q.query(`ALTER TABLE "cert"."certificate" ADD COLUMN "last_activity_kind" text`);
     await q.query(`ALTER TABLE "cert"."certificate" ADD COLUMN "renewal_due_notified_at" timestamptz`);
     await q.query(`ALTER TABLE "cert"."certificate" ADD COLUMN "expiry_notified_at" timestamptz`);
     // 第二十条 scans: idle (issuance starts the clock), lost (frozen), and expiry-based (expired two
@@ -35,7 +36,8 @@ export class InvalidList1766100000001 implements MigrationInterface {
         "requested_by" text,
         "request_id" text,
         "as_of" timestamptz NOT NULL,
-        "started_at" timestamptz NOT NULL DEFAULT now(),
+        "queued_at" timestamptz NOT NULL DEFAULT now(),
+        "started_at" timestamptz,
         "finished_at" timestamptz,
         "counts" jsonb,
         "total" int,
@@ -56,7 +58,7 @@ export class InvalidList1766100000001 implements MigrationInterface {
     }
     await q.query(`ALTER TABLE "cert"."certificate" DROP CONSTRAINT IF EXISTS "certificate_invalid_has_reason"`);
     await q.query(`UPDATE "cert"."certificate" SET "status" = 'revoked' WHERE "status" = 'invalid'`);
-    for (const c of ['expiry_notified_at', 'renewal_due_notified_at', 'invalidated_at', 'invalid_reason']) {
+    for (const c of ['expiry_notified_at', 'renewal_due_notified_at', 'last_activity_kind', 'invalidated_at', 'invalid_reason']) {
       await q.query(`ALTER TABLE "cert"."certificate" DROP COLUMN IF EXISTS "${c}"`);
     }
     await q.query(`ALTER TABLE "cert"."certificate" DROP CONSTRAINT IF EXISTS "certificate_status_check"`);
