@@ -91,9 +91,11 @@ export class ReminderRunner {
     now: Date,
     requestId: string,
   ): Promise<number> {
+    // The UPDATE's rows come back from a SELECT: TypeORM answers an UPDATE with [rows, count].
     const rows: DueRow[] = await m.query(
-      `WITH due AS (SELECT c.serial FROM "cert"."certificate" c WHERE ${condition} ORDER BY c.not_after LIMIT $3 FOR UPDATE OF c SKIP LOCKED)
-       UPDATE "cert"."certificate" c SET ${column} = $1 FROM due WHERE c.serial = due.serial RETURNING ${COLUMNS}`,
+      `WITH due AS (SELECT c.serial FROM "cert"."certificate" c WHERE ${condition} ORDER BY c.not_after LIMIT $3 FOR UPDATE OF c SKIP LOCKED),
+            marked AS (UPDATE "cert"."certificate" c SET ${column} = $1 FROM due WHERE c.serial = due.serial RETURNING ${COLUMNS})
+       SELECT * FROM marked`,
       params,
     );
     if (!rows.length) return 0;
