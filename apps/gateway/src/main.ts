@@ -15,6 +15,8 @@ import { OcspCache } from './pki/ocsp-cache.service';
 
 export const MAX_JSON_BODY = '64kb';
 export const MAX_SEAL_JSON_BODY = '768kb';
+/** An activity report of 1000 items (serial, time, kind) is about 120 KB. */
+export const MAX_ACTIVITY_JSON_BODY = '256kb';
 
 export async function startGateway(config: EcertConfig = loadConfig(process.env, 'gateway'), port = config.GATEWAY_PORT): Promise<NestExpressApplication> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -29,6 +31,7 @@ export async function startGateway(config: EcertConfig = loadConfig(process.env,
   // Seal images (≤ 512 KiB, base64 in JSON) get a larger allowance than everything else; it stays
   // below NATS's 1 MB message limit. A CSR is a few KB: other bodies far larger are refused unparsed.
   app.use('/api/v1/seals', json({ limit: MAX_SEAL_JSON_BODY }));
+  app.use('/api/v1/certificates/activity', json({ limit: MAX_ACTIVITY_JSON_BODY }));
   app.useBodyParser('json', { limit: MAX_JSON_BODY });
   app.useGlobalPipes(createProblemValidationPipe());
   app.disable('x-powered-by');

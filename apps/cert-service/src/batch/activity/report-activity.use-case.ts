@@ -30,7 +30,7 @@ export class ReportActivityUseCase {
     const items = cmd?.items;
     if (!Array.isArray(items) || !items.length) throw ProblemError.badRequest(ProblemCode.validationFailed, 'items', 'items must be a non-empty array');
     if (items.length > ACTIVITY_REPORT_MAX_ITEMS) {
-      throw new ProblemError(413, ProblemCode.bodyTooLarge, '请求过大 (too many items)', `an activity report holds at most ${ACTIVITY_REPORT_MAX_ITEMS} items, this one ${items.length}`, 'items');
+      throw ProblemError.badRequest(ProblemCode.validationFailed, 'items', `an activity report holds at most ${ACTIVITY_REPORT_MAX_ITEMS} items, this one ${items.length}`);
     }
     const entries: ActivityEntry[] = items.map((item, i) => this.entryOf(item, i, now));
     const serials = [...new Set(entries.map((e) => e.serial))];
