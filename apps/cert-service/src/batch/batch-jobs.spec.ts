@@ -239,10 +239,10 @@ describe('activity reports', () => {
     const serial = await insert({ notBefore: monthsAgo(3), notAfter: ahead });
     const fieldOf = (items: unknown) => asClient(['000000'], () => report.execute({ items } as never, NOW)).then(() => 'accepted', (e: ProblemError) => `${e.status} ${e.field}`);
     expect(await fieldOf([])).toBe('400 items');
-    expect(await fieldOf([{ serial: 'xyz', at: NOW.toISOString(), kind: 'business_use' }])).toBe('400 items[0].serial');
-    expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'business_use' }, { serial, at: 'yesterday', kind: 'business_use' }])).toBe('400 items[1].at');
-    expect(await fieldOf([{ serial, at: new Date(NOW.getTime() + 3_600_000).toISOString(), kind: 'business_use' }])).toBe('400 items[0].at');
-    expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'looked_at' }])).toBe('400 items[0].kind');
+    expect(await fieldOf([{ serial: 'xyz', at: NOW.toISOString(), kind: 'business_use' }])).toBe('400 items.0.serial');
+    expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'business_use' }, { serial, at: 'yesterday', kind: 'business_use' }])).toBe('400 items.1.at');
+    expect(await fieldOf([{ serial, at: new Date(NOW.getTime() + 3_600_000).toISOString(), kind: 'business_use' }])).toBe('400 items.0.at');
+    expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'looked_at' }])).toBe('400 items.0.kind');
     expect(await fieldOf(Array.from({ length: ACTIVITY_REPORT_MAX_ITEMS + 1 }, () => ({ serial, at: NOW.toISOString(), kind: 'business_use' })))).toBe('400 items');
   });
 });

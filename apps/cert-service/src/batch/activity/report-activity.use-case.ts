@@ -56,7 +56,7 @@ export class ReportActivityUseCase {
   }
 
   private entryOf(item: unknown, i: number, now: Date): ActivityEntry {
-    const at = `items[${i}]`;
+    const at = `items.${i}`;
     if (typeof item !== 'object' || item === null) throw ProblemError.badRequest(ProblemCode.validationFailed, at, `${at} must be an object {serial, at, kind}`);
     const o = item as Record<string, unknown>;
     let serial: string;
