@@ -99,6 +99,20 @@ describe('OutboxRelay', () => {
       while ((await relay.drainOnce()) > 0);
       const [{ n }] = await laned.query(`SELECT count(*)::int AS n FROM "${schema}_lanes"."outbox" WHERE published_at IS NULL`);
       expect(n).toBe(0);
+      // a bulk publish that fails: the rest of its window goes out, it is retried with its attempt counted
+      const five = await insert('certificate.invalidated', OutboxLane.bulk, 5);
+      let failed = false;
+      const flaky = relayWith(async (_s, _d, { msgID }) => {
+        if (msgID === five[2] && !failed) {
+          failed = true;
+          throw new Error('timeout');
+        }
+        sent.push(msgID);
+      }, { batchSize: 10, lanes: { bulkMin: 2 } }, laned);
+      expect(await flaky.drainOnce()).toBe(4);
+      const [row] = await laned.query(`SELECT attempts, published_at FROM "${schema}_lanes"."outbox" WHERE id = $1`, [five[2]]);
+      expect(row).toMatchObject({ attempts: 1, published_at: null });
+      expect(await flaky.drainOnce()).toBe(1);
     } finally {
       await laned.destroy();
     }
