@@ -19,6 +19,7 @@ import { CERT_ENTITIES, CERT_MIGRATIONS } from '../cert-service.module';
 import type { RevocationChangeNotifier } from '../revocation/revocation-change.notifier';
 import { InvalidationRunner } from './invalidation/invalidation-runner.service';
 import { ReportActivityUseCase } from './activity/report-activity.use-case';
+import { ActivityBuffer } from './activity/activity-buffer.service';
 import { ReminderRunner } from './reminders/reminder-runner.service';
 import { InvalidListQueries } from './invalidation/invalid-list.queries';
 
@@ -232,6 +233,22 @@ describe('activity reports', () => {
     expect(err.toProblem()).toMatchObject({ status: 422, code: 'activity_unknown_serials', field: 'items', serials: [theirs, unknown] });
     const [row] = await ds.query('SELECT last_activity_at FROM cert.certificate WHERE serial = $1', [ours]);
     expect(row.last_activity_at).toEqual(monthsAgo(25));
+  });
+
+  it('from logins are buffered: the latest per certificate, one statement per flush, never backwards', async () => {
+    const buffer = new ActivityBuffer(ds, logger);
+    const a = await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(2) });
+    const b = await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(1) });
+    const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
+    buffer.record(a, 'certificate_login', daysAgo(15));
+    buffer.record(a, 'certificate_login', daysAgo(45));
+    buffer.record(b, 'certificate_login', monthsAgo(3)); // older than what b has
+    const before = await ds.query('SELECT serial, last_activity_at FROM cert.certificate WHERE serial = ANY($1) ORDER BY serial', [[a, b]]);
+    expect(before.find((r: { serial: string }) => r.serial === a).last_activity_at).toEqual(monthsAgo(2));
+    await buffer.flush();
+    const rows = await ds.query('SELECT serial, last_activity_at, last_activity_kind FROM cert.certificate WHERE serial = ANY($1)', [[a, b]]);
+    expect(rows.find((r: { serial: string }) => r.serial === a)).toMatchObject({ last_activity_at: daysAgo(15), last_activity_kind: 'certificate_login' });
+    expect(rows.find((r: { serial: string }) => r.serial === b)).toMatchObject({ last_activity_at: monthsAgo(1), last_activity_kind: null });
   });
 
   it('refuse bad items, naming the field, and oversized reports', async () => {

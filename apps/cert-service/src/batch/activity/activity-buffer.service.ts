@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { ActivityKind } from '@ecert/contracts';
@@ -16,7 +16,7 @@ export const ACTIVITY_FLUSH_SIZE = 2_000;
  * certificate's last activity back by seconds, never makes a used one look idle.
  */
 @Injectable()
-export class ActivityBuffer implements OnApplicationShutdown {
+export class ActivityBuffer implements BeforeApplicationShutdown {
   private pending = new Map<string, ActivityEntry>();
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
@@ -59,7 +59,8 @@ export class ActivityBuffer implements OnApplicationShutdown {
     return this.flushing;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the shutdown hooks close the database. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.flush();
   }
 }

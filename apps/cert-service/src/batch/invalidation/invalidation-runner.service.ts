@@ -16,7 +16,13 @@ export interface InvalidationRunOptions {
   chunkSize?: number;
   /** Called after each committed chunk (benchmarks, progress). */
   onChunk?: (reason: InvalidationReason, rows: number) => void;
+  /** Called when a chunk waited too long for a lock (a CRL being built) and is tried again. */
+  onRetry?: (reason: InvalidationReason, attempt: number) => void;
 }
+
+/** A chunk that hits lock_timeout (a complete CRL holds the CA's lock) is retried this often, with backoff. */
+const LOCK_RETRIES = 8;
+const isLockTimeout = (e: unknown) => (e as { code?: string })?.code === '55P03' || (e as { driverError?: { code?: string } })?.driverError?.code === '55P03';
 
 /**
  * Applies 第二十条 set-based: the dry run is one aggregate query; the real run goes reason by
@@ -49,11 +55,24 @@ export class InvalidationRunner {
       const sql = invalidateChunkSql(reason);
       const params = [cutoff, now, chunk, reason, INVALIDATION_REVOCATION_REASON[reason], EventSubjects.certificateInvalidated, opts.requestId, opts.actor, OutboxLane.bulk];
       for (;;) {
-        const rows: { serial: string; caId: string; regionCode: string }[] = await this.ds.transaction(async (m) => {
-          // Shared, in a fixed order, like every status change: a CRL being built sees all of a chunk or none.
-          for (const id of caIds) await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(id)]);
-          return m.query(sql, params);
-        });
+        const chunkOnce = (): Promise<{ serial: string; caId: string; regionCode: string }[]> =>
+          this.ds.transaction(async (m) => {
+            // Shared, in a fixed order, like every status change: a CRL being built sees all of a chunk or none.
+            for (const id of caIds) await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(id)]);
+            return m.query(sql, params);
+          });
+        let rows: { serial: string; caId: string; regionCode: string }[] | undefined;
+        for (let attempt = 1; !rows; attempt++) {
+          try {
+            rows = await chunkOnce();
+          } catch (e) {
+            // The chunk rolled back whole; nothing of it is half-written. Wait for the CRL and go again.
+            if (!isLockTimeout(e) || attempt >= LOCK_RETRIES) throw e;
+            opts.onRetry?.(reason, attempt);
+            this.logger.warn({ reason, attempt }, 'invalidation chunk waited too long for a CRL lock; retrying');
+            await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+          }
+        }
         if (!rows.length) break;
         for (const r of rows) {
           const key = `${r.regionCode}|${reason}`;
