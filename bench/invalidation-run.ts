@@ -31,6 +31,14 @@ async function main(): Promise<number> {
   const loadStart = os.loadavg();
   log(`bench ${BENCH_NAME}: ${rows.toLocaleString('en')} certificates`);
   await createBenchDatabase(config);
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    log('cleaning up (database, JetStream stream, Redis keys) ...');
+    for (const p of await dropBenchState(config).catch((e) => [String((e as Error).message)])) console.warn(`cleanup: ${p}`);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
   try {
     const result = await runInvalidationBench({ config, rows, quietWaitS: QUIET_WAIT_S, log, drainLimitS: Number.parseInt(process.env.BENCH_DRAIN_LIMIT ?? '600', 10) });
     const meta = { date, host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown', node: process.version }, loadAverage: { start: loadStart, end: os.loadavg() } };
@@ -52,8 +60,7 @@ async function main(): Promise<number> {
     log(`results written to ${path.relative(process.cwd(), file)}`);
     return 0;
   } finally {
-    log('cleaning up (database, JetStream stream, Redis keys) ...');
-    for (const p of await dropBenchState(config).catch((e) => [String((e as Error).message)])) console.warn(`cleanup: ${p}`);
+    await cleanup();
   }
 }
 

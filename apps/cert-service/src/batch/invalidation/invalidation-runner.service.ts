@@ -29,7 +29,7 @@ const isLockTimeout = (e: unknown) => (e as { code?: string })?.code === '55P03'
  * reason in chunks of ECERT_BATCH_CHUNK_SIZE certificates, each chunk one transaction (one
  * statement, see invalidateChunkSql), so no more than a chunk is ever locked or held in memory.
  * Each chunk takes the CRL locks shared like any status change; after it commits, OCSP caches
- * drop its serials and a delta CRL follows; the complete CRLs are made once, at the end.
+ * drop its serials; the CRLs (complete and delta) are made once, at the end of the run.
  */
 @Injectable()
 export class InvalidationRunner {
@@ -82,8 +82,9 @@ export class InvalidationRunner {
           cas.add(r.caId);
         }
         this.relay.kick();
-        // OCSP at once and a delta CRL; no complete CRL per chunk (see the end of the run).
-        await this.notifier.changed([...new Set(rows.map((r) => r.caId))], rows.map((r) => r.serial), false);
+        // OCSP at once (every instance's and gateway's cache drops the serials); the CRLs once, at
+        // the end: one per chunk would rebuild a CRL growing with the run, over and over.
+        await this.notifier.changed([], rows.map((r) => r.serial), false);
         opts.onChunk?.(reason, rows.length);
         if (rows.length < chunk) break;
       }
