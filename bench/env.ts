@@ -26,6 +26,8 @@ export const DURATION_S = clampInt(process.env.BENCH_DURATION, 10, 2, 120);
 export const WARMUP_S = clampInt(process.env.BENCH_WARMUP, 3, 0, 30);
 /** Longest wait (s) before a measured run for other work on the machine to stop (BENCH_QUIET_WAIT). */
 export const QUIET_WAIT_S = clampInt(process.env.BENCH_QUIET_WAIT, 20, 0, 300);
+/** Certificates generated for the 第二十条 run (BENCH_INVALIDATION_ROWS; 0 skips it). */
+export const INVALIDATION_ROWS = clampInt(process.env.BENCH_INVALIDATION_ROWS, 10_000_000, 0, 50_000_000);
 /** Revoked rows per issuing CA for the CRL benchmark. */
 export const CRL_ENTRIES = clampInt(process.env.BENCH_CRL_ENTRIES, 100_000, 1, 2_000_000);
 

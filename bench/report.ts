@@ -7,6 +7,7 @@ import { median, type CrlPhase } from './crl.bench';
 import { formatCpu } from './cpu';
 import type { SealBenchResults } from './seal.bench';
 import type { PdfSealBenchResults } from './pdf-seal.bench';
+import { formatInvalidation, type InvalidationBenchResult } from './invalidation.bench';
 
 export interface BenchMeta {
   date: string;
@@ -35,6 +36,7 @@ export interface BenchResults {
   crl?: CrlPhase;
   seal?: SealBenchResults;
   pdfSeal?: PdfSealBenchResults;
+  invalidation?: InvalidationBenchResult;
   targets: TargetCheck[];
   errors: string[];
 }
@@ -83,6 +85,10 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       // The memory target is the 50 MB one's (issue 11 §6): at 1 MB the fixed costs (the seal picture, the certificate) dominate.
       if (mb >= 10) out.push({ name: `Peak memory sealing ${n0(mb)} MB`, target: '< 2× the file', measured: `+${n0(f.serverSidePeakBytes / 1048576)} MB`, pass: f.serverSidePeakBytes < 2 * f.bytes });
     }
+  }
+  if (r.invalidation) {
+    const inv = r.invalidation;
+    out.push({ name: `第二十条 run: ${n0(inv.rows)} scanned, ${n0(inv.due)} due flagged`, target: '< 60 s', measured: `${s2(inv.realRun.ms)} s`, pass: inv.realRun.ms < 60_000 });
   }
   return out;
 }
@@ -174,6 +180,8 @@ export function formatReport(r: BenchResults): string {
     L.push(`Seal ${n0(x.seal.bytes)} B with a ${x.seal.pictureWidthPx}×${x.seal.pictureHeightPx} px picture (${n0(x.seal.pictureBytes)} B); ${x.seconds} s per rate; SM2 k·G native: ${x.sm2NativePointMultiply}.`);
     L.push('');
   }
+
+  if (r.invalidation) L.push(...formatInvalidation(r.invalidation));
 
   L.push('### Targets');
   L.push('');

@@ -1,6 +1,6 @@
 // Must stay the first import: it gives the bench its own database, NATS prefix and Redis prefix
 // before @ecert/contracts reads ECERT_NATS_PREFIX at load time.
-import { BENCH_ID, BENCH_NAME, CRL_ENTRIES, DURATION_S, QUIET_WAIT_S, WARMUP_S } from './env';
+import { BENCH_ID, BENCH_NAME, CRL_ENTRIES, DURATION_S, INVALIDATION_ROWS, QUIET_WAIT_S, WARMUP_S } from './env';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { runOcspBench } from './ocsp.bench';
 import { runCrlBench } from './crl.bench';
 import { runSealBench } from './seal.bench';
 import { runPdfSealBench } from './pdf-seal.bench';
+import { runInvalidationBench } from './invalidation.bench';
 import { FOREIGN_LIMIT, formatCpu, waitForQuiet, type CpuUsage } from './cpu';
 import { checkTargets, formatReport, writeResults, type BenchResults } from './report';
 
@@ -29,6 +30,8 @@ import { checkTargets, formatReport, writeResults, type BenchResults } from './r
  *  4. (in-process, no target) GB/T 38540 seals made and verified per second (bench/seal.bench.ts),
  *  5. (in-process) PDF documents of 1 MB and 50 MB sealed server-side, deferred prepare/embed and
  *     verification, against the SHA-256 rate (bench/pdf-seal.bench.ts),
+ *  6. (in-process) the 第二十条 invalid-list run over 10M generated certificates, with ordinary
+ *     freezes beside it (bench/invalidation.bench.ts; BENCH_INVALIDATION_ROWS, 0 skips it),
  * prints a table with the targets (PASS/MISS) and writes bench/results/<timestamp>.json and
  * bench/results/latest.json. Everything runs against its own database / NATS prefix / Redis
  * prefix / port, which are removed at the end; every child process is killed however it ends.
@@ -156,6 +159,9 @@ async function main(): Promise<number> {
     platform = undefined;
 
     results.crl = await phase(`CRL with ${CRL_ENTRIES} entries`, () => runCrlBench({ quietWaitS: QUIET_WAIT_S, config, db: db!, dir: work, entries: CRL_ENTRIES, repeats: 3, log }));
+    if (INVALIDATION_ROWS) {
+      results.invalidation = await phase(`第二十条 run over ${INVALIDATION_ROWS} certificates`, () => runInvalidationBench({ config, rows: INVALIDATION_ROWS, quietWaitS: QUIET_WAIT_S, log }));
+    }
   } catch (e) {
     results.errors.push((e as Error).message);
     console.error(`[bench] FAILED: ${(e as Error).message}`);

@@ -9,6 +9,7 @@ import { freePort, startTestPlatform, type TestPlatform } from '../support/test-
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
 import { MetricsScrape } from '../../apps/gateway/src/operations/metrics-scrape.service';
+import { ReminderJobs } from '../../apps/cert-service/src/batch/reminders/reminder-jobs.service';
 
 /**
  * Issue 8: the whole platform on a private nats-server that runs with authorisation, each
@@ -186,6 +187,15 @@ describe('NATS with authorisation', () => {
     const token = BusIdentity.fromConfig(p.config, 'gateway').issueContext({ rid: 'g', ops: [], reg: ['000000'], sub: Subjects.cert.sealMakerSign, bdy: bodyDigest({ data: '' }) }, 30);
     const msg = JSON.stringify({ pattern: Subjects.cert.sealMakerSign, data: { meta: { requestId: 'g', context: token }, data: { data: '' } }, id: randomUUID() });
     expect(await rejects(nc.request(Subjects.cert.sealMakerSign, msg, { timeout: 3000 }))).toMatch(/permission/i);
+    await nc.close().catch(() => undefined);
+  });
+
+  it("lets the cert-service ask the workflow-service's calendar for its reminders, and the seal-service not", async () => {
+    const result = await p.services.cert!.get(ReminderJobs).runOnce();
+    expect(result.calendarIncomplete).toBe(false);
+    const nc = await as('seal-service');
+    const msg = JSON.stringify({ pattern: Subjects.workflow.calendarOverrides, data: { meta: { requestId: 's', context: 'x' }, data: {} }, id: randomUUID() });
+    expect(await rejects(nc.request(Subjects.workflow.calendarOverrides, msg, { timeout: 3000 }))).toMatch(/permission/i);
     await nc.close().catch(() => undefined);
   });
 });

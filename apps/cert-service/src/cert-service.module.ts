@@ -70,6 +70,20 @@ import { AuthoriseUnlockUseCase } from './ukeys/usecases/authorise-unlock.use-ca
 import { ConfirmUnlockUseCase } from './ukeys/usecases/confirm-unlock.use-case';
 import { PlatformKeys1765200000001 } from './migrations/1765200000001-platform-keys';
 import { PlatformKeySesUse1766000000002 } from './migrations/1766000000002-platform-key-ses-use';
+import { InvalidList1766100000001 } from './migrations/1766100000001-invalid-list';
+import { ActivityBuffer } from './batch/activity/activity-buffer.service';
+import { ActivityEventsListener } from './batch/activity/activity-events.listener';
+import { ActivityHandler } from './batch/activity/activity.handler';
+import { ReportActivityUseCase } from './batch/activity/report-activity.use-case';
+import { InvalidationRunEntity } from './batch/invalidation/invalidation-run.entity';
+import { InvalidationRunner } from './batch/invalidation/invalidation-runner.service';
+import { InvalidationJobs } from './batch/invalidation/invalidation-jobs.service';
+import { StartInvalidationRunUseCase } from './batch/invalidation/start-invalidation-run.use-case';
+import { InvalidListQueries } from './batch/invalidation/invalid-list.queries';
+import { InvalidationHandler } from './batch/invalidation/invalidation.handler';
+import { ReminderRunner } from './batch/reminders/reminder-runner.service';
+import { ReminderJobs } from './batch/reminders/reminder-jobs.service';
+import { WorkingCalendarClient } from './batch/reminders/working-calendar.client';
 import { PlatformKeyEntity } from './platform-keys/platform-key.entity';
 import { PlatformKeyUseEntity } from './platform-keys/platform-key-use.entity';
 import { PlatformKeySesSeal1766000000100 } from './migrations/1766000000100-platform-key-ses-seal';
@@ -77,8 +91,8 @@ import { PlatformKeysHandler } from './platform-keys/platform-keys.handler';
 import { IssuePlatformHeldCertificateUseCase } from './platform-keys/issue-platform-held-certificate.use-case';
 import { SignWithPlatformKeyUseCase } from './platform-keys/sign-with-platform-key.use-case';
 
-export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity, PlatformKeyEntity, PlatformKeyUseEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, PlatformKeySesUse1766000000002, PlatformKeySesSeal1766000000100];
+export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity, PlatformKeyEntity, PlatformKeyUseEntity, InvalidationRunEntity];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, PlatformKeySesUse1766000000002, PlatformKeySesSeal1766000000100, InvalidList1766100000001];
 
 @Module({})
 export class CertServiceModule {
@@ -86,9 +100,9 @@ export class CertServiceModule {
     return {
       module: CertServiceModule,
       imports: [
-        ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS }),
+        ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS, outboxLanes: { bulkMin: 20 } }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, OperationsHandler],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, OperationsHandler, ActivityHandler, InvalidationHandler],
       providers: [
         // Not a request/reply controller: every instance answers the metrics request (scatter-gather).
         serviceMetricsResponder('cert-service', Subjects.cert.operationsMetrics),
@@ -131,6 +145,16 @@ export class CertServiceModule {
         SignWithPlatformKeyUseCase,
         CertificateOverviewQuery,
         CertificateMetrics,
+        ActivityBuffer,
+        ActivityEventsListener,
+        ReportActivityUseCase,
+        InvalidationRunner,
+        InvalidationJobs,
+        StartInvalidationRunUseCase,
+        InvalidListQueries,
+        ReminderRunner,
+        ReminderJobs,
+        WorkingCalendarClient,
       ],
     };
   }

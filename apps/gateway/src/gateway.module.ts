@@ -8,6 +8,8 @@ import { ProblemFilter } from './problem/problem.filter';
 import { HealthController } from './health/health.controller';
 import { BackingStoresProbe } from './health/backing-stores.probe';
 import { CertificatesController } from './certificates/certificates.controller';
+import { CertificateActivityController } from './certificates/certificate-activity.controller';
+import { InvalidListController } from './invalid-list/invalid-list.controller';
 import { PkiController } from './pki/pki.controller';
 import { CasController } from './cas/cas.controller';
 import { SealsController } from './seals/seals.controller';
@@ -60,7 +62,7 @@ export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController, OperationsController, WebhooksController],
+      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController, OperationsController, WebhooksController, CertificateActivityController, InvalidListController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },

@@ -17,6 +17,8 @@ import { BOARD_PATH } from './operations/board-session-cookie';
 
 export const MAX_JSON_BODY = '64kb';
 export const MAX_SEAL_JSON_BODY = '768kb';
+/** An activity report of 1000 items (serial, time, kind) is about 120 KB. */
+export const MAX_ACTIVITY_JSON_BODY = '256kb';
 
 export async function startGateway(config: EcertConfig = loadConfig(process.env, 'gateway'), port = config.GATEWAY_PORT): Promise<NestExpressApplication> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -33,6 +35,7 @@ export async function startGateway(config: EcertConfig = loadConfig(process.env,
   app.use('/api/v1/seals', json({ limit: MAX_SEAL_JSON_BODY }));
   // Bull Board is an Express app of its own, behind the staff login (see QueueBoard).
   app.use(BOARD_PATH, app.get(QueueBoard).middleware());
+  app.use('/api/v1/certificates/activity', json({ limit: MAX_ACTIVITY_JSON_BODY }));
   app.useBodyParser('json', { limit: MAX_JSON_BODY });
   app.useGlobalPipes(createProblemValidationPipe());
   app.disable('x-powered-by');

@@ -133,6 +133,11 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.workflow.operationsOverview]: gatewayOnly('operations:read'),
   // The gateway's notifier on its own errand (no client, no staff): checked again in the workflow-service.
   [Subjects.workflow.handlerContact]: gatewayOnly(),
+  [Subjects.workflow.calendarOverrides]: { callers: ['cert-service'] },
+  [Subjects.cert.activityReport]: gatewayOnly('certificates:activity'),
+  [Subjects.cert.invalidList]: gatewayOnly('certificates:read'),
+  [Subjects.cert.invalidationRunStart]: gatewayOnly('admin'),
+  [Subjects.cert.invalidationRunGet]: gatewayOnly('admin'),
 };
 
 /** The principal that answers a request subject (`<prefix>.v1.<service>.…`): only its signed replies are believed. */
@@ -176,8 +181,13 @@ export interface DurableConsumerSpec {
  * operator creates them (`npm run nats:provision`) and each owner may only read and ack its own:
  * a service that could create consumers could point one's delivery at another's command subject.
  */
-export function durableConsumers(prefix = natsPrefix): Record<'sealCertificates' | 'workflowCertificates' | 'workflowUkeys' | 'gatewayAudit' | 'gatewayNotifications', DurableConsumerSpec> {
+export function durableConsumers(
+  prefix = natsPrefix,
+): Record<'sealCertificates' | 'workflowCertificates' | 'workflowUkeys' | 'gatewayAudit' | 'gatewayNotifications' | 'certSealActivity' | 'certDocumentActivity', DurableConsumerSpec> {
   return {
+    // 第二十条 activity the cert-service does not see itself: seals made, documents sealed.
+    certSealActivity: { name: `${prefix}-cert-service-seal-activity`, owner: 'cert-service', filterSubject: `${prefix}.evt.v1.seal.created` },
+    certDocumentActivity: { name: `${prefix}-cert-service-document-activity`, owner: 'cert-service', filterSubject: `${prefix}.evt.v1.document.sealed` },
     workflowUkeys: { name: `${prefix}-workflow-service-ukeys`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.ukey.>` },
     sealCertificates: { name: `${prefix}-seal-service-certificates`, owner: 'seal-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
     workflowCertificates: { name: `${prefix}-workflow-service-certificates`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.certificate.>` },

@@ -13,3 +13,4 @@ export * from './bus-context';
 export * from './v1/queues';
 export * from './v1/operations.dto';
 export * from './v1/notification.dto';
+export * from './v1/batch.dto';

@@ -61,6 +61,13 @@ export const Subjects = {
     operationsMetrics: rpc('cert.operations.metrics'),
     /** The operators' view: renewals and invalidations due (OperationsOverviewQuery → CertificateOperationsOverview). */
     operationsOverview: rpc('cert.operations.overview'),
+    /** A business system reports certificates it saw used (第二十条 activity). */
+    activityReport: rpc('cert.certificates.activity.report'),
+    /** The invalid list (失效名单), by region, reason and time. */
+    invalidList: rpc('cert.invalid-list.list'),
+    /** Start a 第二十条 run (dry: counts only). */
+    invalidationRunStart: rpc('cert.invalid-list.runs.start'),
+    invalidationRunGet: rpc('cert.invalid-list.runs.get'),
   },
   seal: {
     health: rpc('seal.health'),
@@ -128,6 +135,8 @@ export const Subjects = {
     operationsOverview: rpc('workflow.operations.overview'),
     /** The handler (经办人) to e-mail about a certificate: of the application that issued or last serviced it (the gateway's notifier only). */
     handlerContact: rpc('workflow.certificates.handler-contact'),
+    /** The operators' calendar overrides, for services that count working days themselves (the cert-service's reminders). */
+    calendarOverrides: rpc('workflow.calendar.overrides'),
   },
 } as const;
 

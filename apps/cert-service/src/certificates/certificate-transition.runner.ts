@@ -96,6 +96,11 @@ export class CertificateTransitionRunner {
     const before = row.status;
     spec.apply(row, now, plan.to);
     row.status = plan.to;
+    // A lifecycle service is activity of the certificate (第二十条); the row is written anyway.
+    if (!row.lastActivityAt || row.lastActivityAt < now) {
+      row.lastActivityAt = now;
+      row.lastActivityKind = 'lifecycle';
+    }
     row.statusChangedAt = (await m.query('SELECT clock_timestamp() AS t'))[0].t;
     const saved = await m.save(row);
     await recordHistory(m, { serial, action: spec.action, fromStatus: before, toStatus: plan.to, reason: spec.reason, comment: spec.comment });

@@ -24,6 +24,7 @@ export class CertificateViewMapper {
       notAfter: c.notAfter.toISOString(),
       ...(c.revokedAt ? { revokedAt: c.revokedAt.toISOString(), revocationReason: c.revocationReason ?? undefined } : {}),
       ...(c.status === 'frozen' && c.frozenAt ? { frozenAt: c.frozenAt.toISOString(), revocationReason: 'certificateHold' } : {}),
+      ...(c.status === 'invalid' && c.invalidReason && c.invalidatedAt ? { invalidReason: c.invalidReason, invalidatedAt: c.invalidatedAt.toISOString() } : {}),
       ...(c.replacedBy ? { replacedBy: c.replacedBy } : {}),
       ...(c.replaces ? { replaces: c.replaces } : {}),
       ...(c.ukeySerial ? { ukeySerial: c.ukeySerial } : {}),

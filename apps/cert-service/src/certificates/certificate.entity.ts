@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import type { StoredCertificateStatus } from '@ecert/pki';
+import type { InvalidationReason } from '@ecert/contracts';
 
 @Entity({ name: 'certificate' })
 @Index('certificate_account_idx', ['uscc', 'accountNo'])
@@ -99,6 +100,25 @@ export class CertificateEntity {
 
   @Column({ name: 'last_activity_at', type: 'timestamptz', nullable: true })
   lastActivityAt: Date | null;
+
+  /** What the last activity was (ActivityKind). */
+  @Column({ name: 'last_activity_kind', type: 'text', nullable: true })
+  lastActivityKind: string | null;
+
+  /** Why it is invalid (第二十条), with status `invalid`. */
+  @Column({ name: 'invalid_reason', type: 'text', nullable: true })
+  invalidReason: InvalidationReason | null;
+
+  @Column({ name: 'invalidated_at', type: 'timestamptz', nullable: true })
+  invalidatedAt: Date | null;
+
+  /** certificate.renewal_due was written for it (once). */
+  @Column({ name: 'renewal_due_notified_at', type: 'timestamptz', nullable: true })
+  renewalDueNotifiedAt: Date | null;
+
+  /** certificate.expired was written for it (once). */
+  @Column({ name: 'expiry_notified_at', type: 'timestamptz', nullable: true })
+  expiryNotifiedAt: Date | null;
 
   @VersionColumn()
   version: number;

@@ -18,7 +18,7 @@ export class CompromisedKeyChecker {
   async assertNotCompromised(spki: Uint8Array, field = 'csr'): Promise<string> {
     const fingerprint = publicKeyFingerprint(spki);
     const rows: unknown[] = await this.ds.query(
-      `SELECT 1 FROM "cert"."certificate" WHERE spki_sha256 = $1 AND status = 'revoked' AND revocation_reason = 'keyCompromise'
+      `SELECT 1 FROM "cert"."certificate" WHERE spki_sha256 = $1 AND status IN ('revoked','invalid') AND revocation_reason = 'keyCompromise'
        UNION ALL
        SELECT 1 FROM "cert"."ca_revocation" WHERE spki_sha256 = $1 AND reason = ANY($2)
        LIMIT 1`,

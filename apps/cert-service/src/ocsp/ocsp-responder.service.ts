@@ -22,7 +22,7 @@ import type { CaEntity } from '../ca/ca.entity';
 
 interface StatusRow {
   serial: string;
-  status: 'active' | 'frozen' | 'revoked';
+  status: 'active' | 'frozen' | 'revoked' | 'invalid';
   revoked_at: Date | null;
   revocation_reason: string | null;
   frozen_at: Date | null;
@@ -222,6 +222,7 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
 function statusOf(row: StatusRow | undefined): OcspCertStatus {
   if (!row) return { status: 'unknown' };
   if (row.status === 'frozen') return { status: 'revoked', revokedAt: row.frozen_at!, reason: 'certificateHold' };
-  if (row.status === 'revoked') return { status: 'revoked', revokedAt: row.revoked_at!, reason: (row.revocation_reason ?? 'unspecified') as Exclude<ReasonCode, 'removeFromCRL'> };
+  // Invalid (失效, 第二十条) is revoked for relying parties, with the reason it was given.
+  if (row.status === 'revoked' || row.status === 'invalid') return { status: 'revoked', revokedAt: row.revoked_at!, reason: (row.revocation_reason ?? 'unspecified') as Exclude<ReasonCode, 'removeFromCRL'> };
   return { status: 'good' };
 }

@@ -11,7 +11,7 @@ import { CrlEntity } from './crl.entity';
 
 interface EntryRow {
   serial: string;
-  status: 'active' | 'frozen' | 'revoked';
+  status: 'active' | 'frozen' | 'revoked' | 'invalid';
   revoked_at: Date | null;
   revocation_reason: string | null;
   frozen_at: Date | null;
@@ -49,7 +49,11 @@ export class CrlGenerator {
     const issuer = issuerFromCertificate(new Uint8Array(ca.certificate));
     const links = pkiLinks(this.config.ECERT_PUBLIC_URL);
     const started = Date.now();
-    const result = await this.ds.transaction('READ COMMITTED', async (m) => {
+    // The snapshot under the lock, the building and signing after it: the lock is held for the
+    // SELECT only, so status changes (a freeze, a chunk of invalidations) wait for the read of the
+    // entries, never for encoding and signing a CRL of a million of them. The number is taken
+    // under the lock too; a CRL that then fails to sign leaves a gap, which CRL numbers allow.
+    const snapshot = await this.ds.transaction('READ COMMITTED', async (m) => {
       // Exclusive against in-flight status changes (they hold it shared): every change is either
       // fully visible to this CRL or stamped after its thisUpdate.
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [crlLockKey(caId)]);
@@ -75,31 +79,33 @@ export class CrlGenerator {
           [caId, crlNumber.toString(), now],
         );
       }
-      const validityMs = delta ? this.config.DELTA_CRL_VALIDITY_MINUTES * 60_000 : this.config.CRL_VALIDITY_HOURS * 3_600_000;
-      const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
-      const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
-      const der = await buildCrl({
-        issuerName: issuer.name as Uint8Array,
-        issuerSpki: issuer.spki,
-        signer,
-        crlNumber,
-        thisUpdate,
-        nextUpdate,
-        entries,
-        deltaOf,
-        freshestCrlUrl: delta || ca.role === 'root' ? undefined : links.deltaCrlUrl(caId),
-      });
-      await m.insert(CrlEntity, {
-        caId,
-        number: crlNumber.toString(),
-        deltaBase: deltaOf?.toString() ?? null,
-        thisUpdate: now,
-        nextUpdate,
-        entryCount: entries.length,
-        der: Buffer.from(der),
-      });
-      return { caId, number: crlNumber, delta, entryCount: entries.length, der, nextUpdate };
+      return { now, crlNumber, entries, deltaOf };
     });
+    const { now, crlNumber, entries, deltaOf } = snapshot;
+    const validityMs = delta ? this.config.DELTA_CRL_VALIDITY_MINUTES * 60_000 : this.config.CRL_VALIDITY_HOURS * 3_600_000;
+    const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
+    const der = await buildCrl({
+      issuerName: issuer.name as Uint8Array,
+      issuerSpki: issuer.spki,
+      signer,
+      crlNumber,
+      thisUpdate,
+      nextUpdate,
+      entries,
+      deltaOf,
+      freshestCrlUrl: delta || ca.role === 'root' ? undefined : links.deltaCrlUrl(caId),
+    });
+    await this.ds.getRepository(CrlEntity).insert({
+      caId,
+      number: crlNumber.toString(),
+      deltaBase: deltaOf?.toString() ?? null,
+      thisUpdate: now,
+      nextUpdate,
+      entryCount: entries.length,
+      der: Buffer.from(der),
+    });
+    const result: GeneratedCrl = { caId, number: crlNumber, delta, entryCount: entries.length, der, nextUpdate };
     this.logger.info({ caId, crlNumber: result.number.toString(), delta, entries: result.entryCount, ms: Date.now() - started }, 'CRL generated');
     return result;
   }
@@ -124,7 +130,7 @@ export class CrlGenerator {
   private async fullEntries(m: EntityManager, caId: string, now: Date): Promise<CrlEntry[]> {
     const rows: EntryRow[] = await m.query(
       `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
-        WHERE ca_id = $1 AND status IN ('revoked','frozen') AND not_after > $2`,
+        WHERE ca_id = $1 AND status IN ('revoked','frozen','invalid') AND not_after > $2`,
       [caId, now],
     );
     return [...rows.map(toEntry), ...(await this.caEntries(m, caId, now))];
@@ -144,7 +150,7 @@ export class CrlGenerator {
     const rows: EntryRow[] = await m.query(
       `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
         WHERE ca_id = $1 AND not_after > $3 AND (
-          (status IN ('revoked','frozen') AND status_changed_at > $2)
+          (status IN ('revoked','frozen','invalid') AND status_changed_at > $2)
           OR (status = 'active' AND hold_listed_in_crl >= $4))`,
       [caId, base.this_update, now, base.number],
     );

@@ -105,10 +105,10 @@ export class ListCertificatesDto extends PageQueryDto {
   @Length(18, 18, { message: 'uscc must be 18 characters' })
   uscc?: string;
 
-  @ApiPropertyOptional({ enum: ['active', 'frozen', 'revoked', 'expired'] })
+  @ApiPropertyOptional({ enum: ['active', 'frozen', 'revoked', 'expired', 'invalid'] })
   @IsOptional()
-  @IsIn(['active', 'frozen', 'revoked', 'expired'])
-  status?: 'active' | 'frozen' | 'revoked' | 'expired';
+  @IsIn(['active', 'frozen', 'revoked', 'expired', 'invalid'])
+  status?: 'active' | 'frozen' | 'revoked' | 'expired' | 'invalid';
 
   @ApiPropertyOptional({ enum: ['unit', 'personal'] })
   @IsOptional()

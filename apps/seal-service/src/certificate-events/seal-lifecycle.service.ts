@@ -22,7 +22,7 @@ import { renewalRefusal } from './renewal-check';
 type RenewedData = Partial<CertificateRenewedData> & CertificateEventData & { oldSerial: string; newSerial: string };
 
 /** Certificate status as the seal-service tracks it from the stream. */
-type KnownStatus = 'active' | 'frozen' | 'revoked';
+type KnownStatus = 'active' | 'frozen' | 'revoked' | 'invalid';
 
 interface Transition {
   from: readonly StoredSealStatus[];
@@ -37,6 +37,9 @@ const FOLLOW: Record<KnownStatus, Transition> = {
   frozen: { from: ['active'], to: 'suspended', event: 'seal.suspended', action: 'suspend', reason: 'certificate frozen (挂失)' },
   active: { from: ['suspended'], to: 'active', event: 'seal.reactivated', action: 'reactivate', reason: 'certificate unfrozen (挂失恢复)' },
   revoked: { from: ['active', 'suspended'], to: 'revoked', event: 'seal.revoked', action: 'revoke', reason: 'certificate revoked' },
+  // 第二十条: the seals stop with their certificate; suspended, not revoked, so the record of what
+  // they sealed stays that of a seal in good standing until then.
+  invalid: { from: ['active'], to: 'suspended', event: 'seal.suspended', action: 'suspend', reason: 'certificate invalid (失效, 第二十条)' },
 };
 
 const STATUS_OF_EVENT: Record<string, KnownStatus> = {
@@ -44,10 +47,11 @@ const STATUS_OF_EVENT: Record<string, KnownStatus> = {
   'certificate.frozen': 'frozen',
   'certificate.unfrozen': 'active',
   'certificate.revoked': 'revoked',
+  'certificate.invalidated': 'invalid',
 };
 
 /** Status a successor seal starts in, from its certificate's newest known status. */
-const SUCCESSOR_STATUS: Record<KnownStatus, StoredSealStatus> = { active: 'active', frozen: 'suspended', revoked: 'revoked' };
+const SUCCESSOR_STATUS: Record<KnownStatus, StoredSealStatus> = { active: 'active', frozen: 'suspended', revoked: 'revoked', invalid: 'suspended' };
 
 /**
  * How seals follow their certificate. Runs inside the inbox transaction of the certificate-event

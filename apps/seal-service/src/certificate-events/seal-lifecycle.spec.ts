@@ -153,6 +153,18 @@ describe('certificate events applied out of order', () => {
     }
   });
 
+  it('an invalidation (第二十条) suspends the seals and wins over a freeze or unfreeze delivered after it', async () => {
+    for (const order of permutations([0, 1, 2])) {
+      const serial = serialHex();
+      const id = await seal(serial);
+      const events = [event('certificate.frozen', serial, 2), event('certificate.unfrozen', serial, 3), event('certificate.invalidated', serial, 4, { invalidReason: 'idle' })];
+      for (const i of order) await apply(events[i]!);
+      expect(await statusOf(id), `order ${order.join(',')}`).toBe('suspended');
+      const [state] = await ds.query('SELECT status FROM seal.certificate_state WHERE serial = $1', [serial]);
+      expect(state.status).toBe('invalid');
+    }
+  });
+
   it('events without a version (written before versions) are ordered by their time', async () => {
     const serial = serialHex();
     const id = await seal(serial);

@@ -497,7 +497,8 @@ export class VerifyDocumentUseCase {
     if (view.issuerRevoked) {
       checks.push({ name: 'revocation', result: 'failed', detail: `the issuing CA of certificate ${serial} is revoked` });
       unsure('REVOKED_CA_NO_POE', 'the CA that issued the signer certificate is revoked: it vouches for nothing');
-    } else if (view.status === 'revoked') {
+    } else if (view.status === 'revoked' || view.status === 'invalid') {
+      // Invalid (失效, 第二十条) is revoked for relying parties, since invalidatedAt (= revokedAt).
       if (before(view.revokedAt)) {
         checks.push({ name: 'revocation', result: 'passed', detail: `revoked at ${view.revokedAt}, after ${poeWhat} at ${poe!.toISOString()}` });
         warnings.push(`the signer certificate was revoked at ${view.revokedAt} (${view.revocationReason ?? 'no reason given'}), after the signature was made`);

@@ -143,6 +143,11 @@ export class ApplicationsHandler {
     return runRpc(this.logger, env, async () => this.calendarUc.status());
   }
 
+  @MessagePattern(Subjects.workflow.calendarOverrides)
+  calendarOverrides(@Payload() env: RpcEnvelope<unknown>) {
+    return runRpc(this.logger, env, async () => this.calendarUc.overrides());
+  }
+
   @MessagePattern(Subjects.workflow.calendarPut)
   calendarPut(@Payload() env: RpcEnvelope<CalendarYearOverride>) {
     return runRpc(this.logger, env, () => this.calendarUc.execute(env.data));

@@ -39,4 +39,8 @@ export class PutCalendarYearUseCase {
   status(): CalendarStatusView {
     return this.provider.calendar().status(this.provider.neededYears());
   }
+
+  overrides(): CalendarYearOverride[] {
+    return this.provider.overrides();
+  }
 }

@@ -16,6 +16,7 @@ const RELOAD_MS = 60_000;
 @Injectable()
 export class WorkingCalendarProvider implements OnApplicationBootstrap, OnApplicationShutdown {
   private current = new ChineseWorkingCalendar();
+  private loaded: CalendarYearOverride[] = [];
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -53,6 +54,12 @@ export class WorkingCalendarProvider implements OnApplicationBootstrap, OnApplic
       this.warned = true;
     }
     this.current = next;
+    this.loaded = overrides;
+  }
+
+  /** The operators' overrides the calendar was built from (for services that count working days themselves). */
+  overrides(): CalendarYearOverride[] {
+    return this.loaded;
   }
 
   private warned = false;

@@ -6,6 +6,8 @@ export const OPERATIONS = [
   'certificates:read',
   'certificates:issue',
   'certificates:manage',
+  /** A business system reports the certificates it saw used (第二十条 activity). */
+  'certificates:activity',
   'seals:read',
   'seals:create',
   'seals:verify',

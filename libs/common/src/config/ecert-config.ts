@@ -152,6 +152,12 @@ export const configSchema = z.object({
   MAIL_FROM: z.string().default('ecert <noreply@ecert.localhost>'),
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   MAIL_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
+  /** When the 第二十条 invalid-list run goes (cron, Asia/Shanghai); 'off' = only when an operator starts it. */
+  ECERT_INVALIDATION_CRON: z.union([z.literal('off'), z.string().regex(/^(\S+\s+){4,5}\S+$/, 'a cron pattern of 5 or 6 fields')]).default('0 30 2 * * *'),
+  /** When renewal reminders and expiry events are looked for (cron, Asia/Shanghai); 'off' = never. */
+  ECERT_REMINDERS_CRON: z.union([z.literal('off'), z.string().regex(/^(\S+\s+){4,5}\S+$/, 'a cron pattern of 5 or 6 fields')]).default('0 15 * * * *'),
+  /** Certificates per transaction of a batch job (invalidation, reminders): bounds locks, and how long a freeze's event waits. */
+  ECERT_BATCH_CHUNK_SIZE: z.coerce.number().int().min(10).max(50_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,7 +1,10 @@
 import type { IdempotentCommand } from './idempotency';
 
 export type CertificateProfile = 'unit' | 'personal';
-export type CertificateStatus = 'active' | 'frozen' | 'revoked' | 'expired';
+import type { InvalidationReason } from './events';
+
+/** `invalid`: on the invalid list (失效名单, 第二十条): revoked for relying parties, final. */
+export type CertificateStatus = 'active' | 'frozen' | 'revoked' | 'expired' | 'invalid';
 
 /** RFC 5280 CRLReason names accepted on revoke (certificateHold is freeze; removeFromCRL is internal). */
 export const REVOCATION_REASONS = [
@@ -83,6 +86,9 @@ export interface CertificateView {
   revokedAt?: string;
   revocationReason?: string;
   frozenAt?: string;
+  /** With status invalid: why (第二十条) and since when. */
+  invalidReason?: InvalidationReason;
+  invalidatedAt?: string;
   replacedBy?: string;
   replaces?: string;
   /** The UKey it is on (issued with a ukeySerial, or renewed from a certificate on one). */

@@ -35,6 +35,7 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
           ...['import', 'list', 'get', 'transition', 'dispatch.create', 'dispatch.receive', 'dispatch.get'].map((c) => `${rpc}.cert.ukeys.${c}`),
           `${rpc}.cert.ca.>`,
           `${rpc}.cert.platform-keys.issue`,
+          `${rpc}.cert.invalid-list.>`,
           `${rpc}.cert.crl.>`,
           `${rpc}.cert.ocsp.respond`,
           `${rpc}.cert.operations.>`,
@@ -46,7 +47,8 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
       };
     case 'cert-service':
       return {
-        publish: [`${evt}.certificate.>`, `${evt}.ukey.>`, `${rpc}.cert.ocsp.invalidate`, ...repliesTo('gateway', 'seal-service', 'workflow-service'), ...js],
+        // The operators' calendar overrides: the renewal reminders count working days with them.
+        publish: [`${evt}.certificate.>`, `${evt}.ukey.>`, `${rpc}.cert.ocsp.invalidate`, `${rpc}.workflow.calendar.overrides`, ...repliesTo('gateway', 'seal-service', 'workflow-service'), ...js],
         subscribe: [inbox, `${rpc}.cert.>`],
       };
     case 'seal-service':
@@ -66,8 +68,9 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
           `${rpc}.seal.seals.list`,
           `${rpc}.seal.images.extract`,
           `${rpc}.seal.seals.download`,
-          // The seal-service asks which stored bytes are materials (document retention).
-          ...repliesTo('gateway', 'seal-service'),
+          // The seal-service asks which stored bytes are materials (document retention); the
+          // cert-service asks for the calendar overrides (renewal reminders).
+          ...repliesTo('gateway', 'seal-service', 'cert-service'),
           ...js,
         ],
         subscribe: [inbox, `${rpc}.workflow.>`],

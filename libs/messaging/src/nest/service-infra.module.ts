@@ -24,6 +24,8 @@ export interface ServiceInfraOptions {
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: Function[];
+  /** The service's outbox has the bulk lane (a `lane` column, see OutboxRelayOptions.lanes). */
+  outboxLanes?: { bulkMin: number };
 }
 
 class ServiceInfraLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -94,7 +96,7 @@ export class ServiceInfraModule {
         {
           provide: OUTBOX_RELAY,
           inject: [DATA_SOURCE, NATS_CONNECTION, BUS_IDENTITY],
-          useFactory: (ds: DataSource, nc: NatsConnection, identity: BusIdentity) => new OutboxRelay(ds, nc, opts.logger.child({ component: 'outbox-relay' }), identity),
+          useFactory: (ds: DataSource, nc: NatsConnection, identity: BusIdentity) => new OutboxRelay(ds, nc, opts.logger.child({ component: 'outbox-relay' }), identity, opts.outboxLanes ? { lanes: opts.outboxLanes } : {}),
         },
         ServiceInfraLifecycle,
       ],

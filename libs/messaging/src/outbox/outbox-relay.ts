@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
@@ -12,7 +12,17 @@ export interface OutboxRelayOptions {
   /** How often to look for rows when nobody kicked the relay (other instances, restarts). */
   pollIntervalMs?: number;
   publishTimeoutMs?: number;
+  /**
+   * The outbox has a `lane` column (0 = ordinary, 1 = bulk: events of batch jobs). Each round
+   * publishes the ordinary lane first, then fills up with bulk events, at least `bulkMin` of them
+   * so a busy ordinary lane cannot starve the bulk one. An ordinary event (a freeze) then waits
+   * for at most one round, never behind a million invalidations.
+   */
+  lanes?: { bulkMin: number };
 }
+
+/** Outbox lanes (see OutboxRelayOptions.lanes). */
+export const OutboxLane = { ordinary: 0, bulk: 1 } as const;
 
 /**
  * Moves committed outbox rows to JetStream. The event id is the Nats-Msg-Id, so a row published
@@ -29,6 +39,7 @@ export class OutboxRelay {
   private wake?: () => void;
   private loop?: Promise<void>;
   private failures = 0;
+  private readonly lanes?: { bulkMin: number };
 
   constructor(
     private readonly ds: DataSource,
@@ -41,6 +52,7 @@ export class OutboxRelay {
     this.batchSize = opts.batchSize ?? 200;
     this.pollIntervalMs = opts.pollIntervalMs ?? 500;
     this.publishTimeoutMs = opts.publishTimeoutMs ?? 2000;
+    this.lanes = opts.lanes;
   }
 
   start(): void {
@@ -72,7 +84,7 @@ export class OutboxRelay {
           this.logger.warn({ err: (e as Error).message, failures: this.failures }, 'outbox relay cannot publish; will retry');
         }
       }
-      if (published === this.batchSize) continue;
+      if (published >= this.batchSize) continue;
       const backoff = this.failures ? Math.min(5000, 250 * 2 ** Math.min(this.failures, 5)) : this.pollIntervalMs;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, backoff);
@@ -85,6 +97,16 @@ export class OutboxRelay {
     }
   }
 
+  /** One round's rows: in seq order, or with lanes the ordinary lane's first, then the bulk lane's. */
+  private async nextRows(m: EntityManager, table: string): Promise<Row[]> {
+    const pick = (where: string, limit: number): Promise<Row[]> =>
+      m.query(`SELECT id, subject, payload${this.lanes ? ', lane' : ''} FROM ${table} WHERE published_at IS NULL${where} ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+    if (!this.lanes) return pick('', this.batchSize);
+    const ordinary = await pick(` AND lane = ${OutboxLane.ordinary}`, this.batchSize);
+    const bulk = await pick(` AND lane = ${OutboxLane.bulk}`, Math.max(this.batchSize - ordinary.length, this.lanes.bulkMin));
+    return [...ordinary, ...bulk];
+  }
+
   /** Publishes one batch; returns how many rows it marked published. Throws if NATS is unreachable. */
   async drainOnce(): Promise<number> {
     const table = this.ds.getMetadata(OutboxMessage).tablePath;
@@ -93,28 +115,41 @@ export class OutboxRelay {
       // would interleave and break the order consumers rely on.
       const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox-relay:${table}`]);
       if (!locked) return { published: 0 };
-      const rows: { id: string; subject: string; payload: unknown }[] = await m.query(
-        `SELECT id, subject, payload FROM ${quote(table)} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
-      );
+      const rows = await this.nextRows(m, quote(table));
       if (!rows.length) return { published: 0 };
       const encoder = new TextEncoder();
       // Strictly in seq order, stopping at the first failure: publishing the rest while an earlier
       // event waits for a retry would let consumers see, say, an unfreeze before its freeze.
       const done: string[] = [];
       let failure: { id: string; error: Error } | undefined;
-      for (const r of rows) {
+      const publish = (r: Row) => {
+        const body = encoder.encode(JSON.stringify(r.payload));
+        const h = natsHeaders();
+        h.set(EVENT_SIGNER_HEADER, this.identity.principal);
+        h.set(EVENT_SIGNATURE_HEADER, this.identity.signBytes(body));
+        return this.js.publish(r.subject, body, { msgID: r.id, timeout: this.publishTimeoutMs, headers: h });
+      };
+      const ordinary = this.lanes ? rows.filter((r) => r.lane !== OutboxLane.bulk) : rows;
+      for (const r of ordinary) {
         try {
-          const body = encoder.encode(JSON.stringify(r.payload));
-          const h = natsHeaders();
-          h.set(EVENT_SIGNER_HEADER, this.identity.principal);
-          h.set(EVENT_SIGNATURE_HEADER, this.identity.signBytes(body));
-          await this.js.publish(r.subject, body, { msgID: r.id, timeout: this.publishTimeoutMs, headers: h });
+          await publish(r);
           done.push(r.id);
         } catch (e) {
           failure = { id: r.id, error: e as Error };
           break;
         }
+      }
+      // The bulk lane's events are each a certificate's last word from a batch job: their order
+      // among themselves carries nothing, so they go out in windows of concurrent publishes
+      // (one round trip per window, not per event), after the ordinary lane and only if it went out.
+      const bulk = this.lanes && !failure ? rows.filter((r) => r.lane === OutboxLane.bulk) : [];
+      for (let i = 0; i < bulk.length && !failure; i += BULK_WINDOW) {
+        const window = bulk.slice(i, i + BULK_WINDOW);
+        const settled = await Promise.allSettled(window.map(publish));
+        settled.forEach((s, j) => {
+          if (s.status === 'fulfilled') done.push(window[j]!.id);
+          else failure ??= { id: window[j]!.id, error: s.reason as Error };
+        });
       }
       if (done.length) await m.query(`UPDATE ${quote(table)} SET published_at = now() WHERE id = ANY($1)`, [done]);
       if (failure) {
@@ -127,6 +162,11 @@ export class OutboxRelay {
     return outcome.published;
   }
 }
+
+type Row = { id: string; subject: string; payload: unknown; lane?: number };
+
+/** Concurrent publishes per window of the bulk lane. */
+const BULK_WINDOW = 64;
 
 function quote(tablePath: string): string {
   return tablePath

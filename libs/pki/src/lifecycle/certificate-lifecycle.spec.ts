@@ -23,6 +23,10 @@ describe('certificate lifecycle', () => {
     ['revoke', 'revoked'],
     ['renew', 'revoked'],
     ['renew', 'frozen'],
+    ['freeze', 'invalid'],
+    ['unfreeze', 'invalid'],
+    ['revoke', 'invalid'],
+    ['renew', 'invalid'],
   ] as const)('%s from %s is illegal', (action, from) => {
     const r = planTransition(action, from, future);
     expect(r.ok).toBe(false);

@@ -1,8 +1,9 @@
 /**
  * The life of an issued certificate as the CA records it. `expired` is not stored: it is what an
  * active or frozen certificate becomes when its notAfter passes, so it is derived at read time.
+ * `invalid` (失效, 第二十条) is revoked for relying parties and final: no action leaves it.
  */
-export type StoredCertificateStatus = 'active' | 'frozen' | 'revoked';
+export type StoredCertificateStatus = 'active' | 'frozen' | 'revoked' | 'invalid';
 export type CertificateStatusView = StoredCertificateStatus | 'expired';
 
 export type LifecycleAction = 'freeze' | 'unfreeze' | 'revoke' | 'renew';
@@ -23,7 +24,7 @@ export type TransitionResult =
   | { ok: false; reason: 'illegal' | 'expired'; message: string };
 
 export function effectiveStatus(stored: StoredCertificateStatus, notAfter: Date, now = new Date()): CertificateStatusView {
-  if (stored !== 'revoked' && notAfter.getTime() <= now.getTime()) return 'expired';
+  if (stored !== 'revoked' && stored !== 'invalid' && notAfter.getTime() <= now.getTime()) return 'expired';
   return stored;
 }
 

@@ -6,3 +6,4 @@ export { validateCalendarOverride } from './calendar-override.validator';
 export { shanghaiDate, endOfShanghaiDay } from './shanghai-time';
 export { addWorkingDays, workingDaysBetween } from './working-days';
 export { computeSla, type ClockPause, type SlaInput, type SlaResult } from './sla-clock';
+export { RENEWAL_WINDOW_WORKING_DAYS, renewalWindowOpensOn, renewalWindowCutoff } from './renewal-window';

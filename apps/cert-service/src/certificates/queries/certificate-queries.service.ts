@@ -7,7 +7,7 @@ import { CertificateEntity } from '../certificate.entity';
 import { CertificateViewMapper } from '../certificate-view.mapper';
 import { normalizeSerial } from '../certificate-transition.runner';
 
-const STATUSES = ['active', 'frozen', 'revoked', 'expired'];
+const STATUSES = ['active', 'frozen', 'revoked', 'expired', 'invalid'];
 
 @Injectable()
 export class CertificateQueries {
@@ -43,8 +43,8 @@ export class CertificateQueries {
     }
     if (q.status !== undefined) {
       if (!STATUSES.includes(q.status)) throw ProblemError.badRequest(ProblemCode.validationFailed, 'status', `status must be one of ${STATUSES.join(', ')}`);
-      if (q.status === 'expired') qb.andWhere("c.status <> 'revoked' AND c.not_after <= now()");
-      else if (q.status === 'revoked') qb.andWhere("c.status = 'revoked'");
+      if (q.status === 'expired') qb.andWhere("c.status IN ('active','frozen') AND c.not_after <= now()");
+      else if (q.status === 'revoked' || q.status === 'invalid') qb.andWhere('c.status = :status', { status: q.status });
       else qb.andWhere('c.status = :status AND c.not_after > now()', { status: q.status });
     }
     const [rows, total] = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.serial').skip((page - 1) * pageSize).take(pageSize).getManyAndCount();

@@ -19,6 +19,7 @@ import {
 } from '@ecert/pki';
 import { CertificateEntity } from '../certificate.entity';
 import { CaRegistry } from '../../ca/ca-registry.service';
+import { ActivityBuffer } from '../../batch/activity/activity-buffer.service';
 
 const refuse = (detail: string) => new ProblemError(401, ProblemCode.unauthorized, '证书认证失败 (certificate not accepted)', detail, 'certificate');
 
@@ -28,13 +29,14 @@ const refuse = (detail: string) => new ProblemError(401, ProblemCode.unauthorize
  * for client authentication (an extendedKeyUsage without clientAuth is refused; certificates
  * issued before subscriber profiles carried an EKU have none and are accepted, RFC 5280's "any
  * purpose"), inside its validity, neither frozen nor revoked. A successful check is activity of the certificate (第二十条: two years without activity
- * makes it invalid), so last_activity_at is updated.
+ * makes it invalid), recorded through the activity buffer (batched, not a write per login).
  */
 @Injectable()
 export class AuthenticateCertificateUseCase {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly registry: CaRegistry,
+    private readonly activity: ActivityBuffer,
   ) {}
 
   async execute(cmd: AuthenticateCertificateCommand): Promise<AuthenticatedCertificate> {
@@ -77,7 +79,7 @@ export class AuthenticateCertificateUseCase {
     if (row.notBefore > now) throw refuse('the certificate is not yet valid');
     const status = effectiveStatus(row.status, row.notAfter, now);
     if (status !== 'active') throw refuse(`the certificate is ${status}${row.status === 'frozen' ? ' (reported lost)' : ''}`);
-    await this.ds.query('UPDATE "cert"."certificate" SET last_activity_at = now() WHERE serial = $1', [serial]);
+    this.activity.record(serial, 'certificate_login', now);
     return {
       serial,
       caId: row.caId,

@@ -42,6 +42,12 @@ export class ConfirmUnlockUseCase {
           await m.update(UkeyEntity, { serial }, { soPinGeneration: u.soPinGeneration });
           const data: UkeySoPinEventData = { serial, applicationId, purpose: 'unlock', generation: u.soPinGeneration };
           await appendEvent(m, 'ukey.so_pin_rotated', serial, data);
+          // The unlock is a use of the UKey's certificates (第二十条 activity); rare, so written here.
+          await m.query(
+            `UPDATE "cert"."certificate" SET last_activity_at = now(), last_activity_kind = 'unlock'
+              WHERE ukey_serial = $1 AND status IN ('active','frozen') AND (last_activity_at IS NULL OR last_activity_at < now())`,
+            [serial],
+          );
         }
       }
       return this.queries.viewOf(m, u);

@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { EcertConfig } from '@ecert/common';
+import { EventSubjects, type InvalidationCount, type InvalidationReason } from '@ecert/contracts';
+import { CONFIG, DATA_SOURCE, LOGGER, OUTBOX_RELAY, OutboxLane, type OutboxRelay } from '@ecert/messaging';
+import { INVALIDATION_REVOCATION_REASON, invalidationCutoff } from '@ecert/pki';
+import { crlLockKey } from '../../certificates/certificate-transition.runner';
+import { RevocationChangeNotifier } from '../../revocation/revocation-change.notifier';
+import { DRY_RUN_SQL, invalidateChunkSql, REASON_ORDER } from './invalidation-rules.sql';
+
+export interface InvalidationRunOptions {
+  requestId: string;
+  /** The operator who started it (null: the schedule). */
+  actor: string | null;
+  chunkSize?: number;
+  /** Called after each committed chunk (benchmarks, progress). */
+  onChunk?: (reason: InvalidationReason, rows: number) => void;
+  /** Called when a chunk waited too long for a lock (a CRL being built) and is tried again. */
+  onRetry?: (reason: InvalidationReason, attempt: number) => void;
+}
+
+/** A chunk that hits lock_timeout (a complete CRL holds the CA's lock) is retried this often, with backoff. */
+const LOCK_RETRIES = 8;
+const isLockTimeout = (e: unknown) => (e as { code?: string })?.code === '55P03' || (e as { driverError?: { code?: string } })?.driverError?.code === '55P03';
+
+/**
+ * Applies 第二十条 set-based: the dry run is one aggregate query; the real run goes reason by
+ * reason in chunks of ECERT_BATCH_CHUNK_SIZE certificates, each chunk one transaction (one
+ * statement, see invalidateChunkSql), so no more than a chunk is ever locked or held in memory.
+ * Each chunk takes the CRL locks shared like any status change; after it commits, OCSP caches
+ * drop its serials; the CRLs (complete and delta) are made once, at the end of the run.
+ */
+@Injectable()
+export class InvalidationRunner {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
+    @Inject(CONFIG) private readonly config: EcertConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly notifier: RevocationChangeNotifier,
+  ) {}
+
+  async dryRun(now: Date): Promise<InvalidationCount[]> {
+    return this.ds.query(DRY_RUN_SQL, [invalidationCutoff(now), now]);
+  }
+
+  async run(now: Date, opts: InvalidationRunOptions): Promise<InvalidationCount[]> {
+    const cutoff = invalidationCutoff(now);
+    const chunk = opts.chunkSize ?? this.config.ECERT_BATCH_CHUNK_SIZE;
+    const counts = new Map<string, InvalidationCount>();
+    const cas = new Set<string>();
+    const caIds: string[] = (await this.ds.query('SELECT id FROM "cert"."ca" ORDER BY id')).map((r: { id: string }) => r.id);
+    for (const reason of REASON_ORDER) {
+      const sql = invalidateChunkSql(reason);
+      const params = [cutoff, now, chunk, reason, INVALIDATION_REVOCATION_REASON[reason], EventSubjects.certificateInvalidated, opts.requestId, opts.actor, OutboxLane.bulk];
+      for (;;) {
+        const chunkOnce = (): Promise<{ serial: string; caId: string; regionCode: string }[]> =>
+          this.ds.transaction(async (m) => {
+            // Shared, in a fixed order, like every status change: a CRL being built sees all of a chunk or none.
+            for (const id of caIds) await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(id)]);
+            return m.query(sql, params);
+          });
+        let rows: { serial: string; caId: string; regionCode: string }[] | undefined;
+        for (let attempt = 1; !rows; attempt++) {
+          try {
+            rows = await chunkOnce();
+          } catch (e) {
+            // The chunk rolled back whole; nothing of it is half-written. Wait for the CRL and go again.
+            if (!isLockTimeout(e) || attempt >= LOCK_RETRIES) throw e;
+            opts.onRetry?.(reason, attempt);
+            this.logger.warn({ reason, attempt }, 'invalidation chunk waited too long for a CRL lock; retrying');
+            await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+          }
+        }
+        if (!rows.length) break;
+        for (const r of rows) {
+          const key = `${r.regionCode}|${reason}`;
+          const c = counts.get(key) ?? { regionCode: r.regionCode, reason, count: 0 };
+          c.count++;
+          counts.set(key, c);
+          cas.add(r.caId);
+        }
+        this.relay.kick();
+        // OCSP at once (every instance's and gateway's cache drops the serials); the CRLs once, at
+        // the end: one per chunk would rebuild a CRL growing with the run, over and over.
+        await this.notifier.changed([], rows.map((r) => r.serial), false);
+        opts.onChunk?.(reason, rows.length);
+        if (rows.length < chunk) break;
+      }
+    }
+    if (cas.size) await this.notifier.changed([...cas], [], true);
+    const result = [...counts.values()].sort((a, b) => a.regionCode.localeCompare(b.regionCode) || a.reason.localeCompare(b.reason));
+    this.logger.info({ requestId: opts.requestId, total: result.reduce((n, c) => n + c.count, 0), counts: result }, '第二十条 invalidation run finished');
+    return result;
+  }
+}

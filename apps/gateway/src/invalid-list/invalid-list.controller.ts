@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Subjects, type InvalidListPage, type InvalidationRunView } from '@ecert/contracts';
+import { RpcClient } from '../rpc/rpc-client.service';
+import { RequiresOperation } from '../access/access.decorators';
+import { InvalidListExportDto, InvalidListFilterDto, StartInvalidationRunDto } from './invalid-list.dto';
+import { csvRow, INVALID_LIST_CSV_COLUMNS } from './invalid-list-csv';
+
+/** Rows per page the export asks the cert-service for: bounded memory whatever the list's size. */
+const EXPORT_PAGE = 1000;
+
+/** 失效名单 (第二十条): the certificates made invalid, for the offices; and the runs that make them. */
+@ApiTags('invalid-list')
+@Controller('api/v1/invalid-list')
+export class InvalidListController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiOperation({ summary: '失效名单 — invalid certificates within your regions, newest first (paginated)' })
+  @RequiresOperation('certificates:read')
+  list(@Query() q: InvalidListFilterDto): Promise<InvalidListPage> {
+    return this.rpc.call(Subjects.cert.invalidList, q);
+  }
+
+  @Get('export.csv')
+  @ApiOperation({ summary: '失效名单导出 — the same list as CSV (UTF-8 with BOM), streamed page by page' })
+  @ApiProduces('text/csv')
+  @RequiresOperation('certificates:read')
+  async export(@Query() q: InvalidListExportDto, @Res() res: Response): Promise<void> {
+    // The first page before any byte is sent: a refusal (a bad filter, the service down) is still a problem+json.
+    let page = await this.rpc.call<InvalidListPage>(Subjects.cert.invalidList, { ...q, pageSize: EXPORT_PAGE });
+    res.status(200).set({ 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="invalid-list.csv"', 'cache-control': 'private, no-store' });
+    res.write('\uFEFF' + INVALID_LIST_CSV_COLUMNS.join(',') + '\r\n');
+    try {
+      for (;;) {
+        const chunk = page.items.map(csvRow).join('');
+        if (chunk && !res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+        if (!page.next) break;
+        page = await this.rpc.call<InvalidListPage>(Subjects.cert.invalidList, { ...q, pageSize: EXPORT_PAGE, after: page.next });
+      }
+      res.end();
+    } catch {
+      // Headers are out: cut the stream so the download is visibly incomplete, not silently short.
+      res.destroy();
+    }
+  }
+
+  @Post('runs')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: '失效判定 — start a 第二十条 run now: a dry run counts by region and reason, the real one revokes, suspends seals, lists (admin)',
+    description: 'Queued; poll GET /api/v1/invalid-list/runs/{id} for its status and counts.',
+  })
+  @ApiAcceptedResponse({ description: 'The queued run' })
+  @RequiresOperation('admin')
+  start(@Body() dto: StartInvalidationRunDto): Promise<InvalidationRunView> {
+    return this.rpc.call(Subjects.cert.invalidationRunStart, { dryRun: dto.dryRun });
+  }
+
+  @Get('runs/:id')
+  @ApiOperation({ summary: 'One 第二十条 run: queued, running, finished (with counts by region and reason) or failed (admin)' })
+  @RequiresOperation('admin')
+  run(@Param('id') id: string): Promise<InvalidationRunView> {
+    return this.rpc.call(Subjects.cert.invalidationRunGet, { id });
+  }
+}
