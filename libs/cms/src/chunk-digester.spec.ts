@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { SM3_IS_NATIVE } from '@ecert/pki';
 import { digestChunks } from './chunk-digester';
 import { digestStream } from './stream-digester';
 
@@ -42,19 +43,11 @@ describe('digestChunks', () => {
     expect(hex(fromStream)).toBe(hex(digestChunks([data], 'sm3')));
   });
 
-  it('SM3 over 50 MB in 1 MB chunks is fast enough for sealing (rate reported)', () => {
+  it('SM3 runs on OpenSSL here, not the pure-JS fallback (its speed is measured in npm run bench, phase 5)', () => {
+    // Node's OpenSSL has SM3 on every supported platform; the fallback would make sealing a 50 MB
+    // document take seconds. A timing assertion would be flaky on a loaded machine: check the path.
+    expect(SM3_IS_NATIVE).toBe(true);
     const chunk = new Uint8Array(randomBytes(1 << 20));
-    const chunks = Array.from({ length: 50 }, () => chunk);
-    const rate = (alg: 'sm3' | 'sha256') => {
-      const t = performance.now();
-      digestChunks(chunks, alg);
-      const ms = performance.now() - t;
-      return { ms, mbps: 50 / (ms / 1000) };
-    };
-    const sm3 = rate('sm3');
-    const sha256 = rate('sha256');
-    console.info(`50 MB: SM3 ${sm3.ms.toFixed(0)} ms (${sm3.mbps.toFixed(0)} MB/s), SHA-256 ${sha256.ms.toFixed(0)} ms (${sha256.mbps.toFixed(0)} MB/s)`);
-    // OpenSSL's SM3 does ~190 MB/s here; the pure-JS fallback would take many seconds.
-    expect(sm3.ms).toBeLessThan(3_000);
+    expect(hex(digestChunks(Array.from({ length: 3 }, () => chunk), 'sm3'))).toBe(hex(digestChunks([Buffer.concat([chunk, chunk, chunk])], 'sm3')));
   });
 });
