@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ProblemError, requestContext } from '@ecert/common';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeResidentId, makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
-import { api } from '../support/http';
+import { api, waitFor } from '../support/http';
 import { FreezeCertificateUseCase } from '../../apps/cert-service/src/certificates/usecases/freeze-certificate.use-case';
 import { auditVerify } from '../../scripts/audit-verify';
 import { AnonymousRefusals } from '../../apps/gateway/src/audit/anonymous-refusals.service';
@@ -185,8 +185,13 @@ describe('staff certificate login', () => {
     const replay = await api(p.baseUrl, 'POST', '/api/v1/auth/login', { challengeId, certificate: cert.certificatePem, signature }, none);
     expect(replay.status).toBe(401);
     expect(replay.body.field).toBe('challengeId');
-    const { rows } = await p.db.query('SELECT last_activity_at FROM cert.certificate WHERE serial = $1', [cert.serial]);
-    expect(rows[0].last_activity_at).not.toBeNull();
+    // The login counts as the certificate's activity (第二十条); the cert-service writes activity in
+    // batches (a flush every few seconds), not on the login's path.
+    const activity = await waitFor(async () => {
+      const { rows } = await p.db.query('SELECT last_activity_at, last_activity_kind FROM cert.certificate WHERE serial = $1', [cert.serial]);
+      return rows[0].last_activity_at ? rows[0] : undefined;
+    });
+    expect(activity.last_activity_kind).toBe('certificate_login');
     const st = await p.db.query('SELECT last_login_at FROM gateway.staff WHERE id = $1', [staff.id]);
     expect(st.rows[0].last_login_at).not.toBeNull();
   });
