@@ -127,7 +127,7 @@ export class SealLifecycle {
     await recordState(m, newSerial, 'active', positionOf(event, event.data.version), event);
     if (!olds.length) return;
 
-    if (cert.status === 'revoked' || cert.status === 'expired') {
+    if (cert.status === 'revoked' || cert.status === 'invalid' || cert.status === 'expired') {
       // No seal is made for a dead certificate: the old seals end as their certificate did.
       await this.follow(m, oldSerial, 'revoked', event, logger);
       return;

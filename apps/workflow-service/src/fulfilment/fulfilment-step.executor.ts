@@ -151,7 +151,8 @@ export class FulfilmentStepExecutor {
       // Already as wanted (an earlier attempt whose answer was lost, or staff acted directly): done.
       if (e instanceof ProblemError && e.status === 409) {
         const cert = await this.bus.getCertificate(String(command.serial));
-        if (cert.status === wanted) return { serial: cert.serial, status: cert.status, alreadyDone: true };
+        // Invalid (失效, 第二十条) is revoked for good: a revoke step finds it already done.
+        if (cert.status === wanted || (wanted === 'revoked' && cert.status === 'invalid')) return { serial: cert.serial, status: cert.status, alreadyDone: true };
       }
       throw e;
     }

@@ -24,12 +24,19 @@ export function latestPerSerial(entries: Iterable<ActivityEntry>): Map<string, A
  * Returns how many certificates moved.
  */
 export async function writeActivity(m: Pick<EntityManager, 'query'>, entries: Iterable<ActivityEntry>): Promise<number> {
-  const latest = [...latestPerSerial(entries).values()];
+  // In serial order: two writers updating overlapping sets lock rows in the same order (no deadlock).
+  const latest = [...latestPerSerial(entries).values()].sort((a, b) => (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0));
   if (!latest.length) return 0;
   const result: [unknown[], number] = await m.query(
-    `UPDATE "cert"."certificate" c SET last_activity_at = v.at, last_activity_kind = v.kind
-       FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS v(serial, at, kind)
-      WHERE c.serial = v.serial AND c.status IN ('active','frozen') AND (c.last_activity_at IS NULL OR c.last_activity_at < v.at)`,
+    // The rows are locked in serial order first (an UPDATE … FROM joins in no set order); an
+    // activity before issuance is never recorded (it would age the certificate, see 第二十条).
+    `WITH v AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS v(serial, at, kind)),
+          locked AS (SELECT c.serial FROM "cert"."certificate" c JOIN v ON v.serial = c.serial
+                      WHERE c.status IN ('active','frozen') AND (c.last_activity_at IS NULL OR c.last_activity_at < v.at) AND v.at >= c.not_before
+                      ORDER BY c.serial FOR NO KEY UPDATE OF c)
+     UPDATE "cert"."certificate" c SET last_activity_at = v.at, last_activity_kind = v.kind
+       FROM v, locked
+      WHERE c.serial = v.serial AND locked.serial = c.serial AND (c.last_activity_at IS NULL OR c.last_activity_at < v.at)`,
     [latest.map((e) => e.serial), latest.map((e) => e.at.toISOString()), latest.map((e) => e.kind)],
   );
   return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;

@@ -15,6 +15,11 @@ import { type ActivityEntry, writeActivity } from './activity-writer';
 
 /** A reporting system's clock may run a little ahead of ours; more than this is a wrong time. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * Reports are of recent use (systems report daily): an older time is a wrong one, and could only
+ * ever make a certificate look used when it was not. Well inside the two years of 第二十条.
+ */
+export const ACTIVITY_REPORT_MAX_AGE_DAYS = 90;
 
 /**
  * A business system reports certificates it saw used (第二十条 activity). The whole report is
@@ -35,8 +40,8 @@ export class ReportActivityUseCase {
     const entries: ActivityEntry[] = items.map((item, i) => this.entryOf(item, i, now));
     const serials = [...new Set(entries.map((e) => e.serial))];
     const patterns = regionLikePatterns(requestContext.getStore());
-    const known: { serial: string }[] = await this.ds.query(
-      `SELECT serial FROM "cert"."certificate" WHERE serial = ANY($1) AND ($2::text[] IS NULL OR region_code LIKE ANY($2))`,
+    const known: { serial: string; not_before: Date }[] = await this.ds.query(
+      `SELECT serial, not_before FROM "cert"."certificate" WHERE serial = ANY($1) AND ($2::text[] IS NULL OR region_code LIKE ANY($2))`,
       [serials, patterns ?? null],
     );
     const found = new Set(known.map((r) => r.serial));
@@ -51,6 +56,15 @@ export class ReportActivityUseCase {
         { serials: unknown },
       );
     }
+    // A use before the certificate existed is a wrong report (a wrong certificate, a wrong clock):
+    // refused by name, so the system learns of it; nothing is recorded.
+    const issuedAt = new Map(known.map((r) => [r.serial, r.not_before]));
+    entries.forEach((e, i) => {
+      const nb = issuedAt.get(e.serial)!;
+      if (e.at.getTime() < nb.getTime()) {
+        throw ProblemError.badRequest(ProblemCode.validationFailed, `items.${i}.at`, `items.${i}.at ${e.at.toISOString()} is before certificate ${e.serial} was issued (${nb.toISOString()})`);
+      }
+    });
     const advanced = await writeActivity(this.ds, entries);
     return { accepted: entries.length, advanced };
   }
@@ -68,6 +82,9 @@ export class ReportActivityUseCase {
     const when = typeof o.at === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(o.at) ? new Date(o.at) : new Date(Number.NaN);
     if (Number.isNaN(when.getTime())) throw ProblemError.badRequest(ProblemCode.validationFailed, `${at}.at`, `${at}.at must be an ISO 8601 date-time`);
     if (when.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) throw ProblemError.badRequest(ProblemCode.validationFailed, `${at}.at`, `${at}.at ${o.at} is in the future`);
+    if (when.getTime() < now.getTime() - ACTIVITY_REPORT_MAX_AGE_DAYS * 86_400_000) {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, `${at}.at`, `${at}.at ${o.at} is more than ${ACTIVITY_REPORT_MAX_AGE_DAYS} days ago: report use as it happens`);
+    }
     if (!(ACTIVITY_KINDS as readonly unknown[]).includes(o.kind)) {
       throw ProblemError.badRequest(ProblemCode.validationFailed, `${at}.kind`, `${at}.kind must be one of ${ACTIVITY_KINDS.join(', ')}`);
     }
