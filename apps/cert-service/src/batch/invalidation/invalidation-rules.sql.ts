@@ -75,7 +75,8 @@ const iso = (expr: string) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD
 export function invalidateChunkSql(reason: InvalidationReason): string {
   return `
   WITH due AS (
-    SELECT c.serial, c.status AS from_status FROM "cert"."certificate" c
+    -- $2 typed here: not every reason's condition reads it.
+    SELECT c.serial, c.status AS from_status, $2::timestamptz AS as_of FROM "cert"."certificate" c
      WHERE ${dueFor(reason)} AND c.ca_id = $11
      ORDER BY ${REASON_ORDER_BY[reason]} LIMIT $3 FOR UPDATE OF c SKIP LOCKED
   ), ts AS MATERIALIZED (SELECT date_trunc('milliseconds', clock_timestamp()) AS at -- ms: the list's cursor carries ms
