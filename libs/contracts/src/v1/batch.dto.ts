@@ -51,6 +51,8 @@ export interface InvalidListQuery {
    * With it, `page` is ignored and no total is counted.
    */
   after?: string;
+  /** false: no total is counted (the export's first page; a count(*) over the whole list per export is wasted). */
+  count?: boolean;
 }
 
 export interface InvalidListEntry {
