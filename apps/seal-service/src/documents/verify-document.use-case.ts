@@ -17,7 +17,7 @@ import {
 import { pdfHeaderOffset, type DocumentStore } from '@ecert/documents';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { readPdfSignatures, signedChunks, type PdfSignatureInfo as PdfSignature } from '@ecert/pdf';
-import { serialKey } from '@ecert/pki';
+import { isRevokedForRelyingParties, serialKey } from '@ecert/pki';
 import { decodeSesSignature, parseCertificate, validateCertificatePath, verifySesSignature, type DecodedSesSignature, type ParsedCertificate } from '@ecert/ses';
 import { SealMakerTrust } from '../seals/seal-maker-trust';
 import { TimestampTrust } from './timestamp-trust';
@@ -458,7 +458,7 @@ export class VerifyDocumentUseCase {
     try {
       const view = await this.certs.getCertificateAsService(serial);
       // Invalid (失效, 第二十条) is revoked for relying parties.
-      if (view.status === 'revoked' || view.status === 'invalid' || view.issuerRevoked) {
+      if (isRevokedForRelyingParties(view.status) || view.issuerRevoked) {
         return { revoked: true, detail: `its certificate ${serial} ${view.issuerRevoked ? 'is under a revoked CA' : `was ${view.status === 'invalid' ? 'made invalid (失效)' : 'revoked'} at ${view.revokedAt}`}` };
       }
       return { revoked: false, detail: `its certificate ${serial} is ${view.status} at the cert-service` };
@@ -503,7 +503,7 @@ export class VerifyDocumentUseCase {
     if (view.issuerRevoked) {
       checks.push({ name: 'revocation', result: 'failed', detail: `the issuing CA of certificate ${serial} is revoked` });
       unsure('REVOKED_CA_NO_POE', 'the CA that issued the signer certificate is revoked: it vouches for nothing');
-    } else if (view.status === 'revoked' || view.status === 'invalid') {
+    } else if (isRevokedForRelyingParties(view.status)) {
       // Invalid (失效, 第二十条) is revoked for relying parties, since invalidatedAt (= revokedAt).
       if (before(view.revokedAt)) {
         checks.push({ name: 'revocation', result: 'passed', detail: `revoked at ${view.revokedAt}, after ${poeWhat} at ${poe!.toISOString()}` });
