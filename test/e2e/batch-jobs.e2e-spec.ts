@@ -85,7 +85,7 @@ describe('activity reports (POST /api/v1/certificates/activity)', () => {
       p.baseUrl,
       'POST',
       '/api/v1/certificates/activity',
-      { items: [nanning, guangzhou, { serial: unknown }].map((c) => ({ serial: c.serial, at: later, kind: 'document_signing' })) },
+      { items: [nanning, guangzhou, { serial: unknown }].map((c) => ({ serial: c.serial, at: later, kind: 'business_use' })) },
       { 'x-api-key': guangxi },
     );
     expect(refused.status).toBe(422);
@@ -98,6 +98,9 @@ describe('activity reports (POST /api/v1/certificates/activity)', () => {
     const big = await api(p.baseUrl, 'POST', '/api/v1/certificates/activity', { items: tooMany });
     expect(big.status).toBe(400);
     expect(big.body).toMatchObject({ code: 'validation_failed', field: 'items' });
+    const claimed = await api(p.baseUrl, 'POST', '/api/v1/certificates/activity', { items: [{ serial: nanning.serial, at: later, kind: 'certificate_login' }] });
+    expect(claimed.status).toBe(400);
+    expect(claimed.body).toMatchObject({ code: 'validation_failed', field: 'items.0.kind' });
     const badKind = await api(p.baseUrl, 'POST', '/api/v1/certificates/activity', { items: [{ serial: nanning.serial, at: later, kind: 'business_use' }, { serial: nanning.serial, at: 'soon', kind: 'x' }] });
     expect(badKind.status).toBe(400);
     expect(badKind.body.field).toBe('items.1.at');

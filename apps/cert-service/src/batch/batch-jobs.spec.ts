@@ -283,11 +283,12 @@ describe('activity reports', () => {
     Object.assign(report, { ds });
     const idle = await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(25) });
     const at = monthsAgo(1).toISOString();
-    const items = [{ serial: idle, at, kind: 'business_use' as const }, { serial: idle, at: monthsAgo(2).toISOString(), kind: 'document_signing' as const }];
-    expect(await asClient(['450000'], () => report.execute({ items }, NOW))).toEqual({ accepted: 2, advanced: 1 });
+    const items = [{ serial: idle, at, kind: 'business_use' as const }, { serial: idle, at: monthsAgo(2).toISOString(), kind: 'business_use' as const }];
+    expect(await requestContext.run({ requestId: 'r', regions: ['450000'], clientId: 'hrss-system' }, () => report.execute({ items }, NOW))).toEqual({ accepted: 2, advanced: 1 });
     expect(await asClient(['450000'], () => report.execute({ items }, NOW))).toEqual({ accepted: 2, advanced: 0 });
-    const [row] = await ds.query('SELECT last_activity_at, last_activity_kind FROM cert.certificate WHERE serial = $1', [idle]);
-    expect(row).toEqual({ last_activity_at: new Date(at), last_activity_kind: 'business_use' });
+    const [row] = await ds.query('SELECT last_activity_at, last_activity_kind, last_activity_client FROM cert.certificate WHERE serial = $1', [idle]);
+    // the reporting system is recorded with it
+    expect(row).toEqual({ last_activity_at: new Date(at), last_activity_kind: 'business_use', last_activity_client: 'hrss-system' });
     expect(await runner.dryRun(NOW)).toEqual([]);
   });
 
@@ -331,6 +332,10 @@ describe('activity reports', () => {
     expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'business_use' }, { serial, at: 'yesterday', kind: 'business_use' }])).toBe('400 items.1.at');
     expect(await fieldOf([{ serial, at: new Date(NOW.getTime() + 3_600_000).toISOString(), kind: 'business_use' }])).toBe('400 items.0.at');
     expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'looked_at' }])).toBe('400 items.0.kind');
+    // a system reports its own use only: the platform's observations are not taken from a caller
+    for (const kind of ['certificate_login', 'seal_creation', 'document_signing', 'unlock', 'lifecycle']) {
+      expect(await fieldOf([{ serial, at: NOW.toISOString(), kind }])).toBe('400 items.0.kind');
+    }
     // before the certificate was issued (3 months ago), or older than the reporting window: named, nothing recorded
     expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'business_use' }, { serial, at: monthsAgo(4).toISOString(), kind: 'business_use' }])).toBe('400 items.1.at');
     expect(await fieldOf([{ serial, at: new Date('2020-01-01T00:00:00Z').toISOString(), kind: 'business_use' }])).toBe('400 items.0.at');

@@ -2,11 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError, regionLikePatterns, requestContext } from '@ecert/common';
 import {
-  ACTIVITY_KINDS,
   ACTIVITY_REPORT_MAX_ITEMS,
   ACTIVITY_UNKNOWN_SERIALS,
-  type ActivityKind,
   type ActivityReportResult,
+  REPORTED_ACTIVITY_KINDS,
   type ReportActivityCommand,
 } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
@@ -85,9 +84,10 @@ export class ReportActivityUseCase {
     if (when.getTime() < now.getTime() - ACTIVITY_REPORT_MAX_AGE_DAYS * 86_400_000) {
       throw ProblemError.badRequest(ProblemCode.validationFailed, `${at}.at`, `${at}.at ${o.at} is more than ${ACTIVITY_REPORT_MAX_AGE_DAYS} days ago: report use as it happens`);
     }
-    if (!(ACTIVITY_KINDS as readonly unknown[]).includes(o.kind)) {
-      throw ProblemError.badRequest(ProblemCode.validationFailed, `${at}.kind`, `${at}.kind must be one of ${ACTIVITY_KINDS.join(', ')}`);
+    // Only the system's own use: a caller cannot claim the platform's observations (a login, a seal).
+    if (!(REPORTED_ACTIVITY_KINDS as readonly unknown[]).includes(o.kind)) {
+      throw ProblemError.badRequest(ProblemCode.validationFailed, `${at}.kind`, `${at}.kind must be one of ${REPORTED_ACTIVITY_KINDS.join(', ')}`);
     }
-    return { serial, at: when, kind: o.kind as ActivityKind };
+    return { serial, at: when, kind: 'business_use', client: requestContext.getStore()?.clientId ?? null };
   }
 }
