@@ -172,6 +172,14 @@ describe('the 第二十条 run and the invalid list', () => {
     expect(freeze.body.code).toBe('illegal_state_transition');
     // the event went out (bulk lane) and the seal-service suspended the seal
     await waitFor(async () => (await api(p.baseUrl, 'GET', `/api/v1/seals/${seal.body.id}`)).body.status === 'suspended', 20_000);
+    // verifying the seal says why, and that it is final: invalid (失效), not a freeze (挂失) to wait out
+    const esl = await fetch(`${p.baseUrl}/api/v1/seals/${seal.body.id}.esl`, { headers: { 'x-api-key': p.apiKey! } });
+    expect(esl.status).toBe(200);
+    const report = await api(p.baseUrl, 'POST', '/api/v1/seals/verify', { data: Buffer.from(await esl.arrayBuffer()).toString('base64') });
+    expect(report.status, JSON.stringify(report.body)).toBe(200);
+    expect(report.body.seal.ecert).toMatchObject({ sealStatus: 'suspended', certificateStatus: 'invalid' });
+    expect(report.body.standing).toMatch(/invalid: 失效.*final/);
+    expect(report.body.standing).not.toMatch(/frozen/);
     const { rows } = await p.db.query("SELECT published_at FROM cert.outbox WHERE type = 'certificate.invalidated' AND aggregate_id = $1", [idle.serial]);
     expect(rows[0].published_at).not.toBeNull();
 
