@@ -3,7 +3,7 @@ import type { InvalidationReason } from '@ecert/contracts';
 /**
  * The 第二十条 rule (libs/pki invalidationReasonOf) as SQL conditions over "cert"."certificate" c,
  * with $1 = the cutoff (two years before the run's instant) and $2 = the instant. Each one is
- * answered by its own partial index (migration 1766100000001), so a run reads the due rows only.
+ * answered by its own partial index (migrations 1766100000001, 1766100000100), so a run reads the due rows only.
  * Precedence as in libs/pki: the reasons are applied in this order, and a certificate made
  * invalid for an earlier one no longer matches a later one; the dry run excludes them likewise.
  */
