@@ -23,6 +23,8 @@ import { ReportActivityUseCase } from './activity/report-activity.use-case';
 import { ActivityBuffer } from './activity/activity-buffer.service';
 import { ReminderRunner } from './reminders/reminder-runner.service';
 import { InvalidListQueries } from './invalidation/invalid-list.queries';
+import { InvalidationJobs } from './invalidation/invalidation-jobs.service';
+import { InvalidationRunEntity } from './invalidation/invalidation-run.entity';
 
 const logger = pino({ level: 'silent' });
 const config = loadConfig(process.env);
@@ -271,6 +273,31 @@ describe('第二十条 review cases', () => {
     expect((err as Error).message).toBe('database went away');
     expect(sofar).toEqual([1]);
     expect(await ds.query("SELECT count(*)::int AS n FROM cert.certificate WHERE status = 'invalid'")).toEqual([{ n: 1 }]);
+    expect(changes.filter((c) => c.addsEntries)).toEqual([{ caIds: ['sm2-issuing'], serials: [], addsEntries: true }]);
+  });
+});
+
+describe('the run record', () => {
+  it('keeps the counts of the chunks a failed run committed, and its error', async () => {
+    await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(25) });
+    await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(26) });
+    // the OCSP broadcast of the second chunk fails: the run stops after one committed chunk
+    let calls = 0;
+    const failing = { changed: async (caIds: string[], serials: string[], addsEntries = true) => {
+      if (serials.length && ++calls === 2) throw new Error('bus gone');
+      changes.push({ caIds, serials, addsEntries });
+    } } as unknown as RevocationChangeNotifier;
+    const small = { ...config, ECERT_BATCH_CHUNK_SIZE: 1 };
+    const jobs = new InvalidationJobs(small, logger, ds, new InvalidationRunner(ds, relay, small, logger, failing));
+    const id = randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    await ds.getRepository(InvalidationRunEntity).insert({ id, dryRun: false, trigger: 'operator', requestedBy: 'op-1', requestedByClient: null, requestId: 'r', asOf: NOW, queuedAt: NOW });
+    await (jobs as unknown as { process: (job: { data: { runId: string } }) => Promise<void> }).process({ data: { runId: id } });
+    const run = await ds.getRepository(InvalidationRunEntity).findOneByOrFail({ id });
+    expect(run.error).toBe('bus gone');
+    expect(run.total).toBe(2);
+    expect(run.counts).toEqual([{ regionCode: '450100', reason: 'idle', count: 2 }]);
+    expect(await ds.query("SELECT count(*)::int AS n FROM cert.certificate WHERE status = 'invalid'")).toEqual([{ n: 2 }]);
+    // and the CRLs of what it committed were asked for
     expect(changes.filter((c) => c.addsEntries)).toEqual([{ caIds: ['sm2-issuing'], serials: [], addsEntries: true }]);
   });
 });

@@ -87,11 +87,15 @@ export class InvalidationRunner {
               counts.set(key, c);
               cas.add(r.caId);
             }
-            this.relay.kick();
-            // OCSP at once (every instance's and gateway's cache drops the serials); the CRLs once, at
-            // the end: one per chunk would rebuild a CRL growing with the run, over and over.
-            await this.notifier.changed([], rows.map((r) => r.serial), false);
-            await opts.onChunk?.(reason, rows.length, sorted());
+            try {
+              // The counts of what has committed, recorded before anything else can fail.
+              await opts.onChunk?.(reason, rows.length, sorted());
+            } finally {
+              this.relay.kick();
+              // OCSP at once (every instance's and gateway's cache drops the serials); the CRLs once, at
+              // the end: one per chunk would rebuild a CRL growing with the run, over and over.
+              await this.notifier.changed([], rows.map((r) => r.serial), false);
+            }
             if (rows.length < chunk) break;
           }
         }
