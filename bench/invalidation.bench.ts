@@ -167,7 +167,7 @@ export async function runInvalidationBench(o: { config: EcertConfig; rows: numbe
     let chunks = 0;
     let chunkRetries = 0;
     const [[counts, runMs], runMem] = await withMemoryPeaks(() =>
-      timed(() => runner.run(now, { requestId: 'bench-run', actor: 'bench', onChunk: () => void chunks++, onRetry: () => void chunkRetries++ })),
+      timed(() => runner.run(now, { requestId: 'bench-run', actor: { staffId: 'bench', clientId: null }, onChunk: () => void chunks++, onRetry: () => void chunkRetries++ })),
     );
     const flagged = counts.reduce((s, c) => s + c.count, 0);
     const duringRun = probes.length;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { ACTIVITY_REPORT_MAX_ITEMS } from '@ecert/contracts';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
-import { makeUscc, opensslAsync, opensslCsr, TempDir } from '../support/fixtures';
+import { makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
@@ -85,7 +85,7 @@ describe('activity reports (POST /api/v1/certificates/activity)', () => {
       p.baseUrl,
       'POST',
       '/api/v1/certificates/activity',
-      { items: [nanning, guangzhou, { serial: unknown }].map((c) => ({ serial: c.serial, at: later, kind: 'document_signing' })) },
+      { items: [nanning, guangzhou, { serial: unknown }].map((c) => ({ serial: c.serial, at: later, kind: 'business_use' })) },
       { 'x-api-key': guangxi },
     );
     expect(refused.status).toBe(422);
@@ -98,12 +98,19 @@ describe('activity reports (POST /api/v1/certificates/activity)', () => {
     const big = await api(p.baseUrl, 'POST', '/api/v1/certificates/activity', { items: tooMany });
     expect(big.status).toBe(400);
     expect(big.body).toMatchObject({ code: 'validation_failed', field: 'items' });
+    const claimed = await api(p.baseUrl, 'POST', '/api/v1/certificates/activity', { items: [{ serial: nanning.serial, at: later, kind: 'certificate_login' }] });
+    expect(claimed.status).toBe(400);
+    expect(claimed.body).toMatchObject({ code: 'validation_failed', field: 'items.0.kind' });
     const badKind = await api(p.baseUrl, 'POST', '/api/v1/certificates/activity', { items: [{ serial: nanning.serial, at: later, kind: 'business_use' }, { serial: nanning.serial, at: 'soon', kind: 'x' }] });
     expect(badKind.status).toBe(400);
     expect(badKind.body.field).toBe('items.1.at');
     const future = await api(p.baseUrl, 'POST', '/api/v1/certificates/activity', { items: [{ serial: nanning.serial, at: new Date(Date.now() + 86_400_000).toISOString(), kind: 'business_use' }] });
     expect(future.status).toBe(400);
     expect(future.body.field).toBe('items.0.at');
+    // a use before the certificate was issued (it would make a new certificate look idle for years): refused, named
+    const early = await api(p.baseUrl, 'POST', '/api/v1/certificates/activity', { items: [{ serial: nanning.serial, at: later, kind: 'business_use' }, { serial: nanning.serial, at: new Date(Date.now() - 86_400_000).toISOString(), kind: 'business_use' }] });
+    expect(early.status).toBe(400);
+    expect(early.body).toMatchObject({ code: 'validation_failed', field: 'items.1.at' });
     expect(await lastActivity(nanning.serial)).toEqual(new Date(at));
     // a client without the operation
     const { apiKey: reader } = await p.gateway!.get(ClientsService).register({ name: 'reader', department: 'tests', operations: ['certificates:read'] });
@@ -145,12 +152,34 @@ describe('the 第二十条 run and the invalid list', () => {
     const text = await ocspText(idle);
     expect(text).toMatch(/Cert Status: revoked/);
     expect(text).toMatch(/Revocation Reason: cessationOfOperation/);
+    // the complete CRL of its CA lists it (rebuilt once, at the end of the run), with the reason
+    const crlOf = async () => {
+      const r = await fetch(`${p.baseUrl}/pki/crl/${view.caId}.crl`);
+      expect(r.status).toBe(200);
+      const f = dir.file(`crl-${Date.now()}-${Math.random()}.der`, Buffer.from(await r.arrayBuffer()));
+      return opensslResult(['crl', '-inform', 'DER', '-in', f, '-noout', '-text']).out;
+    };
+    const crl = await waitFor(async () => {
+      const t = await crlOf();
+      return t.toUpperCase().includes(idle.serial.toUpperCase()) && t;
+    }, 20_000);
+    const entry = crl.slice(crl.toUpperCase().indexOf(idle.serial.toUpperCase())).split('Serial Number')[0]!;
+    expect(entry).toContain('Cessation Of Operation');
+    expect(crl.toUpperCase()).not.toContain(used.serial.toUpperCase());
     // lifecycle steps are refused
     const freeze = await api(p.baseUrl, 'POST', `/api/v1/certificates/${idle.serial}/freeze`, {});
     expect(freeze.status).toBe(409);
     expect(freeze.body.code).toBe('illegal_state_transition');
     // the event went out (bulk lane) and the seal-service suspended the seal
     await waitFor(async () => (await api(p.baseUrl, 'GET', `/api/v1/seals/${seal.body.id}`)).body.status === 'suspended', 20_000);
+    // verifying the seal says why, and that it is final: invalid (失效), not a freeze (挂失) to wait out
+    const esl = await fetch(`${p.baseUrl}/api/v1/seals/${seal.body.id}.esl`, { headers: { 'x-api-key': p.apiKey! } });
+    expect(esl.status).toBe(200);
+    const report = await api(p.baseUrl, 'POST', '/api/v1/seals/verify', { data: Buffer.from(await esl.arrayBuffer()).toString('base64') });
+    expect(report.status, JSON.stringify(report.body)).toBe(200);
+    expect(report.body.seal.ecert).toMatchObject({ sealStatus: 'suspended', certificateStatus: 'invalid' });
+    expect(report.body.standing).toMatch(/invalid: 失效.*final/);
+    expect(report.body.standing).not.toMatch(/frozen/);
     const { rows } = await p.db.query("SELECT published_at FROM cert.outbox WHERE type = 'certificate.invalidated' AND aggregate_id = $1", [idle.serial]);
     expect(rows[0].published_at).not.toBeNull();
 

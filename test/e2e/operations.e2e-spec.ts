@@ -507,16 +507,18 @@ describe('GET /api/v1/operations/overview', () => {
     const renewing = await issueUnit('450103');
     await p.db.query(`UPDATE cert.certificate SET not_after = now() + interval '10 days' WHERE serial = $1`, [renewing.serial]);
     const idle = await issueUnit('450103');
-    await p.db.query(`UPDATE cert.certificate SET last_activity_at = now() - interval '3 years' WHERE serial = $1`, [idle.serial]);
-    // 第二十条's other cases, two years on: reported lost (frozen), frozen on a UKey reported damaged, expired and not renewed.
+    // Issued and last used 3 years ago (an activity before issuance would not count: the rule reads GREATEST(activity, issuance)).
+    await p.db.query(`UPDATE cert.certificate SET not_before = now() - interval '4 years', last_activity_at = now() - interval '3 years' WHERE serial = $1`, [idle.serial]);
+    // 第二十条's other cases, two years on: reported lost (frozen), its UKey reported damaged, expired and not renewed —
+    // counted by the batch run's own rule (the overview is its dry run).
     const lost = await issueUnit('450103');
     expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${lost.serial}/freeze`, {})).status).toBe(200);
     await p.db.query(`UPDATE cert.certificate SET frozen_at = now() - interval '3 years' WHERE serial = $1`, [lost.serial]);
     const damaged = await issueUnit('450103');
-    expect((await api(p.baseUrl, 'POST', `/api/v1/certificates/${damaged.serial}/freeze`, {})).status).toBe(200);
     const ukey = `OPS-${Date.now().toString(36)}`;
     await p.db.query(`INSERT INTO cert.ukey (serial, vendor, model, batch, delivered_on, state, application_id) VALUES ($1, 'v', 'm', 'b', '2024-01-01', 'damaged', gen_random_uuid())`, [ukey]);
-    await p.db.query(`UPDATE cert.certificate SET frozen_at = now() - interval '3 years', ukey_serial = $2 WHERE serial = $1`, [damaged.serial, ukey]);
+    await p.db.query(`INSERT INTO cert.ukey_history (serial, action, from_state, to_state, at) VALUES ($1, 'report_damaged', 'in_use', 'damaged', now() - interval '3 years')`, [ukey]);
+    await p.db.query(`UPDATE cert.certificate SET ukey_serial = $2 WHERE serial = $1`, [damaged.serial, ukey]);
     const expired = await issueUnit('450103');
     await p.db.query(`UPDATE cert.certificate SET not_before = now() - interval '5 years', not_after = now() - interval '3 years' WHERE serial = $1`, [expired.serial]);
 

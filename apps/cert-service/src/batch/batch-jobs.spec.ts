@@ -18,10 +18,13 @@ import { ACTIVITY_REPORT_MAX_ITEMS, type CertificateInvalidatedData, type Domain
 import { CERT_ENTITIES, CERT_MIGRATIONS } from '../cert-service.module';
 import type { RevocationChangeNotifier } from '../revocation/revocation-change.notifier';
 import { InvalidationRunner } from './invalidation/invalidation-runner.service';
+import { invalidateChunkSql } from './invalidation/invalidation-rules.sql';
 import { ReportActivityUseCase } from './activity/report-activity.use-case';
 import { ActivityBuffer } from './activity/activity-buffer.service';
 import { ReminderRunner } from './reminders/reminder-runner.service';
 import { InvalidListQueries } from './invalidation/invalid-list.queries';
+import { InvalidationJobs } from './invalidation/invalidation-jobs.service';
+import { InvalidationRunEntity } from './invalidation/invalidation-run.entity';
 
 const logger = pino({ level: 'silent' });
 const config = loadConfig(process.env);
@@ -155,7 +158,9 @@ describe('第二十条 invalidation run', () => {
   it('the real run makes exactly those invalid with their reason, revoked for relying parties, with history and one event each, in chunks', async () => {
     const all = await cases();
     const chunks: [string, number][] = [];
-    const counts = await runner.run(NOW, { requestId: 'test-run', actor: 'op-1', chunkSize: 1, onChunk: (r, n) => chunks.push([r, n]) });
+    const before = new Date();
+    const counts = await runner.run(NOW, { requestId: 'test-run', actor: { staffId: 'op-1', clientId: 'ops-console' }, chunkSize: 1, onChunk: (r, n) => void chunks.push([r, n]) });
+    const after = new Date();
     expect(counts.reduce((n, c) => n + c.count, 0)).toBe(5);
     expect(chunks.every(([, n]) => n === 1)).toBe(true);
     const rows: { serial: string; status: string; invalid_reason: string | null; revocation_reason: string | null; revoked_at: Date | null }[] = await ds.query(
@@ -166,7 +171,9 @@ describe('第二十条 invalidation run', () => {
       const r = bySerial.get(c.serial)!;
       if (c.expected) {
         expect(r, c.name).toMatchObject({ status: 'invalid', invalid_reason: c.expected, revocation_reason: c.expected === 'lost_unresolved' ? 'keyCompromise' : 'cessationOfOperation' });
-        expect(r.revoked_at?.toISOString()).toBe(NOW.toISOString());
+        // When relying parties were told (the statement's clock), not the instant the run was queued for
+        expect(r.revoked_at!.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1);
+        expect(r.revoked_at!.getTime()).toBeLessThanOrEqual(after.getTime());
       } else expect(r.status, c.name).not.toBe('invalid');
     }
     const events: { payload: DomainEvent<string, CertificateInvalidatedData>; lane: number; subject: string }[] = await ds.query(
@@ -177,13 +184,16 @@ describe('第二十条 invalidation run', () => {
       const c = all.find((x) => x.serial === e.payload.data.serial)!;
       expect(e.lane).toBe(1);
       expect(e.subject).toMatch(/\.evt\.v1\.certificate\.invalidated$/);
-      expect(e.payload).toMatchObject({ type: 'certificate.invalidated', aggregateId: c.serial, requestId: 'test-run', actor: { staffId: 'op-1' } });
-      expect(e.payload.data).toMatchObject({ status: 'invalid', invalidReason: c.expected, version: 2, invalidatedAt: NOW.toISOString(), regionCode: c.region });
+      expect(e.payload).toMatchObject({ type: 'certificate.invalidated', aggregateId: c.serial, requestId: 'test-run', actor: { staffId: 'op-1', clientId: 'ops-console' } });
+      const [row] = await ds.query('SELECT invalidated_at, revoked_at FROM cert.certificate WHERE serial = $1', [c.serial]);
+      expect(row.invalidated_at).toEqual(row.revoked_at);
+      expect(e.payload.data).toMatchObject({ status: 'invalid', invalidReason: c.expected, version: 2, invalidatedAt: row.invalidated_at.toISOString(), regionCode: c.region });
       expect(e.payload.id).toBe((await ds.query('SELECT id FROM cert.outbox WHERE aggregate_id = $1', [c.serial]))[0].id);
     }
-    const history = await ds.query("SELECT serial, from_status, to_status, actor FROM cert.certificate_history WHERE action = 'invalidate'");
+    const history = await ds.query("SELECT serial, from_status, to_status, actor, client_id FROM cert.certificate_history WHERE action = 'invalidate'");
     expect(history).toHaveLength(5);
-    // OCSP and a delta CRL after every chunk, the complete CRL once at the end
+    expect(history.every((h: { actor: string; client_id: string }) => h.actor === 'op-1' && h.client_id === 'ops-console')).toBe(true);
+    // OCSP after every chunk, the CRLs (complete and delta) once at the end
     expect(changes.filter((c) => !c.addsEntries).flatMap((c) => c.serials).sort()).toEqual(events.map((e) => e.payload.data.serial).sort());
     expect(changes.filter((c) => c.addsEntries)).toEqual([{ caIds: ['sm2-issuing'], serials: [], addsEntries: true }]);
     // again: nothing more is due
@@ -195,12 +205,100 @@ describe('第二十条 invalidation run', () => {
     expect((await list.list({})).total).toBe(5);
     expect((await list.list({ region: '450000' })).items.map((i) => i.regionCode).sort()).toEqual(['450100', '450100', '450100', '450102']);
     expect((await list.list({ reason: 'idle', region: '440000' })).items).toHaveLength(1);
-    const first = await list.list({ pageSize: 2, after: undefined });
-    const next = await list.list({ pageSize: 2, after: first.next });
-    expect(next.items.map((i) => i.serial)).not.toContain(first.items[0]!.serial);
+    // keyset pages of 2 walk the whole list once, in its order: nothing skipped, nothing twice
+    const whole = (await list.list({ pageSize: 1000 })).items.map((i) => i.serial);
+    const walked: string[] = [];
+    let page = await list.list({ pageSize: 2, after: undefined });
+    for (;;) {
+      walked.push(...page.items.map((i) => i.serial));
+      if (!page.next) break;
+      page = await list.list({ pageSize: 2, after: page.next });
+    }
+    expect(walked).toEqual(whole);
+    expect(new Set(walked).size).toBe(5);
     // a city's staff see their city only; no scope, nothing
     expect((await requestContext.run({ requestId: 'r', regions: ['440100'] }, () => national.list({}))).total).toBe(1);
     expect((await national.list({})).total).toBe(0);
+  });
+});
+
+describe('第二十条 review cases', () => {
+  it('an activity recorded before issuance never ages a certificate (GREATEST with not_before), in the dry run and the run', async () => {
+    // issued a month ago, a (wrong) activity of 2020 on its row
+    const fresh = await insert({ notBefore: monthsAgo(1), notAfter: ahead, lastActivityAt: new Date('2020-01-01T00:00:00Z') });
+    expect(invalidationReasonOf({ status: 'active', notBefore: monthsAgo(1), notAfter: ahead, lastActivityAt: new Date('2020-01-01T00:00:00Z'), frozenAt: null }, NOW)).toBeUndefined();
+    expect(await runner.dryRun(NOW)).toEqual([]);
+    expect(await runner.run(NOW, { requestId: 'r', actor: null })).toEqual([]);
+    expect((await ds.query('SELECT status FROM cert.certificate WHERE serial = $1', [fresh]))[0].status).toBe('active');
+    // the idle scan is served by the new expression index
+    await ds.query('SET enable_seqscan = off');
+    const forced: { 'QUERY PLAN': string }[] = await ds.query(
+      `EXPLAIN SELECT serial FROM cert.certificate c WHERE c.status = 'active' AND GREATEST(COALESCE(c.last_activity_at, c.not_before), c.not_before) <= $1 ORDER BY GREATEST(COALESCE(c.last_activity_at, c.not_before), c.not_before) LIMIT 5`,
+      [monthsAgo(24)],
+    );
+    await ds.query('SET enable_seqscan = on');
+    expect(forced.map((r) => r['QUERY PLAN']).join('\n')).toContain('certificate_idle_since_idx');
+  });
+
+  it('a certificate both lost and expired two years is lost_unresolved; a chunk of a later reason never takes it (precedence per chunk)', async () => {
+    const both = await insert({ status: 'frozen', notBefore: monthsAgo(40), notAfter: monthsAgo(26), frozenAt: monthsAgo(25), lastActivityAt: monthsAgo(27) });
+    // the expired_unresolved chunk on its own (as when a freeze held the row during the lost phase)
+    const rows = await ds.transaction((m) =>
+      m.query(invalidateChunkSql('expired_unresolved'), [monthsAgo(24), NOW, 10, 'expired_unresolved', 'cessationOfOperation', 'subj', 'r', null, 1, null, 'sm2-issuing']),
+    );
+    expect(rows).toEqual([]);
+    await runner.run(NOW, { requestId: 'r', actor: null });
+    expect((await ds.query('SELECT status, invalid_reason, revocation_reason FROM cert.certificate WHERE serial = $1', [both]))[0]).toEqual({
+      status: 'invalid',
+      invalid_reason: 'lost_unresolved',
+      revocation_reason: 'keyCompromise',
+    });
+  });
+
+  it('a run that fails part-way still rebuilds the CRLs of what it committed, and reports its counts chunk by chunk', async () => {
+    await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(25) });
+    await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(26) });
+    const sofar: number[] = [];
+    const err = await runner
+      .run(NOW, {
+        requestId: 'r',
+        actor: null,
+        chunkSize: 1,
+        onChunk: (_r, _n, counts) => {
+          sofar.push(counts.reduce((n, c) => n + c.count, 0));
+          if (sofar.length === 1) throw new Error('database went away');
+        },
+      })
+      .catch((e: Error) => e);
+    expect((err as Error).message).toBe('database went away');
+    expect(sofar).toEqual([1]);
+    expect(await ds.query("SELECT count(*)::int AS n FROM cert.certificate WHERE status = 'invalid'")).toEqual([{ n: 1 }]);
+    expect(changes.filter((c) => c.addsEntries)).toEqual([{ caIds: ['sm2-issuing'], serials: [], addsEntries: true }]);
+  });
+});
+
+describe('the run record', () => {
+  it('keeps the counts of the chunks a failed run committed, and its error', async () => {
+    await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(25) });
+    await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(26) });
+    // the OCSP broadcast of the second chunk fails: the run stops after one committed chunk
+    let calls = 0;
+    const failing = { changed: async (caIds: string[], serials: string[], addsEntries = true) => {
+      if (serials.length && ++calls === 2) throw new Error('bus gone');
+      changes.push({ caIds, serials, addsEntries });
+    } } as unknown as RevocationChangeNotifier;
+    const small = { ...config, ECERT_BATCH_CHUNK_SIZE: 1 };
+    const jobs = new InvalidationJobs(small, logger, ds, new InvalidationRunner(ds, relay, small, logger, failing));
+    const id = randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    await ds.getRepository(InvalidationRunEntity).insert({ id, dryRun: false, trigger: 'operator', requestedBy: 'op-1', requestedByClient: null, requestId: 'r', asOf: NOW, queuedAt: NOW });
+    await (jobs as unknown as { process: (job: { data: { runId: string } }) => Promise<void> }).process({ data: { runId: id } });
+    const run = await ds.getRepository(InvalidationRunEntity).findOneByOrFail({ id });
+    expect(run.error).toBe('bus gone');
+    expect(run.total).toBe(2);
+    expect(run.counts).toEqual([{ regionCode: '450100', reason: 'idle', count: 2 }]);
+    expect(await ds.query("SELECT count(*)::int AS n FROM cert.certificate WHERE status = 'invalid'")).toEqual([{ n: 2 }]);
+    // and the CRLs of what it committed were asked for
+    expect(changes.filter((c) => c.addsEntries)).toEqual([{ caIds: ['sm2-issuing'], serials: [], addsEntries: true }]);
   });
 });
 
@@ -212,11 +310,12 @@ describe('activity reports', () => {
     Object.assign(report, { ds });
     const idle = await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(25) });
     const at = monthsAgo(1).toISOString();
-    const items = [{ serial: idle, at, kind: 'business_use' as const }, { serial: idle, at: monthsAgo(2).toISOString(), kind: 'document_signing' as const }];
-    expect(await asClient(['450000'], () => report.execute({ items }, NOW))).toEqual({ accepted: 2, advanced: 1 });
+    const items = [{ serial: idle, at, kind: 'business_use' as const }, { serial: idle, at: monthsAgo(2).toISOString(), kind: 'business_use' as const }];
+    expect(await requestContext.run({ requestId: 'r', regions: ['450000'], clientId: 'hrss-system' }, () => report.execute({ items }, NOW))).toEqual({ accepted: 2, advanced: 1 });
     expect(await asClient(['450000'], () => report.execute({ items }, NOW))).toEqual({ accepted: 2, advanced: 0 });
-    const [row] = await ds.query('SELECT last_activity_at, last_activity_kind FROM cert.certificate WHERE serial = $1', [idle]);
-    expect(row).toEqual({ last_activity_at: new Date(at), last_activity_kind: 'business_use' });
+    const [row] = await ds.query('SELECT last_activity_at, last_activity_kind, last_activity_client FROM cert.certificate WHERE serial = $1', [idle]);
+    // the reporting system is recorded with it
+    expect(row).toEqual({ last_activity_at: new Date(at), last_activity_kind: 'business_use', last_activity_client: 'hrss-system' });
     expect(await runner.dryRun(NOW)).toEqual([]);
   });
 
@@ -260,6 +359,16 @@ describe('activity reports', () => {
     expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'business_use' }, { serial, at: 'yesterday', kind: 'business_use' }])).toBe('400 items.1.at');
     expect(await fieldOf([{ serial, at: new Date(NOW.getTime() + 3_600_000).toISOString(), kind: 'business_use' }])).toBe('400 items.0.at');
     expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'looked_at' }])).toBe('400 items.0.kind');
+    // a system reports its own use only: the platform's observations are not taken from a caller
+    for (const kind of ['certificate_login', 'seal_creation', 'document_signing', 'unlock', 'lifecycle']) {
+      expect(await fieldOf([{ serial, at: NOW.toISOString(), kind }])).toBe('400 items.0.kind');
+    }
+    // before the certificate was issued (3 months ago), or older than the reporting window: named, nothing recorded
+    expect(await fieldOf([{ serial, at: NOW.toISOString(), kind: 'business_use' }, { serial, at: monthsAgo(4).toISOString(), kind: 'business_use' }])).toBe('400 items.1.at');
+    expect(await fieldOf([{ serial, at: new Date('2020-01-01T00:00:00Z').toISOString(), kind: 'business_use' }])).toBe('400 items.0.at');
+    const young = await insert({ notBefore: new Date(NOW.getTime() - 10 * 86_400_000), notAfter: ahead });
+    expect(await fieldOf([{ serial: young, at: new Date(NOW.getTime() - 20 * 86_400_000).toISOString(), kind: 'business_use' }])).toBe('400 items.0.at');
+    expect((await ds.query('SELECT last_activity_at FROM cert.certificate WHERE serial = ANY($1)', [[serial, young]])).map((r: { last_activity_at: Date | null }) => r.last_activity_at)).toEqual([null, null]);
     expect(await fieldOf(Array.from({ length: ACTIVITY_REPORT_MAX_ITEMS + 1 }, () => ({ serial, at: NOW.toISOString(), kind: 'business_use' })))).toBe('400 items');
   });
 });

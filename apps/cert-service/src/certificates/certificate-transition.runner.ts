@@ -100,6 +100,7 @@ export class CertificateTransitionRunner {
     if (!row.lastActivityAt || row.lastActivityAt < now) {
       row.lastActivityAt = now;
       row.lastActivityKind = 'lifecycle';
+      row.lastActivityClient = null;
     }
     row.statusChangedAt = (await m.query('SELECT clock_timestamp() AS t'))[0].t;
     const saved = await m.save(row);

@@ -105,6 +105,10 @@ export class CertificateEntity {
   @Column({ name: 'last_activity_kind', type: 'text', nullable: true })
   lastActivityKind: string | null;
 
+  /** The business system (client id) that reported the last activity; null: the platform saw it. */
+  @Column({ name: 'last_activity_client', type: 'text', nullable: true })
+  lastActivityClient: string | null;
+
   /** Why it is invalid (第二十条), with status `invalid`. */
   @Column({ name: 'invalid_reason', type: 'text', nullable: true })
   invalidReason: InvalidationReason | null;

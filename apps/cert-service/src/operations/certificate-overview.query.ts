@@ -3,18 +3,8 @@ import type { DataSource } from 'typeorm';
 import { overviewBounds, ProblemCode, ProblemError, regionLikePatterns, requestContext } from '@ecert/common';
 import { INVALIDATION_REASONS, type CertificateOperationsOverview, type InvalidationReason, type OperationsOverviewQuery } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
-
-/**
- * The 第二十条 rule as a query, per certificate not yet invalid: a UKey reported lost (frozen) or
- * damaged, or a certificate expired without renewal, left unresolved for two years; or a normal
- * certificate with no activity (login, signing, issuance) for two years. Which one applies first
- * matters only for the count by reason.
- */
-export const INVALIDATION_REASON_SQL = `CASE
-  WHEN c.status = 'frozen' AND c.frozen_at < now() - interval '2 years' THEN CASE WHEN u.state = 'damaged' THEN 'damaged_unresolved' ELSE 'lost_unresolved' END
-  WHEN c.status = 'active' AND c.not_after < now() - interval '2 years' AND c.replaced_by IS NULL THEN 'expired_unresolved'
-  WHEN c.status = 'active' AND c.not_after >= now() AND coalesce(c.last_activity_at, c.not_before) < now() - interval '2 years' THEN 'idle'
-END`;
+import { invalidationCutoff } from '@ecert/pki';
+import { dryRunSql } from '../batch/invalidation/invalidation-rules.sql';
 
 /** The cert-service's part of the operators' overview, within the caller's region scope. */
 @Injectable()
@@ -38,13 +28,14 @@ export class CertificateOverviewQuery {
         GROUP BY c.region_code ORDER BY count DESC, c.region_code`,
       [...params, String(renewalWindowDays)],
     );
-    const due: { reason: InvalidationReason; count: number }[] = await this.ds.query(
-      `SELECT reason, count(*)::int AS count FROM (
-         SELECT ${INVALIDATION_REASON_SQL} AS reason FROM "cert"."certificate" c LEFT JOIN "cert"."ukey" u ON u.serial = c.ukey_serial
-          WHERE c.status IN ('active', 'frozen') AND ${scope('c', 1)}) t
-        WHERE reason IS NOT NULL GROUP BY reason`,
-      params,
-    );
+    // The batch run's own rule (with its precedence): 'invalidations due' is what a dry run now would count.
+    const now = new Date();
+    const dueRows: { reason: InvalidationReason; count: number }[] = await this.ds.query(dryRunSql(patterns === undefined ? 'TRUE' : 'c.region_code LIKE ANY($3::text[])'), [
+      invalidationCutoff(now),
+      now,
+      ...params,
+    ]);
+    const due = [...dueRows.reduce((m, r) => m.set(r.reason, (m.get(r.reason) ?? 0) + r.count), new Map<InvalidationReason, number>())].map(([reason, count]) => ({ reason, count }));
     const [invalid]: { count: number }[] = await this.ds.query(
       `SELECT count(*)::int AS count FROM "cert"."certificate" c WHERE c.status = 'invalid' AND ${scope('c', 1)}`,
       params,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { Subjects, type OcspInvalidation } from '@ecert/contracts';
+import { OCSP_INVALIDATION_MAX_SERIALS, Subjects, type OcspInvalidation } from '@ecert/contracts';
 import { LOGGER, NATS_CONNECTION } from '@ecert/messaging';
 import { CrlScheduler } from './crl-scheduler.service';
 import { OcspResponder } from '../ocsp/ocsp-responder.service';
@@ -23,9 +23,12 @@ export class RevocationChangeNotifier {
   /** `casChanged`: a CA certificate was revoked or replaced; other instances reload their CAs. */
   async changed(caIds: string[], serials: string[], addsEntries = true, casChanged = false): Promise<void> {
     this.ocsp.invalidate(serials);
-    const msg: OcspInvalidation = { serials, ...(casChanged ? { casChanged } : {}) };
     try {
-      this.nc.publish(Subjects.cert.ocspInvalidate, JSON.stringify(msg));
+      // In parts: one message of a big chunk's serials would exceed max_payload and be refused.
+      for (let i = 0; i === 0 || i < serials.length; i += OCSP_INVALIDATION_MAX_SERIALS) {
+        const msg: OcspInvalidation = { serials: serials.slice(i, i + OCSP_INVALIDATION_MAX_SERIALS), ...(casChanged ? { casChanged } : {}) };
+        this.nc.publish(Subjects.cert.ocspInvalidate, JSON.stringify(msg));
+      }
       // Bounded: with NATS down the change has still committed and must be answered; the client
       // library sends the buffered broadcast once it reconnects.
       await Promise.race([this.nc.flush(), new Promise((r) => setTimeout(r, 250))]);

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsString, Matches, ValidateNested } from 'class-validator';
-import { ACTIVITY_KINDS, ACTIVITY_REPORT_MAX_ITEMS, type ActivityKind } from '@ecert/contracts';
+import { ACTIVITY_REPORT_MAX_ITEMS, REPORTED_ACTIVITY_KINDS, type ReportedActivityKind } from '@ecert/contracts';
 
 export class ActivityReportItemDto {
   @ApiProperty({ description: 'Certificate serial (hex, colons allowed)', example: '5f3a9c0d1e2b4a6c8d0e1f2a3b4c5d6e' })
@@ -13,9 +13,9 @@ export class ActivityReportItemDto {
   @IsISO8601({ strict: true }, { message: 'at must be an ISO 8601 date-time' })
   at: string;
 
-  @ApiProperty({ enum: ACTIVITY_KINDS })
-  @IsIn([...ACTIVITY_KINDS])
-  kind: ActivityKind;
+  @ApiProperty({ enum: REPORTED_ACTIVITY_KINDS, description: 'business_use: the system saw the certificate used (its own use; the platform records the rest itself)' })
+  @IsIn([...REPORTED_ACTIVITY_KINDS])
+  kind: ReportedActivityKind;
 }
 
 export class ReportActivityDto {

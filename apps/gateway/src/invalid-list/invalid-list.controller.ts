@@ -29,15 +29,20 @@ export class InvalidListController {
   @RequiresOperation('certificates:read')
   async export(@Query() q: InvalidListExportDto, @Res() res: Response): Promise<void> {
     // The first page before any byte is sent: a refusal (a bad filter, the service down) is still a problem+json.
-    let page = await this.rpc.call<InvalidListPage>(Subjects.cert.invalidList, { ...q, pageSize: EXPORT_PAGE });
+    let page = await this.rpc.call<InvalidListPage>(Subjects.cert.invalidList, { ...q, pageSize: EXPORT_PAGE, count: false });
     res.status(200).set({ 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="invalid-list.csv"', 'cache-control': 'private, no-store' });
+    // A client that goes away ends the export (a socket that never drains again would hold it forever).
+    let gone = false;
+    const closed = new Promise<void>((resolve) => res.once('close', () => ((gone = true), resolve())));
     res.write('\uFEFF' + INVALID_LIST_CSV_COLUMNS.join(',') + '\r\n');
     try {
       for (;;) {
         const chunk = page.items.map(csvRow).join('');
-        if (chunk && !res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+        if (chunk && !res.write(chunk)) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), closed]);
+        if (gone) return;
         if (!page.next) break;
-        page = await this.rpc.call<InvalidListPage>(Subjects.cert.invalidList, { ...q, pageSize: EXPORT_PAGE, after: page.next });
+        page = await this.rpc.call<InvalidListPage>(Subjects.cert.invalidList, { ...q, pageSize: EXPORT_PAGE, after: page.next, count: false });
+        if (gone) return;
       }
       res.end();
     } catch {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ProblemError } from '@ecert/common';
 import type { CertificateEventData, CertificateRenewedData, CertificateView, DomainEvent, SealEventType, SealRenewalRefusedData } from '@ecert/contracts';
 import { appendEvent } from '@ecert/messaging';
-import { isOlderCertificateEvent, type CertificateEventPosition } from '@ecert/pki';
+import { isOlderCertificateEvent, isRevokedForRelyingParties, type CertificateEventPosition } from '@ecert/pki';
 import { CertServiceClient } from '../cert-client/cert-service.client';
 import {
   CertificateEventRefusalEntity,
@@ -127,7 +127,7 @@ export class SealLifecycle {
     await recordState(m, newSerial, 'active', positionOf(event, event.data.version), event);
     if (!olds.length) return;
 
-    if (cert.status === 'revoked' || cert.status === 'expired') {
+    if (isRevokedForRelyingParties(cert.status) || cert.status === 'expired') {
       // No seal is made for a dead certificate: the old seals end as their certificate did.
       await this.follow(m, oldSerial, 'revoked', event, logger);
       return;

@@ -17,7 +17,7 @@ import {
 import { pdfHeaderOffset, type DocumentStore } from '@ecert/documents';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { readPdfSignatures, signedChunks, type PdfSignatureInfo as PdfSignature } from '@ecert/pdf';
-import { serialKey } from '@ecert/pki';
+import { isRevokedForRelyingParties, serialKey } from '@ecert/pki';
 import { decodeSesSignature, parseCertificate, validateCertificatePath, verifySesSignature, type DecodedSesSignature, type ParsedCertificate } from '@ecert/ses';
 import { SealMakerTrust } from '../seals/seal-maker-trust';
 import { TimestampTrust } from './timestamp-trust';
@@ -25,7 +25,7 @@ import { TimestampTrust } from './timestamp-trust';
 /** How far an SES_Signature's timeInfo may be after the time it is judged at (clock skew). */
 const SES_TIME_SKEW_MS = 5 * 60_000;
 import { CertServiceClient } from '../cert-client/cert-service.client';
-import { SealEntity } from '../seals/seal.entities';
+import { CertificateStateEntity, SealEntity } from '../seals/seal.entities';
 import { pemToDer, sha256Hex } from '../seals/seal-factory.service';
 import { effectiveSealStatus } from '../seals/seal-view';
 import { Actor } from './document-actor';
@@ -377,7 +377,7 @@ export class VerifyDocumentUseCase {
     else if (checks.some((c) => c.result === 'failed')) out.fail('FORMAT_FAILURE', `the SES_Signature does not check out (${checks.find((c) => c.result === 'failed')!.detail})`);
     else if (!r.signer) out.unsure('NO_SIGNING_CERTIFICATE_FOUND', "the SES_Signature's signer certificate cannot be read");
     else if (indeterminate) out.unsure('NO_CERTIFICATE_CHAIN_FOUND', `the SES_Signature could not be fully checked (${indeterminate.name}: ${indeterminate.detail})`);
-    if (stored) this.sealStanding(stored, proven ? at : undefined, checks, out);
+    if (stored) await this.sealStanding(stored, proven ? at : undefined, checks, out);
     const indication = checks.some((c) => c.result === 'failed') ? 'TOTAL_FAILED' : r.indication === 'TOTAL_PASSED' && r.signer && !checks.some((c) => c.result === 'indeterminate') ? 'TOTAL_PASSED' : r.indication === 'TOTAL_FAILED' ? 'TOTAL_FAILED' : 'INDETERMINATE';
     const seal = r.seal;
     out.checks.push({
@@ -416,12 +416,12 @@ export class VerifyDocumentUseCase {
    * revoked, retired or expired stops it, unless ecert's record of this SES_Signature came before
    * the seal's status changed (then warned).
    */
-  private sealStanding(
+  private async sealStanding(
     stored: SealEntity,
     poe: Date | undefined,
     checks: NonNullable<SignatureReportView['sesSignature']>['checks'],
     out: { warnings: string[]; unsure: (sub: SubIndication, reason: string) => void },
-  ): void {
+  ): Promise<void> {
     const status = effectiveSealStatus(stored);
     if (status === 'active') {
       checks.push({ name: 'seal-standing', result: 'passed', detail: `seal ${stored.id} is active here` });
@@ -433,8 +433,11 @@ export class VerifyDocumentUseCase {
       out.warnings.push(`the seal is ${status} on this platform since ${changedAt.toISOString()}, after the signature was made`);
       return;
     }
-    checks.push({ name: 'seal-standing', result: 'indeterminate', detail: `seal ${stored.id} is ${status} on this platform${status === 'suspended' ? ' (its certificate is frozen: 挂失)' : ''} and nothing proves this SES_Signature came before` });
-    out.unsure(status === 'suspended' ? 'TRY_LATER' : 'REVOKED_NO_POE', `the seal inside the SES_Signature is ${status} on this platform and nothing proves the signature was made before`);
+    // A seal is suspended for a frozen certificate (挂失: may end, ask again) or an invalid one (失效: final, as revoked).
+    const certInvalid = status === 'suspended' && (await this.ds.getRepository(CertificateStateEntity).findOneBy({ serial: stored.certificateSerial }))?.status === 'invalid';
+    const why = status !== 'suspended' ? '' : certInvalid ? ' (its certificate is invalid: 失效, 第二十条, final)' : ' (its certificate is frozen: 挂失)';
+    checks.push({ name: 'seal-standing', result: 'indeterminate', detail: `seal ${stored.id} is ${status} on this platform${why} and nothing proves this SES_Signature came before` });
+    out.unsure(status === 'suspended' && !certInvalid ? 'TRY_LATER' : 'REVOKED_NO_POE', `the seal inside the SES_Signature is ${status}${why} on this platform and nothing proves the signature was made before`);
   }
 
   /** The seal ecert made and stored with these very bytes (same esID and DER), if any. */
@@ -454,7 +457,10 @@ export class VerifyDocumentUseCase {
     const serial = serialKey(leaf.serialNumberHex);
     try {
       const view = await this.certs.getCertificateAsService(serial);
-      if (view.status === 'revoked' || view.issuerRevoked) return { revoked: true, detail: `its certificate ${serial} ${view.issuerRevoked ? 'is under a revoked CA' : `was revoked at ${view.revokedAt}`}` };
+      // Invalid (失效, 第二十条) is revoked for relying parties.
+      if (isRevokedForRelyingParties(view.status) || view.issuerRevoked) {
+        return { revoked: true, detail: `its certificate ${serial} ${view.issuerRevoked ? 'is under a revoked CA' : `was ${view.status === 'invalid' ? 'made invalid (失效)' : 'revoked'} at ${view.revokedAt}`}` };
+      }
       return { revoked: false, detail: `its certificate ${serial} is ${view.status} at the cert-service` };
     } catch (e) {
       return { revoked: true, detail: `the status of its certificate ${serial} could not be read (${(e as Error).message})` };
@@ -497,7 +503,7 @@ export class VerifyDocumentUseCase {
     if (view.issuerRevoked) {
       checks.push({ name: 'revocation', result: 'failed', detail: `the issuing CA of certificate ${serial} is revoked` });
       unsure('REVOKED_CA_NO_POE', 'the CA that issued the signer certificate is revoked: it vouches for nothing');
-    } else if (view.status === 'revoked' || view.status === 'invalid') {
+    } else if (isRevokedForRelyingParties(view.status)) {
       // Invalid (失效, 第二十条) is revoked for relying parties, since invalidatedAt (= revokedAt).
       if (before(view.revokedAt)) {
         checks.push({ name: 'revocation', result: 'passed', detail: `revoked at ${view.revokedAt}, after ${poeWhat} at ${poe!.toISOString()}` });

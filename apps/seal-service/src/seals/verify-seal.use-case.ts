@@ -153,7 +153,10 @@ export class VerifySealUseCase {
 /** Why a seal ecert made is not in good standing here now, if it is not. */
 function standingProblem(ecert: SealSummaryView['ecert']): string | undefined {
   if (!ecert) return undefined;
-  if (ecert.sealStatus !== 'active') return `the seal is ${ecert.sealStatus} on this platform${ecert.sealStatus === 'suspended' ? ' (its certificate is frozen: 挂失)' : ''}`;
+  if (ecert.sealStatus !== 'active') {
+    const why = ecert.sealStatus !== 'suspended' ? '' : ecert.certificateStatus === 'invalid' ? ' (its certificate is invalid: 失效, 第二十条, final)' : ' (its certificate is frozen: 挂失)';
+    return `the seal is ${ecert.sealStatus} on this platform${why}`;
+  }
   if (ecert.issuerRevoked) return `the issuing CA of certificate ${ecert.certificateSerial} is revoked`;
   if (ecert.certificateStatus !== 'active') return ecert.certificateStatus === 'unknown' ? `the status of certificate ${ecert.certificateSerial} could not be read` : `its certificate ${ecert.certificateSerial} is ${ecert.certificateStatus}`;
   return undefined;

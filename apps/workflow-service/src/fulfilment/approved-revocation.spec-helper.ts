@@ -35,8 +35,8 @@ export class ApprovedRevocation {
     return this.call({ clientId: 'hrss-system', regions: ['450000'] }, Subjects.workflow.applicationGet, { applicationId });
   }
 
-  /** The application's id, its last approval given (its fulfilment has just been started). */
-  async approve(): Promise<string> {
+  /** The application's id, its last approval given (its fulfilment has just been started); `beforeLast` runs before that approval, with the target serial. */
+  async approve(beforeLast?: (serial: string) => Promise<void>): Promise<string> {
     const system = { clientId: 'hrss-system', regions: ['450000'] };
     const uscc = makeUscc('450102');
     const accountNo = `R-${randomUUID().slice(0, 8)}`;
@@ -55,6 +55,7 @@ export class ApprovedRevocation {
     await this.call(system, Subjects.workflow.applicationSubmit, { applicationId: draft.id });
     await this.call({ staffId: 'county-450102', role: 'county_acceptor', regions: ['450102'] }, Subjects.workflow.applicationDecide, { applicationId: draft.id, decision: 'approve' });
     await this.call({ staffId: 'city-450100', role: 'city_reviewer', regions: ['450100'] }, Subjects.workflow.applicationDecide, { applicationId: draft.id, decision: 'approve' });
+    await beforeLast?.(cert.serial);
     await this.call({ staffId: 'province-450000', role: 'province_approver', regions: ['450000'] }, Subjects.workflow.applicationDecide, { applicationId: draft.id, decision: 'approve' });
     return draft.id;
   }

@@ -42,6 +42,21 @@ describe('sagas as BullMQ jobs', () => {
     expect(v.steps).toEqual([expect.objectContaining({ name: 'revoke_certificate', status: 'done' })]);
   });
 
+  it('a revocation whose certificate became invalid (第二十条) meanwhile is done: invalid is revoked for good, the 409 is no failure', async () => {
+    let serial = '';
+    const id = await revocation.approve(async (s) => {
+      serial = s;
+      await p.db.query(
+        `UPDATE cert.certificate SET status = 'invalid', invalid_reason = 'idle', invalidated_at = now(), revoked_at = now(), revocation_reason = 'cessationOfOperation' WHERE serial = $1`,
+        [s],
+      );
+    });
+    await expect.poll(async () => (await revocation.get(id)).status, { timeout: 15_000, interval: 100 }).toBe('completed');
+    const v = await revocation.get(id);
+    expect(v.steps).toEqual([expect.objectContaining({ name: 'revoke_certificate', status: 'done' })]);
+    expect((await p.db.query('SELECT status FROM cert.certificate WHERE serial = $1', [serial])).rows[0].status).toBe('invalid');
+  });
+
   it('replaces a finished job when the application has due steps again, and leaves one job per application', async () => {
     const id = await revocation.approve();
     await expect.poll(async () => (await queue.getJob(id))?.getState(), { timeout: 15_000, interval: 100 }).toBe('completed');

@@ -5,6 +5,7 @@ import { REVOCATION_CAUSE_REASONS, Subjects, type CertificateView, type Extracte
 import { CONFIG, DATA_SOURCE } from '@ecert/messaging';
 import { IMPRESSION_SCAN_MAX_BYTES, stepIdempotencyKey } from '@ecert/workflow';
 import { DocumentNotFoundError, type DocumentStore } from '@ecert/documents';
+import { isRevokedForRelyingParties } from '@ecert/pki';
 import type { ApplicationEntity } from '../applications/entities/application.entity';
 import type { ApplicationStepEntity } from '../applications/entities/application-step.entity';
 import { ApplicationMaterialEntity } from '../applications/entities/application-material.entity';
@@ -151,7 +152,8 @@ export class FulfilmentStepExecutor {
       // Already as wanted (an earlier attempt whose answer was lost, or staff acted directly): done.
       if (e instanceof ProblemError && e.status === 409) {
         const cert = await this.bus.getCertificate(String(command.serial));
-        if (cert.status === wanted) return { serial: cert.serial, status: cert.status, alreadyDone: true };
+        // Invalid (失效, 第二十条) is revoked for good: a revoke step finds it already done.
+        if (cert.status === wanted || (wanted === 'revoked' && isRevokedForRelyingParties(cert.status))) return { serial: cert.serial, status: cert.status, alreadyDone: true };
       }
       throw e;
     }

@@ -7,6 +7,12 @@ import type { CertificateProfile } from './certificate.dto';
  */
 export const ACTIVITY_KINDS = ['certificate_login', 'seal_creation', 'document_signing', 'unlock', 'lifecycle', 'business_use'] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+/**
+ * The kinds a business system may report: only its own use. The others are the platform's own
+ * observations (logins, seals, signatures, unlocks, lifecycle) and are never taken from a caller.
+ */
+export const REPORTED_ACTIVITY_KINDS = ['business_use'] as const satisfies readonly ActivityKind[];
+export type ReportedActivityKind = (typeof REPORTED_ACTIVITY_KINDS)[number];
 
 /** Largest activity report a business system may send at once. */
 export const ACTIVITY_REPORT_MAX_ITEMS = 1000;
@@ -16,7 +22,7 @@ export interface ActivityReportItem {
   serial: string;
   /** When the system saw it used (ISO 8601); not in the future. */
   at: string;
-  kind: ActivityKind;
+  kind: ReportedActivityKind;
 }
 
 /**
@@ -51,6 +57,8 @@ export interface InvalidListQuery {
    * With it, `page` is ignored and no total is counted.
    */
   after?: string;
+  /** false: no total is counted (the export's first page; a count(*) over the whole list per export is wasted). */
+  count?: boolean;
 }
 
 export interface InvalidListEntry {

@@ -56,3 +56,8 @@ export interface CrlQuery { caId: string; delta: boolean }
 export interface BinaryReply { base64: string; contentType: string; maxAgeSeconds?: number }
 export interface OcspQuery { requestBase64: string }
 export interface OcspInvalidation { serials: string[]; caId?: string; casChanged?: boolean }
+/**
+ * Serials per OCSP invalidation message: a batch chunk (up to 50,000) is sent as several, each
+ * well under NATS's max_payload (1 MB by default; a serial is at most 40 hex digits, ~43 bytes).
+ */
+export const OCSP_INVALIDATION_MAX_SERIALS = 5000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveStatus, planTransition } from './certificate-lifecycle';
+import { effectiveStatus, isRevokedForRelyingParties, planTransition } from './certificate-lifecycle';
 
 const future = new Date(Date.now() + 86_400_000);
 const past = new Date(Date.now() - 1000);
@@ -45,5 +45,11 @@ describe('certificate lifecycle', () => {
     expect(effectiveStatus('frozen', past)).toBe('expired');
     expect(effectiveStatus('revoked', past)).toBe('revoked');
     expect(effectiveStatus('active', future)).toBe('active');
+  });
+});
+
+describe('isRevokedForRelyingParties', () => {
+  it('revoked and invalid (失效) are revoked for relying parties; active, frozen, expired are not', () => {
+    expect(['active', 'frozen', 'revoked', 'invalid', 'expired'].filter(isRevokedForRelyingParties)).toEqual(['revoked', 'invalid']);
   });
 });

@@ -6,6 +6,15 @@
 export type StoredCertificateStatus = 'active' | 'frozen' | 'revoked' | 'invalid';
 export type CertificateStatusView = StoredCertificateStatus | 'expired';
 
+/**
+ * Whether relying parties must treat a certificate in this status as revoked: revoked, and
+ * invalid (失效, 第二十条: on the CRL and in OCSP as revoked, for good). Every `=== 'revoked'`
+ * that means "no longer vouched for" asks this instead, so `invalid` is never forgotten.
+ */
+export function isRevokedForRelyingParties(status: string): boolean {
+  return status === 'revoked' || status === 'invalid';
+}
+
 export type LifecycleAction = 'freeze' | 'unfreeze' | 'revoke' | 'renew';
 
 const TRANSITIONS: Record<LifecycleAction, { from: StoredCertificateStatus[]; to: StoredCertificateStatus }> = {

@@ -8,6 +8,8 @@ const monthsAgo = (m: number) => {
   d.setUTCMonth(d.getUTCMonth() - m);
   return d;
 };
+/** 23.5 months: setUTCMonth would truncate a fraction, so half a month is 15 days on top. */
+const monthsAndAHalfAgo = (m: number) => new Date(monthsAgo(m).getTime() - 15 * 86_400_000);
 const base: InvalidationFacts = {
   status: 'active',
   notBefore: monthsAgo(30),
@@ -31,6 +33,8 @@ describe('第二十条 invalidation rule', () => {
     expect(invalidationReasonOf({ ...base, notBefore: monthsAgo(23) }, now)).toBeUndefined();
     expect(invalidationReasonOf({ ...base, notBefore: monthsAgo(25) }, now)).toBe('idle');
     expect(lastActivityOf({ notBefore: monthsAgo(5), lastActivityAt: monthsAgo(6) })).toEqual(monthsAgo(5));
+    // an activity recorded before issuance (a wrong report) never ages a new certificate
+    expect(invalidationReasonOf({ ...base, notBefore: monthsAgo(1), lastActivityAt: new Date('2020-01-01T00:00:00Z') }, now)).toBeUndefined();
   });
 
   it('exactly two years idle is flagged, a second less is not', () => {
@@ -51,7 +55,12 @@ describe('第二十条 invalidation rule', () => {
 
   it('expired two years ago without renewal; a recent expiry is not', () => {
     expect(invalidationReasonOf({ ...base, notAfter: monthsAgo(25), lastActivityAt: monthsAgo(26) }, now)).toBe('expired_unresolved');
-    expect(invalidationReasonOf({ ...base, status: 'frozen', frozenAt: monthsAgo(24.5 - 1), notAfter: monthsAgo(25) }, now)).toBe('expired_unresolved');
+    // frozen 23.5 months (not yet lost_unresolved), expired 25 months: the expiry decides
+    expect(monthsAndAHalfAgo(23).getTime()).toBeGreaterThan(invalidationCutoff(now).getTime());
+    expect(monthsAndAHalfAgo(23).getTime()).toBeLessThan(monthsAgo(23).getTime());
+    expect(invalidationReasonOf({ ...base, status: 'frozen', frozenAt: monthsAndAHalfAgo(23), notAfter: monthsAgo(25) }, now)).toBe('expired_unresolved');
+    // both lost and expired two years: the loss comes first
+    expect(invalidationReasonOf({ ...base, status: 'frozen', frozenAt: monthsAgo(25), notAfter: monthsAgo(26) }, now)).toBe('lost_unresolved');
     // expired 3 months ago, last used 30 months ago: not idle (cannot be used), not yet expired_unresolved
     expect(invalidationReasonOf({ ...base, notAfter: monthsAgo(3), lastActivityAt: monthsAgo(30) }, now)).toBeUndefined();
   });

@@ -98,7 +98,7 @@ export class InvalidListQueries {
     const more = rows.length > pageSize;
     const items = rows.slice(0, pageSize).map(toEntry);
     const total =
-      q.after === undefined
+      q.after === undefined && q.count !== false
         ? (await this.ds.query(`SELECT count(*)::int AS n FROM "cert"."certificate" c WHERE ${filter.join(' AND ')}`, filterParams))[0].n
         : undefined;
     return { items, page: q.after === undefined ? page : 1, pageSize, ...(total !== undefined ? { total } : {}), ...(more ? { next: items[items.length - 1]!.cursor } : {}) };

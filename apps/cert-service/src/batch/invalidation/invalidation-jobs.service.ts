@@ -55,7 +55,7 @@ export class InvalidationJobs implements OnApplicationBootstrap, OnApplicationSh
     if ('runId' in job.data) run = await repo.findOneByOrFail({ id: job.data.runId });
     else {
       const now = new Date();
-      run = repo.create({ id: randomUUID(), dryRun: false, trigger: 'schedule', requestedBy: null, requestId: `invalidation-schedule:${job.id}`, asOf: now, queuedAt: now });
+      run = repo.create({ id: randomUUID(), dryRun: false, trigger: 'schedule', requestedBy: null, requestedByClient: null, requestId: `invalidation-schedule:${job.id}`, asOf: now, queuedAt: now });
       await repo.insert(run);
     }
     if (run.finishedAt) return;
@@ -63,10 +63,16 @@ export class InvalidationJobs implements OnApplicationBootstrap, OnApplicationSh
     try {
       const counts = run.dryRun
         ? await this.runner.dryRun(run.asOf)
-        : await this.runner.run(run.asOf, { requestId: run.requestId ?? `invalidation-run:${run.id}`, actor: run.requestedBy });
+        : await this.runner.run(run.asOf, {
+            requestId: run.requestId ?? `invalidation-run:${run.id}`,
+            actor: run.requestedBy || run.requestedByClient ? { staffId: run.requestedBy, clientId: run.requestedByClient } : null,
+            // Saved after every chunk: a run that fails part-way still says what it did.
+            onChunk: (_r, _n, sofar) => repo.update({ id: run.id }, { counts: sofar, total: sofar.reduce((n, c) => n + c.count, 0) }).then(() => undefined),
+          });
       await repo.update({ id: run.id }, { finishedAt: new Date(), counts, total: counts.reduce((n, c) => n + c.count, 0), error: null });
     } catch (e) {
       this.logger.error({ runId: run.id, err: (e as Error).message }, '第二十条 invalidation run failed');
+      // counts/total stay as the last committed chunk left them.
       await repo.update({ id: run.id }, { finishedAt: new Date(), error: (e as Error).message });
     }
   }

@@ -16,6 +16,10 @@ export class InvalidationRunEntity {
   @Column({ name: 'requested_by', type: 'text', nullable: true })
   requestedBy: string | null;
 
+  /** The client (system) the request came through, beside the staff id in requestedBy. */
+  @Column({ name: 'requested_by_client', type: 'text', nullable: true })
+  requestedByClient: string | null;
+
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId: string | null;
 

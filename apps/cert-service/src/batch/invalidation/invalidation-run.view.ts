@@ -6,7 +6,7 @@ export function invalidationRunView(r: InvalidationRunEntity): InvalidationRunVi
     id: r.id,
     dryRun: r.dryRun,
     trigger: r.trigger,
-    requestedBy: r.requestedBy,
+    requestedBy: r.requestedBy ?? r.requestedByClient,
     asOf: r.asOf.toISOString(),
     queuedAt: r.queuedAt.toISOString(),
     ...(r.startedAt ? { startedAt: r.startedAt.toISOString() } : {}),

@@ -11,11 +11,11 @@ import { DRY_RUN_SQL, invalidateChunkSql, REASON_ORDER } from './invalidation-ru
 
 export interface InvalidationRunOptions {
   requestId: string;
-  /** The operator who started it (null: the schedule). */
-  actor: string | null;
+  /** Who started it: an operator's staff id and/or the client (system) it came through; null: the schedule. */
+  actor: { staffId: string | null; clientId: string | null } | null;
   chunkSize?: number;
-  /** Called after each committed chunk (benchmarks, progress). */
-  onChunk?: (reason: InvalidationReason, rows: number) => void;
+  /** Called after each committed chunk (benchmarks, progress) with the counts so far (the caller saves them). */
+  onChunk?: (reason: InvalidationReason, rows: number, countsSoFar: InvalidationCount[]) => void | Promise<void>;
   /** Called when a chunk waited too long for a lock (a CRL being built) and is tried again. */
   onRetry?: (reason: InvalidationReason, attempt: number) => void;
 }
@@ -28,8 +28,9 @@ const isLockTimeout = (e: unknown) => (e as { code?: string })?.code === '55P03'
  * Applies 第二十条 set-based: the dry run is one aggregate query; the real run goes reason by
  * reason in chunks of ECERT_BATCH_CHUNK_SIZE certificates, each chunk one transaction (one
  * statement, see invalidateChunkSql), so no more than a chunk is ever locked or held in memory.
- * Each chunk takes the CRL locks shared like any status change; after it commits, OCSP caches
- * drop its serials; the CRLs (complete and delta) are made once, at the end of the run.
+ * Each chunk is of one CA and takes that CA's CRL lock shared like any status change; after it
+ * commits, OCSP caches drop its serials; the CRLs (complete and delta) are made once, at the end
+ * of the run — also of a run that failed part-way (for the chunks it committed).
  */
 @Injectable()
 export class InvalidationRunner {
@@ -50,47 +51,60 @@ export class InvalidationRunner {
     const chunk = opts.chunkSize ?? this.config.ECERT_BATCH_CHUNK_SIZE;
     const counts = new Map<string, InvalidationCount>();
     const cas = new Set<string>();
+    const sorted = () => [...counts.values()].sort((a, b) => a.regionCode.localeCompare(b.regionCode) || a.reason.localeCompare(b.reason));
     const caIds: string[] = (await this.ds.query('SELECT id FROM "cert"."ca" ORDER BY id')).map((r: { id: string }) => r.id);
-    for (const reason of REASON_ORDER) {
-      const sql = invalidateChunkSql(reason);
-      const params = [cutoff, now, chunk, reason, INVALIDATION_REVOCATION_REASON[reason], EventSubjects.certificateInvalidated, opts.requestId, opts.actor, OutboxLane.bulk];
-      for (;;) {
-        const chunkOnce = (): Promise<{ serial: string; caId: string; regionCode: string }[]> =>
-          this.ds.transaction(async (m) => {
-            // Shared, in a fixed order, like every status change: a CRL being built sees all of a chunk or none.
-            for (const id of caIds) await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(id)]);
-            return m.query(sql, params);
-          });
-        let rows: { serial: string; caId: string; regionCode: string }[] | undefined;
-        for (let attempt = 1; !rows; attempt++) {
-          try {
-            rows = await chunkOnce();
-          } catch (e) {
-            // The chunk rolled back whole; nothing of it is half-written. Wait for the CRL and go again.
-            if (!isLockTimeout(e) || attempt >= LOCK_RETRIES) throw e;
-            opts.onRetry?.(reason, attempt);
-            this.logger.warn({ reason, attempt }, 'invalidation chunk waited too long for a CRL lock; retrying');
-            await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+    try {
+      for (const reason of REASON_ORDER) {
+        const sql = invalidateChunkSql(reason);
+        // Chunk by CA: a chunk holds the CRL lock of the one CA it changes, never every CA's.
+        for (const caId of caIds) {
+          const params = [cutoff, now, chunk, reason, INVALIDATION_REVOCATION_REASON[reason], EventSubjects.certificateInvalidated, opts.requestId,
+            opts.actor?.staffId ?? null, OutboxLane.bulk, opts.actor?.clientId ?? null, caId];
+          for (;;) {
+            const chunkOnce = (): Promise<{ serial: string; caId: string; regionCode: string }[]> =>
+              this.ds.transaction(async (m) => {
+                // Shared, like every status change: a CRL being built sees all of a chunk or none.
+                await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(caId)]);
+                return m.query(sql, params);
+              });
+            let rows: { serial: string; caId: string; regionCode: string }[] | undefined;
+            for (let attempt = 1; !rows; attempt++) {
+              try {
+                rows = await chunkOnce();
+              } catch (e) {
+                // The chunk rolled back whole; nothing of it is half-written. Wait for the CRL and go again.
+                if (!isLockTimeout(e) || attempt >= LOCK_RETRIES) throw e;
+                opts.onRetry?.(reason, attempt);
+                this.logger.warn({ reason, attempt }, 'invalidation chunk waited too long for a CRL lock; retrying');
+                await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+              }
+            }
+            if (!rows.length) break;
+            for (const r of rows) {
+              const key = `${r.regionCode}|${reason}`;
+              const c = counts.get(key) ?? { regionCode: r.regionCode, reason, count: 0 };
+              c.count++;
+              counts.set(key, c);
+              cas.add(r.caId);
+            }
+            try {
+              // The counts of what has committed, recorded before anything else can fail.
+              await opts.onChunk?.(reason, rows.length, sorted());
+            } finally {
+              this.relay.kick();
+              // OCSP at once (every instance's and gateway's cache drops the serials); the CRLs once, at
+              // the end: one per chunk would rebuild a CRL growing with the run, over and over.
+              await this.notifier.changed([], rows.map((r) => r.serial), false);
+            }
+            if (rows.length < chunk) break;
           }
         }
-        if (!rows.length) break;
-        for (const r of rows) {
-          const key = `${r.regionCode}|${reason}`;
-          const c = counts.get(key) ?? { regionCode: r.regionCode, reason, count: 0 };
-          c.count++;
-          counts.set(key, c);
-          cas.add(r.caId);
-        }
-        this.relay.kick();
-        // OCSP at once (every instance's and gateway's cache drops the serials); the CRLs once, at
-        // the end: one per chunk would rebuild a CRL growing with the run, over and over.
-        await this.notifier.changed([], rows.map((r) => r.serial), false);
-        opts.onChunk?.(reason, rows.length);
-        if (rows.length < chunk) break;
       }
+    } finally {
+      // Also when a chunk failed: what the committed chunks revoked must reach the CRLs now, not at the next run.
+      if (cas.size) await this.notifier.changed([...cas], [], true);
     }
-    if (cas.size) await this.notifier.changed([...cas], [], true);
-    const result = [...counts.values()].sort((a, b) => a.regionCode.localeCompare(b.regionCode) || a.reason.localeCompare(b.reason));
+    const result = sorted();
     this.logger.info({ requestId: opts.requestId, total: result.reduce((n, c) => n + c.count, 0), counts: result }, '第二十条 invalidation run finished');
     return result;
   }
