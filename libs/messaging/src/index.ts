@@ -20,3 +20,4 @@ export * from './metrics/service-metrics';
 export * from './metrics/metrics-merge';
 export * from './metrics/metrics-responder';
 export * from './metrics/instance-id';
+export * from './jobs/job-queue';

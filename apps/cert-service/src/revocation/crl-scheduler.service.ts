@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { bullPrefix, QueueNames } from '@ecert/contracts';
-import { CONFIG, LOGGER } from '@ecert/messaging';
+import { QueueNames } from '@ecert/contracts';
+import { CONFIG, JobQueue, LOGGER } from '@ecert/messaging';
 import { CaRegistry } from '../ca/ca-registry.service';
 import { CrlGenerator } from './crl-generator.service';
 import { CrlPublisher } from './crl-publisher.service';
@@ -24,8 +23,7 @@ export const CRL_REFRESH_JOB_RETENTION = { removeOnComplete: { count: 100 }, rem
  */
 @Injectable()
 export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private queue?: Queue;
-  private worker?: Worker;
+  private jobs?: JobQueue;
   private pending = new Map<string, { full: boolean; timer: NodeJS.Timeout; waiters: (() => void)[] }>();
   private running = new Map<string, Promise<void>>();
 
@@ -44,13 +42,14 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.registry.isEmpty()) await this.refreshAll(true);
-    const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
-    const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
-    this.queue = new Queue(QueueNames.crlRefresh, { connection, prefix });
-    await this.queue.upsertJobScheduler('crl-refresh-all', { every: REFRESH_EVERY_MS }, { name: 'refresh', opts: { ...CRL_REFRESH_JOB_RETENTION } });
-    this.worker = new Worker(QueueNames.crlRefresh, () => this.refreshAll(false), { connection, prefix, concurrency: 1 });
-    this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'CRL worker error'));
-    this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'CRL queue error'));
+    this.jobs = JobQueue.open(this.logger, {
+      name: QueueNames.crlRefresh,
+      redisUrl: this.config.REDIS_URL,
+      redisPrefix: this.config.ECERT_REDIS_PREFIX,
+      label: 'CRL',
+      processor: () => this.refreshAll(false),
+    });
+    await this.jobs.queue.upsertJobScheduler('crl-refresh-all', { every: REFRESH_EVERY_MS }, { name: 'refresh', opts: { ...CRL_REFRESH_JOB_RETENTION } });
   }
 
   /** Regenerates whatever is missing or past half its validity, and republishes the newest. */
@@ -115,9 +114,6 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     for (const p of this.pending.values()) clearTimeout(p.timer);
-    // Bounded: after a Redis outage BullMQ may wait on a connection that never answers again.
-    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((r) => setTimeout(r, 3000).unref())]);
-    await bounded(this.worker?.close(true));
-    await bounded(this.queue?.close());
+    await this.jobs?.close(true);
   }
 }

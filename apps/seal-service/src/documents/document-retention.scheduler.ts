@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { bullPrefix, QueueNames } from '@ecert/contracts';
-import { CONFIG, LOGGER } from '@ecert/messaging';
+import { QueueNames } from '@ecert/contracts';
+import { CONFIG, JobQueue, LOGGER } from '@ecert/messaging';
 import { PurgeExpiredDocumentsUseCase } from './purge-expired-documents.use-case';
 
 /** Retention is counted in days: an hourly sweep purges a document at most an hour late. */
@@ -16,8 +15,7 @@ export const RETENTION_SWEEP_EVERY_MS = 3_600_000;
  */
 @Injectable()
 export class DocumentRetentionScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private queue?: Queue;
-  private worker?: Worker;
+  private jobs?: JobQueue;
 
   constructor(
     @Inject(CONFIG) private readonly config: EcertConfig,
@@ -26,19 +24,18 @@ export class DocumentRetentionScheduler implements OnApplicationBootstrap, OnApp
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
-    const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
-    this.queue = new Queue(QueueNames.documentRetention, { connection, prefix });
-    this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'document retention queue error'));
-    await this.queue.upsertJobScheduler('document-retention-sweep', { every: RETENTION_SWEEP_EVERY_MS }, { name: 'sweep' });
-    this.worker = new Worker(QueueNames.documentRetention, () => this.purge.execute({ now: new Date() }), { connection, prefix, concurrency: 1 });
-    this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'document retention worker error'));
-    this.worker.on('failed', (_job, e) => this.logger.error({ err: e.message }, 'document retention sweep failed'));
+    this.jobs = JobQueue.open(this.logger, {
+      name: QueueNames.documentRetention,
+      redisUrl: this.config.REDIS_URL,
+      redisPrefix: this.config.ECERT_REDIS_PREFIX,
+      label: 'document retention',
+      processor: () => this.purge.execute({ now: new Date() }),
+    });
+    await this.jobs.queue.upsertJobScheduler('document-retention-sweep', { every: RETENTION_SWEEP_EVERY_MS }, { name: 'sweep' });
+    this.jobs.worker.on('failed', (_job, e) => this.logger.error({ err: e.message }, 'document retention sweep failed'));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((r) => setTimeout(r, 3000).unref())]);
-    await bounded(this.worker?.close(true));
-    await bounded(this.queue?.close());
+    await this.jobs?.close(true);
   }
 }

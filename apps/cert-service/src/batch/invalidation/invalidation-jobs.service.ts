@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { bullPrefix, QueueNames } from '@ecert/contracts';
-import { CONFIG, DATA_SOURCE, LOGGER } from '@ecert/messaging';
+import { QueueNames } from '@ecert/contracts';
+import { CONFIG, DATA_SOURCE, JobQueue, LOGGER } from '@ecert/messaging';
 import { InvalidationRunEntity } from './invalidation-run.entity';
 import { InvalidationRunner } from './invalidation-runner.service';
 
@@ -19,8 +19,7 @@ export type InvalidationJobData = { runId: string } | { trigger: 'schedule' };
  */
 @Injectable()
 export class InvalidationJobs implements OnApplicationBootstrap, OnApplicationShutdown {
-  private queue?: Queue<InvalidationJobData>;
-  private worker?: Worker<InvalidationJobData>;
+  private jobs?: JobQueue<InvalidationJobData>;
 
   constructor(
     @Inject(CONFIG) private readonly config: EcertConfig,
@@ -30,23 +29,25 @@ export class InvalidationJobs implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
-    const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
-    this.queue = new Queue(QueueNames.invalidation, { connection, prefix, defaultJobOptions: { removeOnComplete: 100, removeOnFail: 100 } });
-    this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'invalidation queue error'));
-    if (this.config.ECERT_INVALIDATION_CRON === 'off') await this.queue.removeJobScheduler('invalidation-scheduled');
-    else await this.queue.upsertJobScheduler('invalidation-scheduled', { pattern: this.config.ECERT_INVALIDATION_CRON, tz: 'Asia/Shanghai' }, { name: 'scheduled', data: { trigger: 'schedule' } });
-    this.worker = new Worker(QueueNames.invalidation, (job) => this.process(job), { connection, prefix, concurrency: 1 });
-    this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'invalidation worker error'));
+    this.jobs = JobQueue.open<InvalidationJobData>(this.logger, {
+      name: QueueNames.invalidation,
+      redisUrl: this.config.REDIS_URL,
+      redisPrefix: this.config.ECERT_REDIS_PREFIX,
+      label: 'invalidation',
+      processor: (job) => this.process(job),
+      defaultJobOptions: { removeOnComplete: 100, removeOnFail: 100 },
+    });
+    const { queue } = this.jobs;
+    if (this.config.ECERT_INVALIDATION_CRON === 'off') await queue.removeJobScheduler('invalidation-scheduled');
+    else await queue.upsertJobScheduler('invalidation-scheduled', { pattern: this.config.ECERT_INVALIDATION_CRON, tz: 'Asia/Shanghai' }, { name: 'scheduled', data: { trigger: 'schedule' } });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
+    await this.jobs?.close();
   }
 
   async enqueue(runId: string): Promise<void> {
-    await this.queue!.add('operator', { runId }, { jobId: runId });
+    await this.jobs!.queue.add('operator', { runId }, { jobId: runId });
   }
 
   private async process(job: Job<InvalidationJobData>): Promise<void> {

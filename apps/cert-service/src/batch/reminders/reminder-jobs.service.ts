@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { bullPrefix, QueueNames } from '@ecert/contracts';
-import { CONFIG, LOGGER } from '@ecert/messaging';
+import { QueueNames } from '@ecert/contracts';
+import { CONFIG, JobQueue, LOGGER } from '@ecert/messaging';
 import { ReminderRunner, type ReminderRunResult } from './reminder-runner.service';
 import { WorkingCalendarClient } from './working-calendar.client';
 
@@ -14,8 +13,7 @@ import { WorkingCalendarClient } from './working-calendar.client';
  */
 @Injectable()
 export class ReminderJobs implements OnApplicationBootstrap, OnApplicationShutdown {
-  private queue?: Queue;
-  private worker?: Worker;
+  private jobs?: JobQueue;
 
   constructor(
     @Inject(CONFIG) private readonly config: EcertConfig,
@@ -25,20 +23,22 @@ export class ReminderJobs implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
-    const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
-    this.queue = new Queue(QueueNames.reminders, { connection, prefix });
-    this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'reminders queue error'));
-    if (this.config.ECERT_REMINDERS_CRON === 'off') await this.queue.removeJobScheduler('reminders-scheduled');
+    this.jobs = JobQueue.open(this.logger, {
+      name: QueueNames.reminders,
+      redisUrl: this.config.REDIS_URL,
+      redisPrefix: this.config.ECERT_REDIS_PREFIX,
+      label: 'reminders',
+      processor: () => this.runOnce(),
+    });
+    const { queue } = this.jobs;
+    if (this.config.ECERT_REMINDERS_CRON === 'off') await queue.removeJobScheduler('reminders-scheduled');
     else {
-      await this.queue.upsertJobScheduler(
+      await queue.upsertJobScheduler(
         'reminders-scheduled',
         { pattern: this.config.ECERT_REMINDERS_CRON, tz: 'Asia/Shanghai' },
         { name: 'scheduled', opts: { attempts: 5, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: 100, removeOnFail: 100 } },
       );
     }
-    this.worker = new Worker(QueueNames.reminders, () => this.runOnce(), { connection, prefix, concurrency: 1 });
-    this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'reminders worker error'));
   }
 
   async runOnce(now = new Date()): Promise<ReminderRunResult> {
@@ -48,7 +48,6 @@ export class ReminderJobs implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
+    await this.jobs?.close();
   }
 }
