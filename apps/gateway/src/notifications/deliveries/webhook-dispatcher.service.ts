@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER, type EcertConfig } from '@ecert/common';
-import { bullPrefix, QueueNames, type WebhookDeliveryJob } from '@ecert/contracts';
+import { QueueNames, type WebhookDeliveryJob } from '@ecert/contracts';
+import { JobQueue } from '@ecert/messaging';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_LOGGER } from '../../gateway.tokens';
 import { WebhookSubscriptions } from '../subscriptions/webhook-subscriptions.service';
 import { sendWebhook, type SendResult } from './webhook-http-sender';
@@ -39,8 +40,7 @@ type Claim =
  */
 @Injectable()
 export class WebhookDispatcher {
-  private queue?: Queue<WebhookDeliveryJob>;
-  private worker?: Worker<WebhookDeliveryJob>;
+  private jobs?: JobQueue<WebhookDeliveryJob>;
   private sweeper?: NodeJS.Timeout;
   private lastPrune = 0;
   private readonly logger: Logger;
@@ -55,18 +55,16 @@ export class WebhookDispatcher {
   }
 
   start(): void {
-    const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
-    const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
-    this.queue = new Queue(QueueNames.webhooks, { connection, prefix });
-    this.worker = new Worker(QueueNames.webhooks, (job) => this.process(job), {
-      connection,
-      prefix,
+    this.jobs = JobQueue.open<WebhookDeliveryJob>(this.logger, {
+      name: QueueNames.webhooks,
+      redisUrl: this.config.REDIS_URL,
+      redisPrefix: this.config.ECERT_REDIS_PREFIX,
+      label: 'webhook',
+      processor: (job) => this.process(job),
       concurrency: this.config.WEBHOOK_CONCURRENCY,
       // An attempt never outlives its timeout; the lock must outlive the attempt.
-      lockDuration: Math.max(30_000, this.config.WEBHOOK_TIMEOUT_MS * 3),
+      worker: { lockDuration: Math.max(30_000, this.config.WEBHOOK_TIMEOUT_MS * 3) },
     });
-    this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'webhook worker error'));
-    this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'webhook queue error'));
     const sweep = () => void this.sweep().catch((e) => this.logger.warn({ err: (e as Error).message }, 'webhook sweep failed'));
     sweep();
     this.sweeper = setInterval(sweep, SWEEP_EVERY_MS);
@@ -74,9 +72,7 @@ export class WebhookDispatcher {
 
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
-    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((r) => setTimeout(r, 3000).unref())]);
-    await bounded(this.worker?.close());
-    await bounded(this.queue?.close());
+    await this.jobs?.close();
   }
 
   /**
@@ -86,7 +82,8 @@ export class WebhookDispatcher {
    * the sweep.
    */
   async enqueueReady(subscriptionIds?: readonly string[]): Promise<void> {
-    if (!this.queue) return;
+    const queue = this.jobs?.queue;
+    if (!queue) return;
     if (subscriptionIds && !subscriptionIds.length) return;
     const limit = this.config.WEBHOOK_SUBSCRIPTION_CONCURRENCY;
     const rows: { id: string; generation: number }[] = await this.ds.transaction(async (m) => {
@@ -113,7 +110,7 @@ export class WebhookDispatcher {
       );
     });
     for (const r of rows) {
-      await this.queue.add(
+      await queue.add(
         'deliver',
         { deliveryId: r.id, generation: r.generation },
         {
@@ -139,7 +136,7 @@ export class WebhookDispatcher {
       [LOST_JOB_AFTER_S],
     );
     for (const r of queued) {
-      const job = await this.queue!.getJob(`${r.id}_${r.generation}`);
+      const job = await this.jobs!.queue.getJob(`${r.id}_${r.generation}`);
       const state = job ? await job.getState() : 'unknown';
       if (state === 'unknown' || state === 'completed' || state === 'failed') {
         await this.ds.query(`UPDATE ${D} SET queued_generation = NULL WHERE id = $1 AND generation = $2 AND status IN ('pending', 'failed')`, [r.id, r.generation]);

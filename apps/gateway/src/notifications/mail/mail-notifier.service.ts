@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { NATIONAL_SCOPE, requestContext, type EcertConfig } from '@ecert/common';
-import { bullPrefix, NOTIFIER_ACTOR, QueueNames, Subjects, type CertificateEventData, type DomainEvent, type HandlerContactQuery, type HandlerContactReply, type MailDeliveryJob } from '@ecert/contracts';
+import { NOTIFIER_ACTOR, QueueNames, Subjects, type CertificateEventData, type DomainEvent, type HandlerContactQuery, type HandlerContactReply, type MailDeliveryJob } from '@ecert/contracts';
+import { JobQueue } from '@ecert/messaging';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_LOGGER } from '../../gateway.tokens';
 import { RpcClient } from '../../rpc/rpc-client.service';
 import { isMailEvent, reminderMail, type MailEventType } from './reminder-mail';
@@ -27,8 +28,7 @@ const SEND_LEASE_S = 300;
  */
 @Injectable()
 export class MailNotifier {
-  private queue?: Queue<MailDeliveryJob>;
-  private worker?: Worker<MailDeliveryJob>;
+  private jobs?: JobQueue<MailDeliveryJob>;
   private transport?: Transporter;
   private sweeper?: NodeJS.Timeout;
   private readonly logger: Logger;
@@ -53,12 +53,14 @@ export class MailNotifier {
     }
     // A server that accepts and then says nothing must not hold a worker (and the lease) for ever.
     this.transport = createTransport({ url: this.config.SMTP_URL, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }, { from: this.config.MAIL_FROM });
-    const connection = { url: this.config.REDIS_URL, maxRetriesPerRequest: null };
-    const prefix = bullPrefix(this.config.ECERT_REDIS_PREFIX);
-    this.queue = new Queue(QueueNames.mail, { connection, prefix });
-    this.worker = new Worker(QueueNames.mail, (job) => this.process(job), { connection, prefix, concurrency: 4 });
-    this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'mail worker error'));
-    this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'mail queue error'));
+    this.jobs = JobQueue.open<MailDeliveryJob>(this.logger, {
+      name: QueueNames.mail,
+      redisUrl: this.config.REDIS_URL,
+      redisPrefix: this.config.ECERT_REDIS_PREFIX,
+      label: 'mail',
+      processor: (job) => this.process(job),
+      concurrency: 4,
+    });
     const sweep = () => void this.enqueuePending().catch((e) => this.logger.warn({ err: (e as Error).message }, 'mail sweep failed'));
     sweep();
     this.sweeper = setInterval(sweep, SWEEP_EVERY_MS);
@@ -66,9 +68,7 @@ export class MailNotifier {
 
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
-    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((r) => setTimeout(r, 3000).unref())]);
-    await bounded(this.worker?.close());
-    await bounded(this.queue?.close());
+    await this.jobs?.close();
     this.transport?.close();
   }
 
@@ -88,12 +88,13 @@ export class MailNotifier {
   }
 
   async enqueuePending(): Promise<void> {
-    if (!this.queue) return;
+    const queue = this.jobs?.queue;
+    if (!queue) return;
     const rows: { id: string }[] = await this.ds.query(
       `SELECT id FROM ${M} WHERE status IN ('pending', 'failed') OR (status = 'sending' AND lease_until < now()) ORDER BY created_at LIMIT 1000`,
     );
     for (const r of rows) {
-      await this.queue.add('send', { mailId: r.id }, { jobId: r.id, attempts: this.config.MAIL_MAX_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.MAIL_BACKOFF_MS }, removeOnComplete: true, removeOnFail: true });
+      await queue.add('send', { mailId: r.id }, { jobId: r.id, attempts: this.config.MAIL_MAX_ATTEMPTS, backoff: { type: 'exponential', delay: this.config.MAIL_BACKOFF_MS }, removeOnComplete: true, removeOnFail: true });
     }
   }
 
