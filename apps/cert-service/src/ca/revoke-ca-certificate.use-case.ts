@@ -9,7 +9,6 @@ import { CaEntity } from './ca.entity';
 import { CaRevocationEntity } from './ca-revocation.entity';
 import { CaRegistry } from './ca-registry.service';
 import { InitializeCasUseCase } from './initialize-cas.use-case';
-import { crlLockKey } from '../certificates/certificate-transition.runner';
 import { RevocationChangeNotifier } from '../revocation/revocation-change.notifier';
 
 /**
@@ -53,9 +52,7 @@ export class RevokeCaCertificateUseCase {
         throw ProblemError.badRequest(ProblemCode.validationFailed, plan.field, plan.message);
       }
       const comment = typeof cmd.comment === 'string' ? cmd.comment.slice(0, 500) : null;
-      // Shared with status changes, exclusive for CRL builds: the issuer's next CRL sees this or
-      // is built before it (see CrlGenerator).
-      await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(ca.parentId!)]);
+      // No CRL lock: the row's created_xid tells the issuer's next delta whether its base saw this (see CrlGenerator).
       const [{ t }] = await m.query('SELECT clock_timestamp() AS t');
       const revocation = m.create(CaRevocationEntity, {
         issuerCaId: ca.parentId!,

@@ -18,9 +18,6 @@ export function normalizeSerial(serial: unknown): string {
   return serialKey(s);
 }
 
-/** Lock key shared with CRL generation: status changes take it shared, a CRL build exclusively. */
-export const crlLockKey = (caId: string) => `crl:${caId}`;
-
 export interface TransitionSpec {
   action: LifecycleAction;
   reason?: string | null;
@@ -82,9 +79,6 @@ export class CertificateTransitionRunner {
    */
   async transitionIn(m: EntityManager, serialInput: unknown, spec: TransitionSpec): Promise<TransitionOutcome> {
     const serial = normalizeSerial(serialInput);
-    const caRow: { ca_id: string }[] = await m.query('SELECT ca_id FROM "cert"."certificate" WHERE serial = $1', [serial]);
-    if (!caRow.length) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
-    await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(caRow[0].ca_id)]);
     const row = await m.getRepository(CertificateEntity).findOne({ where: { serial }, lock: { mode: 'pessimistic_write' } });
     if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
     assertInScope(requestContext.getStore(), row.regionCode, `certificate ${serial}`);

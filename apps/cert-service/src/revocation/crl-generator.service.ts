@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
+import { dataSourceUrl, withSessionLock } from '@ecert/database';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@ecert/messaging';
 import { buildCrl, issuerFromCertificate, type CrlEntry, type ReasonCode } from '@ecert/pki';
 import { CaRegistry } from '../ca/ca-registry.service';
 import { pkiLinks } from '../ca/ca-naming';
-import { crlLockKey } from '../certificates/certificate-transition.runner';
 import { CrlEntity } from './crl.entity';
 
 interface EntryRow {
@@ -30,9 +30,11 @@ export interface GeneratedCrl {
  * Builds complete and delta CRLs from the certificate table in one consistent snapshot.
  *
  * Delta semantics (RFC 5280 5.2.4): a delta names its base, the newest complete CRL, and lists
- * every certificate whose status changed after that base was built, as it is now; a hold that the
- * base (or any later complete CRL) listed and that has since been lifted is listed as
- * removeFromCRL. A hold placed and lifted with no complete CRL in between simply does not appear.
+ * every certificate whose status changed where that base's snapshot did not see it, as it is now;
+ * a hold lifted since is listed as removeFromCRL. Each status change carries the id of its
+ * transaction (`status_xid`, set by a trigger), each CRL its snapshot, so no change can fall
+ * between a base and its delta however long it was in flight (docs/decisions.md, "CRLs without a
+ * lock").
  */
 @Injectable()
 export class CrlGenerator {
@@ -49,65 +51,64 @@ export class CrlGenerator {
     const issuer = issuerFromCertificate(new Uint8Array(ca.certificate));
     const links = pkiLinks(this.config.ECERT_PUBLIC_URL);
     const started = Date.now();
-    // The snapshot under the lock, the building and signing after it: the lock is held for the
-    // SELECT only, so status changes (a freeze, a chunk of invalidations) wait for the read of the
-    // entries, never for encoding and signing a CRL of a million of them. The number is taken
-    // under the lock too; a CRL that then fails to sign leaves a gap, which CRL numbers allow.
-    const snapshot = await this.ds.transaction('READ COMMITTED', async (m) => {
-      // Exclusive against in-flight status changes (they hold it shared): every change is either
-      // fully visible to this CRL or stamped after its thisUpdate.
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [crlLockKey(caId)]);
-      const [{ t }] = await m.query('SELECT clock_timestamp() AS t');
-      const now: Date = t;
-      const [{ number }] = await m.query(
-        // Wrapped in a CTE: TypeORM returns [rows, count] for a bare UPDATE.
-        'WITH u AS (UPDATE "cert"."ca" SET next_crl_number = next_crl_number + 1 WHERE id = $1 RETURNING next_crl_number - 1 AS number) SELECT number FROM u',
-        [caId],
+    // Builders of one CA take turns (several cert-service instances): a CRL's number then follows
+    // its snapshot, and the next builder's snapshot sees this CRL as a base. Status changes take
+    // no lock at all: they never wait for a CRL, and a CRL never waits for them.
+    return withSessionLock(dataSourceUrl(this.ds), crlBuildLockKey(caId), async () => {
+      const { now, crlNumber, entries, deltaOf, snapshot } = await this.readSnapshot(caId, delta);
+      const validityMs = delta ? this.config.DELTA_CRL_VALIDITY_MINUTES * 60_000 : this.config.CRL_VALIDITY_HOURS * 3_600_000;
+      const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
+      const der = await buildCrl({
+        issuerName: issuer.name as Uint8Array,
+        issuerSpki: issuer.spki,
+        signer,
+        crlNumber,
+        thisUpdate,
+        nextUpdate,
+        entries,
+        deltaOf,
+        freshestCrlUrl: delta || ca.role === 'root' ? undefined : links.deltaCrlUrl(caId),
+      });
+      await this.ds.query(
+        `INSERT INTO "cert"."crl" (ca_id, number, delta_base, this_update, next_update, entry_count, der, snapshot)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::pg_snapshot)`,
+        [caId, crlNumber.toString(), deltaOf?.toString() ?? null, now, nextUpdate, entries.length, Buffer.from(der), snapshot],
       );
-      const crlNumber = BigInt(number);
-      let entries: CrlEntry[];
-      let deltaOf: bigint | undefined;
-      if (delta) {
+      const result: GeneratedCrl = { caId, number: crlNumber, delta, entryCount: entries.length, der, nextUpdate };
+      this.logger.info({ caId, crlNumber: result.number.toString(), delta, entries: result.entryCount, ms: Date.now() - started }, 'CRL generated');
+      return result;
+    }, { lockTimeoutMs: BUILDER_LOCK_TIMEOUT_MS });
+  }
+
+  /**
+   * The CRL's number and entries, read in one REPEATABLE READ snapshot that is stored with the CRL.
+   * The first statement takes the number and fixes the snapshot; its time (taken at that
+   * statement's start, before the snapshot) becomes thisUpdate, so every change committed before
+   * thisUpdate is on this CRL. A change still in flight then is not, and has no lock to wait for:
+   * its transaction id is not visible in this snapshot, so the next delta lists it.
+   */
+  private async readSnapshot(caId: string, delta: boolean, attempt = 1): Promise<{ now: Date; crlNumber: bigint; entries: CrlEntry[]; deltaOf?: bigint; snapshot: string }> {
+    try {
+      return await this.ds.transaction('REPEATABLE READ', async (m) => {
+        const [{ number, snapshot, t }] = await m.query(
+          // Wrapped in a CTE: TypeORM returns [rows, count] for a bare UPDATE.
+          `WITH u AS (UPDATE "cert"."ca" SET next_crl_number = next_crl_number + 1 WHERE id = $1 RETURNING next_crl_number - 1 AS number)
+           SELECT number, pg_current_snapshot()::text AS snapshot, statement_timestamp() AS t FROM u`,
+          [caId],
+        );
+        const now: Date = t;
+        const crlNumber = BigInt(number);
+        if (!delta) return { now, crlNumber, entries: await this.fullEntries(m, caId, now), snapshot };
         const base = await this.latestFull(m, caId);
         if (!base) throw new Error(`no complete CRL for ${caId} yet; a delta needs a base`);
-        deltaOf = BigInt(base.number);
-        entries = await this.deltaEntries(m, caId, base, now);
-      } else {
-        entries = await this.fullEntries(m, caId, now);
-        await m.query(
-          `UPDATE "cert"."certificate" SET hold_listed_in_crl = $2 WHERE ca_id = $1 AND status = 'frozen' AND not_after > $3`,
-          [caId, crlNumber.toString(), now],
-        );
-      }
-      return { now, crlNumber, entries, deltaOf };
-    });
-    const { now, crlNumber, entries, deltaOf } = snapshot;
-    const validityMs = delta ? this.config.DELTA_CRL_VALIDITY_MINUTES * 60_000 : this.config.CRL_VALIDITY_HOURS * 3_600_000;
-    const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
-    const der = await buildCrl({
-      issuerName: issuer.name as Uint8Array,
-      issuerSpki: issuer.spki,
-      signer,
-      crlNumber,
-      thisUpdate,
-      nextUpdate,
-      entries,
-      deltaOf,
-      freshestCrlUrl: delta || ca.role === 'root' ? undefined : links.deltaCrlUrl(caId),
-    });
-    await this.ds.getRepository(CrlEntity).insert({
-      caId,
-      number: crlNumber.toString(),
-      deltaBase: deltaOf?.toString() ?? null,
-      thisUpdate: now,
-      nextUpdate,
-      entryCount: entries.length,
-      der: Buffer.from(der),
-    });
-    const result: GeneratedCrl = { caId, number: crlNumber, delta, entryCount: entries.length, der, nextUpdate };
-    this.logger.info({ caId, crlNumber: result.number.toString(), delta, entries: result.entryCount, ms: Date.now() - started }, 'CRL generated');
-    return result;
+        return { now, crlNumber, entries: await this.deltaEntries(m, caId, base, now), deltaOf: BigInt(base.number), snapshot };
+      });
+    } catch (e) {
+      // The CA row changed by someone other than a builder (they take turns) after the snapshot: read again.
+      if ((e as { driverError?: { code?: string } }).driverError?.code === '40001' && attempt < 3) return this.readSnapshot(caId, delta, attempt + 1);
+      throw e;
+    }
   }
 
   async latest(caId: string, delta: boolean): Promise<CrlEntity | null> {
@@ -119,9 +120,9 @@ export class CrlGenerator {
       .getOne();
   }
 
-  private async latestFull(m: EntityManager, caId: string): Promise<{ number: string; this_update: Date } | undefined> {
+  private async latestFull(m: EntityManager, caId: string): Promise<Base | undefined> {
     const rows = await m.query(
-      'SELECT number, this_update FROM "cert"."crl" WHERE ca_id = $1 AND delta_base IS NULL ORDER BY number DESC LIMIT 1',
+      'SELECT number, this_update, snapshot::text AS snapshot FROM "cert"."crl" WHERE ca_id = $1 AND delta_base IS NULL ORDER BY number DESC LIMIT 1',
       [caId],
     );
     return rows[0];
@@ -137,27 +138,58 @@ export class CrlGenerator {
   }
 
   /** CA-held certificates this CA issued and revoked (issuing CA on the root's CRL; OCSP signer, seal maker). */
-  private async caEntries(m: EntityManager, caId: string, now: Date, changedAfter?: Date): Promise<CrlEntry[]> {
+  private async caEntries(m: EntityManager, caId: string, now: Date, since?: Base): Promise<CrlEntry[]> {
     const rows: { serial: string; revoked_at: Date; reason: string }[] = await m.query(
       `SELECT serial, revoked_at, reason FROM "cert"."ca_revocation"
-        WHERE issuer_ca_id = $1 AND not_after > $2 AND ($3::timestamptz IS NULL OR revoked_at > $3)`,
-      [caId, now, changedAfter ?? null],
+        WHERE issuer_ca_id = $1 AND not_after > $2 AND (
+          $3::pg_snapshot IS NULL AND ($4::timestamptz IS NULL OR revoked_at > $4)
+          OR NOT pg_visible_in_snapshot(created_xid, $3::pg_snapshot))`,
+      [caId, now, since?.snapshot ?? null, since?.this_update ?? null],
     );
     return rows.map((r) => ({ serial: r.serial, revokedAt: r.revoked_at, reason: r.reason as ReasonCode }));
   }
 
-  private async deltaEntries(m: EntityManager, caId: string, base: { number: string; this_update: Date }, now: Date): Promise<CrlEntry[]> {
-    const rows: EntryRow[] = await m.query(
-      `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
-        WHERE ca_id = $1 AND not_after > $3 AND (
-          (status IN ('revoked','frozen','invalid') AND status_changed_at > $2)
-          OR (status = 'active' AND hold_listed_in_crl >= $4))`,
-      [caId, base.this_update, now, base.number],
-    );
+  /**
+   * Every certificate whose status changed where the base's snapshot could not see it, as it is
+   * now: listed, or (a hold lifted since) removeFromCRL. A certificate frozen and unfrozen both
+   * after the base gets a removeFromCRL it did not need; clients ignore a removal of what their
+   * base does not list, and no lifted hold can be missed.
+   */
+  private async deltaEntries(m: EntityManager, caId: string, base: Base, now: Date): Promise<CrlEntry[]> {
+    const rows: EntryRow[] = base.snapshot
+      ? await m.query(
+          `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
+            WHERE ca_id = $1 AND status_xid >= pg_snapshot_xmin($2::pg_snapshot) AND not_after > $3
+              AND NOT pg_visible_in_snapshot(status_xid, $2::pg_snapshot)
+              AND (status IN ('revoked','frozen','invalid') OR (status = 'active' AND frozen_at IS NOT NULL))`,
+          [caId, base.snapshot, now],
+        )
+      : // A base from before snapshots were stored (migration 1766200000000): by time, and the holds it marked.
+        await m.query(
+          `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
+            WHERE ca_id = $1 AND not_after > $3 AND (
+              (status IN ('revoked','frozen','invalid') AND status_changed_at > $2)
+              OR (status = 'active' AND hold_listed_in_crl >= $4))`,
+          [caId, base.this_update, now, base.number],
+        );
     const entries = rows.map((r) => (r.status === 'active' ? { serial: r.serial, revokedAt: r.frozen_at ?? now, reason: 'removeFromCRL' as ReasonCode } : toEntry(r)));
-    return [...entries, ...(await this.caEntries(m, caId, now, base.this_update))];
+    return [...entries, ...(await this.caEntries(m, caId, now, base))];
   }
 }
+
+/** The complete CRL a delta is built against. */
+interface Base {
+  number: string;
+  this_update: Date;
+  /** Null for CRLs built before snapshots were stored. */
+  snapshot: string | null;
+}
+
+/** Only CRL builders take it, one CA at a time; status changes do not. */
+const crlBuildLockKey = (caId: string) => `crl-build:${caId}`;
+
+/** A builder waits this long for the one before it (a complete CRL of a million entries takes seconds). */
+const BUILDER_LOCK_TIMEOUT_MS = 120_000;
 
 function toEntry(r: EntryRow): CrlEntry {
   if (r.status === 'frozen') return { serial: r.serial, revokedAt: r.frozen_at!, reason: 'certificateHold' };

@@ -5,7 +5,6 @@ import type { EcertConfig } from '@ecert/common';
 import { EventSubjects, type InvalidationCount, type InvalidationReason } from '@ecert/contracts';
 import { CONFIG, DATA_SOURCE, LOGGER, OUTBOX_RELAY, OutboxLane, type OutboxRelay } from '@ecert/messaging';
 import { INVALIDATION_REVOCATION_REASON, invalidationCutoff } from '@ecert/pki';
-import { crlLockKey } from '../../certificates/certificate-transition.runner';
 import { RevocationChangeNotifier } from '../../revocation/revocation-change.notifier';
 import { DRY_RUN_SQL, invalidateChunkSql, REASON_ORDER } from './invalidation-rules.sql';
 
@@ -16,11 +15,11 @@ export interface InvalidationRunOptions {
   chunkSize?: number;
   /** Called after each committed chunk (benchmarks, progress) with the counts so far (the caller saves them). */
   onChunk?: (reason: InvalidationReason, rows: number, countsSoFar: InvalidationCount[]) => void | Promise<void>;
-  /** Called when a chunk waited too long for a lock (a CRL being built) and is tried again. */
+  /** Called when a chunk waited too long for a lock and is tried again. */
   onRetry?: (reason: InvalidationReason, attempt: number) => void;
 }
 
-/** A chunk that hits lock_timeout (a complete CRL holds the CA's lock) is retried this often, with backoff. */
+/** A chunk that hits lock_timeout (a table lock: an index built, a migration) is retried this often, with backoff. */
 const LOCK_RETRIES = 8;
 const isLockTimeout = (e: unknown) => (e as { code?: string })?.code === '55P03' || (e as { driverError?: { code?: string } })?.driverError?.code === '55P03';
 
@@ -56,23 +55,20 @@ export class InvalidationRunner {
     try {
       for (const reason of REASON_ORDER) {
         const sql = invalidateChunkSql(reason);
-        // Chunk by CA: a chunk holds the CRL lock of the one CA it changes, never every CA's.
+        // Chunk by CA: the CRLs to rebuild are those of the CAs whose certificates changed.
         for (const caId of caIds) {
           const params = [cutoff, now, chunk, reason, INVALIDATION_REVOCATION_REASON[reason], EventSubjects.certificateInvalidated, opts.requestId,
             opts.actor?.staffId ?? null, OutboxLane.bulk, opts.actor?.clientId ?? null, caId];
           for (;;) {
-            const chunkOnce = (): Promise<{ serial: string; caId: string; regionCode: string }[]> =>
-              this.ds.transaction(async (m) => {
-                // Shared, like every status change: a CRL being built sees all of a chunk or none.
-                await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [crlLockKey(caId)]);
-                return m.query(sql, params);
-              });
+            // No CRL lock: a CRL built meanwhile sees all of a chunk or none (one statement), and the
+            // next delta lists what it did not see (status_xid, see CrlGenerator).
+            const chunkOnce = (): Promise<{ serial: string; caId: string; regionCode: string }[]> => this.ds.transaction((m) => m.query(sql, params));
             let rows: { serial: string; caId: string; regionCode: string }[] | undefined;
             for (let attempt = 1; !rows; attempt++) {
               try {
                 rows = await chunkOnce();
               } catch (e) {
-                // The chunk rolled back whole; nothing of it is half-written. Wait for the CRL and go again.
+                // The chunk rolled back whole; nothing of it is half-written. Wait and go again.
                 if (!isLockTimeout(e) || attempt >= LOCK_RETRIES) throw e;
                 opts.onRetry?.(reason, attempt);
                 this.logger.warn({ reason, attempt }, 'invalidation chunk waited too long for a CRL lock; retrying');
