@@ -90,6 +90,13 @@ describe('issuance and chain', () => {
     expect(text).toContain('CRL Distribution Points');
     expect(text).toContain(`${p.baseUrl}/pki/ocsp`);
     expect(text).toContain('1.2.156.10260.4.1.4');
+    // Freshest CRL: the pointer a delta-aware client follows, and what it finds there is the delta.
+    const freshest = /X509v3 Freshest CRL:\s*\n\s*Full Name:\s*\n\s*URI:(\S+)/.exec(text);
+    expect(freshest?.[1]).toMatch(new RegExp(`^${p.baseUrl}/pki/crl/[a-z0-9-]+-delta\\.crl$`));
+    const delta = await fetch(freshest![1]!);
+    expect(delta.status).toBe(200);
+    const deltaText = opensslResult(['crl', '-inform', 'DER', '-in', dir.file(`${cert.serial}-freshest.crl`, Buffer.from(await delta.arrayBuffer())), '-noout', '-text']).out;
+    expect(deltaText).toContain('Delta CRL Indicator');
     const got = await api(p.baseUrl, 'GET', `/api/v1/certificates/${cert.serial}`);
     expect(got.status).toBe(200);
     expect(got.body.certificatePem).toBe(cert.certificatePem);

@@ -88,7 +88,7 @@ export class EndEntityIssuer {
     if (!csr.keyFamily) throw ProblemError.badRequest(ProblemCode.keyRejected, 'csr', 'unsupported public key type');
     const ca = this.registry.byRole(csr.keyFamily, 'issuing');
     const { notBefore, notAfter } = this.validity(validityDays, ca.notAfter);
-    const links = { crlUrl: this.links.crlUrl(ca.id), ocspUrl: this.links.ocspUrl, caIssuersUrl: this.links.caCertUrl(ca.id) };
+    const links = { crlUrl: this.links.crlUrl(ca.id), deltaCrlUrl: this.links.deltaCrlUrl(ca.id), ocspUrl: this.links.ocspUrl, caIssuersUrl: this.links.caCertUrl(ca.id) };
     const subject =
       identity.profile === 'unit'
         ? certificateProfiles.unitSubject({ province: identity.province, city: identity.city, unitName: identity.unitName })

@@ -53,6 +53,15 @@ describe('certificate profiles', () => {
     expect(valueHex(find(seal, '2.5.29.37'))).toBe('301806166981b1baedb8e597a2aedda6f681dad1b8a8ed210101');
   });
 
+  it('Freshest CRL (delta pointer): non-critical, the delta URL as a full-name distribution point, only when given', () => {
+    const exts = certificateProfiles.unit({ subjectSpki: spki, uscc: '91440101MA5C00001N', ...links, deltaCrlUrl: 'http://a.example/c-delta.crl' });
+    expect(summary(exts)).toEqual(['2.5.29.15!', '2.5.29.37', '2.5.29.19', '2.5.29.14', '2.5.29.31', '2.5.29.46', '1.3.6.1.5.5.7.1.1', PROFILE_OID.unitUscc]);
+    const url = Buffer.from('http://a.example/c-delta.crl').toString('hex');
+    // SEQUENCE { DistributionPoint { [0] fullName { [0] { [6] URI } } } }, as the CRL DP is written
+    expect(valueHex(find(exts, '2.5.29.46'))).toBe(`30243022a020a01e861c${url}`);
+    expect(() => certificateProfiles.personal({ subjectSpki: spki, idNumber: '11010519491231002X', ...links, deltaCrlUrl: 'ftp://x' })).toThrow(/deltaCrlUrl/);
+  });
+
   it('refuses malformed identifiers, URLs and policy OIDs', () => {
     expect(() => certificateProfiles.unit({ subjectSpki: spki, uscc: '91440101MA5C0000IO', ...links })).toThrow(/uscc/);
     expect(() => certificateProfiles.unit({ subjectSpki: spki, uscc: '9144', ...links })).toThrow(X509InputError);

@@ -5,6 +5,7 @@ import {
   AuthorityInfoAccessSyntax,
   BasicConstraints,
   CRLDistributionPoints,
+  FreshestCRL,
   CertificatePolicies,
   DistributionPoint,
   DistributionPointName,
@@ -18,6 +19,7 @@ import {
   SubjectKeyIdentifier,
   id_ce_basicConstraints,
   id_ce_cRLDistributionPoints,
+  id_ce_freshestCRL,
   id_ce_certificatePolicies,
   id_ce_extKeyUsage,
   id_ce_keyUsage,
@@ -75,6 +77,11 @@ export interface IssuerLinks {
   readonly ocspUrl: string;
   /** The issuer's certificate (DER), for AIA caIssuers. */
   readonly caIssuersUrl: string;
+  /**
+   * The issuer's delta CRL (RFC 5280 §4.2.1.15 Freshest CRL): delta-aware relying parties find it
+   * from the certificate instead of from inside the complete CRL. Omitted: no extension.
+   */
+  readonly deltaCrlUrl?: string;
 }
 
 export interface PolicyInput {
@@ -163,13 +170,20 @@ function basicConstraints(cA: boolean, critical: boolean, pathLenConstraint?: nu
 // RFC 5280 §4.2.1.3: conforming CAs SHOULD mark keyUsage critical; all ecert profiles do.
 const keyUsage = (flags: number): Extension => extension(id_ce_keyUsage, true, ser(new KeyUsage(flags)));
 
-function crlDistributionPoint(crlUrl: string): Extension {
-  const point = new DistributionPoint({
+const distributionPoint = (field: string, url: string): DistributionPoint =>
+  new DistributionPoint({
     distributionPoint: new DistributionPointName({
-      fullName: [new GeneralName({ uniformResourceIdentifier: checkedUrl('crlUrl', crlUrl) })],
+      fullName: [new GeneralName({ uniformResourceIdentifier: checkedUrl(field, url) })],
     }),
   });
-  return extension(id_ce_cRLDistributionPoints, false, ser(new CRLDistributionPoints([point])));
+
+function crlDistributionPoint(crlUrl: string): Extension {
+  return extension(id_ce_cRLDistributionPoints, false, ser(new CRLDistributionPoints([distributionPoint('crlUrl', crlUrl)])));
+}
+
+// RFC 5280 §4.2.1.15: MUST be non-critical; same syntax as the CRL distribution points.
+function freshestCrl(deltaCrlUrl: string | undefined): Extension | undefined {
+  return deltaCrlUrl === undefined ? undefined : extension(id_ce_freshestCRL, false, ser(new FreshestCRL([distributionPoint('deltaCrlUrl', deltaCrlUrl)])));
 }
 
 function authorityInfoAccess(ocspUrl: string | undefined, caIssuersUrl: string | undefined): Extension | undefined {
@@ -234,6 +248,7 @@ function endEntityCommon(input: EndEntityProfileInput, flags: number, purposes?:
     basicConstraints(false, false),
     subjectKeyIdentifier(input.subjectSpki),
     crlDistributionPoint(input.crlUrl),
+    freshestCrl(input.deltaCrlUrl),
     authorityInfoAccess(input.ocspUrl, input.caIssuersUrl)!,
   ]);
 }
