@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { EventSubjects, type InvalidationCount, type InvalidationReason } from '@ecert/contracts';
+import { BulkEventSubjects, type InvalidationCount, type InvalidationReason } from '@ecert/contracts';
 import { CONFIG, DATA_SOURCE, LOGGER, OUTBOX_RELAY, OutboxLane, type OutboxRelay } from '@ecert/messaging';
 import { INVALIDATION_REVOCATION_REASON, invalidationCutoff } from '@ecert/pki';
 import { crlLockKey } from '../../certificates/certificate-transition.runner';
@@ -58,7 +58,7 @@ export class InvalidationRunner {
         const sql = invalidateChunkSql(reason);
         // Chunk by CA: a chunk holds the CRL lock of the one CA it changes, never every CA's.
         for (const caId of caIds) {
-          const params = [cutoff, now, chunk, reason, INVALIDATION_REVOCATION_REASON[reason], EventSubjects.certificateInvalidated, opts.requestId,
+          const params = [cutoff, now, chunk, reason, INVALIDATION_REVOCATION_REASON[reason], BulkEventSubjects.certificateInvalidated, opts.requestId,
             opts.actor?.staffId ?? null, OutboxLane.bulk, opts.actor?.clientId ?? null, caId];
           for (;;) {
             const chunkOnce = (): Promise<{ serial: string; caId: string; regionCode: string }[]> =>
