@@ -3,6 +3,10 @@ import pg from 'pg';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createLogger, NATIONAL_SCOPE, requestContext, type EcertConfig } from '@ecert/common';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { durableConsumers, EVENTS_STREAM, natsPrefix, type DomainEvent } from '@ecert/contracts';
+import { connectNats, durableConsumerConfig } from '@ecert/messaging';
 import { CertServiceModule } from '../apps/cert-service/src/cert-service.module';
 import { InvalidationRunner } from '../apps/cert-service/src/batch/invalidation/invalidation-runner.service';
 import { FreezeCertificateUseCase } from '../apps/cert-service/src/certificates/usecases/freeze-certificate.use-case';
@@ -18,6 +22,9 @@ import { waitForQuiet } from './cpu';
  * ECERT_BATCH_CHUNK_SIZE), while an ordinary freeze is made every second: how long the freeze
  * takes (it must not wait for the run's locks) and how long its event waits in the outbox while
  * the run's events drain (the bulk lane: never behind them). Peak RSS of every process throughout.
+ * On the bus: a durable consumer with the seal-service's ordinary filter, read throughout, gives
+ * each freeze's delay from commit to delivery there; a twin with its bulk filter, never read,
+ * shows the run's events stayed out of that consumer's way (its backlog at the end).
  */
 export interface InvalidationBenchResult {
   rows: number;
@@ -33,6 +40,18 @@ export interface InvalidationBenchResult {
   freezeFailures: string[];
   freezesDuringRun: ProbeStats;
   drain: { ms: number; events: number; eventsPerS: number; freezes: ProbeStats; memory: MemoryPeaks; complete: boolean };
+  /**
+   * The bus as a follower of certificate events sees it: the ordinary-lane consumer (the
+   * seal-service's filter, read throughout) and the bulk-lane one (its bulk filter, never read).
+   */
+  consumers: {
+    /** Events the ordinary consumer received, by type: no certificate.invalidated among them. */
+    ordinaryByType: Record<string, number>;
+    /** Freezes whose event had not reached the ordinary consumer when the bench ended. */
+    undelivered: number;
+    /** Messages waiting in the bulk consumer at the end (all the run's events: nobody read them). */
+    bulkBacklog: number;
+  };
 }
 
 export interface ProbeStats {
@@ -41,6 +60,8 @@ export interface ProbeStats {
   commitMs: { p50: number; p95: number; max: number };
   /** The freeze's event: commit to published (outbox published_at). */
   publishMs: { p50: number; p95: number; max: number };
+  /** The freeze's event: commit (the row's status_changed_at, taken just before) to its delivery to the ordinary-lane consumer. */
+  deliveryMs: { p50: number; p95: number; max: number };
 }
 
 const REGIONS = ['450100', '450200', '450300', '450400', '450500', '450600', '450700', '450800', '450900', '451000', '451100', '451200', '451300', '451400'];
@@ -89,6 +110,8 @@ export async function runInvalidationBench(o: { config: EcertConfig; rows: numbe
   const expectedDue = countMod(n, 100, 0) + countMod(n, 1000, 1) + countMod(n, 1000, 2);
   const logger = createLogger('cert-service-bench', 'warn');
   let app: INestApplicationContext | undefined;
+  let nc: NatsConnection | undefined;
+  let lanesStop: (() => Promise<void>) | undefined;
   const admin = new pg.Pool({ connectionString: o.config.DATABASE_URL, max: 2 });
   try {
     o.log('  booting the cert-service module in-process (migrations, CAs, relay) ...');
@@ -128,6 +151,11 @@ export async function runInvalidationBench(o: { config: EcertConfig; rows: numbe
     const tableMb = sizes.find((s) => s.name === 'certificate')?.mb ?? 0;
     const indexMb = Object.fromEntries(sizes.filter((s) => s.name !== 'certificate').map((s) => [s.name, s.mb]));
 
+    // Created now, from here on (deliver policy new): the run's and the freezes' events only.
+    nc = await connectNats(o.config.NATS_URL, 'bench-lane-probe');
+    const lanes = await laneProbe(nc);
+    lanesStop = lanes.stop;
+
     await waitForQuiet(o.quietWaitS);
     o.log('  dry run ...');
     const [[dryCounts, dryMs], dryMem] = await withMemoryPeaks(() => timed(() => runner.dryRun(now)));
@@ -159,7 +187,12 @@ export async function runInvalidationBench(o: { config: EcertConfig; rows: numbe
         `SELECT aggregate_id, extract(epoch FROM (published_at - created_at)) * 1000 AS ms FROM "cert"."outbox" WHERE type = 'certificate.frozen' AND aggregate_id = ANY($1) AND published_at IS NOT NULL`,
         [slice.map((p) => p.serial)],
       );
-      return { commit: slice.map((p) => p.commitMs), publish: rows.map((r: { ms: string }) => Number(r.ms)), unpublished: slice.length - rows.length };
+      const { rows: committed } = await admin.query(`SELECT serial, status_changed_at FROM "cert"."certificate" WHERE serial = ANY($1)`, [slice.map((p) => p.serial)]);
+      const delivery = committed.flatMap((r: { serial: string; status_changed_at: Date }) => {
+        const at = lanes.deliveredAt.get(r.serial);
+        return at === undefined ? [] : [at - r.status_changed_at.getTime()];
+      });
+      return { commit: slice.map((p) => p.commitMs), publish: rows.map((r: { ms: string }) => Number(r.ms)), delivery, unpublished: slice.length - rows.length, undelivered: slice.length - delivery.length };
     };
 
     await waitForQuiet(o.quietWaitS);
@@ -195,6 +228,8 @@ export async function runInvalidationBench(o: { config: EcertConfig; rows: numbe
     const drain = await publishDelays(duringRun, probes.length);
     if (run.unpublished + drain.unpublished) o.log(`    ${run.unpublished + drain.unpublished} freeze events not yet published`);
     const published = startBacklog - (await backlog());
+    const bulkBacklog = await lanes.bulkBacklog();
+    o.log(`    ordinary-lane consumer received ${JSON.stringify(Object.fromEntries(lanes.byType))}; bulk-lane consumer backlog ${bulkBacklog.toLocaleString('en')}`);
     o.log(`    ${published.toLocaleString('en')} events published in ${(drainMs / 1000).toFixed(1)} s${complete ? '' : ' (limit reached)'}`);
     if (flagged !== expectedDue || dryTotal !== expectedDue) throw new Error(`expected ${expectedDue} due, dry run counted ${dryTotal}, real run flagged ${flagged}`);
     return {
@@ -208,20 +243,60 @@ export async function runInvalidationBench(o: { config: EcertConfig; rows: numbe
       dryRun: { ms: Math.round(dryMs), total: dryTotal, memory: dryMem },
       realRun: { ms: Math.round(runMs), flagged, flaggedPerS: Math.round(flagged / (runMs / 1000)), scannedPerS: Math.round(n / (runMs / 1000)), chunks, chunkRetries, memory: runMem },
       freezeFailures: probeFailures,
-      freezesDuringRun: { count: run.commit.length, commitMs: quantiles(run.commit), publishMs: quantiles(run.publish) },
+      freezesDuringRun: { count: run.commit.length, commitMs: quantiles(run.commit), publishMs: quantiles(run.publish), deliveryMs: quantiles(run.delivery) },
       drain: {
         ms: Math.round(drainMs),
         events: published,
         eventsPerS: Math.round(published / (drainMs / 1000)),
-        freezes: { count: drain.commit.length, commitMs: quantiles(drain.commit), publishMs: quantiles(drain.publish) },
+        freezes: { count: drain.commit.length, commitMs: quantiles(drain.commit), publishMs: quantiles(drain.publish), deliveryMs: quantiles(drain.delivery) },
         memory: drainMem,
         complete,
       },
+      consumers: { ordinaryByType: Object.fromEntries(lanes.byType), undelivered: run.undelivered + drain.undelivered, bulkBacklog },
     };
   } finally {
+    await lanesStop?.();
+    await nc?.drain().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await admin.end().catch(() => undefined);
   }
+}
+
+/**
+ * Two durable consumers of the bench's own (deleted with its stream): one with the seal-service's
+ * ordinary filter, read and acked as fast as it comes (when each freeze reached it), and one with
+ * its bulk filter that nobody reads (what a follower still had to work through at the end).
+ */
+async function laneProbe(nc: NatsConnection) {
+  const jsm = await jetstreamManager(nc);
+  const seal = durableConsumers();
+  const ordinary = { name: `${natsPrefix}-bench-ordinary-lane`, filterSubject: seal.sealCertificates.filterSubject, deliverPolicy: 'new' as const };
+  const bulk = { name: `${natsPrefix}-bench-bulk-lane`, filterSubject: seal.sealCertificatesBulk.filterSubject, deliverPolicy: 'new' as const };
+  for (const c of [ordinary, bulk]) await jsm.consumers.add(EVENTS_STREAM, durableConsumerConfig(c));
+  const deliveredAt = new Map<string, number>();
+  const byType = new Map<string, number>();
+  const messages = await (await jetstream(nc).consumers.get(EVENTS_STREAM, ordinary.name)).consume({ max_messages: 100 });
+  const loop = (async () => {
+    for await (const m of messages) {
+      const at = Date.now();
+      const e = m.json<DomainEvent<string, { serial?: string }>>();
+      byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+      if (e.type === 'certificate.frozen' && e.data?.serial && !deliveredAt.has(e.data.serial)) deliveredAt.set(e.data.serial, at);
+      m.ack();
+    }
+  })();
+  return {
+    deliveredAt,
+    byType,
+    bulkBacklog: async () => {
+      const i = await jsm.consumers.info(EVENTS_STREAM, bulk.name);
+      return i.num_pending + i.num_ack_pending;
+    },
+    stop: async () => {
+      messages.stop();
+      await loop.catch(() => undefined);
+    },
+  };
 }
 
 /** The bench's table and the figures that matter, for the report. */
@@ -243,6 +318,14 @@ export function formatInvalidation(r: InvalidationBenchResult): string[] {
     `Chunks: ${r.realRun.chunks}, retried after a lock timeout: ${r.realRun.chunkRetries}; freezes that failed: ${r.freezeFailures.length}${r.freezeFailures.length ? ` (${r.freezeFailures[0]})` : ''}.`,
     `Ordinary freezes beside the run (${r.freezesDuringRun.count}): commit ${q(r.freezesDuringRun.commitMs)}; event published after ${q(r.freezesDuringRun.publishMs)}.`,
     `Freezes while the run's ${r.drain.events.toLocaleString('en')} events drained (${r.drain.freezes.count}): commit ${q(r.drain.freezes.commitMs)}; event published after ${q(r.drain.freezes.publishMs)}.`,
+    '',
+    '| freeze event, commit → delivered to an ordinary-lane consumer (seal-service filter) | count | p50 | p95 | max |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...([['beside the run', r.freezesDuringRun], ['while its events drained', r.drain.freezes]] as const).map(
+      ([k, f]) => `| ${k} | ${f.count} | ${f.deliveryMs.p50} ms | ${f.deliveryMs.p95} ms | ${f.deliveryMs.max} ms |`,
+    ),
+    '',
+    `Ordinary-lane consumer received ${Object.entries(r.consumers.ordinaryByType).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ') || 'nothing'}${r.consumers.undelivered ? ` (${r.consumers.undelivered} freezes not delivered)` : ''}; bulk-lane consumer (unread) backlog at the end: ${r.consumers.bulkBacklog.toLocaleString('en')}.`,
     `Setup: insert ${(r.insertMs / 1000).toFixed(0)} s, index rebuild ${(r.indexBuildMs / 1000).toFixed(0)} s; table ${r.tableMb} MB; indexes ${Object.entries(r.indexMb)
       .map(([k, v]) => `${k} ${v} MB`)
       .join(', ')}.`,

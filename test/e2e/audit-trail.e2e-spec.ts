@@ -5,7 +5,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import pino from 'pino';
 import { jetstream } from '@nats-io/jetstream';
 import { auditHash, type AuditAlgorithm } from '@ecert/common';
-import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, eventSubject, type DomainEvent } from '@ecert/contracts';
+import { bulkEventSubject, durableConsumers, EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, eventSubject, natsPrefix, type DomainEvent } from '@ecert/contracts';
 import { BusIdentity, connectNats } from '@ecert/messaging';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
@@ -167,6 +167,41 @@ describe('what the audit trail records', () => {
       expect(row).toEqual({ actor: 'workflow-service', action: 'event.application.submitted' });
       // Delivered in stream order: the forged one came first and was refused.
       expect((await p.db.query('SELECT 1 FROM gateway.audit_log WHERE target = $1', [forged.aggregateId])).rows).toEqual([]);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('audits the bulk lane (certificate.invalidated) through its own consumer into the same inbox, and refuses a freeze sent on it', async () => {
+    const nc = await connectNats(p.config.NATS_URL, 'audit-test-bulk-publisher');
+    try {
+      const js = jetstream(nc);
+      const cert = BusIdentity.fromConfig(p.config, 'cert-service');
+      const publish = async (type: string, subject: string) => {
+        const serial = randomUUID().replace(/-/g, '');
+        const event: DomainEvent = { id: randomUUID(), type, version: 1, occurredAt: new Date().toISOString(), aggregateId: serial, data: { serial, regionCode: '450100', version: 2 } };
+        const body = new TextEncoder().encode(JSON.stringify(event));
+        const h = natsHeaders();
+        h.set(EVENT_SIGNER_HEADER, cert.principal);
+        h.set(EVENT_SIGNATURE_HEADER, cert.signBytes(body));
+        await js.publish(subject, body, { msgID: event.id, headers: h });
+        return event;
+      };
+      // Genuinely signed, but a freeze has no business on the bulk lane (nor would the server let
+      // the cert-service's credentials publish there: deploy/nats).
+      const misrouted = await publish('certificate.frozen', `${natsPrefix}.bulk.v1.certificate.frozen`);
+      const invalidated = await publish('certificate.invalidated', bulkEventSubject('certificate.invalidated'));
+      const row = await waitFor(async () => (await p.db.query('SELECT actor, action FROM gateway.audit_log WHERE target = $1', [invalidated.aggregateId])).rows[0], 20_000);
+      expect(row).toEqual({ actor: 'cert-service', action: 'event.certificate.invalidated' });
+      // One inbox per follower for both its lanes: recorded under the ordinary consumers' keys (audit, notifications).
+      const inbox = await waitFor(async () => {
+        const { rows } = await p.db.query('SELECT consumer FROM gateway.inbox WHERE event_id = $1 ORDER BY consumer', [invalidated.id]);
+        return rows.length === 2 && rows;
+      }, 20_000);
+      expect(inbox.map((r: { consumer: string }) => r.consumer)).toEqual([durableConsumers().gatewayAudit.name, durableConsumers().gatewayNotifications.name].sort());
+      // The bulk consumer reads in its stream order: the misrouted freeze came first and was refused.
+      expect((await p.db.query('SELECT 1 FROM gateway.audit_log WHERE target = $1', [misrouted.aggregateId])).rows).toEqual([]);
+      expect((await p.db.query('SELECT 1 FROM gateway.inbox WHERE event_id = $1', [misrouted.id])).rows).toEqual([]);
     } finally {
       await nc.close();
     }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { ACTIVITY_REPORT_MAX_ITEMS } from '@ecert/contracts';
+import { ACTIVITY_REPORT_MAX_ITEMS, bulkEventSubject, durableConsumers } from '@ecert/contracts';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
@@ -180,8 +180,12 @@ describe('the 第二十条 run and the invalid list', () => {
     expect(report.body.seal.ecert).toMatchObject({ sealStatus: 'suspended', certificateStatus: 'invalid' });
     expect(report.body.standing).toMatch(/invalid: 失效.*final/);
     expect(report.body.standing).not.toMatch(/frozen/);
-    const { rows } = await p.db.query("SELECT published_at FROM cert.outbox WHERE type = 'certificate.invalidated' AND aggregate_id = $1", [idle.serial]);
+    const { rows } = await p.db.query("SELECT published_at, subject FROM cert.outbox WHERE type = 'certificate.invalidated' AND aggregate_id = $1", [idle.serial]);
     expect(rows[0].published_at).not.toBeNull();
+    // on the bulk lane's subject, followed by every follower's bulk consumer into its one inbox
+    expect(rows[0].subject).toBe(bulkEventSubject('certificate.invalidated'));
+    await waitFor(async () => (await p.db.query("SELECT 1 FROM gateway.audit_log WHERE action = 'event.certificate.invalidated' AND target = $1", [idle.serial])).rowCount, 20_000);
+    await waitFor(async () => (await p.db.query("SELECT 1 FROM workflow.inbox WHERE type = 'certificate.invalidated' AND aggregate_id = $1 AND consumer = $2", [idle.serial, durableConsumers().workflowCertificates.name])).rowCount, 20_000);
 
     // the list, JSON and CSV
     const list = await api(p.baseUrl, 'GET', '/api/v1/invalid-list?region=450100&reason=idle');

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { BUS_PRINCIPALS, EVENTS_STREAM, eventSubject, natsPrefix, Subjects, type BusPrincipal } from '@ecert/contracts';
+import { bulkEventSubject, BUS_PRINCIPALS, EVENTS_STREAM, eventSubject, natsPrefix, Subjects, type BusPrincipal } from '@ecert/contracts';
 import { bodyDigest, BusIdentity, inboxPrefixOf, natsAuthorizationConfig, provisionEvents } from '@ecert/messaging';
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
@@ -128,6 +128,8 @@ describe('NATS with authorisation', () => {
     // Publishing a certificate event: the server refuses it, the stream never holds it.
     const js = jetstream(nc);
     expect(await rejects(js.publish(eventSubject('certificate.renewed'), JSON.stringify({ id: randomUUID(), type: 'certificate.renewed' }), { timeout: 3000 }))).toMatch(/permission|timeout|no responders/i);
+    // Nor on the bulk lane.
+    expect(await rejects(js.publish(bulkEventSubject('certificate.invalidated'), JSON.stringify({ id: randomUUID(), type: 'certificate.invalidated' }), { timeout: 3000 }))).toMatch(/permission|timeout|no responders/i);
     const op = await connect({ servers: url, user: operator.user, pass: operator.password });
     const info = await (await jetstreamManager(op)).streams.info(EVENTS_STREAM);
     const stored = await (await jetstreamManager(op)).streams.getMessage(EVENTS_STREAM, { last_by_subj: eventSubject('certificate.renewed') }).catch(() => undefined);
@@ -144,6 +146,23 @@ describe('NATS with authorisation', () => {
     }
     await op.close();
     await nc.close().catch(() => undefined);
+  });
+
+  it('lets the cert-service publish on the bulk lane its invalidations only; the stream holds them', async () => {
+    const nc = await as('cert-service');
+    const op = await connect({ servers: url, user: operator.user, pass: operator.password });
+    try {
+      const js = jetstream(nc);
+      // Unsigned junk: the consumers refuse it; what is tested here is the server's fence.
+      const ack = await js.publish(bulkEventSubject('certificate.invalidated'), JSON.stringify({ probe: randomUUID() }), { timeout: 3000 });
+      expect(ack.stream).toBe(EVENTS_STREAM);
+      expect(await rejects(js.publish(`${natsPrefix}.bulk.v1.certificate.frozen`, JSON.stringify({ id: randomUUID(), type: 'certificate.frozen' }), { timeout: 3000 }))).toMatch(/permission|timeout|no responders/i);
+      const info = await (await jetstreamManager(op)).streams.info(EVENTS_STREAM);
+      expect(info.config.subjects).toEqual([`${natsPrefix}.evt.>`, `${natsPrefix}.bulk.>`]);
+    } finally {
+      await op.close();
+      await nc.close().catch(() => undefined);
+    }
   });
 
   it('lets no service change the events stream, create consumers, or read another\'s consumer', async () => {

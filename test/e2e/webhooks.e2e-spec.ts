@@ -3,9 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { requestContext, verifyWebhookSignature } from '@ecert/common';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { durableConsumers, EVENTS_STREAM, eventSubject, NOTIFIER_ACTOR, Subjects, type CertificateRenewalDueData, type DomainEvent } from '@ecert/contracts';
+import { connect, headers as natsHeaders } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  bulkEventSubject,
+  durableConsumers,
+  EVENT_SIGNATURE_HEADER,
+  EVENT_SIGNER_HEADER,
+  EVENTS_STREAM,
+  eventSubject,
+  NOTIFIER_ACTOR,
+  Subjects,
+  type CertificateRenewalDueData,
+  type DomainEvent,
+} from '@ecert/contracts';
+import { BusIdentity } from '@ecert/messaging';
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeResidentId, makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
@@ -114,16 +126,19 @@ async function newClient(name: string, operations: string[]) {
   return { id: c.client.id as string, headers: { 'x-api-key': c.apiKey } };
 }
 
-/** Every outbox row is published and the gateway's notifications consumer has acknowledged everything on the stream. */
+/** Every outbox row is published and the gateway's notifications consumers (both lanes) have acknowledged everything they follow. */
 async function notificationsCaughtUp() {
   await waitFor(async () => (await p.db.query('SELECT count(*)::int AS n FROM cert.outbox WHERE published_at IS NULL')).rows[0].n === 0, 15_000);
   const nc = await connect({ servers: p.config.NATS_URL });
   try {
     const jsm = await jetstreamManager(nc);
+    // Per consumer, not against the stream's last sequence: that may be an event of the other lane.
     await waitFor(async () => {
-      const stream = await jsm.streams.info(EVENTS_STREAM);
-      const c = await jsm.consumers.info(EVENTS_STREAM, durableConsumers().gatewayNotifications.name);
-      return c.ack_floor.stream_seq >= stream.state.last_seq && c.num_ack_pending === 0;
+      for (const { name } of [durableConsumers().gatewayNotifications, durableConsumers().gatewayNotificationsBulk]) {
+        const c = await jsm.consumers.info(EVENTS_STREAM, name);
+        if (c.num_pending > 0 || c.num_ack_pending > 0) return false;
+      }
+      return true;
     }, 15_000);
   } finally {
     await nc.close();
@@ -360,6 +375,33 @@ describe('review fixes', () => {
     expect(rows[0].n).toBeLessThanOrEqual(2);
     expect((await deliveries(aliveSub.id, alive.headers)).map((d) => d.status)).toEqual(['succeeded']);
     expect((await api(p.baseUrl, 'DELETE', `/api/v1/webhooks/subscriptions/${deadSub.id}`, undefined, dead.headers)).status).toBe(200);
+  });
+
+  it('delivers the invalid list (certificate.invalidated) from the bulk lane, through its own consumer', async () => {
+    const sub = await subscribe('/invalid-list', guangxi, ['certificate.invalidated']);
+    const cert = await issue('450100');
+    // As the cert-service's relay publishes a 第二十条 run's event: signed, on the bulk subject.
+    const event: DomainEvent = {
+      id: randomUUID(), type: 'certificate.invalidated', version: 1, occurredAt: new Date().toISOString(), aggregateId: cert.serial,
+      data: { serial: cert.serial, caId: 'sm2-issuing', profile: 'unit', uscc: cert.unit.uscc, accountNo: cert.unit.accountNo, regionCode: '450100', status: 'invalid', notAfter: cert.notAfter, version: 2, invalidReason: 'idle' },
+    };
+    const body = new TextEncoder().encode(JSON.stringify(event));
+    const h = natsHeaders();
+    h.set(EVENT_SIGNER_HEADER, 'cert-service');
+    h.set(EVENT_SIGNATURE_HEADER, BusIdentity.fromConfig(p.config, 'cert-service').signBytes(body));
+    const nc = await connect({ servers: p.config.NATS_URL });
+    try {
+      await jetstream(nc).publish(bulkEventSubject('certificate.invalidated'), body, { msgID: event.id, headers: h });
+    } finally {
+      await nc.close();
+    }
+    const got = await waitFor(async () => receiver.at('/invalid-list').find((r) => r.body.id === event.id), 15_000);
+    expect(got.body).toMatchObject({ type: 'certificate.invalidated', aggregateId: cert.serial, data: { serial: cert.serial, invalidReason: 'idle' } });
+    expect((await deliveries(sub.id, guangxi)).map((d) => d.eventType)).toEqual(['certificate.invalidated']);
+    // The notifications' one inbox: recorded under the ordinary consumer's key.
+    const { rows } = await p.db.query('SELECT consumer FROM gateway.inbox WHERE event_id = $1 ORDER BY consumer', [event.id]);
+    expect(rows.map((r: { consumer: string }) => r.consumer)).toContain(durableConsumers().gatewayNotifications.name);
+    expect(rows.map((r: { consumer: string }) => r.consumer)).not.toContain(durableConsumers().gatewayNotificationsBulk.name);
   });
 
   it('needs the family\'s read operation to subscribe, and again when an event is fanned out', async () => {

@@ -174,27 +174,63 @@ export interface DurableConsumerSpec {
    * old events when it is first deployed).
    */
   deliverPolicy?: 'all' | 'new';
+  /**
+   * The inbox key its events are recorded under, when not its name: a bulk-lane consumer shares
+   * its ordinary twin's, so an event is applied once per follower whichever lane carried it.
+   */
+  inboxKey?: string;
 }
+
+/** The durable consumers of the events stream, by role. */
+export type DurableConsumerKey =
+  | 'sealCertificates'
+  | 'sealCertificatesBulk'
+  | 'workflowCertificates'
+  | 'workflowCertificatesBulk'
+  | 'workflowUkeys'
+  | 'gatewayAudit'
+  | 'gatewayAuditBulk'
+  | 'gatewayNotifications'
+  | 'gatewayNotificationsBulk'
+  | 'certSealActivity'
+  | 'certDocumentActivity';
 
 /**
  * Every durable consumer of the events stream, for a subject prefix. With NATS authorisation the
  * operator creates them (`npm run nats:provision`) and each owner may only read and ack its own:
  * a service that could create consumers could point one's delivery at another's command subject.
+ *
+ * Each follower of certificate events has a twin on the bulk lane (`<prefix>.bulk.>`, see
+ * BULK_EVENT_TYPES), run by the same handler into the same inbox: a consumer reads in stream order,
+ * and NATS 2.9 takes one filter per consumer, so a freeze would otherwise wait behind every
+ * invalidation already in the stream.
  */
-export function durableConsumers(
-  prefix = natsPrefix,
-): Record<'sealCertificates' | 'workflowCertificates' | 'workflowUkeys' | 'gatewayAudit' | 'gatewayNotifications' | 'certSealActivity' | 'certDocumentActivity', DurableConsumerSpec> {
+export function durableConsumers(prefix = natsPrefix): Record<DurableConsumerKey, DurableConsumerSpec> {
+  const bulkTwin = (of: DurableConsumerSpec, filterSubject: string): DurableConsumerSpec => ({
+    ...of,
+    name: `${of.name}-bulk`,
+    filterSubject,
+    inboxKey: of.name,
+  });
+  const sealCertificates: DurableConsumerSpec = { name: `${prefix}-seal-service-certificates`, owner: 'seal-service', filterSubject: `${prefix}.evt.v1.certificate.>` };
+  const workflowCertificates: DurableConsumerSpec = { name: `${prefix}-workflow-service-certificates`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.certificate.>` };
+  const gatewayAudit: DurableConsumerSpec = { name: `${prefix}-gateway-audit`, owner: 'gateway', filterSubject: `${prefix}.evt.>` };
+  // Webhooks and e-mail (certificate, seal and application events; one filter, so all events).
+  // From its creation on: the retained stream (30 days) is not sent to receivers and handlers again.
+  const gatewayNotifications: DurableConsumerSpec = { name: `${prefix}-gateway-notifications`, owner: 'gateway', filterSubject: `${prefix}.evt.>`, deliverPolicy: 'new' };
   return {
     // 第二十条 activity the cert-service does not see itself: seals made, documents sealed.
     certSealActivity: { name: `${prefix}-cert-service-seal-activity`, owner: 'cert-service', filterSubject: `${prefix}.evt.v1.seal.created` },
     certDocumentActivity: { name: `${prefix}-cert-service-document-activity`, owner: 'cert-service', filterSubject: `${prefix}.evt.v1.document.sealed` },
     workflowUkeys: { name: `${prefix}-workflow-service-ukeys`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.ukey.>` },
-    sealCertificates: { name: `${prefix}-seal-service-certificates`, owner: 'seal-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
-    workflowCertificates: { name: `${prefix}-workflow-service-certificates`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.certificate.>` },
-    gatewayAudit: { name: `${prefix}-gateway-audit`, owner: 'gateway', filterSubject: `${prefix}.evt.>` },
-    // Webhooks and e-mail (certificate, seal and application events; one filter, so all events).
-    // From its creation on: the retained stream (30 days) is not sent to receivers and handlers again.
-    gatewayNotifications: { name: `${prefix}-gateway-notifications`, owner: 'gateway', filterSubject: `${prefix}.evt.>`, deliverPolicy: 'new' },
+    sealCertificates,
+    sealCertificatesBulk: bulkTwin(sealCertificates, `${prefix}.bulk.v1.certificate.>`),
+    workflowCertificates,
+    workflowCertificatesBulk: bulkTwin(workflowCertificates, `${prefix}.bulk.v1.certificate.>`),
+    gatewayAudit,
+    gatewayAuditBulk: bulkTwin(gatewayAudit, `${prefix}.bulk.>`),
+    gatewayNotifications,
+    gatewayNotificationsBulk: bulkTwin(gatewayNotifications, `${prefix}.bulk.>`),
   };
 }
 

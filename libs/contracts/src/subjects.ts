@@ -9,6 +9,7 @@ export const natsPrefix: string = process.env.ECERT_NATS_PREFIX || 'ecert';
 
 const rpc = (path: string) => `${natsPrefix}.v1.${path}`;
 const evt = (type: string) => `${natsPrefix}.evt.v1.${type}`;
+const bulk = (type: string) => `${natsPrefix}.bulk.v1.${type}`;
 
 export const Subjects = {
   cert: {
@@ -140,9 +141,11 @@ export const Subjects = {
   },
 } as const;
 
-/** JetStream stream holding every domain event (subjects `<prefix>.evt.>`). */
+/** JetStream stream holding every domain event (subjects `<prefix>.evt.>` and `<prefix>.bulk.>`). */
 export const EVENTS_STREAM = `${natsPrefix.replace(/[^A-Za-z0-9_-]/g, '_')}_EVENTS`;
 export const EVENTS_SUBJECT_WILDCARD = `${natsPrefix}.evt.>`;
+/** The bulk lane's subjects (BULK_EVENT_TYPES), in the same stream but outside `<prefix>.evt.>`. */
+export const BULK_EVENTS_SUBJECT_WILDCARD = `${natsPrefix}.bulk.>`;
 
 export const EventSubjects = {
   certificateIssued: evt('certificate.issued'),
@@ -157,6 +160,37 @@ export const EventSubjects = {
 
 export function eventSubject(type: string): string {
   return evt(type);
+}
+
+/**
+ * Event types a batch job publishes by the hundred thousand: on their own subjects
+ * (`<prefix>.bulk.v1.<type>`), read by consumers of their own, so that no consumer's ordinary
+ * events (a freeze) wait behind them in its stream order. Only final events belong here: a bulk
+ * event may overtake an older ordinary one of the same aggregate, and consumers rely on it
+ * ending the aggregate's story (certificate.invalidated: 第二十条, invalid is final).
+ */
+export const BULK_EVENT_TYPES = ['certificate.invalidated'] as const;
+export type BulkEventType = (typeof BULK_EVENT_TYPES)[number];
+
+export const isBulkEventType = (type: string): type is BulkEventType => (BULK_EVENT_TYPES as readonly string[]).includes(type);
+
+export const BulkEventSubjects = {
+  certificateInvalidated: bulk('certificate.invalidated'),
+} as const satisfies Record<string, string>;
+
+export function bulkEventSubject(type: BulkEventType): string {
+  return bulk(type);
+}
+
+/**
+ * Whether an event of `type` may arrive on `subject` (prefix `prefix`): its own event subject,
+ * or for a bulk type its bulk subject too (events written before the bulk lane existed came on
+ * the ordinary one). A consumer refuses anything else: the signature covers the body, not the
+ * subject, so a genuine event replayed on another subject would otherwise be believed there.
+ */
+export function eventArrivesOn(type: string, subject: string, prefix = natsPrefix): boolean {
+  if (subject === `${prefix}.evt.v1.${type}`) return true;
+  return isBulkEventType(type) && subject === `${prefix}.bulk.v1.${type}`;
 }
 
 /** Every certificate event, for consumers that follow a certificate's whole life. */

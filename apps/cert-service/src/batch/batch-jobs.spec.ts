@@ -14,7 +14,7 @@ import { createServiceDataSource, dropDatabase, prepareServiceDatabase } from '@
 import { InboxRecord, OutboxMessage, type OutboxRelay } from '@ecert/messaging';
 import { invalidationReasonOf, type StoredCertificateStatus } from '@ecert/pki';
 import { ChineseWorkingCalendar, renewalWindowOpensOn } from '@ecert/workflow';
-import { ACTIVITY_REPORT_MAX_ITEMS, type CertificateInvalidatedData, type DomainEvent, type InvalidationReason } from '@ecert/contracts';
+import { ACTIVITY_REPORT_MAX_ITEMS, natsPrefix, type CertificateInvalidatedData, type DomainEvent, type InvalidationReason } from '@ecert/contracts';
 import { CERT_ENTITIES, CERT_MIGRATIONS } from '../cert-service.module';
 import type { RevocationChangeNotifier } from '../revocation/revocation-change.notifier';
 import { InvalidationRunner } from './invalidation/invalidation-runner.service';
@@ -183,7 +183,8 @@ describe('第二十条 invalidation run', () => {
     for (const e of events) {
       const c = all.find((x) => x.serial === e.payload.data.serial)!;
       expect(e.lane).toBe(1);
-      expect(e.subject).toMatch(/\.evt\.v1\.certificate\.invalidated$/);
+      // the bulk lane's own subject: outside <prefix>.evt.>, so no ordinary consumer waits behind it
+      expect(e.subject).toBe(`${natsPrefix}.bulk.v1.certificate.invalidated`);
       expect(e.payload).toMatchObject({ type: 'certificate.invalidated', aggregateId: c.serial, requestId: 'test-run', actor: { staffId: 'op-1', clientId: 'ops-console' } });
       const [row] = await ds.query('SELECT invalidated_at, revoked_at FROM cert.certificate WHERE serial = $1', [c.serial]);
       expect(row.invalidated_at).toEqual(row.revoked_at);

@@ -6,8 +6,11 @@ import type { DurableConsumerSpec } from '@ecert/contracts';
 import { BusIdentity, connectNats, EventConsumer, natsCredentials, selfProvisioning, type EventConsumerOptions } from '@ecert/messaging';
 
 export interface GatewayEventFollowerOptions {
-  /** The durable consumer it reads (durableConsumers().gateway…). */
-  spec: DurableConsumerSpec;
+  /**
+   * The durable consumers it reads, one per lane (durableConsumers().gateway… and its …Bulk twin):
+   * the same handler and inbox for each; the lanes are not ordered with each other.
+   */
+  specs: readonly DurableConsumerSpec[];
   /** Name of its NATS connection. */
   connectionName: string;
   /** What it follows, for the log line while it cannot yet ("the audit trail"). */
@@ -18,12 +21,12 @@ export interface GatewayEventFollowerOptions {
 
 /**
  * One of the gateway's durable event consumers, started in the background and retried with backoff
- * until NATS and the stream are there, so the gateway serves meanwhile. Each consumer has its own
- * connection: draining one (shutdown) must not cut the other's acks.
+ * until NATS and the stream are there, so the gateway serves meanwhile. Each follower has its own
+ * connection (its lanes share it): draining one (shutdown) must not cut the other's acks.
  */
 export class GatewayEventFollower {
   private nc?: NatsConnection;
-  private consumer?: EventConsumer;
+  private consumers: EventConsumer[] = [];
   private starting?: Promise<void>;
   private stopped = false;
   private wake?: () => void;
@@ -43,15 +46,19 @@ export class GatewayEventFollower {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
         this.nc ??= await connectNats(this.config.NATS_URL, this.options.connectionName, natsCredentials(this.config, 'gateway'));
-        const consumer = new EventConsumer(this.ds, this.nc, this.logger, {
-          ...this.options.spec,
-          provision: selfProvisioning(this.config),
-          verifier: BusIdentity.fromConfig(this.config, 'gateway'),
-          handler: this.options.handler,
-          afterCommit: this.options.afterCommit,
-        });
-        await consumer.start();
-        this.consumer = consumer;
+        const verifier = BusIdentity.fromConfig(this.config, 'gateway');
+        // A lane already started stays started when a later one fails: the retry starts the rest.
+        for (const spec of this.options.specs.slice(this.consumers.length)) {
+          const consumer = new EventConsumer(this.ds, this.nc, this.logger, {
+            ...spec,
+            provision: selfProvisioning(this.config),
+            verifier,
+            handler: this.options.handler,
+            afterCommit: this.options.afterCommit,
+          });
+          await consumer.start();
+          this.consumers.push(consumer);
+        }
         return;
       } catch (e) {
         const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
@@ -68,7 +75,7 @@ export class GatewayEventFollower {
     this.stopped = true;
     this.wake?.();
     await this.starting;
-    await this.consumer?.stop();
+    await Promise.all(this.consumers.map((c) => c.stop()));
     await this.nc?.drain().catch(() => undefined);
   }
 }

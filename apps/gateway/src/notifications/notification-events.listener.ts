@@ -30,7 +30,8 @@ export class NotificationEvents implements OnApplicationBootstrap, BeforeApplica
     // The subscriptions each event was written for, from its transaction to the kick after commit.
     const written = new Map<string, string[]>();
     this.follower = new GatewayEventFollower(config, ds, log, {
-      spec: durableConsumers().gatewayNotifications,
+      // A webhook of the invalid list (certificate.invalidated) comes through the bulk lane's consumer.
+      specs: [durableConsumers().gatewayNotifications, durableConsumers().gatewayNotificationsBulk],
       connectionName: 'gateway-notifications',
       purpose: 'notifications',
       handler: async (event, manager) => {

@@ -4,19 +4,22 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { requestContext, type EcertConfig } from '@ecert/common';
 import { durableConsumers } from '@ecert/contracts';
-import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type OutboxRelay } from '@ecert/messaging';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type EventHandler, type OutboxRelay } from '@ecert/messaging';
 import { SealLifecycle } from './seal-lifecycle.service';
 
-/** Durable consumer name of the seal-service on the certificate events (also its inbox key). */
+/** Durable consumer name of the seal-service on the certificate events (also the inbox key of both its lanes). */
 export const SEAL_CERTIFICATE_CONSUMER = durableConsumers().sealCertificates.name;
 
 /**
  * Follows the cert-service's certificate events: each is applied exactly once, its inbox row and
- * the seals' changes committing in one transaction (see SealLifecycle).
+ * the seals' changes committing in one transaction (see SealLifecycle). Two durable consumers, one
+ * handler and one inbox: the ordinary events, and the bulk lane (第二十条 invalidations by the
+ * hundred thousand) apart, so a freeze never waits behind a run's backlog. The lanes are not
+ * ordered with each other; SealLifecycle is order-tolerant (certificate_state positions).
  */
 @Injectable()
 export class CertificateEventsListener implements OnApplicationBootstrap, OnApplicationShutdown {
-  private consumer?: EventConsumer;
+  private consumers: EventConsumer[] = [];
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -30,23 +33,23 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
 
   async onApplicationBootstrap(): Promise<void> {
     const logger = this.logger.child({ component: 'certificate-events' });
-    this.consumer = new EventConsumer(this.ds, this.nc, logger, {
-      ...durableConsumers().sealCertificates,
-      provision: selfProvisioning(this.config),
-      verifier: this.identity,
-      handler: async (event, manager) => {
-        logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event');
-        // The request that caused the event follows into the seals' history and the cert-service's
-        // logs; no client or region: the platform acts on its own behalf here.
-        await requestContext.run({ requestId: event.requestId ?? `event:${event.id}` }, () => this.lifecycle.apply(event, manager, logger));
-        // Seal events were written to the outbox in this transaction: publish them soon after commit.
-        setImmediate(() => this.relay.kick());
-      },
-    });
-    await this.consumer.start();
+    const handler: EventHandler = async (event, manager) => {
+      logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event');
+      // The request that caused the event follows into the seals' history and the cert-service's
+      // logs; no client or region: the platform acts on its own behalf here.
+      await requestContext.run({ requestId: event.requestId ?? `event:${event.id}` }, () => this.lifecycle.apply(event, manager, logger));
+      // Seal events were written to the outbox in this transaction: publish them soon after commit.
+      setImmediate(() => this.relay.kick());
+    };
+    const { sealCertificates, sealCertificatesBulk } = durableConsumers();
+    for (const spec of [sealCertificates, sealCertificatesBulk]) {
+      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, provision: selfProvisioning(this.config), verifier: this.identity, handler });
+      await consumer.start();
+      this.consumers.push(consumer);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
+    await Promise.all(this.consumers.map((c) => c.stop()));
   }
 }

@@ -4,15 +4,18 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { durableConsumers } from '@ecert/contracts';
 import type { EcertConfig } from '@ecert/common';
-import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, type BusIdentity } from '@ecert/messaging';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, type BusIdentity, type EventHandler } from '@ecert/messaging';
 
 /**
  * Follows the cert-service's certificate events. For now it records each one exactly once in
- * the inbox; the workflow domain's reactions hang off this handler as they are built.
+ * the inbox; the workflow domain's reactions hang off this handler as they are built. Two durable
+ * consumers (ordinary and bulk lane, one inbox): the lanes are not ordered with each other, so a
+ * reaction added here must not assume an event of one lane comes after an older one of the other
+ * (the bulk lane carries only final events: certificate.invalidated).
  */
 @Injectable()
 export class CertificateEventsListener implements OnApplicationBootstrap, OnApplicationShutdown {
-  private consumer?: EventConsumer;
+  private consumers: EventConsumer[] = [];
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -23,18 +26,19 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.consumer = new EventConsumer(this.ds, this.nc, this.logger.child({ component: 'certificate-events' }), {
-      ...durableConsumers().workflowCertificates,
-      provision: selfProvisioning(this.config),
-      verifier: this.identity,
-      handler: async (event) => {
-        this.logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event recorded');
-      },
-    });
-    await this.consumer.start();
+    const logger = this.logger.child({ component: 'certificate-events' });
+    const handler: EventHandler = async (event) => {
+      logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event recorded');
+    };
+    const { workflowCertificates, workflowCertificatesBulk } = durableConsumers();
+    for (const spec of [workflowCertificates, workflowCertificatesBulk]) {
+      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, provision: selfProvisioning(this.config), verifier: this.identity, handler });
+      await consumer.start();
+      this.consumers.push(consumer);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
+    await Promise.all(this.consumers.map((c) => c.stop()));
   }
 }

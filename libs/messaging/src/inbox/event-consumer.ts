@@ -2,15 +2,17 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, EVENTS_STREAM, eventPublisher, type DomainEvent } from '@ecert/contracts';
+import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, EVENTS_STREAM, eventArrivesOn, eventPublisher, type DomainEvent } from '@ecert/contracts';
 import type { BusIdentity } from '../identity/bus-identity';
 import { InboxRecord } from './inbox-record.entity';
 
 export type EventHandler = (event: DomainEvent, manager: EntityManager) => Promise<void>;
 
 export interface EventConsumerOptions {
-  /** Durable consumer name; also the inbox `consumer` key. */
+  /** Durable consumer name; also the inbox `consumer` key unless `inboxKey` says otherwise. */
   name: string;
+  /** The inbox `consumer` key (DurableConsumerSpec.inboxKey: a bulk-lane twin shares its ordinary consumer's). */
+  inboxKey?: string;
   /** Subject filter (may end in a wildcard); one subject because NATS before 2.10 takes one. */
   filterSubject: string;
   handler: EventHandler;
@@ -40,7 +42,8 @@ export function durableConsumerConfig(spec: { name: string; filterSubject: strin
  * A durable JetStream consumer that applies each event exactly once: the inbox row and the
  * handler's writes commit in one transaction, and a redelivered event whose row exists is only
  * acknowledged. An event not signed by the one service that publishes its type is dropped
- * (anyone who can publish on the stream's subjects could otherwise steer the consumers).
+ * (anyone who can publish on the stream's subjects could otherwise steer the consumers), and so
+ * is one on a subject that is not its type's (the signature covers the body only).
  */
 export class EventConsumer {
   private messages?: ConsumerMessages;
@@ -67,7 +70,7 @@ export class EventConsumer {
           m.term();
           continue;
         }
-        const forged = this.forgery(event, m.data, m.headers?.get(EVENT_SIGNER_HEADER) ?? '', m.headers?.get(EVENT_SIGNATURE_HEADER) ?? '');
+        const forged = this.forgery(event, m.subject, m.data, m.headers?.get(EVENT_SIGNER_HEADER) ?? '', m.headers?.get(EVENT_SIGNATURE_HEADER) ?? '');
         if (forged) {
           this.logger.error({ subject: m.subject, eventId: event?.id, type: event?.type, why: forged }, 'SECURITY: event refused; terminating it');
           m.term();
@@ -86,9 +89,12 @@ export class EventConsumer {
     })();
   }
 
-  /** Why the event is not genuine, or undefined when its publisher signed it. */
-  forgery(event: DomainEvent, body: Uint8Array, signer: string, signature: string): string | undefined {
+  /** Why the event is not genuine, or undefined when its publisher signed it and it came on its type's subject. */
+  forgery(event: DomainEvent, subject: string, body: Uint8Array, signer: string, signature: string): string | undefined {
     if (!event || typeof event.type !== 'string' || typeof event.id !== 'string') return 'not an event';
+    // A signed freeze replayed on the bulk lane (or any event on another type's subject) would be
+    // applied out of its lane's order, or by a consumer that filters it out on purpose.
+    if (!eventArrivesOn(event.type, subject)) return `${event.type} does not travel on ${subject}`;
     const publisher = eventPublisher(event.type);
     if (!publisher) return `no service publishes ${event.type}`;
     if (signer !== publisher) return `${event.type} must come from ${publisher}, not '${signer || 'unsigned'}'`;
@@ -103,7 +109,7 @@ export class EventConsumer {
       const rows: unknown[] = await manager.query(
         `INSERT INTO ${table} (consumer, event_id, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.opts.name, event.id, event.type, event.aggregateId, JSON.stringify(event)],
+        [this.opts.inboxKey ?? this.opts.name, event.id, event.type, event.aggregateId, JSON.stringify(event)],
       );
       if (!rows.length) return false;
       await this.opts.handler(event, manager);

@@ -1,4 +1,4 @@
-import { BUS_PRINCIPALS, durableConsumers, eventsStreamName, natsPrefix, type BusPrincipal } from '@ecert/contracts';
+import { BULK_EVENT_TYPES, BUS_PRINCIPALS, durableConsumers, eventPublisher, eventsStreamName, natsPrefix, type BusPrincipal } from '@ecert/contracts';
 import { inboxPrefixOf } from './nats-connection';
 
 export interface NatsAuthorizationOptions {
@@ -16,6 +16,9 @@ export interface NatsAuthorizationOptions {
 export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, stream = eventsStreamName(prefix)): { publish: string[]; subscribe: string[] } {
   const rpc = `${prefix}.v1`;
   const evt = `${prefix}.evt.v1`;
+  // The bulk lane: exactly the bulk types this principal publishes (today the cert-service's
+  // certificate.invalidated), never a wildcard a frozen or revoked event could be sent on.
+  const bulk = BULK_EVENT_TYPES.filter((t) => eventPublisher(t) === principal).map((t) => `${prefix}.bulk.v1.${t}`);
   // JetStream: read and acknowledge only this principal's own durable consumers (the operator
   // creates the stream and the consumers). No right to create, change or delete either: with it, a
   // service could widen the stream to capture commands or aim a push consumer at a command subject.
@@ -48,7 +51,7 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
     case 'cert-service':
       return {
         // The operators' calendar overrides: the renewal reminders count working days with them.
-        publish: [`${evt}.certificate.>`, `${evt}.ukey.>`, `${rpc}.cert.ocsp.invalidate`, `${rpc}.workflow.calendar.overrides`, ...repliesTo('gateway', 'seal-service', 'workflow-service'), ...js],
+        publish: [`${evt}.certificate.>`, `${evt}.ukey.>`, ...bulk, `${rpc}.cert.ocsp.invalidate`, `${rpc}.workflow.calendar.overrides`, ...repliesTo('gateway', 'seal-service', 'workflow-service'), ...js],
         subscribe: [inbox, `${rpc}.cert.>`],
       };
     case 'seal-service':

@@ -47,13 +47,23 @@ export async function connectNats(url: string, name: string, credentials: Partia
 
 const DAY_NS = 24 * 3600 * 1_000_000_000;
 
-/** Creates (or updates) the events stream. The dedup window bounds how late a re-publish is caught. */
+/**
+ * The events stream's subjects: every domain event, and the bulk lane's (BULK_EVENT_TYPES) apart
+ * from them so that the `<prefix>.evt.>` consumers never see (and never wait behind) those.
+ */
+export const eventsStreamSubjects = (prefix = natsPrefix) => [`${prefix}.evt.>`, `${prefix}.bulk.>`];
+
+/**
+ * Creates (or updates) the events stream. The dedup window bounds how late a re-publish is caught.
+ * An existing stream is updated to this configuration: a stream made before the bulk lane gains
+ * its subjects here (services on a development server at start, the operator's nats:provision).
+ */
 export async function ensureEventsStream(nc: NatsConnection, prefix = natsPrefix): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const stream = eventsStreamName(prefix);
   const config = {
     name: stream,
-    subjects: [`${prefix}.evt.>`],
+    subjects: eventsStreamSubjects(prefix),
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: DAY_NS,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { EventSubjects, type InvalidationCount, type InvalidationReason } from '@ecert/contracts';
+import { BulkEventSubjects, type InvalidationCount, type InvalidationReason } from '@ecert/contracts';
 import { CONFIG, DATA_SOURCE, LOGGER, OUTBOX_RELAY, OutboxLane, type OutboxRelay } from '@ecert/messaging';
 import { INVALIDATION_REVOCATION_REASON, invalidationCutoff } from '@ecert/pki';
 import { RevocationChangeNotifier } from '../../revocation/revocation-change.notifier';
@@ -57,7 +57,7 @@ export class InvalidationRunner {
         const sql = invalidateChunkSql(reason);
         // Chunk by CA: the CRLs to rebuild are those of the CAs whose certificates changed.
         for (const caId of caIds) {
-          const params = [cutoff, now, chunk, reason, INVALIDATION_REVOCATION_REASON[reason], EventSubjects.certificateInvalidated, opts.requestId,
+          const params = [cutoff, now, chunk, reason, INVALIDATION_REVOCATION_REASON[reason], BulkEventSubjects.certificateInvalidated, opts.requestId,
             opts.actor?.staffId ?? null, OutboxLane.bulk, opts.actor?.clientId ?? null, caId];
           for (;;) {
             // No CRL lock: a CRL built meanwhile sees all of a chunk or none (one statement), and the

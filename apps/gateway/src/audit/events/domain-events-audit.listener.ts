@@ -8,7 +8,7 @@ import { GatewayEventFollower } from '../../events/gateway-event-follower';
 import { AuditTrail } from '../audit-trail.service';
 import { eventAuditEntry } from './event-audit-entry';
 
-/** Durable consumer name of the gateway's audit of every domain event (also its inbox key). */
+/** Durable consumer name of the gateway's audit of every domain event (also the inbox key of both its lanes). */
 export const AUDIT_EVENTS_CONSUMER = durableConsumers().gatewayAudit.name;
 
 /**
@@ -29,7 +29,8 @@ export class DomainEventsAudit {
     private readonly audit: AuditTrail,
   ) {
     this.follower = new GatewayEventFollower(config, ds, logger.child({ component: 'audit-events' }), {
-      spec: durableConsumers().gatewayAudit,
+      // Every event, the bulk lane's (第二十条 invalidations) through a consumer of its own.
+      specs: [durableConsumers().gatewayAudit, durableConsumers().gatewayAuditBulk],
       connectionName: 'gateway-audit-events',
       purpose: 'the audit trail',
       handler: async (event, manager) => {
