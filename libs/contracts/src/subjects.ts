@@ -165,17 +165,21 @@ export function eventSubject(type: string): string {
 /**
  * Event types a batch job publishes by the hundred thousand: on their own subjects
  * (`<prefix>.bulk.v1.<type>`), read by consumers of their own, so that no consumer's ordinary
- * events (a freeze) wait behind them in its stream order. Only final events belong here: a bulk
- * event may overtake an older ordinary one of the same aggregate, and consumers rely on it
- * ending the aggregate's story (certificate.invalidated: 第二十条, invalid is final).
+ * events (a freeze) wait behind them in its stream order. A bulk event may overtake an older
+ * ordinary one of the same aggregate, so only two kinds belong here: final events, which end the
+ * aggregate's story (certificate.invalidated: 第二十条, invalid is final), and news that changes
+ * no state (the renewal reminders: certificate.renewal_due, certificate.expired — no consumer
+ * moves anything on them, and a reminder arriving before an older freeze's news misleads nobody).
  */
-export const BULK_EVENT_TYPES = ['certificate.invalidated'] as const;
+export const BULK_EVENT_TYPES = ['certificate.invalidated', 'certificate.renewal_due', 'certificate.expired'] as const;
 export type BulkEventType = (typeof BULK_EVENT_TYPES)[number];
 
 export const isBulkEventType = (type: string): type is BulkEventType => (BULK_EVENT_TYPES as readonly string[]).includes(type);
 
 export const BulkEventSubjects = {
   certificateInvalidated: bulk('certificate.invalidated'),
+  certificateRenewalDue: bulk('certificate.renewal_due'),
+  certificateExpired: bulk('certificate.expired'),
 } as const satisfies Record<string, string>;
 
 export function bulkEventSubject(type: BulkEventType): string {

@@ -386,10 +386,15 @@ describe('renewal reminders and expiry events', () => {
     const justExpired = await insert({ notBefore: local('2024-09-15T10:00:00'), notAfter: local('2025-09-15T10:00:00') });
     const longExpired = await insert({ notBefore: local('2023-01-01T10:00:00'), notAfter: local('2025-01-01T10:00:00') });
     expect(await reminders().run(now, cal, 1)).toEqual({ renewalDue: 1, expired: 1, calendarIncomplete: false });
-    const events: { type: string; aggregate_id: string; payload: DomainEvent<string, Record<string, unknown>> }[] = await ds.query('SELECT type, aggregate_id, payload FROM cert.outbox ORDER BY seq');
+    const events: { type: string; aggregate_id: string; subject: string; lane: number; payload: DomainEvent<string, Record<string, unknown>> }[] = await ds.query('SELECT type, aggregate_id, subject, lane, payload FROM cert.outbox ORDER BY seq');
     expect(events.map((e) => [e.type, e.aggregate_id])).toEqual([
       ['certificate.renewal_due', inWindow],
       ['certificate.expired', justExpired],
+    ]);
+    // The bulk lane, in the outbox and on the bus: a day of reminders waits behind no freeze, and no freeze behind it.
+    expect(events.map((e) => [e.subject, e.lane])).toEqual([
+      [`${natsPrefix}.bulk.v1.certificate.renewal_due`, 1],
+      [`${natsPrefix}.bulk.v1.certificate.expired`, 1],
     ]);
     expect(events[0]!.payload.data).toMatchObject({ serial: inWindow, windowOpensOn: '2025-09-16', status: 'active', version: 1 });
     expect(renewalWindowOpensOn(cal, local('2025-10-21T10:00:00')).opensOn).toBe('2025-09-17');

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
-import { eventSubject, type CertificateEventData, type CertificateProfile, type DomainEvent } from '@ecert/contracts';
+import { bulkEventSubject, type CertificateEventData, type CertificateProfile, type DomainEvent } from '@ecert/contracts';
 import { CONFIG, DATA_SOURCE, LOGGER, OUTBOX_RELAY, OutboxLane, type OutboxRelay } from '@ecert/messaging';
 import { effectiveStatus, type StoredCertificateStatus } from '@ecert/pki';
 import { renewalWindowCutoff, renewalWindowOpensOn, type WorkingCalendar } from '@ecert/workflow';
@@ -123,7 +123,8 @@ export class ReminderRunner {
     await m.query(
       `INSERT INTO "cert"."outbox" (id, subject, type, aggregate_id, payload, lane)
        SELECT id, $2, $3, aggregate_id, payload, $4 FROM unnest($1::jsonb[]) AS e(payload), LATERAL (SELECT (payload->>'id')::uuid AS id, payload->>'aggregateId' AS aggregate_id) k`,
-      [events.map((e) => JSON.stringify(e)), eventSubject(type), type, OutboxLane.bulk],
+      // Bulk subjects too: a day of reminders must not sit before a freeze in any follower's stream order.
+      [events.map((e) => JSON.stringify(e)), bulkEventSubject(type), type, OutboxLane.bulk],
     );
     return rows.length;
   }
