@@ -1,6 +1,6 @@
 import { HttpException, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isBilingualTitle, PROBLEM_TITLES, ProblemCode, ProblemError, problemTitle, redisProblem, type ProblemDetails } from '@ecert/common';
+import { displayTitle, PROBLEM_TITLES, ProblemCode, ProblemError, problemTitle, redisProblem, type ProblemDetails } from '@ecert/common';
 import { databaseProblem } from '@ecert/database';
 import { bodyParserProblem, isBodyParserError } from './body-parser-problem';
 import { allowedMethods, pathForProblem } from './route-methods';
@@ -56,8 +56,9 @@ export function problemErrorOf(e: unknown, req: GatewayRequest, res: Response): 
 /** Writes the problem (with the request's id and URL, Retry-After where it has one); returns what was sent. */
 export function sendProblem(req: GatewayRequest, res: Response, error: ProblemError): ProblemDetails {
   const problem = error.toProblem(req.requestId);
-  // One form of title everywhere, whoever threw: a thrower's bare English one gives way to the code's.
-  if (!isBilingualTitle(problem.title)) problem.title = problemTitle(problem.code, problem.status);
+  // One form of title everywhere, whoever threw (a service over NATS too): a bare English or a
+  // generic one ("状态冲突 (conflict)") gives way to the code's own.
+  problem.title = displayTitle(problem.code, problem.status, problem.title);
   problem.instance = req.originalUrl;
   if (res.headersSent) {
     // An answer already under way cannot become a problem: cut it, so the client sees it broken.

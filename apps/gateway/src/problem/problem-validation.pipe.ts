@@ -64,6 +64,22 @@ function firstFailure(errors: ValidationError[], parent = ''): { field: string; 
   return undefined;
 }
 
+/** The first property declared as one nested DTO that holds an array instead (dotted path). */
+function arrayForObject(value: Record<string, unknown>, metatype: Function, parent = '', depth = 0): string | undefined {
+  if (depth > 8) return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    const declared: unknown = Reflect.getMetadata('design:type', metatype.prototype, key);
+    if (!isDtoClass(declared)) continue;
+    const field = parent ? `${parent}.${key}` : key;
+    if (Array.isArray(v)) return field;
+    if (v && typeof v === 'object') {
+      const nested = arrayForObject(v as Record<string, unknown>, declared as Function, field, depth + 1);
+      if (nested) return nested;
+    }
+  }
+  return undefined;
+}
+
 function isDtoClass(metatype: unknown): boolean {
   return typeof metatype === 'function' && !BUILTIN_TYPES.has(metatype) && metatype !== Buffer;
 }
@@ -82,6 +98,11 @@ export class ProblemValidationPipe extends ValidationPipe {
     // A DTO is an object: an array (or a bare JSON value) is refused as such, not as "property 0 should not exist".
     if (metadata.type === 'body' && isDtoClass(metadata.metatype) && value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value))) {
       throw ProblemError.badRequest(ProblemCode.validationFailed, 'body', 'The body must be a JSON object');
+    }
+    if (metadata.type === 'body' && isDtoClass(metadata.metatype) && value && typeof value === 'object') {
+      // class-validator validates each element of an array where one nested object is declared, and accepts it.
+      const field = arrayForObject(value as Record<string, unknown>, metadata.metatype as Function);
+      if (field) throw ProblemError.badRequest(ProblemCode.validationFailed, field, `${field} must be an object`);
     }
     if (metadata.type === 'query' && typeof metadata.metatype === 'function' && value && typeof value === 'object') {
       value = strictQueryNumbers(value as Record<string, unknown>, metadata.metatype);
@@ -110,6 +131,8 @@ export function createProblemValidationPipe(): ValidationPipe {
     transform: true,
     // Every constraint of a property is checked, so the message can be chosen (type first).
     stopAtFirstError: false,
+    // The object and the value at fault: their declared types word the message (never sent).
+    validationError: { target: true, value: true },
     exceptionFactory: (errors) => {
       const f = firstFailure(errors) ?? { field: 'body', message: 'invalid request' };
       return ProblemError.badRequest(ProblemCode.validationFailed, f.field, f.message);

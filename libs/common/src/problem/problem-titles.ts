@@ -59,6 +59,19 @@ export function isBilingualTitle(title: unknown): title is string {
   return typeof title === 'string' && BILINGUAL_TITLE.test(title);
 }
 
+/** The titles of ProblemError.badRequest / notFound / conflict for a code that has none of its own. */
+const GENERIC_TITLES = new Set(['请求参数无效 (invalid request)', '资源不存在 (not found)', '状态冲突 (conflict)']);
+
+/**
+ * The title a problem is shown with: the thrower's when it is bilingual and says more than a
+ * generic one; else the code's common title; else the generic one of the status.
+ */
+export function displayTitle(code: string, status: number, thrown: unknown): string {
+  const known = (PROBLEM_TITLES as Record<string, string>)[code];
+  if (isBilingualTitle(thrown) && (!GENERIC_TITLES.has(thrown) || !known)) return thrown;
+  return known ?? problemTitle(code, status);
+}
+
 /** The common title of `code`, else the generic one of its status. */
 export function problemTitle(code: string, status: number): string {
   const known = (PROBLEM_TITLES as Record<string, string>)[code];
