@@ -119,6 +119,9 @@ describe('framework errors', () => {
   it('a JSON body of another Content-Type, or charset, is 415 naming Content-Type', async () => {
     const text = await call('POST', '/api/v1/certificates', { body: JSON.stringify({ profile: 'unit' }), type: 'text/plain' });
     expectProblem(text, 415, 'unsupported_media_type', { field: 'Content-Type', detail: /application\/json, not text\/plain/ });
+    // Refused before anything is done: not even the write-ahead audit record of an attempt.
+    const audited = await p.db.query('SELECT count(*)::int AS n FROM gateway.audit_log WHERE request_id = $1', [text.body.requestId]);
+    expect(audited.rows[0].n).toBe(0);
     const latin1 = await call('POST', '/api/v1/certificates', { body: '{}', type: 'application/json; charset=latin1' });
     expectProblem(latin1, 415, 'unsupported_media_type', { field: 'Content-Type' });
     const encoded = await call('POST', '/api/v1/certificates', { body: '{}', type: 'application/json', headers: { 'content-encoding': 'x-unknown' } });

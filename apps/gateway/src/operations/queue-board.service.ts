@@ -1,8 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { bodyParserProblem } from '../problem/body-parser-problem';
-import { problemErrorOf, sendProblem } from '../problem/problem-response';
-import { boardErrorsAsProblems } from './board-error-problems';
 import type { Logger } from 'pino';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -20,6 +17,9 @@ import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../gateway.tokens';
 import { OperationsQueues } from './operations-queues.service';
 import { boardActionOf, bodySummary, clampedBoardQuery, crossSiteWrite, decodeBoardPath } from './board-request-policy';
 import { BOARD_PATH, boardSessionCleared, boardSessionCookie, boardTokenFromCookies } from './board-session-cookie';
+import { boardErrorsAsProblems } from './board-error-problems';
+import { bodyParserProblem } from '../problem/body-parser-problem';
+import { problemErrorOf, sendProblem } from '../problem/problem-response';
 
 /** Board actions carry no body of use; anything larger is refused unread. */
 const BOARD_JSON_LIMIT = '4kb';
