@@ -27,7 +27,7 @@ export function bodyParserProblem(e: BodyParserError): ProblemError {
     case 'entity.parse.failed':
       return new ProblemError(400, ProblemCode.malformedJson, PROBLEM_TITLES.malformed_json, `The request body is not valid JSON: ${String(e.message ?? '').slice(0, 200)}`, 'body');
     case 'charset.unsupported':
-      return new ProblemError(415, ProblemCode.unsupportedMediaType, PROBLEM_TITLES.unsupported_media_type, 'JSON is read as UTF-8 only: send Content-Type application/json (charset utf-8)', 'Content-Type');
+      return new ProblemError(415, ProblemCode.unsupportedMediaType, PROBLEM_TITLES.unsupported_media_type, 'JSON is read in a Unicode encoding only: send Content-Type application/json; charset=utf-8', 'Content-Type');
     case 'encoding.unsupported':
       return new ProblemError(415, ProblemCode.unsupportedMediaType, PROBLEM_TITLES.unsupported_media_type, 'Content-Encoding must be identity, gzip, deflate or br', 'Content-Encoding');
     case 'request.aborted':
