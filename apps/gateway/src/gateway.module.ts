@@ -5,6 +5,7 @@ import type { EcertConfig } from '@ecert/common';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from './gateway.tokens';
 import { RpcClient } from './rpc/rpc-client.service';
 import { ProblemFilter } from './problem/problem.filter';
+import { JsonBodyInterceptor } from './problem/json-body.interceptor';
 import { HealthController } from './health/health.controller';
 import { BackingStoresProbe } from './health/backing-stores.probe';
 import { CertificatesController } from './certificates/certificates.controller';
@@ -68,6 +69,8 @@ export class GatewayModule {
         { provide: GATEWAY_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_GUARD, useClass: AccessGuard },
+        // First: a body of the wrong Content-Type is refused before anything is audited or done.
+        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         // After the audit interceptor: a replayed answer is audited like any other call.
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
 import { NestFactory } from '@nestjs/core';
-import { json } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createLogger, DEV_DEFAULTS_WARNED_ENV, developmentDefaultsWarning, loadConfig, NestPinoLogger, type EcertConfig } from '@ecert/common';
@@ -9,6 +8,7 @@ import { GatewayModule } from './gateway.module';
 import { requestIdMiddleware } from './request-context/request-id.middleware';
 import { clientAddressMiddleware, trustedProxySet } from './request-context/client-address';
 import { createProblemValidationPipe } from './problem/problem-validation.pipe';
+import { jsonBodyParser } from './problem/body-parser-problem';
 import { installOcspResponder } from './pki/ocsp-responder.http';
 import { RpcClient } from './rpc/rpc-client.service';
 import { OcspCache } from './pki/ocsp-cache.service';
@@ -32,11 +32,12 @@ export async function startGateway(config: EcertConfig = loadConfig(process.env,
   app.use(clientAddressMiddleware(trustedProxySet(config.ECERT_TRUSTED_PROXIES)));
   // Seal images (≤ 512 KiB, base64 in JSON) get a larger allowance than everything else; it stays
   // below NATS's 1 MB message limit. A CSR is a few KB: other bodies far larger are refused unparsed.
-  app.use('/api/v1/seals', json({ limit: MAX_SEAL_JSON_BODY }));
+  app.use('/api/v1/seals', jsonBodyParser(MAX_SEAL_JSON_BODY));
   // Bull Board is an Express app of its own, behind the staff login (see QueueBoard).
   app.use(BOARD_PATH, app.get(QueueBoard).middleware());
-  app.use('/api/v1/certificates/activity', json({ limit: MAX_ACTIVITY_JSON_BODY }));
-  app.useBodyParser('json', { limit: MAX_JSON_BODY });
+  app.use('/api/v1/certificates/activity', jsonBodyParser(MAX_ACTIVITY_JSON_BODY));
+  // Refusals of the parsers are problems naming the body (413, malformed_json, 415), not Nest's BadRequestException.
+  app.use(jsonBodyParser(MAX_JSON_BODY));
   app.useGlobalPipes(createProblemValidationPipe());
   app.disable('x-powered-by');
   app.enableShutdownHooks();

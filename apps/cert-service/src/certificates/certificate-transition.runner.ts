@@ -18,6 +18,15 @@ export function normalizeSerial(serial: unknown): string {
   return serialKey(s);
 }
 
+/**
+ * The serial as the caller wrote it (trimmed), for what is said back: "000abc" is not found as
+ * "000abc", not as its lookup key "0abc". Called after normalizeSerial accepted it.
+ */
+export function serialAsSent(serial: unknown): string {
+  const s = typeof serial === 'string' ? serial.trim() : String(serial);
+  return s.length <= 64 ? s : `${s.slice(0, 64)}…`;
+}
+
 export interface TransitionSpec {
   action: LifecycleAction;
   reason?: string | null;
@@ -56,7 +65,8 @@ export class CertificateTransitionRunner {
 
   /** The certificate the command results in (the row, or what `after` returned). */
   async run(serialInput: unknown, spec: TransitionSpec): Promise<CertificateEntity> {
-    const serial = normalizeSerial(serialInput);
+    // A malformed serial is refused before any transaction; transitionIn keeps the caller's spelling for its 404.
+    normalizeSerial(serialInput);
     const outcome = await this.ds.transaction(async (m): Promise<{ replayed: CertificateEntity } | TransitionOutcome> => {
       // First of all locks: a retry queued behind its first attempt finds the receipt once that commits.
       const recorded = spec.receipt && (await certificateReceipts.lockAndFind(m, spec.receipt));
@@ -65,7 +75,7 @@ export class CertificateTransitionRunner {
         assertInScope(requestContext.getStore(), prior.regionCode, `certificate ${recorded}`);
         return { replayed: prior };
       }
-      return this.transitionIn(m, serial, spec);
+      return this.transitionIn(m, serialInput, spec);
     });
     if ('replayed' in outcome) return outcome.replayed;
     await this.afterCommit([outcome.row], spec.action !== 'unfreeze');
@@ -80,7 +90,7 @@ export class CertificateTransitionRunner {
   async transitionIn(m: EntityManager, serialInput: unknown, spec: TransitionSpec): Promise<TransitionOutcome> {
     const serial = normalizeSerial(serialInput);
     const row = await m.getRepository(CertificateEntity).findOne({ where: { serial }, lock: { mode: 'pessimistic_write' } });
-    if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
+    if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serialAsSent(serialInput)}`);
     assertInScope(requestContext.getStore(), row.regionCode, `certificate ${serial}`);
     const now = new Date();
     const plan = planTransition(spec.action, row.status, row.notAfter, now);

@@ -59,7 +59,7 @@ export class EndEntityIssuer {
    */
   private personalIdCode(identity: SubscriberIdentity): { code: string; hash: string } {
     const hash = identity.idNumber ? personalIdHash(identity.idNumber, this.personalId.salt) : identity.idNumberHash;
-    if (!hash) throw new ProblemError(500, ProblemCode.internal, 'personal identity incomplete', 'neither the resident ID nor its hash is known');
+    if (!hash) throw new ProblemError(500, ProblemCode.internal, '内部错误 (internal error)', 'personal identity incomplete: neither the resident ID nor its hash is known');
     return { code: this.personalId.mode === 'clear' && identity.idNumber ? identity.idNumber : hash, hash };
   }
 

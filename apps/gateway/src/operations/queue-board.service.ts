@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { NATIONAL_SCOPE, ProblemCode, ProblemError, requestContext, type EcertConfig } from '@ecert/common';
+import { NATIONAL_SCOPE, PROBLEM_TITLES, ProblemCode, ProblemError, requestContext, type EcertConfig } from '@ecert/common';
 import { QueueNames } from '@ecert/contracts';
 import { AccessService } from '../access/access.service';
 import type { Principal } from '../access/principal';
@@ -17,6 +17,9 @@ import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../gateway.tokens';
 import { OperationsQueues } from './operations-queues.service';
 import { boardActionOf, bodySummary, clampedBoardQuery, crossSiteWrite, decodeBoardPath } from './board-request-policy';
 import { BOARD_PATH, boardSessionCleared, boardSessionCookie, boardTokenFromCookies } from './board-session-cookie';
+import { boardErrorsAsProblems } from './board-error-problems';
+import { bodyParserProblem } from '../problem/body-parser-problem';
+import { problemErrorOf, sendProblem } from '../problem/problem-response';
 
 /** Board actions carry no body of use; anything larger is refused unread. */
 const BOARD_JSON_LIMIT = '4kb';
@@ -57,7 +60,7 @@ export class QueueBoard {
 
   private async handle(req: Request, res: Response, next: NextFunction): Promise<void> {
     const segments = decodeBoardPath(req.path);
-    if (!segments) throw new ProblemError(400, ProblemCode.validationFailed, '请求无效 (bad request)', 'The path has a malformed percent escape', 'path');
+    if (!segments) throw ProblemError.badRequest(ProblemCode.validationFailed, 'path', 'The path has a malformed percent escape');
     const bearer = bearerOf(req);
     const token = bearer ?? boardTokenFromCookies(req.header('cookie'));
     if (req.path === SESSION_PATH && req.method === 'DELETE') {
@@ -97,6 +100,7 @@ export class QueueBoard {
       const q = req.url.indexOf('?');
       const query = clampedBoardQuery(q < 0 ? '' : req.url.slice(q));
       if (query !== undefined) req.url = `${req.url.slice(0, q)}${query}`;
+      boardErrorsAsProblems(req, res, this.logger);
       boards[admin ? 'full' : 'readOnly'](req, res, next);
       return;
     }
@@ -129,6 +133,7 @@ export class QueueBoard {
     res.once('finish', () => outcome(false));
     // The connection gone before the answer was written: the action may or may not have happened.
     res.once('close', () => outcome(!res.writableFinished));
+    boardErrorsAsProblems(req, res, this.logger);
     boards.full(req, res, next);
   }
 
@@ -141,16 +146,13 @@ export class QueueBoard {
   }
 
   private async refuse(req: Request, res: Response, e: unknown): Promise<void> {
-    const problem = e instanceof ProblemError ? e : new ProblemError(500, ProblemCode.internal, '内部错误 (internal error)', 'Unexpected error');
-    if (!(e instanceof ProblemError)) this.logger.error({ err: (e as Error)?.message }, 'queue board failed');
+    // Read as the API's filter reads errors: a Redis or database failure is its 503, not a 500.
+    const problem = problemErrorOf(e, req, res);
+    if (!(e instanceof ProblemError)) this.logger.error({ err: (e as Error)?.message, code: problem.code }, 'queue board failed');
     if (problem.status === 401) {
       await this.anonymous.record({ action: 'access.refused', address: clientAddressOf(req), target: `${req.method} ${BOARD_PATH}`, reason: problem.message, status: 401 }).catch(() => undefined);
     }
-    if (res.headersSent) return;
-    const body = { ...problem.toProblem((req as Request & { requestId?: string }).requestId), instance: req.originalUrl };
-    const retryAfter = (body as { retryAfter?: unknown }).retryAfter;
-    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+    sendProblem(req, res, problem);
   }
 
   /** Two boards over the same queues: one whose adapters refuse every action, one for admins. */
@@ -179,8 +181,8 @@ function parseBoardJson(req: Request, res: Response): Promise<void> {
     parseJson(req, res, (err?: unknown) => {
       if (!err) return resolve();
       const e = err as { status?: number; type?: string };
-      if (e.status === 413) return reject(new ProblemError(413, ProblemCode.bodyTooLarge, '请求体过大 (body too large)', `Board actions take at most ${BOARD_JSON_LIMIT} of JSON`, 'body'));
-      reject(new ProblemError(400, ProblemCode.validationFailed, '请求无效 (bad request)', 'The body is not valid JSON', 'body'));
+      if (e.status === 413) return reject(new ProblemError(413, ProblemCode.bodyTooLarge, PROBLEM_TITLES.body_too_large, `Board actions take at most ${BOARD_JSON_LIMIT} of JSON`, 'body'));
+      reject(bodyParserProblem(e));
     }),
   );
 }

@@ -5,6 +5,8 @@ import { Subjects } from '@ecert/contracts';
 import { ServiceMetrics } from '@ecert/messaging';
 import type { RpcClient } from '../rpc/rpc-client.service';
 import type { OcspCache } from './ocsp-cache.service';
+import { PROBLEM_TITLES, ProblemCode, ProblemError } from '@ecert/common';
+import { requestIdFor } from '../request-context/request-id.middleware';
 
 const MAX_REQUEST = 16 * 1024;
 const OCSP_PATH = '/pki/ocsp';
@@ -45,6 +47,19 @@ function send(res: ServerResponse, der: Uint8Array, maxAgeSeconds = 0): void {
   res.end(der);
 }
 
+/**
+ * A method RFC 6960 has no OCSP answer for is an HTTP-level error: a problem like the rest of the
+ * gateway's (a malformed or oversized request keeps its OCSP answer, malformedRequest).
+ */
+function methodNotAllowed(req: IncomingMessage, res: ServerResponse): void {
+  req.resume(); // whatever body came is not read
+  const requestId = requestIdFor(req.headers['x-request-id']);
+  const error = new ProblemError(405, ProblemCode.methodNotAllowed, PROBLEM_TITLES.method_not_allowed, `${req.method} is not a method of ${OCSP_PATH}: use GET or POST (RFC 6960 appendix A.1)`);
+  const body = JSON.stringify({ ...error.toProblem(requestId), instance: OCSP_PATH });
+  res.writeHead(405, { Allow: 'GET, POST', 'Content-Type': 'application/problem+json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Request-Id': requestId });
+  res.end(body);
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -78,8 +93,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
       body = undefined; // a broken %-escape is a malformed request, not a server error
     }
   } else {
-    res.writeHead(405, { Allow: 'GET, POST' }).end();
-    return;
+    return methodNotAllowed(req, res);
   }
   if (!body?.length || body.length > MAX_REQUEST) return send(res, ocspErrorResponse('malformedRequest'));
   const key = body.toString('base64');

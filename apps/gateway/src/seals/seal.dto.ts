@@ -135,7 +135,6 @@ export class ExtractSealImageDto {
 
   @ApiPropertyOptional({ minimum: 72, maximum: 2400, description: 'scan resolution if the file declares none (default 300)' })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(72)
   @Max(2400)

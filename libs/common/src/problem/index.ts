@@ -1,2 +1,3 @@
 export * from './problem-codes';
+export * from './problem-titles';
 export * from './problem';

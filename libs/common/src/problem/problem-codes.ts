@@ -5,6 +5,14 @@
 export const ProblemCode = {
   validationFailed: 'validation_failed',
   bodyTooLarge: 'body_too_large',
+  /** The body was sent as JSON but is not JSON (cannot be parsed). */
+  malformedJson: 'malformed_json',
+  /** A Content-Type (or charset, or Content-Encoding) the route does not take. */
+  unsupportedMediaType: 'unsupported_media_type',
+  /** No route has this path (whatever the method). */
+  routeNotFound: 'route_not_found',
+  /** The path exists, not with this method: the Allow header lists the methods it has. */
+  methodNotAllowed: 'method_not_allowed',
   notFound: 'not_found',
   certificateNotFound: 'certificate_not_found',
   caNotFound: 'ca_not_found',
@@ -38,7 +46,9 @@ export const ProblemCode = {
   /** The unlock of this UKey was already authorised for this application. */
   unlockAlreadyAuthorised: 'unlock_already_authorised',
   unlockAuthorisationNotFound: 'unlock_authorisation_not_found',
+  /** No instance of the service behind the route is running: the request was not carried out. */
   serviceUnavailable: 'service_unavailable',
+  /** The service did not answer in time: a command may or may not have been carried out (retry with the same Idempotency-Key). */
   serviceTimeout: 'service_timeout',
   databaseBusy: 'database_busy',
   databaseUnavailable: 'database_unavailable',

@@ -1,4 +1,8 @@
 import type { ProblemCodeValue } from './problem-codes';
+import { PROBLEM_TITLES } from './problem-titles';
+
+/** The common title of a code, or the helper's generic one for a code of another catalogue. */
+const titleOf = (code: string, generic: string) => (PROBLEM_TITLES as Record<string, string>)[code] ?? generic;
 
 /** RFC 9457 problem details, plus ecert's stable `code` and the offending `field`. */
 export interface ProblemDetails {
@@ -56,14 +60,14 @@ export class ProblemError extends Error {
   }
 
   static badRequest(code: ProblemCodeValue | string, field: string | undefined, detail: string): ProblemError {
-    return new ProblemError(400, code, '请求参数无效 (invalid request)', detail, field);
+    return new ProblemError(400, code, titleOf(code, '请求参数无效 (invalid request)'), detail, field);
   }
 
   static notFound(code: ProblemCodeValue | string, detail: string): ProblemError {
-    return new ProblemError(404, code, '资源不存在 (not found)', detail);
+    return new ProblemError(404, code, titleOf(code, '资源不存在 (not found)'), detail);
   }
 
   static conflict(code: ProblemCodeValue | string, detail: string, extensions: Record<string, unknown> = {}): ProblemError {
-    return new ProblemError(409, code, '状态冲突 (conflict)', detail, undefined, extensions);
+    return new ProblemError(409, code, titleOf(code, '状态冲突 (conflict)'), detail, undefined, extensions);
   }
 }

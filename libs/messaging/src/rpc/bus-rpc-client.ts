@@ -7,6 +7,20 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, natsCredentials } from '../nats/nats-connection';
 
 /**
+ * A call that got no reply, as the caller's problem. No instance listening (NATS's "no
+ * responders") means nothing was done: service_unavailable. A timeout means the service may have
+ * done it: service_timeout, so a client retries a command with the same Idempotency-Key. Neither
+ * carries the transport's message (it names the internal subject).
+ */
+function unanswered(e: unknown, service: string, waitMs: number): ProblemError {
+  if (e instanceof TimeoutError) {
+    return new ProblemError(503, ProblemCode.serviceTimeout, '服务响应超时 (service timeout)', `The ${service} service did not answer within ${waitMs} ms; the request may or may not have been carried out`, undefined, { retryAfter: 1 });
+  }
+  const noResponders = /no subscribers|no responders/i.test(String((e as Error)?.message ?? e));
+  return new ProblemError(503, ProblemCode.serviceUnavailable, '服务暂不可用 (service unavailable)', noResponders ? `The ${service} service is not running; nothing was done` : `The ${service} service could not be reached`, undefined, { retryAfter: 1 });
+}
+
+/**
  * The one way any process sends a request over the bus. Every call has a deadline (a dead or
  * missing service is a 503 within NATS_REQUEST_TIMEOUT_MS, never a hang) and a context token
  * signed by this process: the gateway states the acting client or staff member, their operations
@@ -57,8 +71,7 @@ export class BusRpcClient {
     try {
       reply = await firstValueFrom(this.client.send<RpcReply<T>>(subject, envelope).pipe(timeout(wait)));
     } catch (e) {
-      const why = e instanceof TimeoutError ? `did not answer within ${wait} ms` : `could not be reached: ${(e as Error).message ?? e}`;
-      throw new ProblemError(503, ProblemCode.serviceUnavailable, '服务暂不可用 (service unavailable)', `The ${service} service ${why}`);
+      throw unanswered(e, service, wait);
     }
     if (!reply || typeof reply !== 'object' || !('ok' in reply)) {
       throw new ProblemError(502, ProblemCode.internal, '服务应答无效 (bad reply)', `The ${service} service sent an unexpected reply`);

@@ -5,7 +5,7 @@ import type { CertificateView, ListCertificatesQuery, Page } from '@ecert/contra
 import { DATA_SOURCE } from '@ecert/messaging';
 import { CertificateEntity } from '../certificate.entity';
 import { CertificateViewMapper } from '../certificate-view.mapper';
-import { normalizeSerial } from '../certificate-transition.runner';
+import { normalizeSerial, serialAsSent } from '../certificate-transition.runner';
 
 const STATUSES = ['active', 'frozen', 'revoked', 'expired', 'invalid'];
 
@@ -19,7 +19,7 @@ export class CertificateQueries {
   async get(serialInput: unknown): Promise<CertificateView> {
     const serial = normalizeSerial(serialInput);
     const row = await this.ds.getRepository(CertificateEntity).findOneBy({ serial });
-    if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serial}`);
+    if (!row) throw ProblemError.notFound(ProblemCode.certificateNotFound, `No certificate with serial ${serialAsSent(serialInput)}`);
     assertInScope(requestContext.getStore(), row.regionCode, `certificate ${serial}`);
     return this.views.toView(row);
   }

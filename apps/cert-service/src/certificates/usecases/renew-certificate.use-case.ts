@@ -105,7 +105,7 @@ export class RenewCertificateUseCase {
  */
 function identityOf(c: CertificateEntity): SubscriberIdentity {
   const region = lookupRegion(c.regionCode);
-  if (!region) throw new ProblemError(500, ProblemCode.internal, 'stored region code unknown', c.regionCode);
+  if (!region) throw new ProblemError(500, ProblemCode.internal, '内部错误 (internal error)', `the stored region code ${c.regionCode} of certificate ${c.serial} is unknown`);
   const identity: SubscriberIdentity = {
     profile: c.profile,
     unitName: c.unitName,
@@ -121,7 +121,7 @@ function identityOf(c: CertificateEntity): SubscriberIdentity {
     if (code?.kind === 'clear') identity.idNumber = code.idNumber;
     identity.idNumberHash = c.personIdHash ?? (code?.kind === 'hash' ? code.hash : undefined);
     identity.idNumberMasked = c.personIdMasked ?? (identity.idNumber ? maskResidentId(identity.idNumber) : undefined);
-    if (!identity.idNumber && !identity.idNumberHash) throw new ProblemError(500, ProblemCode.internal, 'stored personal identity incomplete', c.serial);
+    if (!identity.idNumber && !identity.idNumberHash) throw new ProblemError(500, ProblemCode.internal, '内部错误 (internal error)', `the stored personal identity of certificate ${c.serial} is incomplete`);
   }
   return identity;
 }
