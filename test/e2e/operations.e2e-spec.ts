@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { Queue } from 'bullmq';
 import { bullPrefix, QueueNames } from '@ecert/contracts';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +8,7 @@ import { freePort, startTestPlatform, type TestPlatform } from '../support/test-
 import { makeResidentId, makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
 import { api } from '../support/http';
 import { samplePdf, upload } from '../support/materials';
+import { OperationsQueues } from '../../apps/gateway/src/operations/operations-queues.service';
 import { scanJpeg } from '../../apps/seal-service/src/images/test-images.spec-helper';
 
 /**
@@ -256,6 +258,94 @@ describe('Bull Board at /admin/queues', () => {
     const audit = await p.db.query(`SELECT outcome, target FROM gateway.audit_log WHERE action LIKE 'PUT /admin/queues/api/queues/%/retry' AND staff_id = $1 ORDER BY seq`, [(await staff('admin', '000000')).staffId]);
     await expect.poll(async () => (await p.db.query(`SELECT count(*)::int AS n FROM gateway.audit_log WHERE action LIKE 'PUT /admin/queues/%' AND outcome = 'success'`)).rows[0].n).toBeGreaterThanOrEqual(1);
     expect(audit.rows[0]).toMatchObject({ outcome: 'attempted', target: QueueNames.sagas });
+  });
+});
+
+describe('Bull Board: the outcome of an admin\'s action', () => {
+  const route = (queue: string, status: string) => `PUT /admin/queues/api/queues/${queue}/clean/${status}`;
+  /** The audit records of board actions on this route after `afterSeq`, oldest first. */
+  const records = async (action: string, afterSeq: number) =>
+    (await p.db.query(`SELECT seq::int AS seq, outcome, target, staff_id, details FROM gateway.audit_log WHERE action = $1 AND seq > $2 ORDER BY seq`, [action, afterSeq])).rows as {
+      seq: number;
+      outcome: string;
+      target: string;
+      staff_id: string | null;
+      details: Record<string, unknown>;
+    }[];
+  const lastSeq = async () => Number((await p.db.query('SELECT coalesce(max(seq), 0) AS n FROM gateway.audit_log')).rows[0].n);
+  /** The attempt and its outcome, once both are written — and no further record comes after a while. */
+  const attemptAndOutcome = async (action: string, afterSeq: number) => {
+    await expect.poll(async () => (await records(action, afterSeq)).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 500));
+    const rows = await records(action, afterSeq);
+    expect(rows.map((r) => r.outcome)).toHaveLength(2);
+    return rows;
+  };
+
+  it('records the answer once it is written: success with its status, or failure with it', async () => {
+    const admin = await bearer('admin');
+    const { staffId } = await staff('admin', '000000');
+    const from = await lastSeq();
+    const done = await board(`/api/queues/${QueueNames.webhooks}/clean/completed`, admin, 'PUT');
+    expect(done.status, done.text).toBe(200);
+    const [attempt, outcome] = await attemptAndOutcome(route(QueueNames.webhooks, 'completed'), from);
+    expect(attempt).toMatchObject({ outcome: 'attempted', target: QueueNames.webhooks, details: { queue: QueueNames.webhooks, action: 'clean', status: 'completed' } });
+    expect(outcome).toMatchObject({ outcome: 'success', target: QueueNames.webhooks, staff_id: staffId, details: { attempt: attempt!.seq, status: 200 } });
+    expect(outcome!.details).not.toHaveProperty('aborted');
+
+    // A job that is not there: Bull Board answers 404, the outcome says failure with that status.
+    const missing = `PUT /admin/queues/api/queues/${QueueNames.sagas}/no-such-job/retry`;
+    const notFound = await board(`/api/queues/${QueueNames.sagas}/no-such-job/retry`, admin, 'PUT');
+    expect(notFound.status, notFound.text).toBe(404);
+    const [tried, failed] = await attemptAndOutcome(missing, from);
+    expect(failed).toMatchObject({ outcome: 'failure', staff_id: staffId, details: { attempt: tried!.seq, status: 404 } });
+    expect(failed!.details).not.toHaveProperty('aborted');
+  });
+
+  it('records an action whose client went away before the answer as aborted, once, whether or not it then went through', async () => {
+    const admin = await bearer('admin');
+    const { staffId } = await staff('admin', '000000');
+    const from = await lastSeq();
+    // The clean waits at the queue until the test lets it go, so the client leaves while it is under way.
+    const queue = p.gateway!.get(OperationsQueues).all().get(QueueNames.webhooks)!;
+    const clean = queue.clean.bind(queue);
+    let entered!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((r) => (entered = r));
+    const gate = new Promise<void>((r) => (release = r));
+    let cleaned = false;
+    queue.clean = (async (...args: Parameters<typeof queue.clean>) => {
+      entered();
+      await gate;
+      const ids = await clean(...args);
+      cleaned = true;
+      return ids;
+    }) as typeof queue.clean;
+    try {
+      const url = new URL(`/admin/queues/api/queues/${QueueNames.webhooks}/clean/failed`, p.baseUrl);
+      const req = request(url, { method: 'PUT', headers: admin, agent: false });
+      let answered = false;
+      req.on('response', () => (answered = true));
+      req.on('error', () => undefined);
+      req.end();
+      await reached;
+      const action = route(QueueNames.webhooks, 'failed');
+      expect((await records(action, from)).map((r) => r.outcome)).toEqual(['attempted']);
+      req.destroy();
+      // The outcome is recorded when the connection closes, not when the action ends (it has not yet).
+      const [attempt, outcome] = await attemptAndOutcome(action, from);
+      expect(cleaned).toBe(false);
+      expect(outcome).toMatchObject({ outcome: 'failure', target: QueueNames.webhooks, staff_id: staffId, details: { attempt: attempt!.seq, status: null, aborted: true } });
+      // The action then goes through; its answer has nobody to go to, and no second outcome is recorded.
+      release();
+      await expect.poll(() => cleaned, { timeout: 10_000 }).toBe(true);
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await records(action, from)).map((r) => r.outcome)).toEqual(['attempted', 'failure']);
+      expect(answered).toBe(false);
+    } finally {
+      release();
+      queue.clean = clean;
+    }
   });
 });
 

@@ -1,52 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
+import { PrivateRedis } from '../support/private-redis';
 
 /**
  * Issue 7: a Redis that stops is a bounded wait and a clean problem (never a hang), and the
  * platform heals by itself when it returns. The platform runs on a private redis-server here.
  */
 const dir = new TempDir();
-let redis: ChildProcess | undefined;
-let port: number;
+let redis: PrivateRedis;
 let p: TestPlatform;
 
-async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await waitFor(async () => {
-    const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on('error', () => undefined);
-    try {
-      await r.connect();
-      return (await r.ping()) === 'PONG';
-    } finally {
-      r.disconnect();
-    }
-  }, 10_000);
-}
-
-async function stopRedis(): Promise<void> {
-  const r = redis;
-  redis = undefined;
-  if (!r || r.exitCode !== null) return;
-  await new Promise((done) => {
-    r.once('exit', done);
-    r.kill('SIGKILL');
-  });
-}
-
 beforeAll(async () => {
-  port = await freePort();
-  await startRedis();
-  p = await startTestPlatform({ services: ['cert', 'gateway'], env: { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_COMMAND_TIMEOUT_MS: '1000' } });
+  redis = await PrivateRedis.start();
+  p = await startTestPlatform({ services: ['cert', 'gateway'], env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '1000' } });
 });
 
 afterAll(async () => {
   await p?.close();
-  await stopRedis();
+  await redis?.stop();
   dir.remove();
 });
 
@@ -55,7 +28,7 @@ const issueBody = () => ({ profile: 'unit', csr: opensslCsr(dir, 'p256').csr, un
 describe('Redis outage', () => {
   it('answers 503 store_unavailable within the command deadline while Redis is gone, then heals', async () => {
     expect((await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, { 'x-api-key': '' })).status).toBe(201);
-    await stopRedis();
+    await redis.stop();
     for (const call of [
       () => api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, { 'x-api-key': '' }),
       () => api(p.baseUrl, 'POST', '/api/v1/certificates', issueBody(), { 'idempotency-key': `redis-down-${Date.now()}` }),
@@ -71,7 +44,7 @@ describe('Redis outage', () => {
     expect(health.status).toBe(503);
     expect(health.body.stores.redis).toBe('down');
 
-    await startRedis();
+    await redis.start();
     await waitFor(async () => (await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, { 'x-api-key': '' })).status === 201, 15_000, 250);
     const issued = await api(p.baseUrl, 'POST', '/api/v1/certificates', issueBody(), { 'idempotency-key': `redis-back-${Date.now()}` });
     expect(issued.status, JSON.stringify(issued.body)).toBe(201);

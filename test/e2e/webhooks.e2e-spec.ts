@@ -5,14 +5,17 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { requestContext, verifyWebhookSignature } from '@ecert/common';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Queue } from 'bullmq';
 import {
   bulkEventSubject,
+  bullPrefix,
   durableConsumers,
   EVENT_SIGNATURE_HEADER,
   EVENT_SIGNER_HEADER,
   EVENTS_STREAM,
   eventSubject,
   NOTIFIER_ACTOR,
+  QueueNames,
   Subjects,
   type CertificateRenewalDueData,
   type DomainEvent,
@@ -481,6 +484,56 @@ describe('review fixes', () => {
     const d = await waitFor(async () => (await deliveries(sub.id, c.headers)).find((x) => x.id === id && x.status === 'dead'), 15_000);
     expect(d.attempts).toBe(MAX_ATTEMPTS);
     expect(receiver.at('/budget')).toHaveLength(1);
+  });
+
+  it('re-queues a delivery whose job was lost from Redis (the sweep), and delivers it once', async () => {
+    const c = await newClient('丢失的任务', ['webhooks:manage', 'certificates:read']);
+    const sub = await subscribe('/lost-job', c.headers);
+    const dispatcher = p.gateway!.get(WebhookDispatcher);
+    const sweep = () => (dispatcher as unknown as { sweep(): Promise<void> }).sweep();
+    const queue = new Queue(QueueNames.webhooks, { connection: { url: p.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: bullPrefix(p.config.ECERT_REDIS_PREFIX) });
+    const id = randomUUID();
+    const eventId = randomUUID();
+    try {
+      // Paused, so the job stays in Redis until it is taken away (no worker picks it up first).
+      await queue.pause();
+      await p.db.query(
+        `INSERT INTO gateway.webhook_delivery (id, subscription_id, event_id, event_type, order_key, body) VALUES ($1, $2, $3, 'certificate.issued', 'certificate:LOST', $4)`,
+        [id, sub.id, eventId, JSON.stringify({ id: eventId, type: 'certificate.issued', occurredAt: new Date().toISOString(), aggregateId: 'LOST', data: { serial: 'LOST' } })],
+      );
+      await dispatcher.enqueueReady([sub.id]);
+      const [row] = (await p.db.query('SELECT generation, queued_generation FROM gateway.webhook_delivery WHERE id = $1', [id])).rows;
+      expect(row.queued_generation).toBe(row.generation);
+      const jobId = `${id}_${row.generation}`;
+      expect(await queue.getJobState(jobId)).not.toBe('unknown');
+      // The job is lost (Redis emptied, evicted, an operator's clean): the row still says queued.
+      await queue.remove(jobId);
+      expect(await queue.getJobState(jobId)).toBe('unknown');
+      await queue.resume();
+      // Nothing else would send it: being queued, it is not queued again, and within the minute a job may still be on its way.
+      await dispatcher.enqueueReady([sub.id]);
+      await sweep();
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(receiver.at('/lost-job')).toEqual([]);
+      expect((await p.db.query('SELECT status, attempts FROM gateway.webhook_delivery WHERE id = $1', [id])).rows[0]).toEqual({ status: 'pending', attempts: 0 });
+      // A minute later, the sweep finds it without its job and queues it again.
+      await p.db.query(`UPDATE gateway.webhook_delivery SET queued_at = now() - interval '61 seconds' WHERE id = $1`, [id]);
+      await sweep();
+      const got = await waitFor(async () => receiver.at('/lost-job')[0], 10_000);
+      expect(got.body).toMatchObject({ id: eventId, type: 'certificate.issued', data: { serial: 'LOST' } });
+      expect(got.headers['ecert-delivery-id']).toBe(id);
+      expect(verifyWebhookSignature(got.headers['ecert-webhook-signature'] as string, got.raw, sub.secret).ok).toBe(true);
+      await waitFor(async () => (await deliveries(sub.id, c.headers)).find((d) => d.id === id && d.status === 'succeeded'));
+      // Once: later sweeps find it delivered.
+      await sweep();
+      await sweep();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(receiver.at('/lost-job')).toHaveLength(1);
+      expect((await deliveries(sub.id, c.headers)).find((d) => d.id === id)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    } finally {
+      await queue.resume().catch(() => undefined);
+      await queue.close();
+    }
   });
 
   it('prunes finished deliveries and e-mails older than the retention', async () => {
