@@ -5,9 +5,16 @@ import { Subjects } from '@ecert/contracts';
 import { ServiceMetrics } from '@ecert/messaging';
 import type { RpcClient } from '../rpc/rpc-client.service';
 import type { OcspCache } from './ocsp-cache.service';
+import { declareRawRoutes, type RawRoute } from '../openapi/raw-routes';
 
 const MAX_REQUEST = 16 * 1024;
 const OCSP_PATH = '/pki/ocsp';
+
+/** What the responder answers (described in openapi/raw-paths.ts). */
+export const OCSP_ROUTES: readonly RawRoute[] = [
+  { method: 'post', path: OCSP_PATH },
+  { method: 'get', path: `${OCSP_PATH}/{request}` },
+];
 
 /**
  * RFC 6960 responder endpoint (POST with application/ocsp-request, or GET with the base64 request
@@ -18,7 +25,7 @@ const OCSP_PATH = '/pki/ocsp';
 export function installOcspResponder(server: Server, rpc: RpcClient, cache: OcspCache, logger: Logger, httpMaxAgeSeconds = 0): void {
   const [express] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
     if (url === OCSP_PATH || url.startsWith(`${OCSP_PATH}/`) || url.startsWith(`${OCSP_PATH}?`)) {
       handle(req, res, rpc, cache, logger, httpMaxAgeSeconds).catch((e) => {
@@ -28,7 +35,8 @@ export function installOcspResponder(server: Server, rpc: RpcClient, cache: Ocsp
       return;
     }
     express(req, res);
-  });
+  };
+  server.on('request', declareRawRoutes(listener, OCSP_ROUTES));
 }
 
 /**
