@@ -151,16 +151,19 @@ function describeOperation(operation: Json, method: string, h: Handler, reflecto
   operation.security = isPublic ? [] : credentials.map((c) => ({ [c]: [] }));
   if (grant) {
     operation['x-ecert-operation'] = grant;
-    operation.description = [operation.description, `Needs the operation grant \`${grant}\`.`].filter(Boolean).join('\n\n');
+    addDescription(operation, `Needs the operation grant \`${grant}\`.`);
   } else if (!isPublic) {
-    operation.description = [operation.description, 'Any authenticated caller (the service decides what it may see).'].filter(Boolean).join('\n\n');
+    addDescription(operation, 'Any authenticated caller (the service decides what it may see).');
   }
 
   if (upload) operation.requestBody = uploadBody(operation.requestBody as Json | undefined, upload);
 
+  const jsonBody = !upload || !!(operation.requestBody as Json | undefined)?.content?.['application/json'];
   if (!isPublic && method === 'post') {
     if (secret) {
-      operation.description = `${operation.description}\n\nThe answer carries a secret: it is never cached nor kept for a replay, so \`Idempotency-Key\` is refused here (400).`;
+      addDescription(operation, 'The answer carries a secret: it is never cached nor kept for a replay, so `Idempotency-Key` is refused here (400).');
+    } else if (!jsonBody) {
+      addDescription(operation, 'An upload is idempotent by its content (the same file twice changes nothing): `Idempotency-Key` is refused with it (400).');
     } else {
       operation.parameters = [
         ...((operation.parameters as Json[] | undefined) ?? []),
@@ -179,14 +182,18 @@ function describeOperation(operation: Json, method: string, h: Handler, reflecto
   const scanned = (operation.responses ?? {}) as Json;
   // An error answer a route describes itself (health's 503 with its own body) stands as written.
   const described = Object.fromEntries(Object.entries(scanned).filter(([k]) => !k.startsWith('2')));
-  operation.responses = { ...successResponses(scanned, status, answer, shared), ...problemResponses(problemsOf(operation, method, isPublic, secret, own), shared), ...described };
+  operation.responses = { ...successResponses(scanned, status, answer, shared), ...problemResponses(problemsOf(operation, method, isPublic, secret, jsonBody, own), shared), ...described };
 }
 
-function problemsOf(operation: Json, method: string, isPublic: boolean, secret: boolean, own: ProblemSpec[]): ProblemSpec {
+function addDescription(operation: Json, text: string): void {
+  operation.description = [operation.description, text].filter(Boolean).join('\n\n');
+}
+
+function problemsOf(operation: Json, method: string, isPublic: boolean, secret: boolean, jsonBody: boolean, own: ProblemSpec[]): ProblemSpec {
   const specs: ProblemSpec[] = [ALWAYS_PROBLEMS];
   if (!isPublic) specs.push(...AUTHENTICATED_PROBLEMS);
   if (!isPublic && MUTATING.has(method)) specs.push(AUDITED_CHANGE_PROBLEMS);
-  if (!isPublic && method === 'post') specs.push(...(secret ? [INPUT_PROBLEMS] : IDEMPOTENCY_PROBLEMS));
+  if (!isPublic && method === 'post') specs.push(...(secret || !jsonBody ? [INPUT_PROBLEMS] : IDEMPOTENCY_PROBLEMS));
   if ((operation.parameters as unknown[] | undefined)?.length) specs.push(INPUT_PROBLEMS);
   if (operation.requestBody) specs.push(BODY_PROBLEMS);
   return mergeProblems(...specs, ...own);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ProblemCode, ProblemError, STAFF_ROLES, validateRegionCode, type StaffRole } from '@ecert/common';
+import { ProblemCode, ProblemError, STAFF_ROLES, validateRegionCode } from '@ecert/common';
 import type { Page } from '@ecert/contracts';
 import type { StaffView } from './staff.view';
 import { GATEWAY_DATA_SOURCE } from '../gateway.tokens';
