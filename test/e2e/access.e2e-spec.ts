@@ -309,7 +309,13 @@ describe('staff certificate login', () => {
     expect(res.body.staff.id).toBe(r.staffId);
     expect(res.body.staff.role).toBe('admin');
     const bearer = { authorization: `Bearer ${res.body.token}`, 'x-api-key': '' };
-    expect((await api(p.baseUrl, 'GET', '/api/v1/clients', undefined, bearer)).status).toBe(200);
+    const clients = await api(p.baseUrl, 'GET', '/api/v1/clients?pageSize=1', undefined, bearer);
+    expect(clients.status).toBe(200);
+    expect(clients.body).toMatchObject({ page: 1, pageSize: 1, total: expect.any(Number) });
+    expect(clients.body.items).toHaveLength(1);
+    const staffPage = await api(p.baseUrl, 'GET', '/api/v1/staff?pageSize=100', undefined, bearer);
+    expect(staffPage.status).toBe(200);
+    expect(staffPage.body.items.map((s: { id: string }) => s.id)).toContain(r.staffId);
   });
 });
 

@@ -410,6 +410,28 @@ describe('decisions', () => {
   });
 });
 
+describe('the list', () => {
+  it('pages newest first with next/after, unaffected by applications filed meanwhile', async () => {
+    const system = await businessSystem(['450102']);
+    const file = async () => {
+      const r = await api(p.baseUrl, 'POST', '/api/v1/applications', form('450102').body, system);
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body.id as string;
+    };
+    const ids = [await file(), await file(), await file()];
+    const first = await api(p.baseUrl, 'GET', '/api/v1/applications?pageSize=2', undefined, system);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ page: 1, pageSize: 2, total: 3 });
+    expect(first.body.items.map((a: { id: string }) => a.id)).toEqual([ids[2], ids[1]]);
+    await file();
+    const second = await api(p.baseUrl, 'GET', `/api/v1/applications?pageSize=2&after=${first.body.next}`, undefined, system);
+    expect(second.status).toBe(200);
+    expect(second.body.items.map((a: { id: string }) => a.id)).toEqual([ids[0]]);
+    expect(second.body.next).toBeUndefined();
+    expect((await api(p.baseUrl, 'GET', '/api/v1/applications?after=not-a-cursor', undefined, system)).body).toMatchObject({ status: 400, field: 'after' });
+  });
+});
+
 describe('bad input changes nothing', () => {
   it('refuses an unknown type, a fake PDF, an oversized upload, another unit’s certificate, and a bad id', async () => {
     const system = await businessSystem(['370481']);

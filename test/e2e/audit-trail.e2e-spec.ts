@@ -218,6 +218,23 @@ describe('what the audit trail records', () => {
     expect(rows.reduce((n, r) => n + (r.details.repeated ?? 1), 0)).toBe(200);
   });
 
+  it('pages the trail newest first with next/after, unaffected by records appended meanwhile', async () => {
+    const { rows } = await p.db.query('SELECT seq::int AS seq FROM gateway.audit_log ORDER BY seq DESC LIMIT 4');
+    const first = await api(p.baseUrl, 'GET', '/api/v1/audit?pageSize=2');
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((r: { seq: number }) => r.seq)).toEqual(rows.slice(0, 2).map((r) => r.seq));
+    expect(first.body.total).toBeGreaterThanOrEqual(4);
+    // A change appends records at the top; the cursor continues below page 1 all the same.
+    expect((await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'paging', department: 'audit', operations: ['certificates:read'] })).status).toBe(201);
+    const second = await api(p.baseUrl, 'GET', `/api/v1/audit?pageSize=2&after=${first.body.next}`);
+    expect(second.status).toBe(200);
+    expect(second.body.items.map((r: { seq: number }) => r.seq)).toEqual(rows.slice(2, 4).map((r) => r.seq));
+    expect(second.body.total).toBeUndefined();
+    // The one page query of every list: at most 100 a page.
+    expect((await api(p.baseUrl, 'GET', '/api/v1/audit?pageSize=500')).body).toMatchObject({ status: 400, field: 'pageSize' });
+    expect((await api(p.baseUrl, 'GET', '/api/v1/audit?after=not-a-cursor')).body).toMatchObject({ status: 400, field: 'after' });
+  });
+
   it('keeps one strict chain under concurrent changes', async () => {
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => api(p.baseUrl, 'POST', '/api/v1/clients', { name: `load ${i}`, department: 'audit', operations: ['certificates:read'] })));
     expect(results.every((r) => r.status === 201)).toBe(true);

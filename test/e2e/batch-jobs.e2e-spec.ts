@@ -193,6 +193,13 @@ describe('the 第二十条 run and the invalid list', () => {
     expect(list.body.items.map((i: { serial: string }) => i.serial)).toEqual([idle.serial]);
     expect(list.body.items[0]).toMatchObject({ invalidReason: 'idle', regionCode: '450100', unitName: '南宁市某某科技有限公司' });
     expect((await api(p.baseUrl, 'GET', '/api/v1/invalid-list?reason=gone')).body).toMatchObject({ status: 400, field: 'reason' });
+    // Cursor pages: `next` of one page is `after` of the following one.
+    const one = await api(p.baseUrl, 'GET', '/api/v1/invalid-list?region=450000&pageSize=1');
+    expect(one.body).toMatchObject({ page: 1, pageSize: 1, total: 2, next: expect.any(String) });
+    const two = await api(p.baseUrl, 'GET', `/api/v1/invalid-list?region=450000&pageSize=1&after=${one.body.next}`);
+    expect(two.status, JSON.stringify(two.body)).toBe(200);
+    expect([...one.body.items, ...two.body.items].map((i: { serial: string }) => i.serial).sort()).toEqual([idle.serial, lost.serial].sort());
+    expect(two.body.next).toBeUndefined();
     const csv = await fetch(`${p.baseUrl}/api/v1/invalid-list/export.csv?region=450000`, { headers: { 'x-api-key': p.apiKey! } });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');

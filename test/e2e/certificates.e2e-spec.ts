@@ -274,6 +274,29 @@ describe('per-account limit', () => {
   });
 });
 
+describe('the list', () => {
+  it('pages newest first with next/after, unaffected by certificates issued meanwhile', async () => {
+    const u = unit(makeUscc(), 'ACC-PAGES');
+    const issued: string[] = [];
+    for (let i = 0; i < 3; i++) issued.push((await issue('p256', u)).serial);
+    const first = await api(p.baseUrl, 'GET', `/api/v1/certificates?uscc=${u.uscc}&pageSize=2`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ page: 1, pageSize: 2, total: 3 });
+    expect(first.body.items.map((c: { serial: string }) => c.serial)).toEqual([issued[2], issued[1]]);
+    expect(first.body.next).toEqual(expect.any(String));
+    // A newer certificate would shift an offset page 2; the cursor continues where page 1 ended.
+    await issue('p256', u);
+    const second = await api(p.baseUrl, 'GET', `/api/v1/certificates?uscc=${u.uscc}&pageSize=2&after=${first.body.next}`);
+    expect(second.status).toBe(200);
+    expect(second.body.items.map((c: { serial: string }) => c.serial)).toEqual([issued[0]]);
+    expect(second.body.next).toBeUndefined();
+    expect(second.body.total).toBeUndefined();
+    for (const bad of ['not-a-cursor', 'a%2Fb', Buffer.from('zz|1').toString('base64url')]) {
+      expect((await api(p.baseUrl, 'GET', `/api/v1/certificates?after=${bad}`)).body, bad).toMatchObject({ status: 400, code: 'validation_failed', field: 'after' });
+    }
+  });
+});
+
 describe('lifecycle, CRL and OCSP against openssl', () => {
   it('freeze → hold, unfreeze → good, revoke → revoked, seen by openssl ocsp and verify -crl_check', async () => {
     const cert = await issue('p256');

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { createLogger, DEV_DEFAULTS_WARNED_ENV, developmentDefaultsWarning, loadConfig, NestPinoLogger, type EcertConfig } from '@ecert/common';
 import { GatewayModule } from './gateway.module';
 import { requestIdMiddleware } from './request-context/request-id.middleware';
@@ -14,6 +14,7 @@ import { RpcClient } from './rpc/rpc-client.service';
 import { OcspCache } from './pki/ocsp-cache.service';
 import { QueueBoard } from './operations/queue-board.service';
 import { BOARD_PATH } from './operations/board-session-cookie';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 
 export const MAX_JSON_BODY = '64kb';
 export const MAX_SEAL_JSON_BODY = '768kb';
@@ -42,12 +43,8 @@ export async function startGateway(config: EcertConfig = loadConfig(process.env,
   app.disable('x-powered-by');
   app.enableShutdownHooks();
 
-  const doc = new DocumentBuilder()
-    .setTitle('ecert API')
-    .setDescription('数字证书与电子印章平台 — certificates (UKey), revocation status and electronic seals for HRSS systems. Errors are application/problem+json with a stable `code`.')
-    .setVersion('1')
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs-json' });
+  // Built on first request, once every controller is registered; the OpenAPI test builds the same one.
+  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
 
   await app.init();
   installOcspResponder(app.getHttpServer(), app.get(RpcClient), app.get(OcspCache), logger, config.OCSP_HTTP_MAX_AGE_SECONDS);

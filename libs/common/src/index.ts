@@ -7,3 +7,4 @@ export * from './access';
 export * from './redis';
 export * from './operations';
 export * from './webhooks';
+export * from './pagination/page-cursor';

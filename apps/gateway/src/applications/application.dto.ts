@@ -1,4 +1,4 @@
-import { PageQueryDto } from '../pagination/page-query.dto';
+import { CursorPageQueryDto } from '../pagination/cursor-page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -219,7 +219,7 @@ export class CreateApplicationDto implements CreateApplicationCommand {
   damageNotUserCaused?: boolean;
 }
 
-export class ListApplicationsDto extends PageQueryDto implements ListApplicationsQuery {
+export class ListApplicationsDto extends CursorPageQueryDto implements ListApplicationsQuery {
   @ApiPropertyOptional({ enum: APPLICATION_STATUSES })
   @IsOptional()
   @IsIn(APPLICATION_STATUSES, oneOf('status', APPLICATION_STATUSES))

@@ -3,22 +3,25 @@ import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { DataSource } from 'typeorm';
-import type { AuditKeys } from '@ecert/common';
+import { decodePageCursor, encodePageCursor, type AuditKeys } from '@ecert/common';
+import type { Page } from '@ecert/contracts';
 import { RequiresOperation } from '../access/access.decorators';
 import { GATEWAY_DATA_SOURCE } from '../gateway.tokens';
 import { AUDIT_KEYS } from './audit-keys.provider';
 import { AuditCheckpointer, readStoredCheckpoints } from './audit-checkpointer.service';
+import { CursorPageQueryDto } from '../pagination/cursor-page-query.dto';
+import { ApiResult } from '../openapi/api-docs.decorators';
+import type { AuditCheckpointKeyView, AuditCheckpointsView, AuditRecordView } from './audit.views';
 
 const OUTCOMES = ['attempted', 'success', 'failure', 'refused'];
 
-export class AuditQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) action?: string;
+/** The audit trail's filters, with the one page query of every list (its cursor: the newest records keep arriving). */
+export class AuditQueryDto extends CursorPageQueryDto {
+  @ApiPropertyOptional({ description: 'Records whose action starts with this, e.g. POST or auth.' }) @IsOptional() @IsString() @MaxLength(128) action?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) target?: string;
   @ApiPropertyOptional({ enum: OUTCOMES }) @IsOptional() @IsIn(OUTCOMES) outcome?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601() to?: string;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
-  @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) pageSize?: number;
+  @ApiPropertyOptional({ description: 'At or after (ISO 8601)' }) @IsOptional() @IsISO8601() from?: string;
+  @ApiPropertyOptional({ description: 'Before (ISO 8601)' }) @IsOptional() @IsISO8601() to?: string;
 }
 
 export class CheckpointQueryDto {
@@ -37,8 +40,9 @@ export class AuditController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The audit trail (MAC-chained and checkpointed; verify with npm run audit:verify)' })
-  async list(@Query() q: AuditQueryDto) {
+  @ApiOperation({ summary: 'The audit trail, newest first (by sequence number); paginated, `next` for the following page (MAC-chained and checkpointed; verify with npm run audit:verify)' })
+  @ApiResult('AuditPage')
+  async list(@Query() q: AuditQueryDto): Promise<Page<AuditRecordView>> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => {
@@ -51,26 +55,35 @@ export class AuditController {
     if (q.from) add('at >= ?', q.from);
     if (q.to) add('at < ?', q.to);
     const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 50;
+    const pageSize = q.pageSize ?? 20;
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    // Keyset on seq (the chain's order): records appended meanwhile do not shift the next page.
+    if (q.after !== undefined) add('seq < ?', Number(decodePageCursor(q.after, [/^[1-9]\d{0,17}$/])[0]));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM "gateway"."audit_log" ${clause}`, params);
-    const items = await this.ds.query(
+    const items: AuditRecordView[] = await this.ds.query(
       `SELECT seq::int, at, client_id AS "clientId", staff_id AS "staffId", actor, action, target, outcome, request_id AS "requestId", details, hash
-         FROM "gateway"."audit_log" ${clause} ORDER BY seq DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+         FROM "gateway"."audit_log" ${clause} ORDER BY seq DESC LIMIT ${pageSize + 1} OFFSET ${q.after !== undefined ? 0 : (page - 1) * pageSize}`,
       params,
     );
-    return { items, page, pageSize, total };
+    const more = items.length > pageSize;
+    if (more) items.pop();
+    const next = more ? { next: encodePageCursor(String(items.at(-1)!.seq)) } : {};
+    if (q.after !== undefined) return { items, page: 1, pageSize, ...next };
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM "gateway"."audit_log" ${filter}`, params.slice(0, where.length));
+    return { items, page, pageSize, total, ...next };
   }
 
   @Get('checkpoints')
   @ApiOperation({ summary: 'Signed checkpoints of the chain head, oldest first: keep them outside ecert, then audit:verify --checkpoints <dir> detects a rewritten or cut chain' })
-  async checkpoints(@Query() q: CheckpointQueryDto) {
+  @ApiResult('AuditCheckpointsView')
+  async checkpoints(@Query() q: CheckpointQueryDto): Promise<AuditCheckpointsView> {
     return { chain: this.checkpointer.chain, keyId: this.keys.publicKeyId, items: await readStoredCheckpoints(this.ds, q.after ?? 0, q.limit ?? 100) };
   }
 
   @Get('checkpoint-key')
   @ApiOperation({ summary: 'The public key that verifies audit checkpoints (keep a copy: audit:verify --public-key <file>)' })
-  checkpointKey() {
+  @ApiResult('AuditCheckpointKeyView')
+  checkpointKey(): AuditCheckpointKeyView {
     return {
       chain: this.checkpointer.chain,
       algorithm: this.keys.algorithm,

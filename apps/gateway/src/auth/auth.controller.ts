@@ -16,6 +16,9 @@ import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_REDIS } from '../gateway.t
 import { signStaffToken } from './staff-token';
 import { LoginDto } from './auth.dto';
 import { loginSignatureValid, presentedCertificateKey } from './login-signature';
+import { ApiProblems, ApiResult } from '../openapi/api-docs.decorators';
+import { BUS_PROBLEMS, DATABASE_PROBLEMS, REDIS_PROBLEMS } from '../openapi/problem-responses';
+import type { LoginChallengeView, StaffLoginView } from './auth.views';
 
 const AUTH_REQUESTS_PER_SECOND_PER_IP = 20;
 const refused = (detail: string, field?: string) => new ProblemError(401, ProblemCode.unauthorized, '登录失败 (login refused)', detail, field);
@@ -45,7 +48,9 @@ export class AuthController {
   @Public()
   @HttpCode(201)
   @ApiOperation({ summary: 'A random challenge to sign with the login certificate key (single use, valid AUTH_CHALLENGE_TTL_SECONDS, default 120 s)' })
-  async challenge(@ClientAddress() ip: string) {
+  @ApiResult('LoginChallengeView')
+  @ApiProblems(REDIS_PROBLEMS, { 429: [ProblemCode.rateLimited] })
+  async challenge(@ClientAddress() ip: string): Promise<LoginChallengeView> {
     await this.throttle(ip);
     const challengeId = randomBytes(16).toString('hex');
     const nonce = randomBytes(32).toString('base64');
@@ -57,8 +62,17 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Log in with a certificate: returns a short-lived bearer token carrying role and region' })
-  async login(@Body() dto: LoginDto, @ClientAddress() ip: string) {
+  @ApiOperation({
+    summary: 'Log in with a certificate: returns a short-lived bearer token carrying role and region',
+    description: 'The challenge signed with the key of a staff member\'s ecert certificate that is neither frozen nor revoked. Refused logins are 401 naming the field (challengeId, signature, certificate); no token is handed out unless the login is on record (503 audit_unavailable).',
+  })
+  @ApiResult('StaffLoginView')
+  @ApiProblems(BUS_PROBLEMS, DATABASE_PROBLEMS, REDIS_PROBLEMS, {
+    401: [ProblemCode.unauthorized],
+    429: [ProblemCode.rateLimited],
+    503: [ProblemCode.auditUnavailable],
+  })
+  async login(@Body() dto: LoginDto, @ClientAddress() ip: string): Promise<StaffLoginView> {
     await this.throttle(ip);
     try {
       return await this.doLogin(dto);
@@ -81,7 +95,7 @@ export class AuthController {
     }
   }
 
-  private async doLogin(dto: LoginDto) {
+  private async doLogin(dto: LoginDto): Promise<StaffLoginView> {
     // GETDEL makes the challenge single-use even under concurrent replays.
     const nonce = await this.redis.getdel(this.key(dto.challengeId));
     if (!nonce) throw refused('The challenge is unknown, expired or already used; request a new one', 'challengeId');

@@ -5,6 +5,7 @@ import { RpcClient } from '../rpc/rpc-client.service';
 import { RequiresOperation } from '../access/access.decorators';
 import { CalendarYearDto } from './calendar.dto';
 import { CalendarYearPipe } from './calendar-year.pipe';
+import { ApiResult } from '../openapi/api-docs.decorators';
 
 /** 工作日历: the working days the applications' time limits count in (holidays and 调休). */
 @ApiTags('calendar')
@@ -14,6 +15,7 @@ export class CalendarController {
 
   @Get()
   @ApiOperation({ summary: '工作日历状态 — which years the calendar knows, which an operator loaded, which are missing' })
+  @ApiResult('CalendarStatusView')
   @RequiresOperation('applications:read')
   status(): Promise<CalendarStatusView> {
     return this.rpc.call(Subjects.workflow.calendarStatus, {});
@@ -24,6 +26,7 @@ export class CalendarController {
     summary: '载入节假日安排 — load one year of the State Council notice (replaces the packaged data for that year)',
     description: 'Errors: 400 naming the field (a date not in the year, listed twice, a workday that is no weekend day, a day both holiday and workday).',
   })
+  @ApiResult('CalendarStatusView')
   @RequiresOperation('admin')
   put(@Param('year', CalendarYearPipe) year: number, @Body() dto: CalendarYearDto): Promise<CalendarStatusView> {
     const override: CalendarYearOverride = { year, holidays: dto.holidays, workdays: dto.workdays, ...(dto.source !== undefined ? { source: dto.source } : {}) };

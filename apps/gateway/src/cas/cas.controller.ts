@@ -5,6 +5,8 @@ import { RpcClient } from '../rpc/rpc-client.service';
 import { OcspCache } from '../pki/ocsp-cache.service';
 import { RequiresOperation } from '../access/access.decorators';
 import { RevokeCaDto } from './cas.dto';
+import { ProblemCode } from '@ecert/common';
+import { ApiProblems, ApiResult } from '../openapi/api-docs.decorators';
 
 /** The CA hierarchy itself: administrators only. Public CA certificates are under /pki/ca. */
 @ApiTags('cas (CA administration)')
@@ -19,6 +21,8 @@ export class CasController {
   @Post(':caId/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: '吊销 CA 证书 — revoke an issuing CA, OCSP signer or seal maker (listed by its issuer\'s CRL and OCSP)' })
+  @ApiResult('CaRevocationResult')
+  @ApiProblems({ 404: [ProblemCode.caNotFound], 409: [ProblemCode.illegalTransition] })
   async revoke(@Param('caId') caId: string, @Body() dto: RevokeCaDto): Promise<CaRevocationResult> {
     try {
       return await this.rpc.call<CaRevocationResult>(Subjects.cert.caRevoke, { caId, ...dto });

@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Subjects, type ActivityReportResult } from '@ecert/contracts';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ACTIVITY_UNKNOWN_SERIALS, Subjects, type ActivityReportResult } from '@ecert/contracts';
+import { ApiProblems, ApiResult } from '../openapi/api-docs.decorators';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { RequiresOperation } from '../access/access.decorators';
-import { ActivityReportResultDto, ReportActivityDto } from './certificate-activity.dto';
+import { ReportActivityDto } from './certificate-activity.dto';
 
 /** Business systems report the certificates they saw used: the activity of 第二十条. */
 @ApiTags('certificates')
@@ -20,7 +21,8 @@ export class CertificateActivityController {
       'a serial that is unknown or not of your regions is a 422 `activity_unknown_serials` naming them (`serials`), and nothing is recorded; ' +
       'a bad item a 400 naming its field (items.3.at).',
   })
-  @ApiOkResponse({ type: ActivityReportResultDto })
+  @ApiResult('ActivityReportResult')
+  @ApiProblems({ 422: [ACTIVITY_UNKNOWN_SERIALS] })
   @RequiresOperation('certificates:activity')
   report(@Body() dto: ReportActivityDto): Promise<ActivityReportResult> {
     return this.rpc.call(Subjects.cert.activityReport, { items: dto.items.map((i) => ({ serial: i.serial, at: i.at, kind: i.kind })) });

@@ -27,11 +27,3 @@ export class ReportActivityDto {
   @Type(() => ActivityReportItemDto)
   items: ActivityReportItemDto[];
 }
-
-export class ActivityReportResultDto {
-  @ApiProperty({ description: 'Items accepted (all of them)' })
-  accepted: number;
-
-  @ApiProperty({ description: 'Certificates whose last activity moved forward (0 for a replay)' })
-  advanced: number;
-}

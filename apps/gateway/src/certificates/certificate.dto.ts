@@ -1,4 +1,4 @@
-import { PageQueryDto } from '../pagination/page-query.dto';
+import { CursorPageQueryDto } from '../pagination/cursor-page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
@@ -98,7 +98,7 @@ export class RenewCertificateDto {
   validityDays?: number;
 }
 
-export class ListCertificatesDto extends PageQueryDto {
+export class ListCertificatesDto extends CursorPageQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

@@ -7,6 +7,23 @@ import { RequiresOperation } from '../access/access.decorators';
 import { serialKey } from '@ecert/pki';
 import { IssueCertificateDto, LifecycleCommentDto, ListCertificatesDto, RenewCertificateDto, RevokeCertificateDto } from './certificate.dto';
 import { PlatformHeldCertificateDto } from './platform-held-certificate.dto';
+import { ProblemCode } from '@ecert/common';
+import { ApiProblems, ApiResult } from '../openapi/api-docs.decorators';
+
+/** What issuing a certificate from a CSR may be refused for (cert-service: csr-acceptance, key policy, account limits, the CA). */
+const ISSUANCE_PROBLEMS = {
+  400: [ProblemCode.csrMalformed, ProblemCode.csrSignatureInvalid, ProblemCode.keyRejected, ProblemCode.keyCompromised],
+  409: [ProblemCode.certificateLimitReached, ProblemCode.concurrentModification],
+  422: [ProblemCode.idempotencyKeyReused],
+  503: [ProblemCode.caRevoked, ProblemCode.serviceUnavailable],
+} as const;
+
+/** A status change of one certificate (certificate-transition.runner). */
+const TRANSITION_PROBLEMS = {
+  404: [ProblemCode.certificateNotFound],
+  409: [ProblemCode.illegalTransition, ProblemCode.concurrentModification],
+  422: [ProblemCode.idempotencyKeyReused],
+} as const;
 
 @ApiTags('certificates')
 @Controller('api/v1/certificates')
@@ -19,6 +36,8 @@ export class CertificatesController {
   @Post()
   @ApiOperation({ summary: '申请证书 — issue a unit or personal certificate from a CSR' })
   @ApiCreatedResponse({ description: 'The certificate and its chain (PEM) with its serial' })
+  @ApiResult('CertificateView')
+  @ApiProblems(ISSUANCE_PROBLEMS)
   @RequiresOperation('certificates:issue')
   issue(@Body() dto: IssueCertificateDto): Promise<CertificateView> {
     return this.rpc.call(Subjects.cert.issue, dto);
@@ -30,13 +49,16 @@ export class CertificatesController {
     description: 'The key never leaves the key store; the seal-service signs documents with it server-side. Units\' keys are never platform-held: they are on their UKeys.',
   })
   @ApiCreatedResponse({ description: 'The certificate (platformHeld: true) and its chain' })
+  @ApiResult('CertificateView')
+  @ApiProblems(ISSUANCE_PROBLEMS)
   @RequiresOperation('admin')
   issuePlatformHeld(@Body() dto: PlatformHeldCertificateDto): Promise<CertificateView> {
     return this.rpc.call(Subjects.cert.platformKeyIssue, dto);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List certificates (paginated)' })
+  @ApiOperation({ summary: 'List certificates within your regions, newest first (created_at, then serial); paginated, `next` for the following page' })
+  @ApiResult('CertificatePage')
   @RequiresOperation('certificates:read')
   list(@Query() q: ListCertificatesDto): Promise<Page<CertificateView>> {
     return this.rpc.call(Subjects.cert.list, q);
@@ -44,6 +66,8 @@ export class CertificatesController {
 
   @Get(':serial')
   @ApiOperation({ summary: 'One certificate by serial (hex)' })
+  @ApiResult('CertificateView')
+  @ApiProblems({ 404: [ProblemCode.certificateNotFound] })
   @RequiresOperation('certificates:read')
   get(@Param('serial') serial: string): Promise<CertificateView> {
     return this.rpc.call(Subjects.cert.get, { serial });
@@ -52,6 +76,8 @@ export class CertificatesController {
   @Post(':serial/freeze')
   @HttpCode(200)
   @ApiOperation({ summary: '挂失 — freeze (revoke with reason certificateHold)' })
+  @ApiResult('CertificateView')
+  @ApiProblems(TRANSITION_PROBLEMS)
   @RequiresOperation('certificates:manage')
   freeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
     return this.lifecycle(Subjects.cert.freeze, { serial, ...dto });
@@ -60,6 +86,8 @@ export class CertificatesController {
   @Post(':serial/unfreeze')
   @HttpCode(200)
   @ApiOperation({ summary: '挂失恢复 — lift the hold' })
+  @ApiResult('CertificateView')
+  @ApiProblems(TRANSITION_PROBLEMS)
   @RequiresOperation('certificates:manage')
   unfreeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
     return this.lifecycle(Subjects.cert.unfreeze, { serial, ...dto });
@@ -68,6 +96,8 @@ export class CertificatesController {
   @Post(':serial/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: '吊销 — permanent revocation with an RFC 5280 reason' })
+  @ApiResult('CertificateView')
+  @ApiProblems(TRANSITION_PROBLEMS)
   @RequiresOperation('certificates:manage')
   revoke(@Param('serial') serial: string, @Body() dto: RevokeCertificateDto): Promise<CertificateView> {
     return this.lifecycle(Subjects.cert.revoke, { serial, ...dto });
@@ -76,6 +106,8 @@ export class CertificatesController {
   @Post(':serial/renew')
   @HttpCode(201)
   @ApiOperation({ summary: '更新 — new certificate for a new CSR; the old one is revoked as superseded' })
+  @ApiResult('CertificateView')
+  @ApiProblems(ISSUANCE_PROBLEMS, TRANSITION_PROBLEMS)
   @RequiresOperation('certificates:issue')
   renew(@Param('serial') serial: string, @Body() dto: RenewCertificateDto): Promise<CertificateView> {
     return this.lifecycle(Subjects.cert.renew, { serial, ...dto });

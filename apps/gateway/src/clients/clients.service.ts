@@ -2,21 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError, validateRegionCode, type Operation } from '@ecert/common';
-import { Subjects, type AuthenticatedCertificate } from '@ecert/contracts';
+import { Subjects, type AuthenticatedCertificate, type Page } from '@ecert/contracts';
+import type { ClientView, IssuedApiKeyView, RegisteredClientView } from './client.views';
 import { GATEWAY_DATA_SOURCE } from '../gateway.tokens';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { newApiKey } from './api-key';
-
-export interface ClientView {
-  id: string;
-  name: string;
-  department: string;
-  operations: string[];
-  regionCodes: string[] | null;
-  status: string;
-  rateLimitPerSecond: number;
-  credentials: { id: string; kind: string; expiresAt: string | null; revokedAt: string | null; lastUsedAt: string | null; certificateSerial: string | null }[];
-}
 
 /** 应用开通: registering business systems and managing their credentials. */
 @Injectable()
@@ -26,7 +16,7 @@ export class ClientsService {
     private readonly rpc: RpcClient,
   ) {}
 
-  async register(input: { name: string; department: string; operations: Operation[] | string[]; regionCodes?: string[]; rateLimitPerSecond?: number; keyExpiresAt?: string }) {
+  async register(input: { name: string; department: string; operations: Operation[] | string[]; regionCodes?: string[]; rateLimitPerSecond?: number; keyExpiresAt?: string }): Promise<RegisteredClientView> {
     for (const [i, code] of (input.regionCodes ?? []).entries()) {
       const r = validateRegionCode(code);
       if (!r.ok) throw ProblemError.badRequest(ProblemCode.validationFailed, `regionCodes[${i}]`, r.message);
@@ -48,7 +38,7 @@ export class ClientsService {
     return { client: await this.get(id), apiKey: key.apiKey, credentialId: key.credentialId };
   }
 
-  async issueKey(clientId: string, expiresAt?: string) {
+  async issueKey(clientId: string, expiresAt?: string): Promise<IssuedApiKeyView> {
     await this.get(clientId);
     const key = newApiKey();
     await this.ds.query(`INSERT INTO "gateway"."client_credential" (id, client_id, kind, secret_hash, expires_at) VALUES ($1,$2,'api_key',$3,$4)`, [
@@ -60,7 +50,7 @@ export class ClientsService {
     return { apiKey: key.apiKey, credentialId: key.credentialId };
   }
 
-  async revokeCredential(clientId: string, credentialId: string) {
+  async revokeCredential(clientId: string, credentialId: string): Promise<ClientView> {
     const rows = await this.ds.query(
       `WITH u AS (UPDATE "gateway"."client_credential" SET revoked_at = now() WHERE id = $1 AND client_id = $2 AND revoked_at IS NULL RETURNING id) SELECT id FROM u`,
       [credentialId, clientId],
@@ -69,14 +59,14 @@ export class ClientsService {
     return this.get(clientId);
   }
 
-  async setStatus(clientId: string, status: 'enabled' | 'disabled') {
+  async setStatus(clientId: string, status: 'enabled' | 'disabled'): Promise<ClientView> {
     await this.get(clientId);
     await this.ds.query(`UPDATE "gateway"."client" SET status = $2, updated_at = now() WHERE id = $1`, [clientId, status]);
     return this.get(clientId);
   }
 
   /** Registers a certificate ecert issued as the client's mutual-TLS credential. */
-  async bindCertificate(clientId: string, pem: string) {
+  async bindCertificate(clientId: string, pem: string): Promise<ClientView> {
     await this.get(clientId);
     const cert = await this.rpc.call<AuthenticatedCertificate>(Subjects.cert.authenticate, { certificate: pem });
     const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
@@ -92,9 +82,11 @@ export class ClientsService {
     return this.get(clientId);
   }
 
-  async list(): Promise<ClientView[]> {
-    const ids: { id: string }[] = await this.ds.query(`SELECT id FROM "gateway"."client" ORDER BY created_at`);
-    return Promise.all(ids.map((r) => this.get(r.id)));
+  /** Oldest first (registration order, then id). */
+  async list(page = 1, pageSize = 20): Promise<Page<ClientView>> {
+    const ids: { id: string }[] = await this.ds.query(`SELECT id FROM "gateway"."client" ORDER BY created_at, id LIMIT $1 OFFSET $2`, [pageSize, (page - 1) * pageSize]);
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM "gateway"."client"`);
+    return { items: await Promise.all(ids.map((r) => this.get(r.id))), page, pageSize, total };
   }
 
   async get(id: string): Promise<ClientView> {

@@ -1,7 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
+  DocumentProblemCode as D,
+  PlatformKeyProblemCode,
+  SealProblemCode,
   Subjects,
   type CreateSealUseRequestCommand,
   type DocumentContentView,
@@ -22,12 +25,40 @@ import { RequiresOperation } from '../access/access.decorators';
 import { DocumentIntake } from './document-intake.service';
 import { CreateSealUseRequestDto, DocumentUploadQueryDto, EmbedSignatureDto, SealDocumentDto, VerifyDocumentQueryDto } from './document.dto';
 import { renderVerificationReportHtml } from './verification-report.html';
+import { ApiFile, ApiProblems, ApiResult, ApiUpload, type ApiUploadSpec } from '../openapi/api-docs.decorators';
 
 /** Sealing and verification read and write megabytes: longer than the default NATS deadline. */
 const SLOW_MS = 60_000;
 
 const UPLOAD_DESCRIPTION =
   'The PDF as multipart/form-data (one part named file) or as the body itself (application/pdf or application/octet-stream), at most DOCUMENT_MAX_BYTES (default 64 MiB). Judged by content; stored by SHA-256; only the hash travels on.';
+
+const PDF_UPLOAD: ApiUploadSpec = {
+  multipart: { required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'the PDF' } } },
+  raw: ['application/pdf', 'application/octet-stream'],
+};
+
+/** An uploaded PDF refused (gateway content check, then the seal-service's reading of it). */
+const PDF_UPLOAD_PROBLEMS = {
+  413: ['document_too_large'],
+  415: [D.documentTypeUnsupported],
+  422: [D.pdfMalformed, D.pdfEncrypted, D.pdfUnsupported, 'document_active_content'],
+} as const;
+
+/** Where a seal goes on the PDF (seal-service placement resolver), 422 naming `placements` and the page. */
+const PLACEMENT_PROBLEMS = { 422: [D.pdfBlankPage, D.pdfPageOutOfRange, D.pdfKeywordNotFound, 'placement_outside_page', 'placements_too_many'] } as const;
+
+/** A document in the store: unknown (or not yours), or past its retention. */
+const DOCUMENT_PROBLEMS = { 404: [D.documentNotFound], 410: [D.documentPurged] } as const;
+
+/** The checks made again at every sealing (sealing-checks), and the signing around them. */
+const SEALING_PROBLEMS = {
+  404: [D.sealUseRequestNotFound, SealProblemCode.sealNotFound],
+  409: [D.sealUseRequestUsed],
+  422: [D.sealUseRequestNotApproved, D.sealUseRequestExpired, D.sealUseRequestMismatch, D.sealNotActive, SealProblemCode.certificateNotActive, D.pdfMalformed, D.pdfUnsupported],
+  502: ['tsa_answer_invalid'],
+  503: ['tsa_unavailable'],
+} as const;
 
 /**
  * 文件用印: PDFs uploaded, seal-use requests for them, sealing (server-side or deferred through a
@@ -47,8 +78,10 @@ export class DocumentsController {
     summary: '上传文件 — register a PDF to seal',
     description: `${UPLOAD_DESCRIPTION} Refused: not a PDF (415), encrypted (422 pdf_encrypted), broken (422 pdf_malformed), active content (422), too large (413).`,
   })
-  @ApiConsumes('multipart/form-data', 'application/pdf', 'application/octet-stream')
+  @ApiUpload(PDF_UPLOAD)
   @ApiCreatedResponse({ description: 'The document: id, SHA-256, size, pages, retention' })
+  @ApiResult('DocumentView')
+  @ApiProblems(PDF_UPLOAD_PROBLEMS, { 409: [D.documentPurged, 'document_integrity'], 422: [D.documentNotFound] })
   @RequiresOperation('documents:seal')
   async upload(@Req() req: Request, @Query() q: DocumentUploadQueryDto): Promise<DocumentView> {
     const received = await this.intake.receive(req, 'seal', q.fileName);
@@ -61,8 +94,9 @@ export class DocumentsController {
     summary: '验证签章 — verify every signature of a PDF',
     description: `${UPLOAD_DESCRIPTION} Per signature: indication TOTAL_PASSED / TOTAL_FAILED / INDETERMINATE with a DSS sub-indication (HASH_FAILURE, SIG_CRYPTO_FAILURE, FORMAT_FAILURE, NO_CERTIFICATE_CHAIN_FOUND, REVOKED_NO_POE, OUT_OF_BOUNDS_NO_POE, TRY_LATER…) and a reason. ?format=html renders it for a person; the report is kept (GET verification-reports/{id}).`,
   })
-  @ApiConsumes('multipart/form-data', 'application/pdf', 'application/octet-stream')
-  @ApiProduces('application/json', 'text/html')
+  @ApiUpload(PDF_UPLOAD)
+  @ApiResult('DocumentVerificationReport', { alternatives: { 'text/html': 'with ?format=html: the report rendered for a person (电子签章验证报告)' } })
+  @ApiProblems(PDF_UPLOAD_PROBLEMS, { 422: [D.documentNotFound] })
   @RequiresOperation('documents:verify')
   async verify(@Req() req: Request, @Query() q: VerifyDocumentQueryDto, @Res({ passthrough: true }) res: Response): Promise<DocumentVerificationReport | string> {
     const received = await this.intake.receive(req, 'verify', q.fileName);
@@ -72,7 +106,8 @@ export class DocumentsController {
 
   @Get('verification-reports/:id.html')
   @ApiOperation({ summary: 'A verification report rendered as HTML (电子签章验证报告)' })
-  @ApiProduces('text/html')
+  @ApiFile(['text/html'], 'The report for a person', ['Content-Security-Policy', 'Cache-Control'])
+  @ApiProblems({ 404: [D.verificationReportNotFound] })
   @RequiresOperation('documents:verify')
   async reportHtml(@Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<string> {
     return html(res, await this.rpc.call<DocumentVerificationReport>(Subjects.seal.documentReportGet, { id }));
@@ -80,6 +115,8 @@ export class DocumentsController {
 
   @Get('verification-reports/:id')
   @ApiOperation({ summary: 'A verification report as it was given (JSON), for the caller who asked for it' })
+  @ApiResult('DocumentVerificationReport')
+  @ApiProblems({ 404: [D.verificationReportNotFound] })
   @RequiresOperation('documents:verify')
   report(@Param('id') id: string): Promise<DocumentVerificationReport> {
     return this.rpc.call(Subjects.seal.documentReportGet, { id });
@@ -92,6 +129,13 @@ export class DocumentsController {
       'The signature over the session\'s dataToSign (base64), and for an SM2 seal sesSignature over ses.dataToSign (the GB/T 38540 TBS_Sign; 422 signature_invalid, field sesSignature). Checked against the seal\'s certificate (422 signature_invalid, field signature; the session stays open), every sealing check made again; the sealed PDF is stored as a new document. 404 seal_session_not_found, 409 seal_session_used, 410 seal_session_expired.',
   })
   @ApiCreatedResponse({ description: 'The sealed document and its signature' })
+  @ApiResult('SealedDocumentView')
+  @ApiProblems(SEALING_PROBLEMS, DOCUMENT_PROBLEMS, {
+    404: [D.sealSessionNotFound],
+    409: [D.sealSessionUsed, D.sealSessionExpired],
+    410: [D.sealSessionExpired],
+    422: [D.signatureInvalid],
+  })
   @RequiresOperation('documents:seal')
   embed(@Param('id') id: string, @Body() dto: EmbedSignatureDto): Promise<SealedDocumentView> {
     return this.rpc.call(Subjects.seal.documentEmbed, { sessionId: id, signature: dto.signature, ...(dto.sesSignature !== undefined ? { sesSignature: dto.sesSignature } : {}) } satisfies EmbedSignatureCommand, { timeoutMs: SLOW_MS });
@@ -99,6 +143,8 @@ export class DocumentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A document: SHA-256, size, pages, who registered it, retention; for a sealed result the signature that made it' })
+  @ApiResult('DocumentView')
+  @ApiProblems({ 404: [D.documentNotFound] })
   @RequiresOperation('documents:read')
   get(@Param('id') id: string): Promise<DocumentView> {
     return this.rpc.call(Subjects.seal.documentGet, { id });
@@ -106,7 +152,8 @@ export class DocumentsController {
 
   @Get(':id/content')
   @ApiOperation({ summary: '下载 — the PDF itself, as an attachment (never rendered inline by the platform)' })
-  @ApiProduces('application/pdf')
+  @ApiFile(['application/pdf'], 'The PDF (its SHA-256 as ETag)', ['ETag', 'Content-Disposition', 'Content-Security-Policy', 'Cache-Control'])
+  @ApiProblems(DOCUMENT_PROBLEMS)
   @RequiresOperation('documents:read')
   async content(@Param('id') id: string, @Res() res: Response): Promise<void> {
     // The seal-service decides who may have it; the bytes come from the store, checked against their hash.
@@ -133,6 +180,12 @@ export class DocumentsController {
       "The caller must be one of the seal's users (its rule). The request names this document's SHA-256, the placements and the purpose; the placements are checked against the PDF now (422 pdf_blank_page / pdf_page_out_of_range / pdf_keyword_not_found naming the page). Approved at once when the seal's rule needs no approval.",
   })
   @ApiCreatedResponse({ description: 'The seal-use request (pending, or approved by the rule)' })
+  @ApiResult('SealUseRequestView')
+  @ApiProblems(DOCUMENT_PROBLEMS, PLACEMENT_PROBLEMS, {
+    403: [D.sealUseNotPermitted],
+    404: [SealProblemCode.sealNotFound],
+    422: [D.sealNotActive, D.sealUseRuleMissing],
+  })
   @RequiresOperation('documents:seal')
   requestUse(@Param('id') id: string, @Body() dto: CreateSealUseRequestDto): Promise<SealUseRequestView> {
     return this.rpc.call(Subjects.seal.documentUseRequestCreate, { documentId: id, ...dto } satisfies CreateSealUseRequestCommand, { timeoutMs: SLOW_MS });
@@ -145,7 +198,12 @@ export class DocumentsController {
       'mode=server: the platform holds the key (an office seal): sealed in this call (201 {mode, sealed}). mode=deferred: 201 {mode, session} with dataToSign/digestToSign (base64) to sign on the UKey within 10 minutes, then POST /api/v1/documents/seal-sessions/{sessionId}/signature. Container by key: SM2 → GB/T 35275 (adbe.pkcs7.detached, SM3), ECDSA/RSA → PAdES B-B (ETSI.CAdES.detached, SHA-256). Errors: 409 deferred_signing_required (a UKey key with mode=server), 409 seal_use_request_used, 422 seal_use_request_not_approved / _expired / _mismatch, seal_not_active, certificate_not_active, pdf_blank_page.',
   })
   @ApiBody({ type: SealDocumentDto })
-  @ApiOkResponse({ description: 'server: the sealed document; deferred: the signing session' })
+  @ApiResult('SealDocumentReply', { description: 'server: the sealed document; deferred: the signing session' })
+  @ApiProblems(SEALING_PROBLEMS, DOCUMENT_PROBLEMS, PLACEMENT_PROBLEMS, {
+    409: [D.deferredSigningRequired],
+    422: [PlatformKeyProblemCode.notPlatformHeld],
+    502: ['platform_signature_invalid'],
+  })
   @RequiresOperation('documents:seal')
   seal(@Param('id') id: string, @Body() dto: SealDocumentDto): Promise<SealDocumentReply> {
     return this.rpc.call(Subjects.seal.documentSeal, { documentId: id, ...dto } satisfies SealDocumentCommand, { timeoutMs: SLOW_MS });

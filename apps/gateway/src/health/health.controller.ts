@@ -1,10 +1,13 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Subjects, type HealthReply } from '@ecert/contracts';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { BackingStoresProbe } from './backing-stores.probe';
 import { Public } from '../access/access.decorators';
+import { ApiResult } from '../openapi/api-docs.decorators';
+import { RESPONSE_EXAMPLES } from '../openapi/response-examples';
+import type { GatewayHealthView } from './gateway-health.view';
 
 const SERVICES: [string, string][] = [
   ['cert-service', Subjects.cert.health],
@@ -22,8 +25,13 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiResult('GatewayHealthView')
+  @ApiServiceUnavailableResponse({
+    description: 'Something is down: the same body, naming what (no problem+json: a load balancer reads the status, a person the body)',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/GatewayHealthView' }, example: RESPONSE_EXAMPLES.GatewayHealthView } },
+  })
   @ApiOkResponse({ description: 'Every service (asked over NATS) and every backing store: up, down, or for PostgreSQL `exhausted` (it answers but the pool gives no connection in time), with each pool\'s size, idle and waiting counts' })
-  async health(@Res({ passthrough: true }) res: Response) {
+  async health(@Res({ passthrough: true }) res: Response): Promise<GatewayHealthView> {
     const [{ stores, postgresPool }, ...services] = await Promise.all([
       this.stores.probe(),
       ...SERVICES.map(async ([name, subject]) => {

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Subjects, type InvalidListPage, type InvalidationRunView } from '@ecert/contracts';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { RequiresOperation } from '../access/access.decorators';
 import { InvalidListExportDto, InvalidListFilterDto, StartInvalidationRunDto } from './invalid-list.dto';
 import { csvRow, INVALID_LIST_CSV_COLUMNS } from './invalid-list-csv';
+import { ProblemCode } from '@ecert/common';
+import { ApiFile, ApiProblems, ApiResult } from '../openapi/api-docs.decorators';
 
 /** Rows per page the export asks the cert-service for: bounded memory whatever the list's size. */
 const EXPORT_PAGE = 1000;
@@ -17,7 +19,8 @@ export class InvalidListController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get()
-  @ApiOperation({ summary: '失效名单 — invalid certificates within your regions, newest first (paginated)' })
+  @ApiOperation({ summary: '失效名单 — invalid certificates within your regions, newest first (invalidatedAt, then serial); paginated, `next` for the following page' })
+  @ApiResult('InvalidListPage')
   @RequiresOperation('certificates:read')
   list(@Query() q: InvalidListFilterDto): Promise<InvalidListPage> {
     return this.rpc.call(Subjects.cert.invalidList, q);
@@ -25,7 +28,7 @@ export class InvalidListController {
 
   @Get('export.csv')
   @ApiOperation({ summary: '失效名单导出 — the same list as CSV (UTF-8 with BOM), streamed page by page' })
-  @ApiProduces('text/csv')
+  @ApiFile(['text/csv'], `UTF-8 with BOM, CRLF rows; columns ${INVALID_LIST_CSV_COLUMNS.join(', ')}. a failure midway cuts the connection, so a short download is visibly incomplete`, ['Content-Disposition', 'Cache-Control'])
   @RequiresOperation('certificates:read')
   async export(@Query() q: InvalidListExportDto, @Res() res: Response): Promise<void> {
     // The first page before any byte is sent: a refusal (a bad filter, the service down) is still a problem+json.
@@ -58,6 +61,7 @@ export class InvalidListController {
     description: 'Queued; poll GET /api/v1/invalid-list/runs/{id} for its status and counts.',
   })
   @ApiAcceptedResponse({ description: 'The queued run' })
+  @ApiResult('InvalidationRunView')
   @RequiresOperation('admin')
   start(@Body() dto: StartInvalidationRunDto): Promise<InvalidationRunView> {
     return this.rpc.call(Subjects.cert.invalidationRunStart, { dryRun: dto.dryRun });
@@ -65,6 +69,8 @@ export class InvalidListController {
 
   @Get('runs/:id')
   @ApiOperation({ summary: 'One 第二十条 run: queued, running, finished (with counts by region and reason) or failed (admin)' })
+  @ApiResult('InvalidationRunView')
+  @ApiProblems({ 404: [ProblemCode.notFound] })
   @RequiresOperation('admin')
   run(@Param('id') id: string): Promise<InvalidationRunView> {
     return this.rpc.call(Subjects.cert.invalidationRunGet, { id });

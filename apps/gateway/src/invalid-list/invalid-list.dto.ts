@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { INVALIDATION_REASONS, type InvalidationReason } from '@ecert/contracts';
-import { PageQueryDto } from '../pagination/page-query.dto';
+import { CursorPageQueryDto } from '../pagination/cursor-page-query.dto';
 
-export class InvalidListFilterDto extends PageQueryDto {
+export class InvalidListFilterDto extends CursorPageQueryDto {
   @ApiPropertyOptional({ description: 'Region code (GB/T 2260); a province or city includes what lies in it', example: '450100' })
   @IsOptional()
   @Matches(/^\d{6}$/, { message: 'region must be a 6-digit region code' })

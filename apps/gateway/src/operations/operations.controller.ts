@@ -6,6 +6,7 @@ import { OVERVIEW_TOP_MAX, RENEWAL_WINDOW_DAYS_MAX, requestContext } from '@ecer
 import type { OperationsOverview } from '@ecert/contracts';
 import { RequiresOperation } from '../access/access.decorators';
 import { OperationsOverviewService } from './operations-overview.service';
+import { ApiResult } from '../openapi/api-docs.decorators';
 
 export class OverviewQueryDto {
   @ApiPropertyOptional({ default: 10, maximum: OVERVIEW_TOP_MAX, description: 'Length of each top-N list (regions, applications needing attention)' })
@@ -32,6 +33,7 @@ export class OperationsController {
 
   @Get('overview')
   @RequiresOperation('operations:read')
+  @ApiResult('OperationsOverview')
   @ApiOperation({ summary: 'What is late (SLA breaches by tier and region), what failed (sagas needing attention, dead-lettered webhooks and mails, failed jobs per queue), what is due (renewals, invalidations); within the caller\'s regions; at most 30 s old' })
   overview(@Query() q: OverviewQueryDto): Promise<OperationsOverview> {
     // The DTO gave a clear 400 already; the services check the same bounds again.

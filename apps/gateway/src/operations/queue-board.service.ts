@@ -20,10 +20,29 @@ import { BOARD_PATH, boardSessionCleared, boardSessionCookie, boardTokenFromCook
 import { boardErrorsAsProblems } from './board-error-problems';
 import { bodyParserProblem } from '../problem/body-parser-problem';
 import { problemErrorOf, sendProblem } from '../problem/problem-response';
+import { declareRawRoutes, type RawRoute } from '../openapi/raw-routes';
 
 /** Board actions carry no body of use; anything larger is refused unread. */
 const BOARD_JSON_LIMIT = '4kb';
 const SESSION_PATH = '/session';
+
+/**
+ * What the board serves (described in openapi/raw-paths.ts): the session exchange, its page and
+ * the JSON it reads, and the only writes board-request-policy lets through. Bull Board's other
+ * read routes (assets, its page's own JSON) pass through for the same staff.
+ */
+export const BOARD_ROUTES: readonly RawRoute[] = [
+  { method: 'post', path: `${BOARD_PATH}${SESSION_PATH}` },
+  { method: 'delete', path: `${BOARD_PATH}${SESSION_PATH}` },
+  { method: 'get', path: BOARD_PATH },
+  { method: 'get', path: `${BOARD_PATH}/api/queues` },
+  { method: 'get', path: `${BOARD_PATH}/api/queues/{queueName}/{jobId}` },
+  { method: 'put', path: `${BOARD_PATH}/api/queues/{queueName}/{jobId}/retry` },
+  { method: 'put', path: `${BOARD_PATH}/api/queues/{queueName}/{jobId}/promote` },
+  { method: 'put', path: `${BOARD_PATH}/api/queues/{queueName}/{jobId}/clean` },
+  { method: 'put', path: `${BOARD_PATH}/api/queues/{queueName}/retry/failed` },
+  { method: 'put', path: `${BOARD_PATH}/api/queues/{queueName}/clean/{queueStatus}` },
+];
 
 /**
  * Bull Board at /admin/queues, for national staff only (queues hold every region's jobs): an
@@ -53,9 +72,10 @@ export class QueueBoard {
 
   /** Mounted at BOARD_PATH before Nest's routes (see main.ts). */
   middleware(): RequestHandler {
-    return (req, res, next) => {
+    const board: RequestHandler = (req, res, next) => {
       this.handle(req, res, next).catch((e) => this.refuse(req, res, e));
     };
+    return declareRawRoutes(board, BOARD_ROUTES);
   }
 
   private async handle(req: Request, res: Response, next: NextFunction): Promise<void> {

@@ -7,9 +7,16 @@ import type { RpcClient } from '../rpc/rpc-client.service';
 import type { OcspCache } from './ocsp-cache.service';
 import { PROBLEM_TITLES, ProblemCode, ProblemError } from '@ecert/common';
 import { requestIdFor } from '../request-context/request-id.middleware';
+import { declareRawRoutes, type RawRoute } from '../openapi/raw-routes';
 
 const MAX_REQUEST = 16 * 1024;
 const OCSP_PATH = '/pki/ocsp';
+
+/** What the responder answers (described in openapi/raw-paths.ts). */
+export const OCSP_ROUTES: readonly RawRoute[] = [
+  { method: 'post', path: OCSP_PATH },
+  { method: 'get', path: `${OCSP_PATH}/{request}` },
+];
 
 /**
  * RFC 6960 responder endpoint (POST with application/ocsp-request, or GET with the base64 request
@@ -20,7 +27,7 @@ const OCSP_PATH = '/pki/ocsp';
 export function installOcspResponder(server: Server, rpc: RpcClient, cache: OcspCache, logger: Logger, httpMaxAgeSeconds = 0): void {
   const [express] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
     if (url === OCSP_PATH || url.startsWith(`${OCSP_PATH}/`) || url.startsWith(`${OCSP_PATH}?`)) {
       handle(req, res, rpc, cache, logger, httpMaxAgeSeconds).catch((e) => {
@@ -30,7 +37,8 @@ export function installOcspResponder(server: Server, rpc: RpcClient, cache: Ocsp
       return;
     }
     express(req, res);
-  });
+  };
+  server.on('request', declareRawRoutes(listener, OCSP_ROUTES));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
@@ -7,6 +7,8 @@ import { Subjects, type BinaryReply, type CaView } from '@ecert/contracts';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
 import { Public } from '../access/access.decorators';
+import { ApiFile, ApiProblems, ApiResult } from '../openapi/api-docs.decorators';
+import { BUS_PROBLEMS } from '../openapi/problem-responses';
 
 const CRL_FILE = /^([a-z0-9]+-[a-z0-9-]+?)(-delta)?\.crl$/;
 const CA_FILE = /^([a-z0-9]+-[a-z0-9-]+)\.(crt|cer|pem)$/;
@@ -25,13 +27,21 @@ export class PkiController {
   ) {}
 
   @Get('ca')
-  @ApiOperation({ summary: 'Every CA certificate ecert holds (roots, issuing CAs, OCSP signers, seal makers)' })
+  @ApiOperation({
+    summary: 'Every CA certificate ecert holds (roots, issuing CAs, OCSP signers, seal makers)',
+    description: 'A short, fixed list (not paginated): the CA hierarchy, with where to fetch each certificate and CRL.',
+  })
+  @ApiResult('CaList')
+  @ApiProblems(BUS_PROBLEMS)
   listCas(): Promise<CaView[]> {
     return this.rpc.call(Subjects.cert.caList, {});
   }
 
   @Get('ca/:file')
   @ApiOperation({ summary: 'A CA certificate, DER (.crt/.cer) or PEM (.pem), e.g. sm2-issuing.crt' })
+  @ApiParam({ name: 'file', description: '{caId}.crt, {caId}.cer (DER) or {caId}.pem', example: 'sm2-issuing.crt' })
+  @ApiFile(['application/pkix-cert', 'application/x-pem-file'], 'The certificate: DER for .crt/.cer, PEM for .pem', ['Cache-Control'])
+  @ApiProblems(BUS_PROBLEMS, { 404: [ProblemCode.caNotFound] })
   async caCertificate(@Param('file') file: string, @Res() res: Response): Promise<void> {
     const m = CA_FILE.exec(file);
     if (!m) throw ProblemError.notFound(ProblemCode.caNotFound, `No CA certificate named '${file}'`);
@@ -52,6 +62,9 @@ export class PkiController {
 
   @Get('crl/:file')
   @ApiOperation({ summary: 'Newest complete CRL ({caId}.crl) or delta CRL ({caId}-delta.crl), DER' })
+  @ApiParam({ name: 'file', description: '{caId}.crl or {caId}-delta.crl', example: 'sm2-issuing.crl' })
+  @ApiFile(['application/pkix-crl'], 'The DER CRL (RFC 5280), as published by the cert-service', ['Cache-Control'])
+  @ApiProblems(BUS_PROBLEMS, { 404: [ProblemCode.notFound, ProblemCode.caNotFound], 503: [ProblemCode.serviceUnavailable] })
   async crl(@Param('file') file: string, @Res() res: Response): Promise<void> {
     const m = CRL_FILE.exec(file);
     if (!m) throw ProblemError.notFound(ProblemCode.notFound, `No CRL named '${file}'`);

@@ -1,9 +1,14 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
 import { STAFF_ROLES } from '@ecert/common';
 import { RequiresOperation } from '../access/access.decorators';
 import { StaffService } from './staff.service';
+import { ProblemCode } from '@ecert/common';
+import type { Page } from '@ecert/contracts';
+import { PageQueryDto } from '../pagination/page-query.dto';
+import { ApiProblems, ApiResult } from '../openapi/api-docs.decorators';
+import type { StaffView } from './staff.view';
 
 export class CreateStaffDto {
   @ApiProperty() @IsString() @Length(1, 64) name: string;
@@ -28,22 +33,32 @@ export class StaffController {
 
   @Post()
   @ApiOperation({ summary: 'Create a staff account bound to its login certificate(s)' })
-  create(@Body() dto: CreateStaffDto) {
+  @ApiResult('StaffView')
+  @ApiProblems({ 409: [ProblemCode.validationFailed] })
+  create(@Body() dto: CreateStaffDto): Promise<StaffView> {
     return this.staff.create(dto);
   }
 
   @Get()
-  list() {
-    return this.staff.list();
+  @ApiOperation({ summary: 'The staff accounts, oldest first (paginated)' })
+  @ApiResult('StaffPage')
+  list(@Query() q: PageQueryDto): Promise<Page<StaffView>> {
+    return this.staff.list(q.page, q.pageSize);
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
+  @ApiOperation({ summary: 'One staff account' })
+  @ApiResult('StaffView')
+  @ApiProblems({ 404: [ProblemCode.notFound] })
+  get(@Param('id') id: string): Promise<StaffView> {
     return this.staff.get(id);
   }
 
   @Patch(':id')
-  update(@Param('id') id: string, @Body() dto: UpdateStaffDto) {
+  @ApiOperation({ summary: 'Enable or disable a staff account (a disabled one is refused at its next request)' })
+  @ApiResult('StaffView')
+  @ApiProblems({ 404: [ProblemCode.notFound] })
+  update(@Param('id') id: string, @Body() dto: UpdateStaffDto): Promise<StaffView> {
     return this.staff.setStatus(id, dto.status);
   }
 }

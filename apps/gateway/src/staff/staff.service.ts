@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ProblemCode, ProblemError, STAFF_ROLES, validateRegionCode, type StaffRole } from '@ecert/common';
+import { ProblemCode, ProblemError, STAFF_ROLES, validateRegionCode } from '@ecert/common';
+import type { Page } from '@ecert/contracts';
+import type { StaffView } from './staff.view';
 import { GATEWAY_DATA_SOURCE } from '../gateway.tokens';
 import { NATIONAL_REGION } from '../access/access.service';
-
-export interface StaffView {
-  id: string;
-  name: string;
-  role: StaffRole;
-  regionCode: string;
-  status: string;
-  certificateSerials: string[];
-  lastLoginAt: string | null;
-}
 
 /** Staff accounts and the certificates they log in with. */
 @Injectable()
@@ -45,9 +37,11 @@ export class StaffService {
     return this.get(id);
   }
 
-  async list(): Promise<StaffView[]> {
-    const rows: { id: string }[] = await this.ds.query(`SELECT id FROM "gateway"."staff" ORDER BY created_at`);
-    return Promise.all(rows.map((r) => this.get(r.id)));
+  /** Oldest first (creation order, then id). */
+  async list(page = 1, pageSize = 20): Promise<Page<StaffView>> {
+    const rows: { id: string }[] = await this.ds.query(`SELECT id FROM "gateway"."staff" ORDER BY created_at, id LIMIT $1 OFFSET $2`, [pageSize, (page - 1) * pageSize]);
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM "gateway"."staff"`);
+    return { items: await Promise.all(rows.map((r) => this.get(r.id))), page, pageSize, total };
   }
 
   async get(id: string): Promise<StaffView> {

@@ -14,6 +14,8 @@ import { RpcClient } from '../rpc/rpc-client.service';
 import { RequiresOperation } from '../access/access.decorators';
 import { CreateDispatchBatchDto, ImportUkeysDto, ListUkeysDto, UkeyTransitionDto } from './ukey.dto';
 import { DispatchBatchIdPipe } from './dispatch-batch-id.pipe';
+import { ProblemCode } from '@ecert/common';
+import { ApiProblems, ApiResult } from '../openapi/api-docs.decorators';
 
 /**
  * UKeys: the inventory of the media, their life (the state machine is the cert-service's, which
@@ -32,6 +34,8 @@ export class UkeysController {
     description: 'All or nothing. Errors: 400 (field named, e.g. items[2].serial), 409 ukey_exists naming items[i].serial (listed twice or already imported), 403 (officeRegionCode outside your scope).',
   })
   @ApiCreatedResponse({ description: '{ batch, imported }' })
+  @ApiResult('ImportUkeysResult')
+  @ApiProblems({ 409: [ProblemCode.ukeyExists] })
   @RequiresOperation('ukeys:manage')
   import(@Body() dto: ImportUkeysDto): Promise<ImportUkeysResult> {
     return this.rpc.call(Subjects.cert.ukeyImport, dto, { timeoutMs: 15_000 });
@@ -39,6 +43,7 @@ export class UkeysController {
 
   @Get()
   @ApiOperation({ summary: 'List UKeys (paginated) by state, office region, batch or unit; only those of your scope' })
+  @ApiResult('UkeyPage')
   @RequiresOperation('ukeys:read')
   list(@Query() q: ListUkeysDto): Promise<UkeyPage> {
     return this.rpc.call(Subjects.cert.ukeyList, q);
@@ -50,6 +55,8 @@ export class UkeysController {
     description: 'All or nothing. Errors: 400 (officeRegionCode not a city; serials[i]), 403 (office or a UKey outside your scope), 404 (serials[i] unknown), 409 illegal_state_transition (serials[i] not initialised), 422 ukey_office_mismatch (its unit is not served by that office).',
   })
   @ApiCreatedResponse({ description: 'The batch' })
+  @ApiResult('DispatchBatchView')
+  @ApiProblems({ 404: [ProblemCode.ukeyNotFound], 409: [ProblemCode.illegalTransition], 422: [ProblemCode.ukeyOfficeMismatch] })
   @RequiresOperation('ukeys:dispatch')
   createDispatchBatch(@Body() dto: CreateDispatchBatchDto): Promise<DispatchBatchView> {
     return this.rpc.call(Subjects.cert.dispatchCreate, dto, { timeoutMs: 15_000 });
@@ -57,6 +64,8 @@ export class UkeysController {
 
   @Get('dispatch-batches/:id')
   @ApiOperation({ summary: 'One dispatch batch' })
+  @ApiResult('DispatchBatchView')
+  @ApiProblems({ 404: [ProblemCode.dispatchBatchNotFound] })
   @RequiresOperation('ukeys:read')
   getDispatchBatch(@Param('id', DispatchBatchIdPipe) id: string): Promise<DispatchBatchView> {
     return this.rpc.call(Subjects.cert.dispatchGet, { batchId: id } satisfies DispatchBatchIdCommand);
@@ -68,6 +77,8 @@ export class UkeysController {
     summary: '签收 — the city office received the batch: its UKeys are at the office',
     description: 'By a staff member of that office. Errors: 403 (another office, or not staff), 404, 409 dispatch_batch_already_received.',
   })
+  @ApiResult('DispatchBatchView')
+  @ApiProblems({ 404: [ProblemCode.dispatchBatchNotFound], 409: [ProblemCode.dispatchBatchAlreadyReceived] })
   @RequiresOperation('ukeys:dispatch')
   receiveDispatchBatch(@Param('id', DispatchBatchIdPipe) id: string): Promise<DispatchBatchView> {
     return this.rpc.call(Subjects.cert.dispatchReceive, { batchId: id } satisfies DispatchBatchIdCommand, { timeoutMs: 15_000 });
@@ -76,6 +87,8 @@ export class UkeysController {
   @Get(':serial')
   @ApiOperation({ summary: 'One UKey with its certificates and its history' })
   @ApiOkResponse({ description: 'The UKey' })
+  @ApiResult('UkeyView')
+  @ApiProblems({ 404: [ProblemCode.ukeyNotFound] })
   @RequiresOperation('ukeys:read')
   get(@Param('serial') serial: string): Promise<UkeyView> {
     return this.rpc.call(Subjects.cert.ukeyGet, { serial } satisfies UkeySerialQuery);
@@ -89,6 +102,11 @@ export class UkeysController {
       'Enforced by the state machine: a step from the wrong state is a 409 illegal_state_transition with from, to and allowed, and nothing changes. report_lost freezes every certificate on the UKey, found unfreezes them, declare_perm_lost revokes them (keyCompromise), terminate revokes those still live. Operations per action (403 naming action): return needs ukeys:return (the city office) or ukeys:manage; the others ukeys:manage, and those that change certificates (report_lost, found, declare_perm_lost, terminate) certificates:manage too.',
   })
   // Checked per action by the cert-service.
+  @ApiResult('UkeyView')
+  @ApiProblems({
+    404: [ProblemCode.ukeyNotFound, ProblemCode.notFound],
+    409: [ProblemCode.illegalTransition, ProblemCode.ukeyApplicationMismatch, ProblemCode.ukeyUnitMismatch, ProblemCode.ukeyStateConflict],
+  })
   @RequiresOperation('ukeys:read')
   transition(@Param('serial') serial: string, @Body() dto: UkeyTransitionDto): Promise<UkeyView> {
     const cmd: UkeyTransitionCommand = { serial, ...dto };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Brackets, type DataSource } from 'typeorm';
-import { ProblemCode, ProblemError, regionLikePatterns, validateRegionCode, validateUscc } from '@ecert/common';
+import { decodePageCursor, encodePageCursor, ProblemCode, ProblemError, regionLikePatterns, validateRegionCode, validateUscc } from '@ecert/common';
 import { APPLICATION_STATUSES, REVIEW_TIERS, SERVICE_TYPES, type ApplicationView, type ListApplicationsQuery, type Page } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { ApplicationEntity } from './entities/application.entity';
@@ -36,7 +36,7 @@ export class ApplicationQueries {
     const qb = this.ds.getRepository(ApplicationEntity).createQueryBuilder('a');
     const patterns = regionLikePatterns({ regions: [...actor.regions] });
     if (patterns !== undefined) {
-      if (!patterns.length) return { items: [], page, pageSize, total: 0 };
+      if (!patterns.length) return { items: [], page, pageSize, ...(q.after === undefined ? { total: 0 } : {}) };
       qb.andWhere(new Brackets((w) => patterns.forEach((p, i) => w.orWhere(`a.region_code LIKE :rp${i}`, { [`rp${i}`]: p }))));
     }
     // A client system sees what it filed (it tells its own handlers); staff see their region.
@@ -70,8 +70,20 @@ export class ApplicationQueries {
       const cond = `a.closed_at IS NULL AND (a.due_at < now() OR a.step_due_at < now())`;
       qb.andWhere(overdue ? cond : `NOT (${cond})`.replace('a.due_at < now() OR a.step_due_at < now()', 'coalesce(a.due_at < now(), false) OR coalesce(a.step_due_at < now(), false)'));
     }
-    const [rows, total] = await qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'ASC').skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'ASC');
+    if (q.after !== undefined) {
+      // Keyset: after the cursor's application in (created_at DESC, id). Its created_at is read from
+      // its row, not carried in the cursor, where it would lose PostgreSQL's microseconds.
+      const [afterId] = decodePageCursor(q.after, [/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/]);
+      const at = `(SELECT k.created_at FROM "workflow"."application" k WHERE k.id = :afterId)`;
+      qb.andWhere(`(a.created_at < ${at} OR (a.created_at = ${at} AND a.id > :afterId))`, { afterId });
+      const rows = await qb.take(pageSize + 1).getMany();
+      const items = await this.views.loadMany(this.ds.manager, rows.slice(0, pageSize));
+      return { items, page: 1, pageSize, ...(rows.length > pageSize ? { next: encodePageCursor(items.at(-1)!.id) } : {}) };
+    }
+    const [rows, total] = await qb.skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
     const items = await this.views.loadMany(this.ds.manager, rows);
-    return { items, page, pageSize, total };
+    const more = (page - 1) * pageSize + rows.length < total;
+    return { items, page, pageSize, total, ...(more && items.length ? { next: encodePageCursor(items.at(-1)!.id) } : {}) };
   }
 }

@@ -212,6 +212,8 @@ export interface ListApplicationsQuery {
   uscc?: string;
   page?: number;
   pageSize?: number;
+  /** The `next` of the previous page (keyset: newest first, then id). */
+  after?: string;
 }
 
 export interface MaterialView {

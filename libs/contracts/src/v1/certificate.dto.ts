@@ -70,6 +70,8 @@ export interface ListCertificatesQuery {
   profile?: CertificateProfile;
   page?: number;
   pageSize?: number;
+  /** The `next` of the previous page (keyset: newest first, then serial). */
+  after?: string;
 }
 
 export interface CertificateView {
@@ -107,11 +109,21 @@ export interface CertificateView {
   chainPem: string[];
 }
 
+/**
+ * Every paginated list's envelope. Offset pages (`page`, `pageSize`) for screens; lists that can
+ * grow large (certificates, applications, the audit trail, the invalid list) also give `next`, the
+ * cursor of the last item when more may follow: `?after=<next>` is the following page in the same
+ * order, unaffected by rows added or removed meanwhile.
+ */
 export interface Page<T> {
   items: T[];
+  /** 1-based; a cursor page (`after`) reports 1. */
   page: number;
   pageSize: number;
-  total: number;
+  /** Items matching the filter, on every offset page; a cursor page (`after`) counts none. */
+  total?: number;
+  /** Cursor of the last item when more may follow (keyset lists only); pass it as `after`. */
+  next?: string;
 }
 
 export interface AuthenticateCertificateCommand {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { assertInScope, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateUscc } from '@ecert/common';
+import { assertInScope, decodePageCursor, encodePageCursor, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateUscc } from '@ecert/common';
 import type { CertificateView, ListCertificatesQuery, Page } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { CertificateEntity } from '../certificate.entity';
@@ -47,7 +47,19 @@ export class CertificateQueries {
       else if (q.status === 'revoked' || q.status === 'invalid') qb.andWhere('c.status = :status', { status: q.status });
       else qb.andWhere('c.status = :status AND c.not_after > now()', { status: q.status });
     }
-    const [rows, total] = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.serial').skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
-    return { items: rows.map((r) => this.views.toView(r)), page, pageSize, total };
+    qb.orderBy('c.created_at', 'DESC').addOrderBy('c.serial');
+    if (q.after !== undefined) {
+      // Keyset: after the cursor's certificate in (created_at DESC, serial). Its created_at is read
+      // from its row, not carried in the cursor, where it would lose PostgreSQL's microseconds.
+      const [afterSerial] = decodePageCursor(q.after, [/^[0-9a-f]{1,64}$/]);
+      const at = `(SELECT k.created_at FROM "cert"."certificate" k WHERE k.serial = :afterSerial)`;
+      qb.andWhere(`(c.created_at < ${at} OR (c.created_at = ${at} AND c.serial > :afterSerial))`, { afterSerial });
+      const rows = await qb.take(pageSize + 1).getMany();
+      const items = rows.slice(0, pageSize);
+      return { items: items.map((r) => this.views.toView(r)), page: 1, pageSize, ...(rows.length > pageSize ? { next: encodePageCursor(items.at(-1)!.serial) } : {}) };
+    }
+    const [rows, total] = await qb.skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    const more = (page - 1) * pageSize + rows.length < total;
+    return { items: rows.map((r) => this.views.toView(r)), page, pageSize, total, ...(more && rows.length ? { next: encodePageCursor(rows.at(-1)!.serial) } : {}) };
   }
 }

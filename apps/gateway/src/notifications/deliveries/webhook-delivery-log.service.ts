@@ -6,23 +6,7 @@ import type { Principal } from '../../access/principal';
 import { GATEWAY_DATA_SOURCE } from '../../gateway.tokens';
 import { WebhookSubscriptions } from '../subscriptions/webhook-subscriptions.service';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
-
-export interface WebhookDeliveryView {
-  id: string;
-  subscriptionId: string;
-  eventId: string;
-  eventType: string;
-  orderKey: string;
-  status: 'pending' | 'delivering' | 'failed' | 'succeeded' | 'dead';
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  createdAt: string;
-  deliveredAt: string | null;
-  deadAt: string | null;
-  /** Every attempt, oldest first. */
-  log: { attempt: number; startedAt: string; durationMs: number; statusCode: number | null; error: string | null; outcome: 'succeeded' | 'failed' }[];
-}
+import type { WebhookDeliveryView } from './webhook-delivery.view';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 

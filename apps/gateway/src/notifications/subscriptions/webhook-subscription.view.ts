@@ -27,3 +27,15 @@ export function subscriptionView(r: Record<string, unknown>): WebhookSubscriptio
     updatedAt: (r.updated_at as Date).toISOString(),
   };
 }
+
+/** A subscription with its signing secret: only in the answer that made the secret (create, rotate). */
+export interface WebhookSubscriptionSecretView extends WebhookSubscriptionView {
+  /** HMAC-SHA256 key of the `Ecert-Webhook-Signature` header; ecert keeps it encrypted and never shows it again. */
+  secret: string;
+}
+
+/** DELETE /api/v1/webhooks/subscriptions/{id}. */
+export interface RemovedWebhookSubscriptionView {
+  id: string;
+  deleted: true;
+}

@@ -21,7 +21,7 @@ import type { Principal } from '../../access/principal';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE } from '../../gateway.tokens';
 import { resolvePlatformAddresses, webhookLookup, webhookTargetPolicy } from '../webhook-target-policy';
 import { WebhookSecretBox } from './webhook-secret-box';
-import { subscriptionView, type WebhookSubscriptionView } from './webhook-subscription.view';
+import { subscriptionView, type RemovedWebhookSubscriptionView, type WebhookSubscriptionSecretView, type WebhookSubscriptionView } from './webhook-subscription.view';
 
 const SUBSCRIBABLE_TYPES: readonly string[] = [...CERTIFICATE_EVENT_TYPES, ...SEAL_EVENT_TYPES, ...APPLICATION_EVENT_TYPES];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -69,7 +69,7 @@ export class WebhookSubscriptions {
     return principal;
   }
 
-  async create(principal: Principal | undefined, input: SubscriptionInput & { url: string; eventTypes: string[] }): Promise<WebhookSubscriptionView & { secret: string }> {
+  async create(principal: Principal | undefined, input: SubscriptionInput & { url: string; eventTypes: string[] }): Promise<WebhookSubscriptionSecretView> {
     const client = this.client(principal);
     const checked = await this.checkInput(client, input);
     const id = randomUUID();
@@ -102,7 +102,7 @@ export class WebhookSubscriptions {
   }
 
   /** A new secret; the old one keeps signing (a second v1) for WEBHOOK_SECRET_GRACE_HOURS. */
-  async rotateSecret(principal: Principal | undefined, id: string): Promise<WebhookSubscriptionView & { secret: string }> {
+  async rotateSecret(principal: Principal | undefined, id: string): Promise<WebhookSubscriptionSecretView> {
     const client = this.client(principal);
     await this.get(principal, id);
     const secret = WebhookSecretBox.newSecret();
@@ -123,7 +123,7 @@ export class WebhookSubscriptions {
     return { ...(await this.get(principal, id)), secret };
   }
 
-  async remove(principal: Principal | undefined, id: string): Promise<{ id: string; deleted: true }> {
+  async remove(principal: Principal | undefined, id: string): Promise<RemovedWebhookSubscriptionView> {
     const client = this.client(principal);
     await this.get(principal, id);
     await this.ds.query(`DELETE FROM "gateway"."webhook_subscription" WHERE id = $1 AND client_id = $2`, [id, client.clientId]);

@@ -113,7 +113,7 @@ export class CreateApplicationUseCase {
       // One official seal per unit (the USCC, whatever the account): a second is an additional application.
       if (v.type === 'apply' && v.seals.some((s) => s.kind === 'official')) {
         const seals = await this.bus.asService(`create-${v.unit.uscc}-seals`, () => this.bus.call<Page<SealView>>(Subjects.seal.list, { uscc: v.unit.uscc, kind: 'official', status: 'active', pageSize: 1 }));
-        if (seals.total > 0) {
+        if (seals.items.length > 0) {
           throw new ProblemError(409, 'official_seal_exists', '单位已有法定名称章 (official seal exists)', `unit ${v.unit.uscc} already has an official seal (${seals.items[0]!.id}); a further one is an additional application with a reason (第九条)`, 'seals');
         }
       }
