@@ -9,7 +9,7 @@ export const BUS_PROBLEMS: ProblemSpec = {
   401: [ProblemCode.busContextInvalid],
   403: [ProblemCode.busCallerForbidden],
   502: [ProblemCode.internal, ProblemCode.busReplyForged],
-  503: [ProblemCode.serviceUnavailable, ProblemCode.databaseBusy, ProblemCode.databaseUnavailable],
+  503: [ProblemCode.serviceUnavailable, ProblemCode.serviceTimeout, ProblemCode.databaseBusy, ProblemCode.databaseUnavailable],
 };
 
 /** The gateway's own PostgreSQL. */
@@ -42,7 +42,11 @@ export const IDEMPOTENCY_PROBLEMS: ProblemSpec[] = [
 export const INPUT_PROBLEMS: ProblemSpec = { 400: [ProblemCode.validationFailed] };
 
 /** A request body: larger than the route's limit, or not the JSON it claims to be. */
-export const BODY_PROBLEMS: ProblemSpec = { 400: [ProblemCode.validationFailed], 413: [ProblemCode.bodyTooLarge] };
+export const BODY_PROBLEMS: ProblemSpec = {
+  400: [ProblemCode.validationFailed, ProblemCode.malformedJson],
+  413: [ProblemCode.bodyTooLarge],
+  415: [ProblemCode.unsupportedMediaType],
+};
 
 const STATUS_TEXT: Record<ProblemStatus, string> = {
   400: 'Invalid request: `field` names what is wrong (a dotted path into the body, a query or path parameter, or a header)',
