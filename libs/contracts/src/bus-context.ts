@@ -230,7 +230,11 @@ export function durableConsumers(prefix = natsPrefix): Record<DurableConsumerKey
     gatewayAudit,
     gatewayAuditBulk: bulkTwin(gatewayAudit, `${prefix}.bulk.>`),
     gatewayNotifications,
-    gatewayNotificationsBulk: bulkTwin(gatewayNotifications, `${prefix}.bulk.>`),
+    // From the start of the bulk subjects, not "new": a twin created after the cert-service began
+    // publishing on them (provisioning order, a gateway started later) must not drop the invalid
+    // list's webhooks and the reminders' mail in between. Nothing older than the lane is on them,
+    // and the shared inbox key drops what its twin or an earlier incarnation already sent.
+    gatewayNotificationsBulk: { ...bulkTwin(gatewayNotifications, `${prefix}.bulk.>`), deliverPolicy: 'all' },
   };
 }
 

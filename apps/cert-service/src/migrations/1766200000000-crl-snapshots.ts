@@ -22,7 +22,7 @@ export class CrlSnapshots1766200000000 implements MigrationInterface {
     // A certificate written straight into a listed status (an import) is a change too.
     await q.query(`CREATE TRIGGER "certificate_status_xid_ins" BEFORE INSERT ON "cert"."certificate"
       FOR EACH ROW WHEN (NEW.status <> 'active') EXECUTE FUNCTION "cert"."stamp_status_xid"()`);
-    await q.query(`CREATE INDEX "certificate_ca_status_xid_idx" ON "cert"."certificate" ("ca_id", "status_xid") WHERE "status_xid" IS NOT NULL`);
+    // Its index is built by the next migration, concurrently: not under this one's table lock.
     // Revocations of CA-held certificates (rare): the same stamp, as a default.
     await q.query(`ALTER TABLE "cert"."ca_revocation" ADD COLUMN "created_xid" xid8 NOT NULL DEFAULT pg_current_xact_id()`);
     await q.query(`ALTER TABLE "cert"."crl" ADD COLUMN "snapshot" pg_snapshot`);
@@ -31,7 +31,6 @@ export class CrlSnapshots1766200000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "cert"."crl" DROP COLUMN IF EXISTS "snapshot"`);
     await q.query(`ALTER TABLE "cert"."ca_revocation" DROP COLUMN IF EXISTS "created_xid"`);
-    await q.query(`DROP INDEX IF EXISTS "cert"."certificate_ca_status_xid_idx"`);
     await q.query(`DROP TRIGGER IF EXISTS "certificate_status_xid_ins" ON "cert"."certificate"`);
     await q.query(`DROP TRIGGER IF EXISTS "certificate_status_xid_upd" ON "cert"."certificate"`);
     await q.query(`DROP FUNCTION IF EXISTS "cert"."stamp_status_xid"()`);

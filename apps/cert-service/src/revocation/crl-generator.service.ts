@@ -24,6 +24,8 @@ export interface GeneratedCrl {
   entryCount: number;
   der: Uint8Array;
   nextUpdate: Date;
+  /** A complete CRL built first, when the delta's base could not serve (publish it before the delta). */
+  base?: GeneratedCrl;
 }
 
 /**
@@ -46,67 +48,101 @@ export class CrlGenerator {
   ) {}
 
   async generate(caId: string, delta: boolean): Promise<GeneratedCrl> {
+    const started = Date.now();
+    // Builders of one CA take turns (several cert-service instances): the next builder's snapshot
+    // sees this CRL as its base, and the key is looked up once the turn is ours (a re-key or CA
+    // revocation while we waited is then seen). Status changes take no lock at all: they never
+    // wait for a CRL, and a CRL never waits for them.
+    return withSessionLock(dataSourceUrl(this.ds), crlBuildLockKey(caId), async () => {
+      const read = await this.readSnapshot(caId, delta);
+      if ('foreignBase' in read) {
+        // The base's snapshot is not of this cluster (a logical restore): its transaction ids say
+        // nothing here. A complete CRL is always right; the delta is then built against it.
+        this.logger.error({ caId, base: read.foreignBase }, 'newest complete CRL has a snapshot from another database cluster (restored from a dump?); building a complete CRL first');
+        const base = await this.build(caId, false, await this.readSnapshotOrFail(caId, false), started);
+        return { ...(await this.build(caId, true, await this.readSnapshotOrFail(caId, true), started)), base };
+      }
+      return this.build(caId, delta, read, started);
+    }, { lockTimeoutMs: BUILDER_LOCK_TIMEOUT_MS });
+  }
+
+  /** Encodes, signs and records one CRL from its snapshot; the caller holds the builders' turn. */
+  private async build(caId: string, delta: boolean, read: SnapshotRead, started: number): Promise<GeneratedCrl> {
+    const { now, crlNumber, entries, deltaOf, snapshot } = read;
     const ca = this.registry.get(caId);
     const signer = await this.registry.signer(caId);
     const issuer = issuerFromCertificate(new Uint8Array(ca.certificate));
     const links = pkiLinks(this.config.ECERT_PUBLIC_URL);
-    const started = Date.now();
-    // Builders of one CA take turns (several cert-service instances): a CRL's number then follows
-    // its snapshot, and the next builder's snapshot sees this CRL as a base. Status changes take
-    // no lock at all: they never wait for a CRL, and a CRL never waits for them.
-    return withSessionLock(dataSourceUrl(this.ds), crlBuildLockKey(caId), async () => {
-      const { now, crlNumber, entries, deltaOf, snapshot } = await this.readSnapshot(caId, delta);
-      const validityMs = delta ? this.config.DELTA_CRL_VALIDITY_MINUTES * 60_000 : this.config.CRL_VALIDITY_HOURS * 3_600_000;
-      const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
-      const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
-      const der = await buildCrl({
-        issuerName: issuer.name as Uint8Array,
-        issuerSpki: issuer.spki,
-        signer,
-        crlNumber,
-        thisUpdate,
-        nextUpdate,
-        entries,
-        deltaOf,
-        freshestCrlUrl: delta || ca.role === 'root' ? undefined : links.deltaCrlUrl(caId),
-      });
-      await this.ds.query(
-        `INSERT INTO "cert"."crl" (ca_id, number, delta_base, this_update, next_update, entry_count, der, snapshot)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::pg_snapshot)`,
-        [caId, crlNumber.toString(), deltaOf?.toString() ?? null, now, nextUpdate, entries.length, Buffer.from(der), snapshot],
-      );
-      const result: GeneratedCrl = { caId, number: crlNumber, delta, entryCount: entries.length, der, nextUpdate };
-      this.logger.info({ caId, crlNumber: result.number.toString(), delta, entries: result.entryCount, ms: Date.now() - started }, 'CRL generated');
-      return result;
-    }, { lockTimeoutMs: BUILDER_LOCK_TIMEOUT_MS });
+    const validityMs = delta ? this.config.DELTA_CRL_VALIDITY_MINUTES * 60_000 : this.config.CRL_VALIDITY_HOURS * 3_600_000;
+    const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
+    const der = await buildCrl({
+      issuerName: issuer.name as Uint8Array,
+      issuerSpki: issuer.spki,
+      signer,
+      crlNumber,
+      thisUpdate,
+      nextUpdate,
+      entries,
+      deltaOf,
+      freshestCrlUrl: delta || ca.role === 'root' ? undefined : links.deltaCrlUrl(caId),
+    });
+    await this.ds.query(
+      `INSERT INTO "cert"."crl" (ca_id, number, delta_base, this_update, next_update, entry_count, der, snapshot)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::pg_snapshot)`,
+      [caId, crlNumber.toString(), deltaOf?.toString() ?? null, now, nextUpdate, entries.length, Buffer.from(der), snapshot],
+    );
+    const result: GeneratedCrl = { caId, number: crlNumber, delta, entryCount: entries.length, der, nextUpdate };
+    this.logger.info({ caId, crlNumber: result.number.toString(), delta, entries: result.entryCount, ms: Date.now() - started }, 'CRL generated');
+    return result;
+  }
+
+  private async readSnapshotOrFail(caId: string, delta: boolean): Promise<SnapshotRead> {
+    const read = await this.readSnapshot(caId, delta);
+    if ('foreignBase' in read) throw new Error(`CRL base of ${caId} still from another cluster after a complete CRL`);
+    return read;
   }
 
   /**
    * The CRL's number and entries, read in one REPEATABLE READ snapshot that is stored with the CRL.
-   * The first statement takes the number and fixes the snapshot; its time (taken at that
-   * statement's start, before the snapshot) becomes thisUpdate, so every change committed before
-   * thisUpdate is on this CRL. A change still in flight then is not, and has no lock to wait for:
-   * its transaction id is not visible in this snapshot, so the next delta lists it.
+   *
+   * thisUpdate is taken before the snapshot: the earlier of now and the start of every transaction
+   * then open in this database. Every change on this CRL committed before its snapshot; every
+   * change not on it belongs to a transaction that was open at the snapshot — so it started, and
+   * was stamped, no earlier than thisUpdate (the guarantee the old CRL lock gave: a revocation
+   * missing from a CRL is never dated before that CRL's thisUpdate). Such a change has no lock to
+   * wait for: its transaction id is not visible in this snapshot, so the next delta lists it.
    */
-  private async readSnapshot(caId: string, delta: boolean, attempt = 1): Promise<{ now: Date; crlNumber: bigint; entries: CrlEntry[]; deltaOf?: bigint; snapshot: string }> {
+  private async readSnapshot(caId: string, delta: boolean, attempt = 1): Promise<SnapshotRead | { foreignBase: string }> {
     try {
+      const [{ t }] = await this.ds.query(
+        `SELECT LEAST(clock_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) AS t`,
+      );
+      const now: Date = t;
       return await this.ds.transaction('REPEATABLE READ', async (m) => {
-        const [{ number, snapshot, t }] = await m.query(
+        // The first statement fixes the snapshot and takes the number: a later number never has an
+        // older snapshot (a builder whose snapshot predates the previous one's commit gets 40001 here).
+        const [{ number, snapshot }] = await m.query(
           // Wrapped in a CTE: TypeORM returns [rows, count] for a bare UPDATE.
           `WITH u AS (UPDATE "cert"."ca" SET next_crl_number = next_crl_number + 1 WHERE id = $1 RETURNING next_crl_number - 1 AS number)
-           SELECT number, pg_current_snapshot()::text AS snapshot, statement_timestamp() AS t FROM u`,
+           SELECT number, pg_current_snapshot()::text AS snapshot FROM u`,
           [caId],
         );
-        const now: Date = t;
         const crlNumber = BigInt(number);
         if (!delta) return { now, crlNumber, entries: await this.fullEntries(m, caId, now), snapshot };
         const base = await this.latestFull(m, caId);
         if (!base) throw new Error(`no complete CRL for ${caId} yet; a delta needs a base`);
+        if (base.snapshot && (await m.query('SELECT pg_snapshot_xmax($1::pg_snapshot) > pg_snapshot_xmax($2::pg_snapshot) AS foreign', [base.snapshot, snapshot]))[0].foreign) {
+          return { foreignBase: base.number };
+        }
         return { now, crlNumber, entries: await this.deltaEntries(m, caId, base, now), deltaOf: BigInt(base.number), snapshot };
       });
     } catch (e) {
-      // The CA row changed by someone other than a builder (they take turns) after the snapshot: read again.
-      if ((e as { driverError?: { code?: string } }).driverError?.code === '40001' && attempt < 3) return this.readSnapshot(caId, delta, attempt + 1);
+      // 40001: the CA row changed after the snapshot (a re-key; builders take turns). 55P03: the CA
+      // row locked past lock_timeout (a CA revocation in progress). Either way, read again.
+      const code = (e as { driverError?: { code?: string } }).driverError?.code;
+      if ((code === '40001' || code === '55P03') && attempt < 3) return this.readSnapshot(caId, delta, attempt + 1);
       throw e;
     }
   }
@@ -175,6 +211,15 @@ export class CrlGenerator {
     const entries = rows.map((r) => (r.status === 'active' ? { serial: r.serial, revokedAt: r.frozen_at ?? now, reason: 'removeFromCRL' as ReasonCode } : toEntry(r)));
     return [...entries, ...(await this.caEntries(m, caId, now, base))];
   }
+}
+
+/** What one CRL is made of, read in its snapshot. */
+interface SnapshotRead {
+  now: Date;
+  crlNumber: bigint;
+  entries: CrlEntry[];
+  deltaOf?: bigint;
+  snapshot: string;
 }
 
 /** The complete CRL a delta is built against. */

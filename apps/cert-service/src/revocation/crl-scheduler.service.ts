@@ -102,6 +102,7 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async generateAndPublish(caId: string, delta: boolean): Promise<void> {
     const crl = await this.generator.generate(caId, delta);
+    if (crl.base) await this.publisher.publish(caId, false, crl.base.der, crl.base.nextUpdate, crl.base.number);
     await this.publisher.publish(caId, delta, crl.der, crl.nextUpdate, crl.number);
   }
 

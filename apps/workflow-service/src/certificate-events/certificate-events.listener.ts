@@ -11,7 +11,7 @@ import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOG
  * the inbox; the workflow domain's reactions hang off this handler as they are built. Two durable
  * consumers (ordinary and bulk lane, one inbox): the lanes are not ordered with each other, so a
  * reaction added here must not assume an event of one lane comes after an older one of the other
- * (the bulk lane carries only final events: certificate.invalidated).
+ * (the bulk lane carries only final events and news that changes no state: invalidations, reminders).
  */
 @Injectable()
 export class CertificateEventsListener implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -17,7 +17,7 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
   const rpc = `${prefix}.v1`;
   const evt = `${prefix}.evt.v1`;
   // The bulk lane: exactly the bulk types this principal publishes (today the cert-service's
-  // certificate.invalidated), never a wildcard a frozen or revoked event could be sent on.
+  // invalidations and reminders), never a wildcard a frozen or revoked event could be sent on.
   const bulk = BULK_EVENT_TYPES.filter((t) => eventPublisher(t) === principal).map((t) => `${prefix}.bulk.v1.${t}`);
   // JetStream: read and acknowledge only this principal's own durable consumers (the operator
   // creates the stream and the consumers). No right to create, change or delete either: with it, a

@@ -67,8 +67,8 @@ const iso = (expr: string) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD
  * into the outbox's bulk lane. Returns serial and CA of each. Parameters: $1 cutoff, $2 instant,
  * $3 chunk size, $4 reason, $5 RFC 5280 reason, $6 event subject, $7 request id, $8 staff id or
  * null, $9 outbox lane, $10 client id or null (who asked: an operator's staff id and/or the system
- * it came through; both null = the schedule), $11 the CA (a chunk is of one CA: it takes that
- * CA's CRL lock only). The precedence is applied per chunk (dueFor).
+ * it came through; both null = the schedule), $11 the CA (a chunk is of one CA: the CRLs to
+ * rebuild are its CA's). The precedence is applied per chunk (dueFor).
  * revokedAt = invalidatedAt = the statement's clock (when relying parties are told), not $2
  * (the instant the run was queued for, which only sets the cutoff).
  */
