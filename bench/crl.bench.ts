@@ -11,21 +11,27 @@ import { buildCrl, InMemoryKeyBlobRepository, issuerFromCertificate, SoftKeyStor
 import { CertServiceModule } from '../apps/cert-service/src/cert-service.module';
 import { CrlGenerator } from '../apps/cert-service/src/revocation/crl-generator.service';
 import { CaRegistry } from '../apps/cert-service/src/ca/ca-registry.service';
+import { CrlPublisher } from '../apps/cert-service/src/revocation/crl-publisher.service';
+import type { CrlBuildPhases } from '../apps/cert-service/src/revocation/crl-generator.service';
+import { withMemoryPeaks } from './memory';
 import { derToPem } from './openssl';
 import { run } from './procs';
 import { waitForQuiet } from './cpu';
 
 /**
  * A complete CRL with N revoked entries (default 100,000) per issuing CA:
- * 1. N revoked rows per CA go into the bench database's cert.certificate with one set-based
+ * 1. the cert-service module is booted in this process (Nest application context, no NATS
+ *    listener) against the bench database (migrations, CAs; its start-up CRLs are still empty);
+ * 2. N revoked rows per CA go into the bench database's cert.certificate with one set-based
  *    INSERT ... SELECT generate_series (dummy 1-byte der; every NOT NULL / CHECK satisfied);
- * 2. the cert-service module is booted in this process (Nest application context, no NATS
- *    listener) against the bench database, and the real CrlGenerator.generate(caId, false) is timed:
- *    advisory lock, CRL number, the SELECT of every revoked/frozen row, buildCrl, signing with the
- *    CA key from the encrypted key store, and the INSERT of the CRL row;
- * 3. for comparison, the same SELECT alone through the same DataSource, and the pure buildCrl with
- *    N synthetic entries and a throwaway key of the same algorithm.
+ * 3. the real CrlGenerator.generate(caId, false) is timed, phase by phase (GeneratedCrl.phases:
+ *    builder turn, snapshot + reading the rows, rows to entries, TBS encoding, signing with the CA
+ *    key from the encrypted key store, INSERT of the CRL row), with the peak RSS of this process and
+ *    of PostgreSQL while it runs; then the publication of the last one to Redis (CrlPublisher);
+ * 4. for comparison, the old SELECT of every row alone through the same DataSource (TypeORM, row
+ *    objects, Dates), and the pure buildCrl with N synthetic CrlEntry objects and a throwaway key.
  * The run with the largest time (the first, cold one: key decryption, JIT) is what is judged.
+ * Alone: `npm run bench:crl` (bench/crl-run.ts, BENCH_CRL_ENTRIES, default 1,000,000).
  */
 export interface CrlCaResult {
   caId: string;
@@ -35,6 +41,13 @@ export interface CrlCaResult {
   generateMs: number[];
   selectMs: number[];
   pureBuildMs: number[];
+  /** Phases of each generate call (same order as generateMs). */
+  phases?: CrlBuildPhases[];
+  /** MB: peak RSS of this process / of the largest PostgreSQL backend during each generate call. */
+  peakRssMb?: number[];
+  postgresPeakRssMb?: number[];
+  /** Publishing the last CRL to Redis (CrlPublisher.publish). */
+  publishMs?: number;
   verified: string;
 }
 
@@ -119,18 +132,19 @@ export async function runCrlBench(o: { quietWaitS: number; config: EcertConfig; 
     { caId: 'ecdsa-issuing', keyAlgorithm: 'ECDSA', storeAlgorithm: 'EC-P256' as KeyAlgorithm },
     { caId: 'sm2-issuing', keyAlgorithm: 'SM2', storeAlgorithm: 'SM2' as KeyAlgorithm },
   ];
-  o.log(`  inserting ${o.entries.toLocaleString('en')} revoked rows for each of ${targets.map((t) => t.caId).join(', ')} ...`);
-  const [, insertMs] = await timed(async () => {
-    for (const t of targets) await insertRevoked(o.db, t.caId, t.keyAlgorithm, o.entries);
-    await o.db.query('ANALYZE "cert"."certificate"');
-  });
-
   o.log('  booting the cert-service module in-process (Nest application context) ...');
   const logger = createLogger('cert-service-bench', 'warn');
   let app: INestApplicationContext | undefined;
   try {
     app = await NestFactory.createApplicationContext(CertServiceModule.forRoot(o.config, logger), { logger: false, abortOnError: false });
+    o.log(`  inserting ${o.entries.toLocaleString('en')} revoked rows for each of ${targets.map((t) => t.caId).join(', ')} ...`);
+    const [, insertMs] = await timed(async () => {
+      await o.db.query('SET statement_timeout = 0');
+      for (const t of targets) await insertRevoked(o.db, t.caId, t.keyAlgorithm, o.entries);
+      await o.db.query('VACUUM ANALYZE "cert"."certificate"');
+    });
     const generator = app.get(CrlGenerator);
+    const publisher = app.get(CrlPublisher);
     const registry = app.get(CaRegistry);
     const ds = app.get<DataSource>(DATA_SOURCE);
 
@@ -141,16 +155,25 @@ export async function runCrlBench(o: { quietWaitS: number; config: EcertConfig; 
     for (const t of targets) {
       const ca = registry.get(t.caId);
       const generateMs: number[] = [];
+      const phases: CrlBuildPhases[] = [];
+      const peakRssMb: number[] = [];
+      const postgresPeakRssMb: number[] = [];
       let last: Awaited<ReturnType<CrlGenerator['generate']>> | undefined;
       for (let i = 0; i < o.repeats; i++) {
+        last = undefined; // the previous CRL is garbage before the next build, as in the service
         await waitForQuiet(o.quietWaitS);
         o.log(`  CrlGenerator.generate('${t.caId}', false) #${i + 1} ...`);
-        const [crl, ms] = await timed(() => generator.generate(t.caId, false));
+        const [[crl, ms], mem] = await withMemoryPeaks(() => timed(() => generator.generate(t.caId, false)), 50);
         generateMs.push(ms);
+        phases.push(crl.phases);
+        peakRssMb.push(mem.peakRssMb['bench (node, cert-service in-process)'] ?? 0);
+        postgresPeakRssMb.push(mem.peakRssMb.postgres ?? 0);
+        o.log(`    ${(ms / 1000).toFixed(2)} s (${Object.entries(crl.phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')} ms), peak RSS ${peakRssMb.at(-1)} MB`);
         last = crl;
       }
+      const [, publishMs] = await timed(() => publisher.publish(t.caId, false, last!.der, last!.nextUpdate, last!.number));
       const selectMs: number[] = [];
-      for (let i = 0; i < o.repeats; i++) {
+      for (let i = 0; i < Math.min(o.repeats, 2); i++) {
         const [, ms] = await timed(() => ds.query(FULL_SELECT, [t.caId, new Date()]));
         selectMs.push(ms);
       }
@@ -165,18 +188,57 @@ export async function runCrlBench(o: { quietWaitS: number; config: EcertConfig; 
         reason: REASONS[i % REASONS.length],
       }));
       const pureBuildMs: number[] = [];
-      for (let i = 0; i < o.repeats; i++) {
+      for (let i = 0; i < Math.min(o.repeats, 2); i++) {
         const [, ms] = await timed(() =>
           buildCrl({ issuerName, issuerSpki: signer.spki, signer, crlNumber: BigInt(i + 1), thisUpdate: new Date(now), nextUpdate: new Date(now + 86_400_000), entries }),
         );
         pureBuildMs.push(ms);
       }
       const verified = await verifyCrl(o.dir, t.caId, last!.der, new Uint8Array(ca.certificate), t.storeAlgorithm === 'SM2');
-      cas.push({ caId: t.caId, entries: last!.entryCount, crlBytes: last!.der.length, generateMs, selectMs, pureBuildMs, verified });
+      cas.push({ caId: t.caId, entries: last!.entryCount, crlBytes: last!.der.length, generateMs, selectMs, pureBuildMs, phases, peakRssMb, postgresPeakRssMb, publishMs, verified });
     }
     await store.close();
     return { entriesPerCa: o.entries, insertMs, cas };
   } finally {
     await app?.close().catch(() => undefined);
   }
+}
+
+/** The target for a complete CRL of `entries` entries: issue 13 asks 1,000,000 in < 10 s; up to 100,000 < 5 s. */
+export function crlTargetMs(entries: number): number {
+  return entries > 100_000 ? 10_000 : 5_000;
+}
+
+/** Markdown lines for the CRL phase (shared by `npm run bench` and `npm run bench:crl`). */
+export function formatCrl(c: CrlPhase): string[] {
+  const s2 = (ms: number) => (ms / 1000).toFixed(2);
+  const n0 = (n: number) => n.toLocaleString('en');
+  const L: string[] = [];
+  L.push(`### Full CRL with ${n0(c.entriesPerCa)} revoked entries`);
+  L.push('');
+  L.push('| CA | CrlGenerator.generate (cold / warm median) | entries/s (cold) | peak RSS (bench / PG backend) | publish to Redis | old SELECT alone (median) | pure buildCrl of CrlEntry[] + sign (median) | CRL size | entries | check |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const ca of c.cas) {
+    const warm = ca.generateMs.slice(1);
+    const rss = ca.peakRssMb?.length ? `${Math.max(...ca.peakRssMb).toFixed(0)} / ${Math.max(...(ca.postgresPeakRssMb ?? [0])).toFixed(0)} MB` : '–';
+    L.push(
+      `| ${ca.caId} | ${s2(ca.generateMs[0]!)} s / ${warm.length ? `${s2(median(warm))} s` : '–'} | ${n0(Math.round(ca.entries / (ca.generateMs[0]! / 1000)))} | ${rss} | ${ca.publishMs === undefined ? '–' : `${Math.round(ca.publishMs)} ms`} | ${s2(median(ca.selectMs))} s | ${s2(median(ca.pureBuildMs))} s | ${(ca.crlBytes / 1e6).toFixed(2)} MB | ${n0(ca.entries)} | ${ca.verified} |`,
+    );
+  }
+  L.push('');
+  if (c.cas.some((ca) => ca.phases?.length)) {
+    L.push('Phases of each CrlGenerator.generate (ms): builder turn / snapshot + reading rows / rows → entries / TBS / sign / INSERT');
+    L.push('');
+    L.push('| CA | run | lock | select | entries | tbs | sign | insert | total |');
+    L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const ca of c.cas) {
+      (ca.phases ?? []).forEach((p, i) => {
+        L.push(`| ${ca.caId} | ${i + 1} | ${[p.lockMs, p.selectMs, p.entriesMs, p.tbsMs, p.signMs, p.insertMs, ca.generateMs[i]!].map((x) => Math.round(x)).join(' | ')} |`);
+      });
+    }
+    L.push('');
+  }
+  L.push(`Rows inserted with one INSERT … SELECT generate_series per CA (${s2(c.insertMs)} s for both, incl. VACUUM ANALYZE). CrlGenerator runs in this process against the bench database (cert-service module booted as a Nest application context), with the platform stopped.`);
+  L.push('');
+  return L;
 }

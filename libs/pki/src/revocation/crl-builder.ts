@@ -110,12 +110,17 @@ const isValidDate = (d: unknown): d is Date => d instanceof Date && !Number.isNa
  * milliseconds with native SHA-256/SM3.
  */
 export async function buildCrl(input: BuildCrlInput): Promise<Uint8Array> {
-  const tbs = encodeTbsCertList(input);
-  const signature = await input.signer.sign(tbs);
-  return derSequence(tbs, signatureAlgorithmIdentifierDer(input.signer.signatureAlgorithmOid), derBitString(signature));
+  return signCrl(encodeTbsCertList(input), input.signer);
 }
 
-function encodeTbsCertList(input: BuildCrlInput): Uint8Array {
+/** The CertificateList around a TBSCertList from {@link encodeTbsCertList}, signed by `signer`. */
+export async function signCrl(tbs: Uint8Array, signer: Signer): Promise<Uint8Array> {
+  const signature = await signer.sign(tbs);
+  return derSequence(tbs, signatureAlgorithmIdentifierDer(signer.signatureAlgorithmOid), derBitString(signature));
+}
+
+/** The TBSCertList {@link buildCrl} signs (split out so callers can time or test the two apart). */
+export function encodeTbsCertList(input: BuildCrlInput): Uint8Array {
   const { thisUpdate, nextUpdate, crlNumber, deltaOf } = input;
   assertSingleSequence(input.issuerName, 'issuerName');
   if (!bytesEqual(input.signer.spki, input.issuerSpki)) {
