@@ -62,7 +62,7 @@ const REASONS: ReasonCode[] = ['keyCompromise', 'cessationOfOperation', 'superse
 const FULL_SELECT = `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
   WHERE ca_id = $1 AND status IN ('revoked','frozen') AND not_after > $2`;
 
-async function insertRevoked(db: pg.Pool, caId: string, keyAlgorithm: string, n: number): Promise<void> {
+async function insertRevoked(db: pg.Pool | pg.PoolClient, caId: string, keyAlgorithm: string, n: number): Promise<void> {
   await db.query(
     `INSERT INTO "cert"."certificate"
        (serial, ca_id, profile, key_algorithm, status, subject, uscc, account_no, region_code, unit_name,
@@ -139,9 +139,22 @@ export async function runCrlBench(o: { quietWaitS: number; config: EcertConfig; 
     app = await NestFactory.createApplicationContext(CertServiceModule.forRoot(o.config, logger), { logger: false, abortOnError: false });
     o.log(`  inserting ${o.entries.toLocaleString('en')} revoked rows for each of ${targets.map((t) => t.caId).join(', ')} ...`);
     const [, insertMs] = await timed(async () => {
-      await o.db.query('SET statement_timeout = 0');
-      for (const t of targets) await insertRevoked(o.db, t.caId, t.keyAlgorithm, o.entries);
-      await o.db.query('VACUUM ANALYZE "cert"."certificate"');
+      // A bench shortcut (as in the 第二十条 bench): secondary indexes dropped for the set-based
+      // INSERT and rebuilt after it, so a million rows per CA go in in seconds, not minutes.
+      const client = await o.db.connect();
+      try {
+        await client.query('SET statement_timeout = 0');
+        const defs: { indexname: string; indexdef: string }[] = (
+          await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'cert' AND tablename = 'certificate' AND indexname <> 'certificate_pkey'`)
+        ).rows;
+        for (const d of defs) await client.query(`DROP INDEX "cert"."${d.indexname}"`);
+        for (const t of targets) await insertRevoked(client, t.caId, t.keyAlgorithm, o.entries);
+        await client.query("SET maintenance_work_mem = '256MB'");
+        for (const d of defs) await client.query(d.indexdef);
+        await client.query('VACUUM ANALYZE "cert"."certificate"');
+      } finally {
+        client.release();
+      }
     });
     const generator = app.get(CrlGenerator);
     const publisher = app.get(CrlPublisher);

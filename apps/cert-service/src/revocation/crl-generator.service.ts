@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
 import { dataSourceUrl, withSessionLock } from '@ecert/database';
 import { CONFIG, DATA_SOURCE, LOGGER } from '@ecert/messaging';
-import { encodeTbsCertList, issuerFromCertificate, signCrl, type CrlEntry, type ReasonCode } from '@ecert/pki';
+import { encodeTbsCertList, issuerFromCertificate, RevokedCertificatesEncoder, signCrl, type CrlEntry, type EncodedRevokedCertificates, type ReasonCode } from '@ecert/pki';
 import { CaRegistry } from '../ca/ca-registry.service';
 import { pkiLinks } from '../ca/ca-naming';
 import { CrlEntity } from './crl.entity';
@@ -74,7 +75,7 @@ export class CrlGenerator {
     return withSessionLock(dataSourceUrl(this.ds), crlBuildLockKey(caId), async () => {
       let t = performance.now();
       phases.lockMs = t - started;
-      const { now, crlNumber, entries, deltaOf, snapshot } = await this.readSnapshot(caId, delta, phases);
+      const { now, crlNumber, revoked, deltaOf, snapshot } = await this.readSnapshot(caId, delta, phases);
       phases.selectMs = performance.now() - t - phases.entriesMs;
       const validityMs = delta ? this.config.DELTA_CRL_VALIDITY_MINUTES * 60_000 : this.config.CRL_VALIDITY_HOURS * 3_600_000;
       const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
@@ -87,7 +88,8 @@ export class CrlGenerator {
         crlNumber,
         thisUpdate,
         nextUpdate,
-        entries,
+        entries: [],
+        revokedCertificates: revoked,
         deltaOf,
         freshestCrlUrl: delta || ca.role === 'root' ? undefined : links.deltaCrlUrl(caId),
       });
@@ -99,10 +101,10 @@ export class CrlGenerator {
       await this.ds.query(
         `INSERT INTO "cert"."crl" (ca_id, number, delta_base, this_update, next_update, entry_count, der, snapshot)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::pg_snapshot)`,
-        [caId, crlNumber.toString(), deltaOf?.toString() ?? null, now, nextUpdate, entries.length, Buffer.from(der), snapshot],
+        [caId, crlNumber.toString(), deltaOf?.toString() ?? null, now, nextUpdate, revoked.count, Buffer.from(der.buffer, der.byteOffset, der.length), snapshot],
       );
       phases.insertMs = performance.now() - t;
-      const result: GeneratedCrl = { caId, number: crlNumber, delta, entryCount: entries.length, der, nextUpdate, phases };
+      const result: GeneratedCrl = { caId, number: crlNumber, delta, entryCount: revoked.count, der, nextUpdate, phases };
       const ms = Math.round(performance.now() - started);
       this.logger.info({ caId, crlNumber: result.number.toString(), delta, entries: result.entryCount, ms, phases: roundPhases(phases) }, 'CRL generated');
       return result;
@@ -116,7 +118,7 @@ export class CrlGenerator {
    * thisUpdate is on this CRL. A change still in flight then is not, and has no lock to wait for:
    * its transaction id is not visible in this snapshot, so the next delta lists it.
    */
-  private async readSnapshot(caId: string, delta: boolean, phases: CrlBuildPhases, attempt = 1): Promise<{ now: Date; crlNumber: bigint; entries: CrlEntry[]; deltaOf?: bigint; snapshot: string }> {
+  private async readSnapshot(caId: string, delta: boolean, phases: CrlBuildPhases, attempt = 1): Promise<{ now: Date; crlNumber: bigint; revoked: EncodedRevokedCertificates; deltaOf?: bigint; snapshot: string }> {
     try {
       return await this.ds.transaction('REPEATABLE READ', async (m) => {
         const [{ number, snapshot, t }] = await m.query(
@@ -127,10 +129,10 @@ export class CrlGenerator {
         );
         const now: Date = t;
         const crlNumber = BigInt(number);
-        if (!delta) return { now, crlNumber, entries: await this.fullEntries(m, caId, now, phases), snapshot };
+        if (!delta) return { now, crlNumber, revoked: await this.fullEntries(m, caId, now, phases), snapshot };
         const base = await this.latestFull(m, caId);
         if (!base) throw new Error(`no complete CRL for ${caId} yet; a delta needs a base`);
-        return { now, crlNumber, entries: await this.deltaEntries(m, caId, base, now), deltaOf: BigInt(base.number), snapshot };
+        return { now, crlNumber, revoked: await this.deltaEntries(m, caId, base, now, phases), deltaOf: BigInt(base.number), snapshot };
       });
     } catch (e) {
       // The CA row changed by someone other than a builder (they take turns) after the snapshot: read again.
@@ -156,16 +158,40 @@ export class CrlGenerator {
     return rows[0];
   }
 
-  private async fullEntries(m: EntityManager, caId: string, now: Date, phases: CrlBuildPhases): Promise<CrlEntry[]> {
-    const rows: EntryRow[] = await m.query(
-      `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
-        WHERE ca_id = $1 AND status IN ('revoked','frozen','invalid') AND not_after > $2`,
+  /**
+   * Every revoked, frozen or invalid certificate of the CA, encoded as it streams in: a cursor in
+   * this transaction (so the same snapshot), fetched in batches as plain arrays of text — no row
+   * objects, no Dates; the time comes as whole epoch seconds, the reason as its name — and each
+   * row written straight into the CRL's DER. A million rows stay a few batches in memory, and each
+   * FETCH is its own statement under the statement timeout.
+   */
+  private async fullEntries(m: EntityManager, caId: string, now: Date, phases: CrlBuildPhases): Promise<EncodedRevokedCertificates> {
+    const encoder = new RevokedCertificatesEncoder({ delta: false });
+    const client = (await m.queryRunner!.connect()) as pg.PoolClient;
+    await client.query(
+      `DECLARE crl_entries NO SCROLL CURSOR FOR
+         SELECT serial,
+                floor(extract(epoch FROM CASE WHEN status = 'frozen' THEN frozen_at ELSE revoked_at END))::int8::text,
+                CASE WHEN status = 'frozen' THEN 'certificateHold' ELSE coalesce(revocation_reason, 'unspecified') END
+           FROM "cert"."certificate"
+          WHERE ca_id = $1 AND status IN ('revoked','frozen','invalid') AND not_after > $2`,
       [caId, now],
     );
-    const t = performance.now();
-    const entries = rows.map(toEntry);
-    phases.entriesMs += performance.now() - t;
-    return [...entries, ...(await this.caEntries(m, caId, now))];
+    for (;;) {
+      const { rows } = await client.query<[string, string | null, string]>({ text: `FETCH ${FETCH_ROWS} FROM crl_entries`, rowMode: 'array', types: AS_TEXT });
+      const t = performance.now();
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        // A revoked or frozen row without its time would be a bug elsewhere; never list it as 1970.
+        if (row[1] === null) throw new Error(`certificate ${row[0]} is ${row[2] === 'certificateHold' ? 'frozen' : 'revoked'} without a time`);
+        encoder.add(row[0], Number(row[1]), row[2] as ReasonCode);
+      }
+      phases.entriesMs += performance.now() - t;
+      if (rows.length < FETCH_ROWS) break;
+    }
+    await client.query('CLOSE crl_entries');
+    for (const e of await this.caEntries(m, caId, now)) encoder.addEntry(e);
+    return encoder.finish();
   }
 
   /** CA-held certificates this CA issued and revoked (issuing CA on the root's CRL; OCSP signer, seal maker). */
@@ -186,7 +212,7 @@ export class CrlGenerator {
    * after the base gets a removeFromCRL it did not need; clients ignore a removal of what their
    * base does not list, and no lifted hold can be missed.
    */
-  private async deltaEntries(m: EntityManager, caId: string, base: Base, now: Date): Promise<CrlEntry[]> {
+  private async deltaEntries(m: EntityManager, caId: string, base: Base, now: Date, phases: CrlBuildPhases): Promise<EncodedRevokedCertificates> {
     const rows: EntryRow[] = base.snapshot
       ? await m.query(
           `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate"
@@ -203,8 +229,12 @@ export class CrlGenerator {
               OR (status = 'active' AND hold_listed_in_crl >= $4))`,
           [caId, base.this_update, now, base.number],
         );
-    const entries = rows.map((r) => (r.status === 'active' ? { serial: r.serial, revokedAt: r.frozen_at ?? now, reason: 'removeFromCRL' as ReasonCode } : toEntry(r)));
-    return [...entries, ...(await this.caEntries(m, caId, now, base))];
+    const t = performance.now();
+    const encoder = new RevokedCertificatesEncoder({ delta: true });
+    for (const r of rows) encoder.addEntry(r.status === 'active' ? { serial: r.serial, revokedAt: r.frozen_at ?? now, reason: 'removeFromCRL' } : toEntry(r));
+    phases.entriesMs += performance.now() - t;
+    for (const e of await this.caEntries(m, caId, now, base)) encoder.addEntry(e);
+    return encoder.finish();
   }
 }
 
@@ -218,6 +248,11 @@ interface Base {
 
 /** Only CRL builders take it, one CA at a time; status changes do not. */
 const crlBuildLockKey = (caId: string) => `crl-build:${caId}`;
+
+/** Rows per FETCH of a complete CRL's cursor: a few MB of text per round trip. */
+const FETCH_ROWS = 50_000;
+/** Every column as the text PostgreSQL sent (the query casts what it needs). */
+const AS_TEXT = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
 /** A builder waits this long for the one before it (a complete CRL of a million entries takes seconds). */
 const BUILDER_LOCK_TIMEOUT_MS = 120_000;
