@@ -177,17 +177,26 @@ export class CrlGenerator {
           WHERE ca_id = $1 AND status IN ('revoked','frozen','invalid') AND not_after > $2`,
       [caId, now],
     );
-    for (;;) {
-      const { rows } = await client.query<[string, string | null, string]>({ text: `FETCH ${FETCH_ROWS} FROM crl_entries`, rowMode: 'array', types: AS_TEXT });
+    const fetch = (): Promise<pg.QueryResult<[string, string | null, string]>> =>
+      client.query<[string, string | null, string]>({ text: `FETCH ${FETCH_ROWS} FROM crl_entries`, rowMode: 'array', types: AS_TEXT });
+    let next: Promise<pg.QueryResult<[string, string | null, string]>> | undefined = fetch();
+    while (next) {
+      const { rows }: pg.QueryResult<[string, string | null, string]> = await next;
+      // The next batch is asked for before this one is encoded: PostgreSQL reads it meanwhile.
+      next = rows.length === FETCH_ROWS ? fetch() : undefined;
       const t = performance.now();
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        // A revoked or frozen row without its time would be a bug elsewhere; never list it as 1970.
-        if (row[1] === null) throw new Error(`certificate ${row[0]} is ${row[2] === 'certificateHold' ? 'frozen' : 'revoked'} without a time`);
-        encoder.add(row[0], Number(row[1]), row[2] as ReasonCode);
+      try {
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          // A revoked or frozen row without its time would be a bug elsewhere; never list it as 1970.
+          if (row[1] === null) throw new Error(`certificate ${row[0]} is ${row[2] === 'certificateHold' ? 'frozen' : 'revoked'} without a time`);
+          encoder.add(row[0], Number(row[1]), row[2] as ReasonCode);
+        }
+      } catch (e) {
+        next?.catch(() => undefined); // the transaction rolls back; the batch in flight is not wanted
+        throw e;
       }
       phases.entriesMs += performance.now() - t;
-      if (rows.length < FETCH_ROWS) break;
     }
     await client.query('CLOSE crl_entries');
     for (const e of await this.caEntries(m, caId, now)) encoder.addEntry(e);
