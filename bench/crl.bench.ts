@@ -47,6 +47,8 @@ export interface CrlCaResult {
   postgresPeakRssMb?: number[];
   /** CPU time (user + system, ms) of this process during each generate call: steadier than wall time on a shared machine. */
   cpuMs?: number[];
+  /** MB: this process's RSS just before each generate call (after a full GC where --expose-gc is on). */
+  rssBeforeMb?: number[];
   /** Publishing the last CRL to Redis (CrlPublisher.publish). */
   publishMs?: number;
   verified: string;
@@ -173,11 +175,15 @@ export async function runCrlBench(o: { quietWaitS: number; config: EcertConfig; 
       const peakRssMb: number[] = [];
       const postgresPeakRssMb: number[] = [];
       const cpuMs: number[] = [];
+      const rssBeforeMb: number[] = [];
       let last: Awaited<ReturnType<CrlGenerator['generate']>> | undefined;
       for (let i = 0; i < o.repeats; i++) {
         last = undefined; // the previous CRL is garbage before the next build, as in the service
         await waitForQuiet(o.quietWaitS);
         o.log(`  CrlGenerator.generate('${t.caId}', false) #${i + 1} ...`);
+        // The comparisons' million-object garbage of the CA before must not count as this build's.
+        (globalThis as { gc?: () => void }).gc?.();
+        rssBeforeMb.push(Math.round(process.memoryUsage().rss / 104_857.6) / 10);
         const cpu0 = process.cpuUsage();
         const [[crl, ms], mem] = await withMemoryPeaks(() => timed(() => generator.generate(t.caId, false)), 50);
         const cpu = process.cpuUsage(cpu0);
@@ -186,7 +192,7 @@ export async function runCrlBench(o: { quietWaitS: number; config: EcertConfig; 
         phases.push(crl.phases);
         peakRssMb.push(mem.peakRssMb['bench (node, cert-service in-process)'] ?? 0);
         postgresPeakRssMb.push(mem.peakRssMb.postgres ?? 0);
-        o.log(`    ${(ms / 1000).toFixed(2)} s (${Object.entries(crl.phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')} ms), peak RSS ${peakRssMb.at(-1)} MB, node CPU ${Math.round(cpuMs.at(-1)!)} ms, load ${os.loadavg()[0]!.toFixed(1)}`);
+        o.log(`    ${(ms / 1000).toFixed(2)} s (${Object.entries(crl.phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')} ms), peak RSS ${peakRssMb.at(-1)} MB (${rssBeforeMb.at(-1)} MB before), node CPU ${Math.round(cpuMs.at(-1)!)} ms, load ${os.loadavg()[0]!.toFixed(1)}`);
         last = crl;
       }
       const [, publishMs] = await timed(() => publisher.publish(t.caId, false, last!.der, last!.nextUpdate, last!.number));
@@ -217,7 +223,7 @@ export async function runCrlBench(o: { quietWaitS: number; config: EcertConfig; 
         pureBuildMs.push(ms);
       }
       const verified = await verifyCrl(o.dir, t.caId, last!.der, new Uint8Array(ca.certificate), t.storeAlgorithm === 'SM2');
-      cas.push({ caId: t.caId, entries: last!.entryCount, crlBytes: last!.der.length, generateMs, selectMs, pureBuildMs, phases, peakRssMb, postgresPeakRssMb, cpuMs, publishMs, verified });
+      cas.push({ caId: t.caId, entries: last!.entryCount, crlBytes: last!.der.length, generateMs, selectMs, pureBuildMs, phases, peakRssMb, postgresPeakRssMb, cpuMs, rssBeforeMb, publishMs, verified });
     }
     await store.close();
     return { entriesPerCa: o.entries, insertMs, cas };
@@ -242,7 +248,8 @@ export function formatCrl(c: CrlPhase): string[] {
   L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const ca of c.cas) {
     const warm = ca.generateMs.slice(1);
-    const rss = ca.peakRssMb?.length ? `${Math.max(...ca.peakRssMb).toFixed(0)} / ${Math.max(...(ca.postgresPeakRssMb ?? [0])).toFixed(0)} MB` : '–';
+    const before = ca.rssBeforeMb?.length ? ` (${Math.min(...ca.rssBeforeMb).toFixed(0)} before)` : '';
+    const rss = ca.peakRssMb?.length ? `${Math.max(...ca.peakRssMb).toFixed(0)}${before} / ${Math.max(...(ca.postgresPeakRssMb ?? [0])).toFixed(0)} MB` : '–';
     L.push(
       `| ${ca.caId} | ${s2(ca.generateMs[0]!)} s / ${warm.length ? `${s2(median(warm))} s` : '–'} | ${n0(Math.round(ca.entries / (ca.generateMs[0]! / 1000)))} | ${rss} | ${ca.publishMs === undefined ? '–' : `${Math.round(ca.publishMs)} ms`} | ${s2(median(ca.selectMs))} s | ${s2(median(ca.pureBuildMs))} s | ${(ca.crlBytes / 1e6).toFixed(2)} MB | ${n0(ca.entries)} | ${ca.verified} |`,
     );
