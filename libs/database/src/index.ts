@@ -4,3 +4,4 @@ export * from './session-lock';
 export * from './database-problem';
 export * from './database-health-probe';
 export * from './command-receipts';
+export * from './concurrent-index';

@@ -4,7 +4,6 @@ import { signatureAlgorithmIdentifierDer } from '../x509/signature-algorithm';
 import { DerReader, DerReadError } from '../der/der-reader';
 import {
   derBitString,
-  derEnumerated,
   derExplicit,
   derExtension,
   derOid,
@@ -18,12 +17,13 @@ import {
   writeX509Time,
   x509TimeSize,
 } from '../der/der-writer';
-import { REASON_CODES, isReasonCode, type ReasonCode } from './revocation-reason';
+import { isReasonCode, type ReasonCode } from './revocation-reason';
+import { HOLD_EXTENSIONS, INVALIDITY_EXTENSION_SIZE, INVALIDITY_PREFIX, REASON_EXTENSIONS, type HoldInstruction } from './crl-entry-extensions';
+import type { EncodedRevokedCertificates } from './revoked-certificates-encoder';
 import { RevocationInputError } from './revocation-input-error';
 import { serialIntegerContent, type SerialInput } from './serial-number';
 
-/** RFC 5280 §5.3.2 hold instructions (`none` is deprecated there and not offered). */
-export type HoldInstruction = 'callIssuer' | 'reject';
+export type { HoldInstruction };
 
 export interface CrlEntry {
   serial: SerialInput;
@@ -64,6 +64,11 @@ export interface BuildCrlInput {
   /** Required: RFC 5280 §5.1.2.5 makes nextUpdate mandatory for conforming CRL issuers. */
   nextUpdate: Date;
   entries: readonly CrlEntry[];
+  /**
+   * Instead of `entries` (which must then be empty): the entries already encoded by a
+   * RevokedCertificatesEncoder, e.g. while streaming them from the database. Same bytes.
+   */
+  revokedCertificates?: EncodedRevokedCertificates;
   /** CRL number of the complete CRL this delta CRL is relative to; makes this a delta CRL. */
   deltaOf?: bigint;
   /** Where the delta CRLs for this complete CRL are published (Freshest CRL, complete CRLs only). */
@@ -72,9 +77,6 @@ export interface BuildCrlInput {
 }
 
 const OID_DER = {
-  reasonCode: derOid('2.5.29.21'),
-  holdInstructionCode: derOid('2.5.29.23'),
-  invalidityDate: derOid('2.5.29.24'),
   crlNumber: derOid('2.5.29.20'),
   deltaCrlIndicator: derOid('2.5.29.27'),
   issuingDistributionPoint: derOid('2.5.29.28'),
@@ -82,20 +84,6 @@ const OID_DER = {
   freshestCrl: derOid('2.5.29.46'),
 };
 
-// Entry extensions are the same few byte strings again and again: encode them once.
-const REASON_EXTENSIONS = new Map<ReasonCode, Uint8Array>(
-  (Object.keys(REASON_CODES) as ReasonCode[]).map((r) => [
-    r,
-    derExtension(OID_DER.reasonCode, false, derEnumerated(REASON_CODES[r])),
-  ]),
-);
-const HOLD_EXTENSIONS: Record<HoldInstruction, Uint8Array> = {
-  callIssuer: derExtension(OID_DER.holdInstructionCode, false, derOid('1.2.840.10040.2.2')),
-  reject: derExtension(OID_DER.holdInstructionCode, false, derOid('1.2.840.10040.2.3')),
-};
-/** Extension{invalidityDate, OCTET STRING{GeneralizedTime}} up to the 17-byte time. */
-const INVALIDITY_PREFIX = Uint8Array.of(0x30, 0x18, ...OID_DER.invalidityDate, 0x04, 0x11);
-const INVALIDITY_EXTENSION_SIZE = INVALIDITY_PREFIX.length + 17;
 const VERSION_V2 = Uint8Array.of(0x02, 0x01, 0x01);
 const MAX_CRL_NUMBER = (1n << 159n) - 1n; // 20 octets as a positive INTEGER (RFC 5280 §5.2.3)
 
@@ -110,12 +98,17 @@ const isValidDate = (d: unknown): d is Date => d instanceof Date && !Number.isNa
  * milliseconds with native SHA-256/SM3.
  */
 export async function buildCrl(input: BuildCrlInput): Promise<Uint8Array> {
-  const tbs = encodeTbsCertList(input);
-  const signature = await input.signer.sign(tbs);
-  return derSequence(tbs, signatureAlgorithmIdentifierDer(input.signer.signatureAlgorithmOid), derBitString(signature));
+  return signCrl(encodeTbsCertList(input), input.signer);
 }
 
-function encodeTbsCertList(input: BuildCrlInput): Uint8Array {
+/** The CertificateList around a TBSCertList from {@link encodeTbsCertList}, signed by `signer`. */
+export async function signCrl(tbs: Uint8Array, signer: Signer): Promise<Uint8Array> {
+  const signature = await signer.sign(tbs);
+  return derSequence(tbs, signatureAlgorithmIdentifierDer(signer.signatureAlgorithmOid), derBitString(signature));
+}
+
+/** The TBSCertList {@link buildCrl} signs (split out so callers can time or test the two apart). */
+export function encodeTbsCertList(input: BuildCrlInput): Uint8Array {
   const { thisUpdate, nextUpdate, crlNumber, deltaOf } = input;
   assertSingleSequence(input.issuerName, 'issuerName');
   if (!bytesEqual(input.signer.spki, input.issuerSpki)) {
@@ -138,7 +131,14 @@ function encodeTbsCertList(input: BuildCrlInput): Uint8Array {
   }
 
   const sigAlg = signatureAlgorithmIdentifierDer(input.signer.signatureAlgorithmOid);
-  const revoked = encodeRevokedCertificates(input.entries, isDelta);
+  const encoded = input.revokedCertificates;
+  if (encoded && input.entries.length > 0) throw new RevocationInputError('entries', 'give entries or revokedCertificates, not both');
+  // The pre-encoded entries go in as they are, after a header for their SEQUENCE: one copy.
+  const revoked = encoded
+    ? encoded.count > 0
+      ? [derHeader(0x30, encoded.contentLength), ...encoded.chunks]
+      : []
+    : [encodeRevokedCertificates(input.entries, isDelta)].filter((x): x is Uint8Array => x !== undefined);
   const extensions = encodeCrlExtensions(input, isDelta);
   return derSequence(
     VERSION_V2,
@@ -147,9 +147,15 @@ function encodeTbsCertList(input: BuildCrlInput): Uint8Array {
     derX509Time(thisUpdate),
     derX509Time(nextUpdate),
     // RFC 5280 §5.1.2.6: with no entries the list is absent, not empty.
-    ...(revoked ? [revoked] : []),
+    ...revoked,
     derExplicit(0, derSequence(...extensions)),
   );
+}
+
+function derHeader(tag: number, length: number): Uint8Array {
+  const out = new Uint8Array(derTlvSize(length) - length);
+  writeDerHeader(out, 0, tag, length);
+  return out;
 }
 
 function encodeRevokedCertificates(entries: readonly CrlEntry[], isDelta: boolean): Uint8Array | undefined {

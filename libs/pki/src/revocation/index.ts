@@ -1,5 +1,6 @@
 /** Certificate revocation: CRLs (complete and delta) and OCSP (RFC 5280, RFC 6960). */
-export { buildCrl, type BuildCrlInput, type CrlEntry, type HoldInstruction, type IssuingDistributionPoint } from './crl-builder';
+export { buildCrl, encodeTbsCertList, signCrl, type BuildCrlInput, type CrlEntry, type HoldInstruction, type IssuingDistributionPoint } from './crl-builder';
+export { RevokedCertificatesEncoder, type EncodedRevokedCertificates, type RevokedCertificatesEncoderOptions } from './revoked-certificates-encoder';
 export { planDeltaEntries, type DeltaPlanInput } from './crl-delta-planner';
 export {
   parseOcspRequest,
