@@ -1,9 +1,10 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
 import { BENCH_NAME, QUIET_WAIT_S } from './env';
+import { writeBenchJson } from './report';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import pg from 'pg';
 import { loadConfig } from '@ecert/common';
 import { checkBackingServices } from '../scripts/backing-services';
@@ -68,12 +69,7 @@ async function main(): Promise<number> {
       }),
     ].join('\n');
     console.log(`\n${report}\n`);
-    const dir = path.join(benchSourceDir, 'results');
-    mkdirSync(dir, { recursive: true });
-    const json = JSON.stringify({ meta, crl: result, report }, null, 2) + '\n';
-    const file = path.join(dir, `crl-${date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, json);
-    writeFileSync(path.join(dir, 'crl-latest.json'), json);
+    const file = writeBenchJson(benchSourceDir, 'crl-', date, { meta, crl: result, report });
     log(`results written to ${path.relative(process.cwd(), file)}`);
     return 0;
   } finally {

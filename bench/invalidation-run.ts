@@ -1,9 +1,9 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
 import { BENCH_NAME, QUIET_WAIT_S } from './env';
+import { writeBenchJson } from './report';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadConfig } from '@ecert/common';
 import { checkBackingServices } from '../scripts/backing-services';
 import { BenchError } from './procs';
@@ -51,12 +51,7 @@ async function main(): Promise<number> {
       `| ${rows.toLocaleString('en')} scanned and the due ones flagged | < 60 s | ${(result.realRun.ms / 1000).toFixed(2)} s | ${result.realRun.ms < 60_000 ? 'PASS' : 'MISS'} |`,
     ].join('\n');
     console.log(`\n${report}\n`);
-    const dir = path.join(benchSourceDir, 'results');
-    mkdirSync(dir, { recursive: true });
-    const json = JSON.stringify({ meta, invalidation: result, report }, null, 2) + '\n';
-    const file = path.join(dir, `invalidation-${date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, json);
-    writeFileSync(path.join(dir, 'invalidation-latest.json'), json);
+    const file = writeBenchJson(benchSourceDir, 'invalidation-', date, { meta, invalidation: result, report });
     log(`results written to ${path.relative(process.cwd(), file)}`);
     return 0;
   } finally {

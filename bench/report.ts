@@ -185,12 +185,16 @@ export function formatReport(r: BenchResults): string {
 }
 
 export function writeResults(benchDir: string, r: BenchResults, report: string): string {
+  return writeBenchJson(benchDir, '', r.meta.date, { ...r, report });
+}
+
+/** A run's JSON under bench/results/: `<prefix><date>.json`, and `<prefix>latest.json` the newest. */
+export function writeBenchJson(benchDir: string, prefix: string, date: string, payload: unknown): string {
   const dir = path.join(benchDir, 'results');
   mkdirSync(dir, { recursive: true });
-  const stamp = r.meta.date.replace(/[:.]/g, '-');
-  const file = path.join(dir, `${stamp}.json`);
-  const json = JSON.stringify({ ...r, report }, null, 2) + '\n';
+  const file = path.join(dir, `${prefix}${date.replace(/[:.]/g, '-')}.json`);
+  const json = JSON.stringify(payload, null, 2) + '\n';
   writeFileSync(file, json);
-  writeFileSync(path.join(dir, 'latest.json'), json);
+  writeFileSync(path.join(dir, `${prefix}latest.json`), json);
   return file;
 }
