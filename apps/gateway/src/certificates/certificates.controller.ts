@@ -7,6 +7,7 @@ import { RequiresOperation } from '../access/access.decorators';
 import { serialKey } from '@ecert/pki';
 import { IssueCertificateDto, LifecycleCommentDto, ListCertificatesDto, RenewCertificateDto, RevokeCertificateDto } from './certificate.dto';
 import { PlatformHeldCertificateDto } from './platform-held-certificate.dto';
+import { ForwardsIdempotencyKey, IdempotencyKeyHeader, withIdempotencyKey } from '../idempotency/forwarded-idempotency-key.decorator';
 
 @ApiTags('certificates')
 @Controller('api/v1/certificates')
@@ -20,8 +21,9 @@ export class CertificatesController {
   @ApiOperation({ summary: '申请证书 — issue a unit or personal certificate from a CSR' })
   @ApiCreatedResponse({ description: 'The certificate and its chain (PEM) with its serial' })
   @RequiresOperation('certificates:issue')
-  issue(@Body() dto: IssueCertificateDto): Promise<CertificateView> {
-    return this.rpc.call(Subjects.cert.issue, dto);
+  @ForwardsIdempotencyKey()
+  issue(@Body() dto: IssueCertificateDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.rpc.call(Subjects.cert.issue, withIdempotencyKey(dto, key));
   }
 
   @Post('platform-held')
@@ -53,32 +55,36 @@ export class CertificatesController {
   @HttpCode(200)
   @ApiOperation({ summary: '挂失 — freeze (revoke with reason certificateHold)' })
   @RequiresOperation('certificates:manage')
-  freeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
-    return this.lifecycle(Subjects.cert.freeze, { serial, ...dto });
+  @ForwardsIdempotencyKey()
+  freeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.freeze, withIdempotencyKey({ serial, ...dto }, key));
   }
 
   @Post(':serial/unfreeze')
   @HttpCode(200)
   @ApiOperation({ summary: '挂失恢复 — lift the hold' })
   @RequiresOperation('certificates:manage')
-  unfreeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
-    return this.lifecycle(Subjects.cert.unfreeze, { serial, ...dto });
+  @ForwardsIdempotencyKey()
+  unfreeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.unfreeze, withIdempotencyKey({ serial, ...dto }, key));
   }
 
   @Post(':serial/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: '吊销 — permanent revocation with an RFC 5280 reason' })
   @RequiresOperation('certificates:manage')
-  revoke(@Param('serial') serial: string, @Body() dto: RevokeCertificateDto): Promise<CertificateView> {
-    return this.lifecycle(Subjects.cert.revoke, { serial, ...dto });
+  @ForwardsIdempotencyKey()
+  revoke(@Param('serial') serial: string, @Body() dto: RevokeCertificateDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.revoke, withIdempotencyKey({ serial, ...dto }, key));
   }
 
   @Post(':serial/renew')
   @HttpCode(201)
   @ApiOperation({ summary: '更新 — new certificate for a new CSR; the old one is revoked as superseded' })
   @RequiresOperation('certificates:issue')
-  renew(@Param('serial') serial: string, @Body() dto: RenewCertificateDto): Promise<CertificateView> {
-    return this.lifecycle(Subjects.cert.renew, { serial, ...dto });
+  @ForwardsIdempotencyKey()
+  renew(@Param('serial') serial: string, @Body() dto: RenewCertificateDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.renew, withIdempotencyKey({ serial, ...dto }, key));
   }
 
   /** Status changed: this gateway's cached OCSP answers for the serial go before the reply does. */
