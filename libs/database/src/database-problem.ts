@@ -9,7 +9,9 @@ const TIMED_OUT: Record<string, string> = {
   '40P01': 'deadlock',
 };
 
-const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection is closed|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection/i;
+// "is not currently accepting connections" (55000): the database is closed to connections
+// (ALLOW_CONNECTIONS false during maintenance): as unreachable as a stopped server, not a bug.
+const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection is closed|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection|is not currently accepting connections/i;
 
 /**
  * The problem a caller should see for a database failure that is not its fault: the pool was

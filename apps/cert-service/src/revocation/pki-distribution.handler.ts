@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 import { ProblemCode, ProblemError } from '@ecert/common';
-import { Subjects, type BinaryReply, type CaCertificateQuery, type CrlQuery, type OcspQuery, type RpcEnvelope } from '@ecert/contracts';
+import { CRL_INLINE_MAX_BYTES, Subjects, type BinaryReply, type CaCertificateQuery, type CrlQuery, type CrlReply, type OcspQuery, type RpcEnvelope } from '@ecert/contracts';
 import { LOGGER, runRpc } from '@ecert/messaging';
 import { CaRegistry } from '../ca/ca-registry.service';
 import { CrlGenerator } from './crl-generator.service';
@@ -33,7 +33,7 @@ export class PkiDistributionHandler {
     });
   }
 
-  /** Republishes the newest CRL to the publication point (Redis) and says where it is. */
+  /** Republishes the newest CRL to the publication point (Redis); with Redis down, answers with the CRL itself. */
   @MessagePattern(Subjects.cert.crl)
   crl(@Payload() env: RpcEnvelope<CrlQuery>) {
     return runRpc(this.logger, env, async () => {
@@ -44,8 +44,15 @@ export class PkiDistributionHandler {
       if (delta && ca.role !== 'issuing') throw ProblemError.notFound(ProblemCode.notFound, `${caId} publishes no delta CRLs`);
       const row = await this.crls.latest(caId, delta);
       if (!row) throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CRL 尚未生成 (CRL not yet generated)', `No CRL for ${caId} yet`);
-      await this.publisher.publish(caId, delta, row.der, row.nextUpdate, row.number);
-      return { published: true, number: row.number };
+      try {
+        await this.publisher.publish(caId, delta, row.der, row.nextUpdate, row.number);
+      } catch (e) {
+        // Redis is down: hand the CRL over in the reply if it fits in a NATS message.
+        if (row.der.length > CRL_INLINE_MAX_BYTES) throw e;
+        this.logger.warn({ caId, delta, err: (e as Error).message }, 'CRL publication point unavailable; CRL sent in the reply');
+        return { published: false, number: String(row.number), base64: Buffer.from(row.der).toString('base64') } satisfies CrlReply;
+      }
+      return { published: true, number: String(row.number) } satisfies CrlReply;
     });
   }
 

@@ -24,6 +24,7 @@ const TRANSITION_PROBLEMS = {
   409: [ProblemCode.illegalTransition, ProblemCode.concurrentModification],
   422: [ProblemCode.idempotencyKeyReused],
 } as const;
+import { ForwardsIdempotencyKey, IdempotencyKeyHeader, withIdempotencyKey } from '../idempotency/forwarded-idempotency-key.decorator';
 
 @ApiTags('certificates')
 @Controller('api/v1/certificates')
@@ -39,8 +40,9 @@ export class CertificatesController {
   @ApiResult('CertificateView')
   @ApiProblems(ISSUANCE_PROBLEMS)
   @RequiresOperation('certificates:issue')
-  issue(@Body() dto: IssueCertificateDto): Promise<CertificateView> {
-    return this.rpc.call(Subjects.cert.issue, dto);
+  @ForwardsIdempotencyKey()
+  issue(@Body() dto: IssueCertificateDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.rpc.call(Subjects.cert.issue, withIdempotencyKey(dto, key));
   }
 
   @Post('platform-held')
@@ -79,8 +81,9 @@ export class CertificatesController {
   @ApiResult('CertificateView')
   @ApiProblems(TRANSITION_PROBLEMS)
   @RequiresOperation('certificates:manage')
-  freeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
-    return this.lifecycle(Subjects.cert.freeze, { serial, ...dto });
+  @ForwardsIdempotencyKey()
+  freeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.freeze, withIdempotencyKey({ serial, ...dto }, key));
   }
 
   @Post(':serial/unfreeze')
@@ -89,8 +92,9 @@ export class CertificatesController {
   @ApiResult('CertificateView')
   @ApiProblems(TRANSITION_PROBLEMS)
   @RequiresOperation('certificates:manage')
-  unfreeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto): Promise<CertificateView> {
-    return this.lifecycle(Subjects.cert.unfreeze, { serial, ...dto });
+  @ForwardsIdempotencyKey()
+  unfreeze(@Param('serial') serial: string, @Body() dto: LifecycleCommentDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.unfreeze, withIdempotencyKey({ serial, ...dto }, key));
   }
 
   @Post(':serial/revoke')
@@ -99,8 +103,9 @@ export class CertificatesController {
   @ApiResult('CertificateView')
   @ApiProblems(TRANSITION_PROBLEMS)
   @RequiresOperation('certificates:manage')
-  revoke(@Param('serial') serial: string, @Body() dto: RevokeCertificateDto): Promise<CertificateView> {
-    return this.lifecycle(Subjects.cert.revoke, { serial, ...dto });
+  @ForwardsIdempotencyKey()
+  revoke(@Param('serial') serial: string, @Body() dto: RevokeCertificateDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.revoke, withIdempotencyKey({ serial, ...dto }, key));
   }
 
   @Post(':serial/renew')
@@ -109,8 +114,9 @@ export class CertificatesController {
   @ApiResult('CertificateView')
   @ApiProblems(ISSUANCE_PROBLEMS, TRANSITION_PROBLEMS)
   @RequiresOperation('certificates:issue')
-  renew(@Param('serial') serial: string, @Body() dto: RenewCertificateDto): Promise<CertificateView> {
-    return this.lifecycle(Subjects.cert.renew, { serial, ...dto });
+  @ForwardsIdempotencyKey()
+  renew(@Param('serial') serial: string, @Body() dto: RenewCertificateDto, @IdempotencyKeyHeader() key?: string): Promise<CertificateView> {
+    return this.lifecycle(Subjects.cert.renew, withIdempotencyKey({ serial, ...dto }, key));
   }
 
   /** Status changed: this gateway's cached OCSP answers for the serial go before the reply does. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { SECRET_ANSWER } from './secret-answer.decorator';
+import { FORWARDS_IDEMPOTENCY_KEY } from './forwarded-idempotency-key.decorator';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { Redis } from 'ioredis';
 import { canonicalJson, ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
@@ -24,7 +25,9 @@ interface Stored {
  * same body gets the first result again instead of issuing a second certificate; the same key with
  * another body is refused (422), and a retry while the first is still running gets 409. Keys are
  * per caller and kept 24 h. Refused requests (4xx) are forgotten so they can be retried; after a 5xx
- * the outcome is unknown and the key stays claimed for 10 minutes (retries get 409).
+ * the outcome is unknown and the key stays claimed for 10 minutes (retries get 409), except on routes
+ * that forward the key to a service keeping it with the change (@ForwardsIdempotencyKey): there the
+ * retry runs again and the service answers it with the first run's result.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -55,10 +58,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const caller = req.principal.kind === 'client' ? `c:${req.principal.clientId}` : `s:${req.principal.staffId}`;
     const redisKey = `${this.config.ECERT_REDIS_PREFIX}:idem:${caller}:${key}`;
     const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl}\n${canonicalJson(req.body ?? null)}`).digest('hex');
-    return from(this.run(redisKey, requestHash, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
+    const forwarded = this.reflector.getAllAndOverride<boolean>(FORWARDS_IDEMPOTENCY_KEY, [context.getHandler(), context.getClass()]) === true;
+    return from(this.run(redisKey, requestHash, forwarded, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
   }
 
-  private async run(redisKey: string, requestHash: string, handle: () => Promise<unknown>): Promise<unknown> {
+  private async run(redisKey: string, requestHash: string, forwarded: boolean, handle: () => Promise<unknown>): Promise<unknown> {
     const pending: Stored = { state: 'pending', requestHash };
     const claimed = await this.redis.set(redisKey, JSON.stringify(pending), 'EX', PENDING_TTL_SECONDS, 'NX');
     if (!claimed) {
@@ -69,20 +73,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (existing?.state === 'done') return existing.body;
       throw ProblemError.conflict(ProblemCode.concurrentModification, 'A request with this Idempotency-Key is still being processed; retry later');
     }
+    let body: unknown;
     try {
-      const body = await handle();
-      const done: Stored = { state: 'done', requestHash, body };
-      await this.redis.set(redisKey, JSON.stringify(done), 'EX', TTL_SECONDS);
-      return body;
+      body = await handle();
     } catch (e) {
-      if (e instanceof ProblemError && e.status < 500) {
-        await this.redis.del(redisKey); // refused, nothing happened: the caller may fix and retry
+      if ((e instanceof ProblemError && e.status < 500) || forwarded) {
+        // Refused, nothing happened: the caller may fix and retry. Or the service holds the key
+        // with the change: a retry runs again and gets the first result if there was one.
+        await this.redis.del(redisKey).catch(() => undefined);
       } else {
         // Unknown outcome (a timeout may still complete in the service): a retry must not run it
         // again, so the key stays claimed for a while and retries get 409.
-        await this.redis.expire(redisKey, UNKNOWN_OUTCOME_TTL_SECONDS);
+        await this.redis.expire(redisKey, UNKNOWN_OUTCOME_TTL_SECONDS).catch(() => undefined);
       }
       throw e;
     }
+    // The change is made: a Redis that fails now must not turn it into a 503 (the caller would
+    // retry into a second change once the key is gone); it only costs the replay of this answer.
+    const done: Stored = { state: 'done', requestHash, body };
+    await this.redis.set(redisKey, JSON.stringify(done), 'EX', TTL_SECONDS).catch(() => undefined);
+    return body;
   }
 }

@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { ProblemCode, ProblemError, type EcertConfig } from '@ecert/common';
-import { Subjects, type BinaryReply, type CaView } from '@ecert/contracts';
+import { Subjects, type BinaryReply, type CaView, type CrlReply } from '@ecert/contracts';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
 import { Public } from '../access/access.decorators';
@@ -73,9 +73,10 @@ export class PkiController {
     const key = `${this.config.ECERT_REDIS_PREFIX}:crl:${caId}:${delta ? 'delta' : 'full'}`;
     let der = await this.redis.getBuffer(key).catch(() => null);
     if (!der) {
-      // Publication point empty (Redis restarted): have the cert-service publish it again.
-      await this.rpc.call(Subjects.cert.crl, { caId, delta });
-      der = await this.redis.getBuffer(key).catch(() => null);
+      // Publication point empty (Redis restarted) or down: have the cert-service publish it again;
+      // if Redis cannot take it, the reply carries the CRL.
+      const r = await this.rpc.call<CrlReply>(Subjects.cert.crl, { caId, delta });
+      der = r.base64 ? Buffer.from(r.base64, 'base64') : await this.redis.getBuffer(key).catch(() => null);
     }
     if (!der) throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CRL 暂不可用 (CRL unavailable)', `CRL of ${caId} is not published`);
     res.setHeader('Cache-Control', 'public, max-age=60');

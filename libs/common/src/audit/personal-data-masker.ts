@@ -2,7 +2,9 @@ import { maskPhone } from '../validation/phone.validator';
 import { maskResidentId } from '../validation/resident-id.validator';
 
 const RESIDENT_ID = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
-const MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+// Bounded by letters too, like RESIDENT_ID: an event id (UUID) or a hex serial may hold eleven
+// digits that look like a mobile number (…-16018478921d…), and masking them corrupted the id.
+const MOBILE = /(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])/g;
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const SENSITIVE_KEYS = /^(idNumber|residentId|phone|mobile|password|pin|passphrase|apiKey|secret|token|signature|privateKey)$/i;

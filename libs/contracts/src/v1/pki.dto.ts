@@ -52,6 +52,13 @@ export interface CaRevocationResult {
 
 export interface CaCertificateQuery { caId: string }
 export interface CrlQuery { caId: string; delta: boolean }
+/**
+ * The answer to a CRL republish request. `base64` (the CRL's DER) only when the publication point
+ * (Redis) could not take it and the CRL is at most CRL_INLINE_MAX_BYTES, well under NATS's
+ * max_payload: relying parties keep getting CRLs while Redis is down.
+ */
+export interface CrlReply { published: boolean; number: string; base64?: string }
+export const CRL_INLINE_MAX_BYTES = 512 * 1024;
 /** Binary payloads travel base64-encoded inside JSON. */
 export interface BinaryReply { base64: string; contentType: string; maxAgeSeconds?: number }
 export interface OcspQuery { requestBase64: string }

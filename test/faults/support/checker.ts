@@ -1,0 +1,207 @@
+import type pg from 'pg';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { durableConsumers, eventsStreamName } from '@ecert/contracts';
+import { waitFor } from '../../support/http';
+import type { Call } from './load';
+
+export interface Report {
+  scenario: string;
+  calls: number;
+  acknowledged: Record<string, number>;
+  found: Record<string, number>;
+  lost: string[];
+  duplicated: string[];
+  halfWritten: string[];
+  /** Answers that are neither 2xx nor a clean 503 problem (a 500, no answer, an unexpected 4xx). */
+  unclean: string[];
+  status: Record<string, number>;
+  /** Answers to the retries with the same Idempotency-Key, by kind and status. */
+  retries: Record<string, number>;
+  events: { outbox: number; inStream: number; unpublished: number };
+  recoveredMs?: number;
+}
+
+const is2xx = (c: Call) => c.status >= 200 && c.status < 300;
+
+/** A clean refusal while a dependency is down: 503 problem+json with a code, never a 500 or a hang. */
+export const isClean503 = (c: Call) => c.status === 503 && c.contentType.startsWith('application/problem+json') && typeof c.code === 'string';
+
+/**
+ * The one 500 the gateway means to send: the change was made but its outcome record could not be
+ * written (apps/gateway/src/audit/audit.interceptor.ts). A retry with the same Idempotency-Key
+ * must then return the original answer; the checker holds it to that.
+ */
+export const isAuditUnavailable = (c: Call) => c.status === 500 && c.code === 'audit_unavailable' && c.contentType.startsWith('application/problem+json');
+
+/** Every message of the run's events stream, counted by event id (the payload's, not the Nats-Msg-Id). */
+async function streamEventCounts(natsUrl: string): Promise<Map<string, number>> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const stream = eventsStreamName();
+    const info = await jsm.streams.info(stream);
+    const counts = new Map<string, number>();
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      if (!m) continue;
+      const id = (m.json() as { id: string }).id;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  } finally {
+    await nc.close();
+  }
+}
+
+async function rows<T = Record<string, unknown>>(db: pg.Pool, sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await db.query(sql, params)).rows as T[];
+}
+
+/**
+ * Compares what the clients were told (every 2xx) with what is there afterwards: the row, its
+ * history, its events (committed, published to JetStream once, applied by each consumer once)
+ * and its audit records. Also looks for what must not exist: a second certificate for one
+ * request, a certificate without its history or event, an event twice in the stream.
+ */
+export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUrl: string, opts: { consumers?: ('seal' | 'workflow' | 'gateway')[] } = {}): Promise<Report> {
+  const consumers = opts.consumers ?? ['seal', 'workflow', 'gateway'];
+  const lost: string[] = [];
+  const duplicated: string[] = [];
+  const halfWritten: string[] = [];
+  const unclean: string[] = [];
+  const acknowledged: Record<string, number> = {};
+  const found: Record<string, number> = {};
+  const status: Record<string, number> = {};
+  const retries: Record<string, number> = {};
+  for (const c of calls) {
+    if (c.retryOf) {
+      const k = `${c.kind} ${c.status}${is2xx(c) ? '' : ` ${c.code}`}`;
+      retries[k] = (retries[k] ?? 0) + 1;
+      if (is2xx(c.retryOf) && (!is2xx(c) || c.ref !== c.retryOf.ref)) lost.push(`${c.kind} ${c.idempotencyKey}: first answered ${c.retryOf.status} ${c.retryOf.ref}, the retry ${c.status} ${c.ref ?? c.code}`);
+      if (isAuditUnavailable(c.retryOf) && !is2xx(c)) lost.push(`${c.kind} ${c.idempotencyKey}: audit_unavailable, and the retry got ${c.status} ${c.code} instead of the original answer`);
+      if (!is2xx(c) && c.status !== 409 && !isClean503(c)) unclean.push(`retry of ${c.kind} ${c.path} → ${c.status} ${c.code ?? ''}`);
+    } else status[c.status] = (status[c.status] ?? 0) + 1;
+    if (is2xx(c) && !(c.retryOf && is2xx(c.retryOf))) acknowledged[c.kind] = (acknowledged[c.kind] ?? 0) + 1;
+    else if (!c.retryOf && !is2xx(c) && !isClean503(c) && !isAuditUnavailable(c)) {
+      unclean.push(`${c.kind} ${c.path} → ${c.status} ${c.code ?? ''} ${c.contentType} after ${c.ms} ms`);
+    }
+  }
+
+  // Every event committed must get out: wait for the relays (and the consumers) to catch up.
+  const outboxSql = "SELECT id::text, type, aggregate_id, published_at FROM cert.outbox UNION ALL SELECT id::text, type, aggregate_id, published_at FROM workflow.outbox";
+  await waitFor(async () => (await rows(db, `SELECT 1 FROM (${outboxSql}) o WHERE published_at IS NULL`)).length === 0, 60_000, 500).catch(() => undefined);
+  const consumerName = { seal: durableConsumers().sealCertificates.name, workflow: durableConsumers().workflowCertificates.name, gateway: durableConsumers().gatewayAudit.name };
+  const inboxSql = (who: 'seal' | 'workflow' | 'gateway') => `SELECT event_id::text AS id FROM ${who}.inbox WHERE consumer = '${consumerName[who]}'`;
+  const applied = async () => {
+    const out = new Map<string, Set<string>>();
+    for (const who of consumers) out.set(who, new Set((await rows<{ id: string }>(db, inboxSql(who))).map((r) => r.id)));
+    return out;
+  };
+  const outbox = await rows<{ id: string; type: string; aggregate_id: string; published_at: Date | null }>(db, outboxSql);
+  const needs = (who: string, type: string) => who === 'gateway' || type.startsWith('certificate.');
+  await waitFor(async () => {
+    const a = await applied();
+    return outbox.every((e) => consumers.every((who) => !needs(who, e.type) || a.get(who)!.has(e.id)));
+  }, 60_000, 500).catch(() => undefined);
+  const inbox = await applied();
+  const stream = await streamEventCounts(natsUrl);
+  const eventAudits = new Map((await rows<{ id: string; n: number }>(db, "SELECT details->>'eventId' AS id, count(*)::int AS n FROM gateway.audit_log WHERE action LIKE 'event.%' GROUP BY 1")).map((r) => [r.id, r.n]));
+  let unpublished = 0;
+  for (const e of outbox) {
+    const what = `${e.type} ${e.aggregate_id} (event ${e.id})`;
+    if (!e.published_at) {
+      unpublished++;
+      halfWritten.push(`${what}: committed, never published`);
+    }
+    const n = stream.get(e.id) ?? 0;
+    if (n === 0) lost.push(`${what}: not in the JetStream stream`);
+    if (n > 1) duplicated.push(`${what}: ${n} times in the stream`);
+    for (const who of consumers) if (needs(who, e.type) && !inbox.get(who)!.has(e.id)) lost.push(`${what}: never applied by the ${who} consumer`);
+    if (consumers.includes('gateway')) {
+      const a = eventAudits.get(e.id) ?? 0;
+      if (a !== 1) (a === 0 ? lost : duplicated).push(`${what}: ${a} audit records of the event`);
+    }
+  }
+  const outboxIds = new Set(outbox.map((e) => e.id));
+  for (const id of stream.keys()) if (!outboxIds.has(id)) duplicated.push(`event ${id} in the stream but in no outbox`);
+
+  // Certificates: one per issuance request at most, exactly one per acknowledged one, and each
+  // whole (history row, certificate.issued event).
+  const certs = await rows<{ serial: string; uscc: string; status: string; history: number; issued: number }>(
+    db,
+    `SELECT c.serial, c.uscc, c.status,
+       (SELECT count(*)::int FROM cert.certificate_history h WHERE h.serial = c.serial AND h.action = 'issue') AS history,
+       (SELECT count(*)::int FROM cert.outbox o WHERE o.aggregate_id = c.serial AND o.type = 'certificate.issued') AS issued
+     FROM cert.certificate c`,
+  );
+  const byUscc = new Map<string, typeof certs>();
+  for (const c of certs) byUscc.set(c.uscc, [...(byUscc.get(c.uscc) ?? []), c]);
+  for (const c of certs) if (c.history !== 1 || c.issued !== 1) halfWritten.push(`certificate ${c.serial}: ${c.history} issue history rows, ${c.issued} certificate.issued events`);
+  const audits = await rows<{ action: string; target: string | null; outcome: string; request_id: string }>(db, "SELECT action, target, outcome, request_id FROM gateway.audit_log WHERE request_id LIKE 'fault-%'");
+  const auditOf = (c: Call, target: string | undefined) => audits.filter((a) => a.action.startsWith('POST ') && a.request_id === c.requestId && a.outcome === 'success' && a.target === (target ?? null));
+  // Calls made straight to a use case (no HTTP, so no gateway audit record).
+  const audited = (c: Call, target: string | undefined) => (c.path.startsWith('direct:') ? 1 : auditOf(c, target).length);
+  const history = await rows<{ serial: string; action: string; request_id: string | null }>(db, "SELECT serial, action, request_id FROM cert.certificate_history WHERE action IN ('freeze','unfreeze')");
+  const lifecycleEvents = await rows<{ aggregate_id: string; type: string; request_id: string }>(db, "SELECT aggregate_id, type, payload->>'requestId' AS request_id FROM cert.outbox WHERE type IN ('certificate.frozen','certificate.unfrozen')");
+  const apps = await rows<{ id: string; uscc: string }>(db, 'SELECT id::text, uscc FROM workflow.application');
+  const appsByUscc = new Map<string, number>();
+  for (const a of apps) appsByUscc.set(a.uscc, (appsByUscc.get(a.uscc) ?? 0) + 1);
+
+  for (const c of calls) {
+    if (c.retryOf && is2xx(c.retryOf)) continue;
+    const requestIds = [c.requestId, c.retryOf?.requestId];
+    const uscc = (c.body as { unit?: { uscc?: string } }).unit?.uscc;
+    if (c.kind === 'issue') {
+      const mine = byUscc.get(uscc!) ?? [];
+      if (mine.length > 1) duplicated.push(`issuance ${c.idempotencyKey}: ${mine.length} certificates for one request`);
+      if (!is2xx(c)) continue;
+      const ok = mine.length === 1 && mine[0].serial === c.ref;
+      if (!ok) lost.push(`issuance ${c.idempotencyKey} answered ${c.status} ${c.ref}: ${mine.length} certificates found`);
+      else if (audited(c, c.ref) !== 1) lost.push(`issuance ${c.ref}: ${auditOf(c, c.ref).length} success audit records`);
+      else found.issue = (found.issue ?? 0) + 1;
+    } else if (c.kind === 'freeze' || c.kind === 'unfreeze') {
+      const h = history.filter((r) => r.serial === c.target && r.action === c.kind && requestIds.includes(r.request_id ?? ''));
+      const ev = lifecycleEvents.filter((r) => r.aggregate_id === c.target && requestIds.includes(r.request_id));
+      if (h.length > 1 || ev.length > 1) duplicated.push(`${c.kind} ${c.target}: ${h.length} history rows, ${ev.length} events for one request`);
+      if (!is2xx(c)) {
+        if (c.retryOf) continue;
+        if (h.length !== ev.length) halfWritten.push(`${c.kind} ${c.target} (answered ${c.status}): ${h.length} history rows, ${ev.length} events`);
+        continue;
+      }
+      if (h.length !== 1 || ev.length !== 1) lost.push(`${c.kind} ${c.target}: ${h.length} history rows, ${ev.length} events`);
+      else if (audited(c, c.target) !== 1) lost.push(`${c.kind} ${c.target}: ${auditOf(c, c.target).length} success audit records`);
+      else found[c.kind] = (found[c.kind] ?? 0) + 1;
+    } else if (c.kind === 'application') {
+      const n = appsByUscc.get(uscc!) ?? 0;
+      if (n > 1) duplicated.push(`application for ${uscc}: ${n} rows for one request`);
+      if (!is2xx(c)) continue;
+      if (n !== 1 || !apps.some((a) => a.id === c.ref)) lost.push(`application ${c.ref}: ${n} rows`);
+      else if (audited(c, c.ref) !== 1) lost.push(`application ${c.ref}: ${auditOf(c, c.ref).length} success audit records`);
+      else found.application = (found.application ?? 0) + 1;
+    }
+  }
+  // The last acknowledged state of each certificate is the state it has.
+  const last = new Map<string, string>();
+  for (const c of [...calls].sort((a, b) => a.startedAt - b.startedAt)) if (is2xx(c) && c.target && !(c.retryOf && is2xx(c.retryOf))) last.set(c.target, (c.answer as { status?: string })?.status ?? '');
+  for (const [serial, st] of last) {
+    const row = certs.find((c) => c.serial === serial);
+    if (row && st && row.status !== st) lost.push(`certificate ${serial}: acknowledged ${st}, found ${row.status}`);
+  }
+  return { scenario, calls: calls.length, acknowledged, found, lost, duplicated, halfWritten, unclean, status, retries, events: { outbox: outbox.length, inStream: [...stream.values()].reduce((a, b) => a + b, 0), unpublished } };
+}
+
+/** The table each scenario prints: what was acknowledged, what was found, and the difference. */
+export function printReport(r: Report): void {
+  const kinds = [...new Set([...Object.keys(r.acknowledged), ...Object.keys(r.found)])].sort();
+  const lines = [
+    `── fault scenario: ${r.scenario}`,
+    `   calls ${r.calls}; answers by status ${JSON.stringify(r.status)}; retries with the same Idempotency-Key ${JSON.stringify(r.retries)}${r.recoveredMs !== undefined ? `; recovered ${(r.recoveredMs / 1000).toFixed(1)} s after the fault ended` : ''}`,
+    `   ${'kind'.padEnd(12)}${'acknowledged'.padStart(14)}${'found'.padStart(8)}${'lost'.padStart(6)}`,
+    ...kinds.map((k) => `   ${k.padEnd(12)}${String(r.acknowledged[k] ?? 0).padStart(14)}${String(r.found[k] ?? 0).padStart(8)}${String((r.acknowledged[k] ?? 0) - (r.found[k] ?? 0)).padStart(6)}`),
+    `   events: ${r.events.outbox} committed, ${r.events.inStream} in the stream, ${r.events.unpublished} unpublished`,
+    `   lost ${r.lost.length}, duplicated ${r.duplicated.length}, half-written ${r.halfWritten.length}, unclean answers ${r.unclean.length}`,
+    ...[...r.lost.map((x) => `   LOST ${x}`), ...r.duplicated.map((x) => `   DUPLICATED ${x}`), ...r.halfWritten.map((x) => `   HALF-WRITTEN ${x}`), ...r.unclean.map((x) => `   UNCLEAN ${x}`)].slice(0, 40),
+  ];
+  console.log(lines.join('\n'));
+}

@@ -1,0 +1,94 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { waitFor } from '../../support/http';
+import { killOnExit } from './private-servers';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const run = promisify(execFile);
+
+/**
+ * Builds the platform the way `npm run build` does, into a directory of the suite's own inside
+ * the repository (where node_modules resolves; ignored by git as .build-check-*), so a
+ * developer's dist/ is neither used stale nor overwritten. `remove` deletes it.
+ */
+export async function buildPlatform(): Promise<{ dist: string; remove(): void }> {
+  const outDir = path.join(root, `.build-check-faults-${process.pid}`);
+  const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
+  const alias = path.join(root, 'node_modules', '.bin', 'tsc-alias');
+  for (const [cmd, what] of [
+    [tsc, 'tsc'],
+    [alias, 'tsc-alias'],
+  ]) {
+    await run(cmd, ['-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root, maxBuffer: 16 << 20 }).catch((e: Error & { stdout?: string; stderr?: string }) => {
+      throw new Error(`${what} failed: ${e.stdout ?? ''}${e.stderr ?? ''}`.slice(0, 4000));
+    });
+  }
+  const main = path.join(outDir, 'apps', 'cert-service', 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`build produced no ${main}`);
+  return { dist: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
+}
+
+/**
+ * One service as an OS process of its own (node dist/apps/<service>/src/main.js, as `npm start`
+ * runs it), so that it can be killed with SIGKILL mid-request.
+ */
+export class ChildService {
+  private child: ChildProcess | undefined;
+  private starts = 0;
+
+  constructor(
+    private readonly distDir: string,
+    private readonly service: 'cert-service' | 'seal-service' | 'workflow-service',
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly logPath: string,
+  ) {}
+
+  async start(): Promise<void> {
+    const marker = `--- start ${++this.starts}`;
+    appendFileSync(this.logPath, `${marker}\n`);
+    const fd = openSync(this.logPath, 'a');
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(this.distDir, 'apps', this.service, 'src', 'main.js')], {
+      env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    this.child = child;
+    killOnExit(child);
+    await waitFor(async () => {
+      const log = readFileSync(this.logPath, 'utf8');
+      return child.exitCode !== null || log.slice(log.lastIndexOf(marker)).includes('service listening on NATS');
+    }, 90_000, 200);
+    if (child.exitCode !== null) throw new Error(`${this.service} exited (${child.exitCode}): ${this.tail()}`);
+  }
+
+  /** kill -9: no shutdown hook runs, nothing in flight is finished or answered. */
+  async kill(): Promise<void> {
+    const c = this.child;
+    this.child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise((done) => {
+      c.once('exit', done);
+      c.kill('SIGKILL');
+    });
+  }
+
+  async stop(): Promise<void> {
+    const c = this.child;
+    this.child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise((done) => {
+      const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+      c.once('exit', () => {
+        clearTimeout(t);
+        done(undefined);
+      });
+      c.kill('SIGTERM');
+    });
+  }
+
+  tail(lines = 20): string {
+    return existsSync(this.logPath) ? readFileSync(this.logPath, 'utf8').split('\n').slice(-lines).join('\n') : '';
+  }
+}

@@ -1,0 +1,85 @@
+import { startTestPlatform, type PlatformOptions, type TestPlatform } from '../../support/test-platform';
+import { TempDir } from '../../support/fixtures';
+import { PrivateNats, PrivateRedis } from './private-servers';
+import { check, printReport, type Report } from './checker';
+import { Load, makeCsrs, retryCalls, type Call, type LoadOptions } from './load';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface FaultPlatform {
+  p: TestPlatform;
+  nats: PrivateNats;
+  redis: PrivateRedis;
+  dir: TempDir;
+  close(): Promise<void>;
+}
+
+/**
+ * The real platform on backing servers of the suite's own: a nats-server -js and a redis-server
+ * on free ports (killed and restarted by the scenarios) and the file's own database on the
+ * machine's PostgreSQL (never stopped: a scenario cuts the database's connections instead).
+ */
+export async function startFaultPlatform(opts: PlatformOptions = {}): Promise<FaultPlatform> {
+  const nats = new PrivateNats();
+  const redis = new PrivateRedis();
+  await nats.start();
+  await redis.start();
+  // The services log every refused call at error level during a fault: thousands of lines that
+  // say what the report says. FAULT_LOG_LEVEL=warn brings them back.
+  const p = await startTestPlatform({ ...opts, env: { NATS_URL: nats.url, REDIS_URL: redis.url, LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'fatal', ...opts.env } });
+  const dir = new TempDir();
+  return {
+    p,
+    nats,
+    redis,
+    dir,
+    async close() {
+      if (!nats.running) await nats.start().catch(() => undefined);
+      if (!redis.running) await redis.start().catch(() => undefined);
+      await p.close();
+      await nats.remove();
+      await redis.remove();
+      dir.remove();
+    },
+  };
+}
+
+/** Time from the end of a fault to the first acknowledged call sent after it. */
+export function recoveredAfter(calls: Call[], faultEnd: number): number | undefined {
+  const after = calls.filter((c) => c.startedAt >= faultEnd && c.status >= 200 && c.status < 300).map((c) => c.startedAt + c.ms - faultEnd);
+  return after.length ? Math.min(...after) : undefined;
+}
+
+export interface FaultRun {
+  report: Report;
+  /** The load's calls, then the retries (`retryOf` set). */
+  calls: Call[];
+  /** Calls sent while the fault lasted. */
+  during: Call[];
+}
+
+/**
+ * Mixed load for `beforeMs`, then `fault()` (which returns when the fault is over), then load for
+ * `afterMs`; then the check of everything acknowledged against what is stored and published.
+ */
+export async function runFault(
+  f: FaultPlatform,
+  scenario: string,
+  fault: (load: Load) => Promise<void>,
+  opts: { beforeMs?: number; afterMs?: number; load?: Partial<LoadOptions>; csrs?: number; retryAll?: boolean } = {},
+): Promise<FaultRun> {
+  const csrs = await makeCsrs(f.dir, opts.csrs ?? 200);
+  const load = new Load({ base: f.p.baseUrl, clients: 8, csrs, ...opts.load }).start();
+  await sleep(opts.beforeMs ?? 4000);
+  const faultStart = Date.now();
+  await fault(load);
+  const faultEnd = Date.now();
+  await sleep(opts.afterMs ?? 8000);
+  const calls = await load.stop();
+  // Every call without a clear answer is retried with its Idempotency-Key (every call, with retryAll).
+  const retried = await retryCalls(f.p.baseUrl, calls, (c) => opts.retryAll || c.status >= 500 || c.status === 0);
+  const report = await check(scenario, [...calls, ...retried], f.p.db, f.nats.url);
+  report.recoveredMs = recoveredAfter(calls, faultEnd);
+  printReport(report);
+  return { report, calls: [...calls, ...retried], during: calls.filter((c) => c.startedAt >= faultStart && c.startedAt < faultEnd) };
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { makeResidentId, makeUscc, opensslAsync, TempDir } from '../../support/fixtures';
+import { defaultHeaders } from '../../support/http';
+
+export type OpKind = 'issue' | 'freeze' | 'unfreeze' | 'application';
+
+/** One HTTP call of the load and what came back (status 0: no answer at all). */
+export interface Call {
+  kind: OpKind;
+  method: 'POST';
+  path: string;
+  body: unknown;
+  idempotencyKey: string;
+  requestId: string;
+  status: number;
+  contentType: string;
+  code?: string;
+  /** The certificate serial or application id the answer named. */
+  ref?: string;
+  /** The serial a lifecycle call was about. */
+  target?: string;
+  answer?: unknown;
+  /** The call this one repeats (same path, body and Idempotency-Key). */
+  retryOf?: Call;
+  startedAt: number;
+  ms: number;
+}
+
+/** Key pairs and CSRs made before the load: openssl during the load would compete for the CPU. */
+export async function makeCsrs(dir: TempDir, n: number): Promise<string[]> {
+  const out: string[] = [];
+  const one = async (i: number) => {
+    const key = dir.file(`load-${i}.key`);
+    const csr = dir.file(`load-${i}.csr`);
+    const a = await opensslAsync(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
+    if (a.code) throw new Error(a.out);
+    const b = await opensslAsync(['req', '-new', '-key', key, '-subj', '/C=CN/O=ecert fault/CN=requested', '-sha256', '-out', csr]);
+    if (b.code) throw new Error(b.out);
+    out.push(dir.read(`load-${i}.csr`).toString('utf8'));
+  };
+  for (let i = 0; i < n; i += 8) await Promise.all(Array.from({ length: Math.min(8, n - i) }, (_, j) => one(i + j)));
+  return out;
+}
+
+export const issueBody = (csr: string) => ({ profile: 'unit', csr, unit: { name: '南宁市故障测试有限公司', uscc: makeUscc(), regionCode: '450100', accountNo: 'FAULT-1' } });
+
+const applicationBody = () => ({
+  type: 'apply',
+  unit: { name: '南宁市故障测试有限公司', address: '南宁市民族大道60号', postalCode: '530000', uscc: makeUscc(), regionCode: '450100', accountNo: `SI${Math.floor(Math.random() * 1e8)}` },
+  handler: { name: '李经办', idNumber: makeResidentId('450102'), phone: '13912345678', email: 'jingban@example.cn' },
+  seals: [{ kind: 'official', name: '南宁市故障测试有限公司' }],
+});
+
+/** Sends one call and records it; never throws (a refused connection or a timeout is status 0). */
+export async function send(base: string, kind: OpKind, path: string, body: unknown, idempotencyKey = `fault-${randomUUID()}`, timeoutMs = 30_000): Promise<Call> {
+  const requestId = `fault-${randomUUID()}`;
+  const startedAt = Date.now();
+  const call: Call = { kind, method: 'POST', path, body, idempotencyKey, requestId, status: 0, contentType: '', startedAt, ms: 0 };
+  try {
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: { ...defaultHeaders, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'x-request-id': requestId },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    call.status = res.status;
+    call.contentType = res.headers.get('content-type') ?? '';
+    const text = await res.text();
+    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    call.answer = parsed;
+    call.code = parsed?.code as string | undefined;
+    call.ref = (parsed?.serial ?? parsed?.id) as string | undefined;
+  } catch (e) {
+    call.code = `no answer: ${(e as Error).name}`;
+  }
+  call.ms = Date.now() - startedAt;
+  return call;
+}
+
+/**
+ * Sends each call again with its Idempotency-Key and body, as a client that got no clear answer
+ * (or, with `all`, any answer) would. 2xx: the first call's result; 409: the gateway still holds
+ * the key because the first outcome is unknown (see the idempotency interceptor).
+ */
+export async function retryCalls(base: string, calls: Call[], which: (c: Call) => boolean): Promise<Call[]> {
+  const out: Call[] = [];
+  const todo = calls.filter(which);
+  for (let i = 0; i < todo.length; i += 8) {
+    out.push(
+      ...(await Promise.all(
+        todo.slice(i, i + 8).map(async (c) => {
+          const r = await send(base, c.kind, c.path, c.body, c.idempotencyKey);
+          r.target = c.target;
+          r.retryOf = c;
+          return r;
+        }),
+      )),
+    );
+  }
+  return out;
+}
+
+export interface LoadOptions {
+  base: string;
+  clients: number;
+  csrs: string[];
+  /** Share of issuances among the calls (the rest: freeze/unfreeze of acknowledged certificates, applications). */
+  mix?: { issue: number; lifecycle: number; application: number };
+  /** Pause between a client's calls (ms), so two cores shared with others are not saturated. */
+  pauseMs?: number;
+}
+
+/**
+ * Mixed load of concurrent clients, each one call at a time: issuances (each with its own unit
+ * and Idempotency-Key), freeze/unfreeze of certificates whose last acknowledged state is known
+ * (a certificate whose call got no clean answer is left alone: its state is unknown) and new
+ * applications. Records every call. `stop()` ends the load after the calls in flight.
+ */
+export class Load {
+  readonly calls: Call[] = [];
+  /** Certificates whose state the load knows from an acknowledged answer and no other call is on. */
+  private readonly idle = new Map<string, 'active' | 'frozen'>();
+  private stopping = false;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly opts: LoadOptions) {}
+
+  start(): this {
+    this.running = Promise.all(Array.from({ length: this.opts.clients }, () => this.client())).then(() => undefined);
+    return this;
+  }
+
+  async stop(): Promise<Call[]> {
+    this.stopping = true;
+    await this.running;
+    return this.calls;
+  }
+
+  /** Takes up to n certificates known to be active away from the load (for calls made around it). */
+  take(n: number): string[] {
+    const out = [...this.idle].filter(([, st]) => st === 'active').slice(0, n).map(([serial]) => serial);
+    for (const s of out) this.idle.delete(s);
+    return out;
+  }
+
+  private async client(): Promise<void> {
+    const mix = this.opts.mix ?? { issue: 0.5, lifecycle: 0.35, application: 0.15 };
+    while (!this.stopping) {
+      const r = Math.random();
+      if (r < mix.lifecycle && this.idle.size > 0) await this.lifecycle();
+      else if (r < mix.lifecycle + mix.application) await this.application();
+      else if (this.opts.csrs.length > 0) await this.issue();
+      else if (this.idle.size > 0) await this.lifecycle();
+      else await this.application();
+      await new Promise((res) => setTimeout(res, this.opts.pauseMs ?? 50));
+    }
+  }
+
+  private async issue(): Promise<void> {
+    const c = await send(this.opts.base, 'issue', '/api/v1/certificates', issueBody(this.opts.csrs.pop()!));
+    this.calls.push(c);
+    if (c.status === 201 && c.ref) this.idle.set(c.ref, 'active');
+  }
+
+  private async lifecycle(): Promise<void> {
+    const [serial, state] = this.idle.entries().next().value as [string, 'active' | 'frozen'];
+    this.idle.delete(serial);
+    const op = state === 'active' ? 'freeze' : 'unfreeze';
+    const c = await send(this.opts.base, op, `/api/v1/certificates/${serial}/${op}`, op === 'freeze' ? { comment: 'fault suite' } : {});
+    c.target = serial;
+    this.calls.push(c);
+    if (c.status >= 200 && c.status < 300) this.idle.set(serial, op === 'freeze' ? 'frozen' : 'active');
+  }
+
+  private async application(): Promise<void> {
+    const c = await send(this.opts.base, 'application', '/api/v1/applications', applicationBody());
+    this.calls.push(c);
+  }
+}
