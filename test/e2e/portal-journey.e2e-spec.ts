@@ -138,8 +138,11 @@ describe('a portal journey through the typed client', () => {
 
     // 4. Production: a UKey from stock, keys made on it (the CSR; the test holds the key), then dispatch and collection.
     const ukeySerial = `UK-JOURNEY-${Date.now().toString(36)}`;
-    const imported = ok(await admin.POST('/api/v1/ukeys/import', { body: { batch: `B-${ukeySerial}`, deliveredOn: '2026-11-20', items: [{ serial: ukeySerial, vendor: '飞天诚信', model: 'ePass3003' }] } }), 201);
+    const importUkey = () => admin.POST('/api/v1/ukeys/import', { params: { header: { 'Idempotency-Key': `import-${ukeySerial}` } }, body: { batch: `B-${ukeySerial}`, deliveredOn: '2026-11-20', items: [{ serial: ukeySerial, vendor: '飞天诚信', model: 'ePass3003' }] } });
+    const imported = ok(await importUkey(), 201);
     expect(imported.imported).toBe(1);
+    // A retry with the same Idempotency-Key gets the first answer (not a duplicate serial).
+    expect(ok(await importUkey(), 201)).toEqual(imported);
     const ukeyKey = opensslCsr(dir, 'p256');
     const produced = ok(await operator.client.POST('/api/v1/applications/{id}/production', { params: { path: { id: draft.id } }, body: { ukeySerial, csr: ukeyKey.csr } }), 200);
     expect(produced.results.ukeySerial).toBe(ukeySerial);
