@@ -19,6 +19,8 @@ export default defineConfig({
       '@ecert/documents': lib('documents'),
       '@ecert/pdf': lib('pdf'),
       '@ecert/cms': lib('cms'),
+      // The published package's source (packages/client): tests call the API through it.
+      '@ecert/client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)),
     },
   },
   test: {

@@ -9,6 +9,7 @@ import { RESPONSE_EXAMPLES } from '../../apps/gateway/src/openapi/response-examp
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { api } from '../support/http';
 import { generatedSchemasUpToDate } from '../support/response-schemas';
+import { clientFilesUpToDate, offlineOpenApiDocument } from '../../scripts/client-generate';
 
 type Json = Record<string, any>;
 
@@ -194,6 +195,14 @@ describe('the OpenAPI document', () => {
 
   it('has response schemas generated from the types the routes return (npx vitest with ECERT_WRITE_OPENAPI_SCHEMAS=1 regenerates)', () => {
     expect(generatedSchemasUpToDate().upToDate, 'apps/gateway/src/openapi/response-schemas.generated.ts is stale').toBe(true);
+  });
+
+  it('is what the typed client @ecert/client was generated from (npm run client:generate regenerates)', async () => {
+    // client:generate builds the document without a platform (Nest's preview mode): the same one.
+    expect(await offlineOpenApiDocument()).toEqual(doc);
+    const fresh = await clientFilesUpToDate(doc);
+    expect(fresh.document, 'packages/client/openapi.json is stale').toBe(true);
+    expect(fresh.schema, 'packages/client/src/schema.d.ts is stale').toBe(true);
   });
 
   it('has an example for every response type, each valid against its schema', () => {

@@ -9,8 +9,11 @@ const PLACEMENTS_DESCRIPTION =
   '{type: "coordinates", page, xMm, yMm} (the seal\'s centre); {type: "keyword", keyword, occurrence?: "first"|"all", offsetXMm?, offsetYMm?, pages?} (centred on the text, CJK included); ' +
   '{type: "cross-page", pages?, yMm?} (骑缝章: a slice on the right edge of each page, all or ≥ 2 listed)';
 
+/** The three placement shapes, by the schema generated from PlacementSpec (the answers carry it too): a typed client can build one. */
+const PLACEMENT_ITEMS = { $ref: '#/components/schemas/PlacementSpec' };
+
 export class PlacementsHolder {
-  @ApiProperty({ description: PLACEMENTS_DESCRIPTION, type: 'array', items: { type: 'object' } })
+  @ApiProperty({ description: PLACEMENTS_DESCRIPTION, type: 'array', items: PLACEMENT_ITEMS })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_PLACEMENTS)
@@ -104,7 +107,7 @@ export class SealDocumentDto {
   @IsIn(SEALING_MODES as unknown as string[], { message: `mode must be one of ${SEALING_MODES.join(', ')}` })
   mode: SealingMode;
 
-  @ApiPropertyOptional({ description: `${PLACEMENTS_DESCRIPTION}. Optional: must be the request's if given`, type: 'array', items: { type: 'object' } })
+  @ApiPropertyOptional({ description: `${PLACEMENTS_DESCRIPTION}. Optional: must be the request's if given`, type: 'array', items: PLACEMENT_ITEMS })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
