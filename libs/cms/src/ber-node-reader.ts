@@ -26,7 +26,13 @@ export const CONTEXT = 2;
 /** Parses exactly one element (no trailing bytes); CmsError('cms_malformed') otherwise. */
 export function readBer(bytes: Uint8Array, what = 'CMS'): BerNode {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new CmsError('cms_malformed', `${what}: no bytes`);
-  const parsed = asn1js.fromBER(bytes);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(bytes);
+  } catch (e) {
+    // asn1js reports most faults in result.error but throws for some, e.g. an empty GeneralizedTime (18 00).
+    throw new CmsError('cms_malformed', `${what}: not BER/DER (${(e as Error).message})`);
+  }
   if (parsed.offset === -1 || parsed.result.error) {
     throw new CmsError('cms_malformed', `${what}: not BER/DER (${parsed.result.error || 'undecodable'})`);
   }
@@ -43,7 +49,13 @@ function toNode(block: asn1js.AsnType, source: Uint8Array): BerNode {
   const tagClass = id.tagClass - 1;
   const raw = b.valueBeforeDecodeView;
   const constructed = id.isConstructed;
-  const kids = constructed ? ((b.valueBlock as unknown as { value?: asn1js.AsnType[] }).value ?? []) : [];
+  const value = constructed ? ((b.valueBlock as unknown as { value?: unknown }).value ?? []) : [];
+  // asn1js reads a constructed character string (e.g. tag 0x32, found by fuzzing) into a JS string,
+  // not child blocks; DER forbids the form and CMS never needs it, so it is malformed, not a TypeError.
+  if (!Array.isArray(value)) {
+    throw new CmsError('cms_malformed', `constructed form of universal tag ${id.tagNumber} is not supported`);
+  }
+  const kids = value as asn1js.AsnType[];
   const children = kids
     .filter((k) => !(k instanceof asn1js.EndOfContent))
     .map((k) => toNode(k, source));

@@ -5,6 +5,7 @@ import { Subjects } from '@ecert/contracts';
 import { ServiceMetrics } from '@ecert/messaging';
 import type { RpcClient } from '../rpc/rpc-client.service';
 import type { OcspCache } from './ocsp-cache.service';
+import { decodeOcspGetPath } from './ocsp-get-request';
 import { PROBLEM_TITLES, ProblemCode, ProblemError } from '@ecert/common';
 import { requestIdFor } from '../request-context/request-id.middleware';
 import { declareRawRoutes, type RawRoute } from '../openapi/raw-routes';
@@ -94,12 +95,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
   if (req.method === 'POST') {
     body = await readBody(req);
   } else if (req.method === 'GET') {
-    const path = (req.url ?? '').slice(OCSP_PATH.length + 1).split('?')[0];
-    try {
-      body = path ? Buffer.from(decodeURIComponent(path), 'base64') : undefined;
-    } catch {
-      body = undefined; // a broken %-escape is a malformed request, not a server error
-    }
+    body = decodeOcspGetPath((req.url ?? '').slice(OCSP_PATH.length + 1));
   } else {
     return methodNotAllowed(req, res);
   }

@@ -1,5 +1,12 @@
 import { json, type RequestHandler } from 'express';
 import { PROBLEM_TITLES, ProblemCode, ProblemError } from '@ecert/common';
+import { jsonDeeperThan } from './json-depth';
+
+/**
+ * No request DTO nests more than a few levels; class-transformer and class-validator recurse per
+ * level, so a body nested a few thousand deep (found by fuzzing) overflowed the stack: a 500.
+ */
+export const MAX_JSON_DEPTH = 32;
 
 /** What body-parser (and raw-body under it) attach to the errors they pass on. */
 export interface BodyParserError {
@@ -50,6 +57,12 @@ export function jsonBodyParser(limit: string): RequestHandler {
   const parse = json({ limit });
   // Named: the OpenAPI test recognises the mounts of this parser as pass-throughs by name.
   return function jsonParser(req, res, next) {
-    parse(req, res, (err?: unknown) => next(err === undefined ? undefined : isBodyParserError(err) || (err as BodyParserError)?.status ? bodyParserProblem(err as BodyParserError) : err));
+    parse(req, res, (err?: unknown) => {
+      if (err !== undefined) return next(isBodyParserError(err) || (err as BodyParserError)?.status ? bodyParserProblem(err as BodyParserError) : err);
+      if (jsonDeeperThan(req.body, MAX_JSON_DEPTH)) {
+        return next(ProblemError.badRequest(ProblemCode.validationFailed, 'body', `The request body nests more than ${MAX_JSON_DEPTH} levels`));
+      }
+      next();
+    });
   };
 }
