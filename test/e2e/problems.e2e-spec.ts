@@ -290,7 +290,7 @@ describe('the services behind the gateway', () => {
     expect(r.headers.get('retry-after')).toBe('1');
   });
 
-  it('a 5xx says its code's fixed text: no subject, host, port or stored state of whoever threw it', async () => {
+  it("a 5xx says its code's fixed text: no subject, host, port or stored state of whoever threw it", async () => {
     const stopped = await call('GET', '/api/v1/seals');
     const internal = /\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b|ECONN|\.v1\.|\bat .+:\d+|rpc\.|localhost/;
     expect(stopped.body.detail).not.toMatch(internal);
