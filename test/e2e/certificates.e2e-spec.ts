@@ -295,6 +295,36 @@ describe('the list', () => {
       expect((await api(p.baseUrl, 'GET', `/api/v1/certificates?after=${bad}`)).body, bad).toMatchObject({ status: 400, code: 'validation_failed', field: 'after' });
     }
   });
+
+  it("a cursor made at another region's certificate tells a regional client nothing of it", async () => {
+    const reader = await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'Nanning reader', department: 'tests', operations: ['certificates:read'], regionCodes: ['450100'] });
+    expect(reader.status, JSON.stringify(reader.body)).toBe(201);
+    const nanning = { 'x-api-key': reader.body.apiKey as string };
+    const older = await issue('p256');
+    const hangzhou = await issue('p256', { name: '杭州市某某科技有限公司', uscc: makeUscc('330100'), regionCode: '330100', accountNo: '3301000001' });
+    const newer = await issue('p256');
+    // Nationally the Hangzhou certificate ends the first page: its cursor is its position.
+    const national = await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=2');
+    expect(national.body.items.map((c: { serial: string }) => c.serial)).toEqual([newer.serial, hangzhou.serial]);
+    const own = await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=50', undefined, nanning);
+    expect(own.body.items[0].serial).toBe(newer.serial);
+    const after = await api(p.baseUrl, 'GET', `/api/v1/certificates?pageSize=49&after=${national.body.next}`, undefined, nanning);
+    expect(after.status).toBe(200);
+    // Exactly the client's own list past that point: nothing of the other region, no 403, no lookup.
+    expect(after.body.items[0].serial).toBe(older.serial);
+    expect(after.body.items.map((c: { serial: string }) => c.serial)).toEqual(own.body.items.slice(1).map((c: { serial: string }) => c.serial));
+    expect(JSON.stringify(after.body)).not.toContain(hangzhou.serial);
+    // The old form (a serial, to be looked up) is no cursor any more.
+    const bySerial = Buffer.from(hangzhou.serial).toString('base64url');
+    expect((await api(p.baseUrl, 'GET', `/api/v1/certificates?after=${bySerial}`, undefined, nanning)).body).toMatchObject({ status: 400, field: 'after' });
+  });
+
+  it('refuses a page past 10,000 naming page (deeper: next/after), not a 500 from OFFSET', async () => {
+    for (const page of ['10001', '99999999999999999999']) {
+      expect((await api(p.baseUrl, 'GET', `/api/v1/certificates?page=${page}`)).body, page).toMatchObject({ status: 400, code: 'validation_failed', field: 'page' });
+    }
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?page=10000')).status).toBe(200);
+  });
 });
 
 describe('lifecycle, CRL and OCSP against openssl', () => {

@@ -10,6 +10,7 @@ import { InitWorkflowSchema1763900000002 } from './migrations/1763900000002-init
 import { CreateApplicationTables1764800000001 } from './migrations/1764800000001-create-application-tables';
 import { OpenApplicationUniqueness1764800000002 } from './migrations/1764800000002-open-application-uniqueness';
 import { HandlerContactLookup1766200000101 } from './migrations/1766200000101-handler-contact-lookup';
+import { ApplicationListIndex1766300000002 } from './migrations/1766300000002-application-list-index';
 import { WORKFLOW_ENTITIES } from './applications/entities';
 import { ApplicationsHandler } from './applications/applications.handler';
 import { ApplicationViewMapper } from './applications/application-view.mapper';
@@ -49,7 +50,7 @@ export class WorkflowServiceModule {
           config,
           logger,
           entities: WORKFLOW_ENTITIES,
-          migrations: [InitWorkflowSchema1763900000002, CreateApplicationTables1764800000001, OpenApplicationUniqueness1764800000002, HandlerContactLookup1766200000101],
+          migrations: [InitWorkflowSchema1763900000002, CreateApplicationTables1764800000001, OpenApplicationUniqueness1764800000002, HandlerContactLookup1766200000101, ApplicationListIndex1766300000002],
         }),
       ],
       controllers: [serviceHealthController('workflow-service', Subjects.workflow.health), ApplicationsHandler, OperationsHandler],

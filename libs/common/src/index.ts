@@ -8,3 +8,4 @@ export * from './redis';
 export * from './operations';
 export * from './webhooks';
 export * from './pagination/page-cursor';
+export * from './pagination/page-bounds';

@@ -1,4 +1,7 @@
+import pg from 'pg';
+import { TypeORMError } from 'typeorm';
 import { ProblemCode, ProblemError } from '@ecert/common';
+import { isMarkedDatabaseError } from './database-error-mark';
 
 /** SQLSTATEs of waits cut off by the limits (see database-limits) or of contention worth retrying. */
 const TIMED_OUT: Record<string, string> = {
@@ -14,12 +17,21 @@ const TIMED_OUT: Record<string, string> = {
 const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection is closed|Client has encountered a connection error|the database system is (starting up|shutting down)|terminating connection|is not currently accepting connections/i;
 
 /**
+ * An error of the database driver: TypeORM's (a failed query wraps node-postgres's error), a
+ * PostgreSQL error, or one the pool marked (a connection that could not be made).
+ */
+function fromDatabase(e: unknown): e is Error {
+  return e instanceof TypeORMError || e instanceof pg.DatabaseError || isMarkedDatabaseError(e);
+}
+
+/**
  * The problem a caller should see for a database failure that is not its fault: the pool was
  * exhausted, a statement or lock wait hit its limit, or PostgreSQL is unreachable. Each is a 503
  * with Retry-After semantics; anything else is not classified (undefined) and stays internal.
  */
 export function databaseProblem(e: unknown): ProblemError | undefined {
-  if (!(e instanceof Error)) return undefined;
+  // Only the database's own errors: a Redis or HTTP client's ECONNREFUSED is not the database down.
+  if (!fromDatabase(e)) return undefined;
   const err = e as Error & { code?: string; driverError?: { code?: string; message?: string } };
   const code = err.code ?? err.driverError?.code;
   const message = `${err.message} ${err.driverError?.message ?? ''}`;

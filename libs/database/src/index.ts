@@ -5,3 +5,5 @@ export * from './database-problem';
 export * from './database-health-probe';
 export * from './command-receipts';
 export * from './concurrent-index';
+export * from './keyset';
+export * from './database-error-mark';

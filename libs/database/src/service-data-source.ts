@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import pg from 'pg';
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import { DEFAULT_DATABASE_LIMITS, pgConnectionSettings, type DatabaseLimits } from './database-limits';
+import { markedPg } from './database-error-mark';
 import { withSessionLock } from './session-lock';
 
 export interface ServiceDataSourceOptions {
@@ -32,6 +33,8 @@ export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSou
     migrationsRun: false,
     synchronize: false,
     logging: false,
+    // node-postgres whose pool marks its connect errors, so databaseProblem knows them for the database's.
+    driver: markedPg,
     extra: { max: limits.poolSize, application_name: `ecert-${opts.schema}`, ...pgConnectionSettings(limits) },
   });
 }

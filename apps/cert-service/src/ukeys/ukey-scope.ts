@@ -18,9 +18,8 @@ export function ukeyInScope(scope: RegionScope | undefined, u: Pick<UkeyEntity, 
 
 export function assertUkeyInScope(u: Pick<UkeyEntity, 'serial' | 'officeRegionCode' | 'regionCode'>, scope: RegionScope | undefined = requestContext.getStore()): void {
   if (ukeyInScope(scope, u)) return;
-  const held = scope?.regions?.length ? scope.regions.join(', ') : 'no region scope';
-  const where = ukeyRegions(u).join(' / ') || 'national stock';
-  throw new ProblemError(403, ProblemCode.forbidden, '超出管辖区域 (outside your region)', `UKey ${u.serial} belongs to ${where}, outside ${held}`);
+  // Not where it lies: a caller outside its regions has no business learning them.
+  throw new ProblemError(403, ProblemCode.forbidden, '超出管辖区域 (outside your region)', `UKey ${u.serial} is outside your regions`);
 }
 
 /** SQL condition (alias `u`) limiting a list to the caller's UKeys, with its parameters; undefined = national. */

@@ -20,7 +20,7 @@ export interface RawOperation {
 const DER_BINARY = { type: 'string', format: 'binary' };
 
 const ocspErrors =
-  'Errors are OCSP responses too (HTTP 200, RFC 6960 OCSPResponseStatus): malformedRequest for an unreadable or oversized (> 16 KiB) request, tryLater while the cert-service is unavailable, internalError otherwise; a method other than GET and POST is a 405 with no body.';
+  'Errors are OCSP responses too (HTTP 200, RFC 6960 OCSPResponseStatus): malformedRequest for an unreadable or oversized (> 16 KiB) request, tryLater while the cert-service is unavailable, internalError otherwise; a method other than GET and POST is a 405 problem+json (method_not_allowed) with Allow: GET, POST.';
 
 const ocspCacheHeaders = {
   'Cache-Control': {
@@ -42,7 +42,7 @@ export const OCSP_PATHS: Record<string, Record<string, RawOperation>> = {
         requestBody: { required: true, content: { 'application/ocsp-request': { schema: DER_BINARY } } },
         responses: {
           '200': { description: 'A DER OCSPResponse (successful, or an error status)', headers: ocspCacheHeaders, content: { 'application/ocsp-response': { schema: DER_BINARY } } },
-          '405': { description: 'Method not allowed (GET and POST only); no body' },
+          '405': { description: 'Method not allowed (GET and POST only): a problem+json (method_not_allowed) with Allow: GET, POST' },
         },
       },
     },
@@ -67,7 +67,7 @@ export const OCSP_PATHS: Record<string, Record<string, RawOperation>> = {
         ],
         responses: {
           '200': { description: 'A DER OCSPResponse (successful, or an error status)', headers: ocspCacheHeaders, content: { 'application/ocsp-response': { schema: DER_BINARY } } },
-          '405': { description: 'Method not allowed (GET and POST only); no body' },
+          '405': { description: 'Method not allowed (GET and POST only): a problem+json (method_not_allowed) with Allow: GET, POST' },
         },
       },
     },

@@ -33,7 +33,7 @@ export function boardErrorsAsProblems(req: Request, res: Response, logger: Logge
     const key = boardErrorKey(body);
     let problem: ProblemError;
     if (status >= 500) {
-      logger.error({ status, key, path: req.originalUrl }, 'queue board failed');
+      logger.error({ requestId: (req as { requestId?: string }).requestId, status, key, path: req.originalUrl }, 'queue board failed');
       problem = new ProblemError(status === 503 ? 503 : 500, status === 503 ? ProblemCode.storeUnavailable : ProblemCode.internal, problemTitle(status === 503 ? ProblemCode.storeUnavailable : ProblemCode.internal, status), 'The queue board could not answer');
     } else if (status === 404) {
       problem = ProblemError.notFound(ProblemCode.notFound, `The queue board has no such queue or job${key ? ` (${key})` : ''}`);

@@ -76,6 +76,16 @@ describe('queue board request policy', () => {
     expect(crossSiteWrite({ ...base, byCookie: false })).toBeUndefined();
   });
 
+  it('quotes a refused header at most 200 characters long, without control characters', () => {
+    const origin = `https://evil.example/${'a'.repeat(5000)}`;
+    const base = { publicOrigin: 'https://ecert.example.cn', host: 'ecert.example.cn', byCookie: true };
+    const refusal = crossSiteWrite({ ...base, origin })!;
+    expect(refusal.length).toBeLessThan(260);
+    expect(refusal).toContain('https://evil.example/aaa');
+    const site = crossSiteWrite({ ...base, secFetchSite: 'cross-site\r\nX-Forged: 1\u0000\u2028' })!;
+    expect(site).toBe('Sec-Fetch-Site is cross-siteX-Forged: 1');
+  });
+
   it('audits a digest and the keys of a body, never its values', () => {
     const s = bodySummary({ data: { idNumber: '450102199001011234' } })!;
     expect(s.keys).toEqual(['data']);

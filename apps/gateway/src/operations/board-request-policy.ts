@@ -78,8 +78,15 @@ export function clampedBoardQuery(search: string): string | undefined {
  * carrying neither (curl with a bearer token) cannot be a browser's forged one when it is not
  * authenticated by the cookie; with the cookie, the browser must have said "same origin".
  */
+/** A header as a refusal quotes it (detail and audit): control characters out, at most 200 characters. */
+function quoted(header: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = header.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '');
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}
+
 export function crossSiteWrite(h: { origin?: string; secFetchSite?: string; host?: string; publicOrigin: string; byCookie: boolean }): string | undefined {
-  if (h.secFetchSite !== undefined && h.secFetchSite !== 'same-origin' && h.secFetchSite !== 'none') return `Sec-Fetch-Site is ${h.secFetchSite}`;
+  if (h.secFetchSite !== undefined && h.secFetchSite !== 'same-origin' && h.secFetchSite !== 'none') return `Sec-Fetch-Site is ${quoted(h.secFetchSite)}`;
   if (h.origin !== undefined) {
     let host: string | undefined;
     try {
@@ -87,7 +94,7 @@ export function crossSiteWrite(h: { origin?: string; secFetchSite?: string; host
     } catch {
       host = undefined;
     }
-    if (h.origin !== h.publicOrigin && (host === undefined || host !== h.host)) return `Origin ${h.origin} is not the gateway's`;
+    if (h.origin !== h.publicOrigin && (host === undefined || host !== h.host)) return `Origin ${quoted(h.origin)} is not the gateway's`;
     return undefined;
   }
   if (h.byCookie && h.secFetchSite !== 'same-origin') return 'a write authenticated by the board cookie must come with Origin or Sec-Fetch-Site: same-origin';

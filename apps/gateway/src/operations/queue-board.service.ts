@@ -168,7 +168,7 @@ export class QueueBoard {
   private async refuse(req: Request, res: Response, e: unknown): Promise<void> {
     // Read as the API's filter reads errors: a Redis or database failure is its 503, not a 500.
     const problem = problemErrorOf(e, req, res);
-    if (!(e instanceof ProblemError)) this.logger.error({ err: (e as Error)?.message, code: problem.code }, 'queue board failed');
+    if (!(e instanceof ProblemError) || problem.status >= 500) this.logger.error({ requestId: (req as { requestId?: string }).requestId, err: (e as Error)?.message, code: problem.code }, 'queue board failed');
     if (problem.status === 401) {
       await this.anonymous.record({ action: 'access.refused', address: clientAddressOf(req), target: `${req.method} ${BOARD_PATH}`, reason: problem.message, status: 401 }).catch(() => undefined);
     }

@@ -1,6 +1,6 @@
 import { HttpException, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { displayTitle, PROBLEM_TITLES, ProblemCode, ProblemError, problemTitle, redisProblem, type ProblemDetails } from '@ecert/common';
+import { displayTitle, faultDetail, PROBLEM_TITLES, ProblemCode, ProblemError, problemTitle, redisProblem, type ProblemDetails } from '@ecert/common';
 import { databaseProblem } from '@ecert/database';
 import { bodyParserProblem, isBodyParserError } from './body-parser-problem';
 import { allowedMethods, pathForProblem } from './route-methods';
@@ -53,9 +53,21 @@ export function problemErrorOf(e: unknown, req: GatewayRequest, res: Response): 
   return new ProblemError(500, ProblemCode.internal, PROBLEM_TITLES.internal_error, 'Unexpected error');
 }
 
-/** Writes the problem (with the request's id and URL, Retry-After where it has one); returns what was sent. */
+/** Extensions a fault keeps (anything else a service added stays in the log with its detail). */
+const FAULT_EXTENSIONS = new Set(['type', 'title', 'status', 'code', 'detail', 'instance', 'requestId', 'retryAfter', 'attempt']);
+
+/**
+ * Writes the problem (with the request's id and URL, Retry-After where it has one); returns what
+ * was sent. A fault (5xx) is sent with its code's fixed text (FAULT_DETAILS), whoever threw it:
+ * a thrower's detail may carry a driver's message, a subject or stored state. The caller logs the
+ * original with the request id (see ProblemFilter).
+ */
 export function sendProblem(req: GatewayRequest, res: Response, error: ProblemError): ProblemDetails {
   const problem = error.toProblem(req.requestId);
+  if (problem.status >= 500) {
+    problem.detail = faultDetail(problem.code, problem.status, error.detail);
+    for (const k of Object.keys(problem)) if (!FAULT_EXTENSIONS.has(k)) delete problem[k];
+  }
   // One form of title everywhere, whoever threw (a service over NATS too): a bare English or a
   // generic one ("状态冲突 (conflict)") gives way to the code's own.
   problem.title = displayTitle(problem.code, problem.status, problem.title);

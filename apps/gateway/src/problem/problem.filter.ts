@@ -19,11 +19,13 @@ export class ProblemFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<GatewayRequest>();
     const res = ctx.getResponse<Response>();
-    const problem = sendProblem(req, res, problemErrorOf(exception, req, res));
+    const error = problemErrorOf(exception, req, res);
+    const problem = sendProblem(req, res, error);
     if (problem.status >= 500) {
-      // The stack of an unexpected error is for the log only; the caller got "Unexpected error".
+      // What the caller was not told (the thrower's detail, the stack of an unexpected error) is
+      // for the log, under the request id the caller got.
       const stack = problem.code === ProblemCode.internal ? (exception as Error)?.stack : undefined;
-      this.logger.error({ err: (exception as Error)?.message, stack, code: problem.code, path: req.originalUrl }, 'request failed');
+      this.logger.error({ requestId: req.requestId, err: (exception as Error)?.message, detail: error.detail, stack, code: problem.code, path: req.originalUrl }, 'request failed');
     } else {
       this.logger.info({ status: problem.status, code: problem.code, field: problem.field, path: req.originalUrl }, 'request refused');
     }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In, type DataSource } from 'typeorm';
-import { ProblemCode, ProblemError, regionLikePatterns, requestContext, scopeAllows } from '@ecert/common';
+import { ProblemCode, ProblemError, regionLikePatterns, requestContext, scopeAllows, pageBounds } from '@ecert/common';
 import {
   DocumentProblemCode,
   SEAL_USE_REQUEST_STATUSES,
@@ -56,10 +56,7 @@ export class SealUseQueries {
 
   async list(q: ListSealUseRequestsQuery): Promise<Page<SealUseRequestView>> {
     const actor = Actor.current();
-    const page = q?.page ?? 1;
-    const pageSize = q?.pageSize ?? 20;
-    if (!Number.isInteger(page) || page < 1) throw ProblemError.badRequest(ProblemCode.validationFailed, 'page', 'page must be an integer ≥ 1');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw ProblemError.badRequest(ProblemCode.validationFailed, 'pageSize', 'pageSize must be 1-100');
+    const { page, pageSize } = pageBounds(q);
     const qb = this.ds
       .getRepository(SealUseRequestEntity)
       .createQueryBuilder('r')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In, type DataSource } from 'typeorm';
-import { assertInScope, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateUscc } from '@ecert/common';
+import { assertInScope, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateUscc, pageBounds } from '@ecert/common';
 import { SEAL_KINDS, SEAL_STATUSES, SealProblemCode, type BinaryReply, type DownloadSealQuery, type ListSealsQuery, type Page, type SealView } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { SealEntity, SealImageEntity } from './seal.entities';
@@ -20,10 +20,7 @@ export class SealQueries {
   }
 
   async list(q: ListSealsQuery): Promise<Page<SealView>> {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 20;
-    if (!Number.isInteger(page) || page < 1) throw ProblemError.badRequest(ProblemCode.validationFailed, 'page', 'page must be an integer ≥ 1');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw ProblemError.badRequest(ProblemCode.validationFailed, 'pageSize', 'pageSize must be 1-100');
+    const { page, pageSize } = pageBounds(q);
     const qb = this.ds.getRepository(SealEntity).createQueryBuilder('s');
     const patterns = regionLikePatterns(requestContext.getStore());
     if (patterns) qb.andWhere('s.region_code LIKE ANY(:patterns)', { patterns });

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Brackets, type DataSource } from 'typeorm';
-import { decodePageCursor, encodePageCursor, ProblemCode, ProblemError, regionLikePatterns, validateRegionCode, validateUscc } from '@ecert/common';
+import { decodePageCursor, encodePageCursor, isCursorTime, ProblemCode, ProblemError, regionLikePatterns, validateRegionCode, validateUscc, pageBounds } from '@ecert/common';
 import { APPLICATION_STATUSES, REVIEW_TIERS, SERVICE_TYPES, type ApplicationView, type ListApplicationsQuery, type Page } from '@ecert/contracts';
+import { cursorTimeSql, keysetAfterSql } from '@ecert/database';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { ApplicationEntity } from './entities/application.entity';
 import { currentActor } from './application-actor';
@@ -29,10 +30,7 @@ export class ApplicationQueries {
 
   async list(q: ListApplicationsQuery): Promise<Page<ApplicationView>> {
     const actor = currentActor();
-    const page = q.page === undefined ? 1 : Number(q.page);
-    const pageSize = q.pageSize === undefined ? 20 : Number(q.pageSize);
-    if (!Number.isInteger(page) || page < 1 || page > 10_000) throw bad('page', 'page must be an integer 1-10000');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw bad('pageSize', 'pageSize must be an integer 1-100');
+    const { page, pageSize } = pageBounds(q);
     const qb = this.ds.getRepository(ApplicationEntity).createQueryBuilder('a');
     const patterns = regionLikePatterns({ regions: [...actor.regions] });
     if (patterns !== undefined) {
@@ -70,20 +68,26 @@ export class ApplicationQueries {
       const cond = `a.closed_at IS NULL AND (a.due_at < now() OR a.step_due_at < now())`;
       qb.andWhere(overdue ? cond : `NOT (${cond})`.replace('a.due_at < now() OR a.step_due_at < now()', 'coalesce(a.due_at < now(), false) OR coalesce(a.step_due_at < now(), false)'));
     }
-    qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'ASC');
+    qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'ASC').addSelect(cursorTimeSql('a.created_at'), 'cursor_at');
     if (q.after !== undefined) {
-      // Keyset: after the cursor's application in (created_at DESC, id). Its created_at is read from
-      // its row, not carried in the cursor, where it would lose PostgreSQL's microseconds.
-      const [afterId] = decodePageCursor(q.after, [/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/]);
-      const at = `(SELECT k.created_at FROM "workflow"."application" k WHERE k.id = :afterId)`;
-      qb.andWhere(`(a.created_at < ${at} OR (a.created_at = ${at} AND a.id > :afterId))`, { afterId });
-      const rows = await qb.take(pageSize + 1).getMany();
-      const items = await this.views.loadMany(this.ds.manager, rows.slice(0, pageSize));
-      return { items, page: 1, pageSize, ...(rows.length > pageSize ? { next: encodePageCursor(items.at(-1)!.id) } : {}) };
+      // Keyset on (created_at DESC, id), the position taken from the cursor itself: no row is
+      // looked up, so a cursor naming an application outside the caller's scope reveals nothing.
+      const [afterAt, afterId] = decodePageCursor(q.after, [isCursorTime, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/]);
+      qb.andWhere(keysetAfterSql('a.created_at', 'a.id', 'ASC', ':afterAt', ':afterId'), { afterAt, afterId });
+      const { entities, raw } = await qb.take(pageSize + 1).getRawAndEntities();
+      const rows = entities.slice(0, pageSize);
+      const items = await this.views.loadMany(this.ds.manager, rows);
+      return { items, page: 1, pageSize, ...(entities.length > pageSize ? { next: cursorOf(rows.at(-1)!, raw) } : {}) };
     }
-    const [rows, total] = await qb.skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    const { entities: rows, raw } = await qb.skip((page - 1) * pageSize).take(pageSize).getRawAndEntities();
+    const total = await qb.getCount();
     const items = await this.views.loadMany(this.ds.manager, rows);
     const more = (page - 1) * pageSize + rows.length < total;
-    return { items, page, pageSize, total, ...(more && items.length ? { next: encodePageCursor(items.at(-1)!.id) } : {}) };
+    return { items, page, pageSize, total, ...(more && rows.length ? { next: cursorOf(rows.at(-1)!, raw) } : {}) };
   }
+}
+
+/** The cursor after `row`: its created_at to the microsecond (read with it) and its id. */
+function cursorOf(row: ApplicationEntity, raw: { a_id: string; cursor_at: string }[]): string {
+  return encodePageCursor(raw.find((r) => r.a_id === row.id)!.cursor_at, row.id);
 }

@@ -21,8 +21,8 @@ export function scopeAllows(scope: RegionScope | undefined, regionCode: string):
 
 export function assertInScope(scope: RegionScope | undefined, regionCode: string, what: string): void {
   if (!scopeAllows(scope, regionCode)) {
-    const held = scope?.regions?.length ? scope.regions.join(', ') : 'no region scope';
-    throw new ProblemError(403, ProblemCode.forbidden, '超出管辖区域 (outside your region)', `${what} belongs to region ${regionCode}, outside ${held}`);
+    // Not the other region's code: a caller outside it has no business learning where it lies.
+    throw new ProblemError(403, ProblemCode.forbidden, '超出管辖区域 (outside your region)', scope?.regions?.length ? `${what} is outside your regions` : `${what} is outside your regions (you have no region scope)`);
   }
 }
 

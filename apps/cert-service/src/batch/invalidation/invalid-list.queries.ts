@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ProblemCode, ProblemError, regionLikePatterns, requestContext, validateRegionCode } from '@ecert/common';
+import { decodePageCursor, encodePageCursor, isCursorTime, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateRegionCode, pageBounds } from '@ecert/common';
 import { INVALIDATION_REASONS, type InvalidListEntry, type InvalidListPage, type InvalidListQuery } from '@ecert/contracts';
+import { cursorTimeSql } from '@ecert/database';
 import { DATA_SOURCE } from '@ecert/messaging';
 
 const bad = (field: string, detail: string) => ProblemError.badRequest(ProblemCode.validationFailed, field, detail);
@@ -20,6 +21,7 @@ interface Row {
   last_activity_at: Date;
   not_after: Date;
   ukey_serial: string | null;
+  cursor_at: string;
 }
 
 /** The SQL LIKE pattern of a region and everything under it (450000 → 45%, 450100 → 4501%). */
@@ -27,13 +29,13 @@ function regionPattern(code: string): string {
   return code.endsWith('0000') ? `${code.slice(0, 2)}%` : code.endsWith('00') ? `${code.slice(0, 4)}%` : code;
 }
 
-const encodeCursor = (r: Row) => Buffer.from(`${r.invalidated_at.toISOString()}|${r.serial}`).toString('base64url');
+// The position itself, invalidated_at to the microsecond: a JS Date's milliseconds would skip the
+// rows invalidated later within the last item's millisecond.
+const encodeCursor = (r: Row) => encodePageCursor(r.cursor_at, r.serial);
 
-function decodeCursor(cursor: string): { at: Date; serial: string } {
-  const [at, serial] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const d = new Date(at ?? '');
-  if (Number.isNaN(d.getTime()) || !serial || !/^[0-9a-f]{2,40}$/.test(serial)) throw bad('after', 'after is not a cursor of this list');
-  return { at: d, serial };
+function decodeCursor(cursor: unknown): { at: string; serial: string } {
+  const [at, serial] = decodePageCursor(cursor, [isCursorTime, /^[0-9a-f]{2,40}$/]);
+  return { at: at!, serial: serial! };
 }
 
 /**
@@ -46,10 +48,8 @@ export class InvalidListQueries {
   constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
 
   async list(q: InvalidListQuery): Promise<InvalidListPage> {
-    const pageSize = q.pageSize ?? 20;
-    const page = q.page ?? 1;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw bad('pageSize', 'pageSize must be 1-1000');
-    if (!Number.isInteger(page) || page < 1) throw bad('page', 'page must be an integer ≥ 1');
+    // Up to 1000 a page: the gateway's CSV export reads it in pages of 1000.
+    const { page, pageSize } = pageBounds(q, 1000);
     const where = [`c.status = 'invalid'`];
     const params: unknown[] = [];
     const scope = regionLikePatterns(requestContext.getStore());
@@ -77,9 +77,9 @@ export class InvalidListQueries {
     const filter = [...where];
     const filterParams = [...params];
     if (q.after !== undefined) {
-      const c = decodeCursor(String(q.after));
+      const c = decodeCursor(q.after);
       params.push(c.at, c.serial);
-      where.push(`(c.invalidated_at, c.serial) < ($${params.length - 1}, $${params.length})`);
+      where.push(`(c.invalidated_at, c.serial) < ($${params.length - 1}::timestamptz, $${params.length})`);
     }
     params.push(pageSize + 1);
     const limit = `LIMIT $${params.length}`;
@@ -90,7 +90,8 @@ export class InvalidListQueries {
     }
     const rows: Row[] = await this.ds.query(
       `SELECT c.serial, c.ca_id, c.profile, c.unit_name, c.uscc, c.account_no, c.region_code, c.invalid_reason, c.revocation_reason,
-              c.invalidated_at, GREATEST(COALESCE(c.last_activity_at, c.not_before), c.not_before) AS last_activity_at, c.not_after, c.ukey_serial
+              c.invalidated_at, GREATEST(COALESCE(c.last_activity_at, c.not_before), c.not_before) AS last_activity_at, c.not_after, c.ukey_serial,
+              ${cursorTimeSql('c.invalidated_at')} AS cursor_at
          FROM "cert"."certificate" c WHERE ${where.join(' AND ')}
         ORDER BY c.invalidated_at DESC, c.serial DESC ${limit} ${offset}`,
       params,

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { assertInScope, decodePageCursor, encodePageCursor, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateUscc } from '@ecert/common';
+import { assertInScope, decodePageCursor, encodePageCursor, isCursorTime, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateUscc, pageBounds } from '@ecert/common';
 import type { CertificateView, ListCertificatesQuery, Page } from '@ecert/contracts';
+import { cursorTimeSql, keysetAfterSql } from '@ecert/database';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { CertificateEntity } from '../certificate.entity';
 import { CertificateViewMapper } from '../certificate-view.mapper';
@@ -25,10 +26,7 @@ export class CertificateQueries {
   }
 
   async list(q: ListCertificatesQuery): Promise<Page<CertificateView>> {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 20;
-    if (!Number.isInteger(page) || page < 1) throw ProblemError.badRequest(ProblemCode.validationFailed, 'page', 'page must be an integer ≥ 1');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw ProblemError.badRequest(ProblemCode.validationFailed, 'pageSize', 'pageSize must be 1-100');
+    const { page, pageSize } = pageBounds(q);
     const qb = this.ds.getRepository(CertificateEntity).createQueryBuilder('c');
     const patterns = regionLikePatterns(requestContext.getStore());
     if (patterns) qb.andWhere('c.region_code LIKE ANY(:patterns)', { patterns });
@@ -47,19 +45,24 @@ export class CertificateQueries {
       else if (q.status === 'revoked' || q.status === 'invalid') qb.andWhere('c.status = :status', { status: q.status });
       else qb.andWhere('c.status = :status AND c.not_after > now()', { status: q.status });
     }
-    qb.orderBy('c.created_at', 'DESC').addOrderBy('c.serial');
+    qb.orderBy('c.created_at', 'DESC').addOrderBy('c.serial', 'ASC').addSelect(cursorTimeSql('c.created_at'), 'cursor_at');
     if (q.after !== undefined) {
-      // Keyset: after the cursor's certificate in (created_at DESC, serial). Its created_at is read
-      // from its row, not carried in the cursor, where it would lose PostgreSQL's microseconds.
-      const [afterSerial] = decodePageCursor(q.after, [/^[0-9a-f]{1,64}$/]);
-      const at = `(SELECT k.created_at FROM "cert"."certificate" k WHERE k.serial = :afterSerial)`;
-      qb.andWhere(`(c.created_at < ${at} OR (c.created_at = ${at} AND c.serial > :afterSerial))`, { afterSerial });
-      const rows = await qb.take(pageSize + 1).getMany();
-      const items = rows.slice(0, pageSize);
-      return { items: items.map((r) => this.views.toView(r)), page: 1, pageSize, ...(rows.length > pageSize ? { next: encodePageCursor(items.at(-1)!.serial) } : {}) };
+      // Keyset on (created_at DESC, serial), the position taken from the cursor itself: no row is
+      // looked up, so a cursor naming another region's certificate reveals nothing.
+      const [afterAt, afterSerial] = decodePageCursor(q.after, [isCursorTime, /^[0-9a-f]{1,64}$/]);
+      qb.andWhere(keysetAfterSql('c.created_at', 'c.serial', 'ASC', ':afterAt', ':afterSerial'), { afterAt, afterSerial });
+      const { entities, raw } = await qb.take(pageSize + 1).getRawAndEntities();
+      const items = entities.slice(0, pageSize);
+      return { items: items.map((r) => this.views.toView(r)), page: 1, pageSize, ...(entities.length > pageSize ? { next: cursorOf(items.at(-1)!, raw) } : {}) };
     }
-    const [rows, total] = await qb.skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    const { entities: rows, raw } = await qb.skip((page - 1) * pageSize).take(pageSize).getRawAndEntities();
+    const total = await qb.getCount();
     const more = (page - 1) * pageSize + rows.length < total;
-    return { items: rows.map((r) => this.views.toView(r)), page, pageSize, total, ...(more && rows.length ? { next: encodePageCursor(rows.at(-1)!.serial) } : {}) };
+    return { items: rows.map((r) => this.views.toView(r)), page, pageSize, total, ...(more && rows.length ? { next: cursorOf(rows.at(-1)!, raw) } : {}) };
   }
+}
+
+/** The cursor after `row`: its created_at to the microsecond (read with it) and its serial. */
+function cursorOf(row: CertificateEntity, raw: { c_serial: string; cursor_at: string }[]): string {
+  return encodePageCursor(raw.find((r) => r.c_serial === row.serial)!.cursor_at, row.serial);
 }

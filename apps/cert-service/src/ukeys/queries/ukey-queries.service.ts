@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { assertInScope, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateRegionCode, validateUscc } from '@ecert/common';
+import { assertInScope, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateRegionCode, validateUscc, pageBounds } from '@ecert/common';
 import { UKEY_STATES, type DispatchBatchView, type ListUkeysQuery, type UkeyPage, type UkeyView } from '@ecert/contracts';
 import { DATA_SOURCE } from '@ecert/messaging';
 import { UkeyEntity } from '../ukey.entity';
@@ -31,10 +31,7 @@ export class UkeyQueries {
   }
 
   async list(q: ListUkeysQuery): Promise<UkeyPage> {
-    const page = q.page ?? 1;
-    const pageSize = q.pageSize ?? 20;
-    if (!Number.isInteger(page) || page < 1) throw bad('page', 'page must be an integer ≥ 1');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw bad('pageSize', 'pageSize must be 1-100');
+    const { page, pageSize } = pageBounds(q);
     const qb = this.ds.getRepository(UkeyEntity).createQueryBuilder('u');
     const scope = ukeyScopeCondition();
     if (scope) qb.andWhere(scope.sql, scope.params);
