@@ -1642,7 +1642,7 @@ export interface paths {
         put?: never;
         /**
          * OCSP responder (RFC 6960): the status of certificates ecert issued
-         * @description A DER OCSPRequest as the body (at most 16 KiB). Answers signed by the issuing CA's OCSP signer; requests without a nonce are answered from a cache kept fresh by status changes. Errors are OCSP responses too (HTTP 200, RFC 6960 OCSPResponseStatus): malformedRequest for an unreadable or oversized (> 16 KiB) request, tryLater while the cert-service is unavailable, internalError otherwise; a method other than GET and POST is a 405 with no body.
+         * @description A DER OCSPRequest as the body (at most 16 KiB). Answers signed by the issuing CA's OCSP signer; requests without a nonce are answered from a cache kept fresh by status changes. Errors are OCSP responses too (HTTP 200, RFC 6960 OCSPResponseStatus): malformedRequest for an unreadable or oversized (> 16 KiB) request, tryLater while the cert-service is unavailable, internalError otherwise; a method other than GET and POST is a 405 problem+json (method_not_allowed) with Allow: GET, POST.
          */
         post: operations["ocsp_post"];
         delete?: never;
@@ -1660,7 +1660,7 @@ export interface paths {
         };
         /**
          * OCSP responder, GET form (RFC 6960 A.1): the request in the path
-         * @description For small requests and HTTP caches. Errors are OCSP responses too (HTTP 200, RFC 6960 OCSPResponseStatus): malformedRequest for an unreadable or oversized (> 16 KiB) request, tryLater while the cert-service is unavailable, internalError otherwise; a method other than GET and POST is a 405 with no body.
+         * @description For small requests and HTTP caches. Errors are OCSP responses too (HTTP 200, RFC 6960 OCSPResponseStatus): malformedRequest for an unreadable or oversized (> 16 KiB) request, tryLater while the cert-service is unavailable, internalError otherwise; a method other than GET and POST is a 405 problem+json (method_not_allowed) with Allow: GET, POST.
          */
         get: operations["ocsp_get"];
         put?: never;
@@ -6014,7 +6014,7 @@ export interface operations {
     CertificatesController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -6452,7 +6452,7 @@ export interface operations {
     SealsController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -6760,7 +6760,7 @@ export interface operations {
     ClientsController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -7009,7 +7009,7 @@ export interface operations {
     StaffController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -7145,7 +7145,7 @@ export interface operations {
     AuditController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -7244,7 +7244,7 @@ export interface operations {
     ApplicationsController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -7961,7 +7961,7 @@ export interface operations {
     UkeysController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -8595,7 +8595,7 @@ export interface operations {
     SealUseController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -8733,7 +8733,7 @@ export interface operations {
     WebhooksController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -8925,7 +8925,7 @@ export interface operations {
     WebhooksController_deliveries: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -9034,7 +9034,7 @@ export interface operations {
     InvalidListController_list: {
         parameters: {
             query?: {
-                /** @description 1-based page number */
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
                 page?: number;
                 /** @description Items per page */
                 pageSize?: number;
@@ -9197,7 +9197,7 @@ export interface operations {
                     "application/ocsp-response": Blob;
                 };
             };
-            /** @description Method not allowed (GET and POST only); no body */
+            /** @description Method not allowed (GET and POST only): a problem+json (method_not_allowed) with Allow: GET, POST */
             405: {
                 headers: {
                     [name: string]: unknown;
@@ -9232,7 +9232,7 @@ export interface operations {
                     "application/ocsp-response": Blob;
                 };
             };
-            /** @description Method not allowed (GET and POST only); no body */
+            /** @description Method not allowed (GET and POST only): a problem+json (method_not_allowed) with Allow: GET, POST */
             405: {
                 headers: {
                     [name: string]: unknown;
