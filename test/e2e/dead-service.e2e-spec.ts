@@ -25,7 +25,7 @@ describe('a dead service', () => {
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     expect(r.body.code).toBe('service_unavailable');
     // The fixed text of the code: no service, subject or host named.
-    expect(r.body.detail).toBe('The service is not available; nothing was done. Retry later.');
+    expect(r.body.detail).toBe('The service is not available. Retry later.');
   });
 
   it('shows as down in the health report while the stores are up', async () => {

@@ -8,8 +8,16 @@ import { freePort } from '../../support/test-platform';
 import { waitFor } from '../../support/http';
 
 const children = new Set<ChildProcess>();
-process.once('exit', () => {
+const dirs = new Set<string>();
+/** Servers and their directories go with the test process, however it ends (vitest stops its workers with SIGTERM, which fires no 'exit'). */
+function cleanUp(): void {
   for (const c of children) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+process.once('exit', cleanUp);
+process.once('SIGTERM', () => {
+  cleanUp();
+  process.exit(143);
 });
 
 /** Kills the child when the test process exits, however it exits (a failed hook, a timeout). */
@@ -28,6 +36,10 @@ abstract class PrivateServer {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'ecert-fault-'));
   private child: ChildProcess | undefined;
 
+  constructor() {
+    dirs.add(this.dir);
+  }
+
   protected abstract command(): [string, string[]];
   protected abstract ready(): Promise<boolean>;
   abstract get url(): string;
@@ -36,9 +48,13 @@ abstract class PrivateServer {
     if (!this.port) this.port = await freePort();
     const [cmd, args] = this.command();
     const child = spawn(cmd, args, { stdio: 'ignore' });
+    let spawnError: Error | undefined;
+    // A missing binary: say so at once, not after the 15 s wait (and no unhandled 'error').
+    child.once('error', (e) => (spawnError = e));
     this.child = child;
     killOnExit(child);
     await waitFor(async () => {
+      if (spawnError) throw new Error(`${cmd} could not be started (${spawnError.message}); the fault suite needs nats-server and redis-server on PATH`);
       if (child.exitCode !== null) throw new Error(`${cmd} exited with ${child.exitCode}`);
       return this.ready();
     }, 15_000, 100);
@@ -62,6 +78,7 @@ abstract class PrivateServer {
   async remove(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
+    dirs.delete(this.dir);
   }
 }
 

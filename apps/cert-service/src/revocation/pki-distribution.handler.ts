@@ -47,8 +47,12 @@ export class PkiDistributionHandler {
       try {
         await this.publisher.publish(caId, delta, row.der, row.nextUpdate, row.number);
       } catch (e) {
-        // Redis is down: hand the CRL over in the reply if it fits in a NATS message.
-        if (row.der.length > CRL_INLINE_MAX_BYTES) throw e;
+        // Redis is down: hand the CRL over in the reply if it fits in a NATS message; otherwise a
+        // clean 503 (the raw Redis error would be an unclassified 500).
+        if (row.der.length > CRL_INLINE_MAX_BYTES) {
+          this.logger.warn({ caId, delta, bytes: row.der.length, err: (e as Error).message }, 'CRL publication point unavailable and the CRL too large for a reply');
+          throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CRL 暂不可用 (CRL unavailable)', `CRL of ${caId} is not published`, undefined, { retryAfter: 5 });
+        }
         this.logger.warn({ caId, delta, err: (e as Error).message }, 'CRL publication point unavailable; CRL sent in the reply');
         return { published: false, number: String(row.number), base64: Buffer.from(row.der).toString('base64') } satisfies CrlReply;
       }

@@ -5,15 +5,15 @@ import type { ProblemCodeValue } from './problem-codes';
  * request's fate and what to do, never the thrower's detail — that may carry a driver's message
  * (a host and port), an internal subject, stored state. The thrower's detail goes to the log with
  * the request id. The texts hold on every route: certificate routes hand the Idempotency-Key on to
- * the cert-service (a retry gets the first run's result), other routes keep the key claimed after
- * a 5xx (a retry gets 409 until it is released): either way a retry with the same key never
- * carries a request out twice.
+ * the cert-service (a retry gets the first run's result); other routes keep the key claimed for
+ * 10 minutes after a 5xx (a retry meanwhile gets 409) and then release it, so the texts promise no
+ * more than that.
  */
 export const FAULT_DETAILS: Partial<Record<ProblemCodeValue | string, string | Partial<Record<number, string>>>> = {
   // A 502 of that code (Nest's own, a proxy's) says nothing of what was done: the status's text.
-  service_unavailable: { 503: 'The service is not available; nothing was done. Retry later.' },
+  service_unavailable: { 503: 'The service is not available. Retry later.' },
   service_timeout:
-    'The service did not answer in time: the request may have been carried out. Check its result before repeating it; a retry with the same Idempotency-Key never carries it out twice.',
+    'The service did not answer in time: the request may have been carried out. Check its result before repeating it. On certificate routes a retry with the same Idempotency-Key answers with the first result; elsewhere the key is held for 10 minutes (a retry meanwhile gets 409).',
   database_busy: 'The database was too busy to answer in time. Retry shortly.',
   database_unavailable: 'The database is unreachable. Retry later.',
   store_unavailable: 'Redis did not answer in time. Retry later.',

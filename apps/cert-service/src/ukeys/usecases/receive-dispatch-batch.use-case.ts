@@ -29,7 +29,7 @@ export class ReceiveDispatchBatchUseCase {
     const batch = await this.ds.transaction(async (m) => {
       const b = await m.getRepository(UkeyDispatchBatchEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!b) throw ProblemError.notFound(ProblemCode.dispatchBatchNotFound, `No dispatch batch ${id}`);
-      assertInScope(ctx, b.officeRegionCode, `dispatch batch ${id} (office ${b.officeRegionCode})`);
+      assertInScope(ctx, b.officeRegionCode, `dispatch batch ${id}`);
       if (!ctx?.actor) {
         throw new ProblemError(403, ProblemCode.forbidden, '须由办理网点工作人员签收 (staff of the office only)', `The receipt of dispatch batch ${id} is signed by a staff member of the office ${b.officeRegionCode}`);
       }
