@@ -51,8 +51,12 @@ export function conformingClientFactory(doc: Json): (options: EcertClientOptions
   };
 }
 
-/** Every generated object schema closed (no property it does not name); Problem stays open (RFC 9457 extension members). */
-function closed(d: Json): Json {
+/**
+ * The document with every generated object schema closed (no property it does not name), so an
+ * answer or example with a misspelt field fails; Problem stays open (RFC 9457 extension members).
+ * The served document leaves answers open to new fields.
+ */
+export function closed(d: Json): Json {
   const copy = structuredClone(d);
   const close = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(close);
