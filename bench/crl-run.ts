@@ -1,13 +1,11 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
-import { BENCH_NAME, QUIET_WAIT_S } from './env';
+import { BENCH_NAME, clampInt, QUIET_WAIT_S } from './env';
+import { benchLog, benchSourceDir, standaloneBenchConfig } from './standalone';
 import { writeBenchJson } from './report';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import pg from 'pg';
-import { loadConfig } from '@ecert/common';
-import { checkBackingServices } from '../scripts/backing-services';
 import { BenchError, commandExists } from './procs';
 import { createBenchDatabase, dropBenchState } from './platform';
 import { crlTargetMs, formatCrl, runCrlBench } from './crl.bench';
@@ -18,18 +16,11 @@ import { crlTargetMs, formatCrl, runCrlBench } from './crl.bench';
  * generate calls per CA (default 2). Prints the table and writes bench/results/crl-<timestamp>.json
  * and crl-latest.json. Its own database and Redis prefix, removed at the end.
  */
-const here = path.dirname(fileURLToPath(import.meta.url));
-const benchSourceDir = path.resolve(here, '..', '..', 'bench');
-const t0 = Date.now();
-const log = (s: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+const log = benchLog;
 
 async function main(): Promise<number> {
-  process.env.ECERT_INVALIDATION_CRON = 'off';
-  process.env.ECERT_REMINDERS_CRON = 'off';
-  const config = loadConfig(process.env);
   if (!(await commandExists('openssl'))) throw new BenchError('openssl is not installed; install it with: apt-get install openssl');
-  const down = (await checkBackingServices(config)).filter((c) => !c.ok);
-  if (down.length) throw new BenchError(down.map((c) => `${c.name} is not reachable (${c.error}); ${c.hint}`).join('\n'));
+  const config = await standaloneBenchConfig();
   const entries = clampInt(process.env.BENCH_CRL_ENTRIES, 1_000_000, 1, 2_000_000);
   const repeats = clampInt(process.env.BENCH_CRL_REPEATS, 2, 1, 5);
   const date = new Date().toISOString();
@@ -77,10 +68,6 @@ async function main(): Promise<number> {
   }
 }
 
-function clampInt(v: string | undefined, dflt: number, min: number, max: number): number {
-  const n = v === undefined ? dflt : Number.parseInt(v, 10);
-  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : dflt;
-}
 
 main()
   .then((code) => process.exit(code))

@@ -31,7 +31,7 @@ export const INVALIDATION_ROWS = clampInt(process.env.BENCH_INVALIDATION_ROWS, 1
 /** Revoked rows per issuing CA for the CRL benchmark. */
 export const CRL_ENTRIES = clampInt(process.env.BENCH_CRL_ENTRIES, 100_000, 1, 2_000_000);
 
-function clampInt(v: string | undefined, dflt: number, min: number, max: number): number {
+export function clampInt(v: string | undefined, dflt: number, min: number, max: number): number {
   const n = v === undefined ? dflt : Number.parseInt(v, 10);
   if (!Number.isFinite(n)) return dflt;
   return Math.min(max, Math.max(min, n));

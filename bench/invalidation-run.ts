@@ -1,11 +1,9 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
 import { BENCH_NAME, QUIET_WAIT_S } from './env';
+import { benchLog, benchSourceDir, standaloneBenchConfig } from './standalone';
 import { writeBenchJson } from './report';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@ecert/common';
-import { checkBackingServices } from '../scripts/backing-services';
 import { BenchError } from './procs';
 import { createBenchDatabase, dropBenchState } from './platform';
 import { formatInvalidation, runInvalidationBench } from './invalidation.bench';
@@ -15,17 +13,10 @@ import { formatInvalidation, runInvalidationBench } from './invalidation.bench';
  * `npm run bench`). BENCH_INVALIDATION_ROWS (default 10,000,000), BENCH_DRAIN_LIMIT (s, default 600).
  * Prints the table and writes bench/results/invalidation-<timestamp>.json and invalidation-latest.json.
  */
-const here = path.dirname(fileURLToPath(import.meta.url));
-const benchSourceDir = path.resolve(here, '..', '..', 'bench');
-const t0 = Date.now();
-const log = (s: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+const log = benchLog;
 
 async function main(): Promise<number> {
-  process.env.ECERT_INVALIDATION_CRON = 'off';
-  process.env.ECERT_REMINDERS_CRON = 'off';
-  const config = loadConfig(process.env);
-  const down = (await checkBackingServices(config)).filter((c) => !c.ok);
-  if (down.length) throw new BenchError(down.map((c) => `${c.name} is not reachable (${c.error}); ${c.hint}`).join('\n'));
+  const config = await standaloneBenchConfig();
   const rows = Number.parseInt(process.env.BENCH_INVALIDATION_ROWS ?? '10000000', 10);
   const date = new Date().toISOString();
   const loadStart = os.loadavg();
