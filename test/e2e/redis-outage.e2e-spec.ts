@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CrlPublisher } from '../../apps/cert-service/src/revocation/crl-publisher.service';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
@@ -48,5 +49,37 @@ describe('Redis outage', () => {
     await waitFor(async () => (await api(p.baseUrl, 'POST', '/api/v1/auth/challenge', undefined, { 'x-api-key': '' })).status === 201, 15_000, 250);
     const issued = await api(p.baseUrl, 'POST', '/api/v1/certificates', issueBody(), { 'idempotency-key': `redis-back-${Date.now()}` });
     expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+  });
+
+  it('serves CRLs while Redis is gone, from the reply kept a minute, and asks again after a status change', async () => {
+    const issued = await api(p.baseUrl, 'POST', '/api/v1/certificates', issueBody());
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    const { serial, caId } = issued.body as { serial: string; caId: string };
+    const publish = vi.spyOn(p.services.cert!.get(CrlPublisher), 'publish');
+    await redis.stop();
+    try {
+      const get = async () => {
+        const r = await fetch(`${p.baseUrl}/pki/crl/${caId}.crl`);
+        return { status: r.status, type: r.headers.get('content-type'), bytes: (await r.arrayBuffer()).byteLength };
+      };
+      const first = await get();
+      expect(first.status).toBe(200);
+      expect(first.type).toContain('application/pkix-crl');
+      expect(first.bytes).toBeGreaterThan(100);
+      const asked = publish.mock.calls.length;
+      expect(asked).toBeGreaterThan(0);
+      // Kept: the next GETs cost the cert-service nothing.
+      for (let i = 0; i < 3; i++) expect((await get()).status).toBe(200);
+      expect(publish.mock.calls.length).toBe(asked);
+      // A status change (its invalidation broadcast) drops the kept copy: the next GET asks again.
+      const frozen = await api(p.baseUrl, 'POST', `/api/v1/certificates/${serial}/freeze`, {});
+      expect(frozen.status, JSON.stringify(frozen.body)).toBe(200);
+      const afterFreeze = publish.mock.calls.length;
+      expect((await get()).status).toBe(200);
+      expect(publish.mock.calls.length).toBeGreaterThan(afterFreeze);
+    } finally {
+      publish.mockRestore();
+      await redis.start();
+    }
   });
 });

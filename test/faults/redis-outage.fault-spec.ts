@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { durableConsumers, eventsStreamName } from '@ecert/contracts';
+import { Queue } from 'bullmq';
+import { bullPrefix, durableConsumers, eventsStreamName, QueueNames } from '@ecert/contracts';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { runFault, sleep, startFaultPlatform, type FaultPlatform } from './support/fault-platform';
 import { isClean503 } from './support/checker';
@@ -15,8 +16,31 @@ import { WebhookReceiver } from '../support/webhook-receiver';
  * case, its queues and keys are gone). Calls with an Idempotency-Key need Redis and get a clean
  * 503; OCSP and CRLs keep answering; the rate limiter lets calls through while Redis is gone (it
  * fails open, by design); webhooks of every certificate event, queued in BullMQ on Redis, are
- * still delivered once Redis is back.
+ * still delivered once Redis is back; the repeating jobs (CRL refresh, reminders, the invalid-list
+ * run, the document sweep), whose schedulers were lost with Redis, are scheduled again.
  */
+
+/** The repeating jobs every start schedules, by queue: each must be back after Redis returns empty. */
+const SCHEDULERS = [
+  [QueueNames.crlRefresh, 'crl-refresh-all'],
+  [QueueNames.reminders, 'reminders-scheduled'],
+  [QueueNames.invalidation, 'invalidation-scheduled'],
+  [QueueNames.documentRetention, 'document-retention-sweep'],
+] as const;
+
+async function missingSchedulers(redisUrl: string, redisPrefix: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (const [name, id] of SCHEDULERS) {
+    const q = new Queue(name, { connection: { url: redisUrl, maxRetriesPerRequest: 1 }, prefix: bullPrefix(redisPrefix) });
+    q.on('error', () => undefined);
+    try {
+      if (!(await q.getJobScheduler(id))) missing.push(id);
+    } finally {
+      await q.close();
+    }
+  }
+  return missing;
+}
 let f: FaultPlatform;
 const receiver = new WebhookReceiver();
 beforeAll(async () => {
@@ -91,6 +115,10 @@ describe('Redis stopped for 10 s during mixed load', () => {
     await waitFor(async () => events.every((id) => delivered().has(id)), 60_000, 500).catch(() => undefined);
     const missing = events.filter((id) => !delivered().has(id));
     const copies = receiver.at('/hooks').length - delivered().size;
+    // Each service puts back what it scheduled once its connection is ready again.
+    const prefix = f.p.config.ECERT_REDIS_PREFIX;
+    await waitFor(async () => (await missingSchedulers(f.redis.url, prefix)).length === 0, 20_000, 500).catch(() => undefined);
+    const schedulersMissing = await missingSchedulers(f.redis.url, prefix);
 
     const down = probes.filter((p) => p.redisDown);
     console.log(
@@ -98,6 +126,7 @@ describe('Redis stopped for 10 s during mixed load', () => {
         `   probes while Redis was down: ${down.length}; OCSP ${JSON.stringify(count(down.map((p) => p.ocsp)))}; CRL ${JSON.stringify(count(down.map((p) => String(p.crl))))}; rate-limited client (1/s, 3 calls) ${JSON.stringify(count(down.flatMap((p) => p.limited.map(String))))}`,
         `   probes with Redis up: OCSP ${JSON.stringify(count(probes.filter((p) => !p.redisDown).map((p) => p.ocsp)))}; CRL ${JSON.stringify(count(probes.filter((p) => !p.redisDown).map((p) => String(p.crl))))}; rate-limited client ${JSON.stringify(count(probes.filter((p) => !p.redisDown).flatMap((p) => p.limited.map(String))))}`,
         `   webhooks: ${events.length} certificate events, ${events.length - missing.length} delivered, ${missing.length} missing, ${copies} delivered more than once`,
+        `   job schedulers after Redis came back empty: ${SCHEDULERS.length - schedulersMissing.length} of ${SCHEDULERS.length} scheduled again${schedulersMissing.length ? ` (missing: ${schedulersMissing.join(', ')})` : ''}`,
       ].join('\n'),
     );
 
@@ -116,6 +145,7 @@ describe('Redis stopped for 10 s during mixed load', () => {
     expect(report.recoveredMs).toBeDefined();
     expect(report.recoveredMs!).toBeLessThan(15_000);
     expect(missing).toEqual([]);
+    expect(schedulersMissing).toEqual([]);
   });
 });
 

@@ -49,7 +49,7 @@ export class CrlScheduler implements OnApplicationBootstrap, OnApplicationShutdo
       label: 'CRL',
       processor: () => this.refreshAll(false),
     });
-    await this.jobs.queue.upsertJobScheduler('crl-refresh-all', { every: REFRESH_EVERY_MS }, { name: 'refresh', opts: { ...CRL_REFRESH_JOB_RETENTION } });
+    await this.jobs.schedule('crl-refresh-all', { every: REFRESH_EVERY_MS }, { name: 'refresh', opts: { ...CRL_REFRESH_JOB_RETENTION } });
   }
 
   /** Regenerates whatever is missing or past half its validity, and republishes the newest. */

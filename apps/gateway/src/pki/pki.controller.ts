@@ -9,7 +9,10 @@ import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
 import { Public } from '../access/access.decorators';
 import { ApiFile, ApiProblems, ApiResult } from '../openapi/api-docs.decorators';
 import { BUS_PROBLEMS } from '../openapi/problem-responses';
+import { OcspCache } from './ocsp-cache.service';
 
+/** How long a CRL that came in the cert-service's reply (Redis failing) is served from memory: the answers' max-age. */
+const CRL_FALLBACK_MS = 60_000;
 const CRL_FILE = /^([a-z0-9]+-[a-z0-9-]+?)(-delta)?\.crl$/;
 const CA_FILE = /^([a-z0-9]+-[a-z0-9-]+)\.(crt|cer|pem)$/;
 
@@ -19,12 +22,22 @@ const CA_FILE = /^([a-z0-9]+-[a-z0-9-]+)\.(crt|cer|pem)$/;
 @Controller('pki')
 export class PkiController {
   private readonly caCache = new Map<string, { der: Buffer; until: number }>();
+  /**
+   * CRLs the cert-service sent back in its reply because Redis could not take them. Kept for a
+   * minute so that, while Redis is down, each anonymous GET is not one more database read and
+   * NATS round trip at the cert-service; dropped at any status change (a new CRL is coming) and
+   * when the invalidation broadcasts cannot reach this gateway.
+   */
+  private readonly crlFallback = new Map<string, { der: Buffer; until: number }>();
 
   constructor(
     private readonly rpc: RpcClient,
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
     @Inject(GATEWAY_REDIS) private readonly redis: Redis,
-  ) {}
+    private readonly ocspCache: OcspCache,
+  ) {
+    ocspCache.onInvalidate(() => this.crlFallback.clear());
+  }
 
   @Get('ca')
   @ApiOperation({
@@ -72,11 +85,21 @@ export class PkiController {
     const delta = !!deltaSuffix;
     const key = `${this.config.ECERT_REDIS_PREFIX}:crl:${caId}:${delta ? 'delta' : 'full'}`;
     let der = await this.redis.getBuffer(key).catch(() => null);
+    if (der) this.crlFallback.delete(key);
+    else {
+      const kept = this.crlFallback.get(key);
+      if (kept && kept.until > Date.now()) der = kept.der;
+    }
     if (!der) {
       // Publication point empty (Redis restarted) or down: have the cert-service publish it again;
       // if Redis cannot take it, the reply carries the CRL.
+      const generation = this.ocspCache.generation;
       const r = await this.rpc.call<CrlReply>(Subjects.cert.crl, { caId, delta });
-      der = r.base64 ? Buffer.from(r.base64, 'base64') : await this.redis.getBuffer(key).catch(() => null);
+      if (r.base64) {
+        der = Buffer.from(r.base64, 'base64');
+        // Not if a status change happened meanwhile (the CRL may predate it) or none could be heard.
+        if (generation === this.ocspCache.generation && this.ocspCache.listening()) this.crlFallback.set(key, { der, until: Date.now() + CRL_FALLBACK_MS });
+      } else der = await this.redis.getBuffer(key).catch(() => null);
     }
     if (!der) throw new ProblemError(503, ProblemCode.serviceUnavailable, 'CRL 暂不可用 (CRL unavailable)', `CRL of ${caId} is not published`);
     res.setHeader('Cache-Control', 'public, max-age=60');

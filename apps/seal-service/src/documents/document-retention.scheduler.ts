@@ -31,7 +31,7 @@ export class DocumentRetentionScheduler implements OnApplicationBootstrap, OnApp
       label: 'document retention',
       processor: () => this.purge.execute({ now: new Date() }),
     });
-    await this.jobs.queue.upsertJobScheduler('document-retention-sweep', { every: RETENTION_SWEEP_EVERY_MS }, { name: 'sweep' });
+    await this.jobs.schedule('document-retention-sweep', { every: RETENTION_SWEEP_EVERY_MS }, { name: 'sweep' });
     this.jobs.worker.on('failed', (_job, e) => this.logger.error({ err: e.message }, 'document retention sweep failed'));
   }
 

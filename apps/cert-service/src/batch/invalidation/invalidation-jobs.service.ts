@@ -37,9 +37,8 @@ export class InvalidationJobs implements OnApplicationBootstrap, OnApplicationSh
       processor: (job) => this.process(job),
       defaultJobOptions: { removeOnComplete: 100, removeOnFail: 100 },
     });
-    const { queue } = this.jobs;
-    if (this.config.ECERT_INVALIDATION_CRON === 'off') await queue.removeJobScheduler('invalidation-scheduled');
-    else await queue.upsertJobScheduler('invalidation-scheduled', { pattern: this.config.ECERT_INVALIDATION_CRON, tz: 'Asia/Shanghai' }, { name: 'scheduled', data: { trigger: 'schedule' } });
+    if (this.config.ECERT_INVALIDATION_CRON === 'off') await this.jobs.unschedule('invalidation-scheduled');
+    else await this.jobs.schedule('invalidation-scheduled', { pattern: this.config.ECERT_INVALIDATION_CRON, tz: 'Asia/Shanghai' }, { name: 'scheduled', data: { trigger: 'schedule' } });
   }
 
   async onApplicationShutdown(): Promise<void> {

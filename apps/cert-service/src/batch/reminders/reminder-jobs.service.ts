@@ -30,10 +30,9 @@ export class ReminderJobs implements OnApplicationBootstrap, OnApplicationShutdo
       label: 'reminders',
       processor: () => this.runOnce(),
     });
-    const { queue } = this.jobs;
-    if (this.config.ECERT_REMINDERS_CRON === 'off') await queue.removeJobScheduler('reminders-scheduled');
+    if (this.config.ECERT_REMINDERS_CRON === 'off') await this.jobs.unschedule('reminders-scheduled');
     else {
-      await queue.upsertJobScheduler(
+      await this.jobs.schedule(
         'reminders-scheduled',
         { pattern: this.config.ECERT_REMINDERS_CRON, tz: 'Asia/Shanghai' },
         { name: 'scheduled', opts: { attempts: 5, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: 100, removeOnFail: 100 } },
