@@ -64,11 +64,11 @@ beforeAll(async () => {
     );
   }
   const all = (i: number) => SERVICES.map((s) => instances.get(s)![i]);
-  // The first cert-service makes the database and the CAs; the first instances make their
-  // schemas; the second instances then join what exists (as a second replica of a deployment does).
+  // The first cert-service makes the database and the CAs; then the seven others start at once,
+  // the instances of a service taking turns at their schema's migrations (session lock), as the
+  // replicas of a deployment starting together do.
   await all(0)[0].start();
-  await Promise.all(all(0).slice(1).map((c) => c.start()));
-  await Promise.all(all(1).map((c) => c.start()));
+  await Promise.all([...all(0).slice(1), ...all(1)].map((c) => c.start()));
   db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3 });
   db.on('error', () => undefined);
   // The harness's API client, registered in the database the gateways share.
