@@ -2,6 +2,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { EcertConfig } from '@ecert/common';
+import { natsServers } from '@ecert/messaging';
 
 export interface BackingCheck {
   name: 'PostgreSQL' | 'NATS' | 'Redis';
@@ -65,7 +66,8 @@ export async function checkBackingServices(config: EcertConfig): Promise<Backing
   };
   return Promise.all([
     run('PostgreSQL', pgCheck),
-    run('NATS', () => tcp(config.NATS_URL.replace(/^nats:/, 'http:'), 4222)),
+    // One reachable node of a cluster is enough: the clients find the others from it.
+    run('NATS', () => Promise.any(natsServers(config.NATS_URL).map((u) => tcp(u.replace(/^nats:/, 'http:'), 4222))).catch((e: AggregateError) => Promise.reject(e.errors[0] as Error))),
     run('Redis', redisCheck),
   ]);
 }

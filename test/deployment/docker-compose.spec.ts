@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,17 +16,20 @@ const BUS_AND_NATS_SECRETS = Object.fromEntries(
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HAVE_COMPOSE = requireTool({ name: 'docker-compose', present: onPath('docker-compose'), apt: 'docker-compose', tests: 'compose file validation' });
 
+const COMPOSE_ENV = { ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase', ECERT_TOKEN_SECRET: 'compose-test-token-secret', ECERT_PUBLIC_URL: 'https://pki.example.test', ECERT_PERSONAL_ID_SALT: 'compose-test-personal-id-salt', ECERT_AUDIT_KEY: 'compose-test-audit-key', ECERT_UKEY_SO_PIN_KEY: 'compose-test-ukey-so-pin-master-key-32', ...BUS_AND_NATS_SECRETS };
+/** `docker-compose -f <file>… config`: the files merged and resolved (no Docker engine needed). */
+const composeConfig = (files: string[], env: Record<string, string> = {}) =>
+  execFileSync('docker-compose', [...files.flatMap((f) => ['-f', path.join(root, f)]), 'config'], { env: { ...process.env, ...COMPOSE_ENV, ...env }, encoding: 'utf8' });
+// `config` prints services in alphabetical order, each block until the next two-space key.
+const blockOf = (resolved: string, name: string) => resolved.split(new RegExp(`\\n  ${name}:\\n`))[1]?.split(/\n  [a-z0-9-]+:\n/)[0] ?? '';
+
 describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
   let resolved: string;
-  // `config` prints services in alphabetical order, each block until the next two-space key.
-  const block = (name: string) => resolved.split(new RegExp(`\\n  ${name}:\\n`))[1]?.split(/\n  [a-z-]+:\n/)[0] ?? '';
+  const block = (name: string) => blockOf(resolved, name);
   // No Docker engine runs here, but the compose file can still be validated and resolved offline.
   // In beforeAll, not the suite body: a skipped suite's body still runs to collect its tests.
   beforeAll(() => {
-    resolved = execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config'], {
-      env: { ...process.env, ECERT_KEYSTORE_PASSPHRASE: 'compose-test-passphrase', ECERT_TOKEN_SECRET: 'compose-test-token-secret', ECERT_PUBLIC_URL: 'https://pki.example.test', ECERT_PERSONAL_ID_SALT: 'compose-test-personal-id-salt', ECERT_AUDIT_KEY: 'compose-test-audit-key', ECERT_UKEY_SO_PIN_KEY: 'compose-test-ukey-so-pin-master-key-32', ...BUS_AND_NATS_SECRETS },
-      encoding: 'utf8',
-    });
+    resolved = composeConfig(['docker-compose.yml']);
   });
 
   it('names the backing services and the four apps', () => {
@@ -82,5 +86,50 @@ describe.skipIf(!HAVE_COMPOSE)('docker-compose.yml', () => {
         stdio: 'pipe',
       }),
     ).toThrow();
+  });
+});
+
+const APPS = ['gateway', 'cert-service', 'seal-service', 'workflow-service'];
+const NODES = ['nats', 'nats-2', 'nats-3'];
+
+describe('the NATS cluster configuration (deploy/nats/nats-cluster.conf)', () => {
+  const conf = readFileSync(path.join(root, 'deploy/nats/nats-cluster.conf'), 'utf8');
+  const compose = readFileSync(path.join(root, 'docker-compose.cluster.yml'), 'utf8');
+
+  it('routes every node to the three compose services and keeps the single server\'s authorisation', () => {
+    const routes = /routes: \[([^\]]*)\]/.exec(conf)?.[1].split(',').map((r) => r.trim());
+    expect(routes).toEqual(NODES.map((n) => `nats://${n}:6222`));
+    expect(conf).toMatch(/^server_name: \$NATS_SERVER_NAME$/m);
+    expect(conf).toMatch(/^include \.\/ecert-authorization\.conf$/m);
+    expect(conf).toMatch(/jetstream \{ store_dir: \/data \}/);
+    // Every service lists the same three nodes the routes join.
+    expect(compose).toContain(`NATS_URL: ${NODES.map((n) => `nats://${n}:4222`).join(',')}`);
+  });
+});
+
+describe.skipIf(!HAVE_COMPOSE)('docker-compose.cluster.yml over docker-compose.yml', () => {
+  let resolved: string;
+  const block = (name: string) => blockOf(resolved, name);
+  beforeAll(() => {
+    resolved = composeConfig(['docker-compose.yml', 'docker-compose.cluster.yml'], { ECERT_GATEWAY_PORTS: '3000-3001' });
+  });
+
+  it('runs three NATS nodes of one cluster, each named and on its own volume', () => {
+    for (const [i, n] of NODES.entries()) {
+      const b = block(n);
+      expect(b, n).toMatch(/nats-cluster\.conf/);
+      expect(b, n).toContain(`NATS_SERVER_NAME: nats-${i + 1}`);
+      expect(b, n).toContain('NATS_OPERATOR_PASSWORD:');
+    }
+    expect(new Set(NODES.map((n) => /- (natsdata\d?):\/data/.exec(block(n))?.[1] ?? /source: (natsdata\d?)/.exec(block(n))?.[1])).size).toBe(3);
+  });
+
+  it('provisions the stream at R3 and gives every service the three nodes and two replicas', () => {
+    expect(block('nats-provision')).toMatch(/NATS_REPLICAS: '3'/);
+    for (const svc of ['nats-provision', ...APPS]) expect(block(svc), svc).toContain('NATS_URL: nats://nats:4222,nats://nats-2:4222,nats://nats-3:4222');
+    for (const svc of APPS) expect(block(svc), svc).toMatch(/replicas: 2/);
+    // Each service keeps its own credentials and secrets from the base file.
+    for (const svc of APPS) expect(block(svc), svc).toContain(`NATS_USER: ${svc}`);
+    expect(block('gateway')).toMatch(/3000-3001/);
   });
 });

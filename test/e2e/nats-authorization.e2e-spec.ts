@@ -40,7 +40,7 @@ beforeAll(async () => {
   }, 10_000);
   // With authorisation the services may not create the stream or consumers: the operator does.
   const op = await connect({ servers: url, user: operator.user, pass: operator.password });
-  await provisionEvents(op);
+  await provisionEvents(op, 1);
   await op.close();
   p = await startTestPlatform({
     env: { NATS_URL: url, NATS_USER: operator.user, NATS_PASSWORD: operator.password },

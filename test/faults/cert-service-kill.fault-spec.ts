@@ -37,6 +37,9 @@ beforeAll(async () => {
     nats,
     redis,
     dir,
+    baseUrls: [p.baseUrl],
+    db: p.db,
+    natsUrl: nats.url,
     async close() {
       await cert.stop();
       await p.close();

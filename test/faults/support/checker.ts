@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { durableConsumers, eventsStreamName } from '@ecert/contracts';
+import { natsServers } from '@ecert/messaging';
 import { waitFor } from '../../support/http';
 import type { Call } from './load';
 
@@ -34,9 +35,12 @@ export const isClean503 = (c: Call) => c.status === 503 && c.contentType.startsW
  */
 export const isAuditUnavailable = (c: Call) => c.status === 500 && c.code === 'audit_unavailable' && c.contentType.startsWith('application/problem+json');
 
-/** Every message of the run's events stream, counted by event id (the payload's, not the Nats-Msg-Id). */
+/**
+ * Every message of the run's events stream, counted by event id (the payload's, not the Nats-Msg-Id).
+ * `natsUrl` may list a cluster's nodes: any one that still runs reads the replicated stream.
+ */
 async function streamEventCounts(natsUrl: string): Promise<Map<string, number>> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: natsServers(natsUrl) });
   try {
     const jsm = await jetstreamManager(nc);
     const stream = eventsStreamName();
@@ -64,7 +68,16 @@ async function rows<T = Record<string, unknown>>(db: pg.Pool, sql: string, param
  * and its audit records. Also looks for what must not exist: a second certificate for one
  * request, a certificate without its history or event, an event twice in the stream.
  */
-export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUrl: string, opts: { consumers?: ('seal' | 'workflow' | 'gateway')[] } = {}): Promise<Report> {
+export interface CheckOptions {
+  consumers?: ('seal' | 'workflow' | 'gateway')[];
+  /**
+   * Calls left without an answer because the fault took their gateway away mid-call (a killed
+   * gateway): not unclean, their outcome is unknown, and their retries with the key are checked.
+   */
+  cutOff?: (c: Call) => boolean;
+}
+
+export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUrl: string, opts: CheckOptions = {}): Promise<Report> {
   const consumers = opts.consumers ?? ['seal', 'workflow', 'gateway'];
   const lost: string[] = [];
   const duplicated: string[] = [];
@@ -83,7 +96,7 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
       if (!is2xx(c) && c.status !== 409 && !isClean503(c)) unclean.push(`retry of ${c.kind} ${c.path} → ${c.status} ${c.code ?? ''}`);
     } else status[c.status] = (status[c.status] ?? 0) + 1;
     if (is2xx(c) && !(c.retryOf && is2xx(c.retryOf))) acknowledged[c.kind] = (acknowledged[c.kind] ?? 0) + 1;
-    else if (!c.retryOf && !is2xx(c) && !isClean503(c) && !isAuditUnavailable(c)) {
+    else if (!c.retryOf && !is2xx(c) && !isClean503(c) && !isAuditUnavailable(c) && !opts.cutOff?.(c)) {
       unclean.push(`${c.kind} ${c.path} → ${c.status} ${c.code ?? ''} ${c.contentType} after ${c.ms} ms`);
     }
   }

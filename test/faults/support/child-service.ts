@@ -30,9 +30,20 @@ export async function buildPlatform(): Promise<{ dist: string; remove(): void }>
   return { dist: outDir, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }
 
+export type ChildServiceName = 'cert-service' | 'seal-service' | 'workflow-service' | 'gateway';
+
+/** The line each service logs once it serves: the gateway on HTTP, the others on NATS. */
+const READY_LINE: Record<ChildServiceName, string> = {
+  'cert-service': 'service listening on NATS',
+  'seal-service': 'service listening on NATS',
+  'workflow-service': 'service listening on NATS',
+  gateway: 'gateway listening',
+};
+
 /**
  * One service as an OS process of its own (node dist/apps/<service>/src/main.js, as `npm start`
- * runs it), so that it can be killed with SIGKILL mid-request.
+ * runs it), so that it can be killed with SIGKILL mid-request. Its settings come from `env` over
+ * the test process's: a gateway's own GATEWAY_PORT, a cluster's list of nodes as NATS_URL.
  */
 export class ChildService {
   private child: ChildProcess | undefined;
@@ -40,7 +51,7 @@ export class ChildService {
 
   constructor(
     private readonly distDir: string,
-    private readonly service: 'cert-service' | 'seal-service' | 'workflow-service',
+    readonly service: ChildServiceName,
     private readonly env: NodeJS.ProcessEnv,
     private readonly logPath: string,
   ) {}
@@ -58,9 +69,13 @@ export class ChildService {
     killOnExit(child);
     await waitFor(async () => {
       const log = readFileSync(this.logPath, 'utf8');
-      return child.exitCode !== null || log.slice(log.lastIndexOf(marker)).includes('service listening on NATS');
+      return child.exitCode !== null || log.slice(log.lastIndexOf(marker)).includes(READY_LINE[this.service]);
     }, 90_000, 200);
     if (child.exitCode !== null) throw new Error(`${this.service} exited (${child.exitCode}): ${this.tail()}`);
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
   }
 
   /** kill -9: no shutdown hook runs, nothing in flight is finished or answered. */

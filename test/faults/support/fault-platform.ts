@@ -1,12 +1,22 @@
+import type pg from 'pg';
 import { startTestPlatform, type PlatformOptions, type TestPlatform } from '../../support/test-platform';
 import { TempDir } from '../../support/fixtures';
 import { PrivateNats, PrivateRedis } from './private-servers';
-import { check, printReport, type Report } from './checker';
+import { check, printReport, type CheckOptions, type Report } from './checker';
 import { Load, makeCsrs, retryCalls, type Call, type LoadOptions } from './load';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface FaultPlatform {
+/** What runFault loads and checks: the gateways the clients spread over, the database, the NATS server(s) of the stream. */
+export interface FaultTarget {
+  baseUrls: string[];
+  db: pg.Pool;
+  /** One server, or a cluster's nodes comma-separated. */
+  natsUrl: string;
+  dir: TempDir;
+}
+
+export interface FaultPlatform extends FaultTarget {
   p: TestPlatform;
   nats: PrivateNats;
   redis: PrivateRedis;
@@ -33,6 +43,9 @@ export async function startFaultPlatform(opts: PlatformOptions = {}): Promise<Fa
     nats,
     redis,
     dir,
+    baseUrls: [p.baseUrl],
+    db: p.db,
+    natsUrl: nats.url,
     async close() {
       if (!nats.running) await nats.start().catch(() => undefined);
       if (!redis.running) await redis.start().catch(() => undefined);
@@ -63,13 +76,22 @@ export interface FaultRun {
  * `afterMs`; then the check of everything acknowledged against what is stored and published.
  */
 export async function runFault(
-  f: FaultPlatform,
+  f: FaultTarget,
   scenario: string,
   fault: (load: Load) => Promise<void>,
-  opts: { beforeMs?: number; afterMs?: number; load?: Partial<LoadOptions>; csrs?: number; retryAll?: boolean } = {},
+  opts: {
+    beforeMs?: number;
+    afterMs?: number;
+    load?: Partial<LoadOptions>;
+    csrs?: number;
+    retryAll?: boolean;
+    /** Where the retries go (default the first gateway): one that survived the fault. */
+    retryBase?: string;
+    check?: Pick<CheckOptions, 'cutOff'>;
+  } = {},
 ): Promise<FaultRun> {
   const csrs = await makeCsrs(f.dir, opts.csrs ?? 200);
-  const load = new Load({ base: f.p.baseUrl, clients: 8, csrs, ...opts.load }).start();
+  const load = new Load({ base: f.baseUrls, clients: 8, csrs, ...opts.load }).start();
   await sleep(opts.beforeMs ?? 4000);
   const faultStart = Date.now();
   await fault(load);
@@ -77,8 +99,8 @@ export async function runFault(
   await sleep(opts.afterMs ?? 8000);
   const calls = await load.stop();
   // Every call without a clear answer is retried with its Idempotency-Key (every call, with retryAll).
-  const retried = await retryCalls(f.p.baseUrl, calls, (c) => opts.retryAll || c.status >= 500 || c.status === 0);
-  const report = await check(scenario, [...calls, ...retried], f.p.db, f.nats.url);
+  const retried = await retryCalls(opts.retryBase ?? f.baseUrls[0], calls, (c) => opts.retryAll || c.status >= 500 || c.status === 0);
+  const report = await check(scenario, [...calls, ...retried], f.db, f.natsUrl, opts.check);
   report.recoveredMs = recoveredAfter(calls, faultEnd);
   printReport(report);
   return { report, calls: [...calls, ...retried], during: calls.filter((c) => c.startedAt >= faultStart && c.startedAt < faultEnd) };

@@ -20,6 +20,8 @@ export interface Call {
   /** The serial a lifecycle call was about. */
   target?: string;
   answer?: unknown;
+  /** The gateway it was sent to. */
+  base?: string;
   /** The call this one repeats (same path, body and Idempotency-Key). */
   retryOf?: Call;
   startedAt: number;
@@ -55,7 +57,7 @@ const applicationBody = () => ({
 export async function send(base: string, kind: OpKind, path: string, body: unknown, idempotencyKey = `fault-${randomUUID()}`, timeoutMs = 30_000): Promise<Call> {
   const requestId = `fault-${randomUUID()}`;
   const startedAt = Date.now();
-  const call: Call = { kind, method: 'POST', path, body, idempotencyKey, requestId, status: 0, contentType: '', startedAt, ms: 0 };
+  const call: Call = { kind, method: 'POST', path, body, idempotencyKey, requestId, base, status: 0, contentType: '', startedAt, ms: 0 };
   try {
     const res = await fetch(base + path, {
       method: 'POST',
@@ -71,7 +73,9 @@ export async function send(base: string, kind: OpKind, path: string, body: unkno
     call.code = parsed?.code as string | undefined;
     call.ref = (parsed?.serial ?? parsed?.id) as string | undefined;
   } catch (e) {
-    call.code = `no answer: ${(e as Error).name}`;
+    // The cause tells a gateway that was not there (ECONNREFUSED) from one that went mid-call.
+    const cause = ((e as Error).cause as { code?: string } | undefined)?.code;
+    call.code = `no answer: ${(e as Error).name}${cause ? ` ${cause}` : ''}`;
   }
   call.ms = Date.now() - startedAt;
   return call;
@@ -100,8 +104,12 @@ export async function retryCalls(base: string, calls: Call[], which: (c: Call) =
   return out;
 }
 
+/** A connection the gateway refused: the call never reached it, so nothing was done. */
+export const refused = (c: Call) => c.status === 0 && (c.code ?? '').includes('ECONNREFUSED');
+
 export interface LoadOptions {
-  base: string;
+  /** The gateway, or several: the clients are spread over them (client i starts on base i mod n). */
+  base: string | string[];
   clients: number;
   csrs: string[];
   /** Share of issuances among the calls (the rest: freeze/unfreeze of acknowledged certificates, applications). */
@@ -121,12 +129,15 @@ export class Load {
   /** Certificates whose state the load knows from an acknowledged answer and no other call is on. */
   private readonly idle = new Map<string, 'active' | 'frozen'>();
   private stopping = false;
+  private readonly bases: string[];
   private running: Promise<void> | undefined;
 
-  constructor(private readonly opts: LoadOptions) {}
+  constructor(private readonly opts: LoadOptions) {
+    this.bases = Array.isArray(opts.base) ? opts.base : [opts.base];
+  }
 
   start(): this {
-    this.running = Promise.all(Array.from({ length: this.opts.clients }, () => this.client())).then(() => undefined);
+    this.running = Promise.all(Array.from({ length: this.opts.clients }, (_, i) => this.client(i % this.bases.length))).then(() => undefined);
     return this;
   }
 
@@ -143,37 +154,53 @@ export class Load {
     return out;
   }
 
-  private async client(): Promise<void> {
+  private async client(first: number): Promise<void> {
     const mix = this.opts.mix ?? { issue: 0.5, lifecycle: 0.35, application: 0.15 };
+    const at = { base: first };
     while (!this.stopping) {
       const r = Math.random();
-      if (r < mix.lifecycle && this.idle.size > 0) await this.lifecycle();
-      else if (r < mix.lifecycle + mix.application) await this.application();
-      else if (this.opts.csrs.length > 0) await this.issue();
-      else if (this.idle.size > 0) await this.lifecycle();
-      else await this.application();
+      if (r < mix.lifecycle && this.idle.size > 0) await this.lifecycle(at);
+      else if (r < mix.lifecycle + mix.application) await this.application(at);
+      else if (this.opts.csrs.length > 0) await this.issue(at);
+      else if (this.idle.size > 0) await this.lifecycle(at);
+      else await this.application(at);
       await new Promise((res) => setTimeout(res, this.opts.pauseMs ?? 50));
     }
   }
 
-  private async issue(): Promise<void> {
-    const c = await send(this.opts.base, 'issue', '/api/v1/certificates', issueBody(this.opts.csrs.pop()!));
+  /**
+   * Sends on the client's gateway; one that refuses the connection is gone, and the call goes to
+   * the next, as a load balancer does with an upstream that refuses (it never got the call).
+   * A call cut off mid-way is not re-sent here: its outcome is unknown (the retries with the key tell).
+   */
+  private async sendVia(at: { base: number }, kind: OpKind, path: string, body: unknown): Promise<Call> {
+    const key = `fault-${randomUUID()}`;
+    let c = await send(this.bases[at.base], kind, path, body, key);
+    for (let tries = 1; refused(c) && tries < this.bases.length; tries++) {
+      at.base = (at.base + 1) % this.bases.length;
+      c = await send(this.bases[at.base], kind, path, body, key);
+    }
+    return c;
+  }
+
+  private async issue(at: { base: number }): Promise<void> {
+    const c = await this.sendVia(at, 'issue', '/api/v1/certificates', issueBody(this.opts.csrs.pop()!));
     this.calls.push(c);
     if (c.status === 201 && c.ref) this.idle.set(c.ref, 'active');
   }
 
-  private async lifecycle(): Promise<void> {
+  private async lifecycle(at: { base: number }): Promise<void> {
     const [serial, state] = this.idle.entries().next().value as [string, 'active' | 'frozen'];
     this.idle.delete(serial);
     const op = state === 'active' ? 'freeze' : 'unfreeze';
-    const c = await send(this.opts.base, op, `/api/v1/certificates/${serial}/${op}`, op === 'freeze' ? { comment: 'fault suite' } : {});
+    const c = await this.sendVia(at, op, `/api/v1/certificates/${serial}/${op}`, op === 'freeze' ? { comment: 'fault suite' } : {});
     c.target = serial;
     this.calls.push(c);
     if (c.status >= 200 && c.status < 300) this.idle.set(serial, op === 'freeze' ? 'frozen' : 'active');
   }
 
-  private async application(): Promise<void> {
-    const c = await send(this.opts.base, 'application', '/api/v1/applications', applicationBody());
+  private async application(at: { base: number }): Promise<void> {
+    const c = await this.sendVia(at, 'application', '/api/v1/applications', applicationBody());
     this.calls.push(c);
   }
 }

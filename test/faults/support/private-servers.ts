@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 import { freePort } from '../../support/test-platform';
 import { waitFor } from '../../support/http';
@@ -82,18 +83,97 @@ abstract class PrivateServer {
   }
 }
 
+/** A node's place in a cluster: its name, its route port and its peers' (`PrivateNatsCluster` assigns them). */
+export interface NatsClusterMember {
+  name: string;
+  clusterPort: number;
+  /** Route ports of every node of the cluster (its own among them: nats-server skips it). */
+  routePorts: number[];
+  /** HTTP monitoring port (/jsz tells the JetStream meta leader). */
+  monitorPort: number;
+}
+
 export class PrivateNats extends PrivateServer {
+  /** Without `member` a standalone server; with it a node of a JetStream cluster. */
+  constructor(readonly member?: NatsClusterMember) {
+    super();
+  }
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
   }
   protected command(): [string, string[]] {
-    return ['nats-server', ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir]];
+    const own = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir];
+    const m = this.member;
+    if (!m) return ['nats-server', own];
+    const routes = m.routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+    return ['nats-server', [...own, '-n', m.name, '--cluster_name', 'ecert-fault', '--cluster', `nats://127.0.0.1:${m.clusterPort}`, '--routes', routes, '-m', String(m.monitorPort)]];
   }
   protected async ready(): Promise<boolean> {
     const nc = await connect({ servers: this.url, timeout: 500, reconnect: false }).catch(() => undefined);
     if (!nc) return false;
     await nc.close();
     return true;
+  }
+  /** This node's JetStream report (monitoring /jsz): the meta leader among others. */
+  async jsz(): Promise<{ meta_cluster?: { leader?: string; cluster_size?: number } }> {
+    if (!this.member) throw new Error('a standalone server has no cluster to report');
+    const res = await fetch(`http://127.0.0.1:${this.member.monitorPort}/jsz`, { signal: AbortSignal.timeout(2000) });
+    return (await res.json()) as { meta_cluster?: { leader?: string; cluster_size?: number } };
+  }
+}
+
+/**
+ * Three (or `size`) nats-servers on free ports forming one JetStream cluster, each with its own
+ * store directory, routed to each other. `url` lists every node, as NATS_URL does on a cluster.
+ * `start` returns once JetStream has a meta leader and answers (streams at R3 can be made).
+ */
+export class PrivateNatsCluster {
+  private constructor(readonly nodes: PrivateNats[]) {}
+
+  static async start(size = 3): Promise<PrivateNatsCluster> {
+    const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), cluster: await freePort(), monitor: await freePort() })));
+    const nodes = ports.map((p, i) => {
+      const n = new PrivateNats({ name: `n${i + 1}`, clusterPort: p.cluster, routePorts: ports.map((q) => q.cluster), monitorPort: p.monitor });
+      n.port = p.client;
+      return n;
+    });
+    await Promise.all(nodes.map((n) => n.start()));
+    const cluster = new PrivateNatsCluster(nodes);
+    await waitFor(async () => {
+      const leader = await cluster.metaLeader().catch(() => undefined);
+      if (!leader) return false;
+      const nc = await connect({ servers: cluster.url.split(','), timeout: 1000 });
+      try {
+        return Boolean(await (await jetstreamManager(nc)).getAccountInfo().catch(() => undefined));
+      } finally {
+        await nc.close();
+      }
+    }, 30_000, 250);
+    return cluster;
+  }
+
+  /** Every node's client URL, comma-separated (NATS_URL of a service on the cluster). */
+  get url(): string {
+    return this.nodes.map((n) => n.url).join(',');
+  }
+
+  node(name: string): PrivateNats {
+    const n = this.nodes.find((x) => x.member?.name === name);
+    if (!n) throw new Error(`no node ${name} in the cluster`);
+    return n;
+  }
+
+  /** The JetStream meta leader's name, as a running node reports it. */
+  async metaLeader(): Promise<string | undefined> {
+    for (const n of this.nodes.filter((x) => x.running)) {
+      const leader = (await n.jsz().catch(() => undefined))?.meta_cluster?.leader;
+      if (leader) return leader;
+    }
+    return undefined;
+  }
+
+  async remove(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.remove()));
   }
 }
 

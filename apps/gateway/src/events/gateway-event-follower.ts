@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
 import type { DurableConsumerSpec } from '@ecert/contracts';
-import { BusIdentity, connectNats, EventConsumer, natsCredentials, selfProvisioning, type EventConsumerOptions } from '@ecert/messaging';
+import { BusIdentity, connectNats, EventConsumer, natsCredentials, consumerProvisioning, type EventConsumerOptions } from '@ecert/messaging';
 
 export interface GatewayEventFollowerOptions {
   /**
@@ -51,7 +51,7 @@ export class GatewayEventFollower {
         for (const spec of this.options.specs.slice(this.consumers.length)) {
           const consumer = new EventConsumer(this.ds, this.nc, this.logger, {
             ...spec,
-            provision: selfProvisioning(this.config),
+            ...consumerProvisioning(this.config),
             verifier,
             handler: this.options.handler,
             afterCommit: this.options.afterCommit,

@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { EcertConfig } from '@ecert/common';
 import type { HealthCheckStatus } from '@ecert/contracts';
 import { DatabaseHealthProbe, type DatabaseHealth } from '@ecert/database';
-import { natsCredentials } from '@ecert/messaging';
+import { natsCredentials, natsServers } from '@ecert/messaging';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_REDIS } from '../gateway.tokens';
 
 const PROBE_TIMEOUT_MS = 1500;
@@ -35,7 +35,7 @@ export class BackingStoresProbe implements OnApplicationShutdown {
   private async nats(): Promise<HealthCheckStatus> {
     try {
       if (!this.nc || this.nc.isClosed()) {
-        this.nc = await connect({ servers: this.config.NATS_URL.split(','), timeout: PROBE_TIMEOUT_MS, maxReconnectAttempts: -1, name: 'gateway-health', ...natsCredentials(this.config, 'gateway') });
+        this.nc = await connect({ servers: natsServers(this.config.NATS_URL), timeout: PROBE_TIMEOUT_MS, maxReconnectAttempts: -1, name: 'gateway-health', ...natsCredentials(this.config, 'gateway') });
       }
       await withTimeout(this.nc.flush());
       return 'up';

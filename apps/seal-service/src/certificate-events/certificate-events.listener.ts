@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { requestContext, type EcertConfig } from '@ecert/common';
 import { durableConsumers } from '@ecert/contracts';
-import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type EventHandler, type OutboxRelay } from '@ecert/messaging';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, consumerProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type EventHandler, type OutboxRelay } from '@ecert/messaging';
 import { SealLifecycle } from './seal-lifecycle.service';
 
 /** Durable consumer name of the seal-service on the certificate events (also the inbox key of both its lanes). */
@@ -43,7 +43,7 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
     };
     const { sealCertificates, sealCertificatesBulk } = durableConsumers();
     for (const spec of [sealCertificates, sealCertificatesBulk]) {
-      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, provision: selfProvisioning(this.config), verifier: this.identity, handler });
+      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, ...consumerProvisioning(this.config), verifier: this.identity, handler });
       await consumer.start();
       this.consumers.push(consumer);
     }

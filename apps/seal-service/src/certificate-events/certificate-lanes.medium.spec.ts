@@ -42,7 +42,7 @@ beforeAll(async () => {
   // The stream as a running stack has it from before the bulk lane: `<prefix>.evt.>` only, with an event in it.
   await (await jetstreamManager(nc)).streams.add({ name: EVENTS_STREAM, subjects: [`${natsPrefix}.evt.>`], duplicate_window: 86_400_000_000_000 });
   await publish(eventSubject('certificate.issued'), [event('certificate.issued', serialHex(), 1)]);
-  await ensureEventsStream(nc);
+  await ensureEventsStream(nc, 1);
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { durableConsumers } from '@ecert/contracts';
 import type { EcertConfig } from '@ecert/common';
-import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, type BusIdentity, type EventHandler } from '@ecert/messaging';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, consumerProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, type BusIdentity, type EventHandler } from '@ecert/messaging';
 
 /**
  * Follows the cert-service's certificate events. For now it records each one exactly once in
@@ -32,7 +32,7 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
     };
     const { workflowCertificates, workflowCertificatesBulk } = durableConsumers();
     for (const spec of [workflowCertificates, workflowCertificatesBulk]) {
-      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, provision: selfProvisioning(this.config), verifier: this.identity, handler });
+      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, ...consumerProvisioning(this.config), verifier: this.identity, handler });
       await consumer.start();
       this.consumers.push(consumer);
     }

@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { durableConsumers, type DomainEvent, type UkeyEventData } from '@ecert/contracts';
 import type { EcertConfig } from '@ecert/common';
-import { BUS_IDENTITY, CONFIG, DATA_SOURCE, selfProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type OutboxRelay } from '@ecert/messaging';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, consumerProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type OutboxRelay } from '@ecert/messaging';
 import { ApplicationEntity } from '../applications/entities/application.entity';
 import { ApplicationStepEntity } from '../applications/entities/application-step.entity';
 import { journal, WORKFLOW_SERVICE_ACTOR } from '../applications/application-journal';
@@ -36,7 +36,7 @@ export class UkeyEventsListener implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     this.consumer = new EventConsumer(this.ds, this.nc, this.logger.child({ component: 'ukey-events' }), {
       ...durableConsumers().workflowUkeys,
-      provision: selfProvisioning(this.config),
+      ...consumerProvisioning(this.config),
       verifier: this.identity,
       handler: async (event, manager) => {
         if (await this.apply(event as DomainEvent<string, UkeyEventData>, manager)) this.relay.kick();

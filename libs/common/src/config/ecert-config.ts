@@ -9,6 +9,12 @@ const port = z.coerce.number().int().min(0).max(65535);
 export const configSchema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/ecert'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /**
+   * Copies JetStream keeps of the events stream and of every durable consumer (num_replicas): 1 on
+   * one nats-server, 3 on a 3-node cluster (survives the loss of one node; docs/deployment.md). Set
+   * wherever the stream is provisioned: the operator's nats:provision, or services that self-provision.
+   */
+  NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Prefix of every NATS subject and JetStream stream: lets test runs share one server. */
   ECERT_NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('ecert'),
   /** Connections per service pool. */

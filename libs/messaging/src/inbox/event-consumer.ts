@@ -20,6 +20,8 @@ export interface EventConsumerOptions {
   verifier: BusIdentity;
   /** Create the durable consumer if missing (development); with NATS authorisation the operator has. */
   provision?: boolean;
+  /** Copies of the consumer's state when this process creates it (NATS_REPLICAS, as the stream's). */
+  replicas?: number;
   /** Called once the handler's transaction committed (work to start that must see its rows). */
   afterCommit?: (event: DomainEvent) => void;
   /** Where a newly created consumer starts (DurableConsumerSpec.deliverPolicy). */
@@ -27,8 +29,10 @@ export interface EventConsumerOptions {
 }
 
 /** The one configuration of a durable events consumer, whoever creates it (service or operator). */
-export function durableConsumerConfig(spec: { name: string; filterSubject: string; deliverPolicy?: 'all' | 'new' }) {
+export function durableConsumerConfig(spec: { name: string; filterSubject: string; deliverPolicy?: 'all' | 'new' }, replicas = 1) {
   return {
+    // As many copies as the stream: a consumer at R1 on a cluster would lose its place (and stop) with its one node.
+    num_replicas: replicas,
     durable_name: spec.name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: spec.deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
@@ -57,7 +61,7 @@ export class EventConsumer {
   ) {}
 
   async start(): Promise<void> {
-    if (this.opts.provision !== false) await (await jetstreamManager(this.nc)).consumers.add(EVENTS_STREAM, durableConsumerConfig(this.opts));
+    if (this.opts.provision !== false) await (await jetstreamManager(this.nc)).consumers.add(EVENTS_STREAM, durableConsumerConfig(this.opts, this.opts.replicas));
     const consumer = await jetstream(this.nc).consumers.get(EVENTS_STREAM, this.opts.name);
     this.messages = await consumer.consume({ max_messages: 100 });
     this.loop = (async () => {

@@ -13,6 +13,14 @@ export function selfProvisioning(config: Pick<EcertConfig, 'NATS_USER'>): boolea
   return !config.NATS_USER;
 }
 
+/**
+ * How a service's durable consumers are created: by the service itself on a development server
+ * (then at the configured NATS_REPLICAS, like the stream), or not at all (the operator has).
+ */
+export function consumerProvisioning(config: Pick<EcertConfig, 'NATS_USER' | 'NATS_REPLICAS'>): { provision: boolean; replicas: number } {
+  return { provision: selfProvisioning(config), replicas: config.NATS_REPLICAS };
+}
+
 /** Reply subjects of a principal: each may subscribe to its own only (deploy/nats permissions). */
 export const inboxPrefixOf = (principal: string) => `_INBOX_${principal.replace(/[^A-Za-z0-9-]/g, '_')}`;
 
@@ -30,13 +38,18 @@ export function natsCredentials(config: Pick<EcertConfig, 'NATS_USER' | 'NATS_PA
   return { ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {}), inboxPrefix: inboxPrefixOf(principal) };
 }
 
+/** The servers of NATS_URL: one URL, or the nodes of a cluster separated by commas. */
+export const natsServers = (url: string): string[] => url.split(',').map((u) => u.trim()).filter(Boolean);
+
 /**
  * A connection that keeps trying forever: a NATS restart must not kill a service, its outbox
- * simply holds events until the bus is back.
+ * simply holds events until the bus is back. `url` may list several servers (comma-separated,
+ * the nodes of a cluster): the client connects to one, learns the others from it, and moves to
+ * a surviving one when its node goes.
  */
 export async function connectNats(url: string, name: string, credentials: Partial<NatsIdentityOptions> = {}): Promise<NatsConnection> {
   return connect({
-    servers: url.split(','),
+    servers: natsServers(url),
     name,
     ...credentials,
     maxReconnectAttempts: -1,
@@ -58,11 +71,13 @@ export const eventsStreamSubjects = (prefix = natsPrefix) => [`${prefix}.evt.>`,
  * An existing stream is updated to this configuration: a stream made before the bulk lane gains
  * its subjects here (services on a development server at start, the operator's nats:provision).
  */
-export async function ensureEventsStream(nc: NatsConnection, prefix = natsPrefix): Promise<void> {
+export async function ensureEventsStream(nc: NatsConnection, replicas: number, prefix = natsPrefix): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const stream = eventsStreamName(prefix);
   const config = {
     name: stream,
+    // NATS_REPLICAS: 3 on a 3-node cluster, where the stream (and the consumers, same count) outlives one node.
+    num_replicas: replicas,
     subjects: eventsStreamSubjects(prefix),
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
@@ -87,8 +102,8 @@ export async function deleteEventsStream(nc: NatsConnection): Promise<void> {
  * What the NATS operator runs once per deployment (and after upgrades) when services hold no
  * right to create them: the events stream and every durable consumer, in their one configuration.
  */
-export async function provisionEvents(nc: NatsConnection, prefix = natsPrefix): Promise<void> {
-  await ensureEventsStream(nc, prefix);
+export async function provisionEvents(nc: NatsConnection, replicas: number, prefix = natsPrefix): Promise<void> {
+  await ensureEventsStream(nc, replicas, prefix);
   const jsm = await jetstreamManager(nc);
-  for (const spec of Object.values(durableConsumers(prefix))) await jsm.consumers.add(eventsStreamName(prefix), durableConsumerConfig(spec));
+  for (const spec of Object.values(durableConsumers(prefix))) await jsm.consumers.add(eventsStreamName(prefix), durableConsumerConfig(spec, replicas));
 }

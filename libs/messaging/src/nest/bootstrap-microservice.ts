@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { BusPrincipal } from '@ecert/contracts';
 import { BusIdentity } from '../identity/bus-identity';
 import { ContextVerifyingDeserializer } from '../rpc/context-verifying.deserializer';
-import { natsCredentials } from '../nats/nats-connection';
+import { natsCredentials, natsServers } from '../nats/nats-connection';
 import { DEV_DEFAULTS_WARNED_ENV, developmentDefaultsWarning, NestPinoLogger, type EcertConfig } from '@ecert/common';
 
 export interface MicroserviceBootstrap {
@@ -27,7 +27,7 @@ export async function bootstrapMicroservice(b: MicroserviceBootstrap): Promise<I
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(b.module, {
     transport: Transport.NATS,
     options: {
-      servers: b.config.NATS_URL.split(','),
+      servers: natsServers(b.config.NATS_URL),
       queue: b.service,
       name: b.service,
       maxReconnectAttempts: -1,

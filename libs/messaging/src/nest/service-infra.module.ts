@@ -89,7 +89,7 @@ export class ServiceInfraModule {
           provide: NATS_CONNECTION,
           useFactory: async () => {
             const nc = await connectNats(opts.config.NATS_URL, `${opts.service}-events`, natsCredentials(opts.config, opts.service));
-            if (selfProvisioning(opts.config)) await ensureEventsStream(nc);
+            if (selfProvisioning(opts.config)) await ensureEventsStream(nc, opts.config.NATS_REPLICAS);
             return nc;
           },
         },

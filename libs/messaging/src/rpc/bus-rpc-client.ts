@@ -4,7 +4,7 @@ import { NATIONAL_SCOPE, ProblemCode, ProblemError, requestContext, type EcertCo
 import { subjectResponder, type BusContextClaims, type RpcEnvelope, type RpcReply } from '@ecert/contracts';
 import { bodyDigest, replyProofData, tokenSignature, type BusIdentity } from '../identity/bus-identity';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, natsCredentials } from '../nats/nats-connection';
+import { connectNats, natsCredentials, natsServers } from '../nats/nats-connection';
 
 /**
  * A call that got no reply, as the caller's problem. No instance listening (NATS's "no
@@ -40,7 +40,7 @@ export class BusRpcClient {
   ) {
     this.client = ClientProxyFactory.create({
       transport: Transport.NATS,
-      options: { servers: config.NATS_URL.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, ...natsCredentials(config, identity.principal) },
+      options: { servers: natsServers(config.NATS_URL), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, ...natsCredentials(config, identity.principal) },
     });
     this.timeoutMs = config.NATS_REQUEST_TIMEOUT_MS;
   }

@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { EcertConfig } from '@ecert/common';
 import { durableConsumers, type ActivityKind, type DomainEvent } from '@ecert/contracts';
-import { BUS_IDENTITY, CONFIG, DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION, selfProvisioning, type BusIdentity } from '@ecert/messaging';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, EventConsumer, LOGGER, NATS_CONNECTION, consumerProvisioning, type BusIdentity } from '@ecert/messaging';
 import { writeActivity } from './activity-writer';
 
 /**
@@ -34,7 +34,7 @@ export class ActivityEventsListener implements OnApplicationBootstrap, OnApplica
     for (const [key, kind] of specs) {
       const consumer = new EventConsumer(this.ds, this.nc, logger, {
         ...durableConsumers()[key],
-        provision: selfProvisioning(this.config),
+        ...consumerProvisioning(this.config),
         verifier: this.identity,
         handler: async (event, manager) => {
           const serial = serialOf(event);
