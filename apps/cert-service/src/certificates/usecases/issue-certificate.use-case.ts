@@ -9,7 +9,7 @@ import { acceptCsrOrProblem } from '../csr-acceptance';
 import { EndEntityIssuer } from '../end-entity-issuer.service';
 import { CertificateViewMapper } from '../certificate-view.mapper';
 import { CompromisedKeyChecker } from '../compromised-key.checker';
-import { recordCertificateEvent } from '../certificate-events';
+import { recordIssuedCertificateEvent } from '../certificate-events';
 import { recordHistory } from '../certificate-history.writer';
 import { certificateReceipts } from '../certificate-command-receipts';
 import { CertificateQueries } from '../queries/certificate-queries.service';
@@ -53,7 +53,7 @@ export class IssueCertificateUseCase {
     // A retry of an issuance that ran is answered before signing anything.
     const earlier = receipt && (await certificateReceipts.find(this.ds, receipt));
     if (earlier) return this.queries.get(earlier);
-    await this.compromisedKeys.assertNotCompromised(csr.subjectSpki);
+    await this.compromisedKeys.assertNotCompromised(csr.subjectSpki, 'csr', csr.subjectKeyFingerprint);
     if (medium) await this.media.precheck(this.ds.manager, medium, identity);
     // Signed before the transaction: the connection and the account lock are then held only for
     // the count and the insert, never across CPU work. A refused request costs one signature.
@@ -94,7 +94,7 @@ export class IssueCertificateUseCase {
       await m.insert(CertificateEntity, entity);
       const row = entity;
       await recordHistory(m, { serial: row.serial, action: 'issue', fromStatus: null, toStatus: 'active' });
-      await recordCertificateEvent(m, 'certificate.issued', row);
+      await recordIssuedCertificateEvent(m, row);
       if (ukey && medium) await this.media.recordIssued(m, ukey, medium, row);
       if (opts.platformKey) await opts.platformKey.record(m, row);
       if (receipt) await certificateReceipts.record(m, receipt, row.serial);
