@@ -40,11 +40,3 @@ export async function recordCertificateEvent(
   return appendEvent(manager, type, c.serial, { ...certificateEventData(c), version, ...extra });
 }
 
-/**
- * The event of a certificate issued in this transaction. Its version is 1 without asking: the
- * serial is new (random, and the row was just inserted under its primary key), so the history
- * row this transaction wrote is its only one. Saves certificateVersion's count per issuance.
- */
-export function recordIssuedCertificateEvent(manager: EntityManager, c: CertificateEntity) {
-  return appendEvent(manager, 'certificate.issued', c.serial, { ...certificateEventData(c), version: 1 });
-}
