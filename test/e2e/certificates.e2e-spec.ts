@@ -512,6 +512,27 @@ describe('request ids, OCSP transport details and key confidentiality', () => {
     expect(o[0].payload.requestId).toBe(requestId);
   });
 
+  it('writes an issuance as the certificate row, its issue history row and its certificate.issued event (version 1), with the caller on each', async () => {
+    const requestId = `req-issue-${Date.now()}`;
+    const { csr } = opensslCsr(dir, 'p256');
+    const u = unit();
+    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: u }, { 'x-request-id': requestId });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const serial = r.body.serial as string;
+    const { rows: c } = await p.db.query('SELECT status, uscc, account_no, platform_held, version, created_at, der, spki_sha256 FROM cert.certificate WHERE serial = $1', [serial]);
+    expect(c[0]).toMatchObject({ status: 'active', uscc: u.uscc, account_no: u.accountNo, platform_held: false, version: 1 });
+    expect(Buffer.from(c[0].der).equals(pemToDer(r.body.certificatePem))).toBe(true);
+    expect(c[0].spki_sha256).toMatch(/^[0-9a-f]{64}$/);
+    const { rows: h } = await p.db.query('SELECT action, from_status, to_status, request_id, client_id, actor FROM cert.certificate_history WHERE serial = $1', [serial]);
+    expect(h).toHaveLength(1);
+    expect(h[0]).toMatchObject({ action: 'issue', from_status: null, to_status: 'active', request_id: requestId });
+    expect(h[0].client_id ?? h[0].actor).toBeTruthy();
+    const { rows: o } = await p.db.query("SELECT subject, payload FROM cert.outbox WHERE aggregate_id = $1 AND type = 'certificate.issued'", [serial]);
+    expect(o).toHaveLength(1);
+    expect(o[0].subject).toMatch(/certificate\.issued$/);
+    expect(o[0].payload).toMatchObject({ type: 'certificate.issued', aggregateId: serial, requestId, data: { serial, status: 'active', version: 1, uscc: u.uscc } });
+  });
+
   it('answers GET /pki/ocsp/{base64} and echoes the nonce openssl sends', async () => {
     const cert = await issue('p256');
     const f = writeChain(cert);

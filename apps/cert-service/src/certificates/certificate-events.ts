@@ -39,3 +39,4 @@ export async function recordCertificateEvent(
   const version = await certificateVersion(manager, c.serial);
   return appendEvent(manager, type, c.serial, { ...certificateEventData(c), version, ...extra });
 }
+

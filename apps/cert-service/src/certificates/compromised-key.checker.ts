@@ -14,9 +14,8 @@ import { KEY_COMPROMISE_REASONS, publicKeyFingerprint } from '@ecert/pki';
 export class CompromisedKeyChecker {
   constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
 
-  /** Throws a 400 problem on `field` for a compromised key; returns the key's fingerprint otherwise. */
-  async assertNotCompromised(spki: Uint8Array, field = 'csr'): Promise<string> {
-    const fingerprint = publicKeyFingerprint(spki);
+  /** Throws a 400 problem on `field` for a compromised key; returns the key's fingerprint (`fingerprint`, when the caller has it) otherwise. */
+  async assertNotCompromised(spki: Uint8Array, field = 'csr', fingerprint = publicKeyFingerprint(spki)): Promise<string> {
     const rows: unknown[] = await this.ds.query(
       `SELECT 1 FROM "cert"."certificate" WHERE spki_sha256 = $1 AND status IN ('revoked','invalid') AND revocation_reason = 'keyCompromise'
        UNION ALL

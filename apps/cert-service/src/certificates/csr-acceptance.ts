@@ -1,5 +1,5 @@
 import { ProblemCode, ProblemError } from '@ecert/common';
-import { acceptCsr, CsrError, type ParsedCsr } from '@ecert/pki';
+import { acceptCsr, CsrError, type AcceptedCsr } from '@ecert/pki';
 
 const CODES: Record<string, string> = {
   csr_malformed: ProblemCode.csrMalformed,
@@ -8,7 +8,7 @@ const CODES: Record<string, string> = {
 };
 
 /** Parses the CSR, checks proof of possession and the key policy; failures are 400 problems on `field`. */
-export function acceptCsrOrProblem(csr: unknown, field = 'csr'): ParsedCsr {
+export function acceptCsrOrProblem(csr: unknown, field = 'csr'): AcceptedCsr {
   if (typeof csr !== 'string' || !csr.trim()) throw ProblemError.badRequest(ProblemCode.csrMalformed, field, 'csr must be a PEM PKCS#10 request');
   try {
     return acceptCsr(csr);

@@ -84,7 +84,8 @@ export class EndEntityIssuer {
     return issuer;
   }
 
-  async issue(identity: SubscriberIdentity, csr: ParsedCsr, validityDays?: number): Promise<IssuedCertificate> {
+  /** `csr.subjectKeyFingerprint`, when intake computed it (AcceptedCsr), is not computed again. */
+  async issue(identity: SubscriberIdentity, csr: ParsedCsr & { subjectKeyFingerprint?: string }, validityDays?: number): Promise<IssuedCertificate> {
     if (!csr.keyFamily) throw ProblemError.badRequest(ProblemCode.keyRejected, 'csr', 'unsupported public key type');
     const ca = this.registry.byRole(csr.keyFamily, 'issuing');
     const { notBefore, notAfter } = this.validity(validityDays, ca.notAfter);
@@ -119,7 +120,7 @@ export class EndEntityIssuer {
       notBefore,
       notAfter,
       ...(personalId ? { personIdHash: personalId.hash } : {}),
-      spkiSha256: publicKeyFingerprint(csr.subjectSpki),
+      spkiSha256: csr.subjectKeyFingerprint ?? publicKeyFingerprint(csr.subjectSpki),
     };
   }
 }

@@ -12,6 +12,15 @@ export interface AuditReceipt {
 /** One writer at a time per database, across every gateway instance: the chain never forks. */
 export const AUDIT_CHAIN_LOCK = 'ecert-audit-chain';
 
+/**
+ * The chain lock and the head, in one round trip: two statements in one simple-protocol message.
+ * Under READ COMMITTED each statement of the message takes its own snapshot, so the head is read
+ * only once the lock is held. (Folding both into one statement, `SELECT … WHERE
+ * pg_advisory_xact_lock(…)`, would read the head from a snapshot taken before waiting for the lock:
+ * a batch that committed meanwhile would be missed and the chain would fork.)
+ */
+const LOCK_AND_READ_HEAD = `SELECT pg_advisory_xact_lock(hashtext('${AUDIT_CHAIN_LOCK}')); SELECT seq, hash FROM "gateway"."audit_log" ORDER BY seq DESC LIMIT 1`;
+
 const COLUMNS = ['seq', 'at', 'client_id', 'staff_id', 'actor', 'action', 'target', 'outcome', 'request_id', 'details', 'prev_hash', 'hash', 'alg'];
 
 /**
@@ -21,8 +30,11 @@ const COLUMNS = ['seq', 'at', 'client_id', 'staff_id', 'actor', 'action', 'targe
  */
 export async function writeAuditBatch(m: EntityManager, macKey: Uint8Array, records: readonly PendingAuditRecord[]): Promise<AuditReceipt[]> {
   if (!records.length) return [];
-  await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [AUDIT_CHAIN_LOCK]);
-  const last: { seq: string; hash: string }[] = await m.query('SELECT seq, hash FROM "gateway"."audit_log" ORDER BY seq DESC LIMIT 1');
+  // TypeORM's query() drops the results of a multi-statement message: ask the transaction's client.
+  const runner = m.queryRunner as unknown as { isTransactionActive?: boolean; connect(): Promise<{ query(sql: string): Promise<unknown> }> } | undefined;
+  if (!runner?.isTransactionActive) throw new Error('writeAuditBatch needs the caller\'s transaction (the chain lock lasts until it commits)');
+  const results = (await (await runner.connect()).query(LOCK_AND_READ_HEAD)) as { rows: { seq: string; hash: string }[] }[];
+  const last = results[1]!.rows;
   let seq = last.length ? Number(last[0].seq) : 0;
   let prev = last.length ? last[0].hash : AUDIT_GENESIS_HASH;
   const params: unknown[] = [];

@@ -9,7 +9,7 @@ import { toStoredRecord } from './audit-chain-reader';
 const keys = loadAuditKeys('unit-test audit secret');
 const logger = pino({ level: 'silent' });
 
-/** Just enough of PostgreSQL for the chain writer: the lock, the head, the multi-row INSERT. */
+/** Just enough of PostgreSQL for the chain writer: the lock and the head (one message), the multi-row INSERT. */
 class FakeDatabase {
   rows: Record<string, unknown>[] = [];
   transactions = 0;
@@ -19,11 +19,21 @@ class FakeDatabase {
   async transaction<T>(cb: (m: { query: (sql: string, params?: unknown[]) => Promise<unknown> }) => Promise<T>): Promise<T> {
     this.transactions++;
     const staged: Record<string, unknown>[] = [];
+    const head = () => this.rows.slice(-1).map((r) => ({ seq: String(r.seq), hash: r.hash }));
+    // The transaction's own client: the lock and the head come as one multi-statement message.
+    const client = {
+      query: async (sql: string) => {
+        await new Promise((r) => setImmediate(r));
+        if (!/^SELECT pg_advisory_xact_lock\(.*\); SELECT seq, hash FROM/.test(sql)) throw new Error(`unexpected SQL ${sql}`);
+        return [{ rows: [{}] }, { rows: head() }];
+      },
+    };
     const m = {
+      queryRunner: { isTransactionActive: true, connect: async () => client },
       query: async (sql: string, params: unknown[] = []) => {
         await new Promise((r) => setImmediate(r)); // a round trip: lets other appends queue up meanwhile
         if (sql.includes('pg_advisory_xact_lock')) return [];
-        if (sql.startsWith('SELECT seq, hash')) return this.rows.slice(-1).map((r) => ({ seq: String(r.seq), hash: r.hash }));
+        if (sql.startsWith('SELECT seq, hash')) return head();
         if (sql.startsWith('INSERT')) {
           const err = this.fail?.(params);
           if (err) throw err;

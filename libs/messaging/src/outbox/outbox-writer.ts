@@ -11,6 +11,20 @@ function actorOf(): Pick<DomainEvent, 'actor'> {
   return { actor: { clientId: ctx.clientId ?? null, staffId: ctx.actor ?? null, via: ctx.caller ?? null } };
 }
 
+/** A new domain event of the current request (its id, time, request and actor), not yet written anywhere. */
+export function newDomainEvent<TData>(type: string, aggregateId: string, data: TData): DomainEvent<string, TData> {
+  return {
+    id: randomUUID(),
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    aggregateId,
+    requestId: currentRequestId(),
+    ...actorOf(),
+    data,
+  };
+}
+
 /**
  * Records a domain event inside the caller's transaction. Must be given the transaction's
  * EntityManager: an event written outside it could survive a rolled-back change.
@@ -21,16 +35,7 @@ export async function appendEvent<TData>(
   aggregateId: string,
   data: TData,
 ): Promise<DomainEvent<string, TData>> {
-  const event: DomainEvent<string, TData> = {
-    id: randomUUID(),
-    type,
-    version: 1,
-    occurredAt: new Date().toISOString(),
-    aggregateId,
-    requestId: currentRequestId(),
-    ...actorOf(),
-    data,
-  };
+  const event = newDomainEvent(type, aggregateId, data);
   await manager.insert(OutboxMessage, {
     id: event.id,
     subject: eventSubject(type),

@@ -3,7 +3,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { ECParameters } from '@peculiar/asn1-ecc';
 import { OID } from './algorithms';
-import { describePublicKey } from './public-key-info';
+import { describePublicKey, type PublicKeyDescription } from './public-key-info';
 
 const NODE_CURVE: Readonly<Record<string, string>> = { [OID.prime256v1]: 'prime256v1', [OID.secp384r1]: 'secp384r1' };
 const DER_NULL = new Uint8Array([0x05, 0x00]);
@@ -13,17 +13,17 @@ const DER_NULL = new Uint8Array([0x05, 0x00]);
  * uncompressed point, RSA as rsaEncryption + NULL. The same key can be sent in several strict-DER
  * forms (compressed point, SM2's own algorithm OID, RSA parameters absent); a fingerprint of the
  * bytes as received would let a compromised key back in re-encoded. Keys that cannot be
- * described come back unchanged.
+ * described come back unchanged. `described` is describePublicKey(spki) when the caller has it.
  */
-export function canonicalSpki(spki: Uint8Array): Uint8Array {
-  let d;
+export function canonicalSpki(spki: Uint8Array, described?: PublicKeyDescription): Uint8Array {
+  let d = described;
   try {
-    d = describePublicKey(spki);
+    d ??= describePublicKey(spki);
   } catch {
     return spki;
   }
-  const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
   if (d.family === 'rsa' && !d.rsaPssOnly) {
+    const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
     return reencode(new AlgorithmIdentifier({ algorithm: OID.rsaEncryption, parameters: DER_NULL.slice().buffer }), new Uint8Array(info.subjectPublicKey));
   }
   if (d.curveOid && d.publicPoint) {
@@ -45,6 +45,6 @@ function reencode(algorithm: AlgorithmIdentifier, subjectPublicKey: Uint8Array):
  * SHA-256 of the canonical SPKI DER, lower-case hex: names a key whatever encoding it came in.
  * For the usual uncompressed encodings it equals `openssl pkey -pubin -outform DER | sha256sum`.
  */
-export function publicKeyFingerprint(spki: Uint8Array): string {
-  return createHash('sha256').update(canonicalSpki(spki)).digest('hex');
+export function publicKeyFingerprint(spki: Uint8Array, described?: PublicKeyDescription): string {
+  return createHash('sha256').update(canonicalSpki(spki, described)).digest('hex');
 }

@@ -21,6 +21,8 @@ export interface VerifySignatureInput {
   readonly signature: Uint8Array;
   /** SM2 signer ID; default 1234567812345678 (GM/T 0009). */
   readonly sm2UserId?: Sm2UserId;
+  /** describePublicKey(spki), when the caller has already made it (CSR intake): not decoded twice. */
+  readonly key?: PublicKeyDescription;
 }
 
 type Hash = 'sha256' | 'sha384' | 'sha512';
@@ -70,7 +72,7 @@ export function verifySignature(input: VerifySignatureInput): boolean {
       refused ? `${refused} (${oid}) signatures are not accepted` : `unsupported signature algorithm ${oid}`,
     );
   }
-  const key = describePublicKey(input.spki);
+  const key = input.key ?? describePublicKey(input.spki);
 
   switch (scheme.kind) {
     case 'sm2':

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { publicKeyFingerprint } from '../crypto/public-key-fingerprint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsrError, acceptCsr, parseCsr, verifyCsrProofOfPossession, type CsrErrorCode } from './csr';
 import { decodePem, encodePem } from './pem';
@@ -76,6 +78,9 @@ describe('CSRs made by openssl req -new', () => {
     // DER input (and PEM given as bytes) give the same result.
     expect(acceptCsr(csrs[name].der).certificationRequestInfo).toEqual(csr.certificationRequestInfo);
     expect(acceptCsr(new TextEncoder().encode(csrs[name].pem)).subjectSpki).toEqual(csr.subjectSpki);
+    // The fingerprint made from intake's one decode of the key is the key's own (openssl's DER, hashed).
+    expect(csr.subjectKeyFingerprint).toBe(createHash('sha256').update(csrs[name].spki).digest('hex'));
+    expect(csr.subjectKeyFingerprint).toBe(publicKeyFingerprint(csr.subjectSpki));
   });
 
   it('lists requested attributes without interpreting them', () => {

@@ -1,7 +1,8 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import type { AlgorithmFamily } from '../crypto/algorithms';
-import { assertAcceptableSubscriberKey } from '../crypto/public-key-info';
+import { assertAcceptableSubscriberKey, type PublicKeyDescription } from '../crypto/public-key-info';
+import { publicKeyFingerprint } from '../crypto/public-key-fingerprint';
 import { verifySignature } from '../crypto/signature-verifier';
 import { readDerElement, type DerElement } from './der-encoding';
 import { formatName } from './distinguished-name';
@@ -150,11 +151,12 @@ export function parseCsr(pemOrDer: string | Uint8Array): ParsedCsr {
  * inside it. SM2 requests are checked as SM2-with-SM3 with the standard ID 1234567812345678 (what
  * UKeys and `openssl req -sm3 -sigopt distid:1234567812345678` produce). Throws csr_signature_invalid.
  */
-export function verifyCsrProofOfPossession(csr: ParsedCsr): void {
+export function verifyCsrProofOfPossession(csr: ParsedCsr, key?: PublicKeyDescription): void {
   let ok: boolean;
   try {
     ok = verifySignature({
       spki: csr.subjectSpki,
+      ...(key ? { key } : {}),
       signatureAlgorithmOid: csr.signatureAlgorithmOid,
       ...(csr.signatureAlgorithmParameters ? { signatureAlgorithmParameters: csr.signatureAlgorithmParameters } : {}),
       data: csr.certificationRequestInfo,
@@ -167,22 +169,29 @@ export function verifyCsrProofOfPossession(csr: ParsedCsr): void {
   if (!ok) throw new CsrError('csr_signature_invalid', 'signature does not verify with the requested key');
 }
 
-/** Key policy (algorithm, size, curve, point validity) through the shared subscriber-key rules. */
-export function checkCsrKeyPolicy(csr: ParsedCsr): void {
+/** Key policy (algorithm, size, curve, point validity) through the shared subscriber-key rules; returns the key's description. */
+export function checkCsrKeyPolicy(csr: ParsedCsr): PublicKeyDescription {
   try {
-    assertAcceptableSubscriberKey(csr.subjectSpki);
+    return assertAcceptableSubscriberKey(csr.subjectSpki);
   } catch (e) {
     throw new CsrError('csr_key_rejected', (e as Error).message, { cause: e });
   }
 }
 
+/** A CSR that passed intake, with its key's fingerprint (publicKeyFingerprint of subjectSpki). */
+export interface AcceptedCsr extends ParsedCsr {
+  readonly subjectKeyFingerprint: string;
+}
+
 /**
  * The whole intake check: parse, key policy, then proof of possession (policy first, so weak or
- * unsupported keys are refused before any signature arithmetic is spent on them).
+ * unsupported keys are refused before any signature arithmetic is spent on them). The key is
+ * decoded once for all three (policy, signature, fingerprint): each decode costs an SPKI parse,
+ * a strict-DER re-encode and, for EC keys, OpenSSL's point check.
  */
-export function acceptCsr(pemOrDer: string | Uint8Array): ParsedCsr {
+export function acceptCsr(pemOrDer: string | Uint8Array): AcceptedCsr {
   const csr = parseCsr(pemOrDer);
-  checkCsrKeyPolicy(csr);
-  verifyCsrProofOfPossession(csr);
-  return csr;
+  const key = checkCsrKeyPolicy(csr);
+  verifyCsrProofOfPossession(csr, key);
+  return { ...csr, subjectKeyFingerprint: publicKeyFingerprint(csr.subjectSpki, key) };
 }

@@ -19,7 +19,7 @@ export type {
   UnitSubjectInput,
 } from './certificate-profiles';
 export { CsrError, acceptCsr, checkCsrKeyPolicy, parseCsr, verifyCsrProofOfPossession } from './csr';
-export type { CsrAttribute, CsrErrorCode, ParsedCsr } from './csr';
+export type { AcceptedCsr, CsrAttribute, CsrErrorCode, ParsedCsr } from './csr';
 export { PemError, decodePem, decodePemAll, encodePem, looksLikePem } from './pem';
 export type { PemBlock } from './pem';
 export { keyIdentifierOf } from './key-identifier';

@@ -9,8 +9,7 @@ import { acceptCsrOrProblem } from '../csr-acceptance';
 import { EndEntityIssuer } from '../end-entity-issuer.service';
 import { CertificateViewMapper } from '../certificate-view.mapper';
 import { CompromisedKeyChecker } from '../compromised-key.checker';
-import { recordCertificateEvent } from '../certificate-events';
-import { recordHistory } from '../certificate-history.writer';
+import { insertIssuedCertificate } from '../issued-certificate.writer';
 import { certificateReceipts } from '../certificate-command-receipts';
 import { CertificateQueries } from '../queries/certificate-queries.service';
 import { mediumOf, UkeyMedium } from '../../ukeys/ukey-medium.service';
@@ -53,7 +52,7 @@ export class IssueCertificateUseCase {
     // A retry of an issuance that ran is answered before signing anything.
     const earlier = receipt && (await certificateReceipts.find(this.ds, receipt));
     if (earlier) return this.queries.get(earlier);
-    await this.compromisedKeys.assertNotCompromised(csr.subjectSpki);
+    await this.compromisedKeys.assertNotCompromised(csr.subjectSpki, 'csr', csr.subjectKeyFingerprint);
     if (medium) await this.media.precheck(this.ds.manager, medium, identity);
     // Signed before the transaction: the connection and the account lock are then held only for
     // the count and the insert, never across CPU work. A refused request costs one signature.
@@ -90,11 +89,9 @@ export class IssueCertificateUseCase {
         ukeySerial: medium?.ukeySerial ?? null,
         platformHeld: !!opts.platformKey,
       });
-      // insert, not save: save() first SELECTs the row it is about to create.
-      await m.insert(CertificateEntity, entity);
+      // The certificate, its history row and its event: one statement (see insertIssuedCertificate).
+      await insertIssuedCertificate(m, entity);
       const row = entity;
-      await recordHistory(m, { serial: row.serial, action: 'issue', fromStatus: null, toStatus: 'active' });
-      await recordCertificateEvent(m, 'certificate.issued', row);
       if (ukey && medium) await this.media.recordIssued(m, ukey, medium, row);
       if (opts.platformKey) await opts.platformKey.record(m, row);
       if (receipt) await certificateReceipts.record(m, receipt, row.serial);

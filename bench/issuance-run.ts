@@ -1,0 +1,90 @@
+// Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
+import { BENCH_NAME, DURATION_S, QUIET_WAIT_S, WARMUP_S } from './env';
+import { benchLog, benchSourceDir, standaloneBenchConfig } from './standalone';
+import { writeBenchJson } from './report';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import pg from 'pg';
+import { BenchError, type Daemon } from './procs';
+import { createBenchDatabase, dropBenchState, freePort, registerBenchClient, startPlatform } from './platform';
+import { ensureWrk } from './wrk';
+import { formatCpu } from './cpu';
+import { runIssuanceBench, type IssuanceResult } from './issuance.bench';
+
+/**
+ * `npm run bench:issuance`: the issuance-through-REST phase of `npm run bench` alone (P-256 and
+ * SM2, wrk -t1 -c32), with the CPU milliseconds each process spent per created certificate.
+ * BENCH_DURATION, BENCH_WARMUP, BENCH_QUIET_WAIT as for `npm run bench`; the platform's children
+ * inherit NODE_OPTIONS, so `NODE_OPTIONS='--cpu-prof --cpu-prof-dir=DIR'` profiles every service.
+ * Writes bench/results/issuance-<timestamp>.json and issuance-latest.json.
+ */
+const log = benchLog;
+
+/** CPU ms per created certificate by process: cores × 1000 / (certificates per second). */
+export function cpuMsPerCertificate(r: IssuanceResult): Record<string, number> {
+  const cores = r.wrk.cpu?.coresByComponent ?? {};
+  if (!r.certsPerS) return {};
+  return Object.fromEntries(Object.entries(cores).map(([k, v]) => [k, Math.round((v * 1000 * 10) / r.certsPerS) / 10]));
+}
+
+async function main(): Promise<number> {
+  const wrk = await ensureWrk();
+  const port = await freePort();
+  process.env.GATEWAY_PORT = String(port);
+  process.env.ECERT_PUBLIC_URL = `http://127.0.0.1:${port}`;
+  const config = await standaloneBenchConfig();
+  const date = new Date().toISOString();
+  const loadStart = os.loadavg();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ecert-bench-'));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  log(`bench ${BENCH_NAME}: issuance through REST, gateway port ${port}`);
+  let platform: Daemon | undefined;
+  let db: pg.Pool | undefined;
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    log('cleaning up (platform, database, JetStream stream, Redis keys) ...');
+    await platform?.stop().catch(() => undefined);
+    await db?.end().catch(() => undefined);
+    for (const p of await dropBenchState(config).catch((e) => [String((e as Error).message)])) console.warn(`cleanup: ${p}`);
+    rmSync(work, { recursive: true, force: true });
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+  try {
+    await createBenchDatabase(config);
+    platform = await startPlatform(path.resolve(benchSourceDir, '..', 'dist'), config, path.join(work, 'platform.log'));
+    db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
+    const apiKey = await registerBenchClient(db);
+    const phase = await runIssuanceBench({ wrk, baseUrl, dir: work, db, durationS: DURATION_S, warmupS: WARMUP_S, connections: 32, quietWaitS: QUIET_WAIT_S, apiKey, log });
+    const lines = [
+      `ecert issuance bench — ${date} — ${os.cpus().length} cores, Node ${process.version}; load average ${loadStart.map((x) => x.toFixed(2)).join(' ')} → ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+      '',
+      '| CSR key | certs/s | p50 ms | p99 ms | non-201 | foreign cores | CPU ms per certificate |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...phase.results.map((r) => {
+        const perCert = Object.entries(cpuMsPerCertificate(r)).map(([k, v]) => `${k} ${v}`).join(', ');
+        return `| ${r.kind} | ${r.certsPerS.toFixed(1)} | ${r.wrk.latencyMs.p50} | ${r.wrk.latencyMs.p99} | ${r.non201} | ${r.wrk.foreignCores} | ${perCert} |`;
+      }),
+      '',
+      ...phase.results.map((r) => `${r.kind}: ${formatCpu(r.wrk.cpu)}`),
+    ];
+    console.log(`\n${lines.join('\n')}\n`);
+    const file = writeBenchJson(benchSourceDir, 'issuance-', date, { date, results: phase.results.map((r) => ({ ...r, cpuMsPerCertificate: cpuMsPerCertificate(r) })), report: lines.join('\n') });
+    log(`results written to ${path.relative(process.cwd(), file)}`);
+    return 0;
+  } catch (e) {
+    if (platform) console.error(`--- platform log (last lines) ---\n${platform.logTail(40)}`);
+    throw e;
+  } finally {
+    await cleanup();
+  }
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((e) => {
+    console.error(`[bench] ${e instanceof BenchError ? '' : 'unexpected error: '}${(e as Error).message}`);
+    process.exit(1);
+  });
