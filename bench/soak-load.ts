@@ -349,7 +349,8 @@ export class SoakLoad {
       const keyIdx = (c.keyIdx + 1) % KEYS_PER_KIND;
       const r = await this.call(op, 'POST', `/api/v1/certificates/${c.serial}/renew`, { csr: this.o.fixtures.csrs[c.kind][keyIdx] }, { 'idempotency-key': key });
       const serial = (r.body as CertificateView | undefined)?.serial;
-      if (r.status === 201 && serial) this.remember({ ...c, serial, keyIdx, sealed: false }, 'active');
+      // The unit's seals follow to the new certificate (the seal-service makes successors): same `sealed`.
+      if (r.status === 201 && serial) this.remember({ ...c, serial, keyIdx }, 'active');
       else if (r.status === 0 || r.status >= 500) return; // state unknown: left alone
       else this.active.set(c.serial, c);
       return;
