@@ -38,7 +38,8 @@ const DRAIN_S = clampInt(process.env.SOAK_DRAIN_S, 60, 5, 600);
 const MEMORY: MemoryLimits = {
   maxSlopeMbPerMin: clampInt(process.env.SOAK_MAX_SLOPE_MB, 2, 0, 1000),
   maxGrowthMb: clampInt(process.env.SOAK_MAX_GROWTH_MB, 20, 0, 10_000),
-  minSamples: 4,
+  // A slope over less than 3 minutes says little about a Node service (one GC cycle moves it).
+  minSamples: Math.ceil(180 / SAMPLE_S),
 };
 const QUEUES: QueueLimits = { maxGrowth: 10, maxSlopePerMin: 5 };
 /** Services judged for memory; the PostgreSQL figure is shown but shared buffers make it no leak measure. */
