@@ -19,6 +19,7 @@ export async function startPlatform(distRoot: string, config: EcertConfig, logPa
     ECERT_NATS_PREFIX: config.ECERT_NATS_PREFIX,
     ECERT_REDIS_PREFIX: config.ECERT_REDIS_PREFIX,
     GATEWAY_PORT: String(config.GATEWAY_PORT),
+    METRICS_PORT: String(config.METRICS_PORT),
     ECERT_PUBLIC_URL: config.ECERT_PUBLIC_URL,
     LOG_LEVEL: config.LOG_LEVEL,
   };
