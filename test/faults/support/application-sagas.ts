@@ -25,6 +25,8 @@ export interface PreparedApplication {
   csr: string;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 type Staff = Record<'county' | 'city' | 'province' | 'caOperator' | 'admin', StaffHeaders>;
 
 /**
@@ -47,28 +49,37 @@ export async function prepareApplications(base: string, dir: TempDir, csrs: stri
   const ukeys = csrs.map((_, i) => `UK-${batch}-${i}`);
   const stock = await api(base, 'POST', '/api/v1/ukeys/import', { batch, deliveredOn: '2026-11-20', items: ukeys.map((serial) => ({ serial, vendor: '飞天诚信', model: 'ePass3003' })) });
   if (stock.status !== 201) throw new Error(`UKey import: ${stock.status} ${JSON.stringify(stock.body)}`);
-  const ok = (what: string, r: { status: number; body: unknown }) => {
-    if (r.status < 200 || r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body as Record<string, any>;
+  // A set-up call that is safe to repeat (the keyed creation, an upload) is sent again if its
+  // connection was reset (a kept-alive socket the gateway closed meanwhile) and, for an upload
+  // (idempotent by content), after a 503 (the service too slow on the loaded machine).
+  const ok = async (what: string, call: () => Promise<{ status: number; body: unknown }>, repeat: 'no' | 'reset' | 'reset-or-503' = 'no') => {
+    for (let attempt = 1; ; attempt++) {
+      const r = await call().catch((e: Error & { cause?: { code?: string } }) => {
+        if (repeat === 'no' || e.cause?.code !== 'ECONNRESET' || attempt >= 3) throw e;
+        return undefined;
+      });
+      if (r && r.status >= 200 && r.status < 300) return r.body as Record<string, any>;
+      if (attempt >= 3 || (r && !(repeat === 'reset-or-503' && r.status === 503))) throw new Error(`${what}: ${r?.status} ${JSON.stringify(r?.body)}`);
+      await sleep(1000);
+    }
   };
   const one = async (i: number): Promise<PreparedApplication> => {
     const body = applicationBody(UNIT_REGION);
-    const created = ok('application', await api(base, 'POST', '/api/v1/applications', body, system));
+    const key = { 'idempotency-key': `fault-${randomUUID()}` };
+    const created = await ok('application', () => api(base, 'POST', '/api/v1/applications', body, { ...system, ...key }), 'reset');
     for (const kind of created.checklist.missing as string[]) {
       const [bytes, type] = kind === 'seal_impression_form' ? [scanJpeg().jpeg, 'image/jpeg'] : [samplePdf(kind), 'application/pdf'];
-      ok(`material ${kind}`, await upload(base, `/api/v1/applications/${created.id}/materials?kind=${kind}`, bytes, type, system));
+      await ok(`material ${kind}`, () => upload(base, `/api/v1/applications/${created.id}/materials?kind=${kind}`, bytes, type, system), 'reset-or-503');
     }
-    ok('submission', await api(base, 'POST', `/api/v1/applications/${created.id}/submit`, {}, system));
+    await ok('submission', () => api(base, 'POST', `/api/v1/applications/${created.id}/submit`, {}, system));
     const route = created.route as string[];
-    for (const tier of route.slice(0, -1)) ok(`${tier} approval`, await api(base, 'POST', `/api/v1/applications/${created.id}/decisions`, { decision: 'approve' }, staff[tier as 'county' | 'city']));
+    for (const tier of route.slice(0, -1)) await ok(`${tier} approval`, () => api(base, 'POST', `/api/v1/applications/${created.id}/decisions`, { decision: 'approve' }, staff[tier as 'county' | 'city']));
     return { id: created.id, uscc: body.unit.uscc, handler: { name: body.handler.name, idNumber: body.handler.idNumber }, finalTier: route[route.length - 1], ukeySerial: ukeys[i], csr: csrs[i] };
   };
   const apps: PreparedApplication[] = [];
   for (let i = 0; i < csrs.length; i += concurrency) apps.push(...(await Promise.all(csrs.slice(i, i + concurrency).map((_, j) => one(i + j)))));
   return { apps, staff };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Carries prepared applications through their final approval and the report of their production

@@ -170,7 +170,8 @@ export class Load {
     while (!this.stopping) {
       const r = Math.random();
       let share = 0;
-      const drawn = (s: number) => r < (share += s);
+      // A share of 0 is never drawn, even when every other branch falls through.
+      const drawn = (s: number) => s > 0 && r < (share += s);
       const active = this.hasActive();
       if (drawn(mix.lifecycle) && this.idle.size > 0) await this.lifecycle();
       else if (drawn(mix.revoke) && this.idle.size > 0 && this.revocations < (this.opts.maxRevocations ?? Infinity)) await this.revoke();
@@ -221,8 +222,8 @@ export class Load {
     const c = await send(this.opts.base, 'seal', '/api/v1/seals', sealBody(serial));
     c.target = serial;
     this.calls.push(c);
-    // A seal call without a clean answer leaves the certificate active either way.
-    this.idle.set(serial, 'active');
+    // A seal call without an answer is retried after the load: its certificate is kept active for it till then.
+    if (c.status >= 200 && c.status < 300) this.idle.set(serial, 'active');
   }
 
   private async application(): Promise<void> {
