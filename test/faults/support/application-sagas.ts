@@ -160,9 +160,12 @@ export class ApplicationSagas implements CallDriver {
         state = (c.answer as { status: string }).status;
         continue;
       }
-      // No clean answer: what happened is read back before anything is sent again.
-      await sleep(500);
-      const v = await this.read(a.id);
+      // No clean answer: what happened is read back (once the service answers) before anything is sent again.
+      let v: Record<string, any> | undefined;
+      while (!v && Date.now() < until) {
+        await sleep(500);
+        v = await this.read(a.id);
+      }
       if (v) state = v.status;
     }
   }
