@@ -3,6 +3,7 @@ import { runFault } from './support/fault-platform';
 import { startKillPlatform, type KillPlatform } from './support/kill-platform';
 import { isClean503 } from './support/checker';
 import { makeCsrs } from './support/load';
+import { waitFor } from '../support/http';
 import { ApplicationSagas, checkSagas, prepareApplications, type PreparedApplication } from './support/application-sagas';
 
 /**
@@ -14,6 +15,10 @@ import { ApplicationSagas, checkSagas, prepareApplications, type PreparedApplica
  * certificate and one seal, none stuck or needing attention, every 2xx still true. The cert- and
  * seal-services and the gateway run in this process.
  */
+/** Applications whose certificate or seal step is due or claimed (being sent) right now. */
+const SAGAS_UNDER_WAY = `SELECT count(DISTINCT application_id)::int AS n FROM workflow.application_step
+  WHERE name IN ('issue_certificate', 'make_seals') AND status IN ('pending', 'running') AND next_attempt_at IS NOT NULL`;
+
 let f: KillPlatform;
 let prepared: Awaited<ReturnType<typeof prepareApplications>>;
 
@@ -32,11 +37,14 @@ afterAll(async () => {
 describe('kill -9 of the workflow-service while it carries out approvals', () => {
   it('runs every saga to its end exactly once: one certificate and one seal per application, none stuck', async () => {
     let restartMs = 0;
+    let sagasAtKill = 0;
     const apps: PreparedApplication[] = prepared.apps;
     const { report, during } = await runFault(
       f,
       'workflow-service killed (SIGKILL) while carrying out approvals, and restarted',
       async () => {
+        // The kill comes while sagas are under way: some certificate or seal step due or sent.
+        sagasAtKill = await waitFor(async () => (await f.p.db.query(SAGAS_UNDER_WAY)).rows[0].n as number, 20_000, 100).catch(() => 0);
         restartMs = await f.child.killAndRestart(2000);
       },
       {
@@ -48,7 +56,8 @@ describe('kill -9 of the workflow-service while it carries out approvals', () =>
         check: (r, calls) => checkSagas(f.p.db, apps, calls, r),
       },
     );
-    console.log(`   workflow-service restarted in ${(restartMs / 1000).toFixed(1)} s`);
+    console.log(`   ${sagasAtKill} sagas had a certificate or seal step due or in flight at the kill; workflow-service restarted in ${(restartMs / 1000).toFixed(1)} s`);
+    expect(sagasAtKill).toBeGreaterThan(0);
     expect(report.acknowledged.saga).toBe(apps.length);
     expect(report.found.saga).toBe(apps.length);
     expect(report.acknowledged.approval).toBeGreaterThan(0);
