@@ -6,6 +6,7 @@ import { BusIdentity, BusRpcClient } from '@ecert/messaging';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslCsr, TempDir } from '../support/fixtures';
 import { api } from '../support/http';
+import { Redis } from 'ioredis';
 import { sealPng } from '../../apps/seal-service/src/images/test-images.spec-helper';
 
 /**
@@ -311,5 +312,26 @@ describe('REST', () => {
     const s = await api(p.baseUrl, 'POST', '/api/v1/seals', { kind: 'department', name: '人事部', image: SEAL_PNG, widthMm: 42, heightMm: 42, certificateSerial: cert.serial, idempotencyKey: key() });
     expect(s.status).toBe(400);
     expect(s.body).toMatchObject({ field: 'idempotencyKey' });
+  });
+
+  it('forwards the Idempotency-Key of a seal creation: a retry the gateway no longer knows gets the same seal', async () => {
+    const cert = await issued();
+    const key = `http-${randomUUID()}`;
+    const body = { kind: 'department', name: '人事部', image: SEAL_PNG, widthMm: 42, heightMm: 42, certificateSerial: cert.serial };
+    const first = await api(p.baseUrl, 'POST', '/api/v1/seals', body, { 'idempotency-key': key });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    // What the gateway kept of the key is gone (Redis lost, or the first answer never stored: a 5xx).
+    const redis = new Redis(p.config.REDIS_URL);
+    try {
+      const kept = await redis.keys(`${p.config.ECERT_REDIS_PREFIX}:idem:*:${key}`);
+      expect(kept).toHaveLength(1);
+      await redis.del(...kept);
+    } finally {
+      redis.disconnect();
+    }
+    const again = await api(p.baseUrl, 'POST', '/api/v1/seals', body, { 'idempotency-key': key });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await count('seal.seal WHERE certificate_serial = $1', [cert.serial])).toBe(1);
   });
 });

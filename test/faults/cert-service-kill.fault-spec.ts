@@ -1,10 +1,6 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startTestPlatform } from '../support/test-platform';
-import { TempDir } from '../support/fixtures';
-import { PrivateNats, PrivateRedis } from './support/private-servers';
-import { buildPlatform, ChildService } from './support/child-service';
-import { runFault, sleep, type FaultPlatform } from './support/fault-platform';
+import { runFault } from './support/fault-platform';
+import { startKillPlatform, type KillPlatform } from './support/kill-platform';
 import { isClean503 } from './support/checker';
 
 /**
@@ -14,45 +10,14 @@ import { isClean503 } from './support/checker';
  * made, one now, never a second); no certificate is left without its history, event and audit
  * record. The seal- and workflow-services and the gateway run in this process.
  */
-let build: Awaited<ReturnType<typeof buildPlatform>> | undefined;
-let f: FaultPlatform;
-let cert: ChildService;
+let f: KillPlatform;
 
 beforeAll(async () => {
-  build = await buildPlatform();
-  const dist = build.dist;
-  const nats = new PrivateNats();
-  const redis = new PrivateRedis();
-  await nats.start();
-  await redis.start();
-  const dir = new TempDir();
-  const publicPort = await freePort();
-  const env = { NATS_URL: nats.url, REDIS_URL: redis.url };
-  // The CAs' CRL/OCSP links name some port; nothing in this scenario follows them.
-  cert = new ChildService(dist, 'cert-service', { ...env, ECERT_PUBLIC_URL: `http://127.0.0.1:${publicPort}` }, path.join(dir.path, 'cert-service.log'));
-  await cert.start();
-  const p = await startTestPlatform({ services: ['seal', 'workflow', 'gateway'], env: { ...env, LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'fatal' } });
-  f = {
-    p,
-    nats,
-    redis,
-    dir,
-    baseUrls: [p.baseUrl],
-    db: p.db,
-    natsUrl: nats.url,
-    async close() {
-      await cert.stop();
-      await p.close();
-      await nats.remove();
-      await redis.remove();
-      dir.remove();
-    },
-  };
+  f = await startKillPlatform('cert-service');
 }, 300_000);
 
 afterAll(async () => {
   await f?.close();
-  build?.remove();
 });
 
 describe('kill -9 of the cert-service during an issuance burst', () => {
@@ -62,11 +27,7 @@ describe('kill -9 of the cert-service during an issuance burst', () => {
       f,
       'cert-service killed (SIGKILL) mid-burst and restarted',
       async () => {
-        await cert.kill();
-        await sleep(2000);
-        const t = Date.now();
-        await cert.start();
-        restartMs = Date.now() - t;
+        restartMs = await f.child.killAndRestart();
       },
       { beforeMs: 5000, afterMs: 5000, load: { clients: 12, pauseMs: 100, mix: { issue: 1, lifecycle: 0, application: 0 } }, csrs: 300, retryAll: true },
     );

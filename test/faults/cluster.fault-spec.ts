@@ -169,7 +169,7 @@ describe('a 3-node NATS cluster and two instances of every service, one of each 
           }, 30_000, 100);
           reelectedMs = Date.now() - killAt;
         },
-        { beforeMs: 8000, afterMs: 15_000, load: { clients: 8, pauseMs: 80 }, retryBase: gatewayUrls[1], check: { cutOff: (x: Call) => x.base === gatewayUrls[0] && x.status === 0 && !refused(x) && x.startedAt <= gatewayGoneAt } },
+        { beforeMs: 8000, afterMs: 15_000, load: { clients: 8, pauseMs: 80 }, retryBase: gatewayUrls[1], checkOptions: { cutOff: (x: Call) => x.base === gatewayUrls[0] && x.status === 0 && !refused(x) && x.startedAt <= gatewayGoneAt } },
       );
       const after = calls.filter((x) => !x.retryOf && x.startedAt >= killAt);
       const firstOk = (kind: string) => recoveredAfter(after.filter((x) => (kind === 'lifecycle' ? x.kind === 'freeze' || x.kind === 'unfreeze' : x.kind === kind)), killAt);

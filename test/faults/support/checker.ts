@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { durableConsumers, eventsStreamName } from '@ecert/contracts';
 import { natsServers } from '@ecert/messaging';
 import { waitFor } from '../../support/http';
-import type { Call } from './load';
+import { LIFECYCLE_KINDS, type Call } from './load';
 
 export interface Report {
   scenario: string;
@@ -13,6 +13,8 @@ export interface Report {
   found: Record<string, number>;
   lost: string[];
   duplicated: string[];
+  /** Duplicates by kind of call (or `event`, `seal state`). */
+  duplicatedByKind: Record<string, number>;
   halfWritten: string[];
   /** Answers that are neither 2xx nor a clean 503 problem (a 500, no answer, an unexpected 4xx). */
   unclean: string[];
@@ -81,6 +83,11 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
   const consumers = opts.consumers ?? ['seal', 'workflow', 'gateway'];
   const lost: string[] = [];
   const duplicated: string[] = [];
+  const duplicatedByKind: Record<string, number> = {};
+  const duplicate = (kind: string, what: string) => {
+    duplicated.push(what);
+    duplicatedByKind[kind] = (duplicatedByKind[kind] ?? 0) + 1;
+  };
   const halfWritten: string[] = [];
   const unclean: string[] = [];
   const acknowledged: Record<string, number> = {};
@@ -102,7 +109,7 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
   }
 
   // Every event committed must get out: wait for the relays (and the consumers) to catch up.
-  const outboxSql = "SELECT id::text, type, aggregate_id, published_at FROM cert.outbox UNION ALL SELECT id::text, type, aggregate_id, published_at FROM workflow.outbox";
+  const outboxSql = ['cert', 'workflow', 'seal'].map((schema) => `SELECT id::text, type, aggregate_id, published_at FROM ${schema}.outbox`).join(' UNION ALL ');
   await waitFor(async () => (await rows(db, `SELECT 1 FROM (${outboxSql}) o WHERE published_at IS NULL`)).length === 0, 60_000, 500).catch(() => undefined);
   const consumerName = { seal: durableConsumers().sealCertificates.name, workflow: durableConsumers().workflowCertificates.name, gateway: durableConsumers().gatewayAudit.name };
   const inboxSql = (who: 'seal' | 'workflow' | 'gateway') => `SELECT event_id::text AS id FROM ${who}.inbox WHERE consumer = '${consumerName[who]}'`;
@@ -129,15 +136,16 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
     }
     const n = stream.get(e.id) ?? 0;
     if (n === 0) lost.push(`${what}: not in the JetStream stream`);
-    if (n > 1) duplicated.push(`${what}: ${n} times in the stream`);
+    if (n > 1) duplicate('event', `${what}: ${n} times in the stream`);
     for (const who of consumers) if (needs(who, e.type) && !inbox.get(who)!.has(e.id)) lost.push(`${what}: never applied by the ${who} consumer`);
     if (consumers.includes('gateway')) {
       const a = eventAudits.get(e.id) ?? 0;
-      if (a !== 1) (a === 0 ? lost : duplicated).push(`${what}: ${a} audit records of the event`);
+      if (a === 0) lost.push(`${what}: 0 audit records of the event`);
+      if (a > 1) duplicate('event', `${what}: ${a} audit records of the event`);
     }
   }
   const outboxIds = new Set(outbox.map((e) => e.id));
-  for (const id of stream.keys()) if (!outboxIds.has(id)) duplicated.push(`event ${id} in the stream but in no outbox`);
+  for (const id of stream.keys()) if (!outboxIds.has(id)) duplicate('event', `event ${id} in the stream but in no outbox`);
 
   // Certificates: one per issuance request at most, exactly one per acknowledged one, and each
   // whole (history row, certificate.issued event).
@@ -155,9 +163,16 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
   const auditOf = (c: Call, target: string | undefined) => audits.filter((a) => a.action.startsWith('POST ') && a.request_id === c.requestId && a.outcome === 'success' && a.target === (target ?? null));
   // Calls made straight to a use case (no HTTP, so no gateway audit record).
   const audited = (c: Call, target: string | undefined) => (c.path.startsWith('direct:') ? 1 : auditOf(c, target).length);
-  const history = await rows<{ serial: string; action: string; request_id: string | null }>(db, "SELECT serial, action, request_id FROM cert.certificate_history WHERE action IN ('freeze','unfreeze')");
-  const lifecycleEvents = await rows<{ aggregate_id: string; type: string; request_id: string }>(db, "SELECT aggregate_id, type, payload->>'requestId' AS request_id FROM cert.outbox WHERE type IN ('certificate.frozen','certificate.unfrozen')");
+  const history = await rows<{ serial: string; action: string; request_id: string | null }>(db, "SELECT serial, action, request_id FROM cert.certificate_history WHERE action IN ('freeze','unfreeze','revoke')");
+  const lifecycleEvents = await rows<{ aggregate_id: string; type: string; request_id: string }>(db, "SELECT aggregate_id, type, payload->>'requestId' AS request_id FROM cert.outbox WHERE type IN ('certificate.frozen','certificate.unfrozen','certificate.revoked')");
   const apps = await rows<{ id: string; uscc: string }>(db, 'SELECT id::text, uscc FROM workflow.application');
+  const seals = await rows<{ id: string; name: string; status: string; certificate_serial: string; created: number; createdEvents: number }>(
+    db,
+    `SELECT s.id::text, s.name, s.status, s.certificate_serial,
+       (SELECT count(*)::int FROM seal.seal_history h WHERE h.seal_id = s.id AND h.action = 'create') AS created,
+       (SELECT count(*)::int FROM seal.outbox o WHERE o.aggregate_id = s.id::text AND o.type = 'seal.created') AS "createdEvents"
+     FROM seal.seal s`,
+  );
   const appsByUscc = new Map<string, number>();
   for (const a of apps) appsByUscc.set(a.uscc, (appsByUscc.get(a.uscc) ?? 0) + 1);
 
@@ -167,16 +182,16 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
     const uscc = (c.body as { unit?: { uscc?: string } }).unit?.uscc;
     if (c.kind === 'issue') {
       const mine = byUscc.get(uscc!) ?? [];
-      if (mine.length > 1) duplicated.push(`issuance ${c.idempotencyKey}: ${mine.length} certificates for one request`);
+      if (mine.length > 1) duplicate('issue', `issuance ${c.idempotencyKey}: ${mine.length} certificates for one request`);
       if (!is2xx(c)) continue;
       const ok = mine.length === 1 && mine[0].serial === c.ref;
       if (!ok) lost.push(`issuance ${c.idempotencyKey} answered ${c.status} ${c.ref}: ${mine.length} certificates found`);
       else if (audited(c, c.ref) !== 1) lost.push(`issuance ${c.ref}: ${auditOf(c, c.ref).length} success audit records`);
       else found.issue = (found.issue ?? 0) + 1;
-    } else if (c.kind === 'freeze' || c.kind === 'unfreeze') {
+    } else if (LIFECYCLE_KINDS.has(c.kind)) {
       const h = history.filter((r) => r.serial === c.target && r.action === c.kind && requestIds.includes(r.request_id ?? ''));
       const ev = lifecycleEvents.filter((r) => r.aggregate_id === c.target && requestIds.includes(r.request_id));
-      if (h.length > 1 || ev.length > 1) duplicated.push(`${c.kind} ${c.target}: ${h.length} history rows, ${ev.length} events for one request`);
+      if (h.length > 1 || ev.length > 1) duplicate(c.kind, `${c.kind} ${c.target}: ${h.length} history rows, ${ev.length} events for one request`);
       if (!is2xx(c)) {
         if (c.retryOf) continue;
         if (h.length !== ev.length) halfWritten.push(`${c.kind} ${c.target} (answered ${c.status}): ${h.length} history rows, ${ev.length} events`);
@@ -187,31 +202,74 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
       else found[c.kind] = (found[c.kind] ?? 0) + 1;
     } else if (c.kind === 'application') {
       const n = appsByUscc.get(uscc!) ?? 0;
-      if (n > 1) duplicated.push(`application for ${uscc}: ${n} rows for one request`);
+      if (n > 1) duplicate('application', `application for ${uscc}: ${n} rows for one request`);
       if (!is2xx(c)) continue;
       if (n !== 1 || !apps.some((a) => a.id === c.ref)) lost.push(`application ${c.ref}: ${n} rows`);
       else if (audited(c, c.ref) !== 1) lost.push(`application ${c.ref}: ${auditOf(c, c.ref).length} success audit records`);
       else found.application = (found.application ?? 0) + 1;
+    } else if (c.kind === 'seal') {
+      const name = (c.body as { name: string }).name;
+      const mine = seals.filter((x) => x.name === name);
+      if (mine.length > 1) duplicate('seal', `seal-making ${c.idempotencyKey}: ${mine.length} seals for one request`);
+      for (const x of mine) if (x.created !== 1 || x.createdEvents !== 1) halfWritten.push(`seal ${x.id}: ${x.created} create history rows, ${x.createdEvents} seal.created events`);
+      if (!is2xx(c)) continue;
+      if (mine.length !== 1 || mine[0].id !== c.ref) lost.push(`seal-making ${c.idempotencyKey} answered ${c.status} ${c.ref}: ${mine.length} seals found`);
+      else if (audited(c, c.ref) !== 1) lost.push(`seal ${c.ref}: ${auditOf(c, c.ref).length} success audit records`);
+      else found.seal = (found.seal ?? 0) + 1;
     }
   }
   // The last acknowledged state of each certificate is the state it has.
   const last = new Map<string, string>();
-  for (const c of [...calls].sort((a, b) => a.startedAt - b.startedAt)) if (is2xx(c) && c.target && !(c.retryOf && is2xx(c.retryOf))) last.set(c.target, (c.answer as { status?: string })?.status ?? '');
+  for (const c of [...calls].sort((a, b) => a.startedAt - b.startedAt)) if (is2xx(c) && LIFECYCLE_KINDS.has(c.kind) && c.target && !(c.retryOf && is2xx(c.retryOf))) last.set(c.target, (c.answer as { status?: string })?.status ?? '');
   for (const [serial, st] of last) {
     const row = certs.find((c) => c.serial === serial);
     if (row && st && row.status !== st) lost.push(`certificate ${serial}: acknowledged ${st}, found ${row.status}`);
   }
-  return { scenario, calls: calls.length, acknowledged, found, lost, duplicated, halfWritten, unclean, status, retries, events: { outbox: outbox.length, inStream: [...stream.values()].reduce((a, b) => a + b, 0), unpublished } };
+  checkSealsFollowed(certs, seals, acknowledged, found, lost);
+  for (const d of await rows<{ seal_id: string; event_id: string; n: number }>(db, 'SELECT seal_id::text, event_id::text, count(*)::int AS n FROM seal.seal_history WHERE event_id IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1')) {
+    duplicate('seal state', `seal ${d.seal_id}: certificate event ${d.event_id} applied ${d.n} times`);
+  }
+  // A seal's change made by a certificate event and its seal event commit together.
+  for (const h of await rows<{ seal_id: string; event_id: string; action: string; events: number }>(
+    db,
+    `SELECT h.seal_id::text, h.event_id::text, h.action,
+       (SELECT count(*)::int FROM seal.outbox o WHERE o.aggregate_id = h.seal_id::text AND o.payload->'data'->>'causeEventId' = h.event_id::text) AS events
+     FROM seal.seal_history h WHERE h.event_id IS NOT NULL`,
+  )) {
+    if (h.events !== 1) halfWritten.push(`seal ${h.seal_id}: ${h.action} for certificate event ${h.event_id} with ${h.events} seal events`);
+  }
+  return { scenario, calls: calls.length, acknowledged, found, lost, duplicated, duplicatedByKind, halfWritten, unclean, status, retries, events: { outbox: outbox.length, inStream: [...stream.values()].reduce((a, b) => a + b, 0), unpublished } };
+}
+
+/** What the seals of a certificate in each status must be (seal-service SealLifecycle's FOLLOW). */
+const SEAL_STATUS_OF: Record<string, string> = { active: 'active', frozen: 'suspended', revoked: 'revoked', invalid: 'suspended' };
+
+/**
+ * Every seal (but a retired one) is in the state its certificate's status requires, once the
+ * seal-service has applied every certificate event. Counted as the `seal state` row: seals there
+ * are (acknowledged), seals in the right state (found).
+ */
+function checkSealsFollowed(certs: { serial: string; status: string }[], seals: { id: string; status: string; certificate_serial: string }[], acknowledged: Record<string, number>, found: Record<string, number>, lost: string[]): void {
+  const statusOf = new Map(certs.map((c) => [c.serial, c.status]));
+  for (const s of seals) {
+    const want = SEAL_STATUS_OF[statusOf.get(s.certificate_serial) ?? ''];
+    if (s.status === 'retired' || !want) continue;
+    acknowledged['seal state'] = (acknowledged['seal state'] ?? 0) + 1;
+    if (s.status === want) found['seal state'] = (found['seal state'] ?? 0) + 1;
+    else lost.push(`seal ${s.id}: certificate ${s.certificate_serial} ${statusOf.get(s.certificate_serial)}, the seal ${s.status} (should be ${want})`);
+  }
 }
 
 /** The table each scenario prints: what was acknowledged, what was found, and the difference. */
 export function printReport(r: Report): void {
-  const kinds = [...new Set([...Object.keys(r.acknowledged), ...Object.keys(r.found)])].sort();
+  const kinds = [...new Set([...Object.keys(r.acknowledged), ...Object.keys(r.found), ...Object.keys(r.duplicatedByKind)])].sort();
   const lines = [
     `── fault scenario: ${r.scenario}`,
     `   calls ${r.calls}; answers by status ${JSON.stringify(r.status)}; retries with the same Idempotency-Key ${JSON.stringify(r.retries)}${r.recoveredMs !== undefined ? `; recovered ${(r.recoveredMs / 1000).toFixed(1)} s after the fault ended` : ''}`,
-    `   ${'kind'.padEnd(12)}${'acknowledged'.padStart(14)}${'found'.padStart(8)}${'lost'.padStart(6)}`,
-    ...kinds.map((k) => `   ${k.padEnd(12)}${String(r.acknowledged[k] ?? 0).padStart(14)}${String(r.found[k] ?? 0).padStart(8)}${String((r.acknowledged[k] ?? 0) - (r.found[k] ?? 0)).padStart(6)}`),
+    `   ${'kind'.padEnd(12)}${'acknowledged'.padStart(14)}${'found'.padStart(8)}${'lost'.padStart(6)}${'dup.'.padStart(6)}`,
+    ...kinds.map(
+      (k) => `   ${k.padEnd(12)}${String(r.acknowledged[k] ?? 0).padStart(14)}${String(r.found[k] ?? 0).padStart(8)}${String((r.acknowledged[k] ?? 0) - (r.found[k] ?? 0)).padStart(6)}${String(r.duplicatedByKind[k] ?? 0).padStart(6)}`,
+    ),
     `   events: ${r.events.outbox} committed, ${r.events.inStream} in the stream, ${r.events.unpublished} unpublished`,
     `   lost ${r.lost.length}, duplicated ${r.duplicated.length}, half-written ${r.halfWritten.length}, unclean answers ${r.unclean.length}`,
     ...[...r.lost.map((x) => `   LOST ${x}`), ...r.duplicated.map((x) => `   DUPLICATED ${x}`), ...r.halfWritten.map((x) => `   HALF-WRITTEN ${x}`), ...r.unclean.map((x) => `   UNCLEAN ${x}`)].slice(0, 40),

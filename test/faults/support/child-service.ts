@@ -12,8 +12,18 @@ const run = promisify(execFile);
  * Builds the platform the way `npm run build` does, into a directory of the suite's own inside
  * the repository (where node_modules resolves; ignored by git as .build-check-*), so a
  * developer's dist/ is neither used stale nor overwritten. `remove` deletes it.
+ *
+ * FAULT_BUILD_DIR names a build made before (the same two commands, `--outDir` that directory),
+ * used as it is and kept: for running one kill scenario again while working on it, on a machine
+ * where the build takes minutes. It is not rebuilt, so it must be made again after a change.
  */
 export async function buildPlatform(): Promise<{ dist: string; remove(): void }> {
+  const reused = process.env.FAULT_BUILD_DIR;
+  if (reused) {
+    const dist = path.resolve(root, reused);
+    if (!existsSync(path.join(dist, 'apps', 'cert-service', 'src', 'main.js'))) throw new Error(`FAULT_BUILD_DIR ${dist} holds no build`);
+    return { dist, remove: () => undefined };
+  }
   const outDir = path.join(root, `.build-check-faults-${process.pid}`);
   const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
   const alias = path.join(root, 'node_modules', '.bin', 'tsc-alias');
@@ -87,6 +97,15 @@ export class ChildService {
       c.once('exit', done);
       c.kill('SIGKILL');
     });
+  }
+
+  /** kill -9, `downMs` with the service gone, then a start; returns how long the start took (ms). */
+  async killAndRestart(downMs = 2000): Promise<number> {
+    await this.kill();
+    await new Promise((r) => setTimeout(r, downMs));
+    const t = Date.now();
+    await this.start();
+    return Date.now() - t;
   }
 
   async stop(): Promise<void> {

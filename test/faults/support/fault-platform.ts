@@ -71,14 +71,22 @@ export interface FaultRun {
   during: Call[];
 }
 
+/** What drives the calls of a scenario: the mixed Load, or a scenario's own (application sagas). */
+export interface CallDriver {
+  start(): unknown;
+  /** Ends the calls (after those in flight) and returns every call made. */
+  stop(): Promise<Call[]>;
+}
+
 /**
- * Mixed load for `beforeMs`, then `fault()` (which returns when the fault is over), then load for
- * `afterMs`; then the check of everything acknowledged against what is stored and published.
+ * Mixed load (or `driver`) for `beforeMs`, then `fault()` (which returns when the fault is over),
+ * then load for `afterMs`; then the check of everything acknowledged against what is stored and
+ * published, with the scenario's own checks (`check`) added to the report before it is printed.
  */
-export async function runFault(
+export async function runFault<D extends CallDriver = Load>(
   f: FaultTarget,
   scenario: string,
-  fault: (load: Load) => Promise<void>,
+  fault: (load: D) => Promise<void>,
   opts: {
     beforeMs?: number;
     afterMs?: number;
@@ -87,20 +95,27 @@ export async function runFault(
     retryAll?: boolean;
     /** Where the retries go (default the first gateway): one that survived the fault. */
     retryBase?: string;
-    check?: Pick<CheckOptions, 'cutOff'>;
+    /** The calls to send again with their Idempotency-Key (default: those without a clear answer; all with retryAll). */
+    retry?: (c: Call) => boolean;
+    driver?: D;
+    /** How the checker judges calls (a killed gateway's cut-off calls). */
+    checkOptions?: Pick<CheckOptions, 'cutOff'>;
+    /** The scenario's own checks, added to the report before it is printed. */
+    check?: (report: Report, calls: Call[]) => Promise<void>;
   } = {},
 ): Promise<FaultRun> {
-  const csrs = await makeCsrs(f.dir, opts.csrs ?? 200);
-  const load = new Load({ base: f.baseUrls, clients: 8, csrs, ...opts.load }).start();
+  const driver = opts.driver ?? (new Load({ base: f.baseUrls, clients: 8, csrs: await makeCsrs(f.dir, opts.csrs ?? 200), ...opts.load }) as unknown as D);
+  driver.start();
   await sleep(opts.beforeMs ?? 4000);
   const faultStart = Date.now();
-  await fault(load);
+  await fault(driver);
   const faultEnd = Date.now();
   await sleep(opts.afterMs ?? 8000);
-  const calls = await load.stop();
+  const calls = await driver.stop();
   // Every call without a clear answer is retried with its Idempotency-Key (every call, with retryAll).
-  const retried = await retryCalls(opts.retryBase ?? f.baseUrls[0], calls, (c) => opts.retryAll || c.status >= 500 || c.status === 0);
-  const report = await check(scenario, [...calls, ...retried], f.db, f.natsUrl, opts.check);
+  const retried = await retryCalls(opts.retryBase ?? f.baseUrls[0], calls, opts.retry ?? ((c) => opts.retryAll || c.status >= 500 || c.status === 0));
+  const report = await check(scenario, [...calls, ...retried], f.db, f.natsUrl, opts.checkOptions);
+  await opts.check?.(report, [...calls, ...retried]);
   report.recoveredMs = recoveredAfter(calls, faultEnd);
   printReport(report);
   return { report, calls: [...calls, ...retried], during: calls.filter((c) => c.startedAt >= faultStart && c.startedAt < faultEnd) };

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { makeResidentId, makeUscc, opensslAsync, TempDir } from '../../support/fixtures';
 import { defaultHeaders } from '../../support/http';
+import { sealPng } from '../../../apps/seal-service/src/images/test-images.spec-helper';
 
-export type OpKind = 'issue' | 'freeze' | 'unfreeze' | 'application';
+export type OpKind = 'issue' | 'freeze' | 'unfreeze' | 'revoke' | 'seal' | 'application' | 'approval' | 'production' | 'collection';
+
+/** The calls that change a certificate's status (their answer is the certificate, its new status). */
+export const LIFECYCLE_KINDS: ReadonlySet<OpKind> = new Set(['freeze', 'unfreeze', 'revoke']);
 
 /** One HTTP call of the load and what came back (status 0: no answer at all). */
 export interface Call {
@@ -15,13 +19,15 @@ export interface Call {
   status: number;
   contentType: string;
   code?: string;
-  /** The certificate serial or application id the answer named. */
+  /** The certificate serial, seal id or application id the answer named. */
   ref?: string;
-  /** The serial a lifecycle call was about. */
+  /** The serial a lifecycle or seal-making call was about; the application an approval, production or collection was. */
   target?: string;
   answer?: unknown;
   /** The gateway it was sent to. */
   base?: string;
+  /** Credentials of the call's own, if not the harness client's (a staff member's token). */
+  headers?: Record<string, string>;
   /** The call this one repeats (same path, body and Idempotency-Key). */
   retryOf?: Call;
   startedAt: number;
@@ -46,22 +52,27 @@ export async function makeCsrs(dir: TempDir, n: number): Promise<string[]> {
 
 export const issueBody = (csr: string) => ({ profile: 'unit', csr, unit: { name: '南宁市故障测试有限公司', uscc: makeUscc(), regionCode: '450100', accountNo: 'FAULT-1' } });
 
-const applicationBody = () => ({
+export const applicationBody = (regionCode = '450100') => ({
   type: 'apply',
-  unit: { name: '南宁市故障测试有限公司', address: '南宁市民族大道60号', postalCode: '530000', uscc: makeUscc(), regionCode: '450100', accountNo: `SI${Math.floor(Math.random() * 1e8)}` },
+  unit: { name: '南宁市故障测试有限公司', address: '南宁市民族大道60号', postalCode: '530000', uscc: makeUscc(regionCode), regionCode, accountNo: `SI${Math.floor(Math.random() * 1e8)}` },
   handler: { name: '李经办', idNumber: makeResidentId('450102'), phone: '13912345678', email: 'jingban@example.cn' },
   seals: [{ kind: 'official', name: '南宁市故障测试有限公司' }],
 });
 
+const SEAL_PNG = sealPng(240, 20).toString('base64');
+
+/** A department seal bound to a unit certificate; the name is the request's own, so the checker finds the seal it made. */
+export const sealBody = (serial: string, name = `故障测试部门${randomUUID().slice(0, 8)}`) => ({ kind: 'department', name, image: SEAL_PNG, widthMm: 42, heightMm: 42, certificateSerial: serial });
+
 /** Sends one call and records it; never throws (a refused connection or a timeout is status 0). */
-export async function send(base: string, kind: OpKind, path: string, body: unknown, idempotencyKey = `fault-${randomUUID()}`, timeoutMs = 30_000): Promise<Call> {
+export async function send(base: string, kind: OpKind, path: string, body: unknown, idempotencyKey = `fault-${randomUUID()}`, timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<Call> {
   const requestId = `fault-${randomUUID()}`;
   const startedAt = Date.now();
-  const call: Call = { kind, method: 'POST', path, body, idempotencyKey, requestId, base, status: 0, contentType: '', startedAt, ms: 0 };
+  const call: Call = { kind, method: 'POST', path, body, idempotencyKey, requestId, base, status: 0, contentType: '', startedAt, ms: 0, ...(Object.keys(headers).length ? { headers } : {}) };
   try {
     const res = await fetch(base + path, {
       method: 'POST',
-      headers: { ...defaultHeaders, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'x-request-id': requestId },
+      headers: { ...defaultHeaders, ...headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'x-request-id': requestId },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -93,7 +104,7 @@ export async function retryCalls(base: string, calls: Call[], which: (c: Call) =
     out.push(
       ...(await Promise.all(
         todo.slice(i, i + 8).map(async (c) => {
-          const r = await send(base, c.kind, c.path, c.body, c.idempotencyKey);
+          const r = await send(base, c.kind, c.path, c.body, c.idempotencyKey, undefined, c.headers);
           r.target = c.target;
           r.retryOf = c;
           return r;
@@ -112,8 +123,15 @@ export interface LoadOptions {
   base: string | string[];
   clients: number;
   csrs: string[];
-  /** Share of issuances among the calls (the rest: freeze/unfreeze of acknowledged certificates, applications). */
-  mix?: { issue: number; lifecycle: number; application: number };
+  /**
+   * Shares of the calls: freeze/unfreeze and revocations of certificates whose state the load
+   * knows, seals made for active ones, applications; the rest are issuances (while CSRs last).
+   */
+  mix?: { issue: number; lifecycle: number; application: number; revoke?: number; seal?: number };
+  /** Certificates known to be active when the load starts (made before it, e.g. with their seals). */
+  certificates?: string[];
+  /** At most this many revocations (a revoked certificate leaves the load for good). */
+  maxRevocations?: number;
   /** Pause between a client's calls (ms), so two cores shared with others are not saturated. */
   pauseMs?: number;
 }
@@ -132,8 +150,11 @@ export class Load {
   private readonly bases: string[];
   private running: Promise<void> | undefined;
 
+  private revocations = 0;
+
   constructor(private readonly opts: LoadOptions) {
     this.bases = Array.isArray(opts.base) ? opts.base : [opts.base];
+    for (const serial of opts.certificates ?? []) this.idle.set(serial, 'active');
   }
 
   start(): this {
@@ -155,15 +176,21 @@ export class Load {
   }
 
   private async client(first: number): Promise<void> {
-    const mix = this.opts.mix ?? { issue: 0.5, lifecycle: 0.35, application: 0.15 };
+    const mix = { revoke: 0, seal: 0, ...(this.opts.mix ?? { issue: 0.5, lifecycle: 0.35, application: 0.15 }) };
     const at = { base: first };
     while (!this.stopping) {
       const r = Math.random();
-      if (r < mix.lifecycle && this.idle.size > 0) await this.lifecycle(at);
-      else if (r < mix.lifecycle + mix.application) await this.application(at);
+      let share = 0;
+      // A share of 0 is never drawn, even when every other branch falls through.
+      const drawn = (s: number) => s > 0 && r < (share += s);
+      const active = this.hasActive();
+      if (drawn(mix.lifecycle) && this.idle.size > 0) await this.lifecycle(at);
+      else if (drawn(mix.revoke) && this.idle.size > 0 && this.revocations < (this.opts.maxRevocations ?? Infinity)) await this.revoke(at);
+      else if (drawn(mix.seal) && active) await this.seal(at);
+      else if (drawn(mix.application)) await this.application(at);
       else if (this.opts.csrs.length > 0) await this.issue(at);
       else if (this.idle.size > 0) await this.lifecycle(at);
-      else await this.application(at);
+      else if (mix.application > 0) await this.application(at);
       await new Promise((res) => setTimeout(res, this.opts.pauseMs ?? 50));
     }
   }
@@ -183,6 +210,11 @@ export class Load {
     return c;
   }
 
+  private hasActive(): boolean {
+    for (const st of this.idle.values()) if (st === 'active') return true;
+    return false;
+  }
+
   private async issue(at: { base: number }): Promise<void> {
     const c = await this.sendVia(at, 'issue', '/api/v1/certificates', issueBody(this.opts.csrs.pop()!));
     this.calls.push(c);
@@ -197,6 +229,27 @@ export class Load {
     c.target = serial;
     this.calls.push(c);
     if (c.status >= 200 && c.status < 300) this.idle.set(serial, op === 'freeze' ? 'frozen' : 'active');
+  }
+
+  private async revoke(at: { base: number }): Promise<void> {
+    const serial = this.idle.keys().next().value as string;
+    this.idle.delete(serial);
+    this.revocations++;
+    const c = await this.sendVia(at, 'revoke', `/api/v1/certificates/${serial}/revoke`, { reason: 'cessationOfOperation', comment: 'fault suite' });
+    c.target = serial;
+    this.calls.push(c);
+    // Revoked or not (no clean answer): the load leaves it alone from now on.
+  }
+
+  /** A seal for an active certificate the load holds meanwhile (so no freeze races the seal-making). */
+  private async seal(at: { base: number }): Promise<void> {
+    const serial = [...this.idle].find(([, st]) => st === 'active')![0];
+    this.idle.delete(serial);
+    const c = await this.sendVia(at, 'seal', '/api/v1/seals', sealBody(serial));
+    c.target = serial;
+    this.calls.push(c);
+    // A seal call without an answer is retried after the load: its certificate is kept active for it till then.
+    if (c.status >= 200 && c.status < 300) this.idle.set(serial, 'active');
   }
 
   private async application(at: { base: number }): Promise<void> {

@@ -17,6 +17,7 @@ import { createProblemValidationPipe } from '../problem/problem-validation.pipe'
 import { CreateSealDto, ExtractSealImageDto, ExtractSealImageQueryDto, ListSealsDto, VerifySealDto } from './seal.dto';
 import { derOrBase64, isJsonRequest, readRawBody } from './raw-body';
 import { ApiFile, ApiProblems, ApiResult, ApiUpload } from '../openapi/api-docs.decorators';
+import { ForwardsIdempotencyKey, IdempotencyKeyHeader, withIdempotencyKey } from '../idempotency/forwarded-idempotency-key.decorator';
 
 /** A seal picture refused (seal-service: seal-image-errors), 400 naming `image`. */
 const IMAGE_PROBLEMS = {
@@ -57,8 +58,9 @@ export class SealsController {
     503: [ProblemCode.serviceUnavailable],
   })
   @RequiresOperation('seals:create')
-  create(@Body() dto: CreateSealDto): Promise<SealView> {
-    return this.rpc.call(Subjects.seal.create, dto, { timeoutMs: 15_000 });
+  @ForwardsIdempotencyKey()
+  create(@Body() dto: CreateSealDto, @IdempotencyKeyHeader() key?: string): Promise<SealView> {
+    return this.rpc.call(Subjects.seal.create, withIdempotencyKey(dto, key), { timeoutMs: 15_000 });
   }
 
   @Get()
