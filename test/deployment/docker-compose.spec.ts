@@ -11,7 +11,7 @@ const BUS_AND_NATS_SECRETS = Object.fromEntries(
   ['GATEWAY', 'CERT_SERVICE', 'SEAL_SERVICE', 'WORKFLOW_SERVICE', 'OPERATOR'].flatMap((s) => [
     [`NATS_${s}_PASSWORD`, `compose-test-${s.toLowerCase()}`],
     [`ECERT_${s}_BUS_KEY`, `compose-test-key-${s.toLowerCase()}`],
-  ]).concat([['ECERT_BUS_PUBLIC_KEYS', 'gateway=x']]),
+  ]).concat([['ECERT_BUS_PUBLIC_KEYS', 'gateway=x'], ['NATS_ROUTE_PASSWORD', 'compose-test-route']]),
 );
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HAVE_COMPOSE = requireTool({ name: 'docker-compose', present: onPath('docker-compose'), apt: 'docker-compose', tests: 'compose file validation' });
@@ -96,9 +96,12 @@ describe('the NATS cluster configuration (deploy/nats/nats-cluster.conf)', () =>
   const conf = readFileSync(path.join(root, 'deploy/nats/nats-cluster.conf'), 'utf8');
   const compose = readFileSync(path.join(root, 'docker-compose.cluster.yml'), 'utf8');
 
-  it('routes every node to the three compose services and keeps the single server\'s authorisation', () => {
-    const routes = /routes: \[([^\]]*)\]/.exec(conf)?.[1].split(',').map((r) => r.trim());
-    expect(routes).toEqual(NODES.map((n) => `nats://${n}:6222`));
+  it('routes every node to the three compose services, only with the route password, and keeps the single server\'s authorisation', () => {
+    // The routes are given on the command line, with the password in their URLs (a config variable cannot sit inside one).
+    const routes = /--routes\n\s+- (.+)/.exec(compose)?.[1].split(',');
+    expect(routes).toEqual(NODES.map((n) => `nats://ecert-route:\${NATS_ROUTE_PASSWORD${n === 'nats' ? ':?set NATS_ROUTE_PASSWORD' : ''}}@${n}:6222`));
+    expect(conf).toMatch(/authorization \{ user: ecert-route, password: \$NATS_ROUTE_PASSWORD/);
+    expect(conf).not.toMatch(/^\s*routes:/m);
     expect(conf).toMatch(/^server_name: \$NATS_SERVER_NAME$/m);
     expect(conf).toMatch(/^include \.\/ecert-authorization\.conf$/m);
     expect(conf).toMatch(/jetstream \{ store_dir: \/data \}/);

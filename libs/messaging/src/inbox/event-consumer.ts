@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, EVENTS_STREAM, eventArrivesOn, eventPublisher, type DomainEvent } from '@ecert/contracts';
 import type { BusIdentity } from '../identity/bus-identity';
@@ -43,6 +43,25 @@ export function durableConsumerConfig(spec: { name: string; filterSubject: strin
 }
 
 /**
+ * Creates the durable consumer, or brings an existing one to `config`'s number of replicas.
+ * NATS 2.10+ refuses a create whose configuration differs from the stored one ("consumer already
+ * exists"), so re-provisioning with a new NATS_REPLICAS (or after an upgrade: consumers made
+ * before were stored with 0, "as the stream") must update instead. Only the replicas are updated:
+ * the rest of the configuration is fixed for a consumer's life (its deliver policy cannot change).
+ */
+export async function ensureDurableConsumer(jsm: JetStreamManager, stream: string, config: ReturnType<typeof durableConsumerConfig>): Promise<void> {
+  const existing = await jsm.consumers.info(stream, config.durable_name).catch((e: Error & { code?: string | number }) => {
+    if (/not found/i.test(e.message) || String(e.code) === '404') return undefined;
+    throw e;
+  });
+  if (!existing) {
+    await jsm.consumers.add(stream, config);
+    return;
+  }
+  if ((existing.config.num_replicas ?? 0) !== config.num_replicas) await jsm.consumers.update(stream, config.durable_name, { num_replicas: config.num_replicas });
+}
+
+/**
  * A durable JetStream consumer that applies each event exactly once: the inbox row and the
  * handler's writes commit in one transaction, and a redelivered event whose row exists is only
  * acknowledged. An event not signed by the one service that publishes its type is dropped
@@ -61,7 +80,7 @@ export class EventConsumer {
   ) {}
 
   async start(): Promise<void> {
-    if (this.opts.provision !== false) await (await jetstreamManager(this.nc)).consumers.add(EVENTS_STREAM, durableConsumerConfig(this.opts, this.opts.replicas));
+    if (this.opts.provision !== false) await ensureDurableConsumer(await jetstreamManager(this.nc), EVENTS_STREAM, durableConsumerConfig(this.opts, this.opts.replicas));
     const consumer = await jetstream(this.nc).consumers.get(EVENTS_STREAM, this.opts.name);
     this.messages = await consumer.consume({ max_messages: 100 });
     this.loop = (async () => {

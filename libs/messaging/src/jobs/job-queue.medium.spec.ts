@@ -66,11 +66,14 @@ describe('JobQueue schedules', () => {
     await waitFor(async () => runs > before + 1, 10_000, 50);
   });
 
-  it('does not bring back a schedule that was removed', async () => {
+  it('does not bring back a schedule that was removed, and removes it again if another instance does', async () => {
     await jobs.unschedule('tick');
     await flushAll();
     expect(await jobs.restoreSchedules()).toEqual([]);
     await new Promise((r) => setTimeout(r, 700));
     expect(await jobs.queue.getJobScheduler('tick')).toBeUndefined();
+    // An instance still configured on (a rolling change) schedules it again: this one, configured off, takes it away.
+    await jobs.queue.upsertJobScheduler('tick', { every: 250 }, { name: 'tick' });
+    await waitFor(async () => !(await jobs.queue.getJobScheduler('tick')), 5_000, 100);
   });
 });

@@ -40,6 +40,8 @@ export interface JobQueueOptions<T> {
  */
 export class JobQueue<T = unknown> {
   private readonly schedules = new Map<string, Schedule<T>>();
+  /** Schedulers configured off here: removed again if an instance still configured on puts them back. */
+  private readonly unscheduled = new Set<string>();
   private checkTimer?: NodeJS.Timeout;
   private checking?: Promise<string[]>;
   private closed = false;
@@ -71,8 +73,13 @@ export class JobQueue<T = unknown> {
    * several instances doing it at once leave one scheduler.
    */
   async schedule(id: string, repeat: Schedule<T>['repeat'], template?: Schedule<T>['template']): Promise<void> {
+    this.unscheduled.delete(id);
     this.schedules.set(id, { repeat, template });
     await this.upsert(id, { repeat, template });
+    this.watch();
+  }
+
+  private watch(): void {
     if (this.checkTimer) return;
     this.checkTimer = setInterval(() => void this.restoreSchedules(), this.checkEveryMs);
     this.checkTimer.unref();
@@ -84,10 +91,15 @@ export class JobQueue<T = unknown> {
     return (this.queue as Queue).upsertJobScheduler(id, s.repeat, s.template as Parameters<Queue['upsertJobScheduler']>[2]);
   }
 
-  /** Stops a repeating job (configured off): removed from Redis and no longer restored. */
+  /**
+   * Stops a repeating job (configured off): removed from Redis, and removed again by the same
+   * checks if an instance still configured on (a rolling change of configuration) puts it back.
+   */
   async unschedule(id: string): Promise<void> {
     this.schedules.delete(id);
+    this.unscheduled.add(id);
     await this.queue.removeJobScheduler(id);
+    this.watch();
   }
 
   /** Puts back the schedulers Redis no longer has; returns their ids. One check at a time. */
@@ -106,6 +118,16 @@ export class JobQueue<T = unknown> {
         await this.upsert(id, s);
         restored.push(id);
         this.logger.warn({ scheduler: id }, `${this.label} job scheduler was missing from Redis (emptied or failed over); restored`);
+      } catch (e) {
+        this.logger.warn({ scheduler: id, err: (e as Error).message }, `${this.label} job scheduler could not be checked`);
+      }
+    }
+    for (const id of this.unscheduled) {
+      if (this.closed) break;
+      try {
+        if (!(await this.queue.getJobScheduler(id)) || !this.unscheduled.has(id)) continue;
+        await this.queue.removeJobScheduler(id);
+        this.logger.warn({ scheduler: id }, `${this.label} job scheduler is configured off here but was scheduled again (an instance configured on?); removed`);
       } catch (e) {
         this.logger.warn({ scheduler: id, err: (e as Error).message }, `${this.label} job scheduler could not be checked`);
       }

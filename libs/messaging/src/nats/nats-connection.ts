@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { EcertConfig } from '@ecert/common';
 import { durableConsumers, eventsStreamName, natsPrefix } from '@ecert/contracts';
-import { durableConsumerConfig } from '../inbox/event-consumer';
+import { durableConsumerConfig, ensureDurableConsumer } from '../inbox/event-consumer';
 
 /**
  * Whether services create the events stream and their consumers themselves: on a development
@@ -105,5 +105,5 @@ export async function deleteEventsStream(nc: NatsConnection): Promise<void> {
 export async function provisionEvents(nc: NatsConnection, replicas: number, prefix = natsPrefix): Promise<void> {
   await ensureEventsStream(nc, replicas, prefix);
   const jsm = await jetstreamManager(nc);
-  for (const spec of Object.values(durableConsumers(prefix))) await jsm.consumers.add(eventsStreamName(prefix), durableConsumerConfig(spec, replicas));
+  for (const spec of Object.values(durableConsumers(prefix))) await ensureDurableConsumer(jsm, eventsStreamName(prefix), durableConsumerConfig(spec, replicas));
 }
