@@ -13,6 +13,7 @@ export {
 } from './ocsp-request-parser';
 export {
   OcspResponseBuilder,
+  ocspAnswerTimes,
   type OcspCertStatus,
   type OcspResponderOptions,
   type OcspResponseDataInput,
