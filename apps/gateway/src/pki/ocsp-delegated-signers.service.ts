@@ -20,6 +20,8 @@ import { OcspCache } from './ocsp-cache.service';
 export interface DelegatedAuthority {
   readonly caId: string;
   readonly builder: OcspResponseBuilder;
+  /** The delegated responder certificate (DER). */
+  readonly certificate: Uint8Array;
   /** The issuing CA certificate it was certified under (a re-keyed CA needs a new one). */
   readonly caCertificate: Buffer;
   readonly notAfter: number;
@@ -141,7 +143,7 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
       .append({ action: 'ocsp.delegated-responder.issued', target: caId, outcome: 'success', actor: 'gateway', details: { serial: reply.serial, notAfter: reply.notAfter, keyFingerprint: publicKeyFingerprint(signer.spki) } })
       .catch((e) => this.logger.error({ err: (e as Error).message, caId }, 'AUDIT: delegated OCSP responder certificate not recorded'));
     this.logger.info({ caId, serial: reply.serial, notAfter: reply.notAfter }, 'OCSP: delegated responder certificate in use');
-    return { caId, builder, caCertificate, notAfter, renewAt: now + (notAfter - now) / 2 };
+    return { caId, builder, certificate, caCertificate, notAfter, renewAt: now + (notAfter - now) / 2 };
   }
 
   private install(byCa: Map<string, DelegatedAuthority>): void {
