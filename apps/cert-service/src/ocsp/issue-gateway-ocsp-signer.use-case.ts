@@ -52,6 +52,9 @@ export class IssueGatewayOcspSignerUseCase {
     }
     // Throws ca_revoked (503) when the CA or one above it is revoked: a revoked CA delegates nothing.
     const signer = await this.registry.signer(caId);
+    // Asked of the database too: this instance may not have reloaded yet after another one revoked
+    // the CA (its broadcast and this request race), and a certificate issued now would outlive that.
+    if (await this.registry.revokedInDatabase(ca)) throw new ProblemError(503, ProblemCode.caRevoked, PROBLEM_TITLES.ca_revoked, `The certificate of CA ${caId} is revoked: it delegates nothing`);
     const caCertificate = new Uint8Array(ca.certificate);
     const notBefore = new Date(Date.now() - 60_000); // relying parties' clocks
     const notAfter = new Date(notBefore.getTime() + 60_000 + this.config.OCSP_GATEWAY_SIGNER_HOURS * HOUR);
@@ -73,4 +76,5 @@ export class IssueGatewayOcspSignerUseCase {
     this.logger.info({ requestId: ctx?.requestId, caller, caId, serial: serialHex, notAfter: notAfter.toISOString(), keyFingerprint: publicKeyFingerprint(spki) }, 'delegated OCSP responder certificate issued to a gateway');
     return { certificateBase64: Buffer.from(der).toString('base64'), caCertificateBase64: Buffer.from(caCertificate).toString('base64'), serial: serialHex, notAfter: notAfter.toISOString() };
   }
+
 }
