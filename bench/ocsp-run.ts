@@ -1,13 +1,11 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
 import { BENCH_NAME, DURATION_S, QUIET_WAIT_S, WARMUP_S } from './env';
-import { benchLog, benchSourceDir } from './standalone';
+import { benchLog, benchSourceDir, standaloneBenchConfig } from './standalone';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import pg from 'pg';
-import { loadConfig } from '@ecert/common';
-import { checkBackingServices } from '../scripts/backing-services';
 import { BenchError, commandExists, type Daemon } from './procs';
 import { ensureWrk } from './wrk';
 import { createBenchDatabase, dropBenchState, freePort, registerBenchClient, startPlatform } from './platform';
@@ -29,11 +27,7 @@ async function main(): Promise<number> {
   const port = await freePort();
   process.env.GATEWAY_PORT = String(port);
   process.env.ECERT_PUBLIC_URL = `http://127.0.0.1:${port}`;
-  process.env.ECERT_INVALIDATION_CRON = 'off';
-  process.env.ECERT_REMINDERS_CRON = 'off';
-  const config = loadConfig(process.env);
-  const down = (await checkBackingServices(config)).filter((c) => !c.ok);
-  if (down.length) throw new BenchError(down.map((c) => `${c.name} is not reachable (${c.error}); ${c.hint}`).join('\n'));
+  const config = await standaloneBenchConfig();
   const baseUrl = `http://127.0.0.1:${port}`;
   const date = new Date().toISOString();
   const loadStart = os.loadavg();
