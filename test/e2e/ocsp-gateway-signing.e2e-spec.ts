@@ -61,6 +61,9 @@ describe('OCSP requests with a nonce, signed by the gateway', () => {
     expect(out).toContain('(gateway)');
     out = await ask(['-VAfile', va]);
     expect(out).toContain('Response verify OK');
+    // The gateway recorded the certificate it was given in its audit trail.
+    const { rows } = await p.db.query("SELECT target, actor, details FROM gateway.audit_log WHERE action = 'ocsp.delegated-responder.issued'");
+    expect(rows).toContainEqual(expect.objectContaining({ target: c.caId, actor: 'gateway' }));
 
     // The view holds "good" now: the freeze must not be answered from it.
     const answerer = p.gateway!.get(OcspNonceAnswerer);
