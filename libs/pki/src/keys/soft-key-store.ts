@@ -138,13 +138,6 @@ export async function generateEphemeralSigner(algorithm: KeyAlgorithm): Promise<
   if (!ALGORITHMS.includes(algorithm)) throw new UnsupportedKeyAlgorithmError(`cannot generate ${String(algorithm)} keys`);
   const { spki, pkcs8 } = await generateKey(algorithm);
   try {
-    if (algorithm === 'EC-P256' || algorithm === 'EC-P384') {
-      // Signs inline: an ECDSA signature (~50 µs) costs less than the thread-pool hop of the
-      // callback form when it is made per OCSP answer, thousands a second.
-      const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
-      const hash = NODE_HASH[algorithm];
-      return new SoftSigner('ephemeral', algorithm, spki, async (data) => new Uint8Array(nodeSign(hash, data, { key, dsaEncoding: 'der' })));
-    }
     return createSoftSigner('ephemeral', algorithm, spki, pkcs8);
   } finally {
     pkcs8.fill(0);
