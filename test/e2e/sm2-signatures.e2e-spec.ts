@@ -73,7 +73,8 @@ describe('SM2 signatures made by the CA', () => {
     const rootCrl = Buffer.from(await (await fetch(`${p.baseUrl}/pki/crl/sm2-root.crl`)).arrayBuffer());
     checkBothWays('root-crl', rootCrl, root);
 
-    // OCSP: a request made by openssl, answered by the SM2 delegated responder.
+    // OCSP: a request made by openssl (with a nonce), answered by an SM2 delegated responder: the
+    // gateway's own once it has one (ocsp-gateway-signing.e2e-spec), else the cert-service's.
     const leafFile = dir.file('leaf.pem', r.body.certificatePem);
     const issuingFile = dir.file('issuing.pem', pem(issuing));
     const reqFile = dir.file('req.der');
@@ -82,8 +83,9 @@ describe('SM2 signatures made by the CA', () => {
     expect(res.headers.get('content-type')).toBe('application/ocsp-response');
     const respDer = Buffer.from(await res.arrayBuffer());
     const { basic, responderCert } = basicOcspResponse(respDer);
-    expect(responderCert?.equals(ocspSigner)).toBe(true);
-    checkBothWays('ocsp-response', basic, ocspSigner);
+    expect(responderCert).toBeDefined();
+    if (!responderCert!.equals(ocspSigner)) checkBothWays('gateway-ocsp-signer', responderCert!, issuing);
+    checkBothWays('ocsp-response', basic, responderCert!);
     const text = opensslResult(['ocsp', '-respin', dir.file('resp.der', respDer), '-resp_text', '-noverify']).out;
     expect(text).toContain('Cert Status: revoked');
     expect(text).toContain('Revocation Reason: certificateHold');

@@ -32,6 +32,9 @@ import { CrlScheduler } from './revocation/crl-scheduler.service';
 import { RevocationChangeNotifier } from './revocation/revocation-change.notifier';
 import { PkiDistributionHandler } from './revocation/pki-distribution.handler';
 import { OcspResponder } from './ocsp/ocsp-responder.service';
+import { GatewayOcspHandler } from './ocsp/gateway-ocsp.handler';
+import { IssueGatewayOcspSignerUseCase } from './ocsp/issue-gateway-ocsp-signer.use-case';
+import { AnswerOcspStatusUseCase } from './ocsp/answer-ocsp-status.use-case';
 import { HealthHandler } from './health/health.handler';
 import { OperationsHandler } from './operations/operations.handler';
 import { CertificateOverviewQuery } from './operations/certificate-overview.query';
@@ -107,7 +110,7 @@ export class CertServiceModule {
       imports: [
         ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS, outboxLanes: { bulkMin: 20 } }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, OperationsHandler, ActivityHandler, InvalidationHandler],
+      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, OperationsHandler, ActivityHandler, InvalidationHandler, GatewayOcspHandler],
       providers: [
         // Not a request/reply controller: every instance answers the metrics request (scatter-gather).
         serviceMetricsResponder('cert-service', Subjects.cert.operationsMetrics),
@@ -133,6 +136,8 @@ export class CertServiceModule {
         CrlScheduler,
         RevocationChangeNotifier,
         OcspResponder,
+        IssueGatewayOcspSignerUseCase,
+        AnswerOcspStatusUseCase,
         SignSealInfoUseCase,
         UkeyQueries,
         UkeyCertificates,

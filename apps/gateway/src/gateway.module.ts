@@ -15,6 +15,8 @@ import { PkiController } from './pki/pki.controller';
 import { CasController } from './cas/cas.controller';
 import { SealsController } from './seals/seals.controller';
 import { OcspCache } from './pki/ocsp-cache.service';
+import { OcspDelegatedSigners } from './pki/ocsp-delegated-signers.service';
+import { OcspNonceAnswerer } from './pki/ocsp-nonce-answerer.service';
 import { gatewayDatabaseProvider } from './database/gateway-database.provider';
 import { GatewayRedisLifecycle, gatewayRedisProvider } from './redis/gateway-redis.provider';
 import { AccessService } from './access/access.service';
@@ -91,6 +93,8 @@ export class GatewayModule {
         RpcClient,
         BackingStoresProbe,
         OcspCache,
+        OcspDelegatedSigners,
+        OcspNonceAnswerer,
         documentStoreProvider,
         MaterialIntake,
         pdfStoreProvider,

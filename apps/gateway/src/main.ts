@@ -12,6 +12,7 @@ import { jsonBodyParser } from './problem/body-parser-problem';
 import { installOcspResponder } from './pki/ocsp-responder.http';
 import { RpcClient } from './rpc/rpc-client.service';
 import { OcspCache } from './pki/ocsp-cache.service';
+import { OcspNonceAnswerer } from './pki/ocsp-nonce-answerer.service';
 import { QueueBoard } from './operations/queue-board.service';
 import { BOARD_PATH } from './operations/board-session-cookie';
 import { buildOpenApiDocument } from './openapi/openapi-document';
@@ -47,7 +48,7 @@ export async function startGateway(config: EcertConfig = loadConfig(process.env,
   SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
 
   await app.init();
-  installOcspResponder(app.getHttpServer(), app.get(RpcClient), app.get(OcspCache), logger, config.OCSP_HTTP_MAX_AGE_SECONDS);
+  installOcspResponder(app.getHttpServer(), app.get(RpcClient), app.get(OcspCache), app.get(OcspNonceAnswerer), logger, config.OCSP_HTTP_MAX_AGE_SECONDS);
   await app.listen(port, config.GATEWAY_HOST);
   const url = await app.getUrl();
   logger.info({ url, docs: `${url}/api/docs` }, 'gateway listening');

@@ -65,6 +65,8 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.cert.caRevoke]: gatewayOnly('admin'),
   [Subjects.cert.crl]: gatewayOnly(),
   [Subjects.cert.ocsp]: gatewayOnly(),
+  [Subjects.cert.ocspDelegate]: gatewayOnly(),
+  [Subjects.cert.ocspStatus]: gatewayOnly(),
   [Subjects.cert.sealMakerSign]: { callers: ['seal-service'] },
   [Subjects.cert.ukeyImport]: gatewayOnly('ukeys:manage'),
   [Subjects.cert.ukeyList]: gatewayOrWorkflow('ukeys:read'),

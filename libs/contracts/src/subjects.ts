@@ -34,6 +34,10 @@ export const Subjects = {
      * `casChanged` the CA set changed too (a CA revoked or replaced), and every instance reloads it.
      */
     ocspInvalidate: rpc('cert.ocsp.invalidate'),
+    /** A gateway's own delegated OCSP responder certificate for an issuing CA (its key never leaves the gateway). */
+    ocspDelegate: rpc('cert.ocsp.delegate'),
+    /** Statuses of a batch of serials under one issuing CA, for the gateway's OCSP status view. */
+    ocspStatus: rpc('cert.ocsp.status'),
     /** The seal-maker (制章者) signs a seal's SES_SealInfo; its key never leaves the cert-service. */
     sealMakerSign: rpc('cert.seal-maker.sign'),
     ukeyImport: rpc('cert.ukeys.import'),

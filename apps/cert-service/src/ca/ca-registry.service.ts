@@ -89,6 +89,13 @@ export class CaRegistry {
     return ca;
   }
 
+  /** Whether this CA certificate is revoked, read from the database now (not from what this instance loaded). */
+  async revokedInDatabase(row: CaEntity): Promise<boolean> {
+    if (!row.parentId) return false;
+    const hit: unknown[] = await this.ds.query('SELECT 1 FROM "cert"."ca_revocation" WHERE issuer_ca_id = $1 AND serial = $2', [row.parentId, serialKey(row.serial)]);
+    return hit.length > 0;
+  }
+
   /** The revocation of the CA's current certificate, if it is revoked. */
   revocationOf(id: string): CaRevocationEntity | undefined {
     const ca = this.cas.get(id);

@@ -13,7 +13,6 @@ import {
   issuerFromCertificate,
   newSerialNumber,
   PROFILE_OID,
-  serialKey,
   type Signer,
 } from '@ecert/pki';
 import { CaEntity, type CaFamily, type CaRole } from './ca.entity';
@@ -77,7 +76,7 @@ export class InitializeCasUseCase {
           }
           if (row) {
             existing.push(id);
-            if (await this.isRevoked(row)) {
+            if (await this.registry.revokedInDatabase(row)) {
               if (role === 'issuing') {
                 issuingRevoked = true;
                 revoked.push(id);
@@ -117,11 +116,6 @@ export class InitializeCasUseCase {
   }
 
   /** Whether the role's current certificate is revoked (by its issuer); roots never are. */
-  private async isRevoked(row: CaEntity): Promise<boolean> {
-    if (!row.parentId) return false;
-    const hit: unknown[] = await this.ds.query('SELECT 1 FROM "cert"."ca_revocation" WHERE issuer_ca_id = $1 AND serial = $2', [row.parentId, serialKey(row.serial)]);
-    return hit.length > 0;
-  }
 
   private async createCa(family: CaFamily, role: CaRole, replace = false): Promise<void> {
     const id = caId(family, role);

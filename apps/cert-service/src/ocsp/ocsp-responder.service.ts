@@ -11,6 +11,7 @@ import {
   ocspErrorResponse,
   ocspIssuerKeys,
   ocspIssuerLookupKey,
+  ocspAnswerTimes,
   parseOcspRequest,
   type OcspCertStatus,
   type OcspSingleResponse,
@@ -162,23 +163,14 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
     const serials = request.certIds
       .filter((c) => authorities.get(ocspIssuerLookupKey(c) ?? '') === first && c.serialKey)
       .map((c) => c.serialKey!);
-    const rows: StatusRow[] = serials.length
-      ? await this.ds.query(
-          `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate" WHERE ca_id = $1 AND serial = ANY($2)`,
-          [first.ca.id, serials],
-        )
-      : [];
-    const bySerial = new Map(rows.map((r) => [r.serial, r]));
-    const caStatuses = await this.caCertificateStatuses(first.ca.id, serials.filter((s) => !bySerial.has(s)));
+    const statuses = await this.statuses(first.ca.id, serials);
     const now = new Date();
-    const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const validityMs = this.config.OCSP_VALIDITY_MINUTES * 60_000;
-    const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
+    const { thisUpdate, nextUpdate } = ocspAnswerTimes(now, validityMs);
     const responses: OcspSingleResponse[] = request.certIds.map((certId) => {
       const mine = authorities.get(ocspIssuerLookupKey(certId) ?? '') === first;
-      const row = mine && certId.serialKey ? bySerial.get(certId.serialKey) : undefined;
-      const caStatus = mine && certId.serialKey ? caStatuses.get(certId.serialKey) : undefined;
-      return { certId, certStatus: caStatus ?? statusOf(row), thisUpdate, nextUpdate };
+      const known = mine && certId.serialKey ? statuses.get(certId.serialKey) : undefined;
+      return { certId, certStatus: known?.status ?? UNKNOWN, thisUpdate, nextUpdate };
     });
     const builder = await first.builder;
     const der = await builder.build({ producedAt: now, responses, nonce: request.nonce });
@@ -196,6 +188,25 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
       return { der, cacheableUntil: expiresAt, serials };
     }
     return { der, serials };
+  }
+
+  /**
+   * What OCSP says of each serial issued by `caId`, read now: subscriber certificates from their
+   * rows, CA-held ones (`caHeld`) from the revocation table and the registry. Serials neither
+   * names are absent (unknown). The gateway's status view is filled from here too, so both say
+   * the same.
+   */
+  async statuses(caId: string, serials: string[]): Promise<Map<string, { status: OcspCertStatus; caHeld: boolean }>> {
+    const out = new Map<string, { status: OcspCertStatus; caHeld: boolean }>();
+    if (!serials.length) return out;
+    const rows: StatusRow[] = await this.ds.query(
+      `SELECT serial, status, revoked_at, revocation_reason, frozen_at FROM "cert"."certificate" WHERE ca_id = $1 AND serial = ANY($2)`,
+      [caId, serials],
+    );
+    for (const r of rows) out.set(r.serial, { status: statusOf(r), caHeld: false });
+    const caStatuses = await this.caCertificateStatuses(caId, serials.filter((s) => !out.has(s)));
+    for (const [serial, status] of caStatuses) out.set(serial, { status, caHeld: true });
+    return out;
   }
 
   /**
@@ -219,8 +230,9 @@ export class OcspResponder implements OnApplicationBootstrap, OnApplicationShutd
   }
 }
 
-function statusOf(row: StatusRow | undefined): OcspCertStatus {
-  if (!row) return { status: 'unknown' };
+const UNKNOWN: OcspCertStatus = { status: 'unknown' };
+
+function statusOf(row: StatusRow): OcspCertStatus {
   if (row.status === 'frozen') return { status: 'revoked', revokedAt: row.frozen_at!, reason: 'certificateHold' };
   // Invalid (失效, 第二十条) is revoked for relying parties, with the reason it was given.
   if (row.status === 'revoked' || row.status === 'invalid') return { status: 'revoked', revokedAt: row.revoked_at!, reason: (row.revocation_reason ?? 'unspecified') as Exclude<ReasonCode, 'removeFromCRL'> };

@@ -28,7 +28,7 @@ export class CasController {
       return await this.rpc.call<CaRevocationResult>(Subjects.cert.caRevoke, { caId, ...dto });
     } finally {
       // Answers cached here may be about the CA or signed by its key: none outlives the change.
-      this.ocsp.clear();
+      this.ocsp.casChanged();
     }
   }
 }

@@ -28,6 +28,7 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
   /** Bumped by every invalidation; see set(). */
   generation = 0;
   private readonly listeners: ((serials: string[] | undefined) => void)[] = [];
+  private readonly casListeners: (() => void)[] = [];
   private disconnected = false;
 
   constructor(
@@ -44,7 +45,7 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
           try {
             const m = msg.json() as OcspInvalidation;
             // A CA revoked or replaced: answers signed by its key must not be served any more.
-            if (m.casChanged) this.clear();
+            if (m.casChanged) this.casChanged();
             else this.invalidate(m.serials ?? []);
           } catch {
             /* a malformed broadcast changes nothing */
@@ -100,6 +101,17 @@ export class OcspCache implements OnApplicationBootstrap, OnApplicationShutdown 
   /** Also told of every invalidation (undefined = everything): other caches of certificate status. */
   onInvalidate(listener: (serials: string[] | undefined) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Told when the CA set changed (a CA revoked or replaced), after everything cached was dropped. */
+  onCasChanged(listener: () => void): void {
+    this.casListeners.push(listener);
+  }
+
+  /** A CA was revoked or replaced: nothing cached outlives it, and what was built from the CAs is rebuilt. */
+  casChanged(): void {
+    this.clear();
+    for (const l of this.casListeners) l();
   }
 
   invalidate(serials: string[]): void {

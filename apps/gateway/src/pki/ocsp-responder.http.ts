@@ -1,10 +1,11 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { ocspErrorResponse, OcspRequestError, parseOcspRequest } from '@ecert/pki';
+import { ocspErrorResponse, OcspRequestError, parseOcspRequest, type OcspRequest } from '@ecert/pki';
 import { Subjects } from '@ecert/contracts';
 import { ServiceMetrics } from '@ecert/messaging';
 import type { RpcClient } from '../rpc/rpc-client.service';
 import type { OcspCache } from './ocsp-cache.service';
+import type { OcspNonceAnswerer } from './ocsp-nonce-answerer.service';
 import { decodeOcspGetPath } from './ocsp-get-request';
 import { PROBLEM_TITLES, ProblemCode, ProblemError } from '@ecert/common';
 import { requestIdFor } from '../request-context/request-id.middleware';
@@ -25,13 +26,13 @@ export const OCSP_ROUTES: readonly RawRoute[] = [
  * runs on the bare HTTP server ahead of Express: routing, middleware and body parsers would cost
  * more than the answer itself.
  */
-export function installOcspResponder(server: Server, rpc: RpcClient, cache: OcspCache, logger: Logger, httpMaxAgeSeconds = 0): void {
+export function installOcspResponder(server: Server, rpc: RpcClient, cache: OcspCache, nonces: OcspNonceAnswerer, logger: Logger, httpMaxAgeSeconds = 0): void {
   const [express] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
     if (url === OCSP_PATH || url.startsWith(`${OCSP_PATH}/`) || url.startsWith(`${OCSP_PATH}?`)) {
-      handle(req, res, rpc, cache, logger, httpMaxAgeSeconds).catch((e) => {
+      handle(req, res, rpc, cache, nonces, logger, httpMaxAgeSeconds).catch((e) => {
         logger.error({ err: (e as Error).message }, 'OCSP handler failed');
         if (!res.headersSent) send(res, ocspErrorResponse('internalError'));
       });
@@ -90,7 +91,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 /** The gateway's own OCSP cache, counted like the responder's (same family, service="gateway"). */
 const gatewayOcspLookups = () => ServiceMetrics.of('gateway').counter('ecert_ocsp_cache_lookups_total', 'Cache lookups of nonce-less OCSP requests, by result (hit, miss)', ['result']);
 
-async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient, cache: OcspCache, logger: Logger, httpMaxAge: number): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient, cache: OcspCache, nonces: OcspNonceAnswerer, logger: Logger, httpMaxAge: number): Promise<void> {
   let body: Buffer | undefined;
   if (req.method === 'POST') {
     body = await readBody(req);
@@ -109,8 +110,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
 
   let serials: string[];
   let cacheable: boolean;
+  let parsed: OcspRequest;
   try {
-    const parsed = parseOcspRequest(body);
+    parsed = parseOcspRequest(body);
     serials = parsed.certIds.map((c) => c.serialKey).filter((s): s is string => !!s);
     cacheable = !parsed.nonce;
     // Requests with a nonce are never cached anywhere: they are no miss of the cache.
@@ -120,6 +122,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, rpc: RpcClient,
     throw e;
   }
   try {
+    // With a nonce: signed here with this gateway's delegated key when it can, else by the cert-service.
+    const local = cacheable ? undefined : await nonces.answer(parsed);
+    if (local) return send(res, local);
     const generation = cache.generation;
     const r = await rpc.call<{ base64: string; cacheableUntil?: number }>(Subjects.cert.ocsp, { requestBase64: key });
     const der = Buffer.from(r.base64, 'base64');

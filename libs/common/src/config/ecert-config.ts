@@ -68,6 +68,16 @@ export const configSchema = z.object({
   OCSP_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   /** HTTP max-age of OCSP answers; 0 = `no-cache`, so no HTTP cache can hide a freeze (see ocsp-responder.http). */
   OCSP_HTTP_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3600).default(0),
+  /**
+   * Gateways sign answers to OCSP requests with a nonce themselves, with a key of their own held in
+   * memory and a short-lived delegated responder certificate (docs/decisions.md "OCSP"); false =
+   * every nonce answer is signed by the cert-service.
+   */
+  OCSP_GATEWAY_SIGNING: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Lifetime of a gateway's delegated OCSP responder certificate (ocsp-nocheck: keep it short); renewed at half-life. */
+  OCSP_GATEWAY_SIGNER_HOURS: z.coerce.number().int().min(1).max(48).default(24),
+  /** Longest a gateway answers from a kept status without asking again, should an invalidation broadcast be lost. */
+  OCSP_GATEWAY_STATUS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
   /** HMAC key for staff bearer tokens; set a long random value in production. */
   ECERT_TOKEN_SECRET: z.string().min(16).default('ecert-dev-only-token-secret'),
   /**

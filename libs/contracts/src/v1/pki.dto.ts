@@ -62,6 +62,24 @@ export const CRL_INLINE_MAX_BYTES = 512 * 1024;
 /** Binary payloads travel base64-encoded inside JSON. */
 export interface BinaryReply { base64: string; contentType: string; maxAgeSeconds?: number }
 export interface OcspQuery { requestBase64: string }
+/** A gateway asks for a delegated OCSP responder certificate for this key (SPKI DER), under issuing CA `caId`. */
+export interface OcspDelegateCommand { caId: string; spkiBase64: string }
+export interface OcspDelegateReply {
+  /** The responder certificate (id-kp-OCSPSigning, ocsp-nocheck) and the issuing CA's certificate, DER. */
+  certificateBase64: string;
+  caCertificateBase64: string;
+  serial: string;
+  notAfter: string;
+}
+/** At most this many serials per status query (an OCSP request names few; a batch request is refused). */
+export const OCSP_STATUS_MAX_SERIALS = 100;
+export interface OcspStatusQuery { caId: string; serials: string[] }
+/**
+ * Per serial (normalised lowercase hex): what an OCSP answer says. `caHeld`: a CA-level
+ * certificate (OCSP signer, seal maker) the gateway does not answer for; it asks cert.ocsp.respond.
+ */
+export interface OcspStatusEntry { serial: string; status: 'good' | 'revoked' | 'unknown'; revokedAt?: string; reason?: string; caHeld?: boolean }
+export interface OcspStatusReply { statuses: OcspStatusEntry[] }
 export interface OcspInvalidation { serials: string[]; caId?: string; casChanged?: boolean }
 /**
  * Serials per OCSP invalidation message: a batch chunk (up to 50,000) is sent as several, each

@@ -41,6 +41,8 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
           `${rpc}.cert.invalid-list.>`,
           `${rpc}.cert.crl.>`,
           `${rpc}.cert.ocsp.respond`,
+          `${rpc}.cert.ocsp.delegate`,
+          `${rpc}.cert.ocsp.status`,
           `${rpc}.cert.operations.>`,
           `${rpc}.seal.>`,
           `${rpc}.workflow.>`,

@@ -130,6 +130,20 @@ export class SoftKeyStore implements KeyStore {
   }
 }
 
+/**
+ * A key that exists only in this process's memory, never stored anywhere: for short-lived
+ * delegated signers (the gateway's OCSP responder key) that are replaced at every start.
+ */
+export async function generateEphemeralSigner(algorithm: KeyAlgorithm): Promise<Signer> {
+  if (!ALGORITHMS.includes(algorithm)) throw new UnsupportedKeyAlgorithmError(`cannot generate ${String(algorithm)} keys`);
+  const { spki, pkcs8 } = await generateKey(algorithm);
+  try {
+    return createSoftSigner('ephemeral', algorithm, spki, pkcs8);
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
 function assertKeyId(id: string): void {
   if (typeof id !== 'string' || id.length === 0 || id.length > 255 || /[\u0000-\u001f]/.test(id)) {
     throw new InvalidKeyIdError('key ids must be 1–255 characters without control characters');

@@ -13,12 +13,14 @@ export {
 } from './ocsp-request-parser';
 export {
   OcspResponseBuilder,
+  ocspAnswerTimes,
   type OcspCertStatus,
   type OcspResponderOptions,
   type OcspResponseDataInput,
   type OcspSingleResponse,
 } from './ocsp-response-builder';
 export { ocspErrorResponse, OCSP_ERROR_STATUSES, type OcspErrorStatus } from './ocsp-error-response';
+export { OcspStatusView, type OcspStatusViewOptions } from './ocsp-status-view';
 export { ocspIssuerKeys, ocspIssuerLookupKey, type OcspIssuerKey } from './ocsp-issuer-keys';
 export { REASON_CODES, isReasonCode, type ReasonCode } from './revocation-reason';
 export { RevocationInputError } from './revocation-input-error';

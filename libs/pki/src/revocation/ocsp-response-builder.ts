@@ -51,6 +51,15 @@ export interface OcspResponderOptions {
   readonly certificates: readonly Uint8Array[];
 }
 
+/**
+ * producedAt, thisUpdate and nextUpdate of an answer made at `now`: thisUpdate on the second (so
+ * answers made within one second are byte-identical but for the nonce), nextUpdate `validityMs` on.
+ */
+export function ocspAnswerTimes(now: Date, validityMs: number): { producedAt: Date; thisUpdate: Date; nextUpdate: Date } {
+  const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  return { producedAt: now, thisUpdate, nextUpdate: new Date(thisUpdate.getTime() + validityMs) };
+}
+
 const OID_PKIX_OCSP_BASIC = derOid('1.3.6.1.5.5.7.48.1.1');
 const OID_PKIX_OCSP_NONCE = derOid('1.3.6.1.5.5.7.48.1.2');
 const SUCCESSFUL = derEnumerated(0);
