@@ -25,10 +25,13 @@ describe('NATS stopped for 10 s during mixed load', () => {
   it('answers clean 503s meanwhile, delivers every committed change exactly once afterwards, and recovers by itself', async () => {
     const direct: Call[] = [];
     const { report, during } = await runFault(f, 'NATS stopped 10 s', async (load) => {
+      // Three certificates the load knows active, taken from it first (a loaded machine may have issued few yet).
+      const serials: string[] = [];
+      for (const until = Date.now() + 30_000; serials.length < 3 && Date.now() < until; await sleep(200)) serials.push(...load.take(3 - serials.length));
       await f.nats.stop('SIGKILL');
       await sleep(1000);
       const freeze = f.p.services.cert!.get(FreezeCertificateUseCase);
-      for (const serial of load.take(3)) {
+      for (const serial of serials) {
         const requestId = `fault-direct-${randomUUID()}`;
         const startedAt = Date.now();
         const view = await requestContext.run({ requestId, actor: 'fault-suite', regions: [NATIONAL_SCOPE] }, () => freeze.execute({ serial, comment: 'NATS is down' }));

@@ -15,6 +15,7 @@ import {
 } from '@ecert/pki';
 import { CaRegistry } from '../ca/ca-registry.service';
 import { CA_KEY_ALGORITHMS, caSubject } from '../ca/ca-naming';
+import { CompromisedKeyChecker } from '../certificates/compromised-key.checker';
 
 const HOUR = 3_600_000;
 
@@ -32,6 +33,7 @@ export class IssueGatewayOcspSignerUseCase {
     @Inject(CONFIG) private readonly config: EcertConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly registry: CaRegistry,
+    private readonly compromisedKeys: CompromisedKeyChecker,
   ) {}
 
   async execute(cmd: OcspDelegateCommand | undefined): Promise<OcspDelegateReply> {
@@ -50,6 +52,8 @@ export class IssueGatewayOcspSignerUseCase {
       if (e instanceof InvalidKeyError) throw ProblemError.badRequest(ProblemCode.validationFailed, 'spkiBase64', e.message);
       throw e;
     }
+    // A key revoked for keyCompromise or cACompromise is never certified again, a responder's neither.
+    await this.compromisedKeys.assertNotCompromised(spki, 'spkiBase64');
     // Throws ca_revoked (503) when the CA or one above it is revoked: a revoked CA delegates nothing.
     const signer = await this.registry.signer(caId);
     // Asked of the database too: this instance may not have reloaded yet after another one revoked
@@ -57,7 +61,9 @@ export class IssueGatewayOcspSignerUseCase {
     if (await this.registry.revokedInDatabase(ca)) throw new ProblemError(503, ProblemCode.caRevoked, PROBLEM_TITLES.ca_revoked, `The certificate of CA ${caId} is revoked: it delegates nothing`);
     const caCertificate = new Uint8Array(ca.certificate);
     const notBefore = new Date(Date.now() - 60_000); // relying parties' clocks
-    const notAfter = new Date(notBefore.getTime() + 60_000 + this.config.OCSP_GATEWAY_SIGNER_HOURS * HOUR);
+    // Never beyond the issuing CA's own certificate.
+    const notAfter = new Date(Math.min(notBefore.getTime() + 60_000 + this.config.OCSP_GATEWAY_SIGNER_HOURS * HOUR, new Date(ca.notAfter).getTime()));
+    if (notAfter.getTime() <= Date.now() + 60_000) throw new ProblemError(503, ProblemCode.serviceUnavailable, PROBLEM_TITLES.service_unavailable, `The certificate of CA ${caId} ends too soon to delegate`);
     const serial = newSerialNumber();
     const subject = caSubject(ca.family, 'ocsp');
     const der = await buildCertificate({

@@ -47,6 +47,7 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
   /** Bumped on every CA change: a refresh begun before one installs nothing. */
   private epoch = 0;
   private running?: Promise<void>;
+  private again = false;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -80,9 +81,10 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
     return a && a.notAfter - END_MARGIN_MS > Date.now() ? a : undefined;
   }
 
-  /** Forget one CA's responder (the cert-service said the CA is revoked). */
+  /** Forget one CA's responder (the cert-service said the CA is revoked); a refresh under way installs nothing it read before. */
   drop(caId: string): void {
     if (!this.byCa.has(caId)) return;
+    this.epoch++;
     this.install(new Map([...this.byCa].filter(([id]) => id !== caId)));
   }
 
@@ -92,11 +94,18 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
     if (this.enabled) void this.refresh();
   }
 
-  /** One at a time; a CA change during one makes it start again. */
+  /** One at a time; asked for during one (a CA change), another runs after it. */
   refresh(): Promise<void> {
-    this.running ??= this.refreshOnce()
-      .catch((e) => this.logger.warn({ err: (e as Error).message }, 'OCSP: delegated responder certificates not renewed; nonce answers are signed by the cert-service meanwhile'))
-      .finally(() => (this.running = undefined));
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.refreshOnce().catch((e) => this.logger.warn({ err: (e as Error).message }, 'OCSP: delegated responder certificates not renewed; nonce answers are signed by the cert-service meanwhile'));
+      } while (this.again && this.enabled);
+    })().finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -139,9 +148,9 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
     if (!issuedBy.equals(caCertificate)) throw new Error(`${caId} was re-keyed while certifying; asked again at the next check`);
     const notAfter = new Date(reply.notAfter).getTime();
     const now = Date.now();
-    await this.audit
-      .append({ action: 'ocsp.delegated-responder.issued', target: caId, outcome: 'success', actor: 'gateway', details: { serial: reply.serial, notAfter: reply.notAfter, keyFingerprint: publicKeyFingerprint(signer.spki) } })
-      .catch((e) => this.logger.error({ err: (e as Error).message, caId }, 'AUDIT: delegated OCSP responder certificate not recorded'));
+    // Not used unless recorded: a responder certificate nobody can find later must sign nothing (the
+    // refresh keeps the current one or none; nonce answers then go to the cert-service).
+    await this.audit.append({ action: 'ocsp.delegated-responder.issued', target: caId, outcome: 'success', actor: 'gateway', details: { serial: reply.serial, notAfter: reply.notAfter, keyFingerprint: publicKeyFingerprint(signer.spki) } });
     this.logger.info({ caId, serial: reply.serial, notAfter: reply.notAfter }, 'OCSP: delegated responder certificate in use');
     return { caId, builder, certificate, caCertificate, notAfter, renewAt: now + (notAfter - now) / 2 };
   }

@@ -62,10 +62,9 @@ export class OcspNonceAnswerer {
           this.rpc.call<OcspStatusReply>(Subjects.cert.ocspStatus, { caId: first.caId, serials: [...new Set(missing)] }),
         );
       } catch (e) {
-        if (e instanceof ProblemError && e.code === ProblemCode.caRevoked) {
-          this.signers.drop(first.caId);
-          return undefined;
-        }
+        if (e instanceof ProblemError && e.code === ProblemCode.caRevoked) this.signers.drop(first.caId);
+        // Any refusal (a lagging instance's ca_not_found, say): the cert-service's own path answers.
+        if (e instanceof ProblemError) return undefined;
         throw e;
       }
       if (reply.statuses.some((s) => s.caHeld)) return undefined;
@@ -74,6 +73,8 @@ export class OcspNonceAnswerer {
       for (const [serial, status] of read) statuses.set(serial, status);
     }
     const times = ocspAnswerTimes(new Date(), this.config.OCSP_VALIDITY_MINUTES * 60_000);
+    // No answer outlives the certificate of the key that signs it.
+    if (times.nextUpdate.getTime() > first.notAfter) times.nextUpdate = new Date(first.notAfter);
     const der = await first.builder.build({
       producedAt: times.producedAt,
       nonce: request.nonce,
