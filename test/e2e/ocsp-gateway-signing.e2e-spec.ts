@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePem, ocspIssuerKeys } from '@ecert/pki';
+import { certificateFields, encodePem, ocspIssuerKeys } from '@ecert/pki';
+import { NATIONAL_SCOPE, ProblemError, requestContext } from '@ecert/common';
+import { IssueGatewayOcspSignerUseCase } from '../../apps/cert-service/src/ocsp/issue-gateway-ocsp-signer.use-case';
+import { CaRegistry } from '../../apps/cert-service/src/ca/ca-registry.service';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslAsync, opensslCsr, TempDir } from '../support/fixtures';
 import { api, waitFor } from '../support/http';
@@ -93,5 +96,22 @@ describe('OCSP requests with a nonce, signed by the gateway', () => {
       expect(out, kind).toContain('OCSP Nonce');
       expect(out, kind).toContain('(gateway)');
     }
+  });
+
+  it('certifies only for the gateway, never a key revoked for keyCompromise, and never beyond its CA', async () => {
+    const c = await issue('p256');
+    const delegate = p.services.cert!.get(IssueGatewayOcspSignerUseCase);
+    const spkiBase64 = Buffer.from(certificateFields(pemToDer((await api(p.baseUrl, 'GET', `/api/v1/certificates/${c.serial}`)).body.certificatePem), 'certificate').spki).toString('base64');
+    const as = (caller: string) => <T>(fn: () => Promise<T>) => requestContext.run({ requestId: `delegate-${caller}`, caller, regions: [NATIONAL_SCOPE] }, fn);
+    const refusal = (e: unknown) => (e instanceof ProblemError ? `${e.status} ${e.code}` : String(e));
+
+    expect(await as('seal-service')(() => delegate.execute({ caId: c.caId, spkiBase64 })).catch(refusal)).toBe('403 bus_caller_forbidden');
+    const ok = await as('gateway')(() => delegate.execute({ caId: c.caId, spkiBase64 }));
+    const ca = p.services.cert!.get(CaRegistry).get(c.caId);
+    expect(new Date(ok.notAfter).getTime()).toBeLessThanOrEqual(new Date(ca.notAfter).getTime());
+
+    const revoked = await api(p.baseUrl, 'POST', `/api/v1/certificates/${c.serial}/revoke`, { reason: 'keyCompromise' });
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    expect(await as('gateway')(() => delegate.execute({ caId: c.caId, spkiBase64 })).catch(refusal)).toBe('400 key_compromised');
   });
 });
