@@ -1,10 +1,9 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
 import { BENCH_NAME, QUIET_WAIT_S } from './env';
-import { benchLog, benchSourceDir, standaloneBenchConfig } from './standalone';
+import { benchLog, benchSourceDir, standaloneBenchConfig, runStandalone } from './standalone';
 import { writeBenchJson } from './report';
 import os from 'node:os';
 import path from 'node:path';
-import { BenchError } from './procs';
 import { createBenchDatabase, dropBenchState } from './platform';
 import { formatInvalidation, runInvalidationBench } from './invalidation.bench';
 
@@ -50,9 +49,4 @@ async function main(): Promise<number> {
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((e) => {
-    console.error(`[bench] ${e instanceof BenchError ? '' : 'unexpected error: '}${(e as Error).message}`);
-    process.exit(1);
-  });
+runStandalone(main);

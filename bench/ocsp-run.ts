@@ -1,14 +1,14 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
 import { BENCH_NAME, DURATION_S, QUIET_WAIT_S, WARMUP_S } from './env';
-import { benchLog, benchSourceDir, standaloneBenchConfig } from './standalone';
+import { benchLog, benchSourceDir, standaloneBenchConfig, runStandalone, standaloneCleanup, type StandaloneState } from './standalone';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import pg from 'pg';
-import { BenchError, commandExists, type Daemon } from './procs';
+import { BenchError, commandExists } from './procs';
 import { ensureWrk } from './wrk';
-import { createBenchDatabase, dropBenchState, freePort, registerBenchClient, startPlatform } from './platform';
+import { createBenchDatabase, freePort, registerBenchClient, startPlatform } from './platform';
 import { runIssuanceBench } from './issuance.bench';
 import { formatOcsp, ocspTargets, runOcspBench } from './ocsp.bench';
 import { writeBenchJson } from './report';
@@ -33,23 +33,12 @@ async function main(): Promise<number> {
   const loadStart = os.loadavg();
   log(`bench ${BENCH_NAME}: OCSP; load average ${loadStart.map((x) => x.toFixed(2)).join(' ')}`);
   const work = mkdtempSync(path.join(os.tmpdir(), 'ecert-bench-ocsp-'));
-  let platform: Daemon | undefined;
-  let db: pg.Pool | undefined;
-  let cleaned = false;
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    log('cleaning up (platform, database, JetStream stream, Redis keys) ...');
-    await platform?.stop().catch(() => undefined);
-    await db?.end().catch(() => undefined);
-    for (const p of await dropBenchState(config).catch((e) => [String((e as Error).message)])) console.warn(`cleanup: ${p}`);
-    rmSync(work, { recursive: true, force: true });
-  };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+  const state: StandaloneState = {};
+  const cleanup = standaloneCleanup(config, work, state);
   try {
     await createBenchDatabase(config);
-    platform = await startPlatform(distRoot, config, path.join(work, 'platform.log'));
-    db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
+    const platform = (state.platform = await startPlatform(distRoot, config, path.join(work, 'platform.log')));
+    const db = (state.db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 }));
     const apiKey = await registerBenchClient(db);
     const issuance = await runIssuanceBench({ wrk, baseUrl, dir: work, db, durationS: DURATION_S, warmupS: WARMUP_S, connections: 32, quietWaitS: QUIET_WAIT_S, apiKey, log });
     const result = await runOcspBench({ wrk, baseUrl, dir: work, db, sample: issuance.sample.p256, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, log });
@@ -69,16 +58,11 @@ async function main(): Promise<number> {
     log(`results written to ${path.relative(process.cwd(), file)}`);
     return targets.every((t) => t.pass) ? 0 : 1;
   } catch (e) {
-    if (platform) console.error(`--- platform log (last lines) ---\n${platform.logTail(40)}`);
+    if (state.platform) console.error(`--- platform log (last lines) ---\n${state.platform.logTail(40)}`);
     throw e;
   } finally {
     await cleanup();
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((e) => {
-    console.error(`[bench] ${e instanceof BenchError ? '' : 'unexpected error: '}${(e as Error).message}`);
-    process.exit(1);
-  });
+runStandalone(main);

@@ -1,6 +1,6 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
 import { BENCH_NAME, clampInt } from './env';
-import { benchLog, benchSourceDir, standaloneBenchConfig } from './standalone';
+import { benchLog, benchSourceDir, standaloneBenchConfig, runStandalone } from './standalone';
 import { writeBenchJson } from './report';
 import os from 'node:os';
 import path from 'node:path';
@@ -307,9 +307,4 @@ async function main(): Promise<number> {
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((e) => {
-    console.error(`[soak] ${e instanceof BenchError ? '' : 'unexpected error: '}${(e as Error).message}`);
-    process.exit(1);
-  });
+runStandalone(main, 'soak');
