@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { createIndexConcurrently } from './concurrent-index';
 import { DEFAULT_DATABASE_LIMITS, pgConnectionSettings } from './database-limits';
 import { dropDatabase, ensureDatabase } from './service-data-source';
+import { withSessionLock } from './session-lock';
 
 /**
  * A concurrent index build waits for every older transaction in the database (another instance's
@@ -50,5 +51,29 @@ describe('createIndexConcurrently', () => {
     }
     const valid = await ds.query(`SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 't_at_idx'`);
     expect(valid).toEqual([{ indisvalid: true }]);
+  });
+
+  it('is not held up by another instance waiting for the migration lock (it waits by polling)', async () => {
+    const key = `ecert-migrate-cic-${process.pid}`;
+    let releaseHolder!: () => void;
+    const holderDone = new Promise<void>((r) => (releaseHolder = r));
+    let built = 0;
+    // Instance A holds the migration lock and builds an index; instance B starts meanwhile and waits for the lock.
+    const a = withSessionLock(url.toString(), key, async () => {
+      await new Promise((r) => setTimeout(r, 300)); // B is waiting by now
+      const q = ds.createQueryRunner();
+      try {
+        await createIndexConcurrently(q, 'cic', 't_id_idx', 'cic.t (id)');
+        built = Date.now();
+      } finally {
+        await q.release();
+      }
+      releaseHolder();
+    });
+    const b = withSessionLock(url.toString(), key, async () => undefined, { pollMs: 100, lockTimeoutMs: 30_000 });
+    const started = Date.now();
+    await Promise.race([holderDone, new Promise((_, fail) => setTimeout(() => fail(new Error('the build waited for the waiting instance')), 8_000))]);
+    expect(built - started).toBeLessThan(8_000);
+    await Promise.all([a, b]);
   });
 });

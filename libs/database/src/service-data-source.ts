@@ -91,10 +91,17 @@ export async function prepareServiceDatabase(ds: DataSource, schema: string): Pr
   const url = dataSourceUrl(ds);
   await ensureDatabase(url);
   // Several services (and instances) start at once: one of them creates the schema and migrates
-  // while the others wait, each holding the lock on a connection outside its pool.
-  await withSessionLock(url, `ecert-migrate-${schema}`, async () => {
-    if (!ds.isInitialized) await ds.initialize();
-    await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await ds.runMigrations({ transaction: 'each' });
-  });
+  // while the others wait, each holding the lock on a connection outside its pool. They wait by
+  // polling: a blocked lock statement would hold a snapshot that the holder's concurrent index
+  // builds wait for (see SessionLockOptions.pollMs).
+  await withSessionLock(
+    url,
+    `ecert-migrate-${schema}`,
+    async () => {
+      if (!ds.isInitialized) await ds.initialize();
+      await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await ds.runMigrations({ transaction: 'each' });
+    },
+    { pollMs: 250, lockTimeoutMs: 600_000 },
+  );
 }

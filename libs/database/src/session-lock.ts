@@ -4,7 +4,17 @@ export interface SessionLockOptions {
   /** How long to wait for the lock (another process migrating, creating CAs...). */
   lockTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * Wait by trying every this many ms instead of one blocking `pg_advisory_lock`. A blocked
+   * statement holds a snapshot while it waits, and a concurrent index build under the lock waits
+   * for every older snapshot: the holder's build and the waiter would wait on each other (through
+   * the holder's own lock connection, which PostgreSQL's deadlock detector cannot see) until a
+   * timeout ended the build. Tries are short statements, so nothing is held between them.
+   */
+  pollMs?: number;
 }
+
+class SessionLockTimeout extends Error {}
 
 /**
  * Runs `fn` while holding a session-level advisory lock on a connection of its own, outside
@@ -23,7 +33,8 @@ export async function withSessionLock<T>(url: string, key: string, fn: () => Pro
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+    if (opts.pollMs) await pollForLock(client, key, opts.pollMs, opts.lockTimeoutMs ?? 120_000);
+    else await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
     try {
       return await fn();
     } finally {
@@ -31,5 +42,15 @@ export async function withSessionLock<T>(url: string, key: string, fn: () => Pro
     }
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+async function pollForLock(client: pg.Client, key: string, pollMs: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
+    if (r.rows[0]?.ok) return;
+    if (Date.now() >= until) throw new SessionLockTimeout(`lock ${key} not obtained within ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, pollMs));
   }
 }
