@@ -1,3 +1,4 @@
+import { CoalescedRuns } from '@ecert/common';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -17,8 +18,13 @@ const CHECK_EVERY_MS = 30_000;
 export class CaChangeListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private sub?: Subscription;
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
+  private readonly reloads = new CoalescedRuns(async () => {
+    try {
+      if (await this.registry.reloadIfChanged()) this.logger.info('CA certificates reloaded after a change elsewhere');
+    } catch (e) {
+      this.logger.error({ err: (e as Error).message }, 'CA reload after a change failed');
+    }
+  });
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -43,21 +49,7 @@ export class CaChangeListener implements OnApplicationBootstrap, OnApplicationSh
 
   /** Resolves once the CAs reflect the database as of (at least) this call. */
   check(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          if (await this.registry.reloadIfChanged()) this.logger.info('CA certificates reloaded after a change elsewhere');
-        } catch (e) {
-          this.logger.error({ err: (e as Error).message }, 'CA reload after a change failed');
-        }
-      } while (this.again);
-    })().finally(() => (this.running = undefined));
-    return this.running;
+    return this.reloads.run();
   }
 
   onApplicationShutdown(): void {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { NATIONAL_SCOPE, requestContext, type EcertConfig } from '@ecert/common';
+import { CoalescedRuns, NATIONAL_SCOPE, requestContext, type EcertConfig } from '@ecert/common';
 import { Subjects, type CaView, type OcspDelegateReply } from '@ecert/contracts';
 import {
   OcspResponseBuilder,
@@ -46,8 +46,10 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
   private byCa = new Map<string, DelegatedAuthority>();
   /** Bumped on every CA change: a refresh begun before one installs nothing. */
   private epoch = 0;
-  private running?: Promise<void>;
-  private again = false;
+  private readonly refreshes = new CoalescedRuns(
+    () => this.refreshOnce().catch((e) => this.logger.warn({ err: (e as Error).message }, 'OCSP: delegated responder certificates not renewed; nonce answers are signed by the cert-service meanwhile')),
+    () => this.enabled,
+  );
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -96,17 +98,7 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
 
   /** One at a time; asked for during one (a CA change), another runs after it. */
   refresh(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.refreshOnce().catch((e) => this.logger.warn({ err: (e as Error).message }, 'OCSP: delegated responder certificates not renewed; nonce answers are signed by the cert-service meanwhile'));
-      } while (this.again && this.enabled);
-    })().finally(() => (this.running = undefined));
-    return this.running;
+    return this.refreshes.run();
   }
 
   private async refreshOnce(): Promise<void> {

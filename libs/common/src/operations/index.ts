@@ -1,2 +1,3 @@
 export * from './overview-bounds';
 export * from './single-flight-cache';
+export * from './coalesced-runs';
