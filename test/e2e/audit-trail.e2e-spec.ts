@@ -209,11 +209,14 @@ describe('what the audit trail records', () => {
 
   it('writes at most two records per address and minute for anonymous refusals', async () => {
     const before = await headSeq();
+    const firstMinute = Math.floor(Date.now() / 60_000);
     const results = await Promise.all(Array.from({ length: 200 }, () => api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, none)));
+    // On a slow machine the calls may span a minute boundary: two records for each minute they touched.
+    const minutes = Math.floor(Date.now() / 60_000) - firstMinute + 1;
     expect(results.every((r) => r.status === 401)).toBe(true);
     await p.gateway!.get(AnonymousRefusals).flush();
     const { rows } = await p.db.query("SELECT details FROM gateway.audit_log WHERE seq > $1 AND action = 'access.refused' ORDER BY seq", [before]);
-    expect(rows.length).toBeLessThanOrEqual(2);
+    expect(rows.length).toBeLessThanOrEqual(2 * minutes);
     // the first in full, the other 199 counted in the minute's summary
     expect(rows.reduce((n, r) => n + (r.details.repeated ?? 1), 0)).toBe(200);
   });
