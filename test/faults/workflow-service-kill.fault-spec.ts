@@ -62,7 +62,11 @@ describe('kill -9 of the workflow-service while it carries out approvals', () =>
     expect(report.found.saga).toBe(apps.length);
     expect(report.acknowledged.approval).toBeGreaterThan(0);
     expect(report.acknowledged.production).toBeGreaterThan(0);
-    expect(during.some(isClean503), 'the kill must have been felt').toBe(true);
+    // The kill is felt by the sagas (sagasAtKill above). A client call need not meet it: on a quick
+    // machine the drivers may have sent every approval and production before the kill; any call that
+    // did meet it must have had a clean answer (report.unclean below).
+    const met = during.filter((c) => c.status >= 500 || c.status === 0);
+    expect(met.every(isClean503), JSON.stringify(met.slice(0, 3))).toBe(true);
     expect(report.lost).toEqual([]);
     expect(report.duplicated).toEqual([]);
     expect(report.halfWritten).toEqual([]);
