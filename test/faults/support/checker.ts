@@ -118,14 +118,23 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
     for (const who of consumers) out.set(who, new Set((await rows<{ id: string }>(db, inboxSql(who))).map((r) => r.id)));
     return out;
   };
-  const outbox = await rows<{ id: string; type: string; aggregate_id: string; published_at: Date | null }>(db, outboxSql);
+  type OutboxRow = { id: string; type: string; aggregate_id: string; published_at: Date | null };
   const needs = (who: string, type: string) => who === 'gateway' || type.startsWith('certificate.');
+  // Consumers still catching up (a restarted seal-service applying the certificate events it
+  // missed) write events of their own: wait until the outboxes stop growing, all published and
+  // all applied, before reading them for the comparison.
+  let outbox: OutboxRow[] = [];
   await waitFor(async () => {
+    const before = outbox.length;
+    outbox = await rows<OutboxRow>(db, outboxSql);
     const a = await applied();
-    return outbox.every((e) => consumers.every((who) => !needs(who, e.type) || a.get(who)!.has(e.id)));
+    return outbox.length === before && outbox.every((e) => e.published_at && consumers.every((who) => !needs(who, e.type) || a.get(who)!.has(e.id)));
   }, 60_000, 500).catch(() => undefined);
   const inbox = await applied();
   const stream = await streamEventCounts(natsUrl);
+  // Read after the stream: every message in it came from a row committed before, so a stream
+  // message missing from this read is a real stray, not one written after the first read.
+  const outboxAfterStream = await rows<OutboxRow>(db, outboxSql);
   const eventAudits = new Map((await rows<{ id: string; n: number }>(db, "SELECT details->>'eventId' AS id, count(*)::int AS n FROM gateway.audit_log WHERE action LIKE 'event.%' GROUP BY 1")).map((r) => [r.id, r.n]));
   let unpublished = 0;
   for (const e of outbox) {
@@ -144,7 +153,7 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
       if (a > 1) duplicate('event', `${what}: ${a} audit records of the event`);
     }
   }
-  const outboxIds = new Set(outbox.map((e) => e.id));
+  const outboxIds = new Set(outboxAfterStream.map((e) => e.id));
   for (const id of stream.keys()) if (!outboxIds.has(id)) duplicate('event', `event ${id} in the stream but in no outbox`);
 
   // Certificates: one per issuance request at most, exactly one per acknowledged one, and each
