@@ -16,6 +16,7 @@ export interface GatewayEventFollowerOptions {
   /** What it follows, for the log line while it cannot yet ("the audit trail"). */
   purpose: string;
   handler: EventConsumerOptions['handler'];
+  batchHandler?: EventConsumerOptions['batchHandler'];
   afterCommit?: EventConsumerOptions['afterCommit'];
 }
 
@@ -54,6 +55,7 @@ export class GatewayEventFollower {
             ...consumerProvisioning(this.config),
             verifier,
             handler: this.options.handler,
+            batchHandler: this.options.batchHandler,
             afterCommit: this.options.afterCommit,
           });
           await consumer.start();

@@ -1,12 +1,19 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, EVENTS_STREAM, eventArrivesOn, eventPublisher, type DomainEvent } from '@ecert/contracts';
 import type { BusIdentity } from '../identity/bus-identity';
 import { InboxRecord } from './inbox-record.entity';
 
 export type EventHandler = (event: DomainEvent, manager: EntityManager) => Promise<void>;
+/** Applies several new events, in delivery order, in the one transaction of their inbox rows. */
+export type EventBatchHandler = (events: DomainEvent[], manager: EntityManager) => Promise<void>;
+
+type Admitted = { m: JsMsg; event: DomainEvent };
+
+/** Events applied in one transaction at most (what was delivered while the previous batch ran). */
+export const EVENT_BATCH_MAX = 64;
 
 export interface EventConsumerOptions {
   /** Durable consumer name; also the inbox `consumer` key unless `inboxKey` says otherwise. */
@@ -16,6 +23,11 @@ export interface EventConsumerOptions {
   /** Subject filter (may end in a wildcard); one subject because NATS before 2.10 takes one. */
   filterSubject: string;
   handler: EventHandler;
+  /**
+   * Applies a batch's new events at once (one statement where the handler would write one per
+   * event); without it, `handler` runs for each in turn. Must do what `handler` would, in order.
+   */
+  batchHandler?: EventBatchHandler;
   /** Checks each event's signature: only its type's publisher (bus-context.ts) may have sent it. */
   verifier: BusIdentity;
   /** Create the durable consumer if missing (development); with NATS authorisation the operator has. */
@@ -83,33 +95,89 @@ export class EventConsumer {
     if (this.opts.provision !== false) await ensureDurableConsumer(await jetstreamManager(this.nc), EVENTS_STREAM, durableConsumerConfig(this.opts, this.opts.replicas));
     const consumer = await jetstream(this.nc).consumers.get(EVENTS_STREAM, this.opts.name);
     this.messages = await consumer.consume({ max_messages: 100 });
-    this.loop = (async () => {
-      for await (const m of this.messages!) {
-        let event: DomainEvent;
-        try {
-          event = m.json<DomainEvent>();
-        } catch {
-          this.logger.error({ subject: m.subject }, 'undecodable event; terminating it');
-          m.term();
+    this.loop = this.follow(this.messages);
+  }
+
+  /**
+   * Reads messages into a queue that one worker drains in batches: whatever arrived while a batch
+   * was being applied forms the next one — one transaction (one commit, one multi-row inbox
+   * insert) per batch under a burst, one event at a time when quiet. The reader waits while two
+   * batches are queued, so no more is held unacknowledged than that.
+   */
+  private async follow(messages: ConsumerMessages): Promise<void> {
+    const queue: Admitted[] = [];
+    let wakeWorker: (() => void) | undefined;
+    let wakeReader: (() => void) | undefined;
+    let ended = false;
+    const worker = (async () => {
+      for (;;) {
+        if (!queue.length) {
+          if (ended) return;
+          await new Promise<void>((resolve) => (wakeWorker = resolve));
           continue;
         }
-        const forged = this.forgery(event, m.subject, m.data, m.headers?.get(EVENT_SIGNER_HEADER) ?? '', m.headers?.get(EVENT_SIGNATURE_HEADER) ?? '');
-        if (forged) {
-          this.logger.error({ subject: m.subject, eventId: event?.id, type: event?.type, why: forged }, 'SECURITY: event refused; terminating it');
-          m.term();
-          continue;
-        }
-        try {
-          const applied = await this.apply(event);
-          m.ack();
-          if (applied) this.opts.afterCommit?.(event);
-          this.logger.debug({ eventId: event.id, type: event.type, applied }, 'event consumed');
-        } catch (e) {
-          this.logger.error({ eventId: event.id, type: event.type, err: (e as Error).message }, 'event handler failed; will be redelivered');
-          m.nak(2000);
-        }
+        await this.applyBatch(queue.splice(0, EVENT_BATCH_MAX));
+        wakeReader?.();
       }
     })();
+    for await (const m of messages) {
+      const event = this.admit(m);
+      if (!event) continue;
+      queue.push({ m, event });
+      wakeWorker?.();
+      while (queue.length >= 2 * EVENT_BATCH_MAX) await new Promise<void>((resolve) => (wakeReader = resolve));
+    }
+    ended = true;
+    wakeWorker?.();
+    await worker;
+  }
+
+  /** The event of a message, or undefined (and the message terminated) when it is not a genuine one. */
+  private admit(m: JsMsg): DomainEvent | undefined {
+    let event: DomainEvent;
+    try {
+      event = m.json<DomainEvent>();
+    } catch {
+      this.logger.error({ subject: m.subject }, 'undecodable event; terminating it');
+      m.term();
+      return undefined;
+    }
+    const forged = this.forgery(event, m.subject, m.data, m.headers?.get(EVENT_SIGNER_HEADER) ?? '', m.headers?.get(EVENT_SIGNATURE_HEADER) ?? '');
+    if (forged) {
+      this.logger.error({ subject: m.subject, eventId: event?.id, type: event?.type, why: forged }, 'SECURITY: event refused; terminating it');
+      m.term();
+      return undefined;
+    }
+    return event;
+  }
+
+  /**
+   * Applies a batch in one transaction and acknowledges it; if that fails (one event's handler
+   * throws, a deadlock), each event is tried alone, so one bad event holds back only itself.
+   */
+  private async applyBatch(batch: Admitted[]): Promise<void> {
+    if (batch.length > 1) {
+      try {
+        const applied = await this.applyAll(batch.map((b) => b.event));
+        for (const { m } of batch) m.ack();
+        for (const event of applied) this.opts.afterCommit?.(event);
+        this.logger.debug({ events: batch.length, applied: applied.length }, 'events consumed');
+        return;
+      } catch (e) {
+        this.logger.warn({ events: batch.length, err: (e as Error).message }, 'event batch failed; applying its events one by one');
+      }
+    }
+    for (const { m, event } of batch) {
+      try {
+        const applied = await this.apply(event);
+        m.ack();
+        if (applied) this.opts.afterCommit?.(event);
+        this.logger.debug({ eventId: event.id, type: event.type, applied }, 'event consumed');
+      } catch (e) {
+        this.logger.error({ eventId: event.id, type: event.type, err: (e as Error).message }, 'event handler failed; will be redelivered');
+        m.nak(2000);
+      }
+    }
   }
 
   /** Why the event is not genuine, or undefined when its publisher signed it and it came on its type's subject. */
@@ -127,16 +195,33 @@ export class EventConsumer {
 
   /** Returns false when the event had already been applied. */
   async apply(event: DomainEvent): Promise<boolean> {
+    return (await this.applyAll([event])).length === 1;
+  }
+
+  /**
+   * Applies, in one transaction, those of `events` not yet in the inbox (in their order; an event
+   * delivered twice within the batch once) and returns them.
+   */
+  async applyAll(events: DomainEvent[]): Promise<DomainEvent[]> {
     return this.ds.transaction(async (manager) => {
       const table = this.ds.getMetadata(InboxRecord).tablePath.split('.').map((x) => `"${x}"`).join('.');
-      const rows: unknown[] = await manager.query(
-        `INSERT INTO ${table} (consumer, event_id, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)
+      const params: unknown[] = [this.opts.inboxKey ?? this.opts.name];
+      const values = events.map((e) => {
+        params.push(e.id, e.type, e.aggregateId, JSON.stringify(e));
+        const n = params.length;
+        return `($1, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+      });
+      const rows: { event_id: string }[] = await manager.query(
+        `INSERT INTO ${table} (consumer, event_id, type, aggregate_id, payload) VALUES ${values.join(', ')}
          ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.opts.inboxKey ?? this.opts.name, event.id, event.type, event.aggregateId, JSON.stringify(event)],
+        params,
       );
-      if (!rows.length) return false;
-      await this.opts.handler(event, manager);
-      return true;
+      const fresh = new Set(rows.map((r) => r.event_id));
+      const applied = events.filter((e) => fresh.delete(e.id));
+      if (!applied.length) return applied;
+      if (this.opts.batchHandler && applied.length > 1) await this.opts.batchHandler(applied, manager);
+      else for (const event of applied) await this.opts.handler(event, manager);
+      return applied;
     });
   }
 

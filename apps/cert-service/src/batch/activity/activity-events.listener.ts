@@ -41,6 +41,13 @@ export class ActivityEventsListener implements OnApplicationBootstrap, OnApplica
           if (!serial) return;
           await writeActivity(manager, [{ serial, at: new Date(event.occurredAt), kind }]);
         },
+        batchHandler: async (events, manager) => {
+          const rows = events.flatMap((event) => {
+            const serial = serialOf(event);
+            return serial ? [{ serial, at: new Date(event.occurredAt), kind }] : [];
+          });
+          if (rows.length) await writeActivity(manager, rows);
+        },
       });
       await consumer.start();
       this.consumers.push(consumer);

@@ -36,6 +36,10 @@ export class DomainEventsAudit {
       handler: async (event, manager) => {
         await this.audit.appendInTransaction(manager, [eventAuditEntry(event)]);
       },
+      // A burst's events chained under one lock, one head read and one insert.
+      batchHandler: async (events, manager) => {
+        await this.audit.appendInTransaction(manager, events.map(eventAuditEntry));
+      },
     });
   }
 
