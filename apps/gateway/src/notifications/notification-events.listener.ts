@@ -5,7 +5,7 @@ import type { EcertConfig } from '@ecert/common';
 import { durableConsumers } from '@ecert/contracts';
 import { GatewayEventFollower } from '../events/gateway-event-follower';
 import { GATEWAY_CONFIG, GATEWAY_DATA_SOURCE, GATEWAY_LOGGER } from '../gateway.tokens';
-import { fanOutWebhooks } from './deliveries/webhook-fan-out';
+import { fanOutWebhooks, type WebhookSubscriptionCache } from './deliveries/webhook-fan-out';
 import { WebhookDispatcher } from './deliveries/webhook-dispatcher.service';
 import { MailNotifier } from './mail/mail-notifier.service';
 
@@ -37,6 +37,13 @@ export class NotificationEvents implements OnApplicationBootstrap, BeforeApplica
       handler: async (event, manager) => {
         written.set(event.id, await fanOutWebhooks(manager, event));
         await this.mail.record(manager, event);
+      },
+      batchHandler: async (events, manager) => {
+        const subscriptions: WebhookSubscriptionCache = new Map();
+        for (const event of events) {
+          written.set(event.id, await fanOutWebhooks(manager, event, subscriptions));
+          await this.mail.record(manager, event);
+        }
       },
       afterCommit: (event) => {
         // Only the subscriptions this event was written for: a pass per event over all of them would not scale.

@@ -204,7 +204,8 @@ export class SealLifecycle {
         throw e;
       }
     };
-    const [old, next] = [await get(oldSerial), await get(newSerial)];
+    // Side by side: the consumer's transaction (and its certificate locks) waits for both.
+    const [old, next] = await Promise.all([get(oldSerial), get(newSerial)]);
     if (!old) return { refusal: `the cert-service knows no certificate ${oldSerial}` };
     if (!next) return { refusal: `the cert-service knows no certificate ${newSerial}` };
     return { old, next };

@@ -11,6 +11,14 @@ export function webhookBody(event: DomainEvent): string {
   return JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt, aggregateId: event.aggregateId, data: event.data });
 }
 
+type SubscriptionRow = { id: string; client_id: string; event_types: string[]; region_codes: string[]; client_regions: string[] | null };
+
+/**
+ * The subscriptions read for one batch of events, by the read operation they need: a batch of
+ * consumed events (one transaction) reads them once, not once per event.
+ */
+export type WebhookSubscriptionCache = Map<string, Promise<SubscriptionRow[]>>;
+
 /**
  * Writes one delivery per matching subscription, in the transaction that records the event as
  * consumed: each event is fanned out exactly once, and `seq` fixes the order per key. Subscriptions
@@ -19,16 +27,20 @@ export function webhookBody(event: DomainEvent): string {
  * the subscription's and the client's regions; application events only to the client system that
  * filed the application. Returns the subscriptions written for.
  */
-export async function fanOutWebhooks(manager: EntityManager, event: DomainEvent): Promise<string[]> {
+export async function fanOutWebhooks(manager: EntityManager, event: DomainEvent, subscriptions?: WebhookSubscriptionCache): Promise<string[]> {
   const family = event.type.split('.')[0];
   const needed = requiredReadOperation(event.type);
   if (!needed || !['certificate', 'seal', 'application'].includes(family)) return [];
-  const subs: { id: string; client_id: string; event_types: string[]; region_codes: string[]; client_regions: string[] | null }[] = await manager.query(
-    `SELECT s.id, s.client_id, s.event_types, s.region_codes, c.region_codes AS client_regions
-       FROM "gateway"."webhook_subscription" s JOIN "gateway"."client" c ON c.id = s.client_id
-      WHERE c.status = 'enabled' AND $1 = ANY(c.operations) ORDER BY s.id`,
-    [needed],
-  );
+  const load = (): Promise<SubscriptionRow[]> =>
+    manager.query(
+      `SELECT s.id, s.client_id, s.event_types, s.region_codes, c.region_codes AS client_regions
+         FROM "gateway"."webhook_subscription" s JOIN "gateway"."client" c ON c.id = s.client_id
+        WHERE c.status = 'enabled' AND $1 = ANY(c.operations) ORDER BY s.id`,
+      [needed],
+    );
+  let pending = subscriptions?.get(needed);
+  if (!pending) subscriptions?.set(needed, (pending = load()));
+  const subs = await (pending ?? load());
   const filedBy = family === 'application' ? (event.data as { filedByClientId?: string | null } | undefined)?.filedByClientId ?? null : undefined;
   const body = webhookBody(event);
   const key = deliveryOrderKey(event);
