@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { ECParameters } from '@peculiar/asn1-ecc';
@@ -143,9 +143,9 @@ function describeRsa(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string
   const publicExponent = bytesToBigInt(new Uint8Array(key.publicExponent));
   if (modulus <= 0n || modulus % 2n === 0n) throw new InvalidKeyError('RSA modulus is not a positive odd number');
   const bits = modulus.toString(2).length;
-  assertNodeAccepts(spki, 'RSA');
+  const nodeKey = assertNodeAccepts(spki, 'RSA');
   const rsaPssOnly = algorithmOid === OID.rsassaPss;
-  return {
+  const description: PublicKeyDescription = {
     algorithm: rsaPssOnly ? undefined : RSA_ALGORITHMS[bits],
     family: 'rsa',
     label: `${rsaPssOnly ? 'RSASSA-PSS' : 'RSA'}-${bits}`,
@@ -154,6 +154,8 @@ function describeRsa(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string
     publicExponent,
     ...(rsaPssOnly ? { rsaPssOnly } : {}),
   };
+  nodeKeys.set(description, nodeKey);
+  return description;
 }
 
 function describeEc(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string, curveOid: string): PublicKeyDescription {
@@ -162,12 +164,13 @@ function describeEc(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string,
     return { algorithm: undefined, family: 'ecdsa', label: `EC curve ${curveOid}`, bits: 0, algorithmOid, curveOid };
   }
   let publicPoint = keyBits;
+  let nodeKey: KeyObject | undefined;
   if (curve.algorithm === 'SM2') {
     publicPoint = decodeSm2Point(keyBits).toBytes(false);
   } else {
-    assertNodeAccepts(spki, `EC ${curve.name}`); // OpenSSL checks the point is on the curve
+    nodeKey = assertNodeAccepts(spki, `EC ${curve.name}`); // OpenSSL checks the point is on the curve
   }
-  return {
+  const description: PublicKeyDescription = {
     algorithm: curve.algorithm,
     family: curve.algorithm === 'SM2' ? 'sm2' : 'ecdsa',
     label: curve.algorithm ?? `EC ${curve.name}`,
@@ -176,14 +179,28 @@ function describeEc(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string,
     curveOid,
     publicPoint,
   };
+  if (nodeKey) nodeKeys.set(description, nodeKey);
+  return description;
 }
 
-function assertNodeAccepts(spki: Uint8Array, what: string): void {
+function assertNodeAccepts(spki: Uint8Array, what: string): KeyObject {
   try {
-    createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
   } catch (err) {
     throw new InvalidKeyError(`invalid ${what} public key: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The OpenSSL key object made while describing a key (its point or modulus check), kept for the
+ * signature check that follows (CSR intake): importing an SPKI into OpenSSL was a third of the
+ * intake's CPU, and was done twice. Keyed by the description object, so it lives as long as it.
+ */
+const nodeKeys = new WeakMap<PublicKeyDescription, KeyObject>();
+
+/** The key object describePublicKey made for `key` (EC and RSA keys), if it made one. */
+export function nodeKeyOf(key: PublicKeyDescription): KeyObject | undefined {
+  return nodeKeys.get(key);
 }
 
 function nodeKeyBits(spki: Uint8Array): number {

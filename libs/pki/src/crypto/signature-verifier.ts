@@ -5,7 +5,7 @@ import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { OID } from './algorithms';
 import { KeyAlgorithmMismatchError, UnsupportedAlgorithmError } from './crypto-errors';
 import { decodeEcSignature } from './ec-signature-der';
-import { describePublicKey, type PublicKeyDescription } from './public-key-info';
+import { describePublicKey, nodeKeyOf, type PublicKeyDescription } from './public-key-info';
 import { sm2Verify, type Sm2UserId } from './sm2';
 
 export interface VerifySignatureInput {
@@ -85,14 +85,14 @@ export function verifySignature(input: VerifySignatureInput): boolean {
       }
       // OpenSSL is strict too; checking first keeps "malformed" on the return-false path.
       if (!decodeEcSignature(input.signature)) return false;
-      return nodeVerify(scheme.hash, input, { dsaEncoding: 'der' });
+      return nodeVerify(scheme.hash, input, key, { dsaEncoding: 'der' });
     case 'rsa':
       if (key.family !== 'rsa' || key.rsaPssOnly) throw mismatch(oid, key);
-      return nodeVerify(scheme.hash, input, { padding: constants.RSA_PKCS1_PADDING });
+      return nodeVerify(scheme.hash, input, key, { padding: constants.RSA_PKCS1_PADDING });
     case 'rsa-pss': {
       if (key.family !== 'rsa') throw mismatch(oid, key);
       const { hash, saltLength } = pssParameters(input.signatureAlgorithmParameters);
-      return nodeVerify(hash, input, { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
+      return nodeVerify(hash, input, key, { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
     }
   }
 }
@@ -100,9 +100,11 @@ export function verifySignature(input: VerifySignatureInput): boolean {
 function nodeVerify(
   hash: Hash,
   input: VerifySignatureInput,
+  description: PublicKeyDescription,
   options: { dsaEncoding?: 'der'; padding?: number; saltLength?: number },
 ): boolean {
-  const key: KeyObject = createPublicKey({ key: Buffer.from(input.spki), format: 'der', type: 'spki' });
+  // The description was made from input.spki (here, or by the caller from the same bytes).
+  const key: KeyObject = nodeKeyOf(description) ?? createPublicKey({ key: Buffer.from(input.spki), format: 'der', type: 'spki' });
   try {
     return verify(hash, input.data, { key, ...options }, input.signature);
   } catch {

@@ -1,18 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier,
-  Extension,
-  Extensions,
-  KeyIdentifier,
-  Name,
-  Time,
-  Validity,
-  id_ce_authorityKeyIdentifier,
-  id_ce_subjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Extension, Name, id_ce_authorityKeyIdentifier, id_ce_subjectKeyIdentifier } from '@peculiar/asn1-x509';
 import type { Signer } from '../crypto/signer';
+import { derExtension, derOid, derX509Time } from '../der/der-writer';
 import { bytesEqual, derBitString, derSequence, derTlv, readDerElement } from './der-encoding';
 import { encodeName } from './distinguished-name';
 import { keyIdentifierOf, parseSpki } from './key-identifier';
@@ -80,11 +70,31 @@ export function normalizeSerialNumber(serial: Uint8Array | string): Uint8Array {
 }
 
 /** UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5), whole seconds only. */
-function encodeTime(date: Date, field: string): Time {
+function encodeTime(date: Date, field: string): Uint8Array {
   if (Number.isNaN(date.getTime())) throw new X509InputError(field, 'invalid date', '证书有效期时间无效');
-  const whole = new Date(Math.floor(date.getTime() / 1000) * 1000);
-  const year = whole.getUTCFullYear();
-  return year >= 1950 && year <= 2049 ? new Time({ utcTime: whole }) : new Time({ generalTime: whole });
+  const year = date.getUTCFullYear();
+  if (year < 0 || year > 9999) throw new X509InputError(field, 'year out of range', '证书有效期时间无效');
+  return derX509Time(new Date(Math.floor(date.getTime() / 1000) * 1000));
+}
+
+/** `[0] EXPLICIT INTEGER 2` (v3). */
+const VERSION_V3 = Uint8Array.of(0xa0, 0x03, 0x02, 0x01, 0x02);
+const AKI_OID = derOid(id_ce_authorityKeyIdentifier);
+
+/**
+ * An issuer's name and SPKI checked once, with its key identifier: the same issuer signs every
+ * certificate of its CA, and decoding its name and key again cost a tenth of an issuance.
+ */
+const checkedIssuers = new WeakMap<CertificateIssuer, { name: Uint8Array; spki: Uint8Array; keyIdentifier: Uint8Array }>();
+
+function checkedIssuer(issuer: CertificateIssuer): { name: Uint8Array; keyIdentifier: Uint8Array } {
+  const known = checkedIssuers.get(issuer);
+  // The same bytes as when checked (the fields are readonly; this costs one compare, not a decode).
+  if (known && bytesEqual(known.spki, issuer.spki) && (!(issuer.name instanceof Uint8Array) || bytesEqual(known.name, issuer.name))) return known;
+  parseSpki(issuer.spki, 'issuer.spki');
+  const checked = { name: encodeName(issuer.name), spki: issuer.spki.slice(), keyIdentifier: issuer.keyIdentifier ?? keyIdentifierOf(issuer.spki) };
+  checkedIssuers.set(issuer, checked);
+  return checked;
 }
 
 function checkSignatureShape(signer: Signer, signature: Uint8Array): void {
@@ -102,23 +112,37 @@ function checkSignatureShape(signer: Signer, signature: Uint8Array): void {
   }
 }
 
+/**
+ * DER of extensions the profiles share between certificates (frozen: certificateProfiles makes
+ * each once per input): encoded once. Others are encoded on each use.
+ */
+const sharedExtensionDer = new WeakMap<Extension, Uint8Array>();
+
+function encodeExtension(ext: Extension): Uint8Array {
+  const shared = sharedExtensionDer.get(ext);
+  if (shared) return shared;
+  const der = new Uint8Array(AsnConvert.serialize(ext));
+  if (Object.isFrozen(ext)) sharedExtensionDer.set(ext, der);
+  return der;
+}
+
 function encodeExtensions(extensions: readonly Extension[], aki: Uint8Array | undefined): Uint8Array | undefined {
-  const list = [...extensions];
   const seen = new Set<string>();
-  for (const ext of list) {
+  for (const ext of extensions) {
     // RFC 5280 §4.2: a certificate MUST NOT include more than one instance of an extension.
     if (seen.has(ext.extnID)) throw new X509InputError('extensions', `duplicate ${ext.extnID}`, '证书扩展项重复');
     seen.add(ext.extnID);
   }
+  const list = extensions.map(encodeExtension);
   if (aki && !seen.has(id_ce_authorityKeyIdentifier)) {
-    const value = new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(aki) });
-    const akiExt = new Extension({ extnID: id_ce_authorityKeyIdentifier, critical: false, extnValue: new OctetString(AsnConvert.serialize(value)) });
+    // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING }.
+    const akiExt = derExtension(AKI_OID, false, derSequence(derTlv(0x80, aki)));
     // Beside the SKI, where people reading `openssl x509 -text` look for it.
-    const ski = list.findIndex((e) => e.extnID === id_ce_subjectKeyIdentifier);
+    const ski = extensions.findIndex((e) => e.extnID === id_ce_subjectKeyIdentifier);
     list.splice(ski === -1 ? list.length : ski + 1, 0, akiExt);
   }
   if (list.length === 0) return undefined;
-  return new Uint8Array(AsnConvert.serialize(new Extensions(list)));
+  return derSequence(...list);
 }
 
 /**
@@ -131,13 +155,13 @@ function encodeExtensions(extensions: readonly Extension[], aki: Uint8Array | un
 export async function buildCertificate(input: BuildCertificateInput): Promise<Uint8Array> {
   const { issuer, signer } = input;
   assertSignerAlgorithm(signer.algorithm, signer.signatureAlgorithmOid);
-  parseSpki(issuer.spki, 'issuer.spki');
+  const checked = checkedIssuer(issuer);
   if (!bytesEqual(signer.spki, issuer.spki)) {
     // Signing with a key other than the issuer's gives a certificate nobody can verify.
     throw new X509InputError('signer', 'signer key is not the issuer key', '签名密钥与签发者公钥不一致');
   }
   parseSpki(input.subjectSpki, 'subjectSpki');
-  const issuerName = encodeName(issuer.name);
+  const issuerName = checked.name;
   const subjectName = encodeName(input.subjectName);
   if (subjectName.length <= 2) throw new X509InputError('subjectName', 'empty subject', '证书主题不能为空');
 
@@ -148,22 +172,20 @@ export async function buildCertificate(input: BuildCertificateInput): Promise<Ui
   if (issuer.notAfter && input.notAfter.getTime() > issuer.notAfter.getTime()) {
     throw new X509InputError('notAfter', 'beyond the issuer certificate notAfter', '证书有效期不能超过签发者证书有效期');
   }
-  const validity = new Validity();
-  validity.notBefore = encodeTime(input.notBefore, 'notBefore');
-  validity.notAfter = encodeTime(input.notAfter, 'notAfter');
+  const validity = derSequence(encodeTime(input.notBefore, 'notBefore'), encodeTime(input.notAfter, 'notAfter'));
 
   // Self-signed (same key and name): RFC 5280 §4.2.1.1 lets the AKI be omitted there.
   const selfSigned = bytesEqual(issuer.spki, input.subjectSpki) && bytesEqual(issuerName, subjectName);
-  const aki = selfSigned ? undefined : (issuer.keyIdentifier ?? keyIdentifierOf(issuer.spki));
+  const aki = selfSigned ? undefined : checked.keyIdentifier;
   const extensions = encodeExtensions(input.extensions, aki);
 
   const algorithmIdentifier = signatureAlgorithmIdentifierDer(signer.signatureAlgorithmOid);
   const tbs = derSequence(
-    derTlv(0xa0, new Uint8Array(new asn1js.Integer({ value: 2 }).toBER())), // version v3
+    VERSION_V3,
     derTlv(0x02, serial),
     algorithmIdentifier,
     issuerName,
-    new Uint8Array(AsnConvert.serialize(validity)),
+    validity,
     subjectName,
     input.subjectSpki,
     ...(extensions ? [derTlv(0xa3, extensions)] : []),

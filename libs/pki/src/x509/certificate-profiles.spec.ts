@@ -75,4 +75,23 @@ describe('certificate profiles', () => {
     expect(certificateProfiles.unitSubject({ province: '广东省', city: '广州市', unitName: '某单位' })).toEqual({ C: 'CN', ST: '广东省', L: '广州市', O: '某单位', CN: '某单位' });
     expect(certificateProfiles.personalSubject({ province: '广东省', city: '广州市', unitName: '某单位', personName: '张三' })).toEqual({ C: 'CN', ST: '广东省', L: '广州市', O: '某单位', CN: '张三' });
   });
+
+  it('shares the extensions that depend only on configuration (frozen), never those of the subject', () => {
+    const other = ecdsaTestKey().signer.spki;
+    const a = certificateProfiles.unit({ subjectSpki: spki, ...links, uscc: '91450100MA5L000000' });
+    const b = certificateProfiles.unit({ subjectSpki: other, ...links, uscc: '91450100MA5L00001X' });
+    const sharedIds = ['2.5.29.15', '2.5.29.37', '2.5.29.19', '2.5.29.31', '1.3.6.1.5.5.7.1.1'];
+    for (const id of sharedIds) {
+      expect(find(a, id), id).toBe(find(b, id));
+      expect(Object.isFrozen(find(a, id)), id).toBe(true);
+    }
+    for (const id of ['2.5.29.14', PROFILE_OID.unitUscc]) {
+      expect(find(a, id)).not.toBe(find(b, id));
+      expect(valueHex(find(a, id))).not.toBe(valueHex(find(b, id)));
+    }
+    // Another CRL URL is another extension, and a bad URL is still refused after good ones were shared.
+    const c = certificateProfiles.unit({ subjectSpki: spki, ...links, crlUrl: 'http://b.example/c.crl', uscc: '91450100MA5L000000' });
+    expect(find(c, '2.5.29.31')).not.toBe(find(a, '2.5.29.31'));
+    expect(() => certificateProfiles.unit({ subjectSpki: spki, ...links, ocspUrl: 'ftp://x', uscc: '91450100MA5L000000' })).toThrow(X509InputError);
+  });
 });

@@ -143,6 +143,22 @@ function extension(extnID: string, critical: boolean, value: ArrayBuffer | Uint8
 
 const ser = (value: unknown): ArrayBuffer => AsnConvert.serialize(value);
 
+/**
+ * Extensions that depend only on a few inputs repeated across every certificate of a CA (its
+ * URLs, the key usage of a profile): made once per input and shared, frozen, so buildCertificate
+ * also encodes each once. Bounded: the inputs are configuration, not request data.
+ */
+const sharedExtensions = new Map<string, Extension>();
+const SHARED_EXTENSIONS_MAX = 1024;
+
+function shared(key: string, make: () => Extension): Extension {
+  const known = sharedExtensions.get(key);
+  if (known) return known;
+  const made = Object.freeze(make());
+  if (sharedExtensions.size < SHARED_EXTENSIONS_MAX) sharedExtensions.set(key, made);
+  return made;
+}
+
 function checkedUrl(field: string, url: string): string {
   // IA5String: ASCII only; an IRI must be converted (punycode/percent-encoding) by the caller.
   let parsed: URL | undefined;
@@ -164,11 +180,11 @@ function basicConstraints(cA: boolean, critical: boolean, pathLenConstraint?: nu
   if (pathLenConstraint !== undefined && (!Number.isInteger(pathLenConstraint) || pathLenConstraint < 0)) {
     throw new X509InputError('pathLenConstraint', 'must be a non-negative integer', '路径长度约束无效');
   }
-  return extension(id_ce_basicConstraints, critical, ser(new BasicConstraints({ cA, pathLenConstraint })));
+  return shared(`bc:${cA}:${critical}:${pathLenConstraint}`, () => extension(id_ce_basicConstraints, critical, ser(new BasicConstraints({ cA, pathLenConstraint }))));
 }
 
 // RFC 5280 §4.2.1.3: conforming CAs SHOULD mark keyUsage critical; all ecert profiles do.
-const keyUsage = (flags: number): Extension => extension(id_ce_keyUsage, true, ser(new KeyUsage(flags)));
+const keyUsage = (flags: number): Extension => shared(`ku:${flags}`, () => extension(id_ce_keyUsage, true, ser(new KeyUsage(flags))));
 
 const distributionPoint = (field: string, url: string): DistributionPoint =>
   new DistributionPoint({
@@ -178,29 +194,32 @@ const distributionPoint = (field: string, url: string): DistributionPoint =>
   });
 
 function crlDistributionPoint(crlUrl: string): Extension {
-  return extension(id_ce_cRLDistributionPoints, false, ser(new CRLDistributionPoints([distributionPoint('crlUrl', crlUrl)])));
+  return shared(`crl:${crlUrl}`, () => extension(id_ce_cRLDistributionPoints, false, ser(new CRLDistributionPoints([distributionPoint('crlUrl', crlUrl)]))));
 }
 
 // RFC 5280 §4.2.1.15: MUST be non-critical; same syntax as the CRL distribution points.
 function freshestCrl(deltaCrlUrl: string | undefined): Extension | undefined {
-  return deltaCrlUrl === undefined ? undefined : extension(id_ce_freshestCRL, false, ser(new FreshestCRL([distributionPoint('deltaCrlUrl', deltaCrlUrl)])));
+  return deltaCrlUrl === undefined ? undefined : shared(`delta:${deltaCrlUrl}`, () => extension(id_ce_freshestCRL, false, ser(new FreshestCRL([distributionPoint('deltaCrlUrl', deltaCrlUrl)]))));
 }
 
 function authorityInfoAccess(ocspUrl: string | undefined, caIssuersUrl: string | undefined): Extension | undefined {
-  const items: AccessDescription[] = [];
-  if (ocspUrl !== undefined) {
-    items.push(new AccessDescription({
-      accessMethod: PROFILE_OID.adOcsp,
-      accessLocation: new GeneralName({ uniformResourceIdentifier: checkedUrl('ocspUrl', ocspUrl) }),
-    }));
-  }
-  if (caIssuersUrl !== undefined) {
-    items.push(new AccessDescription({
-      accessMethod: PROFILE_OID.adCaIssuers,
-      accessLocation: new GeneralName({ uniformResourceIdentifier: checkedUrl('caIssuersUrl', caIssuersUrl) }),
-    }));
-  }
-  return items.length ? extension(id_pe_authorityInfoAccess, false, ser(new AuthorityInfoAccessSyntax(items))) : undefined;
+  if (ocspUrl === undefined && caIssuersUrl === undefined) return undefined;
+  return shared(`aia:${JSON.stringify([ocspUrl ?? null, caIssuersUrl ?? null])}`, () => {
+    const items: AccessDescription[] = [];
+    if (ocspUrl !== undefined) {
+      items.push(new AccessDescription({
+        accessMethod: PROFILE_OID.adOcsp,
+        accessLocation: new GeneralName({ uniformResourceIdentifier: checkedUrl('ocspUrl', ocspUrl) }),
+      }));
+    }
+    if (caIssuersUrl !== undefined) {
+      items.push(new AccessDescription({
+        accessMethod: PROFILE_OID.adCaIssuers,
+        accessLocation: new GeneralName({ uniformResourceIdentifier: checkedUrl('caIssuersUrl', caIssuersUrl) }),
+      }));
+    }
+    return extension(id_pe_authorityInfoAccess, false, ser(new AuthorityInfoAccessSyntax(items)));
+  });
 }
 
 function certificatePolicies(policies: readonly PolicyInput[] | undefined): Extension | undefined {
@@ -232,7 +251,7 @@ const PERSONAL_ID_CODE_PATTERN = new RegExp(`${RESIDENT_ID_NUMBER_PATTERN.source
 
 // Non-critical: relying parties that do not know a purpose still see the key usage.
 const extendedKeyUsage = (purposes: readonly string[]): Extension =>
-  extension(id_ce_extKeyUsage, false, ser(new ExtendedKeyUsage([...purposes])));
+  shared(`eku:${purposes.join(',')}`, () => extension(id_ce_extKeyUsage, false, ser(new ExtendedKeyUsage([...purposes]))));
 
 /**
  * Unit and personal (UKey) certificates: log in (clientAuth; the login refuses certificates whose
