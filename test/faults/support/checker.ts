@@ -124,11 +124,12 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
   // missed) write events of their own: wait until the outboxes stop growing, all published and
   // all applied, before reading them for the comparison.
   let outbox: OutboxRow[] = [];
+  const idsOf = (list: OutboxRow[]) => list.map((e) => e.id).sort().join(',');
   await waitFor(async () => {
-    const before = outbox.length;
+    const before = idsOf(outbox);
     outbox = await rows<OutboxRow>(db, outboxSql);
     const a = await applied();
-    return outbox.length === before && outbox.every((e) => e.published_at && consumers.every((who) => !needs(who, e.type) || a.get(who)!.has(e.id)));
+    return idsOf(outbox) === before && outbox.every((e) => e.published_at && consumers.every((who) => !needs(who, e.type) || a.get(who)!.has(e.id)));
   }, 60_000, 500).catch(() => undefined);
   const inbox = await applied();
   const stream = await streamEventCounts(natsUrl);

@@ -29,6 +29,8 @@ export class NotificationEvents implements OnApplicationBootstrap, BeforeApplica
     const log = logger.child({ component: 'notification-events' });
     // The subscriptions each event was written for, from its transaction to the kick after commit.
     const written = new Map<string, string[]>();
+    const ready = new Set<string>();
+    let kickScheduled = false;
     this.follower = new GatewayEventFollower(config, ds, log, {
       // A webhook of the invalid list (certificate.invalidated) comes through the bulk lane's consumer.
       specs: [durableConsumers().gatewayNotifications, durableConsumers().gatewayNotificationsBulk],
@@ -47,10 +49,18 @@ export class NotificationEvents implements OnApplicationBootstrap, BeforeApplica
       },
       afterCommit: (event) => {
         // Only the subscriptions this event was written for: a pass per event over all of them would not scale.
-        const subs = written.get(event.id) ?? [];
+        for (const s of written.get(event.id) ?? []) ready.add(s);
         written.delete(event.id);
-        this.webhooks.enqueueReady(subs).catch((e) => log.warn({ err: (e as Error).message }, 'webhook deliveries not queued yet (the sweep will)'));
-        this.mail.enqueuePending().catch((e) => log.warn({ err: (e as Error).message }, 'e-mails not queued yet (the sweep will)'));
+        // One kick for all the events of a batch (their afterCommit calls run back to back).
+        if (kickScheduled) return;
+        kickScheduled = true;
+        setImmediate(() => {
+          kickScheduled = false;
+          const subs = [...ready];
+          ready.clear();
+          this.webhooks.enqueueReady(subs).catch((e) => log.warn({ err: (e as Error).message }, 'webhook deliveries not queued yet (the sweep will)'));
+          this.mail.enqueuePending().catch((e) => log.warn({ err: (e as Error).message }, 'e-mails not queued yet (the sweep will)'));
+        });
       },
     });
   }

@@ -38,12 +38,12 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
       // The request that caused the event follows into the seals' history and the cert-service's
       // logs; no client or region: the platform acts on its own behalf here.
       await requestContext.run({ requestId: event.requestId ?? `event:${event.id}` }, () => this.lifecycle.apply(event, manager, logger));
-      // Seal events were written to the outbox in this transaction: publish them soon after commit.
-      setImmediate(() => this.relay.kick());
     };
+    // Seal events were written to the outbox in the event's transaction: publish them once it committed.
+    const afterCommit = () => this.relay.kick();
     const { sealCertificates, sealCertificatesBulk } = durableConsumers();
     for (const spec of [sealCertificates, sealCertificatesBulk]) {
-      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, ...consumerProvisioning(this.config), verifier: this.identity, handler });
+      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, ...consumerProvisioning(this.config), verifier: this.identity, handler, afterCommit });
       await consumer.start();
       this.consumers.push(consumer);
     }

@@ -34,12 +34,18 @@ export class UkeyEventsListener implements OnApplicationBootstrap, OnApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Events whose application wrote outbox rows, from the handler to the kick after commit.
+    const dispatched = new Set<string>();
     this.consumer = new EventConsumer(this.ds, this.nc, this.logger.child({ component: 'ukey-events' }), {
       ...durableConsumers().workflowUkeys,
       ...consumerProvisioning(this.config),
       verifier: this.identity,
       handler: async (event, manager) => {
-        if (await this.apply(event as DomainEvent<string, UkeyEventData>, manager)) this.relay.kick();
+        if (await this.apply(event as DomainEvent<string, UkeyEventData>, manager)) dispatched.add(event.id);
+      },
+      // The dispatch step's events are in the outbox once the event's transaction committed.
+      afterCommit: (event) => {
+        if (dispatched.delete(event.id)) this.relay.kick();
       },
     });
     await this.consumer.start();

@@ -55,4 +55,15 @@ describe('EventConsumer: the subject an event came on', () => {
     const s = signed('certificate.invalidated', BusIdentity.fromConfig(config, 'seal-service'));
     expect(why(s, bulkEventSubject('certificate.invalidated'))).toMatch(/must come from cert-service/);
   });
+
+  it('refuses an event whose id is not a canonical UUID (the inbox would record it under another spelling)', () => {
+    const s = signed('certificate.frozen');
+    const respelled = (id: string) => {
+      const event = { ...s.event, id };
+      const body = new TextEncoder().encode(JSON.stringify(event));
+      return consumer.forgery(event, eventSubject('certificate.frozen'), body, s.signer, cert.signBytes(body));
+    };
+    expect(respelled(s.event.id)).toBeUndefined();
+    for (const id of [s.event.id.toUpperCase(), `{${s.event.id}}`, s.event.id.replace(/-/g, ''), 'evt-1']) expect(respelled(id), id).toMatch(/canonical/);
+  });
 });

@@ -12,6 +12,10 @@ export type EventBatchHandler = (events: DomainEvent[], manager: EntityManager) 
 
 type Admitted = { m: JsMsg; event: DomainEvent };
 
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Events whose handler failed alone, remembered so a batch holding one is not tried whole again. */
+const SUSPECTS_MAX = 1000;
+
 /** Events applied in one transaction at most (what was delivered while the previous batch ran). */
 export const EVENT_BATCH_MAX = 64;
 
@@ -83,6 +87,7 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, stream: strin
 export class EventConsumer {
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  private readonly suspects = new Set<string>();
 
   constructor(
     private readonly ds: DataSource,
@@ -102,7 +107,7 @@ export class EventConsumer {
    * Reads messages into a queue that one worker drains in batches: whatever arrived while a batch
    * was being applied forms the next one — one transaction (one commit, one multi-row inbox
    * insert) per batch under a burst, one event at a time when quiet. The reader waits while two
-   * batches are queued, so no more is held unacknowledged than that.
+   * batches are queued: what is held unacknowledged is those and the client's pull buffer.
    */
   private async follow(messages: ConsumerMessages): Promise<void> {
     const queue: Admitted[] = [];
@@ -116,7 +121,9 @@ export class EventConsumer {
           await new Promise<void>((resolve) => (wakeWorker = resolve));
           continue;
         }
-        await this.applyBatch(queue.splice(0, EVENT_BATCH_MAX));
+        // applyBatch handles every failure itself; a throw here would stop the worker and leave
+        // the reader waiting for room forever.
+        await this.applyBatch(queue.splice(0, EVENT_BATCH_MAX)).catch((e: Error) => this.logger.error({ err: e.message }, 'event batch could not be handled'));
         wakeReader?.();
       }
     })();
@@ -156,33 +163,68 @@ export class EventConsumer {
    * throws, a deadlock), each event is tried alone, so one bad event holds back only itself.
    */
   private async applyBatch(batch: Admitted[]): Promise<void> {
-    if (batch.length > 1) {
+    // A batch holding an event that failed on its own before goes one event at a time: rolling back
+    // and replaying up to 63 good events at every redelivery of a poison one would be wasted work.
+    if (batch.length > 1 && !batch.some((b) => this.suspects.has(b.event.id))) {
+      let applied: DomainEvent[] | undefined;
       try {
-        const applied = await this.applyAll(batch.map((b) => b.event));
-        for (const { m } of batch) m.ack();
-        for (const event of applied) this.opts.afterCommit?.(event);
-        this.logger.debug({ events: batch.length, applied: applied.length }, 'events consumed');
-        return;
+        applied = await this.applyAll(batch.map((b) => b.event));
       } catch (e) {
         this.logger.warn({ events: batch.length, err: (e as Error).message }, 'event batch failed; applying its events one by one');
       }
+      if (applied) {
+        // Committed: from here on nothing may send the batch down the one-by-one path.
+        for (const { m } of batch) this.acknowledge(m);
+        for (const event of applied) this.afterCommit(event);
+        this.logger.debug({ events: batch.length, applied: applied.length }, 'events consumed');
+        return;
+      }
     }
     for (const { m, event } of batch) {
+      let applied: boolean;
       try {
-        const applied = await this.apply(event);
-        m.ack();
-        if (applied) this.opts.afterCommit?.(event);
-        this.logger.debug({ eventId: event.id, type: event.type, applied }, 'event consumed');
+        applied = await this.apply(event);
       } catch (e) {
         this.logger.error({ eventId: event.id, type: event.type, err: (e as Error).message }, 'event handler failed; will be redelivered');
-        m.nak(2000);
+        if (this.suspects.size >= SUSPECTS_MAX) this.suspects.clear();
+        this.suspects.add(event.id);
+        try {
+          m.nak(2000);
+        } catch {
+          // The connection is closing: the message is redelivered after ack_wait anyway.
+        }
+        continue;
       }
+      this.suspects.delete(event.id);
+      this.acknowledge(m);
+      if (applied) this.afterCommit(event);
+      this.logger.debug({ eventId: event.id, type: event.type, applied }, 'event consumed');
+    }
+  }
+
+  private acknowledge(m: JsMsg): void {
+    try {
+      m.ack();
+    } catch (e) {
+      // Applied and committed; a redelivery finds the inbox row and is only acknowledged.
+      this.logger.warn({ err: (e as Error).message }, 'could not acknowledge an applied event; it will be redelivered and skipped');
+    }
+  }
+
+  private afterCommit(event: DomainEvent): void {
+    try {
+      this.opts.afterCommit?.(event);
+    } catch (e) {
+      this.logger.error({ eventId: event.id, type: event.type, err: (e as Error).message }, 'work after an applied event failed');
     }
   }
 
   /** Why the event is not genuine, or undefined when its publisher signed it and it came on its type's subject. */
   forgery(event: DomainEvent, subject: string, body: Uint8Array, signer: string, signature: string): string | undefined {
     if (!event || typeof event.type !== 'string' || typeof event.id !== 'string') return 'not an event';
+    // The inbox stores the id as a uuid and answers it in canonical form: any other spelling of
+    // the same id would be recorded and then not recognised as the one just inserted.
+    if (!CANONICAL_UUID.test(event.id)) return 'the event id is not a canonical (lower-case) UUID';
     // A signed freeze replayed on the bulk lane (or any event on another type's subject) would be
     // applied out of its lane's order, or by a consumer that filters it out on purpose.
     if (!eventArrivesOn(event.type, subject)) return `${event.type} does not travel on ${subject}`;
@@ -199,10 +241,10 @@ export class EventConsumer {
   }
 
   /**
-   * Applies, in one transaction, those of `events` not yet in the inbox (in their order; an event
-   * delivered twice within the batch once) and returns them.
+   * Applies, in one transaction, those of `events` (at most EVENT_BATCH_MAX) not yet in the inbox
+   * (in their order; an event delivered twice within the batch once) and returns them.
    */
-  async applyAll(events: DomainEvent[]): Promise<DomainEvent[]> {
+  private async applyAll(events: DomainEvent[]): Promise<DomainEvent[]> {
     return this.ds.transaction(async (manager) => {
       const table = this.ds.getMetadata(InboxRecord).tablePath.split('.').map((x) => `"${x}"`).join('.');
       const params: unknown[] = [this.opts.inboxKey ?? this.opts.name];
@@ -217,7 +259,7 @@ export class EventConsumer {
         params,
       );
       const fresh = new Set(rows.map((r) => r.event_id));
-      const applied = events.filter((e) => fresh.delete(e.id));
+      const applied = events.filter((e) => fresh.delete(e.id.toLowerCase()));
       if (!applied.length) return applied;
       if (this.opts.batchHandler && applied.length > 1) await this.opts.batchHandler(applied, manager);
       else for (const event of applied) await this.opts.handler(event, manager);

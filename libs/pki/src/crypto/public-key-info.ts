@@ -154,7 +154,7 @@ function describeRsa(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string
     publicExponent,
     ...(rsaPssOnly ? { rsaPssOnly } : {}),
   };
-  nodeKeys.set(description, nodeKey);
+  nodeKeys.set(description, { spki: spki.slice(), key: nodeKey });
   return description;
 }
 
@@ -179,7 +179,7 @@ function describeEc(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string,
     curveOid,
     publicPoint,
   };
-  if (nodeKey) nodeKeys.set(description, nodeKey);
+  if (nodeKey) nodeKeys.set(description, { spki: spki.slice(), key: nodeKey });
   return description;
 }
 
@@ -196,11 +196,15 @@ function assertNodeAccepts(spki: Uint8Array, what: string): KeyObject {
  * signature check that follows (CSR intake): importing an SPKI into OpenSSL was a third of the
  * intake's CPU, and was done twice. Keyed by the description object, so it lives as long as it.
  */
-const nodeKeys = new WeakMap<PublicKeyDescription, KeyObject>();
+const nodeKeys = new WeakMap<PublicKeyDescription, { spki: Uint8Array; key: KeyObject }>();
 
-/** The key object describePublicKey made for `key` (EC and RSA keys), if it made one. */
-export function nodeKeyOf(key: PublicKeyDescription): KeyObject | undefined {
-  return nodeKeys.get(key);
+/**
+ * The key object describePublicKey made for `key` (EC and RSA keys) from exactly these `spki`
+ * bytes, if it made one: a description passed along with other bytes gets nothing.
+ */
+export function nodeKeyOf(key: PublicKeyDescription, spki: Uint8Array): KeyObject | undefined {
+  const known = nodeKeys.get(key);
+  return known && Buffer.compare(known.spki, spki) === 0 ? known.key : undefined;
 }
 
 function nodeKeyBits(spki: Uint8Array): number {

@@ -103,8 +103,8 @@ function nodeVerify(
   description: PublicKeyDescription,
   options: { dsaEncoding?: 'der'; padding?: number; saltLength?: number },
 ): boolean {
-  // The description was made from input.spki (here, or by the caller from the same bytes).
-  const key: KeyObject = nodeKeyOf(description) ?? createPublicKey({ key: Buffer.from(input.spki), format: 'der', type: 'spki' });
+  // The key object made while describing these very bytes (CSR intake), else imported now.
+  const key: KeyObject = nodeKeyOf(description, input.spki) ?? createPublicKey({ key: Buffer.from(input.spki), format: 'der', type: 'spki' });
   try {
     return verify(hash, input.data, { key, ...options }, input.signature);
   } catch {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
 import { Extension, Name, id_ce_authorityKeyIdentifier, id_ce_subjectKeyIdentifier } from '@peculiar/asn1-x509';
 import type { Signer } from '../crypto/signer';
 import { derExtension, derOid, derX509Time } from '../der/der-writer';
@@ -83,18 +82,30 @@ const AKI_OID = derOid(id_ce_authorityKeyIdentifier);
 
 /**
  * An issuer's name and SPKI checked once, with its key identifier: the same issuer signs every
- * certificate of its CA, and decoding its name and key again cost a tenth of an issuance.
+ * certificate of its CA, and decoding its name and key again cost a tenth of an issuance. The entry
+ * keeps copies of the bytes it checked and is used only while the issuer still has those bytes;
+ * an issuer whose name is a built Name (not DER) is encoded on every call.
  */
-const checkedIssuers = new WeakMap<CertificateIssuer, { name: Uint8Array; spki: Uint8Array; keyIdentifier: Uint8Array }>();
+const checkedIssuers = new WeakMap<CertificateIssuer, { nameInput: Uint8Array; spki: Uint8Array; keyIdentifierInput?: Uint8Array; name: Uint8Array; keyIdentifier: Uint8Array }>();
 
 function checkedIssuer(issuer: CertificateIssuer): { name: Uint8Array; keyIdentifier: Uint8Array } {
   const known = checkedIssuers.get(issuer);
-  // The same bytes as when checked (the fields are readonly; this costs one compare, not a decode).
-  if (known && bytesEqual(known.spki, issuer.spki) && (!(issuer.name instanceof Uint8Array) || bytesEqual(known.name, issuer.name))) return known;
+  if (
+    known &&
+    issuer.name instanceof Uint8Array &&
+    bytesEqual(known.nameInput, issuer.name) &&
+    bytesEqual(known.spki, issuer.spki) &&
+    (issuer.keyIdentifier === undefined ? known.keyIdentifierInput === undefined : !!known.keyIdentifierInput && bytesEqual(known.keyIdentifierInput, issuer.keyIdentifier))
+  ) {
+    return known;
+  }
   parseSpki(issuer.spki, 'issuer.spki');
-  const checked = { name: encodeName(issuer.name), spki: issuer.spki.slice(), keyIdentifier: issuer.keyIdentifier ?? keyIdentifierOf(issuer.spki) };
-  checkedIssuers.set(issuer, checked);
-  return checked;
+  const name = encodeName(issuer.name).slice();
+  const keyIdentifier = (issuer.keyIdentifier ?? keyIdentifierOf(issuer.spki)).slice();
+  if (issuer.name instanceof Uint8Array) {
+    checkedIssuers.set(issuer, { nameInput: issuer.name.slice(), spki: issuer.spki.slice(), ...(issuer.keyIdentifier ? { keyIdentifierInput: issuer.keyIdentifier.slice() } : {}), name, keyIdentifier });
+  }
+  return { name, keyIdentifier };
 }
 
 function checkSignatureShape(signer: Signer, signature: Uint8Array): void {
@@ -112,18 +123,21 @@ function checkSignatureShape(signer: Signer, signature: Uint8Array): void {
   }
 }
 
-/**
- * DER of extensions the profiles share between certificates (frozen: certificateProfiles makes
- * each once per input): encoded once. Others are encoded on each use.
- */
-const sharedExtensionDer = new WeakMap<Extension, Uint8Array>();
+/** OBJECT IDENTIFIER DER by dotted form, for the extension ids in use (a handful). */
+const oidDer = new Map<string, Uint8Array>();
+const OID_DER_MAX = 256;
 
+/**
+ * Extension DER written directly (SEQUENCE { extnID, critical DEFAULT FALSE, OCTET STRING }): the
+ * same bytes as the schema encoder's, without building its object tree for every certificate.
+ */
 function encodeExtension(ext: Extension): Uint8Array {
-  const shared = sharedExtensionDer.get(ext);
-  if (shared) return shared;
-  const der = new Uint8Array(AsnConvert.serialize(ext));
-  if (Object.isFrozen(ext)) sharedExtensionDer.set(ext, der);
-  return der;
+  let oid = oidDer.get(ext.extnID);
+  if (!oid) {
+    oid = derOid(ext.extnID);
+    if (oidDer.size < OID_DER_MAX) oidDer.set(ext.extnID, oid);
+  }
+  return derExtension(oid, ext.critical === true, new Uint8Array(ext.extnValue.buffer));
 }
 
 function encodeExtensions(extensions: readonly Extension[], aki: Uint8Array | undefined): Uint8Array | undefined {

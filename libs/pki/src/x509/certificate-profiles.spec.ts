@@ -76,22 +76,24 @@ describe('certificate profiles', () => {
     expect(certificateProfiles.personalSubject({ province: '广东省', city: '广州市', unitName: '某单位', personName: '张三' })).toEqual({ C: 'CN', ST: '广东省', L: '广州市', O: '某单位', CN: '张三' });
   });
 
-  it('shares the extensions that depend only on configuration (frozen), never those of the subject', () => {
+  it('encodes the extensions that depend only on configuration once, and gives every caller its own copy', () => {
     const other = ecdsaTestKey().signer.spki;
     const a = certificateProfiles.unit({ subjectSpki: spki, ...links, uscc: '91450100MA5L000000' });
     const b = certificateProfiles.unit({ subjectSpki: other, ...links, uscc: '91450100MA5L00001X' });
     const sharedIds = ['2.5.29.15', '2.5.29.37', '2.5.29.19', '2.5.29.31', '1.3.6.1.5.5.7.1.1'];
     for (const id of sharedIds) {
-      expect(find(a, id), id).toBe(find(b, id));
-      expect(Object.isFrozen(find(a, id)), id).toBe(true);
+      expect(find(a, id), id).not.toBe(find(b, id));
+      expect(valueHex(find(a, id)), id).toBe(valueHex(find(b, id)));
+      expect(find(a, id)!.critical, id).toBe(find(b, id)!.critical);
     }
-    for (const id of ['2.5.29.14', PROFILE_OID.unitUscc]) {
-      expect(find(a, id)).not.toBe(find(b, id));
-      expect(valueHex(find(a, id))).not.toBe(valueHex(find(b, id)));
-    }
-    // Another CRL URL is another extension, and a bad URL is still refused after good ones were shared.
+    // A caller changing its copy in place changes nobody else's.
+    const before = valueHex(find(b, '2.5.29.15'));
+    new Uint8Array(find(a, '2.5.29.15')!.extnValue.buffer).fill(0);
+    expect(valueHex(find(certificateProfiles.unit({ subjectSpki: spki, ...links, uscc: '91450100MA5L000000' }), '2.5.29.15'))).toBe(before);
+    for (const id of ['2.5.29.14', PROFILE_OID.unitUscc]) expect(valueHex(find(a, id))).not.toBe(valueHex(find(b, id)));
+    // Another CRL URL is another value, and a bad URL is still refused after good ones were encoded.
     const c = certificateProfiles.unit({ subjectSpki: spki, ...links, crlUrl: 'http://b.example/c.crl', uscc: '91450100MA5L000000' });
-    expect(find(c, '2.5.29.31')).not.toBe(find(a, '2.5.29.31'));
+    expect(valueHex(find(c, '2.5.29.31'))).not.toBe(valueHex(find(b, '2.5.29.31')));
     expect(() => certificateProfiles.unit({ subjectSpki: spki, ...links, ocspUrl: 'ftp://x', uscc: '91450100MA5L000000' })).toThrow(X509InputError);
   });
 });

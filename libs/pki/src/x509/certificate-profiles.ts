@@ -145,18 +145,21 @@ const ser = (value: unknown): ArrayBuffer => AsnConvert.serialize(value);
 
 /**
  * Extensions that depend only on a few inputs repeated across every certificate of a CA (its
- * URLs, the key usage of a profile): made once per input and shared, frozen, so buildCertificate
- * also encodes each once. Bounded: the inputs are configuration, not request data.
+ * URLs, the key usage of a profile): their values are encoded once per input and each caller gets
+ * a new Extension around its own copy, so no caller can change another's certificate. Bounded: the
+ * inputs are configuration, not request data.
  */
-const sharedExtensions = new Map<string, Extension>();
+const sharedExtensions = new Map<string, { extnID: string; critical: boolean; value: Uint8Array }>();
 const SHARED_EXTENSIONS_MAX = 1024;
 
 function shared(key: string, make: () => Extension): Extension {
-  const known = sharedExtensions.get(key);
-  if (known) return known;
-  const made = Object.freeze(make());
-  if (sharedExtensions.size < SHARED_EXTENSIONS_MAX) sharedExtensions.set(key, made);
-  return made;
+  let known = sharedExtensions.get(key);
+  if (!known) {
+    const made = make();
+    known = { extnID: made.extnID, critical: made.critical, value: new Uint8Array(made.extnValue.buffer.slice(0)) };
+    if (sharedExtensions.size < SHARED_EXTENSIONS_MAX) sharedExtensions.set(key, known);
+  }
+  return extension(known.extnID, known.critical, known.value.slice());
 }
 
 function checkedUrl(field: string, url: string): string {
