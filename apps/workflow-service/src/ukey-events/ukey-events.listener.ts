@@ -41,7 +41,12 @@ export class UkeyEventsListener implements OnApplicationBootstrap, OnApplication
       ...consumerProvisioning(this.config),
       verifier: this.identity,
       handler: async (event, manager) => {
-        if (await this.apply(event as DomainEvent<string, UkeyEventData>, manager)) dispatched.add(event.id);
+        if (await this.apply(event as DomainEvent<string, UkeyEventData>, manager)) {
+          // Bounded: an id whose transaction reported an error at COMMIT yet committed is never
+          // seen by afterCommit (the redelivery finds it applied); the relay's poll covers its kick.
+          if (dispatched.size >= 1000) dispatched.clear();
+          dispatched.add(event.id);
+        }
       },
       // The dispatch step's events are in the outbox once the event's transaction committed.
       afterCommit: (event) => {
