@@ -1,20 +1,12 @@
 import { createHash, ECDH } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
-import { derBitString, derOid, derSequence } from '../der/der-writer';
+import { derBitString, derOidCached, derSequence } from '../der/der-writer';
 import { OID } from './algorithms';
 import { describePublicKey, type PublicKeyDescription } from './public-key-info';
 
 const NODE_CURVE: Readonly<Record<string, string>> = { [OID.prime256v1]: 'prime256v1', [OID.secp384r1]: 'secp384r1' };
 const DER_NULL = new Uint8Array([0x05, 0x00]);
-const EC_ALGORITHM_IDENTIFIERS = new Map<string, Uint8Array>();
-
-function ecAlgorithmIdentifier(curveOid: string): Uint8Array {
-  let der = EC_ALGORITHM_IDENTIFIERS.get(curveOid);
-  if (!der) EC_ALGORITHM_IDENTIFIERS.set(curveOid, (der = derSequence(derOid(OID.ecPublicKey), derOid(curveOid))));
-  return der;
-}
-
 /**
  * One DER SubjectPublicKeyInfo per key: EC and SM2 keys as id-ecPublicKey + named curve with the
  * uncompressed point, RSA as rsaEncryption + NULL. The same key can be sent in several strict-DER
@@ -38,7 +30,7 @@ export function canonicalSpki(spki: Uint8Array, described?: PublicKeyDescription
     // SM2 points are already decoded to the uncompressed form; EC points may arrive compressed.
     const point = nodeCurve ? new Uint8Array(ECDH.convertKey(Buffer.from(d.publicPoint), nodeCurve, undefined, undefined, 'uncompressed') as Buffer) : d.publicPoint;
     // SEQUENCE { SEQUENCE { id-ecPublicKey, namedCurve }, BIT STRING point }, written directly.
-    return derSequence(ecAlgorithmIdentifier(d.curveOid), derBitString(point));
+    return derSequence(derSequence(derOidCached(OID.ecPublicKey), derOidCached(d.curveOid)), derBitString(point));
   }
   return spki;
 }

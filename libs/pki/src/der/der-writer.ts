@@ -115,6 +115,18 @@ export function derOid(dotted: string): Uint8Array {
   return derTlv(0x06, Uint8Array.from(bytes));
 }
 
+/** DER of OIDs used again and again (extension ids, curves): derOid once per OID, at most 256 kept. */
+const OID_DER = new Map<string, Uint8Array>();
+
+export function derOidCached(dotted: string): Uint8Array {
+  let der = OID_DER.get(dotted);
+  if (!der) {
+    der = derOid(dotted);
+    if (OID_DER.size < 256) OID_DER.set(dotted, der);
+  }
+  return der;
+}
+
 /** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
 export function derExtension(oidDer: Uint8Array, critical: boolean, valueDer: Uint8Array): Uint8Array {
   return critical

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Extension, Name, id_ce_authorityKeyIdentifier, id_ce_subjectKeyIdentifier } from '@peculiar/asn1-x509';
 import type { Signer } from '../crypto/signer';
-import { derExtension, derOid, derX509Time } from '../der/der-writer';
+import { derExtension, derOid, derOidCached, derX509Time } from '../der/der-writer';
 import { bytesEqual, derBitString, derSequence, derTlv, readDerElement } from './der-encoding';
 import { encodeName } from './distinguished-name';
 import { keyIdentifierOf, parseSpki } from './key-identifier';
@@ -86,24 +86,19 @@ const AKI_OID = derOid(id_ce_authorityKeyIdentifier);
  * keeps copies of the bytes it checked and is used only while the issuer still has those bytes;
  * an issuer whose name is a built Name (not DER) is encoded on every call.
  */
-const checkedIssuers = new WeakMap<CertificateIssuer, { nameInput: Uint8Array; spki: Uint8Array; keyIdentifierInput?: Uint8Array; name: Uint8Array; keyIdentifier: Uint8Array }>();
+const checkedIssuers = new WeakMap<CertificateIssuer, { name: Uint8Array; spki: Uint8Array; keyIdentifierInput?: Uint8Array; keyIdentifier: Uint8Array }>();
 
 function checkedIssuer(issuer: CertificateIssuer): { name: Uint8Array; keyIdentifier: Uint8Array } {
   const known = checkedIssuers.get(issuer);
-  if (
-    known &&
-    issuer.name instanceof Uint8Array &&
-    bytesEqual(known.nameInput, issuer.name) &&
-    bytesEqual(known.spki, issuer.spki) &&
-    (issuer.keyIdentifier === undefined ? known.keyIdentifierInput === undefined : !!known.keyIdentifierInput && bytesEqual(known.keyIdentifierInput, issuer.keyIdentifier))
-  ) {
-    return known;
-  }
+  const sameKeyIdentifier = (k: { keyIdentifierInput?: Uint8Array }) =>
+    issuer.keyIdentifier === undefined ? k.keyIdentifierInput === undefined : !!k.keyIdentifierInput && bytesEqual(k.keyIdentifierInput, issuer.keyIdentifier);
+  if (known && issuer.name instanceof Uint8Array && bytesEqual(known.name, issuer.name) && bytesEqual(known.spki, issuer.spki) && sameKeyIdentifier(known)) return known;
   parseSpki(issuer.spki, 'issuer.spki');
+  // DER given is checked and kept as is (encodeName returns it), so the copy is both what was checked and what is emitted.
   const name = encodeName(issuer.name).slice();
   const keyIdentifier = (issuer.keyIdentifier ?? keyIdentifierOf(issuer.spki)).slice();
   if (issuer.name instanceof Uint8Array) {
-    checkedIssuers.set(issuer, { nameInput: issuer.name.slice(), spki: issuer.spki.slice(), ...(issuer.keyIdentifier ? { keyIdentifierInput: issuer.keyIdentifier.slice() } : {}), name, keyIdentifier });
+    checkedIssuers.set(issuer, { name, spki: issuer.spki.slice(), ...(issuer.keyIdentifier ? { keyIdentifierInput: issuer.keyIdentifier.slice() } : {}), keyIdentifier });
   }
   return { name, keyIdentifier };
 }
@@ -123,21 +118,12 @@ function checkSignatureShape(signer: Signer, signature: Uint8Array): void {
   }
 }
 
-/** OBJECT IDENTIFIER DER by dotted form, for the extension ids in use (a handful). */
-const oidDer = new Map<string, Uint8Array>();
-const OID_DER_MAX = 256;
-
 /**
  * Extension DER written directly (SEQUENCE { extnID, critical DEFAULT FALSE, OCTET STRING }): the
  * same bytes as the schema encoder's, without building its object tree for every certificate.
  */
 function encodeExtension(ext: Extension): Uint8Array {
-  let oid = oidDer.get(ext.extnID);
-  if (!oid) {
-    oid = derOid(ext.extnID);
-    if (oidDer.size < OID_DER_MAX) oidDer.set(ext.extnID, oid);
-  }
-  return derExtension(oid, ext.critical === true, new Uint8Array(ext.extnValue.buffer));
+  return derExtension(derOidCached(ext.extnID), ext.critical === true, new Uint8Array(ext.extnValue.buffer));
 }
 
 function encodeExtensions(extensions: readonly Extension[], aki: Uint8Array | undefined): Uint8Array | undefined {
