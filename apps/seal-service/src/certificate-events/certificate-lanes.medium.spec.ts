@@ -7,7 +7,8 @@
  * invalidation before it in the stream; here its seal is suspended while most of them still wait.
  * The cert-service and the seal maker are stand-ins: no renewal happens here.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { newSerialNumber } from '@ecert/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import pino from 'pino';
@@ -55,7 +56,7 @@ afterAll(async () => {
   await dropDatabase(process.env.DATABASE_URL!, /^ecert_t[a-z0-9]+$/);
 });
 
-const serialHex = () => randomBytes(16).toString('hex');
+const serialHex = () => Buffer.from(newSerialNumber()).toString('hex');
 
 /** An active seal bound to `serial`, as the seal-service would have made it. */
 async function seal(serial: string): Promise<string> {
