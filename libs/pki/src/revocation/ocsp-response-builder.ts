@@ -4,7 +4,6 @@ import { signatureAlgorithmIdentifierDer } from '../x509/signature-algorithm';
 import { certificateFields } from './certificate-fields';
 import { DerReader, DerReadError } from '../der/der-reader';
 import {
-  derBitString,
   derEnumerated,
   derExplicit,
   derExtension,
@@ -13,6 +12,8 @@ import {
   derOid,
   derSequence,
   derTlv,
+  derTlvSize,
+  writeDerHeader,
 } from '../der/der-writer';
 import type { OcspCertId } from './ocsp-request-parser';
 import { REASON_CODES, isReasonCode, type ReasonCode } from './revocation-reason';
@@ -64,6 +65,7 @@ const OID_PKIX_OCSP_BASIC = derOid('1.3.6.1.5.5.7.48.1.1');
 const OID_PKIX_OCSP_NONCE = derOid('1.3.6.1.5.5.7.48.1.2');
 const SUCCESSFUL = derEnumerated(0);
 const CERT_STATUS_GOOD = Uint8Array.of(0x80, 0x00); // [0] IMPLICIT NULL
+const EMPTY = new Uint8Array(0);
 const CERT_STATUS_UNKNOWN = Uint8Array.of(0x82, 0x00); // [2] IMPLICIT UnknownInfo (NULL)
 
 /**
@@ -111,11 +113,32 @@ export class OcspResponseBuilder {
   /** Signs ResponseData and wraps it into a complete `successful` OCSPResponse DER. */
   async sign(responseData: Uint8Array): Promise<Uint8Array> {
     const signature = await this.options.signer.sign(responseData);
-    const basic = this.certsField
-      ? derSequence(responseData, this.signatureAlgorithm, derBitString(signature), this.certsField)
-      : derSequence(responseData, this.signatureAlgorithm, derBitString(signature));
-    const responseBytes = derSequence(OID_PKIX_OCSP_BASIC, derOctetString(basic));
-    return derSequence(SUCCESSFUL, derExplicit(0, responseBytes));
+    // OCSPResponse { SUCCESSFUL, [0] { OID basic, OCTET STRING { BasicOCSPResponse } } }, written
+    // into one buffer: the answer is one copy of its parts, not one per level of nesting.
+    const certs = this.certsField ?? EMPTY;
+    const signatureBits = 1 + signature.length;
+    const basic = responseData.length + this.signatureAlgorithm.length + derTlvSize(signatureBits) + certs.length;
+    const octets = derTlvSize(basic);
+    const responseBytes = OID_PKIX_OCSP_BASIC.length + derTlvSize(octets);
+    const explicit = derTlvSize(responseBytes);
+    const outer = SUCCESSFUL.length + derTlvSize(explicit);
+    const out = new Uint8Array(derTlvSize(outer));
+    let at = writeDerHeader(out, 0, 0x30, outer);
+    out.set(SUCCESSFUL, at);
+    at = writeDerHeader(out, at + SUCCESSFUL.length, 0xa0, explicit);
+    at = writeDerHeader(out, at, 0x30, responseBytes);
+    out.set(OID_PKIX_OCSP_BASIC, at);
+    at = writeDerHeader(out, at + OID_PKIX_OCSP_BASIC.length, 0x04, octets);
+    at = writeDerHeader(out, at, 0x30, basic);
+    for (const part of [responseData, this.signatureAlgorithm]) {
+      out.set(part, at);
+      at += part.length;
+    }
+    at = writeDerHeader(out, at, 0x03, signatureBits);
+    out[at++] = 0; // no unused bits
+    out.set(signature, at);
+    out.set(certs, at + signature.length);
+    return out;
   }
 
   async build(input: OcspResponseDataInput): Promise<Uint8Array> {
