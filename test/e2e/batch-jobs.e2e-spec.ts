@@ -6,7 +6,7 @@
  * moved back in the database (two years cannot be waited for); the jobs run at the real now.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSerialNumber } from '@ecert/pki';
+import { newSerialNumber, serialKey } from '@ecert/pki';
 import { ACTIVITY_REPORT_MAX_ITEMS, bulkEventSubject, durableConsumers } from '@ecert/contracts';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeUscc, opensslAsync, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
@@ -79,7 +79,7 @@ describe('activity reports (POST /api/v1/certificates/activity)', () => {
 
     // a Guangxi system may report Guangxi's certificates only: the Guangzhou one is "unknown" to it
     const { apiKey: guangxi } = await p.gateway!.get(ClientsService).register({ name: 'Guangxi HRSS', department: 'tests', operations: ['certificates:activity'], regionCodes: ['450000'] });
-    const unknown = Buffer.from(newSerialNumber()).toString('hex');
+    const unknown = serialKey(newSerialNumber());
     const later = new Date().toISOString();
     const refused = await api(
       p.baseUrl,

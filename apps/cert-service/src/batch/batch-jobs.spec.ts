@@ -12,7 +12,7 @@ import pino from 'pino';
 import { loadConfig, ProblemError, requestContext } from '@ecert/common';
 import { createServiceDataSource, dropDatabase, prepareServiceDatabase } from '@ecert/database';
 import { InboxRecord, OutboxMessage, type OutboxRelay } from '@ecert/messaging';
-import { invalidationReasonOf, type StoredCertificateStatus, newSerialNumber } from '@ecert/pki';
+import { invalidationReasonOf, type StoredCertificateStatus, newSerialNumber, serialKey } from '@ecert/pki';
 import { ChineseWorkingCalendar, renewalWindowOpensOn } from '@ecert/workflow';
 import { ACTIVITY_REPORT_MAX_ITEMS, natsPrefix, type CertificateInvalidatedData, type DomainEvent, type InvalidationReason } from '@ecert/contracts';
 import { CERT_ENTITIES, CERT_MIGRATIONS } from '../cert-service.module';
@@ -76,7 +76,7 @@ interface Cert {
 }
 
 async function insert(c: Cert): Promise<string> {
-  const serial = Buffer.from(newSerialNumber()).toString('hex');
+  const serial = serialKey(newSerialNumber());
   const status = c.status ?? 'active';
   await ds.query(
     `INSERT INTO cert.certificate (serial, ca_id, profile, key_algorithm, status, subject, uscc, account_no, region_code, unit_name,
@@ -324,7 +324,7 @@ describe('activity reports', () => {
     Object.assign(report, { ds });
     const ours = await insert({ notBefore: monthsAgo(30), notAfter: ahead, lastActivityAt: monthsAgo(25) });
     const theirs = await insert({ notBefore: monthsAgo(30), notAfter: ahead, region: '440100' });
-    const unknown = Buffer.from(newSerialNumber()).toString('hex');
+    const unknown = serialKey(newSerialNumber());
     const at = monthsAgo(1).toISOString();
     const err = await asClient(['450000'], () =>
       report.execute({ items: [ours, theirs, unknown].map((serial) => ({ serial, at, kind: 'business_use' as const })) }, NOW),

@@ -4,7 +4,7 @@
  * complete CRL is built neither holds the build back nor falls between that CRL and its delta.
  * The CA is a real one (openssl, libs/pki's test PKI); the registry is a stand-in that hands it out.
  */
-import { newSerialNumber } from '@ecert/pki';
+import { newSerialNumber, serialKey } from '@ecert/pki';
 import pg from 'pg';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { CertificateList, CRLReason, id_ce_cRLReasons } from '@peculiar/asn1-x509';
@@ -50,7 +50,7 @@ beforeEach(async () => {
 });
 
 async function insert(status: 'active' | 'frozen' | 'revoked' = 'active'): Promise<string> {
-  const serial = Buffer.from(newSerialNumber()).toString('hex');
+  const serial = serialKey(newSerialNumber());
   await ds.query(
     `INSERT INTO cert.certificate (serial, ca_id, profile, key_algorithm, status, subject, uscc, account_no, region_code, unit_name,
        not_before, not_after, der, status_changed_at, version, frozen_at, revoked_at, revocation_reason)

@@ -8,7 +8,7 @@
  * The cert-service and the seal maker are stand-ins: no renewal happens here.
  */
 import { randomUUID } from 'node:crypto';
-import { newSerialNumber } from '@ecert/pki';
+import { newSerialNumber, serialKey } from '@ecert/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import pino from 'pino';
@@ -56,7 +56,7 @@ afterAll(async () => {
   await dropDatabase(process.env.DATABASE_URL!, /^ecert_t[a-z0-9]+$/);
 });
 
-const serialHex = () => Buffer.from(newSerialNumber()).toString('hex');
+const serialHex = () => serialKey(newSerialNumber());
 
 /** An active seal bound to `serial`, as the seal-service would have made it. */
 async function seal(serial: string): Promise<string> {

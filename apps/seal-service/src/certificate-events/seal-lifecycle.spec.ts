@@ -4,7 +4,7 @@
  * stand-ins: this is about ordering and refusals, the e2e covers the real services.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { newSerialNumber } from '@ecert/pki';
+import { newSerialNumber, serialKey } from '@ecert/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import pino from 'pino';
@@ -50,7 +50,7 @@ afterAll(async () => {
   await dropDatabase(process.env.DATABASE_URL!, /^ecert_t[a-z0-9]+$/);
 });
 
-const serialHex = () => Buffer.from(newSerialNumber()).toString('hex');
+const serialHex = () => serialKey(newSerialNumber());
 const DAY = 86_400_000;
 
 function certificate(serial: string, over: Partial<CertificateView> & { uscc?: string; accountNo?: string } = {}): CertificateView {

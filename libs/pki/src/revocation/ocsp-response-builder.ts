@@ -64,8 +64,8 @@ export function ocspAnswerTimes(now: Date, validityMs: number): { producedAt: Da
 const OID_PKIX_OCSP_BASIC = derOid('1.3.6.1.5.5.7.48.1.1');
 const OID_PKIX_OCSP_NONCE = derOid('1.3.6.1.5.5.7.48.1.2');
 const SUCCESSFUL = derEnumerated(0);
-const CERT_STATUS_GOOD = Uint8Array.of(0x80, 0x00); // [0] IMPLICIT NULL
 const EMPTY = new Uint8Array(0);
+const CERT_STATUS_GOOD = Uint8Array.of(0x80, 0x00); // [0] IMPLICIT NULL
 const CERT_STATUS_UNKNOWN = Uint8Array.of(0x82, 0x00); // [2] IMPLICIT UnknownInfo (NULL)
 
 /**
@@ -130,11 +130,9 @@ export class OcspResponseBuilder {
     out.set(OID_PKIX_OCSP_BASIC, at);
     at = writeDerHeader(out, at + OID_PKIX_OCSP_BASIC.length, 0x04, octets);
     at = writeDerHeader(out, at, 0x30, basic);
-    for (const part of [responseData, this.signatureAlgorithm]) {
-      out.set(part, at);
-      at += part.length;
-    }
-    at = writeDerHeader(out, at, 0x03, signatureBits);
+    out.set(responseData, at);
+    out.set(this.signatureAlgorithm, at + responseData.length);
+    at = writeDerHeader(out, at + responseData.length + this.signatureAlgorithm.length, 0x03, signatureBits);
     out[at++] = 0; // no unused bits
     out.set(signature, at);
     out.set(certs, at + signature.length);

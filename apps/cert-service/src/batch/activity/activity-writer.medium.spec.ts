@@ -5,7 +5,7 @@
  * locked in serial order (activity-writer.ts), so no two writers ever wait on each other in a
  * cycle: no deadlock (40P01), and every certificate ends at the latest activity any of them saw.
  */
-import { newSerialNumber } from '@ecert/pki';
+import { newSerialNumber, serialKey } from '@ecert/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '@ecert/common';
@@ -34,8 +34,8 @@ beforeAll(async () => {
     `INSERT INTO cert.ca (id, family, role, key_id, key_store, key_algorithm, certificate, subject, serial, not_before, not_after)
      VALUES ('sm2-issuing', 'sm2', 'issuing', 'k', 'soft', 'SM2', '\\x00', 'CN=x', '01', now(), now() + interval '1 day')`,
   );
-  for (let i = 0; i < CERTIFICATES; i++) serials.push(Buffer.from(newSerialNumber()).toString('hex'));
-  for (let i = 0; i < CERTIFICATES; i++) revoked.push(Buffer.from(newSerialNumber()).toString('hex'));
+  for (let i = 0; i < CERTIFICATES; i++) serials.push(serialKey(newSerialNumber()));
+  for (let i = 0; i < CERTIFICATES; i++) revoked.push(serialKey(newSerialNumber()));
   // Random serials, live and revoked interleaved: the table's physical order is not the serials'.
   const all = serials.flatMap((s, i) => [s, revoked[i]!]);
   await ds.query(
