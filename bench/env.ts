@@ -21,6 +21,14 @@ process.env.ECERT_REDIS_PREFIX = BENCH_NAME;
 // Production-like logging by default (the services log every certificate event at info).
 process.env.LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 
+/**
+ * Gateway processes of the platform during the OCSP phase (BENCH_OCSP_GATEWAY_WORKERS, default 2:
+ * one per core of the 2-core bench machine, a responder's configuration). Issuance is measured with
+ * the platform's GATEWAY_WORKERS (default 1): on 2 cores shared with every service, a second gateway
+ * process costs issuance more than it gives (docs/benchmarks.md "Session 9").
+ */
+export const OCSP_GATEWAY_WORKERS = clampInt(process.env.BENCH_OCSP_GATEWAY_WORKERS, 2, 1, 16);
+
 /** Measured wrk duration per run (s) and warm-up (s); BENCH_DURATION / BENCH_WARMUP override. */
 export const DURATION_S = clampInt(process.env.BENCH_DURATION, 10, 2, 120);
 export const WARMUP_S = clampInt(process.env.BENCH_WARMUP, 3, 0, 30);

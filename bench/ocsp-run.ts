@@ -1,5 +1,5 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
-import { BENCH_NAME, DURATION_S, QUIET_WAIT_S, WARMUP_S } from './env';
+import { BENCH_NAME, DURATION_S, OCSP_GATEWAY_WORKERS, QUIET_WAIT_S, WARMUP_S } from './env';
 import { benchLog, benchSourceDir, standaloneBenchConfig, runStandalone, standaloneCleanup, type StandaloneState } from './standalone';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,11 +37,17 @@ async function main(): Promise<number> {
   const cleanup = standaloneCleanup(config, work, state);
   try {
     await createBenchDatabase(config);
-    const platform = (state.platform = await startPlatform(distRoot, config, path.join(work, 'platform.log')));
+    state.platform = await startPlatform(distRoot, config, path.join(work, 'platform.log'));
     const db = (state.db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 }));
     const apiKey = await registerBenchClient(db);
     const issuance = await runIssuanceBench({ wrk, baseUrl, dir: work, db, durationS: DURATION_S, warmupS: WARMUP_S, connections: 32, quietWaitS: QUIET_WAIT_S, apiKey, log });
-    const result = await runOcspBench({ wrk, baseUrl, dir: work, db, sample: issuance.sample.p256, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, log });
+    if (OCSP_GATEWAY_WORKERS !== config.GATEWAY_WORKERS) {
+      log(`restarting the platform with GATEWAY_WORKERS=${OCSP_GATEWAY_WORKERS} for the OCSP phase (same database) ...`);
+      await state.platform.stop();
+      state.platform = undefined;
+      state.platform = await startPlatform(distRoot, config, path.join(work, 'platform-ocsp.log'), { gatewayWorkers: OCSP_GATEWAY_WORKERS });
+    }
+    const result = await runOcspBench({ wrk, baseUrl, dir: work, db, sample: issuance.sample.p256, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, gatewayWorkers: OCSP_GATEWAY_WORKERS, log });
     const targets = ocspTargets(result);
     const meta = { date, host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown', node: process.version }, loadAverage: { start: loadStart, end: os.loadavg() } };
     const report = [

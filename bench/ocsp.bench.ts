@@ -42,6 +42,8 @@ export interface OcspPhase {
   responseBytes: { ecert: number; openssl: number };
   sanity: { ecert: string; openssl: string };
   peerCommand: string;
+  /** GATEWAY_WORKERS of the platform ecert's OCSP was measured on (docs/deployment.md "Gateway workers"). */
+  gatewayWorkers: number;
 }
 
 function ocspScript(file: string, requestDer: string, urlPath: string): string {
@@ -83,6 +85,7 @@ export async function runOcspBench(o: {
   warmupS: number;
   connections: number;
   quietWaitS: number;
+  gatewayWorkers: number;
   log: (s: string) => void;
 }): Promise<OcspPhase> {
   const f = (name: string) => path.join(o.dir, name);
@@ -179,6 +182,7 @@ export async function runOcspBench(o: {
       ecert: ecertOut.trim().split('\n').filter((l) => /good|verify/i.test(l)).join('; '),
       openssl: peerOut.trim().split('\n').filter((l) => /good|verify/i.test(l)).join('; '),
     },
+    gatewayWorkers: o.gatewayWorkers,
     peerCommand: `openssl ${peerArgs(0).join(' ').replace(/ -port 0 /, ' -port <free port> ').replace(new RegExp(o.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '/', 'g'), '')}`,
   };
 }
@@ -202,7 +206,7 @@ export function ocspTargets(o: OcspPhase): TargetCheck[] {
 
 export function formatOcsp(o: OcspPhase): string[] {
   const L: string[] = [];
-  L.push('### OCSP (POST one fixed DER request, wrk -t1 -c8)');
+  L.push(`### OCSP (POST one fixed DER request, wrk -t1 -c8; ecert's gateway as ${o.gatewayWorkers} worker process${o.gatewayWorkers === 1 ? '' : 'es'}, GATEWAY_WORKERS=${o.gatewayWorkers})`);
   L.push('');
   L.push('| server | request | successful responses/s | p50 ms | p99 ms | not successful |');
   L.push('| --- | --- | ---: | ---: | ---: | ---: |');

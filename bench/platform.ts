@@ -9,8 +9,13 @@ import { newApiKey } from '../apps/gateway/src/clients/api-key';
 
 export { freePort } from '../scripts/run-isolation';
 
-/** Starts `node dist/scripts/start.js` (all four services) and waits for "ecert is up". */
-export async function startPlatform(distRoot: string, config: EcertConfig, logPath: string): Promise<Daemon> {
+/**
+ * Starts `node dist/scripts/start.js` (all four services) and waits for "ecert is up" and, with
+ * several gateway workers, for every worker to listen (wrk's connections, made at its start, would
+ * otherwise all go to the first).
+ */
+export async function startPlatform(distRoot: string, config: EcertConfig, logPath: string, opts: { gatewayWorkers?: number } = {}): Promise<Daemon> {
+  const gatewayWorkers = opts.gatewayWorkers ?? config.GATEWAY_WORKERS;
   const script = path.join(distRoot, 'scripts', 'start.js');
   if (!existsSync(script)) throw new BenchError(`${script} is missing: run npm run build first (npm run bench does)`);
   const env: NodeJS.ProcessEnv = {
@@ -22,10 +27,12 @@ export async function startPlatform(distRoot: string, config: EcertConfig, logPa
     METRICS_PORT: String(config.METRICS_PORT),
     ECERT_PUBLIC_URL: config.ECERT_PUBLIC_URL,
     LOG_LEVEL: config.LOG_LEVEL,
+    GATEWAY_WORKERS: String(gatewayWorkers),
   };
   const daemon = startDaemon('ecert platform', process.execPath, [script], { env, logPath });
   try {
     await daemon.waitForLog('ecert is up', 150_000);
+    if (gatewayWorkers > 1) await daemon.waitForLog(`gateway listening on ${gatewayWorkers} workers`, 60_000);
   } catch (e) {
     await daemon.stop();
     throw e;

@@ -1,6 +1,6 @@
 // Must stay the first import: it gives the bench its own database, NATS prefix and Redis prefix
 // before @ecert/contracts reads ECERT_NATS_PREFIX at load time.
-import { BENCH_ID, BENCH_NAME, CRL_ENTRIES, DURATION_S, INVALIDATION_ROWS, QUIET_WAIT_S, WARMUP_S } from './env';
+import { BENCH_ID, BENCH_NAME, CRL_ENTRIES, DURATION_S, INVALIDATION_ROWS, OCSP_GATEWAY_WORKERS, QUIET_WAIT_S, WARMUP_S } from './env';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,14 +148,20 @@ async function main(): Promise<number> {
     if (results.issuance) {
       for (const r of results.issuance.results) log(`  ${r.kind}: ${r.certsPerS.toFixed(1)} certs/s, p99 ${r.wrk.latencyMs.p99} ms, non-201 ${r.non201}; ${formatCpu(r.wrk.cpu)}`);
       const sample = results.issuance.sample.p256;
+      if (OCSP_GATEWAY_WORKERS !== config.GATEWAY_WORKERS) {
+        log(`restarting the platform with GATEWAY_WORKERS=${OCSP_GATEWAY_WORKERS} for the OCSP phase (same database) ...`);
+        await platform.stop();
+        platform = undefined;
+        platform = await startPlatform(distRoot, config, path.join(work, 'platform-ocsp.log'), { gatewayWorkers: OCSP_GATEWAY_WORKERS });
+      }
       results.ocsp = await phase('OCSP', () =>
-        runOcspBench({ wrk, baseUrl, dir: work, db: db!, sample, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, log }),
+        runOcspBench({ wrk, baseUrl, dir: work, db: db!, sample, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, gatewayWorkers: OCSP_GATEWAY_WORKERS, log }),
       );
       if (results.ocsp) for (const r of results.ocsp.runs) log(`  ${r.server} ${r.nonce ? 'nonce' : 'no nonce'}: ${r.okPerS.toFixed(0)}/s, p99 ${r.wrk.latencyMs.p99} ms; ${formatCpu(r.wrk.cpu)}`);
     }
 
     log('stopping the platform (the CRL benchmark runs in this process) ...');
-    await platform.stop();
+    await platform?.stop();
     platform = undefined;
 
     results.crl = await phase(`CRL with ${CRL_ENTRIES} entries`, () => runCrlBench({ quietWaitS: QUIET_WAIT_S, config, db: db!, dir: work, entries: CRL_ENTRIES, repeats: 3, log }));

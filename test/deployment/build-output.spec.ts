@@ -26,6 +26,8 @@ afterAll(() => {
 describe('the compiled services load under plain Node', () => {
   it.each([
     'apps/gateway/src/main.js',
+    'apps/gateway/src/gateway-app.js',
+    'apps/gateway/src/cluster/gateway-worker-pool.js',
     'apps/cert-service/src/main.js',
     'apps/seal-service/src/main.js',
     'apps/workflow-service/src/main.js',

@@ -5,7 +5,7 @@ import { loadConfig, type EcertConfig } from '@ecert/common';
 import { startCertService } from '../../apps/cert-service/src/main';
 import { startSealService } from '../../apps/seal-service/src/main';
 import { startWorkflowService } from '../../apps/workflow-service/src/main';
-import { startGateway } from '../../apps/gateway/src/main';
+import { startGateway } from '../../apps/gateway/src/gateway-app';
 import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
 import { NATIONAL_SCOPE, OPERATIONS, requestContext } from '@ecert/common';
 import { defaultHeaders } from './http';

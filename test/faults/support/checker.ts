@@ -228,9 +228,15 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
       else found.seal = (found.seal ?? 0) + 1;
     }
   }
-  // The last acknowledged state of each certificate is the state it has.
+  // The last acknowledged state of each certificate is the state it has — unless a later call cut
+  // off by the fault (an unknown outcome) was carried out all the same: its history row says so.
   const last = new Map<string, string>();
-  for (const c of [...calls].sort((a, b) => a.startedAt - b.startedAt)) if (is2xx(c) && LIFECYCLE_KINDS.has(c.kind) && c.target && !(c.retryOf && is2xx(c.retryOf))) last.set(c.target, (c.answer as { status?: string })?.status ?? '');
+  const carriedOut = (c: Call) => history.some((r) => r.serial === c.target && r.action === c.kind && r.request_id === c.requestId);
+  for (const c of [...calls].sort((a, b) => a.startedAt - b.startedAt)) {
+    if (!LIFECYCLE_KINDS.has(c.kind) || !c.target || (c.retryOf && is2xx(c.retryOf))) continue;
+    if (is2xx(c)) last.set(c.target, (c.answer as { status?: string })?.status ?? '');
+    else if (!c.retryOf && opts.cutOff?.(c) && carriedOut(c)) last.set(c.target, STATUS_AFTER[c.kind] ?? '');
+  }
   for (const [serial, st] of last) {
     const row = certs.find((c) => c.serial === serial);
     if (row && st && row.status !== st) lost.push(`certificate ${serial}: acknowledged ${st}, found ${row.status}`);
@@ -250,6 +256,9 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
   }
   return { scenario, calls: calls.length, acknowledged, found, lost, duplicated, duplicatedByKind, halfWritten, unclean, status, retries, events: { outbox: outbox.length, inStream: [...stream.values()].reduce((a, b) => a + b, 0), unpublished } };
 }
+
+/** The status a lifecycle change leaves a certificate in. */
+const STATUS_AFTER: Partial<Record<string, string>> = { freeze: 'frozen', unfreeze: 'active', revoke: 'revoked' };
 
 /** What the seals of a certificate in each status must be (seal-service SealLifecycle's FOLLOW). */
 const SEAL_STATUS_OF: Record<string, string> = { active: 'active', frozen: 'suspended', revoked: 'revoked', invalid: 'suspended' };

@@ -6,6 +6,7 @@ import { Subjects, type InstanceMetrics } from '@ecert/contracts';
 import { instanceId, isMetricsSnapshot, mergeMetricsSnapshots, ServiceMetrics, withInstanceLabel, type MetricsSnapshot } from '@ecert/messaging';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../gateway.tokens';
+import { GatewayWorkerPeers } from '../cluster/gateway-worker-peers';
 
 const SERVICES = [
   { service: 'cert-service', subject: Subjects.cert.operationsMetrics },
@@ -22,6 +23,10 @@ type Gathered = { service: string; instances: { instance: string; snapshot: Metr
  * of whose instances answered is reported by `ecert_scrape_service_up{target} 0` instead of
  * failing the scrape: its absence is itself news.
  *
+ * A gateway of several HTTP workers (GATEWAY_WORKERS) shares its metrics port among them: the
+ * worker that serves a scrape adds the others' own registries, relayed by the primary, each with
+ * its own `instance`, so every scrape shows every worker whichever one answers it.
+ *
  * A scrape costs every service about ten SQL queries: concurrent GETs share one scrape, and its
  * text is served for METRICS_CACHE_MS after (Prometheus scrapes every 15 s or so anyway).
  */
@@ -30,6 +35,7 @@ export class MetricsScrape {
   private readonly windowMs: number;
   private readonly instance: string;
   private readonly cache: SingleFlightCache<{ contentType: string; text: string }>;
+  private readonly workers: GatewayWorkerPeers;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -39,6 +45,7 @@ export class MetricsScrape {
     this.windowMs = config.METRICS_GATHER_MS;
     this.instance = instanceId(config);
     this.cache = new SingleFlightCache(config.METRICS_CACHE_MS, 1);
+    this.workers = new GatewayWorkerPeers(this.instance, () => ServiceMetrics.of('gateway').snapshot(), this.windowMs);
   }
 
   exposition(): Promise<{ contentType: string; text: string }> {
@@ -47,6 +54,7 @@ export class MetricsScrape {
 
   private async scrape(): Promise<{ contentType: string; text: string }> {
     const own = ServiceMetrics.of('gateway').snapshot();
+    const peers = this.workers.peers();
     const gathered: Gathered[] = await Promise.all(
       SERVICES.map(async ({ service, subject }) => {
         try {
@@ -61,12 +69,14 @@ export class MetricsScrape {
       }),
     );
     const services = gathered.flatMap((g) => g.instances.map((i) => withInstanceLabel(i.snapshot, i.instance)));
-    const ours = [withInstanceLabel(await own, this.instance), withInstanceLabel(await upSnapshot(gathered), this.instance)];
+    const workers = await peers;
+    const gateways = [{ instance: this.instance, snapshot: await own }, ...workers];
+    const ours = [...gateways.map((g) => withInstanceLabel(g.snapshot, g.instance)), withInstanceLabel(await upSnapshot(gathered, gateways.length), this.instance)];
     return mergeMetricsSnapshots([...ours, ...services]);
   }
 }
 
-async function upSnapshot(gathered: Gathered[]): Promise<MetricsSnapshot> {
+async function upSnapshot(gathered: Gathered[], gatewayInstances: number): Promise<MetricsSnapshot> {
   const r = new Registry();
   r.setDefaultLabels({ service: 'gateway' });
   const up = new Gauge({ name: 'ecert_scrape_service_up', help: 'Whether any instance of a service answered this scrape (1) or none (0)', labelNames: ['target'], registers: [r] });
@@ -75,5 +85,7 @@ async function upSnapshot(gathered: Gathered[]): Promise<MetricsSnapshot> {
     up.set({ target: g.service }, g.instances.length > 0 ? 1 : 0);
     count.set({ target: g.service }, new Set(g.instances.map((i) => i.instance)).size);
   }
+  // This gateway's HTTP workers (1 unless GATEWAY_WORKERS is set): other gateways have their own scrape.
+  count.set({ target: 'gateway' }, gatewayInstances);
   return r.getMetricsAsJSON();
 }

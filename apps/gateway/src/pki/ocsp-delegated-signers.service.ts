@@ -129,7 +129,10 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
     // The same algorithm as the issuing CA's own key (and its cert-service OCSP signer's).
     const algorithm = describePublicKey(certificateFields(caCertificate, 'caCertificate').spki).algorithm;
     if (!algorithm) throw new Error(`unsupported key algorithm of ${caId}`);
-    const signer = await generateEphemeralSigner(algorithm);
+    // One gateway process: the pool signs on the second core while the event loop goes on. Several
+    // workers: each core already runs one, and a hand-off to a pool thread and back only adds
+    // waiting (docs/benchmarks.md "Session 9").
+    const signer = await generateEphemeralSigner(algorithm, { signOn: this.config.GATEWAY_WORKERS > 1 ? 'caller' : 'pool' });
     const reply = await this.asGateway('ocsp-delegate', () =>
       this.rpc.call<OcspDelegateReply>(Subjects.cert.ocspDelegate, { caId, spkiBase64: Buffer.from(signer.spki).toString('base64') }),
     );

@@ -33,6 +33,12 @@ export const configSchema = z.object({
   ECERT_REDIS_PREFIX: z.string().default('ecert'),
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: port.default(3000),
+  /**
+   * Gateway processes sharing GATEWAY_PORT on this host (node:cluster); 1 = the gateway is one
+   * process. Each is a whole gateway, as a second host's would be: set it to the cores the gateway
+   * may use (docs/deployment.md "Gateway workers").
+   */
+  GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /** Prometheus /metrics of the whole platform, on its own port so it is never reachable where the API is; 0 = off. */
   METRICS_HOST: z.string().default('127.0.0.1'),
   METRICS_PORT: port.default(9464),

@@ -20,7 +20,7 @@ import {
   KeyStoreClosedError,
   WrongPassphraseError,
 } from './key-store-errors';
-import { SoftKeyStore } from './soft-key-store';
+import { generateEphemeralSigner, SoftKeyStore } from './soft-key-store';
 
 const FAST = { N: 2 ** 12, r: 8, p: 1 }; // tests only; production uses DEFAULT_SCRYPT
 const data = new TextEncoder().encode('to be signed');
@@ -198,4 +198,21 @@ describe('SoftKeyStore', () => {
     await expect(repo.get('.hidden')).rejects.toThrow(InvalidKeyIdError);
     await expect(repo.put('a/b', Uint8Array.of(1))).rejects.toThrow(InvalidKeyIdError);
   });
+});
+
+describe('generateEphemeralSigner', () => {
+  // Either place of signing gives signatures of the same key; `caller` returns only once it has signed.
+  for (const algorithm of ['EC-P256', 'EC-P384', 'RSA-2048'] as const) {
+    for (const signOn of ['pool', 'caller'] as const) {
+      it(`${algorithm} signed on the ${signOn === 'pool' ? 'libuv pool' : 'calling thread'} verifies with its public key`, async () => {
+        const signer = await generateEphemeralSigner(algorithm, { signOn });
+        const sig = await signer.sign(data);
+        const key = createPublicKey({ key: Buffer.from(signer.spki), format: 'der', type: 'spki' });
+        const hash = algorithm === 'EC-P384' ? 'sha384' : 'sha256';
+        expect(verify(hash, data, key, sig)).toBe(true);
+        expect(verify(hash, new TextEncoder().encode('something else'), key, sig)).toBe(false);
+        expect(JSON.stringify(signer)).not.toMatch(/PRIVATE|pkcs8/i);
+      });
+    }
+  }
 });

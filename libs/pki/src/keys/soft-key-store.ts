@@ -131,14 +131,22 @@ export class SoftKeyStore implements KeyStore {
 }
 
 /**
+ * Where an EC or RSA signature is made: on the libuv pool (the caller's thread goes on meanwhile;
+ * best when the process has a spare core), or on the calling thread (no hand-off to and back from
+ * a pool thread; best when every core already runs a process of its own). SM2 always signs on the
+ * calling thread.
+ */
+export type SignOn = 'pool' | 'caller';
+
+/**
  * A key that exists only in this process's memory, never stored anywhere: for short-lived
  * delegated signers (the gateway's OCSP responder key) that are replaced at every start.
  */
-export async function generateEphemeralSigner(algorithm: KeyAlgorithm): Promise<Signer> {
+export async function generateEphemeralSigner(algorithm: KeyAlgorithm, opts: { signOn?: SignOn } = {}): Promise<Signer> {
   if (!ALGORITHMS.includes(algorithm)) throw new UnsupportedKeyAlgorithmError(`cannot generate ${String(algorithm)} keys`);
   const { spki, pkcs8 } = await generateKey(algorithm);
   try {
-    return createSoftSigner('ephemeral', algorithm, spki, pkcs8);
+    return createSoftSigner('ephemeral', algorithm, spki, pkcs8, opts.signOn ?? 'pool');
   } finally {
     pkcs8.fill(0);
   }
@@ -171,7 +179,7 @@ async function generateKey(algorithm: KeyAlgorithm): Promise<{ spki: Uint8Array;
 }
 
 /** Decodes the PKCS#8 and checks it matches the recorded public key before trusting it to sign. */
-function createSoftSigner(id: string, algorithm: KeyAlgorithm, spki: Uint8Array, pkcs8: Uint8Array): Signer {
+function createSoftSigner(id: string, algorithm: KeyAlgorithm, spki: Uint8Array, pkcs8: Uint8Array, signOn: SignOn = 'pool'): Signer {
   if (algorithm === 'SM2') {
     const key = sm2PrivateKeyFromPkcs8(pkcs8);
     if (!sameBytes(sm2PublicKeyToSpki(key.publicKey), spki)) throw mismatch(id);
@@ -181,6 +189,7 @@ function createSoftSigner(id: string, algorithm: KeyAlgorithm, spki: Uint8Array,
   if (!sameBytes(createPublicKey(key).export({ type: 'spki', format: 'der' }), spki)) throw mismatch(id);
   const hash = NODE_HASH[algorithm];
   const options = algorithm.startsWith('EC-') ? { key, dsaEncoding: 'der' as const } : { key };
+  if (signOn === 'caller') return new SoftSigner(id, algorithm, spki, async (data) => new Uint8Array(nodeSign(hash, data, options)));
   return new SoftSigner(
     id,
     algorithm,

@@ -1,0 +1,155 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import { DEV_DEFAULTS_WARNED_ENV } from '@ecert/common';
+import { GATEWAY_WORKER_ENV, isGatewayWorkerMessage, type GatewayWorkerMessage, type PeerMetrics } from './gateway-worker-messages';
+
+export interface GatewayWorkerPoolOptions {
+  workers: number;
+  /** ECERT_INSTANCE_ID of the gateway, if set: each worker gets it with `-w<n>` appended. */
+  instanceId?: string;
+  /** How long the primary waits for the other workers' metrics (a scrape's window). */
+  metricsWindowMs: number;
+  /** Set when the development-defaults warning was already printed (npm start, or this primary). */
+  devDefaultsWarned: boolean;
+  /** What it says once every worker listens. */
+  url: string;
+}
+
+/** A worker that dies this soon after another restart counts towards the crash-loop budget. */
+const RESTART_WINDOW_MS = 60_000;
+const MAX_RESTARTS_IN_WINDOW = 5;
+const SHUTDOWN_GRACE_MS = 15_000;
+
+/**
+ * The gateway as several HTTP worker processes on one port (node:cluster: the primary accepts
+ * connections and hands them to the workers in turn). Each worker is a whole gateway — the same
+ * as a second gateway on another host, which the platform already supports (durable consumers
+ * shared, locks in PostgreSQL, challenges and counters in Redis; docs/deployment.md) — so the
+ * only things the primary does are starting them, replacing one that dies, stopping them, and
+ * relaying a metrics scrape to the others so the one metrics port shows every worker.
+ */
+export class GatewayWorkerPool {
+  private readonly numbers = new Map<Worker, number>();
+  private readonly ready = new Set<Worker>();
+  private readonly restarts: number[] = [];
+  private readonly pendingMetrics = new Map<string, { asker: Worker; id: number; peers: PeerMetrics[]; waiting: Set<Worker>; timer: NodeJS.Timeout }>();
+  private nextRelay = 0;
+  private startedAll = false;
+  private stopping = false;
+  private exitCode = 0;
+
+  constructor(
+    private readonly opts: GatewayWorkerPoolOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    process.on('SIGTERM', () => this.stop(0));
+    process.on('SIGINT', () => this.stop(0));
+    for (let n = 1; n <= this.opts.workers; n++) this.fork(n);
+  }
+
+  private fork(n: number): void {
+    const worker = cluster.fork({
+      [GATEWAY_WORKER_ENV]: String(n),
+      ...(this.opts.instanceId ? { ECERT_INSTANCE_ID: `${this.opts.instanceId.slice(0, 60)}-w${n}` } : {}),
+      ...(this.opts.devDefaultsWarned ? { [DEV_DEFAULTS_WARNED_ENV]: '1' } : {}),
+    });
+    this.numbers.set(worker, n);
+    worker.on('message', (m: unknown) => this.onMessage(worker, m));
+    worker.once('exit', (code, signal) => this.onExit(worker, code, signal));
+  }
+
+  private onMessage(worker: Worker, m: unknown): void {
+    if (!isGatewayWorkerMessage(m)) return;
+    switch (m.type) {
+      case 'ecert:gateway-ready':
+        this.ready.add(worker);
+        if (!this.startedAll && this.ready.size === this.opts.workers) {
+          this.startedAll = true;
+          this.logger.info({ url: this.opts.url, workers: this.opts.workers, pids: [...this.ready].map((w) => w.process.pid) }, `gateway listening on ${this.opts.workers} workers`);
+        } else if (this.startedAll) {
+          this.logger.info({ worker: this.numbers.get(worker), pid: worker.process.pid }, 'gateway worker replaced');
+        }
+        return;
+      case 'ecert:peer-metrics-request':
+        return this.relayMetrics(worker, m.id);
+      case 'ecert:own-metrics':
+        return this.collectMetrics(worker, m);
+      default:
+        return; // the primary is never asked for its own metrics: it serves nothing
+    }
+  }
+
+  private relayMetrics(asker: Worker, id: number): void {
+    const others = [...this.ready].filter((w) => w !== asker && w.isConnected());
+    const key = String(++this.nextRelay);
+    if (others.length === 0) return void this.send(asker, { type: 'ecert:peer-metrics', id, peers: [] });
+    const timer = setTimeout(() => this.finishMetrics(key), this.opts.metricsWindowMs);
+    this.pendingMetrics.set(key, { asker, id, peers: [], waiting: new Set(others), timer });
+    for (const w of others) this.send(w, { type: 'ecert:own-metrics-request', id: Number(key) });
+  }
+
+  private collectMetrics(from: Worker, m: Extract<GatewayWorkerMessage, { type: 'ecert:own-metrics' }>): void {
+    const key = String(m.id);
+    const pending = this.pendingMetrics.get(key);
+    if (!pending || !pending.waiting.delete(from)) return; // late, or not asked
+    pending.peers.push({ instance: m.instance, snapshot: m.snapshot });
+    if (pending.waiting.size === 0) this.finishMetrics(key);
+  }
+
+  private finishMetrics(key: string): void {
+    const pending = this.pendingMetrics.get(key);
+    if (!pending) return;
+    this.pendingMetrics.delete(key);
+    clearTimeout(pending.timer);
+    if (pending.asker.isConnected()) this.send(pending.asker, { type: 'ecert:peer-metrics', id: pending.id, peers: pending.peers });
+  }
+
+  private send(worker: Worker, m: GatewayWorkerMessage): void {
+    try {
+      worker.send(m);
+    } catch {
+      /* the worker is going: its exit handler deals with it */
+    }
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: string | null): void {
+    const n = this.numbers.get(worker)!;
+    this.numbers.delete(worker);
+    this.ready.delete(worker);
+    for (const [key, p] of this.pendingMetrics) if (p.waiting.delete(worker) && p.waiting.size === 0) this.finishMetrics(key);
+    if (this.stopping) {
+      if (this.numbers.size === 0) process.exit(this.exitCode);
+      return;
+    }
+    const how = signal ?? `code ${code}`;
+    if (!this.startedAll) {
+      // A worker that cannot start (configuration, a port taken, a backing service refusing) would fail again.
+      this.logger.error({ worker: n, exit: how }, 'gateway worker exited before it listened; stopping the gateway');
+      return this.stop(1);
+    }
+    const now = Date.now();
+    while (this.restarts.length && this.restarts[0]! < now - RESTART_WINDOW_MS) this.restarts.shift();
+    if (this.restarts.length >= MAX_RESTARTS_IN_WINDOW) {
+      this.logger.error({ worker: n, exit: how, restarts: this.restarts.length }, `gateway workers died ${MAX_RESTARTS_IN_WINDOW} times within ${RESTART_WINDOW_MS / 1000} s; stopping the gateway`);
+      return this.stop(1);
+    }
+    this.restarts.push(now);
+    this.logger.error({ worker: n, pid: worker.process.pid, exit: how }, 'gateway worker died; starting another (the other workers keep serving)');
+    this.fork(n);
+  }
+
+  /** Each worker shuts down as a single gateway does (Nest's hooks); the primary exits after the last. */
+  stop(code: number): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.exitCode = code;
+    if (this.numbers.size === 0) process.exit(code);
+    for (const w of this.numbers.keys()) w.process.kill('SIGTERM');
+    setTimeout(() => {
+      for (const w of this.numbers.keys()) w.process.kill('SIGKILL');
+      process.exit(code || 1);
+    }, SHUTDOWN_GRACE_MS).unref();
+  }
+}
