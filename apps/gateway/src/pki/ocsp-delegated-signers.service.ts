@@ -30,6 +30,12 @@ export interface DelegatedAuthority {
 
 /** How often the CA list is looked at again: renewals at half-life, CAs that could not be served before. */
 const CHECK_INTERVAL_MS = 60_000;
+/**
+ * After a refresh that left a CA without a responder (the cert-service not up yet when the gateway
+ * starts, say), the next comes this soon, doubling up to CHECK_INTERVAL_MS: nonce answers would
+ * otherwise all go to the cert-service for up to a minute after every start.
+ */
+const RETRY_FIRST_MS = 500;
 /** A certificate this close to its end is not used any more (clocks of relying parties). */
 const END_MARGIN_MS = 5 * 60_000;
 
@@ -47,10 +53,20 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
   /** Bumped on every CA change: a refresh begun before one installs nothing. */
   private epoch = 0;
   private readonly refreshes = new CoalescedRuns(
-    () => this.refreshOnce().catch((e) => this.logger.warn({ err: (e as Error).message }, 'OCSP: delegated responder certificates not renewed; nonce answers are signed by the cert-service meanwhile')),
+    () =>
+      this.refreshOnce().then(
+        (complete) => this.retryIfIncomplete(complete),
+        (e) => {
+          this.logger.warn({ err: (e as Error).message }, 'OCSP: delegated responder certificates not renewed; nonce answers are signed by the cert-service meanwhile');
+          this.retryIfIncomplete(false);
+        },
+      ),
     () => this.enabled,
   );
   private timer?: NodeJS.Timeout;
+  private retry?: NodeJS.Timeout;
+  private failedRefreshes = 0;
+  private stopped = false;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
@@ -74,7 +90,23 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.retry) clearTimeout(this.retry);
+  }
+
+  private retryIfIncomplete(complete: boolean): void {
+    if (complete) {
+      this.failedRefreshes = 0;
+      return;
+    }
+    if (this.retry || this.stopped) return;
+    const delay = Math.min(RETRY_FIRST_MS * 2 ** this.failedRefreshes++, CHECK_INTERVAL_MS);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.refresh();
+    }, delay);
+    this.retry.unref();
   }
 
   /** The responder for a CertID's issuer lookup key, while its certificate is well within validity. */
@@ -101,8 +133,10 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
     return this.refreshes.run();
   }
 
-  private async refreshOnce(): Promise<void> {
+  /** True when every usable issuing CA has a responder (or a CA change made another refresh follow). */
+  private async refreshOnce(): Promise<boolean> {
     const epoch = this.epoch;
+    let complete = true;
     const cas = await this.asGateway('ocsp-delegate', () => this.rpc.call<CaView[]>(Subjects.cert.caList, {}));
     const next = new Map<string, DelegatedAuthority>();
     for (const view of cas) {
@@ -118,11 +152,13 @@ export class OcspDelegatedSigners implements OnApplicationBootstrap, OnApplicati
       } catch (e) {
         // Kept while still valid: a renewal failing for a while must not stop local signing.
         if (current && current.caCertificate.equals(caCertificate) && current.notAfter - END_MARGIN_MS > Date.now()) next.set(view.caId, current);
+        else complete = false;
         this.logger.warn({ caId: view.caId, err: (e as Error).message }, 'OCSP: no delegated responder certificate for this CA');
       }
-      if (epoch !== this.epoch) return;
+      if (epoch !== this.epoch) return true;
     }
     if (epoch === this.epoch) this.install(next);
+    return complete;
   }
 
   private async certify(caId: string, caCertificate: Buffer): Promise<DelegatedAuthority> {
