@@ -76,12 +76,15 @@ function workerPids(): { first: number[]; replaced: number[] } {
   };
 }
 
-/** The `instance` labels of the gateway's own series in one scrape, and its count of gateway workers. */
-async function scrapeGateways(): Promise<{ instances: Set<string>; counted: number }> {
+/**
+ * One scrape: the `instance` of each gateway process (a series every process has of its own), the
+ * scrape's count of gateway workers, and the `instance` that count is reported under (the pool's).
+ */
+async function scrapeGateways(): Promise<{ instances: Set<string>; counted: number; poolInstance: string }> {
   const text = await (await fetch(metricsUrl)).text();
-  const instances = new Set([...text.matchAll(/^ecert_[a-z_]+\{[^}]*service="gateway",instance="([^"]+)"/gm)].map((m) => m[1]!));
-  const counted = Number(/^ecert_scrape_instances\{target="gateway",[^}]*\} (\d+)$/m.exec(text)?.[1] ?? -1);
-  return { instances, counted };
+  const instances = new Set([...text.matchAll(/^process_cpu_user_seconds_total\{service="gateway",instance="([^"]+)"\}/gm)].map((m) => m[1]!));
+  const count = /^ecert_scrape_instances\{target="gateway",service="gateway",instance="([^"]+)"\} (\d+)$/m.exec(text);
+  return { instances, counted: Number(count?.[2] ?? -1), poolInstance: count?.[1] ?? '' };
 }
 
 /** The responder key hashes of nonce answers over fresh connections (openssl opens one per request). */
@@ -103,6 +106,10 @@ describe('a gateway of two workers, one killed with SIGKILL under load', () => {
     const scraped = await scrapeGateways();
     expect(scraped.counted).toBe(2);
     expect(scraped.instances.size).toBe(2);
+    expect([...scraped.instances].sort()).toEqual(first.map((pid) => expect.stringMatching(new RegExp(`:${pid}$`))).sort());
+    // What a scrape reports once is under the pool's instance, whichever worker serves it.
+    expect(scraped.instances.has(scraped.poolInstance)).toBe(false);
+    for (let i = 0; i < 4; i++) expect((await scrapeGateways()).poolInstance).toBe(scraped.poolInstance);
 
     // Both workers answer on the one port, each with the delegated responder key it made.
     const { csr } = opensslCsr(dir, 'p256');
@@ -162,5 +169,11 @@ describe('a gateway of two workers, one killed with SIGKILL under load', () => {
       return seen.size === 2 && seen;
     }, 30_000, 500);
     expect([...idsAfter].filter((id) => !ids.has(id))).toHaveLength(1);
+
+    // SIGTERM to the primary stops every worker the way a single gateway stops, and says it went well.
+    const living = [first[1]!, replacement];
+    const exit = await gateway!.stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+    for (const pid of living) expect(() => process.kill(pid, 0), `worker ${pid} gone`).toThrow();
   }, 300_000);
 });

@@ -108,15 +108,16 @@ export class ChildService {
     return Date.now() - t;
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM (SIGKILL after 20 s); resolves with how it exited (undefined if it was not running). */
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
     const c = this.child;
     this.child = undefined;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    await new Promise((done) => {
-      const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
-      c.once('exit', () => {
+    if (!c || c.exitCode !== null || c.signalCode !== null) return undefined;
+    return new Promise((done) => {
+      const t = setTimeout(() => c.kill('SIGKILL'), 20_000);
+      c.once('exit', (code, signal) => {
         clearTimeout(t);
-        done(undefined);
+        done({ code, signal });
       });
       c.kill('SIGTERM');
     });

@@ -24,6 +24,11 @@ export interface PeerMetrics {
 
 /** Set in each worker's environment: its number (1…GATEWAY_WORKERS). */
 export const GATEWAY_WORKER_ENV = 'ECERT_GATEWAY_WORKER';
+/**
+ * Set in each worker's environment: the `instance` of the pool as a whole (ECERT_INSTANCE_ID, or
+ * the primary's host:pid), for the series a scrape reports once whichever worker serves it.
+ */
+export const GATEWAY_POOL_INSTANCE_ENV = 'ECERT_GATEWAY_POOL_INSTANCE';
 
 export function isGatewayWorkerMessage(m: unknown): m is GatewayWorkerMessage {
   if (typeof m !== 'object' || m === null) return false;

@@ -1,7 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { DEV_DEFAULTS_WARNED_ENV } from '@ecert/common';
-import { GATEWAY_WORKER_ENV, isGatewayWorkerMessage, type GatewayWorkerMessage, type PeerMetrics } from './gateway-worker-messages';
+import { GATEWAY_POOL_INSTANCE_ENV, GATEWAY_WORKER_ENV, isGatewayWorkerMessage, type GatewayWorkerMessage, type PeerMetrics } from './gateway-worker-messages';
+import { WorkerRestarts } from './worker-restarts';
 
 export interface GatewayWorkerPoolOptions {
   workers: number;
@@ -15,10 +17,11 @@ export interface GatewayWorkerPoolOptions {
   url: string;
 }
 
-/** A worker that dies this soon after another restart counts towards the crash-loop budget. */
-const RESTART_WINDOW_MS = 60_000;
-const MAX_RESTARTS_IN_WINDOW = 5;
 const SHUTDOWN_GRACE_MS = 15_000;
+/** What a gateway stops on (Nest's shutdown hooks). */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+/** A replacement that does not listen within this long (a hang, not an exit) is killed and counted as a death. */
+const READY_DEADLINE_MS = 180_000;
 
 /**
  * The gateway as several HTTP worker processes on one port (node:cluster: the primary accepts
@@ -31,7 +34,10 @@ const SHUTDOWN_GRACE_MS = 15_000;
 export class GatewayWorkerPool {
   private readonly numbers = new Map<Worker, number>();
   private readonly ready = new Set<Worker>();
-  private readonly restarts: number[] = [];
+  private readonly deadlines = new Map<Worker, NodeJS.Timeout>();
+  private readonly pendingForks = new Set<NodeJS.Timeout>();
+  private readonly restarts = new WorkerRestarts();
+  private readonly poolInstance: string;
   private readonly pendingMetrics = new Map<string, { asker: Worker; id: number; peers: PeerMetrics[]; waiting: Set<Worker>; timer: NodeJS.Timeout }>();
   private nextRelay = 0;
   private startedAll = false;
@@ -41,23 +47,34 @@ export class GatewayWorkerPool {
   constructor(
     private readonly opts: GatewayWorkerPoolOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.poolInstance = opts.instanceId ?? `${hostname()}:${process.pid}`;
+  }
 
   start(): void {
-    process.on('SIGTERM', () => this.stop(0));
-    process.on('SIGINT', () => this.stop(0));
+    // The signals a single gateway stops on (Nest's shutdown hooks); a worker stopping by itself would be replaced.
+    for (const signal of STOP_SIGNALS) process.on(signal, () => this.stop(0));
     for (let n = 1; n <= this.opts.workers; n++) this.fork(n);
   }
 
   private fork(n: number): void {
     const worker = cluster.fork({
       [GATEWAY_WORKER_ENV]: String(n),
+      [GATEWAY_POOL_INSTANCE_ENV]: this.poolInstance,
       ...(this.opts.instanceId ? { ECERT_INSTANCE_ID: `${this.opts.instanceId.slice(0, 60)}-w${n}` } : {}),
       ...(this.opts.devDefaultsWarned ? { [DEV_DEFAULTS_WARNED_ENV]: '1' } : {}),
     });
     this.numbers.set(worker, n);
     worker.on('message', (m: unknown) => this.onMessage(worker, m));
     worker.once('exit', (code, signal) => this.onExit(worker, code, signal));
+    if (this.startedAll) {
+      const deadline = setTimeout(() => {
+        this.logger.error({ worker: n, pid: worker.process.pid }, `gateway worker did not listen within ${READY_DEADLINE_MS / 1000} s; killing it`);
+        worker.process.kill('SIGKILL');
+      }, READY_DEADLINE_MS);
+      deadline.unref();
+      this.deadlines.set(worker, deadline);
+    }
   }
 
   private onMessage(worker: Worker, m: unknown): void {
@@ -65,6 +82,8 @@ export class GatewayWorkerPool {
     switch (m.type) {
       case 'ecert:gateway-ready':
         this.ready.add(worker);
+        clearTimeout(this.deadlines.get(worker));
+        this.deadlines.delete(worker);
         if (!this.startedAll && this.ready.size === this.opts.workers) {
           this.startedAll = true;
           this.logger.info({ url: this.opts.url, workers: this.opts.workers, pids: [...this.ready].map((w) => w.process.pid) }, `gateway listening on ${this.opts.workers} workers`);
@@ -94,7 +113,8 @@ export class GatewayWorkerPool {
     const key = String(m.id);
     const pending = this.pendingMetrics.get(key);
     if (!pending || !pending.waiting.delete(from)) return; // late, or not asked
-    pending.peers.push({ instance: m.instance, snapshot: m.snapshot });
+    // An empty snapshot is a worker that could not read its registry: left out, so counted absent.
+    if (m.snapshot.length) pending.peers.push({ instance: m.instance, snapshot: m.snapshot });
     if (pending.waiting.size === 0) this.finishMetrics(key);
   }
 
@@ -118,8 +138,13 @@ export class GatewayWorkerPool {
     const n = this.numbers.get(worker)!;
     this.numbers.delete(worker);
     this.ready.delete(worker);
+    clearTimeout(this.deadlines.get(worker));
+    this.deadlines.delete(worker);
     for (const [key, p] of this.pendingMetrics) if (p.waiting.delete(worker) && p.waiting.size === 0) this.finishMetrics(key);
     if (this.stopping) {
+      // A worker that did not stop cleanly makes the gateway's own exit say so. Nest's shutdown hooks
+      // end a clean stop by raising the signal again, so exiting by it is clean; SIGKILL is not.
+      if (code !== 0 && !(signal && STOP_SIGNALS.includes(signal as (typeof STOP_SIGNALS)[number]))) this.exitCode = 1;
       if (this.numbers.size === 0) process.exit(this.exitCode);
       return;
     }
@@ -129,15 +154,17 @@ export class GatewayWorkerPool {
       this.logger.error({ worker: n, exit: how }, 'gateway worker exited before it listened; stopping the gateway');
       return this.stop(1);
     }
-    const now = Date.now();
-    while (this.restarts.length && this.restarts[0]! < now - RESTART_WINDOW_MS) this.restarts.shift();
-    if (this.restarts.length >= MAX_RESTARTS_IN_WINDOW) {
-      this.logger.error({ worker: n, exit: how, restarts: this.restarts.length }, `gateway workers died ${MAX_RESTARTS_IN_WINDOW} times within ${RESTART_WINDOW_MS / 1000} s; stopping the gateway`);
+    const decision = this.restarts.onDeath(Date.now(), this.ready.size);
+    if (decision.action === 'stop') {
+      this.logger.error({ worker: n, exit: how, deaths: this.restarts.recent }, 'no gateway worker serves and their replacements keep dying; stopping the gateway');
       return this.stop(1);
     }
-    this.restarts.push(now);
-    this.logger.error({ worker: n, pid: worker.process.pid, exit: how }, 'gateway worker died; starting another (the other workers keep serving)');
-    this.fork(n);
+    this.logger.error({ worker: n, pid: worker.process.pid, exit: how, replacedInMs: decision.delayMs, serving: this.ready.size }, 'gateway worker died; starting another (the other workers keep serving)');
+    const t = setTimeout(() => {
+      this.pendingForks.delete(t);
+      if (!this.stopping) this.fork(n);
+    }, decision.delayMs);
+    this.pendingForks.add(t);
   }
 
   /** Each worker shuts down as a single gateway does (Nest's hooks); the primary exits after the last. */
@@ -145,6 +172,7 @@ export class GatewayWorkerPool {
     if (this.stopping) return;
     this.stopping = true;
     this.exitCode = code;
+    for (const t of this.pendingForks) clearTimeout(t);
     if (this.numbers.size === 0) process.exit(code);
     for (const w of this.numbers.keys()) w.process.kill('SIGTERM');
     setTimeout(() => {

@@ -6,7 +6,7 @@ import { Subjects, type InstanceMetrics } from '@ecert/contracts';
 import { instanceId, isMetricsSnapshot, mergeMetricsSnapshots, ServiceMetrics, withInstanceLabel, type MetricsSnapshot } from '@ecert/messaging';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { GATEWAY_CONFIG, GATEWAY_LOGGER } from '../gateway.tokens';
-import { GatewayWorkerPeers } from '../cluster/gateway-worker-peers';
+import { gatewayPoolInstance, GatewayWorkerPeers } from '../cluster/gateway-worker-peers';
 
 const SERVICES = [
   { service: 'cert-service', subject: Subjects.cert.operationsMetrics },
@@ -25,7 +25,9 @@ type Gathered = { service: string; instances: { instance: string; snapshot: Metr
  *
  * A gateway of several HTTP workers (GATEWAY_WORKERS) shares its metrics port among them: the
  * worker that serves a scrape adds the others' own registries, relayed by the primary, each with
- * its own `instance`, so every scrape shows every worker whichever one answers it.
+ * its own `instance`, so every scrape shows every worker whichever one answers it. What is read
+ * for the scrape itself — the scraped gauges (totals of the shared database and Redis) and the
+ * scrape's own gauges — is reported once, under the pool's `instance`, whichever worker serves it.
  *
  * A scrape costs every service about ten SQL queries: concurrent GETs share one scrape, and its
  * text is served for METRICS_CACHE_MS after (Prometheus scrapes every 15 s or so anyway).
@@ -34,6 +36,8 @@ type Gathered = { service: string; instances: { instance: string; snapshot: Metr
 export class MetricsScrape {
   private readonly windowMs: number;
   private readonly instance: string;
+  /** The `instance` of what is reported once per gateway: the pool's, or this process's own. */
+  private readonly poolInstance: string;
   private readonly cache: SingleFlightCache<{ contentType: string; text: string }>;
   private readonly workers: GatewayWorkerPeers;
 
@@ -44,8 +48,10 @@ export class MetricsScrape {
   ) {
     this.windowMs = config.METRICS_GATHER_MS;
     this.instance = instanceId(config);
+    this.poolInstance = gatewayPoolInstance(this.instance);
     this.cache = new SingleFlightCache(config.METRICS_CACHE_MS, 1);
-    this.workers = new GatewayWorkerPeers(this.instance, () => ServiceMetrics.of('gateway').snapshot(), this.windowMs);
+    // The others' scraped gauges would count the same shared totals once per worker.
+    this.workers = new GatewayWorkerPeers(this.instance, () => ServiceMetrics.of('gateway').ownSnapshot(), this.windowMs);
   }
 
   exposition(): Promise<{ contentType: string; text: string }> {
@@ -70,8 +76,13 @@ export class MetricsScrape {
     );
     const services = gathered.flatMap((g) => g.instances.map((i) => withInstanceLabel(i.snapshot, i.instance)));
     const workers = await peers;
-    const gateways = [{ instance: this.instance, snapshot: await own }, ...workers];
-    const ours = [...gateways.map((g) => withInstanceLabel(g.snapshot, g.instance)), withInstanceLabel(await upSnapshot(gathered, gateways.length), this.instance)];
+    const scraped = ServiceMetrics.of('gateway').scrapedGaugeNames();
+    const mine = await own;
+    const gateways = [{ instance: this.instance, snapshot: mine.filter((m) => !scraped.has(m.name)) }, ...workers];
+    const ours = [
+      ...gateways.map((g) => withInstanceLabel(g.snapshot, g.instance)),
+      withInstanceLabel([...mine.filter((m) => scraped.has(m.name)), ...(await upSnapshot(gathered, gateways.length))], this.poolInstance),
+    ];
     return mergeMetricsSnapshots([...ours, ...services]);
   }
 }

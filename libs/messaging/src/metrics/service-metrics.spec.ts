@@ -26,4 +26,20 @@ describe('ServiceMetrics', () => {
     m.scrapedGauge('unit_gauge', 'h', ['region'], (g) => g.set({ region: '450200' }, 5));
     expect((await m.snapshot()).find((x) => x.name === 'unit_gauge')!.values).toEqual([expect.objectContaining({ value: 5, labels: { region: '450200', service: 'unit-c' } })]);
   });
+
+  it('ownSnapshot leaves the scraped gauges out (never computed) and keeps the rest, labelled alike', async () => {
+    const m = ServiceMetrics.of('unit-d');
+    let computed = 0;
+    m.scrapedGauge('unit_total_gauge', 'h', [], (g) => {
+      computed++;
+      g.set(7);
+    });
+    m.rpcRequests.inc({ subject: 's', outcome: 'ok' });
+    const own = await m.ownSnapshot();
+    expect(computed).toBe(0);
+    expect(own.find((x) => x.name === 'unit_total_gauge')).toBeUndefined();
+    expect(own.find((x) => x.name === 'ecert_rpc_requests_total')!.values).toEqual([expect.objectContaining({ value: 1, labels: { subject: 's', outcome: 'ok', service: 'unit-d' } })]);
+    expect(own.map((x) => x.name).sort()).toEqual((await m.snapshot()).map((x) => x.name).filter((n) => n !== 'unit_total_gauge').sort());
+    expect([...m.scrapedGaugeNames()]).toEqual(['unit_total_gauge']);
+  });
 });

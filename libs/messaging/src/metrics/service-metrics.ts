@@ -66,6 +66,23 @@ export class ServiceMetrics {
   snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
     return this.registry.getMetricsAsJSON();
   }
+
+  /**
+   * The same without the scraped gauges: only what this process counted itself. For a second
+   * process of one instance (a gateway worker), whose scraped gauges — totals read from the shared
+   * database or Redis — the process serving the scrape reports once.
+   */
+  async ownSnapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    type Readable = { name: string; get(): Promise<MetricObjectWithValues<MetricValue<string>>> };
+    const own = (this.registry.getMetricsAsArray() as unknown as Readable[]).filter((m) => !this.collectors.has(m.name));
+    const items = await Promise.all(own.map((m) => m.get()));
+    return items.map((item) => ({ ...item, values: item.values.map((v) => ({ ...v, labels: { ...v.labels, service: v.labels.service ?? this.service } })) }));
+  }
+
+  /** Names of the gauges computed when scraped (`scrapedGauge`). */
+  scrapedGaugeNames(): ReadonlySet<string> {
+    return new Set(this.collectors.keys());
+  }
 }
 
 /** The subject as a metric label: without the deployment's prefix and version (`cert.certificates.issue`). */
