@@ -28,6 +28,8 @@ process.env.LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
  * process costs issuance more than it gives (docs/benchmarks.md "Session 9").
  */
 export const OCSP_GATEWAY_WORKERS = clampInt(process.env.BENCH_OCSP_GATEWAY_WORKERS, 2, 1, 16);
+/** BENCH_OCSP_NEW_CONNECTIONS=1: every OCSP request on a connection of its own (Connection: close), ecert's and the peer's. */
+export const OCSP_NEW_CONNECTIONS = process.env.BENCH_OCSP_NEW_CONNECTIONS === '1';
 
 /** Measured wrk duration per run (s) and warm-up (s); BENCH_DURATION / BENCH_WARMUP override. */
 export const DURATION_S = clampInt(process.env.BENCH_DURATION, 10, 2, 120);

@@ -1,5 +1,5 @@
 // Must stay the first import: the bench's own database, NATS prefix and Redis prefix.
-import { BENCH_NAME, DURATION_S, OCSP_GATEWAY_WORKERS, QUIET_WAIT_S, WARMUP_S } from './env';
+import { BENCH_NAME, DURATION_S, OCSP_GATEWAY_WORKERS, OCSP_NEW_CONNECTIONS, QUIET_WAIT_S, WARMUP_S } from './env';
 import { benchLog, benchSourceDir, standaloneBenchConfig, runStandalone, standaloneCleanup, type StandaloneState } from './standalone';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
       state.platform = undefined;
       state.platform = await startPlatform(distRoot, config, path.join(work, 'platform-ocsp.log'), { gatewayWorkers: OCSP_GATEWAY_WORKERS });
     }
-    const result = await runOcspBench({ wrk, baseUrl, dir: work, db, sample: issuance.sample.p256, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, gatewayWorkers: OCSP_GATEWAY_WORKERS, log });
+    const result = await runOcspBench({ wrk, baseUrl, dir: work, db, sample: issuance.sample.p256, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, gatewayWorkers: OCSP_GATEWAY_WORKERS, newConnections: OCSP_NEW_CONNECTIONS, log });
     const targets = ocspTargets(result);
     const meta = { date, host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown', node: process.version }, loadAverage: { start: loadStart, end: os.loadavg() } };
     const report = [

@@ -44,9 +44,11 @@ export interface OcspPhase {
   peerCommand: string;
   /** GATEWAY_WORKERS of the platform ecert's OCSP was measured on (docs/deployment.md "Gateway workers"). */
   gatewayWorkers: number;
+  /** Every request on a connection of its own (`Connection: close`), as many OCSP clients send them. */
+  newConnections: boolean;
 }
 
-function ocspScript(file: string, requestDer: string, urlPath: string): string {
+function ocspScript(file: string, requestDer: string, urlPath: string, newConnections: boolean): string {
   return writeWrkScript(
     file,
     `local f = assert(io.open(${JSON.stringify(requestDer)}, "rb"))
@@ -55,7 +57,7 @@ f:close()
 wrk.method = "POST"
 wrk.path = ${JSON.stringify(urlPath)}
 wrk.body = body
-wrk.headers["Content-Type"] = "application/ocsp-request"`,
+wrk.headers["Content-Type"] = "application/ocsp-request"${newConnections ? '\nwrk.headers["Connection"] = "close"' : ''}`,
     { countOcsp: true },
   );
 }
@@ -86,8 +88,10 @@ export async function runOcspBench(o: {
   connections: number;
   quietWaitS: number;
   gatewayWorkers: number;
+  newConnections?: boolean;
   log: (s: string) => void;
 }): Promise<OcspPhase> {
+  const newConnections = o.newConnections ?? false;
   const f = (name: string) => path.join(o.dir, name);
 
   // --- ecert's side: CA certificates, the request, a sanity query with openssl as the client.
@@ -149,7 +153,7 @@ export async function runOcspBench(o: {
   const runs: OcspRun[] = [];
   for (const nonce of [false, true]) {
     const req = f(nonce ? 'ecert-req-nonce.der' : 'ecert-req.der');
-    const script = ocspScript(f(`ocsp-ecert${nonce ? '-nonce' : ''}.lua`), req, '/pki/ocsp');
+    const script = ocspScript(f(`ocsp-ecert${nonce ? '-nonce' : ''}.lua`), req, '/pki/ocsp', newConnections);
     if (o.warmupS > 0) {
       o.log(`  warm-up ecert OCSP (${nonce ? 'nonce' : 'no nonce'}) ${o.warmupS} s ...`);
       await runWrk(o.wrk, { label: 'warm-up', url: o.baseUrl, script, connections: o.connections, durationS: o.warmupS });
@@ -160,7 +164,7 @@ export async function runOcspBench(o: {
     runs.push({ server: 'ecert', nonce, wrk: w, ...okRate(w) });
     await sleep(500);
 
-    const peerScript = ocspScript(f(`ocsp-peer${nonce ? '-nonce' : ''}.lua`), f(nonce ? 'peer-req-nonce.der' : 'peer-req.der'), '/');
+    const peerScript = ocspScript(f(`ocsp-peer${nonce ? '-nonce' : ''}.lua`), f(nonce ? 'peer-req-nonce.der' : 'peer-req.der'), '/', newConnections);
     o.log(`  openssl ocsp -multi 2 (${nonce ? 'nonce' : 'no nonce'}): wrk -t1 -c${o.connections} -d${o.durationS}s ...`);
     const pw = await withPeer(nonce ? 'nonce' : 'nononce', (url) =>
       runWrk(o.wrk, { label: `openssl ocsp ${nonce ? 'nonce' : 'no nonce'}`, url, script: peerScript, connections: o.connections, durationS: o.durationS, quietWaitS: o.quietWaitS, log: o.log }),
@@ -183,6 +187,7 @@ export async function runOcspBench(o: {
       openssl: peerOut.trim().split('\n').filter((l) => /good|verify/i.test(l)).join('; '),
     },
     gatewayWorkers: o.gatewayWorkers,
+    newConnections,
     peerCommand: `openssl ${peerArgs(0).join(' ').replace(/ -port 0 /, ' -port <free port> ').replace(new RegExp(o.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '/', 'g'), '')}`,
   };
 }
@@ -206,7 +211,7 @@ export function ocspTargets(o: OcspPhase): TargetCheck[] {
 
 export function formatOcsp(o: OcspPhase): string[] {
   const L: string[] = [];
-  L.push(`### OCSP (POST one fixed DER request, wrk -t1 -c8; ecert's gateway as ${o.gatewayWorkers} worker process${o.gatewayWorkers === 1 ? '' : 'es'}, GATEWAY_WORKERS=${o.gatewayWorkers})`);
+  L.push(`### OCSP (POST one fixed DER request, wrk -t1 -c8${o.newConnections ? ', a new connection per request (Connection: close)' : ''}; ecert's gateway as ${o.gatewayWorkers} worker process${o.gatewayWorkers === 1 ? '' : 'es'}, GATEWAY_WORKERS=${o.gatewayWorkers})`);
   L.push('');
   L.push('| server | request | successful responses/s | p50 ms | p99 ms | not successful |');
   L.push('| --- | --- | ---: | ---: | ---: | ---: |');

@@ -1,6 +1,6 @@
 // Must stay the first import: it gives the bench its own database, NATS prefix and Redis prefix
 // before @ecert/contracts reads ECERT_NATS_PREFIX at load time.
-import { BENCH_ID, BENCH_NAME, CRL_ENTRIES, DURATION_S, INVALIDATION_ROWS, OCSP_GATEWAY_WORKERS, QUIET_WAIT_S, WARMUP_S } from './env';
+import { BENCH_ID, BENCH_NAME, CRL_ENTRIES, DURATION_S, INVALIDATION_ROWS, OCSP_GATEWAY_WORKERS, OCSP_NEW_CONNECTIONS, QUIET_WAIT_S, WARMUP_S } from './env';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,7 +155,7 @@ async function main(): Promise<number> {
         platform = await startPlatform(distRoot, config, path.join(work, 'platform-ocsp.log'), { gatewayWorkers: OCSP_GATEWAY_WORKERS });
       }
       results.ocsp = await phase('OCSP', () =>
-        runOcspBench({ wrk, baseUrl, dir: work, db: db!, sample, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, gatewayWorkers: OCSP_GATEWAY_WORKERS, log }),
+        runOcspBench({ wrk, baseUrl, dir: work, db: db!, sample, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, gatewayWorkers: OCSP_GATEWAY_WORKERS, newConnections: OCSP_NEW_CONNECTIONS, log }),
       );
       if (results.ocsp) for (const r of results.ocsp.runs) log(`  ${r.server} ${r.nonce ? 'nonce' : 'no nonce'}: ${r.okPerS.toFixed(0)}/s, p99 ${r.wrk.latencyMs.p99} ms; ${formatCpu(r.wrk.cpu)}`);
     }

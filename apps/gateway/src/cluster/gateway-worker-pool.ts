@@ -24,8 +24,8 @@ const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 const READY_DEADLINE_MS = 180_000;
 
 /**
- * The gateway as several HTTP worker processes on one port (node:cluster: the primary accepts
- * connections and hands them to the workers in turn). Each worker is a whole gateway — the same
+ * The gateway as several HTTP worker processes on one port (node:cluster: the workers share the
+ * primary's listening socket and accept from it themselves). Each worker is a whole gateway — the same
  * as a second gateway on another host, which the platform already supports (durable consumers
  * shared, locks in PostgreSQL, challenges and counters in Redis; docs/deployment.md) — so the
  * only things the primary does are starting them, replacing one that dies, stopping them, and
@@ -52,6 +52,11 @@ export class GatewayWorkerPool {
   }
 
   start(): void {
+    // The workers accept from the shared listening socket themselves (the kernel picks one) instead of
+    // the primary accepting each connection and passing it over IPC (node's default on Linux): that
+    // hand-off cost a third of the answers to clients opening a connection per request
+    // (docs/benchmarks.md "Session 9"). NODE_CLUSTER_SCHED_POLICY=rr brings the default back.
+    if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
     // The signals a single gateway stops on (Nest's shutdown hooks); a worker stopping by itself would be replaced.
     for (const signal of STOP_SIGNALS) process.on(signal, () => this.stop(0));
     for (let n = 1; n <= this.opts.workers; n++) this.fork(n);
