@@ -4,8 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { loadConfig, OPERATIONS, type EcertConfig } from '@ecert/common';
-import { createServiceDataSource } from '@ecert/database';
+import { loadConfig, type EcertConfig } from '@ecert/common';
 import { durableConsumers, eventsStreamName } from '@ecert/contracts';
 import { natsServers } from '@ecert/messaging';
 import { dropTestState, freePort } from '../support/test-platform';
@@ -16,7 +15,7 @@ import { buildPlatform, ChildService, type ChildServiceName } from './support/ch
 import { recoveredAfter, runFault, sleep, type FaultTarget } from './support/fault-platform';
 import { isClean503 } from './support/checker';
 import { refused, type Call } from './support/load';
-import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
+import { registerHarnessClient } from './support/harness-client';
 import { auditChainName, auditCheckpointDirectory } from '../../apps/gateway/src/audit/audit-checkpoint-files';
 
 /**
@@ -72,12 +71,7 @@ beforeAll(async () => {
   db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 3 });
   db.on('error', () => undefined);
   // The harness's API client, registered in the database the gateways share.
-  const ds = await createServiceDataSource({ url: config.DATABASE_URL, schema: 'gateway', entities: [], migrations: [] }).initialize();
-  try {
-    ({ apiKey: defaultHeaders['x-api-key'] } = await new ClientsService(ds, undefined as never).register({ name: 'fault harness', department: 'tests', operations: [...OPERATIONS], rateLimitPerSecond: 100_000 }));
-  } finally {
-    await ds.destroy();
-  }
+  await registerHarnessClient(config.DATABASE_URL);
 }, 420_000);
 
 afterAll(async () => {

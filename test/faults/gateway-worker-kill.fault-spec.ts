@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATIONS } from '@ecert/common';
-import { createServiceDataSource } from '@ecert/database';
 import { freePort, startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { api, defaultHeaders, waitFor } from '../support/http';
 import { opensslAsync, opensslCsr, TempDir, makeUscc } from '../support/fixtures';
@@ -10,7 +8,7 @@ import { PrivateNats, PrivateRedis } from './support/private-servers';
 import { buildPlatform, ChildService } from './support/child-service';
 import { recoveredAfter, runFault, sleep } from './support/fault-platform';
 import { refused, type Call } from './support/load';
-import { ClientsService } from '../../apps/gateway/src/clients/clients.service';
+import { registerHarnessClient } from './support/harness-client';
 
 /**
  * The gateway as two HTTP workers on one port (GATEWAY_WORKERS=2: an OS process built as
@@ -46,12 +44,7 @@ beforeAll(async () => {
     logPath,
   );
   await gateway.start(); // returns once the primary says every worker listens
-  const ds = await createServiceDataSource({ url: p.config.DATABASE_URL, schema: 'gateway', entities: [], migrations: [] }).initialize();
-  try {
-    ({ apiKey: defaultHeaders['x-api-key'] } = await new ClientsService(ds, undefined as never).register({ name: 'fault harness', department: 'tests', operations: [...OPERATIONS], rateLimitPerSecond: 100_000 }));
-  } finally {
-    await ds.destroy();
-  }
+  await registerHarnessClient(p.config.DATABASE_URL);
 }, 300_000);
 
 afterAll(async () => {
