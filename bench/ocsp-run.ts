@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import pg from 'pg';
 import { BenchError, commandExists } from './procs';
 import { ensureWrk } from './wrk';
-import { createBenchDatabase, freePort, registerBenchClient, startPlatform } from './platform';
+import { createBenchDatabase, freePort, registerBenchClient, startPlatform, withGatewayWorkers } from './platform';
 import { runIssuanceBench } from './issuance.bench';
 import { formatOcsp, ocspTargets, runOcspBench } from './ocsp.bench';
 import { writeBenchJson } from './report';
@@ -41,12 +41,9 @@ async function main(): Promise<number> {
     const db = (state.db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 }));
     const apiKey = await registerBenchClient(db);
     const issuance = await runIssuanceBench({ wrk, baseUrl, dir: work, db, durationS: DURATION_S, warmupS: WARMUP_S, connections: 32, quietWaitS: QUIET_WAIT_S, apiKey, log });
-    if (OCSP_GATEWAY_WORKERS !== config.GATEWAY_WORKERS) {
-      log(`restarting the platform with GATEWAY_WORKERS=${OCSP_GATEWAY_WORKERS} for the OCSP phase (same database) ...`);
-      await state.platform.stop();
-      state.platform = undefined;
-      state.platform = await startPlatform(distRoot, config, path.join(work, 'platform-ocsp.log'), { gatewayWorkers: OCSP_GATEWAY_WORKERS });
-    }
+    const running = state.platform;
+    state.platform = undefined; // stopped, or the same: cleanup must not stop it twice
+    state.platform = await withGatewayWorkers(running, distRoot, config, path.join(work, 'platform-ocsp.log'), OCSP_GATEWAY_WORKERS, log);
     const result = await runOcspBench({ wrk, baseUrl, dir: work, db, sample: issuance.sample.p256, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, gatewayWorkers: OCSP_GATEWAY_WORKERS, newConnections: OCSP_NEW_CONNECTIONS, log });
     const targets = ocspTargets(result);
     const meta = { date, host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown', node: process.version }, loadAverage: { start: loadStart, end: os.loadavg() } };

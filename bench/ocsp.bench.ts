@@ -88,10 +88,10 @@ export async function runOcspBench(o: {
   connections: number;
   quietWaitS: number;
   gatewayWorkers: number;
-  newConnections?: boolean;
+  newConnections: boolean;
   log: (s: string) => void;
 }): Promise<OcspPhase> {
-  const newConnections = o.newConnections ?? false;
+  const { newConnections } = o;
   const f = (name: string) => path.join(o.dir, name);
 
   // --- ecert's side: CA certificates, the request, a sanity query with openssl as the client.

@@ -41,6 +41,17 @@ export async function startPlatform(distRoot: string, config: EcertConfig, logPa
 }
 
 /**
+ * The platform again on the same database with `gatewayWorkers` gateway processes, unless it runs
+ * with that many already (the OCSP phase's responder configuration; the issuance phase uses the default).
+ */
+export async function withGatewayWorkers(platform: Daemon, distRoot: string, config: EcertConfig, logPath: string, gatewayWorkers: number, log: (s: string) => void): Promise<Daemon> {
+  if (gatewayWorkers === config.GATEWAY_WORKERS) return platform;
+  log(`restarting the platform with GATEWAY_WORKERS=${gatewayWorkers} for the OCSP phase (same database) ...`);
+  await platform.stop();
+  return startPlatform(distRoot, config, logPath, { gatewayWorkers });
+}
+
+/**
  * Creates the bench database up front. The services would each create it on start, but when all
  * four race, PostgreSQL may report the loser as unique_violation 23505 on pg_database_datname_index
  * (not duplicate_database 42P04, the only code libs/database tolerates) and a service exits.

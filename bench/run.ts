@@ -10,7 +10,7 @@ import { loadConfig, type EcertConfig } from '@ecert/common';
 import { checkBackingServices } from '../scripts/backing-services';
 import { BenchError, commandExists, type Daemon } from './procs';
 import { ensureWrk } from './wrk';
-import { createBenchDatabase, dropBenchState, freePort, registerBenchClient, startPlatform } from './platform';
+import { createBenchDatabase, dropBenchState, freePort, registerBenchClient, startPlatform, withGatewayWorkers } from './platform';
 import { opensslVersion } from './openssl';
 import { measureRawSigning } from './raw-sign.bench';
 import { runIssuanceBench } from './issuance.bench';
@@ -148,12 +148,9 @@ async function main(): Promise<number> {
     if (results.issuance) {
       for (const r of results.issuance.results) log(`  ${r.kind}: ${r.certsPerS.toFixed(1)} certs/s, p99 ${r.wrk.latencyMs.p99} ms, non-201 ${r.non201}; ${formatCpu(r.wrk.cpu)}`);
       const sample = results.issuance.sample.p256;
-      if (OCSP_GATEWAY_WORKERS !== config.GATEWAY_WORKERS) {
-        log(`restarting the platform with GATEWAY_WORKERS=${OCSP_GATEWAY_WORKERS} for the OCSP phase (same database) ...`);
-        await platform.stop();
-        platform = undefined;
-        platform = await startPlatform(distRoot, config, path.join(work, 'platform-ocsp.log'), { gatewayWorkers: OCSP_GATEWAY_WORKERS });
-      }
+      const running = platform;
+      platform = undefined; // stopped, or the same: cleanup must not stop it twice
+      platform = await withGatewayWorkers(running, distRoot, config, path.join(work, 'platform-ocsp.log'), OCSP_GATEWAY_WORKERS, log);
       results.ocsp = await phase('OCSP', () =>
         runOcspBench({ wrk, baseUrl, dir: work, db: db!, sample, durationS: DURATION_S, warmupS: Math.min(WARMUP_S, 2), connections: 8, quietWaitS: QUIET_WAIT_S, gatewayWorkers: OCSP_GATEWAY_WORKERS, newConnections: OCSP_NEW_CONNECTIONS, log }),
       );

@@ -38,7 +38,7 @@ export class GatewayWorkerPool {
   private readonly pendingForks = new Set<NodeJS.Timeout>();
   private readonly restarts = new WorkerRestarts();
   private readonly poolInstance: string;
-  private readonly pendingMetrics = new Map<string, { asker: Worker; id: number; peers: PeerMetrics[]; waiting: Set<Worker>; timer: NodeJS.Timeout }>();
+  private readonly pendingMetrics = new Map<number, { asker: Worker; id: number; peers: PeerMetrics[]; waiting: Set<Worker>; timer: NodeJS.Timeout }>();
   private nextRelay = 0;
   private startedAll = false;
   private stopping = false;
@@ -107,23 +107,22 @@ export class GatewayWorkerPool {
 
   private relayMetrics(asker: Worker, id: number): void {
     const others = [...this.ready].filter((w) => w !== asker && w.isConnected());
-    const key = String(++this.nextRelay);
+    const key = ++this.nextRelay;
     if (others.length === 0) return void this.send(asker, { type: 'ecert:peer-metrics', id, peers: [] });
     const timer = setTimeout(() => this.finishMetrics(key), this.opts.metricsWindowMs);
     this.pendingMetrics.set(key, { asker, id, peers: [], waiting: new Set(others), timer });
-    for (const w of others) this.send(w, { type: 'ecert:own-metrics-request', id: Number(key) });
+    for (const w of others) this.send(w, { type: 'ecert:own-metrics-request', id: key });
   }
 
   private collectMetrics(from: Worker, m: Extract<GatewayWorkerMessage, { type: 'ecert:own-metrics' }>): void {
-    const key = String(m.id);
-    const pending = this.pendingMetrics.get(key);
+    const pending = this.pendingMetrics.get(m.id);
     if (!pending || !pending.waiting.delete(from)) return; // late, or not asked
     // An empty snapshot is a worker that could not read its registry: left out, so counted absent.
     if (m.snapshot.length) pending.peers.push({ instance: m.instance, snapshot: m.snapshot });
-    if (pending.waiting.size === 0) this.finishMetrics(key);
+    if (pending.waiting.size === 0) this.finishMetrics(m.id);
   }
 
-  private finishMetrics(key: string): void {
+  private finishMetrics(key: number): void {
     const pending = this.pendingMetrics.get(key);
     if (!pending) return;
     this.pendingMetrics.delete(key);
