@@ -41,7 +41,6 @@ describe('deploy/nats', () => {
     const c = durableConsumers('ecert');
     const twins = [
       [c.sealCertificates, c.sealCertificatesBulk],
-      [c.workflowCertificates, c.workflowCertificatesBulk],
       [c.gatewayAudit, c.gatewayAuditBulk],
       [c.gatewayNotifications, c.gatewayNotificationsBulk],
     ] as const;

@@ -185,7 +185,7 @@ describe('the 第二十条 run and the invalid list', () => {
     // on the bulk lane's subject, followed by every follower's bulk consumer into its one inbox
     expect(rows[0].subject).toBe(bulkEventSubject('certificate.invalidated'));
     await waitFor(async () => (await p.db.query("SELECT 1 FROM gateway.audit_log WHERE action = 'event.certificate.invalidated' AND target = $1", [idle.serial])).rowCount, 20_000);
-    await waitFor(async () => (await p.db.query("SELECT 1 FROM workflow.inbox WHERE type = 'certificate.invalidated' AND aggregate_id = $1 AND consumer = $2", [idle.serial, durableConsumers().workflowCertificates.name])).rowCount, 20_000);
+    await waitFor(async () => (await p.db.query("SELECT 1 FROM seal.inbox WHERE type = 'certificate.invalidated' AND aggregate_id = $1 AND consumer = $2", [idle.serial, durableConsumers().sealCertificates.name])).rowCount, 20_000);
 
     // the list, JSON and CSV
     const list = await api(p.baseUrl, 'GET', '/api/v1/invalid-list?region=450100&reason=idle');

@@ -4,7 +4,6 @@ import type { EcertConfig } from '@ecert/common';
 import { ServiceInfraModule, serviceHealthController, serviceMetricsResponder } from '@ecert/messaging';
 import { Subjects } from '@ecert/contracts';
 import { FileDocumentStore } from '@ecert/documents';
-import { CertificateEventsListener } from './certificate-events/certificate-events.listener';
 import { UkeyEventsListener } from './ukey-events/ukey-events.listener';
 import { InitWorkflowSchema1763900000002 } from './migrations/1763900000002-init-workflow-schema';
 import { CreateApplicationTables1764800000001 } from './migrations/1764800000001-create-application-tables';
@@ -57,7 +56,6 @@ export class WorkflowServiceModule {
       providers: [
         // Not a request/reply controller: every instance answers the metrics request (scatter-gather).
         serviceMetricsResponder('workflow-service', Subjects.workflow.operationsMetrics),
-        CertificateEventsListener,
         UkeyEventsListener,
         { provide: DOCUMENT_STORE, useFactory: () => FileDocumentStore.fromConfig(config) },
         WorkflowBusClient,

@@ -187,8 +187,6 @@ export interface DurableConsumerSpec {
 export type DurableConsumerKey =
   | 'sealCertificates'
   | 'sealCertificatesBulk'
-  | 'workflowCertificates'
-  | 'workflowCertificatesBulk'
   | 'workflowUkeys'
   | 'gatewayAudit'
   | 'gatewayAuditBulk'
@@ -215,7 +213,6 @@ export function durableConsumers(prefix = natsPrefix): Record<DurableConsumerKey
     inboxKey: of.name,
   });
   const sealCertificates: DurableConsumerSpec = { name: `${prefix}-seal-service-certificates`, owner: 'seal-service', filterSubject: `${prefix}.evt.v1.certificate.>` };
-  const workflowCertificates: DurableConsumerSpec = { name: `${prefix}-workflow-service-certificates`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.certificate.>` };
   const gatewayAudit: DurableConsumerSpec = { name: `${prefix}-gateway-audit`, owner: 'gateway', filterSubject: `${prefix}.evt.>` };
   // Webhooks and e-mail (certificate, seal and application events; one filter, so all events).
   // From its creation on: the retained stream (30 days) is not sent to receivers and handlers again.
@@ -227,8 +224,6 @@ export function durableConsumers(prefix = natsPrefix): Record<DurableConsumerKey
     workflowUkeys: { name: `${prefix}-workflow-service-ukeys`, owner: 'workflow-service', filterSubject: `${prefix}.evt.v1.ukey.>` },
     sealCertificates,
     sealCertificatesBulk: bulkTwin(sealCertificates, `${prefix}.bulk.v1.certificate.>`),
-    workflowCertificates,
-    workflowCertificatesBulk: bulkTwin(workflowCertificates, `${prefix}.bulk.v1.certificate.>`),
     gatewayAudit,
     gatewayAuditBulk: bulkTwin(gatewayAudit, `${prefix}.bulk.>`),
     gatewayNotifications,
@@ -238,6 +233,17 @@ export function durableConsumers(prefix = natsPrefix): Record<DurableConsumerKey
     // and the shared inbox key drops what its twin or an earlier incarnation already sent.
     gatewayNotificationsBulk: { ...bulkTwin(gatewayNotifications, `${prefix}.bulk.>`), deliverPolicy: 'all' },
   };
+}
+
+/**
+ * Durable consumers an earlier release created and this one no longer runs: removed where the
+ * stream is provisioned (a leftover keeps its state on the server and counts what it never reads).
+ * The workflow-service's certificate followers (ordinary and bulk lane) only recorded each event in
+ * its inbox — no reaction hung off them — and cost every issuance ≈ 1.5 ms of CPU across the
+ * workflow-service, NATS and PostgreSQL (docs/decisions.md, "Followers that do nothing are not run").
+ */
+export function retiredDurableConsumers(prefix = natsPrefix): string[] {
+  return [`${prefix}-workflow-service-certificates`, `${prefix}-workflow-service-certificates-bulk`];
 }
 
 /** The events stream's name for a subject prefix. */

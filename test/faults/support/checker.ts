@@ -71,7 +71,7 @@ async function rows<T = Record<string, unknown>>(db: pg.Pool, sql: string, param
  * request, a certificate without its history or event, an event twice in the stream.
  */
 export interface CheckOptions {
-  consumers?: ('seal' | 'workflow' | 'gateway')[];
+  consumers?: ('seal' | 'gateway')[];
   /**
    * Calls left without an answer because the fault took their gateway away mid-call (a killed
    * gateway): not unclean, their outcome is unknown, and their retries with the key are checked.
@@ -80,7 +80,7 @@ export interface CheckOptions {
 }
 
 export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUrl: string, opts: CheckOptions = {}): Promise<Report> {
-  const consumers = opts.consumers ?? ['seal', 'workflow', 'gateway'];
+  const consumers = opts.consumers ?? ['seal', 'gateway'];
   const lost: string[] = [];
   const duplicated: string[] = [];
   const duplicatedByKind: Record<string, number> = {};
@@ -111,8 +111,8 @@ export async function check(scenario: string, calls: Call[], db: pg.Pool, natsUr
   // Every event committed must get out: wait for the relays (and the consumers) to catch up.
   const outboxSql = ['cert', 'workflow', 'seal'].map((schema) => `SELECT id::text, type, aggregate_id, published_at FROM ${schema}.outbox`).join(' UNION ALL ');
   await waitFor(async () => (await rows(db, `SELECT 1 FROM (${outboxSql}) o WHERE published_at IS NULL`)).length === 0, 60_000, 500).catch(() => undefined);
-  const consumerName = { seal: durableConsumers().sealCertificates.name, workflow: durableConsumers().workflowCertificates.name, gateway: durableConsumers().gatewayAudit.name };
-  const inboxSql = (who: 'seal' | 'workflow' | 'gateway') => `SELECT event_id::text AS id FROM ${who}.inbox WHERE consumer = '${consumerName[who]}'`;
+  const consumerName = { seal: durableConsumers().sealCertificates.name, gateway: durableConsumers().gatewayAudit.name };
+  const inboxSql = (who: 'seal' | 'gateway') => `SELECT event_id::text AS id FROM ${who}.inbox WHERE consumer = '${consumerName[who]}'`;
   const applied = async () => {
     const out = new Map<string, Set<string>>();
     for (const who of consumers) out.set(who, new Set((await rows<{ id: string }>(db, inboxSql(who))).map((r) => r.id)));

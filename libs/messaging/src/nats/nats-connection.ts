@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { EcertConfig } from '@ecert/common';
-import { durableConsumers, eventsStreamName, natsPrefix } from '@ecert/contracts';
+import { durableConsumers, eventsStreamName, natsPrefix, retiredDurableConsumers } from '@ecert/contracts';
 import { durableConsumerConfig, ensureDurableConsumer } from '../inbox/event-consumer';
 
 /**
@@ -69,7 +69,8 @@ export const eventsStreamSubjects = (prefix = natsPrefix) => [`${prefix}.evt.>`,
 /**
  * Creates (or updates) the events stream. The dedup window bounds how late a re-publish is caught.
  * An existing stream is updated to this configuration: a stream made before the bulk lane gains
- * its subjects here (services on a development server at start, the operator's nats:provision).
+ * its subjects here (services on a development server at start, the operator's nats:provision),
+ * and the consumers this release no longer runs (retiredDurableConsumers) are removed.
  */
 export async function ensureEventsStream(nc: NatsConnection, replicas: number, prefix = natsPrefix): Promise<void> {
   const jsm = await jetstreamManager(nc);
@@ -90,6 +91,11 @@ export async function ensureEventsStream(nc: NatsConnection, replicas: number, p
   } catch (e) {
     if (!/not found/i.test(String((e as Error).message))) throw e;
     await jsm.streams.add(config);
+  }
+  for (const name of retiredDurableConsumers(prefix)) {
+    await jsm.consumers.delete(stream, name).catch((e: Error & { code?: string | number }) => {
+      if (!/not found/i.test(e.message) && String(e.code) !== '404') throw e;
+    });
   }
 }
 
