@@ -145,7 +145,7 @@ describe('a gateway of two workers, one killed with SIGKILL under load', () => {
     expect(report.halfWritten).toEqual([]);
     expect(report.unclean).toEqual([]);
     expect(report.acknowledged.issue).toBeGreaterThan(10);
-    // Nothing is refused on the port meanwhile: the primary holds it and hands connections to the living worker.
+    // Nothing is refused on the port meanwhile: the listening socket stays open, and the living worker accepts from it.
     expect(calls.filter(refused)).toEqual([]);
     expect(after.filter((x) => x.status >= 200 && x.status < 300).length).toBeGreaterThan(0);
     expect(after.filter((x) => x.status === 0)).toEqual([]);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { DEV_DEFAULTS_WARNED_ENV } from '@ecert/common';
 import { GATEWAY_POOL_INSTANCE_ENV, GATEWAY_WORKER_ENV, isGatewayWorkerMessage, type GatewayWorkerMessage, type PeerMetrics } from './gateway-worker-messages';
-import { WorkerRestarts } from './worker-restarts';
+import { DEFAULT_WORKER_RESTARTS, WorkerRestarts, type WorkerRestartOptions } from './worker-restarts';
 
 export interface GatewayWorkerPoolOptions {
   workers: number;
@@ -15,13 +15,17 @@ export interface GatewayWorkerPoolOptions {
   devDefaultsWarned: boolean;
   /** What it says once every worker listens. */
   url: string;
+  /** A worker that does not listen within this long (a hang, not an exit) is killed: 180 s. */
+  readyDeadlineMs?: number;
+  /** How long a stop waits for the workers before killing them: 15 s. */
+  shutdownGraceMs?: number;
+  restarts?: WorkerRestartOptions;
+  /** How the primary ends (process.exit; a test's own). */
+  exit?: (code: number) => void;
 }
 
-const SHUTDOWN_GRACE_MS = 15_000;
 /** What a gateway stops on (Nest's shutdown hooks). */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
-/** A replacement that does not listen within this long (a hang, not an exit) is killed and counted as a death. */
-const READY_DEADLINE_MS = 180_000;
 
 /**
  * The gateway as several HTTP worker processes on one port (node:cluster: the workers share the
@@ -36,7 +40,10 @@ export class GatewayWorkerPool {
   private readonly ready = new Set<Worker>();
   private readonly deadlines = new Map<Worker, NodeJS.Timeout>();
   private readonly pendingForks = new Set<NodeJS.Timeout>();
-  private readonly restarts = new WorkerRestarts();
+  private readonly restarts: WorkerRestarts;
+  private readonly readyDeadlineMs: number;
+  private readonly shutdownGraceMs: number;
+  private readonly exit: (code: number) => void;
   private readonly poolInstance: string;
   private readonly pendingMetrics = new Map<number, { asker: Worker; id: number; peers: PeerMetrics[]; waiting: Set<Worker>; timer: NodeJS.Timeout }>();
   private nextRelay = 0;
@@ -49,6 +56,15 @@ export class GatewayWorkerPool {
     private readonly logger: Logger,
   ) {
     this.poolInstance = opts.instanceId ?? `${hostname()}:${process.pid}`;
+    this.restarts = new WorkerRestarts(opts.restarts ?? DEFAULT_WORKER_RESTARTS);
+    this.readyDeadlineMs = opts.readyDeadlineMs ?? 180_000;
+    this.shutdownGraceMs = opts.shutdownGraceMs ?? 15_000;
+    this.exit = opts.exit ?? ((code) => process.exit(code));
+  }
+
+  /** Whether it is stopping (a signal, or giving up). */
+  get isStopping(): boolean {
+    return this.stopping;
   }
 
   start(): void {
@@ -58,7 +74,14 @@ export class GatewayWorkerPool {
     // (docs/benchmarks.md "Session 9"). NODE_CLUSTER_SCHED_POLICY=rr brings the default back.
     if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
     // The signals a single gateway stops on (Nest's shutdown hooks); a worker stopping by itself would be replaced.
+    // A second signal changes nothing: Ctrl-C under `npm start` reaches this process twice at once
+    // (the terminal's SIGINT to the group, the launcher's SIGTERM), and must still stop it cleanly.
     for (const signal of STOP_SIGNALS) process.on(signal, () => this.stop(0));
+    this.forkAll();
+  }
+
+  /** The workers, without the signal handlers start() installs (a test's own pool). */
+  forkAll(): void {
     for (let n = 1; n <= this.opts.workers; n++) this.fork(n);
   }
 
@@ -72,21 +95,26 @@ export class GatewayWorkerPool {
     this.numbers.set(worker, n);
     worker.on('message', (m: unknown) => this.onMessage(worker, m));
     worker.once('exit', (code, signal) => this.onExit(worker, code, signal));
-    if (this.startedAll) {
-      const deadline = setTimeout(() => {
-        this.logger.error({ worker: n, pid: worker.process.pid }, `gateway worker did not listen within ${READY_DEADLINE_MS / 1000} s; killing it`);
-        worker.process.kill('SIGKILL');
-      }, READY_DEADLINE_MS);
-      deadline.unref();
-      this.deadlines.set(worker, deadline);
-    }
+    // A write to a worker that has just died fails after send() returned, as an 'error' event on
+    // the worker: without a listener that would end the primary, and every worker with it.
+    worker.on('error', (e: Error) => this.logger.warn({ worker: n, err: e.message }, 'gateway worker channel failed (the worker is going)'));
+    // First workers and replacements alike: one that hangs while starting is killed (and then
+    // stops a pool still starting, or is replaced in a running one).
+    const deadline = setTimeout(() => {
+      this.logger.error({ worker: n, pid: worker.process.pid }, `gateway worker did not listen within ${this.readyDeadlineMs / 1000} s; killing it`);
+      worker.process.kill('SIGKILL');
+    }, this.readyDeadlineMs);
+    deadline.unref();
+    this.deadlines.set(worker, deadline);
   }
 
   private onMessage(worker: Worker, m: unknown): void {
     if (!isGatewayWorkerMessage(m)) return;
     switch (m.type) {
       case 'ecert:gateway-ready':
+        if (this.ready.has(worker)) return;
         this.ready.add(worker);
+        this.restarts.onServing();
         clearTimeout(this.deadlines.get(worker));
         this.deadlines.delete(worker);
         if (!this.startedAll && this.ready.size === this.opts.workers) {
@@ -141,7 +169,7 @@ export class GatewayWorkerPool {
   private onExit(worker: Worker, code: number | null, signal: string | null): void {
     const n = this.numbers.get(worker)!;
     this.numbers.delete(worker);
-    this.ready.delete(worker);
+    const listened = this.ready.delete(worker);
     clearTimeout(this.deadlines.get(worker));
     this.deadlines.delete(worker);
     for (const [key, p] of this.pendingMetrics) if (p.waiting.delete(worker) && p.waiting.size === 0) this.finishMetrics(key);
@@ -149,12 +177,13 @@ export class GatewayWorkerPool {
       // A worker that did not stop cleanly makes the gateway's own exit say so. Nest's shutdown hooks
       // end a clean stop by raising the signal again, so exiting by it is clean; SIGKILL is not.
       if (code !== 0 && !(signal && STOP_SIGNALS.includes(signal as (typeof STOP_SIGNALS)[number]))) this.exitCode = 1;
-      if (this.numbers.size === 0) process.exit(this.exitCode);
+      if (this.numbers.size === 0) this.exit(this.exitCode);
       return;
     }
     const how = signal ?? `code ${code}`;
-    if (!this.startedAll) {
-      // A worker that cannot start (configuration, a port taken, a backing service refusing) would fail again.
+    if (!this.startedAll && !listened) {
+      // A first worker that cannot start (configuration, a port taken, a backing service refusing)
+      // would fail again. One that served and then died is replaced, as in a running pool.
       this.logger.error({ worker: n, exit: how }, 'gateway worker exited before it listened; stopping the gateway');
       return this.stop(1);
     }
@@ -177,11 +206,17 @@ export class GatewayWorkerPool {
     this.stopping = true;
     this.exitCode = code;
     for (const t of this.pendingForks) clearTimeout(t);
-    if (this.numbers.size === 0) process.exit(code);
+    // Stopping is not hanging: a worker still starting gets the grace period, not the ready deadline's kill.
+    for (const t of this.deadlines.values()) clearTimeout(t);
+    this.deadlines.clear();
+    if (this.numbers.size === 0) return this.exit(code);
     for (const w of this.numbers.keys()) w.process.kill('SIGTERM');
-    setTimeout(() => {
-      for (const w of this.numbers.keys()) w.process.kill('SIGKILL');
-      process.exit(code || 1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    setTimeout(() => this.kill(), this.shutdownGraceMs).unref();
+  }
+
+  /** The end of the grace period: whatever is left is killed, and the exit says so. */
+  private kill(): void {
+    for (const w of this.numbers.keys()) w.process.kill('SIGKILL');
+    this.exit(this.exitCode || 1);
   }
 }

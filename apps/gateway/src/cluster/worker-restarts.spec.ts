@@ -41,4 +41,14 @@ describe('WorkerRestarts', () => {
     r.onDeath(100_000, 1);
     expect(r.onDeath(200_000, 0).action).toBe('replace');
   });
+
+  it('counts afresh once a replacement listens, even if no worker died in between', () => {
+    const r = new WorkerRestarts();
+    r.onDeath(0, 0); // the last one serving died; its replacement starts
+    r.onServing(); // … and listens at once, then serves for minutes
+    expect(r.onDeath(130_000, 0).action).toBe('replace');
+    const stale = new WorkerRestarts();
+    stale.onDeath(0, 0);
+    expect(stale.onDeath(130_000, 0).action).toBe('stop');
+  });
 });

@@ -39,6 +39,11 @@ export class WorkerRestarts {
     return { action: 'replace', delayMs: n <= 1 ? 0 : Math.min(this.opts.firstDelayMs * 2 ** (n - 2), this.opts.maxDelayMs) };
   }
 
+  /** A worker listens: the time without one serving starts again at the next death. */
+  onServing(): void {
+    this.unservedSince = undefined;
+  }
+
   /** Deaths within the window (for the log). */
   get recent(): number {
     return this.deaths.length;

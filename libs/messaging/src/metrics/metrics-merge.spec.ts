@@ -59,4 +59,21 @@ describe('mergeMetricsSnapshots', () => {
     expect(isMetricsSnapshot([{ name: 'g', type: 'script', values: [] }])).toBe(false);
     expect(isMetricsSnapshot({})).toBe(false);
   });
+
+  it('refuses names and labels an exposition cannot carry', async () => {
+    const real = await snapshotOf('x', (r) => new Histogram({ name: 'h_seconds', help: 'h', labelNames: ['route'], buckets: [0.1], registers: [r] }).observe({ route: '/a' }, 0.05));
+    expect(isMetricsSnapshot(real)).toBe(true);
+    const tampered = (f: (m: Record<string, any>) => void) => {
+      const copy = JSON.parse(JSON.stringify(real));
+      f(copy[0]);
+      return copy;
+    };
+    expect(isMetricsSnapshot(tampered((m) => (m.name = 'h{x="1"} 1\nfake'))), 'metric name').toBe(false);
+    expect(isMetricsSnapshot(tampered((m) => (m.values[0].metricName = 'h_bucket 9\n#'))), 'series name').toBe(false);
+    expect(isMetricsSnapshot(tampered((m) => (m.values[0].labels = { 'a"}': 'v' }))), 'label name').toBe(false);
+    expect(isMetricsSnapshot(tampered((m) => (m.values[0].labels = { a: { nested: 1 } }))), 'label value').toBe(false);
+    expect(isMetricsSnapshot(tampered((m) => (m.values[0].labels = ['a']))), 'labels as a list').toBe(false);
+    // Label values are escaped by prom-client when written: anything in a string is fine.
+    expect(isMetricsSnapshot(tampered((m) => (m.values[0].labels = { route: 'a"\n}' })))).toBe(true);
+  });
 });

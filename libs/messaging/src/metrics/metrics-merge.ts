@@ -3,21 +3,34 @@ import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } fro
 export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary']);
+/** Prometheus's metric and label names: written into the exposition as they are, so never anything else. */
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Whether a value read off the bus has the shape of a prom-client JSON snapshot. */
+const isLabels = (l: unknown) =>
+  l === undefined ||
+  (typeof l === 'object' && l !== null && !Array.isArray(l) && Object.entries(l).every(([k, v]) => LABEL_NAME.test(k) && (typeof v === 'string' || typeof v === 'number')));
+
+const isValue = (x: unknown) => {
+  if (!x || typeof x !== 'object') return false;
+  const { value, labels, metricName } = x as { value?: unknown; labels?: unknown; metricName?: unknown };
+  // null: a NaN once sent as JSON (a fresh process's event-loop lag), restored by withInstanceLabel.
+  return (typeof value === 'number' || value === null) && isLabels(labels) && (metricName === undefined || (typeof metricName === 'string' && METRIC_NAME.test(metricName)));
+};
+
+/**
+ * Whether a value read off the bus (or another gateway worker) has the shape of a prom-client JSON
+ * snapshot, with names Prometheus accepts: one sender's malformed name would otherwise make the
+ * whole exposition unreadable, and every service's series would be lost with that scrape.
+ */
 export function isMetricsSnapshot(v: unknown): v is MetricsSnapshot {
   return (
     Array.isArray(v) &&
-    v.every(
-      (m) =>
-        m &&
-        typeof m === 'object' &&
-        typeof (m as { name?: unknown }).name === 'string' &&
-        TYPES.has(String((m as { type?: unknown }).type)) &&
-        Array.isArray((m as { values?: unknown }).values) &&
-        // null: a NaN once sent as JSON (a fresh process's event-loop lag), restored by withInstanceLabel.
-        ((m as { values: unknown[] }).values).every((x) => x && typeof x === 'object' && (typeof (x as { value?: unknown }).value === 'number' || (x as { value?: unknown }).value === null)),
-    )
+    v.every((m) => {
+      if (!m || typeof m !== 'object') return false;
+      const { name, type, values } = m as { name?: unknown; type?: unknown; values?: unknown };
+      return typeof name === 'string' && METRIC_NAME.test(name) && TYPES.has(String(type)) && Array.isArray(values) && values.every(isValue);
+    })
   );
 }
 
