@@ -78,6 +78,7 @@ import { InvalidationReview1766100000100 } from './migrations/1766100000100-inva
 import { CrlSnapshots1766200000000 } from './migrations/1766200000000-crl-snapshots';
 import { CrlSnapshotsIndex1766200000001 } from './migrations/1766200000001-crl-snapshots-index';
 import { CertificateListIndex1766300000001 } from './migrations/1766300000001-certificate-list-index';
+import { IssuanceGuard1766400000001 } from './migrations/1766400000001-issuance-guard';
 import { CrlReadPath1766200000100 } from './migrations/1766200000100-crl-read-path';
 import { ActivityBuffer } from './batch/activity/activity-buffer.service';
 import { ActivityEventsListener } from './batch/activity/activity-events.listener';
@@ -100,7 +101,7 @@ import { IssuePlatformHeldCertificateUseCase } from './platform-keys/issue-platf
 import { SignWithPlatformKeyUseCase } from './platform-keys/sign-with-platform-key.use-case';
 
 export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity, PlatformKeyEntity, PlatformKeyUseEntity, InvalidationRunEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, PlatformKeySesUse1766000000002, PlatformKeySesSeal1766000000100, InvalidList1766100000001, InvalidationReview1766100000100, CrlSnapshots1766200000000, CrlSnapshotsIndex1766200000001, CrlReadPath1766200000100, CertificateListIndex1766300000001];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, PlatformKeySesUse1766000000002, PlatformKeySesSeal1766000000100, InvalidList1766100000001, InvalidationReview1766100000100, CrlSnapshots1766200000000, CrlSnapshotsIndex1766200000001, CrlReadPath1766200000100, CertificateListIndex1766300000001, IssuanceGuard1766400000001];
 
 @Module({})
 export class CertServiceModule {

@@ -23,10 +23,12 @@ export class CompromisedKeyChecker {
        LIMIT 1`,
       [fingerprint, KEY_COMPROMISE_REASONS],
     );
-    if (rows.length) {
-      // No serial in the answer: the earlier certificate may belong to another region's records.
-      throw new ProblemError(400, ProblemCode.keyCompromised, '密钥已泄露，不能再次签发 (key compromised)', 'a certificate for this key was revoked for keyCompromise: generate a new key pair and a new CSR', field);
-    }
+    if (rows.length) throw keyCompromised(field);
     return fingerprint;
   }
+}
+
+/** The refusal of a key known to be compromised. No serial in it: the earlier certificate may belong to another region's records. */
+export function keyCompromised(field = 'csr'): ProblemError {
+  return new ProblemError(400, ProblemCode.keyCompromised, '密钥已泄露，不能再次签发 (key compromised)', 'a certificate for this key was revoked for keyCompromise: generate a new key pair and a new CSR', field);
 }

@@ -8,12 +8,13 @@ import { validateSubscriberIdentity } from '../subscriber-identity';
 import { acceptCsrOrProblem } from '../csr-acceptance';
 import { EndEntityIssuer } from '../end-entity-issuer.service';
 import { CertificateViewMapper } from '../certificate-view.mapper';
-import { CompromisedKeyChecker } from '../compromised-key.checker';
 import { insertIssuedCertificate } from '../issued-certificate.writer';
 import { certificateReceipts } from '../certificate-command-receipts';
 import { CertificateQueries } from '../queries/certificate-queries.service';
 import { mediumOf, UkeyMedium } from '../../ukeys/ukey-medium.service';
-import { assertAccountHasRoom } from '../account-certificate-limit';
+import { accountLockKey } from '../account-certificate-limit';
+import type { SubscriberIdentity } from '../subscriber-identity';
+import type { IssuedCertificate } from '../end-entity-issuer.service';
 
 export interface IssueOptions {
   /**
@@ -38,7 +39,6 @@ export class IssueCertificateUseCase {
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     private readonly issuer: EndEntityIssuer,
     private readonly views: CertificateViewMapper,
-    private readonly compromisedKeys: CompromisedKeyChecker,
     private readonly queries: CertificateQueries,
     private readonly media: UkeyMedium,
   ) {}
@@ -52,53 +52,64 @@ export class IssueCertificateUseCase {
     // A retry of an issuance that ran is answered before signing anything.
     const earlier = receipt && (await certificateReceipts.find(this.ds, receipt));
     if (earlier) return this.queries.get(earlier);
-    await this.compromisedKeys.assertNotCompromised(csr.subjectSpki, 'csr', csr.subjectKeyFingerprint);
     if (medium) await this.media.precheck(this.ds.manager, medium, identity);
-    // Signed before the transaction: the connection and the account lock are then held only for
-    // the count and the insert, never across CPU work. A refused request costs one signature.
+    // Signed before the database is asked anything more: the connection and the account lock are
+    // then held only for the guard and the insert, never across CPU work. A refused request (the
+    // account full, the key revoked for compromise: both judged by the guard, in the statement that
+    // writes) costs one signature, of a certificate that is never stored nor returned.
     const issued = await this.issuer.issue(identity, csr, cmd.validityDays);
+    if (!receipt && !medium && !opts.platformKey) {
+      // One statement: the guard (account lock, limit, key) and the three rows, its own transaction.
+      const entity = this.entityOf(issued, identity, medium, opts);
+      await insertIssuedCertificate(this.ds.manager, entity, identity);
+      this.relay.kick();
+      return this.views.toView(entity);
+    }
     const outcome = await this.ds.transaction(async (m): Promise<{ winner: string } | { saved: CertificateEntity }> => {
       // A concurrent attempt with the same key committed while this one signed: its certificate
       // is the answer, and this one's is never stored (nor published).
       const winner = receipt && (await certificateReceipts.lockAndFind(m, receipt));
       if (winner) return { winner };
-      // One issuance per account at a time, so two parallel requests cannot both take the 4th slot.
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`account:${identity.uscc}:${identity.accountNo}`]);
-      await assertAccountHasRoom(m, identity);
+      // One issuance per account at a time, so two parallel requests cannot both take the 4th slot
+      // (the guard in insertIssuedCertificate takes it too: here first, for the lock order).
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [accountLockKey(identity)]);
       // After the account lock: the UKey's lock is always taken second, by every issuance alike.
       const ukey = medium && (await this.media.reserve(m, medium, identity));
-      const entity = m.create(CertificateEntity, {
-        serial: issued.serial,
-        caId: issued.caId,
-        profile: identity.profile,
-        keyAlgorithm: issued.keyAlgorithm,
-        status: 'active',
-        subject: issued.subject,
-        uscc: identity.uscc,
-        accountNo: identity.accountNo,
-        regionCode: identity.regionCode,
-        unitName: identity.unitName,
-        personName: identity.personName ?? null,
-        personIdMasked: identity.idNumberMasked ?? null,
-        personIdHash: issued.personIdHash ?? null,
-        spkiSha256: issued.spkiSha256,
-        notBefore: issued.notBefore,
-        notAfter: issued.notAfter,
-        der: Buffer.from(issued.der),
-        statusChangedAt: new Date(),
-        ukeySerial: medium?.ukeySerial ?? null,
-        platformHeld: !!opts.platformKey,
-      });
-      // The certificate, its history row and its event: one statement (see insertIssuedCertificate).
-      await insertIssuedCertificate(m, entity);
-      const row = entity;
-      if (ukey && medium) await this.media.recordIssued(m, ukey, medium, row);
-      if (opts.platformKey) await opts.platformKey.record(m, row);
-      if (receipt) await certificateReceipts.record(m, receipt, row.serial);
-      return { saved: row };
+      const entity = this.entityOf(issued, identity, medium, opts);
+      // The guard, the certificate, its history row and its event: one statement (see insertIssuedCertificate).
+      await insertIssuedCertificate(m, entity, identity);
+      if (ukey && medium) await this.media.recordIssued(m, ukey, medium, entity);
+      if (opts.platformKey) await opts.platformKey.record(m, entity);
+      if (receipt) await certificateReceipts.record(m, receipt, entity.serial);
+      return { saved: entity };
     });
     if ('winner' in outcome) return this.queries.get(outcome.winner);
     this.relay.kick();
     return this.views.toView(outcome.saved);
+  }
+
+  private entityOf(issued: IssuedCertificate, identity: SubscriberIdentity, medium: ReturnType<typeof mediumOf>, opts: IssueOptions): CertificateEntity {
+    return this.ds.manager.create(CertificateEntity, {
+      serial: issued.serial,
+      caId: issued.caId,
+      profile: identity.profile,
+      keyAlgorithm: issued.keyAlgorithm,
+      status: 'active',
+      subject: issued.subject,
+      uscc: identity.uscc,
+      accountNo: identity.accountNo,
+      regionCode: identity.regionCode,
+      unitName: identity.unitName,
+      personName: identity.personName ?? null,
+      personIdMasked: identity.idNumberMasked ?? null,
+      personIdHash: issued.personIdHash ?? null,
+      spkiSha256: issued.spkiSha256,
+      notBefore: issued.notBefore,
+      notAfter: issued.notAfter,
+      der: Buffer.from(issued.der),
+      statusChangedAt: new Date(),
+      ukeySerial: medium?.ukeySerial ?? null,
+      platformHeld: !!opts.platformKey,
+    });
   }
 }
