@@ -21,6 +21,7 @@ import { gatewayDatabaseProvider } from './database/gateway-database.provider';
 import { GatewayRedisLifecycle, gatewayRedisProvider } from './redis/gateway-redis.provider';
 import { AccessService } from './access/access.service';
 import { CertificateStatusCache } from './access/certificate-status.cache';
+import { CredentialCache } from './access/credential.cache';
 import { AccessGuard } from './access/access.guard';
 import { RateLimiter } from './access/rate-limiter.service';
 import { AuditTrail } from './audit/audit-trail.service';
@@ -81,6 +82,7 @@ export class GatewayModule {
         GatewayRedisLifecycle,
         AccessService,
         CertificateStatusCache,
+        CredentialCache,
         RateLimiter,
         auditKeysProvider,
         AuditTrail,

@@ -105,6 +105,13 @@ export const Subjects = {
     /** The operators' view: this service's metrics, answered by every instance (no queue group) → InstanceMetrics. */
     operationsMetrics: rpc('seal.operations.metrics'),
   },
+  gateway: {
+    /**
+     * Core NATS broadcast among gateway processes (CredentialInvalidation): a client's credentials
+     * changed (revoked, a key added, the client disabled); drop what is cached of them.
+     */
+    credentialsInvalidate: rpc('gateway.credentials.invalidate'),
+  },
   workflow: {
     health: rpc('workflow.health'),
     applicationCreate: rpc('workflow.applications.create'),

@@ -10,7 +10,7 @@ import { ClientsService } from '../../../apps/gateway/src/clients/clients.servic
 export async function registerHarnessClient(databaseUrl: string): Promise<void> {
   const ds = await createServiceDataSource({ url: databaseUrl, schema: 'gateway', entities: [], migrations: [] }).initialize();
   try {
-    ({ apiKey: defaultHeaders['x-api-key'] } = await new ClientsService(ds, undefined as never).register({ name: 'fault harness', department: 'tests', operations: [...OPERATIONS], rateLimitPerSecond: 100_000 }));
+    ({ apiKey: defaultHeaders['x-api-key'] } = await new ClientsService(ds, undefined as never, undefined as never).register({ name: 'fault harness', department: 'tests', operations: [...OPERATIONS], rateLimitPerSecond: 100_000 }));
   } finally {
     await ds.destroy();
   }

@@ -10,6 +10,7 @@ import { parseApiKey, secretMatches } from '../clients/api-key';
 import { verifyStaffToken } from '../auth/staff-token';
 import type { Principal } from './principal';
 import { CertificateStatusCache } from './certificate-status.cache';
+import { CredentialCache, type CredentialRow } from './credential.cache';
 import { trustedProxySet } from '../request-context/client-address';
 
 /** National scope, stated explicitly in every context: staff of region 000000 and clients registered without regions. */
@@ -17,23 +18,11 @@ export const NATIONAL_REGION = NATIONAL_SCOPE;
 
 const unauthorized = (detail: string) => new ProblemError(401, ProblemCode.unauthorized, '未认证 (authentication required)', detail);
 
-interface CredentialRow {
-  id: string;
-  client_id: string;
-  secret_hash: string | null;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  name: string;
-  status: string;
-  operations: string[];
-  region_codes: string[] | null;
-  rate_limit_per_second: number;
-}
-
 /**
- * Turns request headers into a Principal, or says why not. Checked against the database on every
- * request, so a revoked key, an expired credential or a disabled client or staff member is refused
- * on its very next call.
+ * Turns request headers into a Principal, or says why not. A staff member is checked against the
+ * database on every request; a client's credential may come from the CredentialCache, which every
+ * change made through the API empties for that client in every gateway process (see there), so a
+ * revoked key, an expired credential or a disabled client is refused on its very next call.
  */
 @Injectable()
 export class AccessService {
@@ -44,6 +33,7 @@ export class AccessService {
     @Inject(GATEWAY_CONFIG) private readonly config: EcertConfig,
     private readonly rpc: RpcClient,
     private readonly certificateStatus: CertificateStatusCache,
+    private readonly credentials: CredentialCache,
   ) {
     this.trustedProxies = trustedProxySet(config.ECERT_TRUSTED_PROXIES);
   }
@@ -93,7 +83,7 @@ export class AccessService {
   private async client(apiKey: string): Promise<Principal> {
     const parsed = parseApiKey(apiKey);
     if (!parsed) throw unauthorized('The API key is malformed');
-    const row = await this.credential('c.id = $1', [parsed.credentialId]);
+    const row = await this.credentials.lookup(`id:${parsed.credentialId}`, () => this.credential('c.id = $1', [parsed.credentialId]));
     if (!row || !row.secret_hash || !secretMatches(parsed.secret, row.secret_hash)) throw unauthorized('The API key is not valid');
     return this.checkClient(row);
   }
@@ -107,7 +97,7 @@ export class AccessService {
       throw unauthorized('The forwarded client certificate cannot be read');
     }
     const fingerprint = createHash('sha256').update(der).digest('hex');
-    const row = await this.credential('c.certificate_fingerprint = $1', [fingerprint]);
+    const row = await this.credentials.lookup(`fp:${fingerprint}`, () => this.credential('c.certificate_fingerprint = $1', [fingerprint]));
     if (!row) throw unauthorized('The client certificate is not registered');
     const principal = this.checkClient(row);
     // The certificate's own status counts too: a frozen or revoked client certificate stops working

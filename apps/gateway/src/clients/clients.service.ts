@@ -7,13 +7,18 @@ import type { ClientView, IssuedApiKeyView, RegisteredClientView } from './clien
 import { GATEWAY_DATA_SOURCE } from '../gateway.tokens';
 import { RpcClient } from '../rpc/rpc-client.service';
 import { newApiKey } from './api-key';
+import { CredentialCache } from '../access/credential.cache';
 
-/** 应用开通: registering business systems and managing their credentials. */
+/**
+ * 应用开通: registering business systems and managing their credentials. Every change is announced
+ * to the gateways' credential caches after it committed, before its answer (CredentialCache).
+ */
 @Injectable()
 export class ClientsService {
   constructor(
     @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
     private readonly rpc: RpcClient,
+    private readonly credentials: CredentialCache,
   ) {}
 
   async register(input: { name: string; department: string; operations: Operation[] | string[]; regionCodes?: string[]; rateLimitPerSecond?: number; keyExpiresAt?: string }): Promise<RegisteredClientView> {
@@ -56,12 +61,14 @@ export class ClientsService {
       [credentialId, clientId],
     );
     if (!rows.length) throw ProblemError.notFound(ProblemCode.notFound, `No active credential ${credentialId} for client ${clientId}`);
+    this.credentials.announce(clientId);
     return this.get(clientId);
   }
 
   async setStatus(clientId: string, status: 'enabled' | 'disabled'): Promise<ClientView> {
     await this.get(clientId);
     await this.ds.query(`UPDATE "gateway"."client" SET status = $2, updated_at = now() WHERE id = $1`, [clientId, status]);
+    this.credentials.announce(clientId);
     return this.get(clientId);
   }
 

@@ -46,6 +46,12 @@ export const configSchema = z.object({
   METRICS_GATHER_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
   /** /metrics answers from one shared scrape at most this old (single-flight; 0 = every GET scrapes). */
   METRICS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /**
+   * How long the gateway may answer from a client credential it read (0 = read it on every request).
+   * Changes made through the API reach every gateway process at once (a bus broadcast); this bounds
+   * one the broadcast missed, or made in the database by hand. No cache while the bus is down.
+   */
+  ECERT_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   /** The overview is computed at most once per caller scope and bounds in this long (single-flight; 0 = no cache). */
   OPERATIONS_OVERVIEW_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
   /** This process's name in metrics (`instance`): host name and pid unless set (say, the pod's name). */

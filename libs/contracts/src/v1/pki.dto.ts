@@ -81,6 +81,8 @@ export interface OcspStatusQuery { caId: string; serials: string[] }
 export interface OcspStatusEntry { serial: string; status: 'good' | 'revoked' | 'unknown'; revokedAt?: string; reason?: string; caHeld?: boolean }
 export interface OcspStatusReply { statuses: OcspStatusEntry[] }
 export interface OcspInvalidation { serials: string[]; caId?: string; casChanged?: boolean }
+/** A client whose credentials or standing changed, for the gateways' credential caches (Subjects.gateway.credentialsInvalidate). */
+export interface CredentialInvalidation { clientId: string }
 /**
  * Serials per OCSP invalidation message: a batch chunk (up to 50,000) is sent as several, each
  * well under NATS's max_payload (1 MB by default; a serial is at most 40 hex digits, ~43 bytes).

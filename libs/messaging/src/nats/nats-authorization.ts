@@ -46,9 +46,10 @@ export function natsPermissions(principal: BusPrincipal, prefix = natsPrefix, st
           `${rpc}.cert.operations.>`,
           `${rpc}.seal.>`,
           `${rpc}.workflow.>`,
+          `${rpc}.gateway.credentials.invalidate`,
           ...js,
         ],
-        subscribe: [inbox, `${rpc}.cert.ocsp.invalidate`],
+        subscribe: [inbox, `${rpc}.cert.ocsp.invalidate`, `${rpc}.gateway.credentials.invalidate`],
       };
     case 'cert-service':
       return {
