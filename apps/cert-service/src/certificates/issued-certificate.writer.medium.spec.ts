@@ -10,10 +10,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { loadConfig, ProblemCode, ProblemError } from '@ecert/common';
-import { createServiceDataSource, dropDatabase, prepareServiceDatabase } from '@ecert/database';
-import { InboxRecord, OutboxMessage } from '@ecert/messaging';
+import { dropDatabase } from '@ecert/database';
 import { MAX_ACTIVE_CERTIFICATES_PER_ACCOUNT, newSerialNumber, serialKey } from '@ecert/pki';
-import { CERT_ENTITIES, CERT_MIGRATIONS } from '../cert-service.module';
+import { certSchemaForTests } from '../testing/cert-schema-for-tests';
 import { CertificateEntity } from './certificate.entity';
 import { accountLockKey } from './account-certificate-limit';
 import { insertIssuedCertificate } from './issued-certificate.writer';
@@ -24,12 +23,7 @@ let ds: DataSource;
 
 beforeAll(async () => {
   // One connection per issuance, so their statements really run at the same time.
-  ds = createServiceDataSource({ url: config.DATABASE_URL, schema: 'cert', entities: [OutboxMessage, InboxRecord, ...CERT_ENTITIES], migrations: CERT_MIGRATIONS, limits: { poolSize: PARALLEL + 2, lockTimeoutMs: 20_000 } });
-  await prepareServiceDatabase(ds, 'cert');
-  await ds.query(
-    `INSERT INTO cert.ca (id, family, role, key_id, key_store, key_algorithm, certificate, subject, serial, not_before, not_after)
-     VALUES ('p256-issuing', 'ecdsa', 'issuing', 'k', 'soft', 'P-256', '\\x00', 'CN=x', '01', now(), now() + interval '1 day')`,
-  );
+  ds = await certSchemaForTests(config.DATABASE_URL, PARALLEL + 2, { caId: 'p256-issuing', family: 'ecdsa', keyAlgorithm: 'P-256' });
 });
 
 afterAll(async () => {

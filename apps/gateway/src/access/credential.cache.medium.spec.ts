@@ -115,7 +115,7 @@ describe('CredentialCache', () => {
   });
 
   it('reads every time when the cache is off, or when it has no bus to hear changes on', async () => {
-    for (const overrides of [{ ECERT_CREDENTIAL_CACHE_MS: '0' }, { NATS_URL: 'nats://127.0.0.1:1' }]) {
+    for (const overrides of [{ ECERT_CREDENTIAL_CACHE_MS: '0' }, { NATS_URL: 'nats://127.0.0.1:1' }] as Record<string, string>[]) {
       const c = await cache(overrides);
       const db = store(row('client-f'));
       await c.lookup('id:cred-1', db.load);

@@ -9,9 +9,8 @@ import { newSerialNumber, serialKey } from '@ecert/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '@ecert/common';
-import { createServiceDataSource, dropDatabase, prepareServiceDatabase } from '@ecert/database';
-import { InboxRecord, OutboxMessage } from '@ecert/messaging';
-import { CERT_ENTITIES, CERT_MIGRATIONS } from '../../cert-service.module';
+import { dropDatabase } from '@ecert/database';
+import { certSchemaForTests } from '../../testing/cert-schema-for-tests';
 import { type ActivityEntry, writeActivity } from './activity-writer';
 
 const config = loadConfig(process.env);
@@ -25,15 +24,8 @@ const revoked: string[] = [];
 const NOT_BEFORE = new Date(Date.now() - 30 * 86_400_000);
 
 beforeAll(async () => {
-  // One connection per writer, so the writers' statements really run at the same time. Waiting for
-  // a lock is what they do here (the test is of deadlocks, found after deadlock_timeout, 1 s): a
-  // busy machine must not turn a long wait into a lock timeout.
-  ds = createServiceDataSource({ url: config.DATABASE_URL, schema: 'cert', entities: [OutboxMessage, InboxRecord, ...CERT_ENTITIES], migrations: CERT_MIGRATIONS, limits: { poolSize: WRITERS + 2, lockTimeoutMs: 20_000 } });
-  await prepareServiceDatabase(ds, 'cert');
-  await ds.query(
-    `INSERT INTO cert.ca (id, family, role, key_id, key_store, key_algorithm, certificate, subject, serial, not_before, not_after)
-     VALUES ('sm2-issuing', 'sm2', 'issuing', 'k', 'soft', 'SM2', '\\x00', 'CN=x', '01', now(), now() + interval '1 day')`,
-  );
+  // One connection per writer (the test is of deadlocks, found after deadlock_timeout, 1 s).
+  ds = await certSchemaForTests(config.DATABASE_URL, WRITERS + 2, { caId: 'sm2-issuing', family: 'sm2', keyAlgorithm: 'SM2' });
   for (let i = 0; i < CERTIFICATES; i++) serials.push(serialKey(newSerialNumber()));
   for (let i = 0; i < CERTIFICATES; i++) revoked.push(serialKey(newSerialNumber()));
   // Random serials, live and revoked interleaved: the table's physical order is not the serials'.
