@@ -21,8 +21,8 @@ const unauthorized = (detail: string) => new ProblemError(401, ProblemCode.unaut
 /**
  * Turns request headers into a Principal, or says why not. A staff member is checked against the
  * database on every request; a client's credential may come from the CredentialCache, which every
- * change made through the API empties for that client in every gateway process (see there), so a
- * revoked key, an expired credential or a disabled client is refused on its very next call.
+ * change made through the API empties for that client in this process at once and in the others
+ * when its broadcast arrives (normally milliseconds; at most ECERT_CREDENTIAL_CACHE_MS; see there).
  */
 @Injectable()
 export class AccessService {

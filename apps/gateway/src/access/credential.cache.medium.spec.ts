@@ -133,3 +133,17 @@ describe('CredentialCache', () => {
     expect(db.reads).toBe(2);
   });
 });
+
+describe('CredentialCache without its subscription', () => {
+  it('reads every time once the subscription is gone (refused by the server, or closed)', async () => {
+    const c = await cache();
+    const db = store(row('client-h'));
+    await c.lookup('id:cred-1', db.load);
+    await c.lookup('id:cred-1', db.load);
+    expect(db.reads).toBe(1);
+    (c as unknown as { sub: { unsubscribe(): void } }).sub.unsubscribe();
+    await c.lookup('id:cred-1', db.load);
+    await c.lookup('id:cred-1', db.load);
+    expect(db.reads).toBe(3);
+  });
+});

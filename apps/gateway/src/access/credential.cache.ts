@@ -47,6 +47,7 @@ export class CredentialCache implements OnApplicationBootstrap, OnApplicationShu
   private nc?: NatsConnection;
   private sub?: Subscription;
   private connected = false;
+  private subscriptionFailed = false;
   private readonly ttlMs: number;
 
   constructor(
@@ -63,7 +64,13 @@ export class CredentialCache implements OnApplicationBootstrap, OnApplicationShu
       this.nc = nc;
       this.sub = nc.subscribe(Subjects.gateway.credentialsInvalidate, {
         callback: (err, msg) => {
-          if (err) return this.clear();
+          if (err) {
+            // A refused subscription (a NATS authorisation without the subject) hears nothing: no cache from now on.
+            this.subscriptionFailed = true;
+            this.clear();
+            this.logger.error({ err: err.message }, 'credential invalidations cannot be heard; every request reads its credential (reload the NATS authorisation, deploy/nats)');
+            return;
+          }
           try {
             const m = msg.json() as CredentialInvalidation;
             if (typeof m?.clientId === 'string') this.drop(m.clientId);
@@ -78,9 +85,13 @@ export class CredentialCache implements OnApplicationBootstrap, OnApplicationShu
       this.connected = true;
       void (async () => {
         for await (const st of nc.status()) {
-          if (st.type === 'disconnect') this.connected = false;
-          if (st.type === 'reconnect') this.connected = true;
-          if (st.type === 'disconnect' || st.type === 'reconnect') this.clear();
+          if (st.type === 'disconnect' || st.type === 'reconnect') {
+            this.connected = false;
+            this.clear();
+          }
+          // Trusted again once the server has the subscription back (the flush), and emptied then.
+          if (st.type === 'reconnect') void nc.flush().then(() => ((this.connected = true), this.clear()), () => undefined);
+          if (st.type === 'error') this.logger.warn({ status: JSON.stringify(st) }, 'credential invalidation connection reports an error');
         }
       })().catch(() => undefined);
       void nc.closed().then(() => {
@@ -120,7 +131,7 @@ export class CredentialCache implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private usable(): boolean {
-    return this.ttlMs > 0 && this.connected && !!this.nc && !this.nc.isClosed();
+    return this.ttlMs > 0 && this.connected && !this.subscriptionFailed && !!this.sub && !this.sub.isClosed() && !!this.nc && !this.nc.isClosed();
   }
 
   private keep(key: string, row: CredentialRow): void {
