@@ -108,7 +108,7 @@ export const Subjects = {
   gateway: {
     /**
      * Core NATS broadcast among gateway processes (CredentialInvalidation): a client's credentials
-     * changed (revoked, a key added, the client disabled); drop what is cached of them.
+     * or standing changed (a credential revoked, the client enabled or disabled); drop what is cached of them.
      */
     credentialsInvalidate: rpc('gateway.credentials.invalidate'),
   },

@@ -62,11 +62,6 @@ export class GatewayWorkerPool {
     this.exit = opts.exit ?? ((code) => process.exit(code));
   }
 
-  /** Whether it is stopping (a signal, or giving up). */
-  get isStopping(): boolean {
-    return this.stopping;
-  }
-
   start(): void {
     // The workers accept from the shared listening socket themselves (the kernel picks one) instead of
     // the primary accepting each connection and passing it over IPC (node's default on Linux): that

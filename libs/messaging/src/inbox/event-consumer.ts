@@ -65,9 +65,15 @@ export function durableConsumerConfig(spec: { name: string; filterSubject: strin
  * before were stored with 0, "as the stream") must update instead. Only the replicas are updated:
  * the rest of the configuration is fixed for a consumer's life (its deliver policy cannot change).
  */
+/** A JetStream API answer that the stream or consumer asked for does not exist. */
+export function isJetStreamNotFound(e: unknown): boolean {
+  const err = e as { message?: string; code?: string | number } | undefined;
+  return /not found/i.test(String(err?.message)) || String(err?.code) === '404';
+}
+
 export async function ensureDurableConsumer(jsm: JetStreamManager, stream: string, config: ReturnType<typeof durableConsumerConfig>): Promise<void> {
-  const existing = await jsm.consumers.info(stream, config.durable_name).catch((e: Error & { code?: string | number }) => {
-    if (/not found/i.test(e.message) || String(e.code) === '404') return undefined;
+  const existing = await jsm.consumers.info(stream, config.durable_name).catch((e: unknown) => {
+    if (isJetStreamNotFound(e)) return undefined;
     throw e;
   });
   if (!existing) {

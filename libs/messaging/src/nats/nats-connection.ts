@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { EcertConfig } from '@ecert/common';
 import { durableConsumers, eventsStreamName, natsPrefix, retiredDurableConsumers } from '@ecert/contracts';
-import { durableConsumerConfig, ensureDurableConsumer } from '../inbox/event-consumer';
+import { durableConsumerConfig, ensureDurableConsumer, isJetStreamNotFound } from '../inbox/event-consumer';
 
 /**
  * Whether services create the events stream and their consumers themselves: on a development
@@ -93,8 +93,8 @@ export async function ensureEventsStream(nc: NatsConnection, replicas: number, p
     await jsm.streams.add(config);
   }
   for (const name of retiredDurableConsumers(prefix)) {
-    await jsm.consumers.delete(stream, name).catch((e: Error & { code?: string | number }) => {
-      if (!/not found/i.test(e.message) && String(e.code) !== '404') throw e;
+    await jsm.consumers.delete(stream, name).catch((e: unknown) => {
+      if (!isJetStreamNotFound(e)) throw e;
     });
   }
 }
