@@ -2,10 +2,10 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { DataSource } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { requestContext, type EcertConfig } from '@ecert/common';
+import type { EcertConfig } from '@ecert/common';
 import { durableConsumers } from '@ecert/contracts';
-import { BUS_IDENTITY, CONFIG, DATA_SOURCE, consumerProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type EventHandler, type OutboxRelay } from '@ecert/messaging';
-import { SealLifecycle } from './seal-lifecycle.service';
+import { BUS_IDENTITY, CONFIG, DATA_SOURCE, consumerProvisioning, EventConsumer, LOGGER, NATS_CONNECTION, OUTBOX_RELAY, type BusIdentity, type EventBatchHandler, type EventHandler, type OutboxRelay } from '@ecert/messaging';
+import { inEventContext, SealLifecycle } from './seal-lifecycle.service';
 
 /** Durable consumer name of the seal-service on the certificate events (also the inbox key of both its lanes). */
 export const SEAL_CERTIFICATE_CONSUMER = durableConsumers().sealCertificates.name;
@@ -35,15 +35,15 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
     const logger = this.logger.child({ component: 'certificate-events' });
     const handler: EventHandler = async (event, manager) => {
       logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event');
-      // The request that caused the event follows into the seals' history and the cert-service's
-      // logs; no client or region: the platform acts on its own behalf here.
-      await requestContext.run({ requestId: event.requestId ?? `event:${event.id}` }, () => this.lifecycle.apply(event, manager, logger));
+      await inEventContext(event, () => this.lifecycle.apply(event, manager, logger));
     };
+    // A burst's issued certificates recorded in a few statements for the batch (SealLifecycle.applyAll).
+    const batchHandler: EventBatchHandler = (events, manager) => this.lifecycle.applyAll(events, manager, logger);
     // Seal events were written to the outbox in the event's transaction: publish them once it committed.
     const afterCommit = () => this.relay.kick();
     const { sealCertificates, sealCertificatesBulk } = durableConsumers();
     for (const spec of [sealCertificates, sealCertificatesBulk]) {
-      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, ...consumerProvisioning(this.config), verifier: this.identity, handler, afterCommit });
+      const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, ...consumerProvisioning(this.config), verifier: this.identity, handler, batchHandler, afterCommit });
       await consumer.start();
       this.consumers.push(consumer);
     }

@@ -268,3 +268,97 @@ describe('renewal', () => {
     expect(await statusOf(id)).toBe('revoked');
   });
 });
+
+describe('a batch of events (applyAll, the consumer under a burst)', () => {
+  type Step = { type: string; at: number; cert: number; version?: number };
+  /** Certificates 0–3 and their seals: 0 active, 1 suspended with no state yet, 2 active, 3 suspended behind a newer freeze. */
+  const SEALS: { cert: number; status: StoredSealStatus }[] = [
+    { cert: 0, status: 'active' },
+    { cert: 1, status: 'suspended' },
+    { cert: 2, status: 'active' },
+    { cert: 3, status: 'suspended' },
+  ];
+  const t0 = Date.parse('2026-04-01T00:00:00Z');
+  const STEPS: Step[] = [
+    { type: 'certificate.issued', at: t0 + 1, cert: 0, version: 1 },
+    { type: 'certificate.issued', at: t0 + 2, cert: 1, version: 1 },
+    { type: 'certificate.frozen', at: t0 + 3, cert: 0, version: 2 },
+    { type: 'certificate.issued', at: t0 + 4, cert: 2, version: 1 },
+    { type: 'certificate.issued', at: t0 + 5, cert: 0, version: 1 }, // older than the freeze: ignored
+    { type: 'certificate.issued', at: t0 + 6, cert: 1, version: 1 }, // the same news again: recorded again, moves nothing
+    { type: 'certificate.issued', at: t0 + 7, cert: 2 }, // no version: ordered by its time
+    { type: 'certificate.issued', at: t0 + 8, cert: 3, version: 1 }, // older than the freeze applied before the batch
+    { type: 'certificate.unfrozen', at: t0 + 9, cert: 0, version: 3 },
+    { type: 'certificate.issued', at: t0 + 10, cert: 0, version: 1 },
+  ];
+
+  async function scenario(order: readonly number[]) {
+    const serials = [0, 1, 2, 3].map(() => serialHex());
+    const seals = await Promise.all(SEALS.map((s) => seal(serials[s.cert]!, s.status)));
+    const before = event('certificate.frozen', serials[3]!, 3);
+    await apply(before);
+    const events = order.map((i) => {
+      const s = STEPS[i]!;
+      return { ...event(s.type, serials[s.cert]!, s.version), occurredAt: new Date(s.at).toISOString() };
+    });
+    return { serials, seals, events };
+  }
+
+  async function outcome(serials: string[], seals: string[]) {
+    const states = await ds.query('SELECT serial, status, version, event_type FROM seal.certificate_state WHERE serial = ANY($1)', [serials]);
+    const history = await ds.query('SELECT seal_id, action, from_status, to_status FROM seal.seal_history WHERE seal_id = ANY($1) ORDER BY id', [seals]);
+    const outbox = await ds.query(`SELECT type, aggregate_id FROM seal.outbox WHERE aggregate_id = ANY($1) ORDER BY seq`, [seals]);
+    const bySerial = (serial: string) => serials.indexOf(serial);
+    const bySeal = (id: string) => seals.indexOf(id);
+    return {
+      states: states.map((r: { serial: string }) => ({ ...r, serial: bySerial(r.serial) })).sort((a: { serial: number }, b: { serial: number }) => a.serial - b.serial),
+      seals: await Promise.all(seals.map(statusOf)),
+      history: history.map((r: { seal_id: string }) => ({ ...r, seal_id: bySeal(r.seal_id) })),
+      outbox: outbox.map((r: { aggregate_id: string; type: string }) => `${bySeal(r.aggregate_id)} ${r.type}`),
+    };
+  }
+
+  it('ends as the same events applied one by one, in every one of several delivery orders', async () => {
+    const orders = [STEPS.map((_, i) => i), STEPS.map((_, i) => STEPS.length - 1 - i)];
+    for (let k = 0; k < 6; k++) orders.push([...STEPS.keys()].sort(() => Math.random() - 0.5));
+    for (const order of orders) {
+      const one = await scenario(order);
+      for (const e of one.events) await apply(e);
+      const batch = await scenario(order);
+      await ds.transaction((m) => lifecycle.applyAll(batch.events, m, logger));
+      const expected = await outcome(one.serials, one.seals);
+      expect(await outcome(batch.serials, batch.seals), `order ${order.join(',')}`).toEqual(expected);
+    }
+  }, 60_000);
+
+  it('in delivery order: the suspended seal of a certificate announced as issued is reactivated, the frozen one stays as its newest event says', async () => {
+    const { serials, seals, events } = await scenario(STEPS.map((_, i) => i));
+    await ds.transaction((m) => lifecycle.applyAll(events, m, logger));
+    const o = await outcome(serials, seals);
+    expect(o.seals).toEqual(['active', 'active', 'active', 'suspended']);
+    expect(o.states).toEqual([
+      { serial: 0, status: 'active', version: 3, event_type: 'certificate.unfrozen' },
+      { serial: 1, status: 'active', version: 1, event_type: 'certificate.issued' },
+      { serial: 2, status: 'active', version: null, event_type: 'certificate.issued' },
+      { serial: 3, status: 'frozen', version: 3, event_type: 'certificate.frozen' },
+    ]);
+    expect(o.outbox).toEqual(['1 seal.reactivated', '0 seal.suspended', '0 seal.reactivated']);
+  });
+
+  it('a run of issued certificates with nothing to move writes their states and nothing else', async () => {
+    const serials = Array.from({ length: 50 }, serialHex);
+    await ds.transaction((m) => lifecycle.applyAll(serials.map((s) => event('certificate.issued', s, 1)), m, logger));
+    const rows = await ds.query('SELECT status, version FROM seal.certificate_state WHERE serial = ANY($1)', [serials]);
+    expect(rows).toHaveLength(50);
+    expect(rows.every((r: { status: string; version: number }) => r.status === 'active' && r.version === 1)).toBe(true);
+  });
+
+  it('rolls back with its transaction', async () => {
+    const serial = serialHex();
+    await expect(ds.transaction(async (m) => {
+      await lifecycle.applyAll([event('certificate.issued', serial, 1), event('certificate.issued', serialHex(), 1)], m, logger);
+      throw new Error('consumer crashed');
+    })).rejects.toThrow('consumer crashed');
+    expect(await ds.query('SELECT 1 FROM seal.certificate_state WHERE serial = $1', [serial])).toEqual([]);
+  });
+});
