@@ -1,12 +1,10 @@
 import { createHash, ECDH } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
-import { derBitString, derOidCached, derSequence } from '../der/der-writer';
+import { DER_NULL, derBitString, derOidCached, derSequence } from '../der/der-writer';
 import { OID } from './algorithms';
 import { describePublicKey, type PublicKeyDescription } from './public-key-info';
+import { readSpkiFields } from './spki-fields';
 
 const NODE_CURVE: Readonly<Record<string, string>> = { [OID.prime256v1]: 'prime256v1', [OID.secp384r1]: 'secp384r1' };
-const DER_NULL = new Uint8Array([0x05, 0x00]);
 /**
  * One DER SubjectPublicKeyInfo per key: EC and SM2 keys as id-ecPublicKey + named curve with the
  * uncompressed point, RSA as rsaEncryption + NULL. The same key can be sent in several strict-DER
@@ -22,22 +20,18 @@ export function canonicalSpki(spki: Uint8Array, described?: PublicKeyDescription
     return spki;
   }
   if (d.family === 'rsa' && !d.rsaPssOnly) {
-    const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
-    return reencode(new AlgorithmIdentifier({ algorithm: OID.rsaEncryption, parameters: DER_NULL.slice().buffer }), new Uint8Array(info.subjectPublicKey));
+    // SEQUENCE { SEQUENCE { rsaEncryption, NULL }, BIT STRING key }: the key's bits as received.
+    return derSequence(derSequence(derOidCached(OID.rsaEncryption), DER_NULL), derBitString(readSpkiFields(spki).subjectPublicKey));
   }
   if (d.curveOid && d.publicPoint) {
     const nodeCurve = NODE_CURVE[d.curveOid];
     // SM2 points are already decoded to the uncompressed form; EC points may arrive compressed.
-    const point = nodeCurve ? new Uint8Array(ECDH.convertKey(Buffer.from(d.publicPoint), nodeCurve, undefined, undefined, 'uncompressed') as Buffer) : d.publicPoint;
+    // (describePublicKey has checked the point is on its curve: one that starts 04 is uncompressed already.)
+    const point = nodeCurve && d.publicPoint[0] !== 0x04 ? new Uint8Array(ECDH.convertKey(Buffer.from(d.publicPoint), nodeCurve, undefined, undefined, 'uncompressed') as Buffer) : d.publicPoint;
     // SEQUENCE { SEQUENCE { id-ecPublicKey, namedCurve }, BIT STRING point }, written directly.
     return derSequence(derSequence(derOidCached(OID.ecPublicKey), derOidCached(d.curveOid)), derBitString(point));
   }
   return spki;
-}
-
-function reencode(algorithm: AlgorithmIdentifier, subjectPublicKey: Uint8Array): Uint8Array {
-  const view = subjectPublicKey.buffer.slice(subjectPublicKey.byteOffset, subjectPublicKey.byteOffset + subjectPublicKey.byteLength) as ArrayBuffer;
-  return new Uint8Array(AsnConvert.serialize(new SubjectPublicKeyInfo({ algorithm, subjectPublicKey: view })));
 }
 
 /**

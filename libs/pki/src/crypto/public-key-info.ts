@@ -1,8 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
-import { ECParameters } from '@peculiar/asn1-ecc';
 import { RSAPublicKey } from '@peculiar/asn1-rsa';
+import { DerReader, DerReadError, contentOf, decodeOid } from '../der/der-reader';
+import { readSpkiFields, type SpkiFields } from './spki-fields';
 import { OID, type AlgorithmFamily, type KeyAlgorithm } from './algorithms';
 import { InvalidKeyError, UnacceptableKeyError } from './crypto-errors';
 import { bytesToBigInt } from './ec-signature-der';
@@ -65,26 +65,23 @@ const RSA_ALGORITHMS: Readonly<Record<number, KeyAlgorithm>> = { 2048: 'RSA-2048
  */
 export function describePublicKey(spki: Uint8Array): PublicKeyDescription {
   const info = parseSpki(spki);
-  const algorithmOid = info.algorithm.algorithm;
-  const keyBits = new Uint8Array(info.subjectPublicKey);
+  const algorithmOid = info.algorithmOid;
+  const keyBits = info.subjectPublicKey.slice();
 
   if (algorithmOid === OID.rsaEncryption || algorithmOid === OID.rsassaPss) {
     return describeRsa(spki, keyBits, algorithmOid);
   }
   if (algorithmOid === OID.sm2PublicKey) return describeEc(spki, keyBits, algorithmOid, OID.sm2PublicKey);
   if (algorithmOid === OID.ecPublicKey) {
-    const params = info.algorithm.parameters;
+    const params = info.parameters;
     if (!params) throw new InvalidKeyError('id-ecPublicKey without curve parameters');
-    let ecParams: ECParameters;
-    try {
-      ecParams = AsnConvert.parse(params, ECParameters);
-    } catch (err) {
-      throw new InvalidKeyError(`undecodable EC parameters: ${(err as Error).message}`);
-    }
-    if (!ecParams.namedCurve) {
+    // ECParameters ::= CHOICE { namedCurve OBJECT IDENTIFIER, implicitCurve NULL, specifiedCurve SEQUENCE }
+    const namedCurve = params[0] === 0x06 ? decodeNamedCurve(params) : undefined;
+    if (!namedCurve) {
+      if (params[0] !== 0x05 && params[0] !== 0x30) throw new InvalidKeyError(`undecodable EC parameters (tag 0x${params[0]!.toString(16)})`);
       return { algorithm: undefined, family: 'ecdsa', label: 'EC (explicit curve parameters)', bits: 0, algorithmOid };
     }
-    return describeEc(spki, keyBits, algorithmOid, ecParams.namedCurve);
+    return describeEc(spki, keyBits, algorithmOid, namedCurve);
   }
   const other = OTHER_KEYS[algorithmOid];
   return {
@@ -117,19 +114,24 @@ export function assertAcceptableSubscriberKey(spki: Uint8Array): PublicKeyDescri
   throw new UnacceptableKeyError(`${d.label} keys are not accepted (${accepted})`);
 }
 
-function parseSpki(spki: Uint8Array): SubjectPublicKeyInfo {
-  let info: SubjectPublicKeyInfo;
+function parseSpki(spki: Uint8Array): SpkiFields {
   try {
-    info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+    // Strict DER throughout: rejects BER, trailing data and unused bits that a lenient parser would
+    // silently drop (and that would change the key's fingerprint).
+    return readSpkiFields(spki);
   } catch (err) {
-    throw new InvalidKeyError(`undecodable SubjectPublicKeyInfo: ${(err as Error).message}`);
+    if (err instanceof DerReadError) throw new InvalidKeyError(`SubjectPublicKeyInfo is not strict DER: ${err.message}`);
+    throw err;
   }
-  // Re-encoding must give the same bytes: rejects BER, trailing garbage and unused bits that a
-  // lenient parser would silently drop (and that would change the key's fingerprint).
-  if (!Buffer.from(AsnConvert.serialize(info)).equals(Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength))) {
-    throw new InvalidKeyError('SubjectPublicKeyInfo is not strict DER');
+}
+
+/** The curve OID of a namedCurve parameters element (already framed by readSpkiFields). */
+function decodeNamedCurve(params: Uint8Array): string {
+  try {
+    return decodeOid(contentOf(params, new DerReader(params).read(0x06, 'namedCurve')));
+  } catch (err) {
+    throw new InvalidKeyError(`undecodable EC parameters: ${(err as Error).message}`);
   }
-  return info;
 }
 
 function describeRsa(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string): PublicKeyDescription {

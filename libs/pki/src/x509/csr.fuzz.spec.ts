@@ -1,6 +1,9 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { bytesAfter, expectOnlyTyped, fuzzParams, mutationsOf } from '../../../../test/support/fuzz';
 import { derExplicit, derOid, derTlv } from '../der/der-writer';
 import { CsrError, acceptCsr, parseCsr } from './csr';
@@ -43,5 +46,79 @@ describe('parseCsr / acceptCsr under fuzzing (CsrError only, no hang)', () => {
 
   it('mutations of the PEM form', () => {
     fc.assert(fc.property(mutationsOf([pem]), (b) => expectOnlyTyped(() => acceptCsr(Buffer.from(b).toString('latin1')), [CsrError])), fuzzParams(1000));
+  });
+});
+
+describe('parseCsr reads what the schema decoder reads (the DER reader replaced it)', () => {
+  const valid = makeCsr();
+  /** The schema decoder's view of the same request; throws where it refuses it. */
+  function schemaView(der: Uint8Array) {
+    const r = AsnConvert.parse(der, CertificationRequest);
+    const info = r.certificationRequestInfo;
+    return {
+      version: info.version,
+      signatureAlgorithmOid: r.signatureAlgorithm.algorithm,
+      signatureAlgorithmParameters: r.signatureAlgorithm.parameters ? Buffer.from(r.signatureAlgorithm.parameters).toString('hex') : undefined,
+      spkiAlgorithm: info.subjectPKInfo.algorithm.algorithm,
+      subjectPublicKey: Buffer.from(info.subjectPKInfo.subjectPublicKey).toString('hex'),
+      attributes: (info.attributes ?? []).map((a) => ({ type: a.type, values: a.values.map((v) => Buffer.from(v).toString('hex')) })),
+    };
+  }
+
+  it('every mutation parseCsr accepts, the schema decoder accepts too, with the same fields', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(mutationsOf([valid]), (b) => {
+        let ours: ReturnType<typeof parseCsr>;
+        try {
+          ours = parseCsr(b);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CsrError);
+          return;
+        }
+        accepted++;
+        const theirs = schemaView(ours.der);
+        const spki = AsnConvert.parse(ours.subjectSpki, SubjectPublicKeyInfo);
+        expect(theirs.version).toBe(0);
+        expect({
+          version: undefined,
+          signatureAlgorithmOid: ours.signatureAlgorithmOid,
+          signatureAlgorithmParameters: ours.signatureAlgorithmParameters ? Buffer.from(ours.signatureAlgorithmParameters).toString('hex') : undefined,
+          spkiAlgorithm: spki.algorithm.algorithm,
+          subjectPublicKey: Buffer.from(spki.subjectPublicKey).toString('hex'),
+          attributes: ours.attributes.map((a) => ({ type: a.type, values: a.values.map((v) => Buffer.from(v).toString('hex')) })),
+        }).toEqual({ ...theirs, version: undefined });
+      }),
+      fuzzParams(3000),
+    );
+    expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('the seed request reads the same both ways', () => {
+    const ours = parseCsr(valid);
+    const theirs = schemaView(valid);
+    expect(ours.signatureAlgorithmOid).toBe(theirs.signatureAlgorithmOid);
+    expect(ours.signatureAlgorithmParameters).toBeUndefined();
+    expect(ours.attributes.map((a) => ({ type: a.type, values: a.values.map((v) => Buffer.from(v).toString('hex')) }))).toEqual(theirs.attributes);
+    expect(ours.attributes[0]!.type).toBe('1.2.840.113549.1.9.14');
+    expect(ours.keyFamily).toBe('ecdsa');
+  });
+
+  it('refuses what strict DER forbids inside the fields: unused key bits, a non-minimal OID, a version other than 0, data after the algorithm', () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+    const request = (info: Uint8Array, alg = derSequence(derOid('1.2.840.10045.4.3.2'))) =>
+      derSequence(info, alg, derBitString(new Uint8Array(sign('sha256', info, privateKey))));
+    const name = encodeName({ C: 'CN', CN: '张三' });
+    const v0 = derTlv(0x02, Uint8Array.of(0));
+    const unusedBits = spki.slice();
+    unusedBits[spki.length - 66] = 1; // the BIT STRING's unused-bits octet
+    expect(() => acceptCsr(request(derSequence(v0, name, unusedBits)))).toThrow(/unused bits/);
+    const oid = derOid('1.2.840.10045.4.3.2');
+    const nonMinimal = derTlv(0x06, Uint8Array.of(oid[2]!, 0x80, ...oid.slice(3)));
+    expect(() => parseCsr(request(derSequence(v0, name, spki), derSequence(nonMinimal)))).toThrow(/non-minimal OBJECT IDENTIFIER/);
+    expect(() => parseCsr(request(derSequence(derTlv(0x02, Uint8Array.of(1)), name, spki)))).toThrow(/unsupported version 1/);
+    expect(() => parseCsr(request(derSequence(derTlv(0x02, Uint8Array.of(0, 0)), name, spki)))).toThrow(CsrError);
+    expect(() => parseCsr(request(derSequence(v0, name, spki), derSequence(derOid('1.2.840.10045.4.3.2'), derTlv(0x05, new Uint8Array()), derTlv(0x05, new Uint8Array()))))).toThrow(/unexpected data after signatureAlgorithm/);
   });
 });

@@ -1,9 +1,11 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { CertificationRequest } from '@peculiar/asn1-csr';
+import { Name } from '@peculiar/asn1-x509';
 import type { AlgorithmFamily } from '../crypto/algorithms';
 import { assertAcceptableSubscriberKey, type PublicKeyDescription } from '../crypto/public-key-info';
 import { publicKeyFingerprint } from '../crypto/public-key-fingerprint';
 import { verifySignature } from '../crypto/signature-verifier';
+import { readSpkiFields, type SpkiFields } from '../crypto/spki-fields';
+import { DerReader, DerReadError, contentOf, decodeOid, encodedOf } from '../der/der-reader';
 import { readDerElement, type DerElement } from './der-encoding';
 import { formatName } from './distinguished-name';
 import { keyFamilyOf } from './signature-algorithm';
@@ -110,40 +112,84 @@ export function parseCsr(pemOrDer: string | Uint8Array): ParsedCsr {
   const spkiEl = child(der, subjectEl.end, 0x30, 'subjectPKInfo');
   // attributes [0] is mandatory in RFC 2986 but some token middleware omits it when empty;
   // OpenSSL parses it as optional for that reason, and so do we (the signature still decides).
+  let attributesEl: DerElement | undefined;
   if (spkiEl.end !== criEl.end) {
-    const attrsEl = child(der, spkiEl.end, 0xa0, 'attributes');
-    if (attrsEl.end !== criEl.end) throw malformed('unexpected fields in CertificationRequestInfo');
+    attributesEl = child(der, spkiEl.end, 0xa0, 'attributes');
+    if (attributesEl.end !== criEl.end) throw malformed('unexpected fields in CertificationRequestInfo');
   }
 
-  let request: CertificationRequest;
-  try {
-    request = AsnConvert.parse(der, CertificationRequest);
-  } catch (e) {
-    throw malformed(`cannot decode: ${(e as Error).message}`, e);
-  }
-  const info = request.certificationRequestInfo;
-  if (info.version !== 0) throw malformed(`unsupported version ${info.version}`);
+  // The fields, read from the framed elements above; only the subject is decoded into objects (for its text).
+  const version = contentOf(der, versionEl);
+  if (!(version.length === 1 && version[0] === 0)) throw malformed(`unsupported version ${describeInteger(version)}`);
 
-  const params = request.signatureAlgorithm.parameters;
   let subject: string;
+  let subjectName: Name;
+  const subjectDer = der.slice(versionEl.end, subjectEl.end);
   try {
-    subject = formatName(info.subject);
+    subjectName = AsnConvert.parse(subjectDer, Name);
+  } catch (e) {
+    throw malformed(`cannot decode subject: ${(e as Error).message}`, e);
+  }
+  try {
+    subject = formatName(subjectName);
   } catch (e) {
     throw malformed('cannot render subject', e);
+  }
+
+  const subjectSpki = der.slice(subjectEl.end, spkiEl.end);
+  let spki: SpkiFields;
+  let signatureAlgorithmOid: string;
+  let signatureAlgorithmParameters: Uint8Array | undefined;
+  let attributes: CsrAttribute[];
+  try {
+    spki = readSpkiFields(subjectSpki);
+    const alg = DerReader.inside(der, algEl);
+    signatureAlgorithmOid = decodeOid(contentOf(der, alg.read(0x06, 'signature algorithm')));
+    signatureAlgorithmParameters = alg.done ? undefined : encodedOf(der, alg.read(undefined, 'signature algorithm parameters')).slice();
+    alg.expectEnd('signatureAlgorithm');
+    attributes = attributesEl ? readAttributes(der, attributesEl) : [];
+  } catch (e) {
+    if (e instanceof DerReadError) throw malformed(`cannot decode: ${e.message}`, e);
+    throw e;
   }
 
   return {
     der,
     certificationRequestInfo: der.slice(outer.contentStart, criEl.end),
     subject,
-    subjectDer: der.slice(versionEl.end, subjectEl.end),
-    subjectSpki: der.slice(subjectEl.end, spkiEl.end),
-    keyFamily: keyFamilyOf(info.subjectPKInfo),
-    signatureAlgorithmOid: request.signatureAlgorithm.algorithm,
-    ...(params ? { signatureAlgorithmParameters: new Uint8Array(params) } : {}),
+    subjectDer,
+    subjectSpki,
+    keyFamily: keyFamilyOf(spki),
+    signatureAlgorithmOid,
+    ...(signatureAlgorithmParameters ? { signatureAlgorithmParameters } : {}),
     signature: der.slice(sigEl.contentStart + 1, sigEl.end),
-    attributes: (info.attributes ?? []).map((a) => ({ type: a.type, values: a.values.map((v) => new Uint8Array(v)) })),
+    attributes,
   };
+}
+
+/** attributes [0] IMPLICIT SET OF Attribute, Attribute ::= SEQUENCE { type OBJECT IDENTIFIER, values SET OF ANY }. */
+function readAttributes(der: Uint8Array, el: DerElement): CsrAttribute[] {
+  const out: CsrAttribute[] = [];
+  const set = DerReader.inside(der, el);
+  while (!set.done) {
+    const attribute = DerReader.inside(der, set.read(0x30, 'Attribute'));
+    const type = decodeOid(contentOf(der, attribute.read(0x06, 'attribute type')));
+    const valuesReader = DerReader.inside(der, attribute.read(0x31, 'attribute values'));
+    attribute.expectEnd('Attribute');
+    const values: Uint8Array[] = [];
+    while (!valuesReader.done) values.push(encodedOf(der, valuesReader.read(undefined, 'attribute value')).slice());
+    out.push({ type, values });
+  }
+  return out;
+}
+
+/** An INTEGER's content for a message: its value when small, else its length. */
+function describeInteger(content: Uint8Array): string {
+  if (content.length === 0) return '(empty INTEGER)';
+  if (content.length > 6) return `(${content.length}-byte INTEGER)`;
+  let v = content[0]! & 0x80 ? -1 : 0;
+  for (const b of content) v = v * 256 + b;
+  return String(v);
 }
 
 /**

@@ -1,18 +1,15 @@
 import { createHash } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
-import { isSingleDerElement } from './der-encoding';
+import { DerReadError } from '../der/der-reader';
+import { readSpkiFields, type SpkiFields } from '../crypto/spki-fields';
 import { X509InputError } from './x509-input-error';
 
-/** Parses DER SubjectPublicKeyInfo, rejecting anything that is not exactly one DER SEQUENCE. */
-export function parseSpki(spki: Uint8Array, field = 'spki'): SubjectPublicKeyInfo {
-  if (!isSingleDerElement(spki, 0x30)) {
-    throw new X509InputError(field, 'not a single DER SubjectPublicKeyInfo', '公钥信息编码错误');
-  }
+/** Reads DER SubjectPublicKeyInfo (strictly: see readSpkiFields), as an input error naming `field`. */
+export function parseSpki(spki: Uint8Array, field = 'spki'): SpkiFields {
   try {
-    return AsnConvert.parse(spki, SubjectPublicKeyInfo);
+    return readSpkiFields(spki);
   } catch (e) {
-    throw new X509InputError(field, `cannot decode: ${(e as Error).message}`, '公钥信息编码错误');
+    if (e instanceof DerReadError) throw new X509InputError(field, `not a DER SubjectPublicKeyInfo: ${e.message}`, '公钥信息编码错误');
+    throw e;
   }
 }
 
@@ -23,6 +20,5 @@ export function parseSpki(spki: Uint8Array, field = 'spki'): SubjectPublicKeyInf
  * any tool for an ecert key match ours.
  */
 export function keyIdentifierOf(spki: Uint8Array): Uint8Array {
-  const info = parseSpki(spki);
-  return new Uint8Array(createHash('sha1').update(new Uint8Array(info.subjectPublicKey)).digest());
+  return new Uint8Array(createHash('sha1').update(parseSpki(spki).subjectPublicKey).digest());
 }

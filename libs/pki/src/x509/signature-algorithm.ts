@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
-import type { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { DerReader, contentOf, decodeOid } from '../der/der-reader';
+import type { SpkiFields } from '../crypto/spki-fields';
 import { OID, familyOf, type AlgorithmFamily, type KeyAlgorithm } from '../crypto/algorithms';
 
 interface SignatureAlgorithmSpec {
@@ -51,16 +52,19 @@ export function assertSignerAlgorithm(algorithm: KeyAlgorithm, signatureAlgorith
  * SM2 curve (1.2.156.10197.1.301) as parameter; a few older tools use that OID as the algorithm
  * itself. Both are SM2.
  */
-export function keyFamilyOf(spki: SubjectPublicKeyInfo): AlgorithmFamily | undefined {
-  const alg = spki.algorithm.algorithm;
+export function keyFamilyOf(spki: Pick<SpkiFields, 'algorithmOid' | 'parameters'>): AlgorithmFamily | undefined {
+  const alg = spki.algorithmOid;
   if (alg === OID.rsaEncryption) return 'rsa';
   if (alg === OID.sm2PublicKey) return 'sm2';
   if (alg === OID.ecPublicKey) {
-    const params = spki.algorithm.parameters;
-    if (!params) return undefined;
-    const parsed = asn1js.fromBER(params);
-    if (parsed.offset === -1 || !(parsed.result instanceof asn1js.ObjectIdentifier)) return undefined;
-    const curve = parsed.result.valueBlock.toString();
+    const params = spki.parameters;
+    if (!params || params[0] !== 0x06) return undefined;
+    let curve: string;
+    try {
+      curve = decodeOid(contentOf(params, new DerReader(params).read(0x06, 'namedCurve')));
+    } catch {
+      return undefined;
+    }
     if (curve === OID.sm2PublicKey) return 'sm2';
     return 'ecdsa';
   }
