@@ -33,16 +33,25 @@ export class CertificateEventsListener implements OnApplicationBootstrap, OnAppl
 
   async onApplicationBootstrap(): Promise<void> {
     const logger = this.logger.child({ component: 'certificate-events' });
-    const handler: EventHandler = async (event, manager) => {
-      logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event');
-      await inEventContext(event, () => this.lifecycle.apply(event, manager, logger));
-    };
-    // A burst's issued certificates recorded in a few statements for the batch (SealLifecycle.applyAll).
-    const batchHandler: EventBatchHandler = (events, manager) => this.lifecycle.applyAll(events, manager, logger);
-    // Seal events were written to the outbox in the event's transaction: publish them once it committed.
-    const afterCommit = () => this.relay.kick();
     const { sealCertificates, sealCertificatesBulk } = durableConsumers();
     for (const spec of [sealCertificates, sealCertificatesBulk]) {
+      // Seal events written to the outbox in a batch's transaction are published once it committed;
+      // a batch that wrote none (an issuance burst: states only) does not send the relay looking.
+      // Per lane: the other lane's commit must not take this one's kick.
+      let wrote = false;
+      const handler: EventHandler = async (event, manager) => {
+        logger.debug({ eventId: event.id, type: event.type, serial: event.aggregateId }, 'certificate event');
+        if (await inEventContext(event, () => this.lifecycle.apply(event, manager, logger))) wrote = true;
+      };
+      // A burst's issued certificates recorded in a few statements for the batch (SealLifecycle.applyAll).
+      const batchHandler: EventBatchHandler = async (events, manager) => {
+        if (await this.lifecycle.applyAll(events, manager, logger)) wrote = true;
+      };
+      const afterCommit = () => {
+        if (!wrote) return;
+        wrote = false;
+        this.relay.kick();
+      };
       const consumer = new EventConsumer(this.ds, this.nc, logger, { ...spec, ...consumerProvisioning(this.config), verifier: this.identity, handler, batchHandler, afterCommit });
       await consumer.start();
       this.consumers.push(consumer);

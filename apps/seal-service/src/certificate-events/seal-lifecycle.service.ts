@@ -67,12 +67,22 @@ const SUCCESSOR_STATUS: Record<KnownStatus, StoredSealStatus> = { active: 'activ
  */
 @Injectable()
 export class SealLifecycle {
+  /** Seal events written to the outbox so far (by any call): tells a caller whether its call wrote one. */
+  private eventsWritten = 0;
+
   constructor(
     private readonly certs: CertServiceClient,
     private readonly factory: SealFactory,
   ) {}
 
-  async apply(event: DomainEvent, m: EntityManager, logger: Logger): Promise<void> {
+  /** Applies one event; resolves true when it may have written seal events (the caller then kicks the outbox relay). */
+  async apply(event: DomainEvent, m: EntityManager, logger: Logger): Promise<boolean> {
+    const before = this.eventsWritten;
+    await this.applyOne(event, m, logger);
+    return this.eventsWritten !== before;
+  }
+
+  private async applyOne(event: DomainEvent, m: EntityManager, logger: Logger): Promise<void> {
     const data = event.data as CertificateEventData;
     if (!data?.serial) return;
     if (event.type === 'certificate.renewed') return this.renewed(event as DomainEvent<string, RenewedData>, m, logger);
@@ -92,7 +102,12 @@ export class SealLifecycle {
    * consecutive `certificate.issued` events (what a burst of issuance delivers) is applied in
    * three statements for the whole run instead of four for each event: see `issuedRun`.
    */
-  async applyAll(events: readonly DomainEvent[], m: EntityManager, logger: Logger): Promise<void> {
+  async applyAll(events: readonly DomainEvent[], m: EntityManager, logger: Logger): Promise<boolean> {
+    const before = this.eventsWritten;
+    // Every certificate the batch touches, locked first in one statement and in one order (the
+    // renewals' order): two batches, or a batch and a renewal, then never wait on each other in a
+    // circle. The per-event locks below are taken again (advisory locks nest) at no wait.
+    await lockCertificates(m, [...new Set(events.flatMap(serialsOf))].sort());
     let run: DomainEvent[] = [];
     const flush = async () => {
       if (run.length) await this.issuedRun(run, m, logger);
@@ -104,22 +119,21 @@ export class SealLifecycle {
         continue;
       }
       await flush();
-      await inEventContext(event, () => this.apply(event, m, logger));
+      await inEventContext(event, () => this.applyOne(event, m, logger));
     }
     await flush();
+    return this.eventsWritten !== before;
   }
 
   /**
-   * `apply` for each of a run of `certificate.issued` events: the certificates' locks (taken in one
-   * statement, in the order renewals take theirs), then their recorded states and whether any of
-   * their seals is suspended (read once the locks are held, so nothing committed before them is
-   * missed), then one upsert of the states that change. The order rule is the same function's;
+   * `apply` for each of a run of `certificate.issued` events, whose certificates applyAll has locked:
+   * their recorded states and whether any of their seals is suspended (read in a statement after
+   * the locks', so nothing committed before them is missed), then one upsert of the states. The order rule is the same function's;
    * seals are moved (the rare case: suspended seals of a certificate announced as issued) as
    * `follow` moves them, event by event.
    */
   private async issuedRun(events: readonly DomainEvent[], m: EntityManager, logger: Logger): Promise<void> {
-    const serials = [...new Set(events.map((e) => (e.data as CertificateEventData).serial))].sort();
-    await m.query('SELECT pg_advisory_xact_lock(hashtext(u.k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY u.i', [serials.map(certificateLockKey)]);
+    const serials = [...new Set(events.map((e) => (e.data as CertificateEventData).serial))];
     const stateTable = tablePath(m, CertificateStateEntity);
     const sealTable = tablePath(m, SealEntity);
     const rows: { serial: string; version: number | null; occurred_at: Date | null; suspended: boolean }[] = await m.query(
@@ -170,6 +184,11 @@ export class SealLifecycle {
     }
   }
 
+  private async recordChange(...args: Parameters<typeof recordSealChange>): Promise<void> {
+    await recordSealChange(...args);
+    this.eventsWritten++;
+  }
+
   /** Moves the certificate's seals to what `status` requires. */
   private async follow(m: EntityManager, serial: string, status: KnownStatus, event: DomainEvent, logger: Logger): Promise<void> {
     const t = FOLLOW[status];
@@ -181,7 +200,7 @@ export class SealLifecycle {
       seal.statusChangedAt = new Date();
       seal.updatedAt = seal.statusChangedAt;
       await m.update(SealEntity, { id: seal.id }, { status: seal.status, statusReason: seal.statusReason, statusChangedAt: seal.statusChangedAt, updatedAt: seal.updatedAt });
-      await recordSealChange(m, seal, t.event, { action: t.action, from: before, to: t.to, reason: t.reason, eventId: event.id });
+      await this.recordChange(m, seal, t.event, { action: t.action, from: before, to: t.to, reason: t.reason, eventId: event.id });
     }
     if (seals.length) logger.info({ eventId: event.id, type: event.type, serial, seals: seals.map((s) => s.id), to: t.to }, 'seals followed their certificate');
   }
@@ -270,8 +289,8 @@ export class SealLifecycle {
       });
       await m.insert(SealEntity, successor);
       await m.update(SealEntity, { id: old.id }, { replacedBy: id });
-      await recordSealChange(m, old, 'seal.retired', { action: 'retire', from: before, to: 'retired', reason: old.statusReason, eventId: event.id });
-      await recordSealChange(m, successor, 'seal.created', { action: 'renew', from: null, to: successorStatus, reason: `renewal of ${old.id}`, eventId: event.id });
+      await this.recordChange(m, old, 'seal.retired', { action: 'retire', from: before, to: 'retired', reason: old.statusReason, eventId: event.id });
+      await this.recordChange(m, successor, 'seal.created', { action: 'renew', from: null, to: successorStatus, reason: `renewal of ${old.id}`, eventId: event.id });
       logger.info({ eventId: event.id, oldSeal: old.id, newSeal: id, oldSerial, newSerial, status: successorStatus }, 'seal renewed with its certificate');
     }
   }
@@ -325,6 +344,7 @@ export class SealLifecycle {
       regionCode: olds[0]?.regionCode ?? event.data.regionCode,
     };
     await appendEvent(m, 'seal.renewal-refused' satisfies SealEventType, event.data.oldSerial, refused);
+    this.eventsWritten++;
     logger.warn(
       { eventId: event.id, type: event.type, oldSerial: event.data.oldSerial, newSerial: event.data.newSerial, seals: olds.map((s) => s.id), reason },
       'certificate renewal refused: no successor seals made',
@@ -338,6 +358,19 @@ export class SealLifecycle {
  */
 export function inEventContext<T>(event: DomainEvent, fn: () => Promise<T>): Promise<T> {
   return requestContext.run({ requestId: event.requestId ?? `event:${event.id}` }, fn);
+}
+
+/** The certificates an event concerns (what `apply` locks for it). */
+function serialsOf(event: DomainEvent): string[] {
+  const data = event.data as Partial<RenewedData> | undefined;
+  if (event.type === 'certificate.renewed') return data?.oldSerial && data.newSerial ? [data.oldSerial, data.newSerial] : [];
+  return STATUS_OF_EVENT[event.type] && typeof data?.serial === 'string' && data.serial ? [data.serial] : [];
+}
+
+/** Takes the seal-service's certificate locks (lockCertificate's) of `serials` in the order given, in one statement. */
+async function lockCertificates(m: EntityManager, serials: readonly string[]): Promise<void> {
+  if (!serials.length) return;
+  await m.query('SELECT pg_advisory_xact_lock(hashtext(u.k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY u.i', [serials.map(certificateLockKey)]);
 }
 
 /** The quoted schema-qualified name of an entity's table, as this data source maps it. */

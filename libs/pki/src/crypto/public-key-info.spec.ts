@@ -68,6 +68,55 @@ describe('describePublicKey', () => {
   });
 });
 
+describe('one key, one encoding (the fingerprint of the compromised-key check hashes what was sent)', () => {
+  const der = (tag: number, content: Uint8Array, longLength = false) =>
+    Uint8Array.from([tag, ...(longLength ? [0x83, content.length >> 16, (content.length >> 8) & 0xff, content.length & 0xff] : content.length < 128 ? [content.length] : content.length < 256 ? [0x81, content.length] : [0x82, content.length >> 8, content.length & 0xff]), ...content]);
+  const seq = (...parts: Uint8Array[]) => der(0x30, Uint8Array.from(parts.flatMap((p) => [...p])));
+  const rsaParts = () => {
+    const pub = AsnConvert.parse(AsnConvert.parse(rsa(2048), SubjectPublicKeyInfo).subjectPublicKey, RSAPublicKey);
+    return { n: new Uint8Array(pub.modulus), e: new Uint8Array(pub.publicExponent) };
+  };
+  const rsaSpki = (keyBits: Uint8Array, params: Uint8Array | undefined = Uint8Array.of(5, 0)) =>
+    seq(seq(der(0x06, Uint8Array.from(Buffer.from('2a864886f70d010101', 'hex'))), ...(params ? [params] : [])), der(0x03, Uint8Array.from([0, ...keyBits])));
+
+  it('an RSA key whose RSAPublicKey is not strict DER is refused (OpenSSL would take it under another fingerprint)', () => {
+    const { n, e } = rsaParts();
+    const minimal = rsaSpki(seq(der(0x02, n), der(0x02, e)));
+    expect(describePublicKey(minimal)).toMatchObject({ algorithm: 'RSA-2048' });
+    expect(() => describePublicKey(rsaSpki(seq(der(0x02, n, true), der(0x02, e))))).toThrow(InvalidKeyError); // non-minimal length
+    expect(() => describePublicKey(rsaSpki(der(0x30, Uint8Array.from([...der(0x02, n), ...der(0x02, e)]), true)))).toThrow(InvalidKeyError);
+    expect(() => describePublicKey(rsaSpki(seq(der(0x02, Uint8Array.from([0, ...n])), der(0x02, e))))).toThrow(/not a minimal DER INTEGER/); // n is 00-prefixed already
+    expect(() => describePublicKey(rsaSpki(seq(der(0x02, n), der(0x02, e), der(0x05, new Uint8Array()))))).toThrow(InvalidKeyError); // trailing field
+  });
+
+  it('rsaEncryption takes NULL or no parameters; the legacy SM2 OID no parameters, NULL or its curve; implicitCurve only as NULL', () => {
+    const { n, e } = rsaParts();
+    const bits = seq(der(0x02, n), der(0x02, e));
+    expect(describePublicKey(rsaSpki(bits, undefined))).toMatchObject({ algorithm: 'RSA-2048' });
+    expect(() => describePublicKey(rsaSpki(bits, Uint8Array.of(4, 1, 0)))).toThrow(/rsaEncryption parameters must be NULL/);
+    const sm2 = AsnConvert.parse(sm2PublicKeyToSpki(Sm2PrivateKey.generate().publicKey), SubjectPublicKeyInfo);
+    const legacy = (parameters?: Uint8Array) => {
+      sm2.algorithm = new AlgorithmIdentifier({ algorithm: OID.sm2PublicKey, ...(parameters ? { parameters: parameters.slice().buffer } : {}) });
+      return new Uint8Array(AsnConvert.serialize(sm2));
+    };
+    expect(describePublicKey(legacy(Uint8Array.of(5, 0)))).toMatchObject({ algorithm: 'SM2' });
+    expect(describePublicKey(legacy(Uint8Array.from(Buffer.from('06082a811ccf5501822d', 'hex'))))).toMatchObject({ algorithm: 'SM2' });
+    expect(() => describePublicKey(legacy(Uint8Array.of(4, 1, 0)))).toThrow(/unexpected algorithm parameters/);
+    expect(() => describePublicKey(legacy(Uint8Array.from(Buffer.from('06082a8648ce3d030107', 'hex'))))).toThrow(/unexpected algorithm parameters/); // P-256's OID
+    const p256 = ec('P-256');
+    const implicit = Uint8Array.from([...p256]);
+    // 30 59 30 13 06 07 <ecPublicKey> 06 08 <prime256v1> 03 42 ...: swap the curve OID for NULL with content.
+    const head = Buffer.from(p256).indexOf(Buffer.from('06082a8648ce3d030107', 'hex'));
+    const withNull = (nullElement: number[]) => {
+      const algorithm = [...implicit.subarray(4, head), ...nullElement];
+      const key = [...implicit.subarray(head + 10)];
+      return seq(der(0x30, Uint8Array.from(algorithm)), Uint8Array.from(key));
+    };
+    expect(describePublicKey(withNull([5, 0]))).toMatchObject({ label: 'EC (explicit curve parameters)' });
+    expect(() => describePublicKey(withNull([5, 2, 0, 0]))).toThrow(/undecodable EC parameters/);
+  });
+});
+
 describe('assertAcceptableSubscriberKey', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ecert-pki-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,4 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { RSAPublicKey } from '@peculiar/asn1-rsa';
 import { DerReader, DerReadError, contentOf, decodeOid } from '../der/der-reader';
 import { readSpkiFields, type SpkiFields } from './spki-fields';
 import { OID, type AlgorithmFamily, type KeyAlgorithm } from './algorithms';
@@ -69,16 +67,23 @@ export function describePublicKey(spki: Uint8Array): PublicKeyDescription {
   const keyBits = info.subjectPublicKey.slice();
 
   if (algorithmOid === OID.rsaEncryption || algorithmOid === OID.rsassaPss) {
+    // rsaEncryption's parameters are NULL (RFC 3279; absent tolerated); RSASSA-PSS's are its own.
+    if (algorithmOid === OID.rsaEncryption && info.parameters && !isDerNull(info.parameters)) throw new InvalidKeyError('rsaEncryption parameters must be NULL');
     return describeRsa(spki, keyBits, algorithmOid);
   }
-  if (algorithmOid === OID.sm2PublicKey) return describeEc(spki, keyBits, algorithmOid, OID.sm2PublicKey);
+  if (algorithmOid === OID.sm2PublicKey) {
+    // The legacy SM2 algorithm OID: no parameters, NULL, or the SM2 curve itself; nothing else is copied into a certificate.
+    const p = info.parameters;
+    if (p && !isDerNull(p) && !(p[0] === 0x06 && decodeNamedCurve(p) === OID.sm2PublicKey)) throw new InvalidKeyError('SM2 key with unexpected algorithm parameters');
+    return describeEc(spki, keyBits, algorithmOid, OID.sm2PublicKey);
+  }
   if (algorithmOid === OID.ecPublicKey) {
     const params = info.parameters;
     if (!params) throw new InvalidKeyError('id-ecPublicKey without curve parameters');
     // ECParameters ::= CHOICE { namedCurve OBJECT IDENTIFIER, implicitCurve NULL, specifiedCurve SEQUENCE }
     const namedCurve = params[0] === 0x06 ? decodeNamedCurve(params) : undefined;
     if (!namedCurve) {
-      if (params[0] !== 0x05 && params[0] !== 0x30) throw new InvalidKeyError(`undecodable EC parameters (tag 0x${params[0]!.toString(16)})`);
+      if (!isDerNull(params) && params[0] !== 0x30) throw new InvalidKeyError(`undecodable EC parameters (tag 0x${params[0]!.toString(16)})`);
       return { algorithm: undefined, family: 'ecdsa', label: 'EC (explicit curve parameters)', bits: 0, algorithmOid };
     }
     return describeEc(spki, keyBits, algorithmOid, namedCurve);
@@ -125,6 +130,8 @@ function parseSpki(spki: Uint8Array): SpkiFields {
   }
 }
 
+const isDerNull = (element: Uint8Array) => element.length === 2 && element[0] === 0x05 && element[1] === 0x00;
+
 /** The curve OID of a namedCurve parameters element (already framed by readSpkiFields). */
 function decodeNamedCurve(params: Uint8Array): string {
   try {
@@ -135,14 +142,27 @@ function decodeNamedCurve(params: Uint8Array): string {
 }
 
 function describeRsa(spki: Uint8Array, keyBits: Uint8Array, algorithmOid: string): PublicKeyDescription {
-  let key: RSAPublicKey;
+  // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, strict DER: the key's
+  // fingerprint (the compromised-key check) hashes these bytes as received, so one key must have
+  // one encoding (OpenSSL would accept, say, a non-minimal length here).
+  let modulusContent: Uint8Array;
+  let exponentContent: Uint8Array;
   try {
-    key = AsnConvert.parse(keyBits, RSAPublicKey);
+    const top = new DerReader(keyBits);
+    const key = DerReader.inside(keyBits, top.read(0x30, 'RSAPublicKey'));
+    top.expectEnd('RSAPublicKey');
+    modulusContent = contentOf(keyBits, key.read(0x02, 'modulus'));
+    exponentContent = contentOf(keyBits, key.read(0x02, 'publicExponent'));
+    key.expectEnd('RSAPublicKey');
   } catch (err) {
     throw new InvalidKeyError(`undecodable RSA public key: ${(err as Error).message}`);
   }
-  const modulus = bytesToBigInt(new Uint8Array(key.modulus));
-  const publicExponent = bytesToBigInt(new Uint8Array(key.publicExponent));
+  for (const [what, c] of [['modulus', modulusContent], ['public exponent', exponentContent]] as const) {
+    if (c.length === 0 || c[0]! & 0x80) throw new InvalidKeyError(`RSA ${what} is not a positive INTEGER`);
+    if (c.length > 1 && c[0] === 0 && !(c[1]! & 0x80)) throw new InvalidKeyError(`RSA ${what} is not a minimal DER INTEGER`);
+  }
+  const modulus = bytesToBigInt(modulusContent);
+  const publicExponent = bytesToBigInt(exponentContent);
   if (modulus <= 0n || modulus % 2n === 0n) throw new InvalidKeyError('RSA modulus is not a positive odd number');
   const bits = modulus.toString(2).length;
   const nodeKey = assertNodeAccepts(spki, 'RSA');

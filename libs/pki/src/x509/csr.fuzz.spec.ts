@@ -49,8 +49,21 @@ describe('parseCsr / acceptCsr under fuzzing (CsrError only, no hang)', () => {
   });
 });
 
+/** Requests parseCsr is only asked to read (not to verify): RSA with NULL parameters, and SM2 under the legacy key OID with its curve as parameter. */
+function otherCsrs(): Uint8Array[] {
+  const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const rsaInfo = derSequence(derTlv(0x02, Uint8Array.of(0)), encodeName({ C: 'CN', CN: '李四' }), new Uint8Array(rsaKey.publicKey.export({ type: 'spki', format: 'der' })), derExplicit(0));
+  const rsa = derSequence(rsaInfo, derSequence(derOid('1.2.840.113549.1.1.11'), derTlv(0x05, new Uint8Array())), derBitString(new Uint8Array(sign('sha256', rsaInfo, rsaKey.privateKey))));
+  const point = Uint8Array.from([4, ...new Uint8Array(64).fill(7)]);
+  const sm2Spki = derSequence(derSequence(derOid('1.2.156.10197.1.301'), derOid('1.2.156.10197.1.301')), derBitString(point));
+  const sm2Info = derSequence(derTlv(0x02, Uint8Array.of(0)), encodeName({ C: 'CN', O: '单位' }), sm2Spki, derExplicit(0));
+  const sm2 = derSequence(sm2Info, derSequence(derOid('1.2.156.10197.1.501')), derBitString(derSequence(derTlv(0x02, Uint8Array.of(1)), derTlv(0x02, Uint8Array.of(2)))));
+  return [rsa, sm2];
+}
+
 describe('parseCsr reads what the schema decoder reads (the DER reader replaced it)', () => {
   const valid = makeCsr();
+  const seeds = [valid, ...otherCsrs()];
   /** The schema decoder's view of the same request; throws where it refuses it. */
   function schemaView(der: Uint8Array) {
     const r = AsnConvert.parse(der, CertificationRequest);
@@ -68,7 +81,7 @@ describe('parseCsr reads what the schema decoder reads (the DER reader replaced 
   it('every mutation parseCsr accepts, the schema decoder accepts too, with the same fields', () => {
     let accepted = 0;
     fc.assert(
-      fc.property(mutationsOf([valid]), (b) => {
+      fc.property(mutationsOf(seeds), (b) => {
         let ours: ReturnType<typeof parseCsr>;
         try {
           ours = parseCsr(b);
@@ -92,6 +105,14 @@ describe('parseCsr reads what the schema decoder reads (the DER reader replaced 
       fuzzParams(3000),
     );
     expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('the RSA and SM2 seeds read the same both ways (NULL signature parameters count as none, as before)', () => {
+    const [rsa, sm2] = otherCsrs();
+    expect(parseCsr(rsa!)).toMatchObject({ signatureAlgorithmOid: '1.2.840.113549.1.1.11', keyFamily: 'rsa', attributes: [] });
+    expect(parseCsr(rsa!).signatureAlgorithmParameters).toBeUndefined();
+    expect(schemaView(rsa!).signatureAlgorithmParameters).toBeUndefined();
+    expect(parseCsr(sm2!)).toMatchObject({ signatureAlgorithmOid: '1.2.156.10197.1.501', keyFamily: 'sm2' });
   });
 
   it('the seed request reads the same both ways', () => {

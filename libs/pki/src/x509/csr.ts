@@ -145,7 +145,9 @@ export function parseCsr(pemOrDer: string | Uint8Array): ParsedCsr {
     spki = readSpkiFields(subjectSpki);
     const alg = DerReader.inside(der, algEl);
     signatureAlgorithmOid = decodeOid(contentOf(der, alg.read(0x06, 'signature algorithm')));
-    signatureAlgorithmParameters = alg.done ? undefined : encodedOf(der, alg.read(undefined, 'signature algorithm parameters')).slice();
+    const params = alg.done ? undefined : encodedOf(der, alg.read(undefined, 'signature algorithm parameters'));
+    // NULL (what RSA PKCS#1 signatures carry) counts as none, as the schema decoder had it.
+    signatureAlgorithmParameters = params && !(params.length === 2 && params[0] === 0x05 && params[1] === 0x00) ? params.slice() : undefined;
     alg.expectEnd('signatureAlgorithm');
     attributes = attributesEl ? readAttributes(der, attributesEl) : [];
   } catch (e) {
