@@ -9,13 +9,15 @@ import pg from 'pg';
 import { createBenchDatabase, freePort, registerBenchClient, startPlatform } from './platform';
 import { ensureWrk } from './wrk';
 import { formatCpu } from './cpu';
+import { CPU_PROFILE_DIR, summariseCpuProfiles } from './cpu-profile';
 import { runIssuanceBench, type IssuanceResult } from './issuance.bench';
 
 /**
  * `npm run bench:issuance`: the issuance-through-REST phase of `npm run bench` alone (P-256 and
  * SM2, wrk -t1 -c32), with the CPU milliseconds each process spent per created certificate.
- * BENCH_DURATION, BENCH_WARMUP, BENCH_QUIET_WAIT as for `npm run bench`; the platform's children
- * inherit NODE_OPTIONS, so `NODE_OPTIONS='--cpu-prof --cpu-prof-dir=DIR'` profiles every service.
+ * BENCH_DURATION, BENCH_WARMUP, BENCH_QUIET_WAIT as for `npm run bench`. BENCH_CPU_PROFILE=<dir>
+ * also takes a V8 CPU profile of every process during each measured run (bench/cpu-profile.ts) and
+ * prints the busiest code of each.
  * Writes bench/results/issuance-<timestamp>.json and issuance-latest.json.
  */
 const log = benchLog;
@@ -57,6 +59,10 @@ async function main(): Promise<number> {
       }),
       '',
       ...phase.results.map((r) => `${r.kind}: ${formatCpu(r.wrk.cpu)}`),
+      ...phase.results.flatMap((r) => {
+        const profiles = summariseCpuProfiles(`issuance-${r.kind}`);
+        return profiles.length ? ['', `CPU profiles of the ${r.kind} run (each process's busy time by the package or ecert code that spent it, Node's own and native work charged to its caller; files in ${CPU_PROFILE_DIR}):`, ...profiles] : [];
+      }),
     ];
     console.log(`\n${lines.join('\n')}\n`);
     const file = writeBenchJson(benchSourceDir, 'issuance-', date, { date, results: phase.results.map((r) => ({ ...r, cpuMsPerCertificate: cpuMsPerCertificate(r) })), report: lines.join('\n') });

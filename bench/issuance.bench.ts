@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { computeOrganizationCodeCheckDigit, computeUsccCheckCharacter } from '@ecert/common';
 import type { CertificateView } from '@ecert/contracts';
+import { profiled } from './cpu-profile';
 import { makeCsr } from './openssl';
 import { BenchError, sleep } from './procs';
 import { countCertificates, httpJson } from './platform';
@@ -108,14 +109,17 @@ export async function runIssuanceBench(o: {
     }
     const before = await countCertificates(o.db);
     o.log(`  ${kind} issuance: wrk -t1 -c${o.connections} -d${o.durationS}s ...`);
-    const w = await runWrk(o.wrk, {
-      label: `issue ${kind}`,
-      url,
-      script: issuanceScript(path.join(o.dir, `issue-${kind}.lua`), csrs[kind].csrPem, uscc, `m${kind}`, o.apiKey),
-      connections: o.connections,
-      durationS: o.durationS,
-      quietWaitS: o.quietWaitS, log: o.log,
-    });
+    const w = await profiled(`issuance-${kind}`, () =>
+      runWrk(o.wrk, {
+        label: `issue ${kind}`,
+        url,
+        script: issuanceScript(path.join(o.dir, `issue-${kind}.lua`), csrs[kind].csrPem, uscc, `m${kind}`, o.apiKey),
+        connections: o.connections,
+        durationS: o.durationS,
+        quietWaitS: o.quietWaitS,
+        log: o.log,
+      }),
+    );
     await sleep(1000);
     const after = await countCertificates(o.db);
     const caId = CA_OF[kind];

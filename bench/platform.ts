@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type { EcertConfig } from '@ecert/common';
 import { BenchError, startDaemon, type Daemon } from './procs';
+import { cpuProfileEnv } from './cpu-profile';
 import { dropRunState } from '../scripts/run-isolation';
 import { OPERATIONS } from '@ecert/common';
 import { newApiKey } from '../apps/gateway/src/clients/api-key';
@@ -28,6 +29,7 @@ export async function startPlatform(distRoot: string, config: EcertConfig, logPa
     ECERT_PUBLIC_URL: config.ECERT_PUBLIC_URL,
     LOG_LEVEL: config.LOG_LEVEL,
     GATEWAY_WORKERS: String(gatewayWorkers),
+    ...cpuProfileEnv(distRoot),
   };
   const daemon = startDaemon('ecert platform', process.execPath, [script], { env, logPath });
   try {
