@@ -7,3 +7,4 @@ export * from './command-receipts';
 export * from './concurrent-index';
 export * from './keyset';
 export * from './database-error-mark';
+export * from './prepared-query';

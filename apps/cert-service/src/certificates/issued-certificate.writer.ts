@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { eventSubject } from '@ecert/contracts';
+import { preparedQuery } from '@ecert/database';
 import { newDomainEvent } from '@ecert/messaging';
 import { KEY_COMPROMISE_REASONS } from '@ecert/pki';
 import type { CertificateEntity } from './certificate.entity';
@@ -78,7 +79,7 @@ export async function insertIssuedCertificate(m: EntityManager, c: CertificateEn
     event.id, eventSubject(event.type), event.type, event.aggregateId, JSON.stringify(event),
     accountLockKey(identity), identity.uscc, identity.accountNo, accountCertificateLimit(identity), c.spkiSha256, KEY_COMPROMISE_REASONS,
   ];
-  const rows: { created_at: Date; updated_at: Date }[] = await m.query(INSERT_ISSUED, values).catch((e: unknown) => {
+  const rows = await preparedQuery<{ created_at: Date; updated_at: Date }>(m, INSERT_ISSUED, values).catch((e: unknown) => {
     const err = e as { code?: string; detail?: string; driverError?: { code?: string; detail?: string } };
     const code = err.driverError?.code ?? err.code;
     if (code === KEY_COMPROMISED) throw keyCompromised('csr');

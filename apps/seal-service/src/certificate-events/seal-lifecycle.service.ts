@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ProblemError, requestContext } from '@ecert/common';
 import type { CertificateEventData, CertificateRenewedData, CertificateView, DomainEvent, SealEventType, SealRenewalRefusedData } from '@ecert/contracts';
 import { appendEvent } from '@ecert/messaging';
+import { preparedQuery } from '@ecert/database';
 import { isOlderCertificateEvent, isRevokedForRelyingParties, type CertificateEventPosition } from '@ecert/pki';
 import { CertServiceClient } from '../cert-client/cert-service.client';
 import {
@@ -136,7 +137,8 @@ export class SealLifecycle {
     const serials = [...new Set(events.map((e) => (e.data as CertificateEventData).serial))];
     const stateTable = tablePath(m, CertificateStateEntity);
     const sealTable = tablePath(m, SealEntity);
-    const rows: { serial: string; version: number | null; occurred_at: Date | null; suspended: boolean }[] = await m.query(
+    const rows = await preparedQuery<{ serial: string; version: number | null; occurred_at: Date | null; suspended: boolean }>(
+      m,
       `SELECT u.serial, s.version, s.occurred_at,
               EXISTS (SELECT 1 FROM ${sealTable} x WHERE x.certificate_serial = u.serial AND x.status = 'suspended') AS suspended
          FROM unnest($1::text[]) AS u(serial) LEFT JOIN ${stateTable} s ON s.serial = u.serial`,
@@ -170,7 +172,8 @@ export class SealLifecycle {
         cols.occurredAt.push(position.occurredAt);
         cols.version.push(position.version ?? null);
       }
-      await m.query(
+      await preparedQuery(
+        m,
         `INSERT INTO ${stateTable} (serial, status, event_id, event_type, occurred_at, version, updated_at)
          SELECT u.serial, 'active', u.event_id, u.event_type, u.occurred_at, u.version, now()
            FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::int[]) AS u(serial, event_id, event_type, occurred_at, version)
@@ -370,7 +373,7 @@ function serialsOf(event: DomainEvent): string[] {
 /** Takes the seal-service's certificate locks (lockCertificate's) of `serials` in the order given, in one statement. */
 async function lockCertificates(m: EntityManager, serials: readonly string[]): Promise<void> {
   if (!serials.length) return;
-  await m.query('SELECT pg_advisory_xact_lock(hashtext(u.k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY u.i', [serials.map(certificateLockKey)]);
+  await preparedQuery(m, 'SELECT pg_advisory_xact_lock(hashtext(u.k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY u.i', [serials.map(certificateLockKey)]);
 }
 
 /** The quoted schema-qualified name of an entity's table, as this data source maps it. */

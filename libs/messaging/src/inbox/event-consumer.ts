@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import { preparedQuery } from '@ecert/database';
 import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, EVENTS_STREAM, eventArrivesOn, eventPublisher, type DomainEvent } from '@ecert/contracts';
 import type { BusIdentity } from '../identity/bus-identity';
 import { InboxRecord } from './inbox-record.entity';
@@ -259,7 +260,9 @@ export class EventConsumer {
         const n = params.length;
         return `($1, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
       });
-      const rows: { event_id: string }[] = await manager.query(
+      // One statement shape per batch size (at most EVENT_BATCH_MAX): prepared once per connection.
+      const rows = await preparedQuery<{ event_id: string }>(
+        manager,
         `INSERT INTO ${table} (consumer, event_id, type, aggregate_id, payload) VALUES ${values.join(', ')}
          ON CONFLICT DO NOTHING RETURNING event_id`,
         params,

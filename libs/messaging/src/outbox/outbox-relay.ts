@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import { preparedQuery } from '@ecert/database';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER } from '@ecert/contracts';
 import type { BusIdentity } from '../identity/bus-identity';
@@ -100,7 +101,7 @@ export class OutboxRelay {
   /** One round's rows: in seq order, or with lanes the ordinary lane's first, then the bulk lane's. */
   private async nextRows(m: EntityManager, table: string): Promise<Row[]> {
     const pick = (where: string, limit: number): Promise<Row[]> =>
-      m.query(`SELECT id, subject, payload${this.lanes ? ', lane' : ''} FROM ${table} WHERE published_at IS NULL${where} ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+      preparedQuery<Row>(m, `SELECT id, subject, payload${this.lanes ? ', lane' : ''} FROM ${table} WHERE published_at IS NULL${where} ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
     if (!this.lanes) return pick('', this.batchSize);
     const ordinary = await pick(` AND lane = ${OutboxLane.ordinary}`, this.batchSize);
     const bulk = await pick(` AND lane = ${OutboxLane.bulk}`, Math.max(this.batchSize - ordinary.length, this.lanes.bulkMin));
@@ -113,7 +114,7 @@ export class OutboxRelay {
     const outcome = await this.ds.transaction(async (m): Promise<{ published: number; error?: Error }> => {
       // One relay at a time per outbox (several service instances each run one): parallel batches
       // would interleave and break the order consumers rely on.
-      const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox-relay:${table}`]);
+      const [{ locked }] = await preparedQuery<{ locked: boolean }>(m, 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox-relay:${table}`]);
       if (!locked) return { published: 0 };
       const rows = await this.nextRows(m, quote(table));
       if (!rows.length) return { published: 0 };
@@ -151,7 +152,7 @@ export class OutboxRelay {
           else failure ??= { id: window[j]!.id, error: s.reason as Error };
         });
       }
-      if (done.length) await m.query(`UPDATE ${quote(table)} SET published_at = now() WHERE id = ANY($1)`, [done]);
+      if (done.length) await preparedQuery(m, `UPDATE ${quote(table)} SET published_at = now() WHERE id = ANY($1)`, [done]);
       if (failure) {
         await m.query(`UPDATE ${quote(table)} SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [failure.id, String(failure.error?.message ?? failure.error)]);
       }
