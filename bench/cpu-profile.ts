@@ -18,6 +18,8 @@ export function cpuProfileEnv(distRoot: string): NodeJS.ProcessEnv {
 export async function profiled<T>(phase: string, fn: () => Promise<T>): Promise<T> {
   if (!CPU_PROFILE_DIR) return fn();
   const marker = path.join(CPU_PROFILE_DIR, 'profiling');
+  // This run's profiles only: an earlier run's of the same phase would be summarised with them.
+  for (const f of readdirSync(CPU_PROFILE_DIR)) if (f.startsWith(`${phase}-`) && f.endsWith('.cpuprofile')) rmSync(path.join(CPU_PROFILE_DIR, f));
   writeFileSync(marker, phase);
   await sleep(300); // every process polls the marker each 100 ms
   try {
@@ -57,7 +59,8 @@ export function summariseCpuProfiles(phase: string, top = 8): string[] {
     const parent = new Map<number, number>();
     for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
     // A sample counts for the innermost package or ecert code on its stack: Node's internals and
-    // native work (a socket write, a signature) are charged to whoever called them.
+    // native work (a socket write, a signature) are charged to whoever called them. Garbage
+    // collection and "(program)" have no caller and keep their own names.
     const owners = new Map<number, string>();
     const chargedTo = (id: number): string => {
       const known = owners.get(id);
@@ -72,9 +75,11 @@ export function summariseCpuProfiles(phase: string, top = 8): string[] {
     let busy = 0;
     p.samples.forEach((id, i) => {
       if (frames.get(id)!.functionName === '(idle)') return;
+      const owner = chargedTo(id);
+      // Stopping the profiler (building the profile) lands in its last sample: not the process's work.
+      if (owner === '(the profiler)') return;
       const dt = p.timeDeltas[i] ?? 0;
       busy += dt;
-      const owner = chargedTo(id);
       self.set(owner, (self.get(owner) ?? 0) + dt);
     });
     if (!busy) continue;

@@ -61,7 +61,7 @@ async function main(): Promise<number> {
       ...phase.results.map((r) => `${r.kind}: ${formatCpu(r.wrk.cpu)}`),
       ...phase.results.flatMap((r) => {
         const profiles = summariseCpuProfiles(`issuance-${r.kind}`);
-        return profiles.length ? ['', `CPU profiles of the ${r.kind} run (each process's busy time by the package or ecert code that spent it, Node's own and native work charged to its caller; files in ${CPU_PROFILE_DIR}):`, ...profiles] : [];
+        return profiles.length ? ['', `CPU profiles of the ${r.kind} run (each process's busy time by the package or ecert code that spent it, Node's own and native work charged to its caller, garbage collection on its own; files in ${CPU_PROFILE_DIR}):`, ...profiles] : [];
       }),
     ];
     console.log(`\n${lines.join('\n')}\n`);

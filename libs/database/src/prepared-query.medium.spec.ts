@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, QueryFailedError, QueryRunnerAlreadyReleasedError, type EntityManager } from 'typeorm';
 import { preparedQuery } from './prepared-query';
 import { dropDatabase, ensureDatabase } from './service-data-source';
 
@@ -50,5 +50,17 @@ describe('preparedQuery', () => {
     expect((err as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe('23505');
     // Both pooled connections still serve (none was kept by the failed call).
     await Promise.all([ds.query('SELECT pg_sleep(0.05)'), ds.query('SELECT pg_sleep(0.05)'), preparedQuery(ds.manager, 'SELECT 1 AS one', [])]);
+  });
+
+  it("refuses a transaction's manager once the transaction is over, and wraps a client-side failure too", async () => {
+    let kept: EntityManager | undefined;
+    await ds.transaction(async (m) => {
+      kept = m;
+    });
+    await expect(preparedQuery(kept!, 'SELECT 1 AS one', [])).rejects.toBeInstanceOf(QueryRunnerAlreadyReleasedError);
+    // A statement the client itself refuses (a parameter pg cannot serialise) comes as QueryFailedError as well.
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    await expect(preparedQuery(ds.manager, 'SELECT $1::jsonb AS j', [circular])).rejects.toBeInstanceOf(QueryFailedError);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, type EntityManager } from 'typeorm';
 
 /** pg's client, as far as this needs it. */
 interface PgClient {
@@ -25,10 +25,15 @@ function statementName(text: string): string {
  * transaction's, or one from the pool for the call): PostgreSQL then parses and plans a hot
  * statement once per connection instead of on every call (measured: 150 → 70–100 µs of the
  * server's CPU for an inbox insert). Answers the rows, whatever the command; errors come as
- * TypeORM's QueryFailedError, as from `manager.query`. Use it for statements of a fixed text (or of
- * a few shapes, such as a multi-row insert by row count), never for text built from input.
+ * TypeORM's QueryFailedError, as from `manager.query`, but an UPDATE answers its rows alone (not
+ * manager.query's [rows, count]). Use it for statements of a fixed text (or of a few shapes, such as
+ * a multi-row insert by row count), never for text built from input. A migration that changes the
+ * type of a column such a statement returns makes PostgreSQL refuse the cached plan on connections
+ * that prepared it (0A000): restart the services after one (docs/decisions.md).
  */
 export async function preparedQuery<T>(m: EntityManager, text: string, values: readonly unknown[]): Promise<T[]> {
+  // A transaction's runner after its end: its client may belong to another transaction by now.
+  if (m.queryRunner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
   const runner = m.queryRunner ?? m.connection.createQueryRunner();
   const own = !m.queryRunner;
   try {
@@ -36,7 +41,9 @@ export async function preparedQuery<T>(m: EntityManager, text: string, values: r
     try {
       return (await client.query({ name: statementName(text), text, values })).rows as T[];
     } catch (e) {
-      throw e instanceof Error && 'code' in e ? new QueryFailedError(text, values as unknown[], e) : e;
+      // Every failure, as TypeORM wraps them (a dropped connection or a read timeout too), so
+      // databaseProblem classifies it as it does for manager.query.
+      throw new QueryFailedError(text, values as unknown[], e instanceof Error ? e : new Error(String(e)));
     }
   } finally {
     if (own) await runner.release();
