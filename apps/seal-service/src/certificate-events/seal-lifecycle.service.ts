@@ -101,7 +101,8 @@ export class SealLifecycle {
   /**
    * Applies a batch of events in delivery order, as `apply` would one after the other. A run of
    * consecutive `certificate.issued` events (what a burst of issuance delivers) is applied in
-   * three statements for the whole run instead of four for each event: see `issuedRun`.
+   * two statements for the whole run, after the batch's one lock statement, instead of four for
+   * each event: see `issuedRun`.
    */
   async applyAll(events: readonly DomainEvent[], m: EntityManager, logger: Logger): Promise<boolean> {
     const before = this.eventsWritten;
@@ -129,9 +130,9 @@ export class SealLifecycle {
   /**
    * `apply` for each of a run of `certificate.issued` events, whose certificates applyAll has locked:
    * their recorded states and whether any of their seals is suspended (read in a statement after
-   * the locks', so nothing committed before them is missed), then one upsert of the states. The order rule is the same function's;
-   * seals are moved (the rare case: suspended seals of a certificate announced as issued) as
-   * `follow` moves them, event by event.
+   * the locks', so nothing committed before them is missed), then one upsert of the states. The
+   * order rule is the same function's; seals are moved (the rare case: suspended seals of a
+   * certificate announced as issued) as `follow` moves them, event by event.
    */
   private async issuedRun(events: readonly DomainEvent[], m: EntityManager, logger: Logger): Promise<void> {
     const serials = [...new Set(events.map((e) => (e.data as CertificateEventData).serial))];
