@@ -210,7 +210,10 @@ describe('NATS with authorisation', () => {
   });
 
   it("lets the cert-service ask the workflow-service's calendar for its reminders, and the seal-service not", async () => {
-    const result = await p.services.cert!.get(ReminderJobs).runOnce();
+    // A day whose renewal window lies inside the years the bundled calendar knows: the run's answer
+    // then says the calendar came over the bus (it throws when it cannot), whatever today is. (From
+    // 2026-12-04, Shanghai time, today's window reaches into 2027, which needs its override loaded.)
+    const result = await p.services.cert!.get(ReminderJobs).runOnce(new Date('2026-06-01T09:00:00+08:00'));
     expect(result.calendarIncomplete).toBe(false);
     const nc = await as('seal-service');
     const msg = JSON.stringify({ pattern: Subjects.workflow.calendarOverrides, data: { meta: { requestId: 's', context: 'x' }, data: {} }, id: randomUUID() });
