@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { DerReader, DerReadError, contentOf, decodeOid } from '../der/der-reader';
-import { readSpkiFields, type SpkiFields } from './spki-fields';
+import { DerReader, DerReadError, contentOf } from '../der/der-reader';
+import { isDerNull, namedCurveOid, readSpkiFields, type SpkiFields } from './spki-fields';
 import { OID, type AlgorithmFamily, type KeyAlgorithm } from './algorithms';
 import { InvalidKeyError, UnacceptableKeyError } from './crypto-errors';
 import { bytesToBigInt } from './ec-signature-der';
@@ -130,12 +130,10 @@ function parseSpki(spki: Uint8Array): SpkiFields {
   }
 }
 
-const isDerNull = (element: Uint8Array) => element.length === 2 && element[0] === 0x05 && element[1] === 0x00;
-
 /** The curve OID of a namedCurve parameters element (already framed by readSpkiFields). */
 function decodeNamedCurve(params: Uint8Array): string {
   try {
-    return decodeOid(contentOf(params, new DerReader(params).read(0x06, 'namedCurve')));
+    return namedCurveOid(params);
   } catch (err) {
     throw new InvalidKeyError(`undecodable EC parameters: ${(err as Error).message}`);
   }

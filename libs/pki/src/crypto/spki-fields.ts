@@ -31,3 +31,11 @@ export function readSpkiFields(spki: Uint8Array): SpkiFields {
   if (bits[0] !== 0) throw new DerReadError(bitString.start, 'subjectPublicKey has unused bits');
   return { algorithmOid, ...(parameters ? { parameters } : {}), subjectPublicKey: bits.subarray(1) };
 }
+
+/** True for the DER NULL element `05 00` (rsaEncryption's parameters; "none" for a signature algorithm). */
+export const isDerNull = (element: Uint8Array): boolean => element.length === 2 && element[0] === 0x05 && element[1] === 0x00;
+
+/** The curve OID of a namedCurve parameters element (ECParameters' first choice). Throws DerReadError. */
+export function namedCurveOid(parameters: Uint8Array): string {
+  return decodeOid(contentOf(parameters, new DerReader(parameters).read(0x06, 'namedCurve')));
+}

@@ -4,7 +4,7 @@ import type { AlgorithmFamily } from '../crypto/algorithms';
 import { assertAcceptableSubscriberKey, type PublicKeyDescription } from '../crypto/public-key-info';
 import { publicKeyFingerprint } from '../crypto/public-key-fingerprint';
 import { verifySignature } from '../crypto/signature-verifier';
-import { readSpkiFields, type SpkiFields } from '../crypto/spki-fields';
+import { isDerNull, readSpkiFields, type SpkiFields } from '../crypto/spki-fields';
 import { DerReader, DerReadError, contentOf, decodeOid, encodedOf } from '../der/der-reader';
 import { readDerElement, type DerElement } from './der-encoding';
 import { formatName } from './distinguished-name';
@@ -147,7 +147,7 @@ export function parseCsr(pemOrDer: string | Uint8Array): ParsedCsr {
     signatureAlgorithmOid = decodeOid(contentOf(der, alg.read(0x06, 'signature algorithm')));
     const params = alg.done ? undefined : encodedOf(der, alg.read(undefined, 'signature algorithm parameters'));
     // NULL (what RSA PKCS#1 signatures carry) counts as none, as the schema decoder had it.
-    signatureAlgorithmParameters = params && !(params.length === 2 && params[0] === 0x05 && params[1] === 0x00) ? params.slice() : undefined;
+    signatureAlgorithmParameters = params && !isDerNull(params) ? params.slice() : undefined;
     alg.expectEnd('signatureAlgorithm');
     attributes = attributesEl ? readAttributes(der, attributesEl) : [];
   } catch (e) {

@@ -1,6 +1,5 @@
 import * as asn1js from 'asn1js';
-import { DerReader, contentOf, decodeOid } from '../der/der-reader';
-import type { SpkiFields } from '../crypto/spki-fields';
+import { namedCurveOid, type SpkiFields } from '../crypto/spki-fields';
 import { OID, familyOf, type AlgorithmFamily, type KeyAlgorithm } from '../crypto/algorithms';
 
 interface SignatureAlgorithmSpec {
@@ -61,7 +60,7 @@ export function keyFamilyOf(spki: Pick<SpkiFields, 'algorithmOid' | 'parameters'
     if (!params || params[0] !== 0x06) return undefined;
     let curve: string;
     try {
-      curve = decodeOid(contentOf(params, new DerReader(params).read(0x06, 'namedCurve')));
+      curve = namedCurveOid(params);
     } catch {
       return undefined;
     }
