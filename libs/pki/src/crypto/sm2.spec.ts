@@ -18,11 +18,14 @@ import {
   sm2Sign,
   sm2Verify,
   sm2ZValue,
+  ECDSA_DIGEST,
+  verifyByEcdsa,
   verifyNative,
   verifyPortable,
 } from './sm2';
 import { sm2PrivateKeyFromPkcs8, sm2PrivateKeyToPkcs8, sm2PublicKeyFromSpki, sm2PublicKeyToSpki } from './sm2-key-encoding';
 import { bytesToBigInt } from './ec-signature-der';
+import { invert } from '@noble/curves/abstract/modular.js';
 import { sm3 } from './sm3';
 import { OID } from './algorithms';
 import { describePublicKey } from './public-key-info';
@@ -136,6 +139,49 @@ describe('SM2 sign and verify', () => {
       expect(verifyNative(ecdh, P, e, r2, s2)).toBe(false);
       expect(verifyPortable(P, e, r2, s2)).toBe(false);
     }
+  });
+
+  it.skipIf(!SM2_IS_NATIVE)('the ECDSA route agrees with the textbook computation on valid and invalid signatures', () => {
+    const ecdh = createECDH('SM2');
+    for (let i = 0; i < 60; i++) {
+      const signer = i % 3 ? key : Sm2PrivateKey.generate();
+      const P = decodeSm2Point(signer.publicKey);
+      const msg = randomBytes(i);
+      const e = bytesToBigInt(sm3(sm2ZValue(signer.publicKey), msg));
+      const { r, s } = decodeEcSignature(signer.sign(msg))!;
+      expect(verifyByEcdsa(ecdh, P, e, r, s)).toBe(true);
+      const cases: [bigint, bigint, bigint][] = [
+        [(e + 1n) % N, r, s], // another message
+        [e, r, (s + 1n) % N],
+        [e, (r + 1n) % N, s],
+        [e, bytesToBigInt(randomBytes(32)) % N, bytesToBigInt(randomBytes(32)) % N],
+        [e, N - r, s], // −r: the same x for the negated point must not pass
+      ];
+      for (const [e2, r2, s2] of cases) {
+        expect(verifyByEcdsa(ecdh, P, e2, r2, s2)).toBe(verifyPortable(P, e2, r2, s2));
+      }
+      expect(verifyByEcdsa(ecdh, decodeSm2Point(Sm2PrivateKey.generate().publicKey), e, r, s)).toBe(false);
+    }
+  });
+
+  it.skipIf(!SM2_IS_NATIVE)('leaves to the ECDH route what ECDSA cannot express, and still rejects those signatures', () => {
+    const ecdh = createECDH('SM2');
+    const P = decodeSm2Point(key.publicKey);
+    const e = bytesToBigInt(sm3(sm2ZValue(key.publicKey), data));
+    const s = bytesToBigInt(randomBytes(31)) + 1n;
+    // r′ = r − e = 0: ECDSA has no r′ = 0.
+    expect(verifyByEcdsa(ecdh, P, e, e, s)).toBeUndefined();
+    expect(sm2Verify(key.publicKey, data, encodeEcSignature(e, s))).toBe(false);
+    // G′ = G (c = 1): OpenSSL would take the key as an SM2 key and hash with an empty user ID.
+    const rPrime = bytesToBigInt(randomBytes(31)) + 1n;
+    const r = (e + rPrime) % N;
+    const sForOne = (((ECDSA_DIGEST * r) % N) * invert((rPrime - ECDSA_DIGEST + N) % N, N)) % N;
+    expect(verifyByEcdsa(ecdh, P, e, r, sForOne)).toBeUndefined();
+    expect(sm2Verify(key.publicKey, data, encodeEcSignature(r, sForOne))).toBe(false);
+    // Out of range and t = 0 are refused before either route.
+    expect(verifyByEcdsa(ecdh, P, e, N, s)).toBe(false);
+    expect(verifyByEcdsa(ecdh, P, e, r, 0n)).toBe(false);
+    expect(verifyByEcdsa(ecdh, P, e, r, N - r)).toBe(false);
   });
 
   it('rejects invalid keys', () => {
