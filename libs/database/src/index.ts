@@ -8,3 +8,4 @@ export * from './concurrent-index';
 export * from './keyset';
 export * from './database-error-mark';
 export * from './prepared-query';
+export * from './quoted-table-path';

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ProblemError, requestContext } from '@ecert/common';
 import type { CertificateEventData, CertificateRenewedData, CertificateView, DomainEvent, SealEventType, SealRenewalRefusedData } from '@ecert/contracts';
 import { appendEvent } from '@ecert/messaging';
-import { preparedQuery } from '@ecert/database';
+import { preparedQuery, quotedTablePath } from '@ecert/database';
 import { isOlderCertificateEvent, isRevokedForRelyingParties, type CertificateEventPosition } from '@ecert/pki';
 import { CertServiceClient } from '../cert-client/cert-service.client';
 import {
@@ -136,8 +136,8 @@ export class SealLifecycle {
    */
   private async issuedRun(events: readonly DomainEvent[], m: EntityManager, logger: Logger): Promise<void> {
     const serials = [...new Set(events.map((e) => (e.data as CertificateEventData).serial))];
-    const stateTable = tablePath(m, CertificateStateEntity);
-    const sealTable = tablePath(m, SealEntity);
+    const stateTable = quotedTablePath(m.connection, CertificateStateEntity);
+    const sealTable = quotedTablePath(m.connection, SealEntity);
     const rows = await preparedQuery<{ serial: string; version: number | null; occurred_at: Date | null; suspended: boolean }>(
       m,
       `SELECT u.serial, s.version, s.occurred_at,
@@ -375,11 +375,6 @@ function serialsOf(event: DomainEvent): string[] {
 async function lockCertificates(m: EntityManager, serials: readonly string[]): Promise<void> {
   if (!serials.length) return;
   await preparedQuery(m, 'SELECT pg_advisory_xact_lock(hashtext(u.k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY u.i', [serials.map(certificateLockKey)]);
-}
-
-/** The quoted schema-qualified name of an entity's table, as this data source maps it. */
-function tablePath(m: EntityManager, entity: typeof CertificateStateEntity | typeof SealEntity): string {
-  return m.connection.getMetadata(entity).tablePath.split('.').map((x) => `"${x}"`).join('.');
 }
 
 function positionOf(event: DomainEvent, version: number | undefined): CertificateEventPosition {

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { preparedQuery } from '@ecert/database';
+import { preparedQuery, quotedTablePath } from '@ecert/database';
 import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER, EVENTS_STREAM, eventArrivesOn, eventPublisher, type DomainEvent } from '@ecert/contracts';
 import type { BusIdentity } from '../identity/bus-identity';
 import { InboxRecord } from './inbox-record.entity';
@@ -253,7 +253,7 @@ export class EventConsumer {
    */
   private async applyAll(events: DomainEvent[]): Promise<DomainEvent[]> {
     return this.ds.transaction(async (manager) => {
-      const table = this.ds.getMetadata(InboxRecord).tablePath.split('.').map((x) => `"${x}"`).join('.');
+      const table = quotedTablePath(this.ds, InboxRecord);
       const params: unknown[] = [this.opts.inboxKey ?? this.opts.name];
       const values = events.map((e) => {
         params.push(e.id, e.type, e.aggregateId, JSON.stringify(e));

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { preparedQuery } from '@ecert/database';
+import { preparedQuery, quotedTablePath } from '@ecert/database';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { EVENT_SIGNATURE_HEADER, EVENT_SIGNER_HEADER } from '@ecert/contracts';
 import type { BusIdentity } from '../identity/bus-identity';
@@ -110,13 +110,14 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many rows it marked published. Throws if NATS is unreachable. */
   async drainOnce(): Promise<number> {
-    const table = this.ds.getMetadata(OutboxMessage).tablePath;
+    const table = quotedTablePath(this.ds, OutboxMessage);
     const outcome = await this.ds.transaction(async (m): Promise<{ published: number; error?: Error }> => {
       // One relay at a time per outbox (several service instances each run one): parallel batches
-      // would interleave and break the order consumers rely on.
-      const [{ locked }] = await preparedQuery<{ locked: boolean }>(m, 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox-relay:${table}`]);
+      // would interleave and break the order consumers rely on. The key is the unquoted path, as
+      // every release has taken it.
+      const [{ locked }] = await preparedQuery<{ locked: boolean }>(m, 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox-relay:${this.ds.getMetadata(OutboxMessage).tablePath}`]);
       if (!locked) return { published: 0 };
-      const rows = await this.nextRows(m, quote(table));
+      const rows = await this.nextRows(m, table);
       if (!rows.length) return { published: 0 };
       const encoder = new TextEncoder();
       // Strictly in seq order, stopping at the first failure: publishing the rest while an earlier
@@ -152,9 +153,9 @@ export class OutboxRelay {
           else failure ??= { id: window[j]!.id, error: s.reason as Error };
         });
       }
-      if (done.length) await preparedQuery(m, `UPDATE ${quote(table)} SET published_at = now() WHERE id = ANY($1)`, [done]);
+      if (done.length) await preparedQuery(m, `UPDATE ${table} SET published_at = now() WHERE id = ANY($1)`, [done]);
       if (failure) {
-        await m.query(`UPDATE ${quote(table)} SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [failure.id, String(failure.error?.message ?? failure.error)]);
+        await m.query(`UPDATE ${table} SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [failure.id, String(failure.error?.message ?? failure.error)]);
       }
       return { published: done.length, error: failure?.error };
     });
@@ -169,9 +170,3 @@ type Row = { id: string; subject: string; payload: unknown; lane?: number };
 /** Concurrent publishes per window of the bulk lane. */
 const BULK_WINDOW = 64;
 
-function quote(tablePath: string): string {
-  return tablePath
-    .split('.')
-    .map((p) => `"${p}"`)
-    .join('.');
-}
