@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { createECDH, randomBytes } from 'node:crypto';
+import { createECDH, createPublicKey, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sm2 as smCrypto } from 'sm-crypto-v2';
 import { InvalidKeyError } from './crypto-errors';
@@ -19,12 +19,16 @@ import {
   sm2Verify,
   sm2ZValue,
   ECDSA_DIGEST,
+  Sm2Point,
+  ecdsaRouteWorks,
+  explicitCurveSpki,
+  type Sm2PointValue,
   verifyByEcdsa,
   verifyNative,
   verifyPortable,
 } from './sm2';
 import { sm2PrivateKeyFromPkcs8, sm2PrivateKeyToPkcs8, sm2PublicKeyFromSpki, sm2PublicKeyToSpki } from './sm2-key-encoding';
-import { bytesToBigInt } from './ec-signature-der';
+import { bigIntToBytes, bytesToBigInt } from './ec-signature-der';
 import { invert } from '@noble/curves/abstract/modular.js';
 import { sm3 } from './sm3';
 import { OID } from './algorithms';
@@ -155,7 +159,7 @@ describe('SM2 sign and verify', () => {
         [e, r, (s + 1n) % N],
         [e, (r + 1n) % N, s],
         [e, bytesToBigInt(randomBytes(32)) % N, bytesToBigInt(randomBytes(32)) % N],
-        [e, N - r, s], // −r: the same x for the negated point must not pass
+        [e, N - r, s], // r replaced by n − r
       ];
       for (const [e2, r2, s2] of cases) {
         expect(verifyByEcdsa(ecdh, P, e2, r2, s2)).toBe(verifyPortable(P, e2, r2, s2));
@@ -182,6 +186,74 @@ describe('SM2 sign and verify', () => {
     expect(verifyByEcdsa(ecdh, P, e, N, s)).toBe(false);
     expect(verifyByEcdsa(ecdh, P, e, r, 0n)).toBe(false);
     expect(verifyByEcdsa(ecdh, P, e, r, N - r)).toBe(false);
+  });
+
+  describe('the ECDSA route on constructed keys', () => {
+    // forge(): for a target point R, a digest e and s, the key P and r with s·G + t·P = R, so SM2
+    // accepts (r, s) for (P, e) exactly because x(R) ≡ r − e. No private key is needed.
+    const G = Sm2Point.BASE;
+    const mod = (a: bigint) => ((a % N) + N) % N;
+    const scalar = () => mod(bytesToBigInt(randomBytes(40))) || 1n;
+    const forge = (R: Sm2PointValue, e: bigint, s: bigint, r = mod(e + R.toAffine().x)) => ({ P: R.subtract(G.multiply(s)).multiply(invert(mod(r + s), N)), r });
+    const pointWithX = (x: bigint): Sm2PointValue | undefined => {
+      for (const prefix of [2, 3]) {
+        try {
+          const p = Sm2Point.fromBytes(Uint8Array.of(prefix, ...bigIntToBytes(x, 32)));
+          p.assertValidity();
+          return p;
+        } catch {
+          // no point with this x and parity
+        }
+      }
+      return undefined;
+    };
+
+    it.skipIf(!SM2_IS_NATIVE)('is the route sm2Verify takes on this OpenSSL', () => {
+      expect(ecdsaRouteWorks()).toBe(true);
+    });
+
+    it.skipIf(!SM2_IS_NATIVE)('with G′ = G OpenSSL takes the curve for SM2 and the key is no plain EC key (why c = 1 is left out)', () => {
+      expect(createPublicKey({ key: explicitCurveSpki(G.toBytes(false), key.publicKey), format: 'der', type: 'spki' }).asymmetricKeyType).not.toBe('ec');
+      expect(createPublicKey({ key: explicitCurveSpki(G.multiply(2n).toBytes(false), key.publicKey), format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
+    });
+
+    it.skipIf(!SM2_IS_NATIVE)('decides x(R) ≥ n, e ≥ n and R = infinity as the textbook does', () => {
+      const ecdh = createECDH('SM2');
+      let R: Sm2PointValue | undefined;
+      while (!R) R = pointWithX(N + 1n + (bytesToBigInt(randomBytes(16)) % (SM2_CURVE.p - N - 1n)));
+      for (const e of [bytesToBigInt(randomBytes(32)), N, (1n << 256n) - 1n]) {
+        const s = scalar();
+        const { P, r } = forge(R, e, s);
+        expect([verifyByEcdsa(ecdh, P, e, r, s), verifyPortable(P, e, r, s)]).toEqual([true, true]);
+        expect(verifyByEcdsa(ecdh, P, e - 1n, r, s)).toBe(false);
+      }
+      const [r, s] = [scalar(), scalar()];
+      const P = G.multiply(mod(-s * invert(mod(r + s), N))); // s·G + t·P = O
+      expect([verifyByEcdsa(ecdh, P, 1n, r, s), verifyPortable(P, 1n, r, s)]).toEqual([false, false]);
+    });
+
+    it.skipIf(!SM2_IS_NATIVE)('leaves valid signatures it cannot express to the ECDH route, which accepts them', () => {
+      const ecdh = createECDH('SM2');
+      // r′ = 0: the SM2 curve has points with x = 0.
+      const R0 = pointWithX(0n)!;
+      for (const R of [R0, R0.negate()]) {
+        const e = bytesToBigInt(randomBytes(32));
+        const s = scalar();
+        const { P, r } = forge(R, e, s);
+        expect(verifyByEcdsa(ecdh, P, e, r, s)).toBeUndefined();
+        expect(verifyNative(ecdh, P, e, r, s)).toBe(true);
+        expect(verifyPortable(P, e, r, s)).toBe(true);
+      }
+      // c = 1.
+      const R = G.multiply(scalar());
+      const rPrime = mod(R.toAffine().x);
+      const e = bytesToBigInt(randomBytes(32));
+      const r = mod(e + rPrime);
+      const s = mod(ECDSA_DIGEST * r * invert(mod(rPrime - ECDSA_DIGEST), N));
+      const { P } = forge(R, e, s, r);
+      expect(verifyByEcdsa(ecdh, P, e, r, s)).toBeUndefined();
+      expect(verifyNative(ecdh, P, e, r, s)).toBe(true);
+    });
   });
 
   it('rejects invalid keys', () => {

@@ -199,7 +199,11 @@ export function sm2Verify(
   if (!sig) return false;
   const e = bytesToBigInt(sm3(zValue(P, userId), data));
   if (!nativeEcdh) return verifyPortable(P, e, sig.r, sig.s);
-  return (ecdsaRouteWorks() ? verifyByEcdsa(nativeEcdh, P, e, sig.r, sig.s) : undefined) ?? verifyNative(nativeEcdh, P, e, sig.r, sig.s);
+  if (ecdsaRouteWorks()) {
+    const byEcdsa = verifyByEcdsa(nativeEcdh, P, e, sig.r, sig.s);
+    if (byEcdsa !== undefined) return byEcdsa;
+  }
+  return verifyNative(nativeEcdh, P, e, sig.r, sig.s);
 }
 
 /**
@@ -209,27 +213,27 @@ export function sm2Verify(
  * native ECDSA verification (a double-scalar multiplication, ≈ 0.4 ms) does the work of the ECDH
  * route below (three scalar multiplications plus Node's key-pair check in computeSecret, ≈ 1.6 ms).
  * e′ is the fixed SHA-256 of a constant; G′ costs one fixed-base multiplication. The curve goes to
- * OpenSSL as explicit parameters because a key on the named SM2 curve is an SM2 key to OpenSSL, and
- * its verification hashes with an empty user ID; the key is checked to be a plain EC key.
- * Undefined when this route cannot decide (r′ = 0, G′ = G, or OpenSSL refused the key): the caller
- * then uses the ECDH route. Everything here is public data, so nothing needs to be constant-time.
+ * OpenSSL as explicit parameters because a key on the named SM2 curve is an SM2 key to OpenSSL (its
+ * verification is SM2's, with an empty user ID, and refuses SHA-256); with G′ = G the explicit
+ * parameters would be recognised as that curve, so c = 1 is left out and the key is checked to be a
+ * plain EC key. OpenSSL does not check that G′ has order n: it need not, G′ is computed here from
+ * the fixed curve, never taken from input. Undefined when this route cannot decide (r′ = 0, which
+ * SM2 can accept since the curve has points with x = 0; G′ = G; OpenSSL refused the key): the
+ * caller then uses the ECDH route. Everything here is public data, so nothing is constant-time.
  * @internal exported for the cross-check tests
  */
 export function verifyByEcdsa(ecdh: ECDH, P: Point, e: bigint, r: bigint, s: bigint): boolean | undefined {
   if (r < 1n || r >= N || s < 1n || s >= N) return false;
   const t = (r + s) % N;
   if (t === 0n) return false;
-  const rPrime = (((r - e) % N) + N) % N;
+  const rPrime = modN(r - e);
   if (rPrime === 0n) return undefined; // ECDSA refuses r′ = 0; SM2 can still accept it
   const tInverse = invert(t, N);
-  const sPrime = (rPrime * tInverse) % N;
-  const c = (((s * rPrime) % N) * tInverse % N) * ECDSA_DIGEST_INVERSE % N;
+  const sPrime = modN(rPrime * tInverse);
+  const c = modN(modN(modN(s * rPrime) * tInverse) * ECDSA_DIGEST_INVERSE);
   if (c === 1n) return undefined; // G′ = G: OpenSSL would recognise the SM2 curve (see above)
-  const spki = ECDSA_SPKI_TEMPLATE.slice();
-  spki.set(baseMultiplyWith(ecdh, c), ECDSA_GENERATOR_OFFSET);
-  spki.set(P.toBytes(false), ECDSA_POINT_OFFSET);
   try {
-    const key = createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.length), format: 'der', type: 'spki' });
+    const key = createPublicKey({ key: explicitCurveSpki(baseMultiplyWith(ecdh, c), P.toBytes(false)), format: 'der', type: 'spki' });
     if (key.asymmetricKeyType !== 'ec') return undefined;
     return verify('sha256', ECDSA_MESSAGE, { key, dsaEncoding: 'der' }, encodeEcSignature(rPrime, sPrime));
   } catch {
@@ -237,9 +241,10 @@ export function verifyByEcdsa(ecdh: ECDH, P: Point, e: bigint, r: bigint, s: big
   }
 }
 
+const modN = (v: bigint): bigint => ((v % N) + N) % N;
 const ECDSA_MESSAGE = new TextEncoder().encode('ecert: SM2 verification as ECDSA');
-/** @internal e′ of `verifyByEcdsa`, exported for its tests. */
-export const ECDSA_DIGEST = bytesToBigInt(createHash('sha256').update(ECDSA_MESSAGE).digest()) % N; // n has 256 bits: no truncation
+/** @internal e′ of `verifyByEcdsa` (SHA-256 of a constant, mod n: n has 256 bits, OpenSSL truncates nothing), exported for its tests. */
+export const ECDSA_DIGEST = modN(bytesToBigInt(createHash('sha256').update(ECDSA_MESSAGE).digest()));
 const ECDSA_DIGEST_INVERSE = invert(ECDSA_DIGEST, N);
 /** SubjectPublicKeyInfo with explicit SM2 curve parameters (RFC 3279 ECParameters, no seed). */
 const ECDSA_SPKI_TEMPLATE: Uint8Array = derSequence(
@@ -256,24 +261,29 @@ const ECDSA_SPKI_TEMPLATE: Uint8Array = derSequence(
   ),
   derBitString(new Uint8Array(65)),
 );
-/** The generator is the only 65-byte OCTET STRING; the point ends the key. */
+/** The point ends the key (after the BIT STRING's unused-bits byte); the generator's OCTET STRING precedes order and cofactor. */
 const ECDSA_POINT_OFFSET = ECDSA_SPKI_TEMPLATE.length - 65;
-const ECDSA_GENERATOR_OFFSET = findGeneratorOffset(ECDSA_SPKI_TEMPLATE);
+const ECDSA_GENERATOR_OFFSET = ECDSA_POINT_OFFSET - 3 - derUnsignedInteger(1n).length - derUnsignedInteger(N).length - 65;
+if (ECDSA_SPKI_TEMPLATE[ECDSA_GENERATOR_OFFSET - 2] !== 0x04 || ECDSA_SPKI_TEMPLATE[ECDSA_GENERATOR_OFFSET - 1] !== 65 || ECDSA_SPKI_TEMPLATE[ECDSA_POINT_OFFSET - 3] !== 0x03) {
+  throw new Error('SM2 explicit-curve SPKI template out of shape');
+}
 
-function findGeneratorOffset(der: Uint8Array): number {
-  for (let i = 0; i + 67 <= der.length; i++) {
-    if (der[i] === 0x04 && der[i + 1] === 65) return i + 2;
-  }
-  throw new Error('SPKI template has no generator');
+/** @internal An SPKI of `point` on the SM2 curve given by explicit parameters with `generator` (both 65-byte uncompressed). */
+export function explicitCurveSpki(generator: Uint8Array, point: Uint8Array): Buffer {
+  const spki = Buffer.from(ECDSA_SPKI_TEMPLATE);
+  spki.set(generator, ECDSA_GENERATOR_OFFSET);
+  spki.set(point, ECDSA_POINT_OFFSET);
+  return spki;
 }
 
 let ecdsaRoute: boolean | undefined;
 
 /**
  * Whether this OpenSSL takes the ECDSA route (a FIPS provider, for one, refuses explicit curve
- * parameters): decided once, on a fixed signature checked both ways against the ECDH route.
+ * parameters): decided once, on a fixed good and a fixed bad signature, each answered as the ECDH
+ * route answers it. @internal exported for the tests
  */
-function ecdsaRouteWorks(): boolean {
+export function ecdsaRouteWorks(): boolean {
   if (ecdsaRoute === undefined) ecdsaRoute = nativeEcdh !== undefined && probeEcdsaRoute(nativeEcdh);
   return ecdsaRoute;
 }
@@ -283,17 +293,20 @@ function probeEcdsaRoute(ecdh: ECDH): boolean {
   const P = decodeSm2Point(key.publicKey);
   const data = new TextEncoder().encode('probe');
   const e = bytesToBigInt(sm3(zValue(P, SM2_DEFAULT_USER_ID), data));
-  const sig = decodeEcSignature(key.sign(data))!;
+  // A fixed nonce: the probe must decide the same way on every start.
+  const sig = decodeEcSignature(key._signWithNonce(data, 0xfedcba9876543210n)!)!;
+  const badS = (sig.s % (N - 1n)) + 1n;
   return (
     verifyByEcdsa(ecdh, P, e, sig.r, sig.s) === true &&
-    verifyByEcdsa(ecdh, P, e, sig.r, (sig.s % (N - 1n)) + 1n) === false &&
-    verifyNative(ecdh, P, e, sig.r, sig.s)
+    verifyNative(ecdh, P, e, sig.r, sig.s) &&
+    verifyByEcdsa(ecdh, P, e, sig.r, badS) === false &&
+    !verifyNative(ecdh, P, e, sig.r, badS)
   );
 }
 
 /**
- * x(s·G + t·P) with OpenSSL doing both scalar multiplications (the fallback of `verifyByEcdsa`). OpenSSL's ECDH only returns the
- * x coordinate of a product with an arbitrary point, so rewrite s·G + t·P = t·(u·G + P) with
+ * x(s·G + t·P) with OpenSSL doing both scalar multiplications (where `verifyByEcdsa` cannot).
+ * OpenSSL's ECDH only returns the x coordinate of a product with an arbitrary point, so rewrite s·G + t·P = t·(u·G + P) with
  * u = s·t⁻¹ mod n: u·G comes back as a full point, one affine addition (noble) gives V = u·G + P,
  * and ECDH with private scalar t yields exactly x(t·V). About 1.5x faster than noble's
  * double-scalar multiplication on these machines (~480 vs ~300 verifications/s).
