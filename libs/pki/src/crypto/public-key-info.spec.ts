@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { RSAPublicKey } from '@peculiar/asn1-rsa';
 import { OID } from './algorithms';
 import { InvalidKeyError, UnacceptableKeyError } from './crypto-errors';
-import { assertAcceptableSubscriberKey, describePublicKey } from './public-key-info';
+import { assertAcceptableSubscriberKey, describePublicKey, nodeKeyOf } from './public-key-info';
 import { Sm2PrivateKey } from './sm2';
 import { sm2PublicKeyToSpki } from './sm2-key-encoding';
 
@@ -150,5 +150,48 @@ describe('assertAcceptableSubscriberKey', () => {
     execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-pkeyopt', 'ec_param_enc:explicit', '-out', join(dir, 'x.pem')]);
     execFileSync('openssl', ['pkey', '-in', join(dir, 'x.pem'), '-pubout', '-outform', 'DER', '-out', join(dir, 'x.der')]);
     refuse(readFileSync(join(dir, 'x.der')), /explicit curve parameters/);
+  });
+});
+
+describe('the OpenSSL key kept from describing a key (built from its numbers)', () => {
+  const derAccepts = (spki: Uint8Array) => {
+    try {
+      createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const describes = (spki: Uint8Array) => {
+    try {
+      describePublicKey(spki);
+      return true;
+    } catch (err) {
+      expect(err).toBeInstanceOf(InvalidKeyError);
+      return false;
+    }
+  };
+
+  it.each(['P-256', 'P-384', 'P-521', 'secp256k1'])('accepts exactly the %s points the DER import accepts', (curve) => {
+    for (let i = 0; i < 30; i++) {
+      const spki = ec(curve);
+      const pointStart = spki.length - (curve === 'P-521' ? 133 : curve === 'P-384' ? 97 : 65);
+      const mutated = Uint8Array.from(spki);
+      // One flipped byte of x or y (almost always off the curve), or a coordinate of all ones (≥ p).
+      if (i % 3 === 2) mutated.fill(0xff, pointStart + 1, pointStart + 1 + (mutated.length - pointStart - 1) / 2);
+      else mutated[pointStart + 1 + ((i * 7) % (mutated.length - pointStart - 1))]! ^= 1 << i % 8;
+      for (const candidate of [spki, mutated]) expect(describes(candidate)).toBe(derAccepts(candidate));
+    }
+  });
+
+  it('verifies signatures with the key it kept, EC and RSA alike', () => {
+    const data = randomBytes(100);
+    for (const pair of [generateKeyPairSync('ec', { namedCurve: 'P-256' }), generateKeyPairSync('ec', { namedCurve: 'P-384' }), generateKeyPairSync('rsa', { modulusLength: 2048 })]) {
+      const spki = spkiOf(pair.publicKey);
+      const key = nodeKeyOf(describePublicKey(spki), spki)!;
+      expect(key.export({ type: 'spki', format: 'der' }).equals(Buffer.from(spki))).toBe(true);
+      expect(verify('sha256', data, key, sign('sha256', data, pair.privateKey))).toBe(true);
+      expect(verify('sha256', randomBytes(100), key, sign('sha256', data, pair.privateKey))).toBe(false);
+    }
   });
 });
