@@ -52,17 +52,37 @@ function parsePublicKeys(text: string): Map<BusPrincipal, KeyObject> {
   return out;
 }
 
+/** Options of `BusIdentity.verifyBytes`. */
+export interface VerifyOptions {
+  /**
+   * Remember a good signature, and answer the same signer, key, bytes and signature from memory:
+   * for an event, which several consumers of one process (the gateway's audit and notifications)
+   * each receive and verify. Off for request contexts and replies, which are never seen twice.
+   */
+  remember?: boolean;
+}
+
+/** Good signatures lately verified with `remember`, process-wide: SHA-256 over key, signer, signature and bytes. */
+const remembered = new Set<string>();
+/** About one second of events at full issuance speed, per consumer; older ones are forgotten first. */
+const REMEMBERED_MAX = 4096;
+
 /**
  * One process's identity on the bus: its Ed25519 key, which signs the contexts of the requests
  * it sends and the events it publishes, and the public keys of the principals it believes.
  */
 export class BusIdentity {
+  /** SHA-256 of each trusted key's SPKI: what a remembered signature is bound to besides the bytes. */
+  private readonly fingerprints: ReadonlyMap<BusPrincipal, Buffer>;
+
   private constructor(
     readonly principal: BusPrincipal,
     private readonly privateKey: KeyObject,
     private readonly trusted: ReadonlyMap<BusPrincipal, KeyObject>,
     readonly development: boolean,
-  ) {}
+  ) {
+    this.fingerprints = new Map([...trusted].map(([p, k]) => [p, createHash('sha256').update(k.export({ format: 'der', type: 'spki' })).digest()] as const));
+  }
 
   static fromConfig(config: EcertConfig, principal: BusPrincipal): BusIdentity {
     const development = !config.ECERT_BUS_PRIVATE_KEY && !config.ECERT_BUS_PUBLIC_KEYS;
@@ -92,14 +112,32 @@ export class BusIdentity {
   }
 
   /** True if `signer` is a principal this process trusts and the signature is its. */
-  verifyBytes(signer: string, data: Uint8Array, signature: string): boolean {
+  verifyBytes(signer: string, data: Uint8Array, signature: string, options?: VerifyOptions): boolean {
     const key = this.trusted.get(signer as BusPrincipal);
     if (!key) return false;
+    // A hash (≈ 5 µs for an event) instead of an Ed25519 verification (≈ 160 µs on these machines).
+    const memo = options?.remember ? this.memo(signer as BusPrincipal, data, signature) : undefined;
+    if (memo && remembered.has(memo)) return true;
+    let good: boolean;
     try {
-      return verify(null, data, key, Buffer.from(signature, 'base64url'));
+      good = verify(null, data, key, Buffer.from(signature, 'base64url'));
     } catch {
       return false;
     }
+    if (good && memo) {
+      if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.values().next().value!);
+      remembered.add(memo);
+    }
+    return good;
+  }
+
+  private memo(signer: BusPrincipal, data: Uint8Array, signature: string): string {
+    // Byte lengths before the variable parts: no two inputs hash the same bytes.
+    const withLength = (text: string) => {
+      const bytes = Buffer.from(text, 'utf8');
+      return Buffer.concat([Buffer.from(Uint32Array.of(bytes.length).buffer), bytes]);
+    };
+    return createHash('sha256').update(this.fingerprints.get(signer)!).update(withLength(signer)).update(withLength(signature)).update(data).digest('base64');
   }
 
   /** Signs claims as this principal (iss, iat and exp are set here). */

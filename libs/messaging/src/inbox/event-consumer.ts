@@ -238,7 +238,7 @@ export class EventConsumer {
     const publisher = eventPublisher(event.type);
     if (!publisher) return `no service publishes ${event.type}`;
     if (signer !== publisher) return `${event.type} must come from ${publisher}, not '${signer || 'unsigned'}'`;
-    if (!this.opts.verifier.verifyBytes(signer, body, signature)) return `the signature of ${signer} does not verify`;
+    if (!this.opts.verifier.verifyBytes(signer, body, signature, { remember: true })) return `the signature of ${signer} does not verify`;
     return undefined;
   }
 
