@@ -12,5 +12,6 @@ describe('quotedTablePath', () => {
   it('keeps capitals and doubles embedded quotes, so a name cannot end the identifier', () => {
     expect(quotedTablePath(source('Tenant.seal'), 'x')).toBe('"Tenant"."seal"');
     expect(quotedTablePath(source('a"; DROP TABLE x; --.t'), 'x')).toBe('"a""; DROP TABLE x; --"."t"');
+    expect(quotedTablePath(source('"a"."b"'), 'x')).toBe('"""a"""."""b"""');
   });
 });

@@ -14,7 +14,7 @@ vi.mock('node:crypto', async (importOriginal) => {
   };
 });
 
-const { BusIdentity } = await import('./bus-identity');
+const { BusIdentity, REMEMBERED_MAX, rememberedCount } = await import('./bus-identity');
 type Config = Parameters<typeof BusIdentity.fromConfig>[0];
 
 const development = BusIdentity.fromConfig({} as Config, 'gateway');
@@ -55,14 +55,36 @@ describe('BusIdentity.verifyBytes remembering good event signatures', () => {
     expect(development.verifyBytes('cert-service', data, signature, { remember: true })).toBe(true);
     verifications.count = 0;
     expect(development.verifyBytes('cert-service', Buffer.concat([data, Buffer.from(' ')]), signature, { remember: true })).toBe(false);
-    // The same bytes once more as decoded, but a signature text with a character base64url decoding skips.
-    expect(development.verifyBytes('cert-service', data, `${signature.slice(0, -1)}é${signature.slice(-1)}`, { remember: true })).toBe(true);
+    // The boundary between signature and data moved by one byte: '{' is skipped by base64url decoding.
+    expect(development.verifyBytes('cert-service', data.subarray(1), `${signature}{`, { remember: true })).toBe(false);
     expect(development.verifyBytes('seal-service', data, signature, { remember: true })).toBe(false);
-    expect(verifications.count).toBe(3);
+    expect(verifications.count).toBe(2);
+    // A signature text other than the one base64url form (padding, a skipped character, standard base64) is refused unverified.
+    const decoded = Buffer.from(signature, 'base64url');
+    for (const text of [`${signature}==`, `${signature.slice(0, -1)}é${signature.slice(-1)}`, decoded.toString('base64'), `${signature}\n`]) {
+      if (text === signature) continue;
+      expect(development.verifyBytes('cert-service', data, text, { remember: true })).toBe(false);
+      expect(development.verifyBytes('cert-service', data, text)).toBe(false);
+    }
+    expect(verifications.count).toBe(2);
     // A process trusting another key for cert-service does not take the development key's answer.
     const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
     expect(deploymentTrusting(other).verifyBytes('cert-service', data, signature, { remember: true })).toBe(false);
-    expect(verifications.count).toBe(4);
+    expect(verifications.count).toBe(3);
+  });
+
+  it('forgets the oldest first and never holds more than its bound', () => {
+    const first = Buffer.from(`{"first":"${crypto.randomUUID()}"}`);
+    const firstSignature = certService.signBytes(first);
+    expect(development.verifyBytes('cert-service', first, firstSignature, { remember: true })).toBe(true);
+    for (let i = 0; i < REMEMBERED_MAX; i++) {
+      const data = Buffer.from(`{"n":${i},"run":"${crypto.randomUUID()}"}`);
+      development.verifyBytes('cert-service', data, certService.signBytes(data), { remember: true });
+    }
+    expect(rememberedCount()).toBe(REMEMBERED_MAX);
+    verifications.count = 0;
+    expect(development.verifyBytes('cert-service', first, firstSignature, { remember: true })).toBe(true);
+    expect(verifications.count).toBe(1);
   });
 
   it('does not remember bad signatures: each is verified and refused', () => {

@@ -62,10 +62,17 @@ export interface VerifyOptions {
   remember?: boolean;
 }
 
-/** Good signatures lately verified with `remember`, process-wide: SHA-256 over key, signer, signature and bytes. */
+/** Good signatures lately verified with `remember`, process-wide: SHA-256 over the key's SPKI hash, signer, signature and bytes. */
 const remembered = new Set<string>();
-/** About one second of events at full issuance speed, per consumer; older ones are forgotten first. */
-const REMEMBERED_MAX = 4096;
+/**
+ * Enough for the consumers of one process to stay this many events apart (a consumer further behind,
+ * or replaying, verifies for itself); the oldest are forgotten first. @internal exported for the tests
+ */
+export const REMEMBERED_MAX = 4096;
+/** @internal How many good signatures are remembered now (tests). */
+export const rememberedCount = (): number => remembered.size;
+/** An Ed25519 signature (64 bytes) in base64url without padding, the only form `signBytes` writes. */
+const SIGNATURE_TEXT = /^[A-Za-z0-9_-]{86}$/;
 
 /**
  * One process's identity on the bus: its Ed25519 key, which signs the contexts of the requests
@@ -114,7 +121,8 @@ export class BusIdentity {
   /** True if `signer` is a principal this process trusts and the signature is its. */
   verifyBytes(signer: string, data: Uint8Array, signature: string, options?: VerifyOptions): boolean {
     const key = this.trusted.get(signer as BusPrincipal);
-    if (!key) return false;
+    // Buffer's base64url decoding skips what is not base64url: one signature must have one text.
+    if (!key || !SIGNATURE_TEXT.test(signature)) return false;
     // A hash (≈ 5 µs for an event) instead of an Ed25519 verification (≈ 160 µs on these machines).
     const memo = options?.remember ? this.memo(signer as BusPrincipal, data, signature) : undefined;
     if (memo && remembered.has(memo)) return true;
@@ -132,7 +140,7 @@ export class BusIdentity {
   }
 
   private memo(signer: BusPrincipal, data: Uint8Array, signature: string): string {
-    // Byte lengths before the variable parts: no two inputs hash the same bytes.
+    // Byte lengths before the signer and the signature, the data last: no two inputs hash the same bytes.
     const withLength = (text: string) => {
       const bytes = Buffer.from(text, 'utf8');
       return Buffer.concat([Buffer.from(Uint32Array.of(bytes.length).buffer), bytes]);

@@ -186,12 +186,27 @@ describe('the OpenSSL key kept from describing a key (built from its numbers)', 
 
   it('verifies signatures with the key it kept, EC and RSA alike', () => {
     const data = randomBytes(100);
-    for (const pair of [generateKeyPairSync('ec', { namedCurve: 'P-256' }), generateKeyPairSync('ec', { namedCurve: 'P-384' }), generateKeyPairSync('rsa', { modulusLength: 2048 })]) {
+    const pairs = [
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+      generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+      generateKeyPairSync('ec', { namedCurve: 'P-521' }),
+      generateKeyPairSync('ec', { namedCurve: 'secp256k1' }),
+      generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    ];
+    for (const pair of pairs) {
       const spki = spkiOf(pair.publicKey);
       const key = nodeKeyOf(describePublicKey(spki), spki)!;
       expect(key.export({ type: 'spki', format: 'der' }).equals(Buffer.from(spki))).toBe(true);
       expect(verify('sha256', data, key, sign('sha256', data, pair.privateKey))).toBe(true);
       expect(verify('sha256', randomBytes(100), key, sign('sha256', data, pair.privateKey))).toBe(false);
     }
+  });
+
+  it('keeps an RSASSA-PSS key restricted (from its SPKI, not from n and e)', () => {
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 32 });
+    const spki = spkiOf(pss.publicKey);
+    const key = nodeKeyOf(describePublicKey(spki), spki)!;
+    expect(key.asymmetricKeyType).toBe('rsa-pss');
+    expect(key.asymmetricKeyDetails).toMatchObject({ hashAlgorithm: 'sha256', saltLength: 32 });
   });
 });
