@@ -55,6 +55,10 @@ export async function connectNats(url: string, name: string, credentials: Partia
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: false,
+    // nats.js otherwise builds an Error (a stack capture) for every request, JetStream publishes
+    // included, only to have a stack ready should it time out: 1.7 % of the cert-service's CPU in
+    // the issuance bench. A timeout still fails with its own error, without the caller's frames.
+    noAsyncTraces: true,
   });
 }
 
