@@ -262,11 +262,21 @@ describe('per-account limit', () => {
     const u = unit(makeUscc(), 'ACC-LIMIT');
     for (let i = 0; i < 4; i++) await issue('p256', u);
     const before = await certificateCount();
-    const { csr } = opensslCsr(dir, 'p256');
-    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: u });
+    const { csr, keyPath } = opensslCsr(dir, 'p256');
+    const requestId = `req-limit-${Date.now()}`;
+    const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: u }, { 'x-request-id': requestId });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('certificate_limit_reached');
     expect(await certificateCount()).toBe(before);
+    // The guard refused it after the CA signed it: that signature is accounted for, as a discarded
+    // certificate whose TBS certifies this CSR's key, and that is not in cert.certificate.
+    const { rows: discarded } = await p.db.query('SELECT serial, command, reason, tbs_der FROM cert.discarded_certificate WHERE request_id = $1', [requestId]);
+    expect(discarded).toHaveLength(1);
+    expect(discarded[0]).toMatchObject({ command: 'issue', reason: 'certificate_limit_reached' });
+    const spki = dir.file(`${requestId}.spki.der`);
+    openssl(['pkey', '-in', keyPath, '-pubout', '-outform', 'DER', '-out', spki]);
+    expect(discarded[0].tbs_der.includes(readFileSync(spki))).toBe(true);
+    expect((await p.db.query('SELECT 1 FROM cert.certificate WHERE serial = $1', [discarded[0].serial])).rows).toHaveLength(0);
     const list = await api(p.baseUrl, 'GET', `/api/v1/certificates?uscc=${u.uscc}&status=active&pageSize=2`);
     expect(list.status).toBe(200);
     expect(list.body.total).toBe(4);
@@ -461,8 +471,10 @@ describe('keys revoked for keyCompromise', () => {
     const compressedKey = dir.file(`${victim.serial}-compressed.key`);
     openssl(['ec', '-in', victim.keyPath, '-conv_form', 'compressed', '-out', compressedKey]);
     const before = await certificateCount();
+    const requestIds: string[] = [];
     for (const csr of [again(victim.keyPath), again(compressedKey)]) {
-      const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: unit() });
+      requestIds.push(`req-compromised-${Date.now()}-${requestIds.length}`);
+      const r = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: unit() }, { 'x-request-id': requestIds.at(-1)! });
       expect(r.status, JSON.stringify(r.body)).toBe(400);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
       expect(r.body).toMatchObject({ code: 'key_compromised', field: 'csr' });
@@ -471,6 +483,10 @@ describe('keys revoked for keyCompromise', () => {
       expect(renew.body).toMatchObject({ code: 'key_compromised', field: 'csr' });
     }
     expect(await certificateCount()).toBe(before);
+    // Issuance judges the key after signing (the guard): both signatures are recorded as discarded.
+    // Renewal judges it before signing: nothing was signed, nothing recorded.
+    const { rows: discarded } = await p.db.query('SELECT request_id, reason FROM cert.discarded_certificate WHERE request_id = ANY($1) ORDER BY request_id', [requestIds]);
+    expect(discarded).toEqual(requestIds.map((id) => ({ request_id: id, reason: 'key_compromised' })));
     expect((await api(p.baseUrl, 'GET', `/api/v1/certificates/${other.serial}`)).body.status).toBe('active');
     // Revoked for another reason, the key may be certified again (e.g. a unit re-applying after cessation).
     const ceased = await issue('p256');

@@ -45,6 +45,8 @@ import { SignSealInfoUseCase } from './seal-maker/sign-seal-info.use-case';
 import { SealMakerOneSignaturePerRequest1764700000001 } from './migrations/1764700000001-seal-maker-one-signature-per-request';
 import { SealMakerSignatures1764600000001 } from './migrations/1764600000001-seal-maker-signatures';
 import { InitCertSchema1763900000000 } from './migrations/1763900000000-init-cert-schema';
+import { DiscardedCertificates1766500000001 } from './migrations/1766500000001-discarded-certificates';
+import { DiscardedCertificateRecorder } from './certificates/discarded-certificate.recorder';
 import { PersonalIdHash1764300000000 } from './migrations/1764300000000-personal-id-hash';
 import { CertificateKeyFingerprint1764300000001 } from './migrations/1764300000001-certificate-key-fingerprint';
 import { CaRevocation1764300000002 } from './migrations/1764300000002-ca-revocation';
@@ -101,7 +103,7 @@ import { IssuePlatformHeldCertificateUseCase } from './platform-keys/issue-platf
 import { SignWithPlatformKeyUseCase } from './platform-keys/sign-with-platform-key.use-case';
 
 export const CERT_ENTITIES = [CaEntity, CaRevocationEntity, CaKeyBlobEntity, CertificateEntity, CertificateHistoryEntity, CrlEntity, SealMakerSignatureEntity, UkeyEntity, UkeyHistoryEntity, UkeyDispatchBatchEntity, UkeySoPinReleaseEntity, PlatformKeyEntity, PlatformKeyUseEntity, InvalidationRunEntity];
-export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, PlatformKeySesUse1766000000002, PlatformKeySesSeal1766000000100, InvalidList1766100000001, InvalidationReview1766100000100, CrlSnapshots1766200000000, CrlSnapshotsIndex1766200000001, CrlReadPath1766200000100, CertificateListIndex1766300000001, IssuanceGuard1766400000001];
+export const CERT_MIGRATIONS = [InitCertSchema1763900000000, PersonalIdHash1764300000000, CertificateKeyFingerprint1764300000001, CaRevocation1764300000002, SealMakerSignatures1764600000001, SealMakerOneSignaturePerRequest1764700000001, CommandReceipts1764800000001, Ukeys1765100000001, PlatformKeys1765200000001, PlatformKeySesUse1766000000002, PlatformKeySesSeal1766000000100, InvalidList1766100000001, InvalidationReview1766100000100, CrlSnapshots1766200000000, CrlSnapshotsIndex1766200000001, CrlReadPath1766200000100, CertificateListIndex1766300000001, IssuanceGuard1766400000001, DiscardedCertificates1766500000001];
 
 @Module({})
 export class CertServiceModule {
@@ -123,6 +125,7 @@ export class CertServiceModule {
         CaBootstrap,
         CertificateViewMapper,
         EndEntityIssuer,
+        DiscardedCertificateRecorder,
         CompromisedKeyChecker,
         CertificateTransitionRunner,
         IssueCertificateUseCase,

@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@ecert/common';
-import { buildCertificate, buildName, certificateProfiles, newSerialNumber, personalIdHash, readPersonalIdCode, type ParsedCsr } from '@ecert/pki';
+import { personalIdHash, readPersonalIdCode, type ParsedCsr } from '@ecert/pki';
 import { ecdsaTestKey } from '../../../../libs/pki/src/x509/test-signers.spec-helper';
-import type { CaRegistry } from '../ca/ca-registry.service';
+import { testIssuerRegistry } from '../testing/test-issuer-registry';
 import { EndEntityIssuer } from './end-entity-issuer.service';
 import type { SubscriberIdentity } from './subscriber-identity';
 
 const ID = '11010519491231002X';
 const SALT = 'unit-test-personal-id-salt';
-
-async function fakeRegistry(): Promise<CaRegistry> {
-  const ca = ecdsaTestKey();
-  const name = buildName({ C: 'CN', CN: 'Test Issuing CA' });
-  const notAfter = new Date(Date.now() + 10 * 365 * 86_400_000);
-  const certificate = await buildCertificate({
-    issuer: { name, spki: ca.signer.spki },
-    signer: ca.signer,
-    subjectName: name,
-    subjectSpki: ca.signer.spki,
-    serialNumber: newSerialNumber(),
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter,
-    extensions: certificateProfiles.rootCa({ subjectSpki: ca.signer.spki }),
-  });
-  const row = { id: 'ecdsa-issuing', notAfter, certificate: Buffer.from(certificate) };
-  return { byRole: () => row, signer: async () => ca.signer } as unknown as CaRegistry;
-}
 
 const csr = (): ParsedCsr => ({ subjectSpki: ecdsaTestKey().signer.spki, keyFamily: 'ecdsa' }) as unknown as ParsedCsr;
 
@@ -42,7 +24,7 @@ const person = (extra: Partial<SubscriberIdentity>): SubscriberIdentity => ({
 });
 
 async function issuer(mode: 'hash' | 'clear') {
-  return new EndEntityIssuer(await fakeRegistry(), loadConfig({ ECERT_PERSONAL_ID_SALT: SALT, ECERT_PERSONAL_ID_IN_CERTIFICATE: mode }));
+  return new EndEntityIssuer(await testIssuerRegistry(), loadConfig({ ECERT_PERSONAL_ID_SALT: SALT, ECERT_PERSONAL_ID_IN_CERTIFICATE: mode }));
 }
 
 describe('EndEntityIssuer: the personal ID in certificates', () => {

@@ -30,6 +30,8 @@ export interface IssuedCertificate {
   personIdHash?: string;
   /** publicKeyFingerprint of the certified key. */
   spkiSha256: string;
+  /** When the CA's key signed it (the moment an HSM's log has). */
+  signedAt: Date;
 }
 
 export const DEFAULT_VALIDITY_DAYS = 365;
@@ -111,6 +113,7 @@ export class EndEntityIssuer {
       notAfter,
       extensions,
     });
+    const signedAt = new Date();
     return {
       serial: Buffer.from(serial).toString('hex'),
       caId: ca.id,
@@ -121,6 +124,7 @@ export class EndEntityIssuer {
       notAfter,
       ...(personalId ? { personIdHash: personalId.hash } : {}),
       spkiSha256: csr.subjectKeyFingerprint ?? publicKeyFingerprint(csr.subjectSpki),
+      signedAt,
     };
   }
 }

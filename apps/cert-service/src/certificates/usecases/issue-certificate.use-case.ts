@@ -15,6 +15,7 @@ import { mediumOf, UkeyMedium } from '../../ukeys/ukey-medium.service';
 import { accountLockKey } from '../account-certificate-limit';
 import type { SubscriberIdentity } from '../subscriber-identity';
 import type { IssuedCertificate } from '../end-entity-issuer.service';
+import { DiscardedCertificateRecorder, discardReasonOf, RETRY_ANSWERED } from '../discarded-certificate.recorder';
 
 export interface IssueOptions {
   /**
@@ -41,6 +42,7 @@ export class IssueCertificateUseCase {
     private readonly views: CertificateViewMapper,
     private readonly queries: CertificateQueries,
     private readonly media: UkeyMedium,
+    private readonly discarded: DiscardedCertificateRecorder,
   ) {}
 
   async execute(cmd: IssueCertificateCommand, opts: IssueOptions = {}): Promise<CertificateView> {
@@ -56,16 +58,37 @@ export class IssueCertificateUseCase {
     // Signed before the database is asked anything more: the connection and the account lock are
     // then held only for the guard and the insert, never across CPU work. A refused request (the
     // account full, the key revoked for compromise: both judged by the guard, in the statement that
-    // writes) costs one signature, of a certificate that is never stored nor returned.
+    // writes) costs one signature, of a certificate that is never returned nor stored — except as
+    // a discarded certificate, so the CA key's every signature is accounted for.
     const issued = await this.issuer.issue(identity, csr, cmd.validityDays);
+    let kept: { stored: CertificateEntity } | { winner: string };
+    try {
+      kept = await this.keep(issued, identity, medium, receipt, opts);
+    } catch (e) {
+      await this.discarded.record(issued, 'issue', discardReasonOf(e));
+      throw e;
+    }
+    if ('stored' in kept) return this.views.toView(kept.stored);
+    await this.discarded.record(issued, 'issue', { reason: RETRY_ANSWERED, detail: `answered with ${kept.winner}` });
+    return this.queries.get(kept.winner);
+  }
+
+  /** Stores a signed certificate (committed when this returns), or finds the serial a concurrent retry with the same key stored instead. */
+  private async keep(
+    issued: IssuedCertificate,
+    identity: SubscriberIdentity,
+    medium: ReturnType<typeof mediumOf>,
+    receipt: ReturnType<typeof certificateReceipts.claimOf>,
+    opts: IssueOptions,
+  ): Promise<{ stored: CertificateEntity } | { winner: string }> {
     if (!receipt && !medium && !opts.platformKey) {
       // One statement: the guard (account lock, limit, key) and the three rows, its own transaction.
       const entity = this.entityOf(issued, identity, medium, opts);
       await insertIssuedCertificate(this.ds.manager, entity, identity);
       this.relay.kick();
-      return this.views.toView(entity);
+      return { stored: entity };
     }
-    const outcome = await this.ds.transaction(async (m): Promise<{ winner: string } | { saved: CertificateEntity }> => {
+    const outcome = await this.ds.transaction(async (m): Promise<{ winner: string } | { stored: CertificateEntity }> => {
       // A concurrent attempt with the same key committed while this one signed: its certificate
       // is the answer, and this one's is never stored (nor published).
       const winner = receipt && (await certificateReceipts.lockAndFind(m, receipt));
@@ -81,11 +104,10 @@ export class IssueCertificateUseCase {
       if (ukey && medium) await this.media.recordIssued(m, ukey, medium, entity);
       if (opts.platformKey) await opts.platformKey.record(m, entity);
       if (receipt) await certificateReceipts.record(m, receipt, entity.serial);
-      return { saved: entity };
+      return { stored: entity };
     });
-    if ('winner' in outcome) return this.queries.get(outcome.winner);
-    this.relay.kick();
-    return this.views.toView(outcome.saved);
+    if ('stored' in outcome) this.relay.kick();
+    return outcome;
   }
 
   private entityOf(issued: IssuedCertificate, identity: SubscriberIdentity, medium: ReturnType<typeof mediumOf>, opts: IssueOptions): CertificateEntity {

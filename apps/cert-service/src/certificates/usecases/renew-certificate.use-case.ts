@@ -11,7 +11,8 @@ import { CompromisedKeyChecker } from '../compromised-key.checker';
 import { certificateVersion, recordCertificateEvent } from '../certificate-events';
 import { recordHistory } from '../certificate-history.writer';
 import { acceptCsrOrProblem } from '../csr-acceptance';
-import { EndEntityIssuer } from '../end-entity-issuer.service';
+import { EndEntityIssuer, type IssuedCertificate } from '../end-entity-issuer.service';
+import { DiscardedCertificateRecorder, discardReasonOf } from '../discarded-certificate.recorder';
 import type { SubscriberIdentity } from '../subscriber-identity';
 import { lookupRegion } from '@ecert/common';
 import { certificateReceipts } from '../certificate-command-receipts';
@@ -31,6 +32,7 @@ export class RenewCertificateUseCase {
     private readonly views: CertificateViewMapper,
     private readonly compromisedKeys: CompromisedKeyChecker,
     private readonly queries: CertificateQueries,
+    private readonly discarded: DiscardedCertificateRecorder,
   ) {}
 
   async execute(cmd: RenewCertificateCommand): Promise<CertificateView> {
@@ -41,6 +43,9 @@ export class RenewCertificateUseCase {
     const earlier = receipt && (await certificateReceipts.find(this.ds, receipt));
     if (earlier) return this.queries.get(earlier);
     await this.compromisedKeys.assertNotCompromised(csr.subjectSpki);
+    // Signed inside the transaction (under the old row's lock): when that then fails, the
+    // successor is recorded as discarded, so the CA key's every signature is accounted for.
+    let signed: IssuedCertificate | undefined;
     const result = await this.runner.run(cmd.serial, {
       action: 'renew',
       receipt,
@@ -52,6 +57,7 @@ export class RenewCertificateUseCase {
       },
       after: async (m, old) => {
         const issued = await this.issuer.issue(identityOf(old), csr, cmd.validityDays);
+        signed = issued;
         const successor = await m.save(
           m.create(CertificateEntity, {
             serial: issued.serial,
@@ -93,6 +99,9 @@ export class RenewCertificateUseCase {
         });
         return successor;
       },
+    }).catch(async (e: unknown) => {
+      if (signed) await this.discarded.record(signed, 'renew', discardReasonOf(e));
+      throw e;
     });
     return this.views.toView(result);
   }

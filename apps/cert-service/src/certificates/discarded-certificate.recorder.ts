@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { ProblemError, requestContext } from '@ecert/common';
+import { DATA_SOURCE, LOGGER } from '@ecert/messaging';
+import { certificateFields } from '@ecert/pki';
+import type { IssuedCertificate } from './end-entity-issuer.service';
+
+/** A concurrent attempt with the same idempotency key committed first: its certificate is the answer. */
+export const RETRY_ANSWERED = 'retry_answered';
+/** Anything that is not one of the API's refusals (a database failure, a lost connection…). */
+export const FAILED = 'failed';
+
+const MAX_DETAIL = 500;
+
+/**
+ * Why a signed certificate was not kept: the problem code the client was answered with, or
+ * `failed` with the error's message. A failed COMMIT may still have committed (a connection lost
+ * after the server got it): a `failed` row whose serial is also in cert.certificate was issued.
+ */
+export function discardReasonOf(e: unknown): { reason: string; detail: string | null } {
+  if (e instanceof ProblemError) return { reason: String(e.code), detail: e.detail?.slice(0, MAX_DETAIL) ?? null };
+  const message = e instanceof Error ? e.message : String(e);
+  return { reason: FAILED, detail: message.slice(0, MAX_DETAIL) };
+}
+
+/**
+ * Records a certificate the CA signed that was then not stored nor returned (cert.discarded_certificate,
+ * migration 1766500000001), so every signature in an HSM's log matches a row. Its own statement,
+ * outside the transaction that refused it (whose rollback would take the row along). When the
+ * database is what failed, the error log line is the record. Never throws: the caller goes on to throw the refusal itself.
+ */
+@Injectable()
+export class DiscardedCertificateRecorder {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async record(issued: IssuedCertificate, command: 'issue' | 'renew', why: { reason: string; detail: string | null }): Promise<void> {
+    const ctx = requestContext.getStore();
+    let tbs: Uint8Array;
+    try {
+      tbs = certificateFields(issued.der).tbs;
+    } catch (e) {
+      // The issuer's own output: unreadable DER is a bug, recorded as such rather than lost.
+      this.logger.error({ serial: issued.serial, caId: issued.caId, err: e }, 'a discarded certificate could not be read');
+      tbs = new Uint8Array(0);
+    }
+    const row = {
+      serial: issued.serial,
+      caId: issued.caId,
+      command,
+      reason: why.reason,
+      detail: why.detail,
+      tbsSha256: createHash('sha256').update(tbs).digest('hex'),
+      certificateSha256: createHash('sha256').update(issued.der).digest('hex'),
+      requestId: ctx?.requestId ?? null,
+      clientId: ctx?.clientId ?? null,
+      actor: ctx?.actor ?? null,
+      signedAt: issued.signedAt,
+    };
+    let inserted: unknown[];
+    try {
+      // Not when the certificate is stored after all: an error raised after the commit (or a
+      // COMMIT whose answer was lost) leaves it issued, and then it is not discarded.
+      inserted = await this.ds.query(
+        `INSERT INTO "cert"."discarded_certificate"
+           (serial, ca_id, command, reason, detail, tbs_der, tbs_sha256, certificate_sha256, request_id, client_id, actor, signed_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+         WHERE NOT EXISTS (SELECT 1 FROM "cert"."certificate" WHERE serial = $1)
+         ON CONFLICT (serial) DO NOTHING
+         RETURNING serial`,
+        [row.serial, row.caId, row.command, row.reason, row.detail, Buffer.from(tbs), row.tbsSha256, row.certificateSha256, row.requestId, row.clientId, row.actor, row.signedAt],
+      );
+    } catch (e) {
+      this.logger.error({ discardedCertificate: row, err: e }, 'signed certificate discarded, and it could not be recorded in the database: this log line is its record');
+      return;
+    }
+    if (inserted.length) this.logger.warn({ discardedCertificate: row }, 'signed certificate discarded: not stored, not returned');
+    else this.logger.warn({ serial: row.serial, caId: row.caId, reason: row.reason }, 'a certificate whose request failed is stored after all: not recorded as discarded');
+  }
+}

@@ -1,0 +1,37 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `cert.discarded_certificate`: certificates the issuing CA signed that were then refused and never
+ * stored nor returned (the account full, the key compromised — both judged after signing, in the
+ * statement that writes —, a concurrent retry that won, a failure of the transaction). An HSM's
+ * audit log lists every signature its key made; with this table each one matches a row: an issued
+ * certificate, a CRL, an OCSP response, or one of these. The TBS is kept so whatever digest the HSM
+ * logged (SHA-256 of it, SM3 with Z) can be recomputed; never the signature, so a row is not a
+ * certificate anyone could use.
+ */
+export class DiscardedCertificates1766500000001 implements MigrationInterface {
+  name = 'DiscardedCertificates1766500000001';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE "cert"."discarded_certificate" (
+      "serial" text PRIMARY KEY,
+      "ca_id" text NOT NULL,
+      "command" text NOT NULL,
+      "reason" text NOT NULL,
+      "detail" text,
+      "tbs_der" bytea NOT NULL,
+      "tbs_sha256" text NOT NULL,
+      "certificate_sha256" text NOT NULL,
+      "request_id" text,
+      "client_id" text,
+      "actor" text,
+      "signed_at" timestamptz NOT NULL,
+      "at" timestamptz NOT NULL DEFAULT now()
+    )`);
+    await q.query(`CREATE INDEX "discarded_certificate_ca_at_idx" ON "cert"."discarded_certificate" ("ca_id", "at")`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS "cert"."discarded_certificate"`);
+  }
+}
