@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import pino from 'pino';
 import { ProblemError, requestContext } from '@ecert/common';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeResidentId, makeUscc, opensslCsr, opensslResult, TempDir } from '../support/fixtures';
@@ -8,6 +9,8 @@ import { FreezeCertificateUseCase } from '../../apps/cert-service/src/certificat
 import { auditVerify } from '../../scripts/audit-verify';
 import { AnonymousRefusals } from '../../apps/gateway/src/audit/anonymous-refusals.service';
 import { adminCreate } from '../../scripts/admin-create';
+import { CredentialUseRecorder } from '../../apps/gateway/src/access/credential-use.recorder';
+import { GATEWAY_DATA_SOURCE } from '../../apps/gateway/src/gateway.tokens';
 
 let p: TestPlatform;
 const dir = new TempDir();
@@ -124,6 +127,39 @@ describe('client credentials', () => {
     expect(expired.body.detail).toContain('expired');
   });
 
+  it("records a credential's last use, to the minute, and never a refused attempt", async () => {
+    const c = await registerClient({ operations: ['certificates:read'] });
+    const lastUsed = async (credentialId = c.credentialId): Promise<string | null> =>
+      (await api(p.baseUrl, 'GET', `/api/v1/clients/${c.id}`)).body.credentials.find((k: { id: string }) => k.id === credentialId).lastUsedAt;
+    expect(await lastUsed()).toBeNull();
+    // Its id with another secret: refused, and not a use of the credential.
+    const wrong = c.apiKey.slice(0, -1) + (c.apiKey.endsWith('A') ? 'B' : 'A');
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, asKey(wrong))).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await lastUsed()).toBeNull();
+    const before = Date.now();
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, asKey(c.apiKey))).status).toBe(200);
+    const first = (await waitFor(lastUsed))!;
+    expect(Date.parse(first)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(first)).toBeLessThanOrEqual(Date.now() + 1000);
+    // Used again within the minute: not written again, neither by this process nor by another one
+    // (a second recorder stands for a second gateway process, which has not written it yet).
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, asKey(c.apiKey))).status).toBe(200);
+    const otherProcess = new CredentialUseRecorder(p.gateway!.get(GATEWAY_DATA_SOURCE), pino({ level: 'silent' }));
+    otherProcess.used(c.credentialId);
+    await otherProcess.beforeApplicationShutdown();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await lastUsed()).toBe(first);
+    // Older than the minute, the next use writes it again.
+    await p.db.query(`UPDATE gateway.client_credential SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [c.credentialId]);
+    const stale = await lastUsed();
+    // (a third recorder: the second remembers its own write of a moment ago and would not try)
+    const thirdProcess = new CredentialUseRecorder(p.gateway!.get(GATEWAY_DATA_SOURCE), pino({ level: 'silent' }));
+    thirdProcess.used(c.credentialId);
+    await thirdProcess.beforeApplicationShutdown();
+    expect(Date.parse((await lastUsed())!)).toBeGreaterThan(Date.parse(stale!) + 60_000);
+  });
+
   it('accepts a registered client certificate forwarded by the trusted TLS proxy', async () => {
     const c = await registerClient({ operations: ['certificates:read'] });
     const { r } = await issueAs(undefined, '450100');
@@ -132,6 +168,8 @@ describe('client credentials', () => {
     expect(bind.body.credentials.some((k: { kind: string }) => k.kind === 'certificate')).toBe(true);
     const viaProxy = { 'x-api-key': '', 'x-client-cert': encodeURIComponent(r.body.certificatePem) };
     expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, viaProxy)).status).toBe(200);
+    const bound = bind.body.credentials.find((k: { kind: string }) => k.kind === 'certificate');
+    await waitFor(async () => (await api(p.baseUrl, 'GET', `/api/v1/clients/${c.id}`)).body.credentials.find((k: { id: string }) => k.id === bound.id).lastUsedAt);
     const { r: other } = await issueAs(undefined, '450100');
     const unknown = await api(p.baseUrl, 'GET', '/api/v1/certificates', undefined, { 'x-api-key': '', 'x-client-cert': encodeURIComponent(other.body.certificatePem) });
     expect(unknown.status).toBe(401);

@@ -22,6 +22,7 @@ import { GatewayRedisLifecycle, gatewayRedisProvider } from './redis/gateway-red
 import { AccessService } from './access/access.service';
 import { CertificateStatusCache } from './access/certificate-status.cache';
 import { CredentialCache } from './access/credential.cache';
+import { CredentialUseRecorder } from './access/credential-use.recorder';
 import { AccessGuard } from './access/access.guard';
 import { RateLimiter } from './access/rate-limiter.service';
 import { AuditTrail } from './audit/audit-trail.service';
@@ -83,6 +84,7 @@ export class GatewayModule {
         AccessService,
         CertificateStatusCache,
         CredentialCache,
+        CredentialUseRecorder,
         RateLimiter,
         auditKeysProvider,
         AuditTrail,

@@ -2713,6 +2713,7 @@ export interface components {
                 kind: string;
                 expiresAt: string | null;
                 revokedAt: string | null;
+                /** @description When it last authenticated a request, to the minute (null: never used). */
                 lastUsedAt: string | null;
                 certificateSerial: string | null;
             }[];

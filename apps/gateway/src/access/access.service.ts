@@ -11,6 +11,7 @@ import { verifyStaffToken } from '../auth/staff-token';
 import type { Principal } from './principal';
 import { CertificateStatusCache } from './certificate-status.cache';
 import { CredentialCache, type CredentialRow } from './credential.cache';
+import { CredentialUseRecorder } from './credential-use.recorder';
 import { trustedProxySet } from '../request-context/client-address';
 
 /** National scope, stated explicitly in every context: staff of region 000000 and clients registered without regions. */
@@ -34,6 +35,7 @@ export class AccessService {
     private readonly rpc: RpcClient,
     private readonly certificateStatus: CertificateStatusCache,
     private readonly credentials: CredentialCache,
+    private readonly credentialUse: CredentialUseRecorder,
   ) {
     this.trustedProxies = trustedProxySet(config.ECERT_TRUSTED_PROXIES);
   }
@@ -85,7 +87,9 @@ export class AccessService {
     if (!parsed) throw unauthorized('The API key is malformed');
     const row = await this.credentials.lookup(`id:${parsed.credentialId}`, () => this.credential('c.id = $1', [parsed.credentialId]));
     if (!row || !row.secret_hash || !secretMatches(parsed.secret, row.secret_hash)) throw unauthorized('The API key is not valid');
-    return this.checkClient(row);
+    const principal = this.checkClient(row);
+    this.credentialUse.used(row.id);
+    return principal;
   }
 
   private async clientByCertificate(escapedPem: string): Promise<Principal> {
@@ -108,6 +112,7 @@ export class AccessService {
       if (e instanceof ProblemError && e.status === 401) throw unauthorized(`The client certificate is no longer valid: ${e.detail ?? e.message}`);
       throw e;
     }
+    this.credentialUse.used(row.id);
     return principal;
   }
 

@@ -7,7 +7,15 @@ export interface ClientView {
   regionCodes: string[] | null;
   status: string;
   rateLimitPerSecond: number;
-  credentials: { id: string; kind: string; expiresAt: string | null; revokedAt: string | null; lastUsedAt: string | null; certificateSerial: string | null }[];
+  credentials: {
+    id: string;
+    kind: string;
+    expiresAt: string | null;
+    revokedAt: string | null;
+    /** When it last authenticated a request, to the minute (null: never used). */
+    lastUsedAt: string | null;
+    certificateSerial: string | null;
+  }[];
 }
 
 /** A new API key: `apiKey` is shown in this answer only (ecert keeps its hash). */

@@ -1098,7 +1098,8 @@ export const RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
               "type": [
                 "string",
                 "null"
-              ]
+              ],
+              "description": "When it last authenticated a request, to the minute (null: never used)."
             },
             "certificateSerial": {
               "type": [
