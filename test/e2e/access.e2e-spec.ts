@@ -158,6 +158,13 @@ describe('client credentials', () => {
     thirdProcess.used(c.credentialId);
     await thirdProcess.beforeApplicationShutdown();
     expect(Date.parse((await lastUsed())!)).toBeGreaterThan(Date.parse(stale!) + 60_000);
+    // A valid key of a disabled client authenticates nothing: not a use.
+    const disabled = await registerClient({ operations: ['certificates:read'] });
+    expect((await api(p.baseUrl, 'PATCH', `/api/v1/clients/${disabled.id}`, { status: 'disabled' })).status).toBe(200);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/certificates?pageSize=1', undefined, asKey(disabled.apiKey))).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    const { rows } = await p.db.query('SELECT last_used_at FROM gateway.client_credential WHERE id = $1', [disabled.credentialId]);
+    expect(rows[0].last_used_at).toBeNull();
   });
 
   it('accepts a registered client certificate forwarded by the trusted TLS proxy', async () => {

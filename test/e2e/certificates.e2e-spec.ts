@@ -270,13 +270,23 @@ describe('per-account limit', () => {
     expect(await certificateCount()).toBe(before);
     // The guard refused it after the CA signed it: that signature is accounted for, as a discarded
     // certificate whose TBS certifies this CSR's key, and that is not in cert.certificate.
-    const { rows: discarded } = await p.db.query('SELECT serial, command, reason, tbs_der FROM cert.discarded_certificate WHERE request_id = $1', [requestId]);
+    // (written just after the answer, not before it)
+    const discarded = await waitFor(async () => {
+      const { rows } = await p.db.query('SELECT serial, command, reason, tbs_der FROM cert.discarded_certificate WHERE request_id = $1', [requestId]);
+      return rows.length ? rows : undefined;
+    });
     expect(discarded).toHaveLength(1);
     expect(discarded[0]).toMatchObject({ command: 'issue', reason: 'certificate_limit_reached' });
     const spki = dir.file(`${requestId}.spki.der`);
     openssl(['pkey', '-in', keyPath, '-pubout', '-outform', 'DER', '-out', spki]);
     expect(discarded[0].tbs_der.includes(readFileSync(spki))).toBe(true);
     expect((await p.db.query('SELECT 1 FROM cert.certificate WHERE serial = $1', [discarded[0].serial])).rows).toHaveLength(0);
+    // Asked again at once, the account is checked before signing: refused alike, nothing signed.
+    const repeatId = `${requestId}-again`;
+    const repeat = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: u }, { 'x-request-id': repeatId });
+    expect(repeat.body.code).toBe('certificate_limit_reached');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await p.db.query('SELECT 1 FROM cert.discarded_certificate WHERE request_id = $1', [repeatId])).rows).toHaveLength(0);
     const list = await api(p.baseUrl, 'GET', `/api/v1/certificates?uscc=${u.uscc}&status=active&pageSize=2`);
     expect(list.status).toBe(200);
     expect(list.body.total).toBe(4);
@@ -478,15 +488,19 @@ describe('keys revoked for keyCompromise', () => {
       expect(r.status, JSON.stringify(r.body)).toBe(400);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
       expect(r.body).toMatchObject({ code: 'key_compromised', field: 'csr' });
-      const renew = await api(p.baseUrl, 'POST', `/api/v1/certificates/${other.serial}/renew`, { csr });
+      const renew = await api(p.baseUrl, 'POST', `/api/v1/certificates/${other.serial}/renew`, { csr }, { 'x-request-id': `${requestIds.at(-1)!}-renew` });
       expect(renew.status, JSON.stringify(renew.body)).toBe(400);
       expect(renew.body).toMatchObject({ code: 'key_compromised', field: 'csr' });
     }
     expect(await certificateCount()).toBe(before);
     // Issuance judges the key after signing (the guard): both signatures are recorded as discarded.
     // Renewal judges it before signing: nothing was signed, nothing recorded.
-    const { rows: discarded } = await p.db.query('SELECT request_id, reason FROM cert.discarded_certificate WHERE request_id = ANY($1) ORDER BY request_id', [requestIds]);
-    expect(discarded).toEqual(requestIds.map((id) => ({ request_id: id, reason: 'key_compromised' })));
+    // The first after signing; the second (the same key, re-encoded) before signing, since that key
+    // was just refused; each renewal before signing.
+    const recorded = async () => (await p.db.query("SELECT request_id, reason FROM cert.discarded_certificate WHERE request_id LIKE 'req-compromised-%' AND request_id = ANY($1)", [[...requestIds, ...requestIds.map((id) => `${id}-renew`)]])).rows;
+    await waitFor(async () => (await recorded()).length > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await recorded()).toEqual([{ request_id: requestIds[0], reason: 'key_compromised' }]);
     expect((await api(p.baseUrl, 'GET', `/api/v1/certificates/${other.serial}`)).body.status).toBe('active');
     // Revoked for another reason, the key may be certified again (e.g. a unit re-applying after cessation).
     const ceased = await issue('p256');

@@ -130,8 +130,9 @@ describe('RenewCertificateUseCase and discarded successors', () => {
   const old = (): CertificateEntity =>
     Object.assign(new CertificateEntity(), { serial: 'ab12', caId: 'ecdsa-issuing', profile: 'unit', uscc: unit.uscc, accountNo: unit.accountNo, regionCode: unit.regionCode, unitName: unit.unitName, der: Buffer.alloc(0), ukeySerial: null });
 
-  async function renewal(runner: Pick<CertificateTransitionRunner, 'run'>) {
-    const { logger } = capturingLogger();
+  const recorder = () => new DiscardedCertificateRecorder(ds, capturingLogger().logger);
+
+  async function renewal(runner: Pick<CertificateTransitionRunner, 'run'>, discarded: DiscardedCertificateRecorder) {
     const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=renewal', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } }, webcrypto as never);
     const useCase = new RenewCertificateUseCase(
@@ -141,7 +142,7 @@ describe('RenewCertificateUseCase and discarded successors', () => {
       {} as CertificateViewMapper,
       { assertNotCompromised: async () => undefined } as unknown as CompromisedKeyChecker,
       {} as CertificateQueries,
-      new DiscardedCertificateRecorder(ds, logger),
+      discarded,
     );
     return useCase.execute({ serial: 'ab12', csr: csr.toString('pem') });
   }
@@ -156,7 +157,9 @@ describe('RenewCertificateUseCase and discarded successors', () => {
       save: async () => Promise.reject(new Error('could not serialize access')),
     } as unknown as EntityManager;
     const runner = { run: async (_serial: unknown, spec: TransitionSpec) => spec.after(failingManager, old(), 'active') as Promise<CertificateEntity> };
-    await expect(renewal(runner)).rejects.toThrow('could not serialize access');
+    const discarded = recorder();
+    await expect(renewal(runner, discarded)).rejects.toThrow('could not serialize access');
+    await discarded.beforeApplicationShutdown();
     expect(signedSerial).toMatch(/^[0-9a-f]+$/);
     expect(await rowOf(signedSerial!)).toMatchObject({ command: 'renew', reason: FAILED, detail: 'could not serialize access' });
   });
@@ -164,7 +167,9 @@ describe('RenewCertificateUseCase and discarded successors', () => {
   it('records nothing when the renewal is refused before anything is signed', async () => {
     const before = (await ds.query(`SELECT count(*)::int AS n FROM cert.discarded_certificate`))[0].n;
     const runner = { run: async () => Promise.reject(ProblemError.conflict(ProblemCode.illegalTransition, 'revoked')) };
-    await expect(renewal(runner)).rejects.toThrow('revoked');
+    const discarded = recorder();
+    await expect(renewal(runner, discarded)).rejects.toThrow('revoked');
+    await discarded.beforeApplicationShutdown();
     expect((await ds.query(`SELECT count(*)::int AS n FROM cert.discarded_certificate`))[0].n).toBe(before);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { ProblemError, requestContext } from '@ecert/common';
@@ -29,15 +29,33 @@ export function discardReasonOf(e: unknown): { reason: string; detail: string | 
  * Records a certificate the CA signed that was then not stored nor returned (cert.discarded_certificate,
  * migration 1766500000001), so every signature in an HSM's log matches a row. Its own statement,
  * outside the transaction that refused it (whose rollback would take the row along). When the
- * database is what failed, the error log line is the record. Never throws: the caller goes on to throw the refusal itself.
+ * database is what failed, the error log line is the record.
  */
 @Injectable()
-export class DiscardedCertificateRecorder {
+export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /**
+   * Records it without holding the caller up: the client gets its refusal at once, not after the
+   * write (which, when the database is what failed, could wait out the bus's request timeout and turn
+   * the real error into a timeout). Writes under way finish before the service shuts down.
+   */
+  discard(issued: IssuedCertificate, command: 'issue' | 'renew', why: { reason: string; detail: string | null }): void {
+    const write = this.record(issued, command, why);
+    this.inFlight.add(write);
+    void write.finally(() => this.inFlight.delete(write));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
+
+  /** The record, written when this resolves. Never throws. */
   async record(issued: IssuedCertificate, command: 'issue' | 'renew', why: { reason: string; detail: string | null }): Promise<void> {
     const ctx = requestContext.getStore();
     let tbs: Uint8Array;
@@ -45,7 +63,7 @@ export class DiscardedCertificateRecorder {
       tbs = certificateFields(issued.der).tbs;
     } catch (e) {
       // The issuer's own output: unreadable DER is a bug, recorded as such rather than lost.
-      this.logger.error({ serial: issued.serial, caId: issued.caId, err: e }, 'a discarded certificate could not be read');
+      this.logger.error({ serial: issued.serial, caId: issued.caId, err: (e as Error).message }, 'a discarded certificate could not be read');
       tbs = new Uint8Array(0);
     }
     const row = {
@@ -75,7 +93,9 @@ export class DiscardedCertificateRecorder {
         [row.serial, row.caId, row.command, row.reason, row.detail, Buffer.from(tbs), row.tbsSha256, row.certificateSha256, row.requestId, row.clientId, row.actor, row.signedAt],
       );
     } catch (e) {
-      this.logger.error({ discardedCertificate: row, err: e }, 'signed certificate discarded, and it could not be recorded in the database: this log line is its record');
+      // The message only: the driver's error carries the statement's parameters, the TBS (a name, a
+      // resident ID in clear mode) among them.
+      this.logger.error({ discardedCertificate: row, err: (e as Error).message }, 'signed certificate discarded, and it could not be recorded in the database: this log line is its record');
       return;
     }
     if (inserted.length) this.logger.warn({ discardedCertificate: row }, 'signed certificate discarded: not stored, not returned');

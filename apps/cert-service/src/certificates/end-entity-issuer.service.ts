@@ -102,6 +102,13 @@ export class EndEntityIssuer {
         ? certificateProfiles.unit({ subjectSpki: csr.subjectSpki, ...links, uscc: identity.uscc })
         : certificateProfiles.personal({ subjectSpki: csr.subjectSpki, ...links, idNumber: personalId!.code });
     const subjectName = buildName(subject);
+    // What the answer needs is worked out before the key signs: nothing can fail after the
+    // signature but storing it, which the caller records when it does (DiscardedCertificateRecorder).
+    const described = {
+      subject: formatName(subjectName),
+      keyAlgorithm: describeKeyAlgorithm(csr),
+      spkiSha256: csr.subjectKeyFingerprint ?? publicKeyFingerprint(csr.subjectSpki),
+    };
     const serial = newSerialNumber();
     const der = await buildCertificate({
       issuer: this.issuerOf(ca.id, ca.certificate),
@@ -113,18 +120,15 @@ export class EndEntityIssuer {
       notAfter,
       extensions,
     });
-    const signedAt = new Date();
     return {
       serial: Buffer.from(serial).toString('hex'),
       caId: ca.id,
       der,
-      subject: formatName(subjectName),
-      keyAlgorithm: describeKeyAlgorithm(csr),
+      ...described,
       notBefore,
       notAfter,
       ...(personalId ? { personIdHash: personalId.hash } : {}),
-      spkiSha256: csr.subjectKeyFingerprint ?? publicKeyFingerprint(csr.subjectSpki),
-      signedAt,
+      signedAt: new Date(),
     };
   }
 }

@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `cert.discarded_certificate`: certificates the issuing CA signed that were then refused and never
  * stored nor returned (the account full, the key compromised — both judged after signing, in the
  * statement that writes —, a concurrent retry that won, a failure of the transaction). An HSM's
- * audit log lists every signature its key made; with this table each one matches a row: an issued
- * certificate, a CRL, an OCSP response, or one of these. The TBS is kept so whatever digest the HSM
+ * audit log lists every signature its key made; with this table each certificate it signed matches a
+ * row: in cert.certificate, cert.ca (the CA-held ones), or here. The TBS is kept so whatever digest the HSM
  * logged (SHA-256 of it, SM3 with Z) can be recomputed; never the signature, so a row is not a
  * certificate anyone could use.
  */
@@ -28,7 +28,7 @@ export class DiscardedCertificates1766500000001 implements MigrationInterface {
       "signed_at" timestamptz NOT NULL,
       "at" timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE INDEX "discarded_certificate_ca_at_idx" ON "cert"."discarded_certificate" ("ca_id", "at")`);
+    await q.query(`CREATE INDEX "discarded_certificate_ca_signed_idx" ON "cert"."discarded_certificate" ("ca_id", "signed_at")`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { assertInScope, requestContext } from '@ecert/common';
+import { assertInScope, ProblemCode, ProblemError, requestContext } from '@ecert/common';
 import type { CertificateView, IssueCertificateCommand } from '@ecert/contracts';
 import { DATA_SOURCE, OUTBOX_RELAY, type OutboxRelay } from '@ecert/messaging';
 import { CertificateEntity } from '../certificate.entity';
@@ -12,7 +12,9 @@ import { insertIssuedCertificate } from '../issued-certificate.writer';
 import { certificateReceipts } from '../certificate-command-receipts';
 import { CertificateQueries } from '../queries/certificate-queries.service';
 import { mediumOf, UkeyMedium } from '../../ukeys/ukey-medium.service';
-import { accountLockKey } from '../account-certificate-limit';
+import { accountLockKey, assertAccountHasRoom } from '../account-certificate-limit';
+import { CompromisedKeyChecker } from '../compromised-key.checker';
+import { RecentIssuanceRefusals } from '../recent-issuance-refusals';
 import type { SubscriberIdentity } from '../subscriber-identity';
 import type { IssuedCertificate } from '../end-entity-issuer.service';
 import { DiscardedCertificateRecorder, discardReasonOf, RETRY_ANSWERED } from '../discarded-certificate.recorder';
@@ -35,6 +37,8 @@ export interface IssueOptions {
  */
 @Injectable()
 export class IssueCertificateUseCase {
+  private readonly refusals = new RecentIssuanceRefusals();
+
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
@@ -43,6 +47,7 @@ export class IssueCertificateUseCase {
     private readonly queries: CertificateQueries,
     private readonly media: UkeyMedium,
     private readonly discarded: DiscardedCertificateRecorder,
+    private readonly compromisedKeys: CompromisedKeyChecker,
   ) {}
 
   async execute(cmd: IssueCertificateCommand, opts: IssueOptions = {}): Promise<CertificateView> {
@@ -55,6 +60,15 @@ export class IssueCertificateUseCase {
     const earlier = receipt && (await certificateReceipts.find(this.ds, receipt));
     if (earlier) return this.queries.get(earlier);
     if (medium) await this.media.precheck(this.ds.manager, medium, identity);
+    const accountKey = accountLockKey(identity);
+    // A refusal repeated within minutes is answered before signing (RecentIssuanceRefusals).
+    try {
+      if (this.refusals.keyRefused(csr.subjectKeyFingerprint)) await this.compromisedKeys.assertNotCompromised(csr.subjectSpki, 'csr', csr.subjectKeyFingerprint);
+      if (this.refusals.accountRefused(accountKey)) await assertAccountHasRoom(this.ds.manager, identity);
+    } catch (e) {
+      this.noteRefusal(e, accountKey, csr.subjectKeyFingerprint);
+      throw e;
+    }
     // Signed before the database is asked anything more: the connection and the account lock are
     // then held only for the guard and the insert, never across CPU work. A refused request (the
     // account full, the key revoked for compromise: both judged by the guard, in the statement that
@@ -65,12 +79,20 @@ export class IssueCertificateUseCase {
     try {
       kept = await this.keep(issued, identity, medium, receipt, opts);
     } catch (e) {
-      await this.discarded.record(issued, 'issue', discardReasonOf(e));
+      this.discarded.discard(issued, 'issue', discardReasonOf(e));
+      this.noteRefusal(e, accountKey, issued.spkiSha256);
       throw e;
     }
+    this.refusals.clearAccount(accountKey);
     if ('stored' in kept) return this.views.toView(kept.stored);
-    await this.discarded.record(issued, 'issue', { reason: RETRY_ANSWERED, detail: `answered with ${kept.winner}` });
+    this.discarded.discard(issued, 'issue', { reason: RETRY_ANSWERED, detail: `answered with ${kept.winner}` });
     return this.queries.get(kept.winner);
+  }
+
+  private noteRefusal(e: unknown, accountKey: string, spkiSha256: string): void {
+    if (!(e instanceof ProblemError)) return;
+    if (e.code === ProblemCode.certificateLimitReached) this.refusals.noteAccount(accountKey);
+    if (e.code === ProblemCode.keyCompromised) this.refusals.noteKey(spkiSha256);
   }
 
   /** Stores a signed certificate (committed when this returns), or finds the serial a concurrent retry with the same key stored instead. */

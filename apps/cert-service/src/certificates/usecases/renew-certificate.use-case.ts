@@ -99,8 +99,8 @@ export class RenewCertificateUseCase {
         });
         return successor;
       },
-    }).catch(async (e: unknown) => {
-      if (signed) await this.discarded.record(signed, 'renew', discardReasonOf(e));
+    }).catch((e: unknown) => {
+      if (signed) this.discarded.discard(signed, 'renew', discardReasonOf(e));
       throw e;
     });
     return this.views.toView(result);
