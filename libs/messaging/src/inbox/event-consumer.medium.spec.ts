@@ -126,6 +126,35 @@ describe('EventConsumer: a burst in batches', () => {
     expect(batches.reduce((a, b) => a + b, 0) / batches.length).toBeGreaterThan(4);
   });
 
+  it('applies an event that arrives alone with the batch handler, and falls back to the handler when that fails', async () => {
+    const lone = event(5000);
+    const failing = event(5001);
+    const viaBatch: string[] = [];
+    const viaHandler: string[] = [];
+    const consumer = new EventConsumer(ds, nc, pino({ level: 'silent' }), {
+      name: 'lone_event_spec',
+      filterSubject: `${natsPrefix}.evt.>`,
+      verifier: BusIdentity.fromConfig(config, 'seal-service'),
+      deliverPolicy: 'new',
+      handler: async (e) => void viaHandler.push(e.id),
+      batchHandler: async (events) => {
+        if (events.some((e) => e.id === failing.id)) throw new Error('the batch path fails for this one');
+        viaBatch.push(...events.map((e) => e.id));
+      },
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    await publish([lone]);
+    await until(async () => viaBatch.includes(lone.id));
+    await publish([failing]);
+    await until(async () => viaHandler.includes(failing.id));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(viaBatch).toEqual([lone.id]);
+    expect(viaHandler).toEqual([failing.id]);
+    const inbox: { event_id: string }[] = await ds.query(`SELECT event_id FROM "${SCHEMA}"."inbox" WHERE consumer = 'lone_event_spec' ORDER BY event_id`);
+    expect(inbox.map((r) => r.event_id).sort()).toEqual([lone.id, failing.id].sort());
+  });
+
   it('keeps a committed batch committed when the work after it throws, and stops cleanly', async () => {
     const burst = Array.from({ length: 200 }, (_, i) => event(1000 + i));
     const handled = new Map<string, number>();
