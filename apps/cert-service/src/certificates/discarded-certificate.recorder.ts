@@ -51,8 +51,9 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
     void write.finally(() => this.inFlight.delete(write));
   }
 
+  /** Until none is left: a request still served while the first ones finish may start another. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.inFlight);
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
   /** The record, written when this resolves. Never throws. */

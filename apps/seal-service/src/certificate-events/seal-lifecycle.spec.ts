@@ -324,7 +324,7 @@ describe('a batch of events (applyAll, the consumer under a burst)', () => {
     };
   }
 
-  it('ends as the same events applied one by one, in every one of several delivery orders', async () => {
+  it('ends as the same events applied one by one, in every one of several delivery orders, in one batch or in batches of one', async () => {
     const orders = [STEPS.map((_, i) => i), STEPS.map((_, i) => STEPS.length - 1 - i)];
     // Shuffled reproducibly (a fixed-seed generator): a failing order is named in the message.
     let seed = 20261203;
@@ -346,6 +346,10 @@ describe('a batch of events (applyAll, the consumer under a burst)', () => {
       const expected = await outcome(one.serials, one.seals, one.events);
       expect(expected.history.every((h: { request_id: number | null }) => h.request_id !== null && h.request_id >= 0), 'history rows carry their event as request').toBe(true);
       expect(await outcome(batch.serials, batch.seals, batch.events), `order ${order.join(',')}`).toEqual(expected);
+      // As a quiet stream delivers them: each a batch of one, the batch handler's way.
+      const singles = await scenario(order);
+      for (const e of singles.events) await ds.transaction((m) => lifecycle.applyAll([e], m, logger));
+      expect(await outcome(singles.serials, singles.seals, singles.events), `order ${order.join(',')}, one at a time`).toEqual(expected);
     }
   }, 60_000);
 

@@ -173,12 +173,18 @@ export class EventConsumer {
     // A batch holding an event that failed on its own before goes one event at a time: rolling back
     // and replaying up to 63 good events at every redelivery of a poison one would be wasted work.
     // A batch of one goes the batch handler's way too when there is one (its statements are the
-    // cheaper ones: a quiet stream delivers events one at a time), with `handler` as its fallback.
+    // cheaper ones: a quiet stream delivers events one at a time); failing, it is redelivered and
+    // then handled by `handler`, the fallback.
     if ((batch.length > 1 || this.opts.batchHandler) && !batch.some((b) => this.suspects.has(b.event.id))) {
       let applied: DomainEvent[] | undefined;
       try {
         applied = await this.applyAll(batch.map((b) => b.event), true);
       } catch (e) {
+        if (batch.length === 1) {
+          // Not tried again with `handler` at once (the work outside the transaction, such as a
+          // seal's signatures, would be done twice): redelivered, as a suspect it goes `handler`'s way.
+          return this.failed(batch[0]!.m, batch[0]!.event, e);
+        }
         this.logger.warn({ events: batch.length, err: (e as Error).message }, 'event batch failed; applying its events one by one');
       }
       if (applied) {
@@ -194,20 +200,25 @@ export class EventConsumer {
       try {
         applied = await this.apply(event);
       } catch (e) {
-        this.logger.error({ eventId: event.id, type: event.type, err: (e as Error).message }, 'event handler failed; will be redelivered');
-        if (this.suspects.size >= SUSPECTS_MAX) this.suspects.clear();
-        this.suspects.add(event.id);
-        try {
-          m.nak(2000);
-        } catch {
-          // The connection is closing: the message is redelivered after ack_wait anyway.
-        }
+        this.failed(m, event, e);
         continue;
       }
       this.suspects.delete(event.id);
       this.acknowledge(m);
       if (applied) this.afterCommit(event);
       this.logger.debug({ eventId: event.id, type: event.type, applied }, 'event consumed');
+    }
+  }
+
+  /** An event whose handling failed: redelivered after a pause, and from then on handled alone. */
+  private failed(m: JsMsg, event: DomainEvent, e: unknown): void {
+    this.logger.error({ eventId: event.id, type: event.type, err: (e as Error).message }, 'event handler failed; will be redelivered');
+    if (this.suspects.size >= SUSPECTS_MAX) this.suspects.clear();
+    this.suspects.add(event.id);
+    try {
+      m.nak(2000);
+    } catch {
+      // The connection is closing: the message is redelivered after ack_wait anyway.
     }
   }
 

@@ -12,7 +12,7 @@ import { insertIssuedCertificate } from '../issued-certificate.writer';
 import { certificateReceipts } from '../certificate-command-receipts';
 import { CertificateQueries } from '../queries/certificate-queries.service';
 import { mediumOf, UkeyMedium } from '../../ukeys/ukey-medium.service';
-import { accountLockKey, assertAccountHasRoom } from '../account-certificate-limit';
+import { accountCertificateLimit, accountLockKey, assertAccountHasRoom } from '../account-certificate-limit';
 import { CompromisedKeyChecker } from '../compromised-key.checker';
 import { RecentIssuanceRefusals } from '../recent-issuance-refusals';
 import type { SubscriberIdentity } from '../subscriber-identity';
@@ -61,14 +61,10 @@ export class IssueCertificateUseCase {
     if (earlier) return this.queries.get(earlier);
     if (medium) await this.media.precheck(this.ds.manager, medium, identity);
     const accountKey = accountLockKey(identity);
-    // A refusal repeated within minutes is answered before signing (RecentIssuanceRefusals).
-    try {
-      if (this.refusals.keyRefused(csr.subjectKeyFingerprint)) await this.compromisedKeys.assertNotCompromised(csr.subjectSpki, 'csr', csr.subjectKeyFingerprint);
-      if (this.refusals.accountRefused(accountKey)) await assertAccountHasRoom(this.ds.manager, identity);
-    } catch (e) {
-      this.noteRefusal(e, accountKey, csr.subjectKeyFingerprint);
-      throw e;
-    }
+    // A refusal repeated within minutes is answered before signing (RecentIssuanceRefusals). Not for
+    // a command with an idempotency key: a retry whose first attempt took the account's last slot
+    // and is committing now must get that certificate (lockAndFind below), not a 409.
+    if (!receipt) await this.checkRecentRefusals(identity, csr, accountKey);
     // Signed before the database is asked anything more: the connection and the account lock are
     // then held only for the guard and the insert, never across CPU work. A refused request (the
     // account full, the key revoked for compromise: both judged by the guard, in the statement that
@@ -83,10 +79,20 @@ export class IssueCertificateUseCase {
       this.noteRefusal(e, accountKey, issued.spkiSha256);
       throw e;
     }
-    this.refusals.clearAccount(accountKey);
+    if (accountCertificateLimit(identity) !== null) this.refusals.clearAccount(accountKey);
     if ('stored' in kept) return this.views.toView(kept.stored);
     this.discarded.discard(issued, 'issue', { reason: RETRY_ANSWERED, detail: `answered with ${kept.winner}` });
     return this.queries.get(kept.winner);
+  }
+
+  private async checkRecentRefusals(identity: SubscriberIdentity, csr: ReturnType<typeof acceptCsrOrProblem>, accountKey: string): Promise<void> {
+    try {
+      if (this.refusals.keyRefused(csr.subjectKeyFingerprint)) await this.compromisedKeys.assertNotCompromised(csr.subjectSpki, 'csr', csr.subjectKeyFingerprint);
+      if (this.refusals.accountRefused(accountKey)) await assertAccountHasRoom(this.ds.manager, identity);
+    } catch (e) {
+      this.noteRefusal(e, accountKey, csr.subjectKeyFingerprint);
+      throw e;
+    }
   }
 
   private noteRefusal(e: unknown, accountKey: string, spkiSha256: string): void {
