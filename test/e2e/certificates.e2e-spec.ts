@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform';
 import { makeResidentId, makeUscc, openssl, opensslAsync, opensslCsr, opensslResult, tamperCsrSubject, TempDir } from '../support/fixtures';
@@ -281,6 +282,25 @@ describe('per-account limit', () => {
     openssl(['pkey', '-in', keyPath, '-pubout', '-outform', 'DER', '-out', spki]);
     expect(discarded[0].tbs_der.includes(readFileSync(spki))).toBe(true);
     expect((await p.db.query('SELECT 1 FROM cert.certificate WHERE serial = $1', [discarded[0].serial])).rows).toHaveLength(0);
+    // Auditors see it through the API, by the hash an HSM's log shows; only within their regions.
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const listed = await api(p.baseUrl, 'GET', `/api/v1/discarded-certificates?since=${since}&region=450100&pageSize=100`);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    const entry = listed.body.items.find((x: { serial: string }) => x.serial === discarded[0].serial);
+    expect(entry).toMatchObject({ command: 'issue', reason: 'certificate_limit_reached', regionCode: '450100', requestId, tbsSha256: createHash('sha256').update(discarded[0].tbs_der).digest('hex') });
+    expect(JSON.stringify(listed.body)).not.toContain(Buffer.from(discarded[0].tbs_der).toString('base64').slice(0, 40));
+    const client = async (operations: string[], regionCodes?: string[]) => {
+      const r = await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'auditor', department: 'audit', operations, ...(regionCodes ? { regionCodes } : {}) });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return { 'x-api-key': r.body.apiKey as string };
+    };
+    const elsewhere = await api(p.baseUrl, 'GET', `/api/v1/discarded-certificates?since=${since}&pageSize=100`, undefined, await client(['audit:read'], ['370000']));
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.items.some((x: { serial: string }) => x.serial === discarded[0].serial)).toBe(false);
+    expect((await api(p.baseUrl, 'GET', '/api/v1/discarded-certificates', undefined, await client(['certificates:read']))).status).toBe(403);
+    const badSince = await api(p.baseUrl, 'GET', '/api/v1/discarded-certificates?since=yesterday');
+    expect(badSince.status).toBe(400);
+    expect(badSince.body.field).toBe('since');
     // Asked again at once, the account is checked before signing: refused alike, nothing signed.
     const repeatId = `${requestId}-again`;
     const repeat = await api(p.baseUrl, 'POST', '/api/v1/certificates', { profile: 'unit', csr, unit: u }, { 'x-request-id': repeatId });

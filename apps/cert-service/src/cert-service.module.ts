@@ -47,6 +47,8 @@ import { SealMakerSignatures1764600000001 } from './migrations/1764600000001-sea
 import { InitCertSchema1763900000000 } from './migrations/1763900000000-init-cert-schema';
 import { DiscardedCertificates1766500000001 } from './migrations/1766500000001-discarded-certificates';
 import { DiscardedCertificateRecorder } from './certificates/discarded-certificate.recorder';
+import { DiscardedCertificateQueries } from './certificates/queries/discarded-certificate.queries';
+import { DiscardedCertificatesHandler } from './certificates/discarded-certificates.handler';
 import { PersonalIdHash1764300000000 } from './migrations/1764300000000-personal-id-hash';
 import { CertificateKeyFingerprint1764300000001 } from './migrations/1764300000001-certificate-key-fingerprint';
 import { CaRevocation1764300000002 } from './migrations/1764300000002-ca-revocation';
@@ -113,7 +115,7 @@ export class CertServiceModule {
       imports: [
         ServiceInfraModule.forService({ service: 'cert-service', schema: 'cert', config, logger, entities: CERT_ENTITIES, migrations: CERT_MIGRATIONS, outboxLanes: { bulkMin: 20 } }),
       ],
-      controllers: [HealthHandler, CertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, OperationsHandler, ActivityHandler, InvalidationHandler, GatewayOcspHandler],
+      controllers: [HealthHandler, CertificatesHandler, DiscardedCertificatesHandler, PkiDistributionHandler, SealMakerHandler, CaAdminHandler, UkeysHandler, PlatformKeysHandler, OperationsHandler, ActivityHandler, InvalidationHandler, GatewayOcspHandler],
       providers: [
         // Not a request/reply controller: every instance answers the metrics request (scatter-gather).
         serviceMetricsResponder('cert-service', Subjects.cert.operationsMetrics),
@@ -126,6 +128,7 @@ export class CertServiceModule {
         CertificateViewMapper,
         EndEntityIssuer,
         DiscardedCertificateRecorder,
+        DiscardedCertificateQueries,
         CompromisedKeyChecker,
         CertificateTransitionRunner,
         IssueCertificateUseCase,

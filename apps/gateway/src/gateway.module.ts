@@ -11,6 +11,7 @@ import { BackingStoresProbe } from './health/backing-stores.probe';
 import { CertificatesController } from './certificates/certificates.controller';
 import { CertificateActivityController } from './certificates/certificate-activity.controller';
 import { InvalidListController } from './invalid-list/invalid-list.controller';
+import { DiscardedCertificatesController } from './discarded-certificates/discarded-certificates.controller';
 import { PkiController } from './pki/pki.controller';
 import { CasController } from './cas/cas.controller';
 import { SealsController } from './seals/seals.controller';
@@ -67,7 +68,7 @@ export class GatewayModule {
   static forRoot(config: EcertConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController, OperationsController, WebhooksController, CertificateActivityController, InvalidListController],
+      controllers: [HealthController, CertificatesController, PkiController, CasController, SealsController, AuthController, ClientsController, StaffController, AuditController, ApplicationsController, CalendarController, UkeysController, DocumentsController, SealUseController, OperationsController, WebhooksController, CertificateActivityController, InvalidListController, DiscardedCertificatesController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },

@@ -138,6 +138,7 @@ export const SUBJECT_POLICY: Readonly<Record<string, SubjectPolicy>> = {
   [Subjects.workflow.calendarOverrides]: { callers: ['cert-service'] },
   [Subjects.cert.activityReport]: gatewayOnly('certificates:activity'),
   [Subjects.cert.invalidList]: gatewayOnly('certificates:read'),
+  [Subjects.cert.discardedList]: gatewayOnly('audit:read'),
   [Subjects.cert.invalidationRunStart]: gatewayOnly('admin'),
   [Subjects.cert.invalidationRunGet]: gatewayOnly('admin'),
 };

@@ -27,6 +27,8 @@ export const Subjects = {
     caList: rpc('cert.ca.list'),
     /** Revoke a CA-held certificate (issuing CA, OCSP signer, seal maker): admin only. */
     caRevoke: rpc('cert.ca.revoke'),
+    /** Certificates the CAs signed that issued nothing (refused after signing): for reconciling HSM logs. */
+    discardedList: rpc('cert.ca.discarded.list'),
     crl: rpc('cert.crl.get'),
     ocsp: rpc('cert.ocsp.respond'),
     /**

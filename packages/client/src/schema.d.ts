@@ -1631,6 +1631,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/discarded-certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 已签发未交付的证书 — certificates a CA signed that were then refused (account full, key compromised, a retry that won, a failed write), within your regions, newest first; paginated, `next` for the following page
+         * @description Each entry is one signature of the CA key with no certificate issued: match it with the HSM log line by `tbsSha256` (SHA-256 of the TBSCertificate signed) or the time and serial. The TBS itself stays in the database (it names the subscriber).
+         *
+         *     Needs the operation grant `audit:read`.
+         */
+        get: operations["DiscardedCertificatesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pki/ocsp": {
         parameters: {
             query?: never;
@@ -2780,6 +2802,36 @@ export interface components {
             at: string;
             /** @description The materials the reviewer saw, as kind:sha256. */
             materialsSeen: string[];
+        };
+        DiscardedCertificatePage: {
+            items: components["schemas"]["DiscardedCertificateView"][];
+            page: number;
+            pageSize: number;
+            /** @description Absent on keyset (`after`) pages. */
+            total?: number;
+            /** @description Cursor of the last item when more may follow. */
+            next?: string;
+        };
+        /** @description A certificate a CA signed that was then not stored nor returned (cert.discarded_certificate): what an HSM's log line for that signature is matched with. The TBS itself is kept in the database only (it names the subscriber); its SHA-256 is what an ECDSA/RSA HSM log with SHA-256 shows. */
+        DiscardedCertificateView: {
+            serial: string;
+            caId: string;
+            /** @enum {string} */
+            command: "issue" | "renew";
+            /** @description The problem code the client was answered with, `retry_answered`, or `failed`. */
+            reason: string;
+            detail: string | null;
+            /** @description Region of the subscriber it was for. */
+            regionCode: string;
+            tbsSha256: string;
+            certificateSha256: string;
+            requestId: string | null;
+            clientId: string | null;
+            actor: string | null;
+            signedAt: string;
+            recordedAt: string;
+            /** @description Opaque keyset cursor of this entry (for `after`). */
+            cursor: string;
         };
         DispatchBatchView: {
             id: string;
@@ -9168,6 +9220,48 @@ export interface operations {
             401: components["responses"]["problem-401-c5a8518f"];
             403: components["responses"]["problem-403-f88711c6"];
             404: components["responses"]["problem-404-8bf1172d"];
+            429: components["responses"]["problem-429-6bd8d9ee"];
+            500: components["responses"]["problem-500-90a3760e"];
+            502: components["responses"]["problem-502-5c1e7aa5"];
+            503: components["responses"]["problem-503-da6489ea"];
+        };
+    };
+    DiscardedCertificatesController_list: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number, at most 10000 (read further with `next`/`after` where the list has them) */
+                page?: number;
+                /** @description Items per page */
+                pageSize?: number;
+                /** @description The `next` of the previous page: the items after it, in the list order (`page` is then ignored and no `total` is counted) */
+                after?: string;
+                /** @description The CA whose key signed them */
+                caId?: string;
+                /** @description Region code (GB/T 2260) of the subscriber; a province or city includes what lies in it */
+                region?: string;
+                /** @description Signed at or after (ISO 8601 date or date-time) */
+                since?: string;
+                /** @description Signed before (ISO 8601 date or date-time) */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscardedCertificatePage"];
+                };
+            };
+            400: components["responses"]["problem-400-e5f15e5e"];
+            401: components["responses"]["problem-401-c5a8518f"];
+            403: components["responses"]["problem-403-f88711c6"];
             429: components["responses"]["problem-429-6bd8d9ee"];
             500: components["responses"]["problem-500-90a3760e"];
             502: components["responses"]["problem-502-5c1e7aa5"];

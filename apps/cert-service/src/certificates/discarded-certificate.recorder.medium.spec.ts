@@ -68,13 +68,14 @@ describe('DiscardedCertificateRecorder', () => {
     const issued = await sign();
     const refusal = ProblemError.conflict(ProblemCode.certificateLimitReached, 'the account holds 4 active certificates');
     await requestContext.run({ requestId: 'req-discard-1', clientId: 'client-1', actor: 'staff:7' }, () =>
-      new DiscardedCertificateRecorder(ds, logger).record(issued, 'issue', discardReasonOf(refusal)),
+      new DiscardedCertificateRecorder(ds, logger).record(issued, { name: 'issue', regionCode: unit.regionCode }, discardReasonOf(refusal)),
     );
     const row = await rowOf(issued.serial);
     const tbs = certificateFields(issued.der).tbs;
     expect(row).toMatchObject({
       ca_id: 'ecdsa-issuing',
       command: 'issue',
+      region_code: '450100',
       reason: 'certificate_limit_reached',
       detail: 'the account holds 4 active certificates',
       tbs_sha256: createHash('sha256').update(tbs).digest('hex'),
@@ -110,7 +111,7 @@ describe('DiscardedCertificateRecorder', () => {
       statusChangedAt: new Date(),
     });
     await insertIssuedCertificate(ds.manager, stored, unit);
-    await new DiscardedCertificateRecorder(ds, logger).record(issued, 'issue', discardReasonOf(new Error('the reply could not be sent')));
+    await new DiscardedCertificateRecorder(ds, logger).record(issued, { name: 'issue', regionCode: unit.regionCode }, discardReasonOf(new Error('the reply could not be sent')));
     expect(await rowOf(issued.serial)).toBeUndefined();
     expect(lines.some((l) => l.msg.includes('stored after all'))).toBe(true);
   });
@@ -119,7 +120,7 @@ describe('DiscardedCertificateRecorder', () => {
     const { logger, lines } = capturingLogger();
     const issued = await sign();
     const broken = { query: async () => Promise.reject(new Error('connection terminated unexpectedly')) } as unknown as DataSource;
-    await expect(new DiscardedCertificateRecorder(broken, logger).record(issued, 'issue', discardReasonOf(new Error('connection terminated unexpectedly')))).resolves.toBeUndefined();
+    await expect(new DiscardedCertificateRecorder(broken, logger).record(issued, { name: 'issue', regionCode: unit.regionCode }, discardReasonOf(new Error('connection terminated unexpectedly')))).resolves.toBeUndefined();
     const line = lines.find((l) => l.level === 50);
     expect(line?.msg).toContain('this log line is its record');
     expect(line).toMatchObject({ discardedCertificate: { serial: issued.serial, caId: 'ecdsa-issuing', reason: FAILED, tbsSha256: createHash('sha256').update(certificateFields(issued.der).tbs).digest('hex') } });

@@ -14,12 +14,23 @@ export const FAILED = 'failed';
 
 const MAX_DETAIL = 500;
 
+/** What was being done, for whom: the command and the subscriber's region (the list is scoped by it). */
+export interface DiscardCommand {
+  name: 'issue' | 'renew';
+  regionCode: string;
+}
+
+export interface DiscardReason {
+  reason: string;
+  detail: string | null;
+}
+
 /**
  * Why a signed certificate was not kept: the problem code the client was answered with, or
  * `failed` with the error's message. A failed COMMIT may still have committed (a connection lost
  * after the server got it): a `failed` row whose serial is also in cert.certificate was issued.
  */
-export function discardReasonOf(e: unknown): { reason: string; detail: string | null } {
+export function discardReasonOf(e: unknown): DiscardReason {
   if (e instanceof ProblemError) return { reason: String(e.code), detail: e.detail?.slice(0, MAX_DETAIL) ?? null };
   const message = e instanceof Error ? e.message : String(e);
   return { reason: FAILED, detail: message.slice(0, MAX_DETAIL) };
@@ -45,7 +56,7 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
    * write (which, when the database is what failed, could wait out the bus's request timeout and turn
    * the real error into a timeout). Writes under way finish before the service shuts down.
    */
-  discard(issued: IssuedCertificate, command: 'issue' | 'renew', why: { reason: string; detail: string | null }): void {
+  discard(issued: IssuedCertificate, command: DiscardCommand, why: DiscardReason): void {
     const write = this.record(issued, command, why);
     this.inFlight.add(write);
     void write.finally(() => this.inFlight.delete(write));
@@ -57,7 +68,7 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
   }
 
   /** The record, written when this resolves. Never throws. */
-  async record(issued: IssuedCertificate, command: 'issue' | 'renew', why: { reason: string; detail: string | null }): Promise<void> {
+  async record(issued: IssuedCertificate, command: DiscardCommand, why: DiscardReason): Promise<void> {
     const ctx = requestContext.getStore();
     let tbs: Uint8Array;
     try {
@@ -70,7 +81,8 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
     const row = {
       serial: issued.serial,
       caId: issued.caId,
-      command,
+      command: command.name,
+      regionCode: command.regionCode,
       reason: why.reason,
       detail: why.detail,
       tbsSha256: createHash('sha256').update(tbs).digest('hex'),
@@ -86,12 +98,12 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
       // COMMIT whose answer was lost) leaves it issued, and then it is not discarded.
       inserted = await this.ds.query(
         `INSERT INTO "cert"."discarded_certificate"
-           (serial, ca_id, command, reason, detail, tbs_der, tbs_sha256, certificate_sha256, request_id, client_id, actor, signed_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+           (serial, ca_id, command, reason, detail, tbs_der, tbs_sha256, certificate_sha256, request_id, client_id, actor, signed_at, region_code)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
          WHERE NOT EXISTS (SELECT 1 FROM "cert"."certificate" WHERE serial = $1)
          ON CONFLICT (serial) DO NOTHING
          RETURNING serial`,
-        [row.serial, row.caId, row.command, row.reason, row.detail, Buffer.from(tbs), row.tbsSha256, row.certificateSha256, row.requestId, row.clientId, row.actor, row.signedAt],
+        [row.serial, row.caId, row.command, row.reason, row.detail, Buffer.from(tbs), row.tbsSha256, row.certificateSha256, row.requestId, row.clientId, row.actor, row.signedAt, row.regionCode],
       );
     } catch (e) {
       // The message only: the driver's error carries the statement's parameters, the TBS (a name, a

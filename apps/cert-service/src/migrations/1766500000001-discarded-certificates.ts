@@ -18,6 +18,7 @@ export class DiscardedCertificates1766500000001 implements MigrationInterface {
       "ca_id" text NOT NULL,
       "command" text NOT NULL,
       "reason" text NOT NULL,
+      "region_code" text NOT NULL,
       "detail" text,
       "tbs_der" bytea NOT NULL,
       "tbs_sha256" text NOT NULL,

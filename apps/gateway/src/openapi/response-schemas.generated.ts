@@ -1366,6 +1366,119 @@ export const RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "materialsSeen"
     ]
   },
+  "DiscardedCertificatePage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/DiscardedCertificateView"
+        }
+      },
+      "page": {
+        "type": "number"
+      },
+      "pageSize": {
+        "type": "number"
+      },
+      "total": {
+        "type": "number",
+        "description": "Absent on keyset (`after`) pages."
+      },
+      "next": {
+        "type": "string",
+        "description": "Cursor of the last item when more may follow."
+      }
+    },
+    "required": [
+      "items",
+      "page",
+      "pageSize"
+    ]
+  },
+  "DiscardedCertificateView": {
+    "type": "object",
+    "properties": {
+      "serial": {
+        "type": "string"
+      },
+      "caId": {
+        "type": "string"
+      },
+      "command": {
+        "type": "string",
+        "enum": [
+          "issue",
+          "renew"
+        ]
+      },
+      "reason": {
+        "type": "string",
+        "description": "The problem code the client was answered with, `retry_answered`, or `failed`."
+      },
+      "detail": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "regionCode": {
+        "type": "string",
+        "description": "Region of the subscriber it was for."
+      },
+      "tbsSha256": {
+        "type": "string"
+      },
+      "certificateSha256": {
+        "type": "string"
+      },
+      "requestId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "clientId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "actor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "signedAt": {
+        "type": "string"
+      },
+      "recordedAt": {
+        "type": "string"
+      },
+      "cursor": {
+        "type": "string",
+        "description": "Opaque keyset cursor of this entry (for `after`)."
+      }
+    },
+    "required": [
+      "serial",
+      "caId",
+      "command",
+      "reason",
+      "detail",
+      "regionCode",
+      "tbsSha256",
+      "certificateSha256",
+      "requestId",
+      "clientId",
+      "actor",
+      "signedAt",
+      "recordedAt",
+      "cursor"
+    ],
+    "description": "A certificate a CA signed that was then not stored nor returned (cert.discarded_certificate): what an HSM's log line for that signature is matched with. The TBS itself is kept in the database only (it names the subscriber); its SHA-256 is what an ECDSA/RSA HSM log with SHA-256 shows."
+  },
   "DispatchBatchView": {
     "type": "object",
     "properties": {

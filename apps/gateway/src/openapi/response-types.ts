@@ -22,6 +22,7 @@ export interface ResponseTypes {
   CertificatePage: C.Page<C.CertificateView>;
   ActivityReportResult: C.ActivityReportResult;
   InvalidListPage: C.InvalidListPage;
+  DiscardedCertificatePage: C.DiscardedCertificatePage;
   InvalidationRunView: C.InvalidationRunView;
   UkeyView: C.UkeyView;
   UkeyPage: C.UkeyPage;

@@ -26,6 +26,11 @@ export function assertInScope(scope: RegionScope | undefined, regionCode: string
   }
 }
 
+/** The SQL LIKE pattern of a region and everything in it (450000 → 45%, 450100 → 4501%, 450102 → itself). */
+export function regionLikePattern(code: string): string {
+  return code.endsWith('0000') ? `${code.slice(0, 2)}%` : code.endsWith('00') ? `${code.slice(0, 4)}%` : code;
+}
+
 /**
  * SQL LIKE prefixes equivalent to a scope, for filtering lists in the database: undefined for
  * national scope (no filter), an empty list (matches nothing) for no scope.
@@ -33,5 +38,5 @@ export function assertInScope(scope: RegionScope | undefined, regionCode: string
 export function regionLikePatterns(scope: RegionScope | undefined): string[] | undefined {
   const regions = scope?.regions ?? [];
   if (regions.includes(NATIONAL_SCOPE)) return undefined;
-  return regions.map((r) => (r.endsWith('0000') ? `${r.slice(0, 2)}%` : r.endsWith('00') ? `${r.slice(0, 4)}%` : r));
+  return regions.map(regionLikePattern);
 }

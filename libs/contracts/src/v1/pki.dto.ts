@@ -88,3 +88,52 @@ export interface CredentialInvalidation { clientId: string }
  * well under NATS's max_payload (1 MB by default; a serial is at most 40 hex digits, ~43 bytes).
  */
 export const OCSP_INVALIDATION_MAX_SERIALS = 5000;
+
+/** GET /api/v1/discarded-certificates: filters and paging of the certificates signed that issued nothing. */
+export interface DiscardedCertificatesQuery {
+  caId?: string;
+  /** Region code; a province or city includes what lies in it. */
+  region?: string;
+  /** Signed at or after / before (ISO 8601). */
+  since?: string;
+  until?: string;
+  page?: number;
+  pageSize?: number;
+  /** Keyset cursor: the entries after this one (its `cursor`), in list order; `page` is then ignored and no total is counted. */
+  after?: string;
+}
+
+/**
+ * A certificate a CA signed that was then not stored nor returned (cert.discarded_certificate): what
+ * an HSM's log line for that signature is matched with. The TBS itself is kept in the database only
+ * (it names the subscriber); its SHA-256 is what an ECDSA/RSA HSM log with SHA-256 shows.
+ */
+export interface DiscardedCertificateView {
+  serial: string;
+  caId: string;
+  command: 'issue' | 'renew';
+  /** The problem code the client was answered with, `retry_answered`, or `failed`. */
+  reason: string;
+  detail: string | null;
+  /** Region of the subscriber it was for. */
+  regionCode: string;
+  tbsSha256: string;
+  certificateSha256: string;
+  requestId: string | null;
+  clientId: string | null;
+  actor: string | null;
+  signedAt: string;
+  recordedAt: string;
+  /** Opaque keyset cursor of this entry (for `after`). */
+  cursor: string;
+}
+
+export interface DiscardedCertificatePage {
+  items: DiscardedCertificateView[];
+  page: number;
+  pageSize: number;
+  /** Absent on keyset (`after`) pages. */
+  total?: number;
+  /** Cursor of the last item when more may follow. */
+  next?: string;
+}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { decodePageCursor, encodePageCursor, isCursorTime, ProblemCode, ProblemError, regionLikePatterns, requestContext, validateRegionCode, pageBounds } from '@ecert/common';
+import { decodePageCursor, encodePageCursor, isCursorTime, ProblemCode, ProblemError, regionLikePattern, regionLikePatterns, requestContext, validateRegionCode, pageBounds } from '@ecert/common';
 import { INVALIDATION_REASONS, type InvalidListEntry, type InvalidListPage, type InvalidListQuery } from '@ecert/contracts';
 import { cursorTimeSql } from '@ecert/database';
 import { DATA_SOURCE } from '@ecert/messaging';
@@ -22,11 +22,6 @@ interface Row {
   not_after: Date;
   ukey_serial: string | null;
   cursor_at: string;
-}
-
-/** The SQL LIKE pattern of a region and everything under it (450000 → 45%, 450100 → 4501%). */
-function regionPattern(code: string): string {
-  return code.endsWith('0000') ? `${code.slice(0, 2)}%` : code.endsWith('00') ? `${code.slice(0, 4)}%` : code;
 }
 
 // The position itself, invalidated_at to the microsecond: a JS Date's milliseconds would skip the
@@ -60,7 +55,7 @@ export class InvalidListQueries {
     if (q.region !== undefined) {
       const r = validateRegionCode(q.region);
       if (!r.ok) throw bad('region', r.message);
-      params.push(regionPattern(r.value));
+      params.push(regionLikePattern(r.value));
       where.push(`c.region_code LIKE $${params.length}`);
     }
     if (q.reason !== undefined) {

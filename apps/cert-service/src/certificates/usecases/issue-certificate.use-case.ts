@@ -75,13 +75,13 @@ export class IssueCertificateUseCase {
     try {
       kept = await this.keep(issued, identity, medium, receipt, opts);
     } catch (e) {
-      this.discarded.discard(issued, 'issue', discardReasonOf(e));
+      this.discarded.discard(issued, { name: 'issue', regionCode: identity.regionCode }, discardReasonOf(e));
       this.noteRefusal(e, accountKey, issued.spkiSha256);
       throw e;
     }
     if (accountCertificateLimit(identity) !== null) this.refusals.clearAccount(accountKey);
     if ('stored' in kept) return this.views.toView(kept.stored);
-    this.discarded.discard(issued, 'issue', { reason: RETRY_ANSWERED, detail: `answered with ${kept.winner}` });
+    this.discarded.discard(issued, { name: 'issue', regionCode: identity.regionCode }, { reason: RETRY_ANSWERED, detail: `answered with ${kept.winner}` });
     return this.queries.get(kept.winner);
   }
 

@@ -45,7 +45,7 @@ export class RenewCertificateUseCase {
     await this.compromisedKeys.assertNotCompromised(csr.subjectSpki);
     // Signed inside the transaction (under the old row's lock): when that then fails, the
     // successor is recorded as discarded, so the CA key's every signature is accounted for.
-    let signed: IssuedCertificate | undefined;
+    let signed: { issued: IssuedCertificate; regionCode: string } | undefined;
     const result = await this.runner.run(cmd.serial, {
       action: 'renew',
       receipt,
@@ -57,7 +57,7 @@ export class RenewCertificateUseCase {
       },
       after: async (m, old) => {
         const issued = await this.issuer.issue(identityOf(old), csr, cmd.validityDays);
-        signed = issued;
+        signed = { issued, regionCode: old.regionCode };
         const successor = await m.save(
           m.create(CertificateEntity, {
             serial: issued.serial,
@@ -100,7 +100,7 @@ export class RenewCertificateUseCase {
         return successor;
       },
     }).catch((e: unknown) => {
-      if (signed) this.discarded.discard(signed, 'renew', discardReasonOf(e));
+      if (signed) this.discarded.discard(signed.issued, { name: 'renew', regionCode: signed.regionCode }, discardReasonOf(e));
       throw e;
     });
     return this.views.toView(result);
