@@ -1640,7 +1640,7 @@ export interface paths {
         };
         /**
          * 已签发未交付的证书 — certificates a CA signed that were then refused (account full, key compromised, a retry that won, a failed write), within your regions, newest first; paginated, `next` for the following page
-         * @description Each entry is one signature of the CA key with no certificate issued: match it with the HSM log line by `tbsSha256` (SHA-256 of the TBSCertificate signed) or the time and serial. The TBS itself stays in the database (it names the subscriber).
+         * @description Each entry is one signature of the CA key with no certificate issued: match it with the HSM log line by `tbsSha256` (SHA-256 of the TBSCertificate signed; ECDSA and RSA CAs) or by serial and time (SM2 CAs sign SM3(Z ‖ TBS)). The TBS itself stays in the database (it names the subscriber). `since`/`until`: a date, or a date-time with Z or an offset.
          *
          *     Needs the operation grant `audit:read`.
          */

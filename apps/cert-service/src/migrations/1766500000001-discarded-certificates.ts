@@ -29,7 +29,9 @@ export class DiscardedCertificates1766500000001 implements MigrationInterface {
       "signed_at" timestamptz NOT NULL,
       "at" timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE INDEX "discarded_certificate_ca_signed_idx" ON "cert"."discarded_certificate" ("ca_id", "signed_at")`);
+    // The list's order (newest first) with and without a CA filter.
+    await q.query(`CREATE INDEX "discarded_certificate_signed_idx" ON "cert"."discarded_certificate" ("signed_at" DESC, "serial" DESC)`);
+    await q.query(`CREATE INDEX "discarded_certificate_ca_signed_idx" ON "cert"."discarded_certificate" ("ca_id", "signed_at" DESC, "serial" DESC)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -301,7 +301,7 @@ export const RESPONSE_EXAMPLES: { [K in ResponseTypeName]: ResponseTypes[K] } = 
     items: [
       {
         serial: '4d427bbd10b694c1e294b6570e51b1bb',
-        caId: 'sm2-issuing',
+        caId: 'ecdsa-issuing',
         command: 'issue',
         reason: 'certificate_limit_reached',
         detail: '单位社保账户最多持有 4 张有效证书 / account 4501000001 of 91450100MA5L000000 already has 4 active certificates (limit 4)',
@@ -313,7 +313,7 @@ export const RESPONSE_EXAMPLES: { [K in ResponseTypeName]: ResponseTypes[K] } = 
         actor: null,
         signedAt: AT,
         recordedAt: AT,
-        cursor: 'MjAyNi0xMS0zMFQwOToxNTowMC4wMDAwMDBafDRkNDI3YmJk',
+        cursor: 'MjAyNi0xMS0zMFQwOToxNTowMC4wMDAwMDBafDRkNDI3YmJkMTBiNjk0YzFlMjk0YjY1NzBlNTFiMWJi',
       },
     ],
     page: 1,

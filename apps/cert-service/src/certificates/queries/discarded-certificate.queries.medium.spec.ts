@@ -80,6 +80,7 @@ describe('DiscardedCertificateQueries', () => {
     for (const [q, field] of [
       [{ since: 'yesterday' }, 'since'],
       [{ until: 12 }, 'until'],
+      [{ until: '2026-12-01T08:00:00' }, 'until'],
       [{ caId: 'ECDSA ISSUING' }, 'caId'],
       [{ region: '999999' }, 'region'],
       [{ after: 'bm90IGEgY3Vyc29y' }, 'after'],

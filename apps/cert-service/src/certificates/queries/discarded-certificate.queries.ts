@@ -25,9 +25,12 @@ interface Row {
   cursor_at: string;
 }
 
+/** A date (UTC midnight) or a date-time with its offset: one without would be read in this host's time zone. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
 function instant(field: 'since' | 'until', value: unknown): Date {
-  const d = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw bad(field, `${field} must be an ISO 8601 date or date-time`);
+  const d = typeof value === 'string' && ISO_INSTANT.test(value) ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) throw bad(field, `${field} must be an ISO 8601 date, or a date-time with Z or an offset`);
   return d;
 }
 
