@@ -288,6 +288,8 @@ describe('per-account limit', () => {
     expect(listed.status, JSON.stringify(listed.body)).toBe(200);
     const entry = listed.body.items.find((x: { serial: string }) => x.serial === discarded[0].serial);
     expect(entry).toMatchObject({ command: 'issue', reason: 'certificate_limit_reached', regionCode: '450100', requestId, tbsSha256: createHash('sha256').update(discarded[0].tbs_der).digest('hex') });
+    // The CA here is ECDSA P-256 with SHA-256: the digest its key signed is the TBS's SHA-256.
+    expect(entry).toMatchObject({ signedDigest: entry.tbsSha256, signedDigestAlgorithm: 'SHA-256' });
     expect(JSON.stringify(listed.body)).not.toContain(Buffer.from(discarded[0].tbs_der).toString('base64').slice(0, 40));
     const client = async (operations: string[], regionCodes?: string[]) => {
       const r = await api(p.baseUrl, 'POST', '/api/v1/clients', { name: 'auditor', department: 'audit', operations, ...(regionCodes ? { regionCodes } : {}) });

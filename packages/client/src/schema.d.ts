@@ -1640,7 +1640,7 @@ export interface paths {
         };
         /**
          * 已签发未交付的证书 — certificates a CA signed that were then refused (account full, key compromised, a retry that won, a failed write), within your regions, newest first; paginated, `next` for the following page
-         * @description Each entry is one signature of the CA key with no certificate issued: match it with the HSM log line by `tbsSha256` (SHA-256 of the TBSCertificate signed; ECDSA and RSA CAs) or by serial and time (SM2 CAs sign SM3(Z ‖ TBS)). The TBS itself stays in the database (it names the subscriber). `since`/`until`: a date, or a date-time with Z or an offset.
+         * @description Each entry is one signature of the CA key with no certificate issued: match it with the HSM log line by `signedDigest`, the digest the key signed (the hash the signature algorithm names; for SM2, SM3(Z ‖ TBS) with Z from the CA public key), or by serial and time. The TBS itself stays in the database (it names the subscriber). `since`/`until`: a date, or a date-time with Z or an offset.
          *
          *     Needs the operation grant `audit:read`.
          */
@@ -2812,7 +2812,7 @@ export interface components {
             /** @description Cursor of the last item when more may follow. */
             next?: string;
         };
-        /** @description A certificate a CA signed that was then not stored nor returned (cert.discarded_certificate): what an HSM's log line for that signature is matched with. The TBS itself is kept in the database only (it names the subscriber); its SHA-256 is what an ECDSA/RSA HSM log with SHA-256 shows. */
+        /** @description A certificate a CA signed that was then not stored nor returned (cert.discarded_certificate): what an HSM's log line for that signature is matched with (`signedDigest`). The TBS itself is kept in the database only (it names the subscriber). */
         DiscardedCertificateView: {
             serial: string;
             caId: string;
@@ -2824,6 +2824,10 @@ export interface components {
             /** @description Region of the subscriber it was for. */
             regionCode: string;
             tbsSha256: string;
+            /** @description The digest the CA key signed, as an HSM logs it: the hash the signature algorithm names, or for SM2 e = SM3(Z ‖ TBS) with Z from the CA's public key. Null when it could not be computed. */
+            signedDigest: string | null;
+            /** @description `SHA-256`, `SHA-384`, `SHA-512` or `SM3(Z‖TBS)`. */
+            signedDigestAlgorithm: string | null;
             certificateSha256: string;
             requestId: string | null;
             clientId: string | null;

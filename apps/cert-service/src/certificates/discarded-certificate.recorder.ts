@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { ProblemError, requestContext } from '@ecert/common';
 import { DATA_SOURCE, LOGGER } from '@ecert/messaging';
-import { certificateFields } from '@ecert/pki';
+import { certificateFields, signedDigest, type SignedDigest } from '@ecert/pki';
+import { CaRegistry } from '../ca/ca-registry.service';
 import type { IssuedCertificate } from './end-entity-issuer.service';
 
 /** A concurrent attempt with the same idempotency key committed first: its certificate is the answer. */
@@ -49,6 +50,7 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly registry: CaRegistry,
   ) {}
 
   /**
@@ -78,6 +80,7 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
       this.logger.error({ serial: issued.serial, caId: issued.caId, err: (e as Error).message }, 'a discarded certificate could not be read');
       tbs = new Uint8Array(0);
     }
+    const digest = this.digestOf(issued, tbs);
     const row = {
       serial: issued.serial,
       caId: issued.caId,
@@ -87,6 +90,8 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
       detail: why.detail,
       tbsSha256: createHash('sha256').update(tbs).digest('hex'),
       certificateSha256: createHash('sha256').update(issued.der).digest('hex'),
+      signedDigest: digest ? Buffer.from(digest.digest).toString('hex') : null,
+      signedDigestAlgorithm: digest?.algorithm ?? null,
       requestId: ctx?.requestId ?? null,
       clientId: ctx?.clientId ?? null,
       actor: ctx?.actor ?? null,
@@ -98,12 +103,12 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
       // COMMIT whose answer was lost) leaves it issued, and then it is not discarded.
       inserted = await this.ds.query(
         `INSERT INTO "cert"."discarded_certificate"
-           (serial, ca_id, command, reason, detail, tbs_der, tbs_sha256, certificate_sha256, request_id, client_id, actor, signed_at, region_code)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+           (serial, ca_id, command, reason, detail, tbs_der, tbs_sha256, certificate_sha256, request_id, client_id, actor, signed_at, region_code, signed_digest, signed_digest_algorithm)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
          WHERE NOT EXISTS (SELECT 1 FROM "cert"."certificate" WHERE serial = $1)
          ON CONFLICT (serial) DO NOTHING
          RETURNING serial`,
-        [row.serial, row.caId, row.command, row.reason, row.detail, Buffer.from(tbs), row.tbsSha256, row.certificateSha256, row.requestId, row.clientId, row.actor, row.signedAt, row.regionCode],
+        [row.serial, row.caId, row.command, row.reason, row.detail, Buffer.from(tbs), row.tbsSha256, row.certificateSha256, row.requestId, row.clientId, row.actor, row.signedAt, row.regionCode, row.signedDigest, row.signedDigestAlgorithm],
       );
     } catch (e) {
       // The message only: the driver's error carries the statement's parameters, the TBS (a name, a
@@ -113,5 +118,15 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
     }
     if (inserted.length) this.logger.warn({ discardedCertificate: row }, 'signed certificate discarded: not stored, not returned');
     else this.logger.warn({ serial: row.serial, caId: row.caId, reason: row.reason }, 'a certificate whose request failed is stored after all: not recorded as discarded');
+  }
+
+  /** What the CA key signed (an HSM logs that, not the TBS): SM2 needs the CA's key for Z. Undefined when it cannot be told. */
+  private digestOf(issued: IssuedCertificate, tbs: Uint8Array): SignedDigest | undefined {
+    try {
+      return signedDigest(tbs, certificateFields(new Uint8Array(this.registry.get(issued.caId).certificate)).spki);
+    } catch (e) {
+      this.logger.warn({ serial: issued.serial, caId: issued.caId, err: (e as Error).message }, 'the digest a discarded certificate was signed over could not be computed');
+      return undefined;
+    }
   }
 }

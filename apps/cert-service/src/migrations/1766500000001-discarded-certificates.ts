@@ -23,6 +23,8 @@ export class DiscardedCertificates1766500000001 implements MigrationInterface {
       "tbs_der" bytea NOT NULL,
       "tbs_sha256" text NOT NULL,
       "certificate_sha256" text NOT NULL,
+      "signed_digest" text,
+      "signed_digest_algorithm" text,
       "request_id" text,
       "client_id" text,
       "actor" text,

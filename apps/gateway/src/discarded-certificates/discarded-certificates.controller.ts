@@ -15,7 +15,7 @@ export class DiscardedCertificatesController {
   @Get()
   @ApiOperation({
     summary: '已签发未交付的证书 — certificates a CA signed that were then refused (account full, key compromised, a retry that won, a failed write), within your regions, newest first; paginated, `next` for the following page',
-    description: 'Each entry is one signature of the CA key with no certificate issued: match it with the HSM log line by `tbsSha256` (SHA-256 of the TBSCertificate signed; ECDSA and RSA CAs) or by serial and time (SM2 CAs sign SM3(Z ‖ TBS)). The TBS itself stays in the database (it names the subscriber). `since`/`until`: a date, or a date-time with Z or an offset.',
+    description: 'Each entry is one signature of the CA key with no certificate issued: match it with the HSM log line by `signedDigest`, the digest the key signed (the hash the signature algorithm names; for SM2, SM3(Z ‖ TBS) with Z from the CA public key), or by serial and time. The TBS itself stays in the database (it names the subscriber). `since`/`until`: a date, or a date-time with Z or an offset.',
   })
   @ApiResult('DiscardedCertificatePage')
   @RequiresOperation('audit:read')

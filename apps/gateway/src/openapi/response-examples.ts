@@ -307,6 +307,8 @@ export const RESPONSE_EXAMPLES: { [K in ResponseTypeName]: ResponseTypes[K] } = 
         detail: '单位社保账户最多持有 4 张有效证书 / account 4501000001 of 91450100MA5L000000 already has 4 active certificates (limit 4)',
         regionCode: UNIT.regionCode,
         tbsSha256: 'bec8df8b4cfaf4c3e0e6b8d871677b4dfc172403c0321b966745eb8ba64803cc',
+        signedDigest: 'bec8df8b4cfaf4c3e0e6b8d871677b4dfc172403c0321b966745eb8ba64803cc',
+        signedDigestAlgorithm: 'SHA-256',
         certificateSha256: '7d6ea5de699327185cf04d164cd65f1ebe60c86b82b0af5497992838bbc170fb',
         requestId: 'req-limit-1796407687598',
         clientId: '2947a5ac-4c5b-4590-aca4-b74d3a1f7858',

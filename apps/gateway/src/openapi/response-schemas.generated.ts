@@ -1429,6 +1429,20 @@ export const RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "tbsSha256": {
         "type": "string"
       },
+      "signedDigest": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "The digest the CA key signed, as an HSM logs it: the hash the signature algorithm names, or for SM2 e = SM3(Z ‖ TBS) with Z from the CA's public key. Null when it could not be computed."
+      },
+      "signedDigestAlgorithm": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "`SHA-256`, `SHA-384`, `SHA-512` or `SM3(Z‖TBS)`."
+      },
       "certificateSha256": {
         "type": "string"
       },
@@ -1469,6 +1483,8 @@ export const RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "detail",
       "regionCode",
       "tbsSha256",
+      "signedDigest",
+      "signedDigestAlgorithm",
       "certificateSha256",
       "requestId",
       "clientId",
@@ -1477,7 +1493,7 @@ export const RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       "recordedAt",
       "cursor"
     ],
-    "description": "A certificate a CA signed that was then not stored nor returned (cert.discarded_certificate): what an HSM's log line for that signature is matched with. The TBS itself is kept in the database only (it names the subscriber); its SHA-256 is what an ECDSA/RSA HSM log with SHA-256 shows."
+    "description": "A certificate a CA signed that was then not stored nor returned (cert.discarded_certificate): what an HSM's log line for that signature is matched with (`signedDigest`). The TBS itself is kept in the database only (it names the subscriber)."
   },
   "DispatchBatchView": {
     "type": "object",

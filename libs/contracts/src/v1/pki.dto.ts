@@ -105,8 +105,8 @@ export interface DiscardedCertificatesQuery {
 
 /**
  * A certificate a CA signed that was then not stored nor returned (cert.discarded_certificate): what
- * an HSM's log line for that signature is matched with. The TBS itself is kept in the database only
- * (it names the subscriber); its SHA-256 is what an ECDSA/RSA HSM log with SHA-256 shows.
+ * an HSM's log line for that signature is matched with (`signedDigest`). The TBS itself is kept in the
+ * database only (it names the subscriber).
  */
 export interface DiscardedCertificateView {
   serial: string;
@@ -118,6 +118,13 @@ export interface DiscardedCertificateView {
   /** Region of the subscriber it was for. */
   regionCode: string;
   tbsSha256: string;
+  /**
+   * The digest the CA key signed, as an HSM logs it: the hash the signature algorithm names, or for
+   * SM2 e = SM3(Z ‖ TBS) with Z from the CA's public key. Null when it could not be computed.
+   */
+  signedDigest: string | null;
+  /** `SHA-256`, `SHA-384`, `SHA-512` or `SM3(Z‖TBS)`. */
+  signedDigestAlgorithm: string | null;
   certificateSha256: string;
   requestId: string | null;
   clientId: string | null;

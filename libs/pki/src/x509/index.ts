@@ -34,3 +34,5 @@ export {
 } from './personal-id-code';
 export type { PersonalIdCode, PersonalIdMode } from './personal-id-code';
 export { readPersonalIdCode } from './personal-id-extension';
+export { signedDigest } from './signed-digest';
+export type { SignedDigest } from './signed-digest';

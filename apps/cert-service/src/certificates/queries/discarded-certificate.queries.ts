@@ -16,6 +16,8 @@ interface Row {
   detail: string | null;
   region_code: string;
   tbs_sha256: string;
+  signed_digest: string | null;
+  signed_digest_algorithm: string | null;
   certificate_sha256: string;
   request_id: string | null;
   client_id: string | null;
@@ -86,7 +88,7 @@ export class DiscardedCertificateQueries {
     }
     const whereSql = (w: string[]) => (w.length ? `WHERE ${w.join(' AND ')}` : '');
     const rows: Row[] = await this.ds.query(
-      `SELECT d.serial, d.ca_id, d.command, d.reason, d.detail, d.region_code, d.tbs_sha256, d.certificate_sha256, d.request_id, d.client_id, d.actor,
+      `SELECT d.serial, d.ca_id, d.command, d.reason, d.detail, d.region_code, d.tbs_sha256, d.signed_digest, d.signed_digest_algorithm, d.certificate_sha256, d.request_id, d.client_id, d.actor,
               d.signed_at, d.at, ${cursorTimeSql('d.signed_at')} AS cursor_at
          FROM "cert"."discarded_certificate" d ${whereSql(where)}
         ORDER BY d.signed_at DESC, d.serial DESC ${paging}`,
@@ -108,6 +110,8 @@ function toView(r: Row): DiscardedCertificateView {
     detail: r.detail,
     regionCode: r.region_code,
     tbsSha256: r.tbs_sha256,
+    signedDigest: r.signed_digest,
+    signedDigestAlgorithm: r.signed_digest_algorithm,
     certificateSha256: r.certificate_sha256,
     requestId: r.request_id,
     clientId: r.client_id,
