@@ -15,7 +15,6 @@ import { loadConfig, ProblemCode, ProblemError, requestContext } from '@ecert/co
 import { dropDatabase } from '@ecert/database';
 import { certificateFields, type ParsedCsr } from '@ecert/pki';
 import { ecdsaTestKey } from '../../../../libs/pki/src/x509/test-signers.spec-helper';
-import type { CaRegistry } from '../ca/ca-registry.service';
 import { certSchemaForTests } from '../testing/cert-schema-for-tests';
 import { testIssuerRegistry } from '../testing/test-issuer-registry';
 import type { CertificateTransitionRunner, TransitionSpec } from './certificate-transition.runner';
@@ -32,7 +31,6 @@ import type { SubscriberIdentity } from './subscriber-identity';
 const config = loadConfig(process.env);
 let ds: DataSource;
 let issuer: EndEntityIssuer;
-let registry: CaRegistry;
 
 /** A pino logger whose lines the spec reads. */
 function capturingLogger() {
@@ -56,8 +54,7 @@ async function rowOf(serial: string): Promise<Record<string, unknown> | undefine
 
 beforeAll(async () => {
   ds = await certSchemaForTests(config.DATABASE_URL, 3, { caId: 'ecdsa-issuing', family: 'ecdsa', keyAlgorithm: 'P-256' });
-  registry = await testIssuerRegistry();
-  issuer = new EndEntityIssuer(registry, loadConfig({}));
+  issuer = new EndEntityIssuer(await testIssuerRegistry(), loadConfig({}));
 });
 
 afterAll(async () => {
@@ -71,7 +68,7 @@ describe('DiscardedCertificateRecorder', () => {
     const issued = await sign();
     const refusal = ProblemError.conflict(ProblemCode.certificateLimitReached, 'the account holds 4 active certificates');
     await requestContext.run({ requestId: 'req-discard-1', clientId: 'client-1', actor: 'staff:7' }, () =>
-      new DiscardedCertificateRecorder(ds, logger, registry).record(issued, { name: 'issue', regionCode: unit.regionCode }, discardReasonOf(refusal)),
+      new DiscardedCertificateRecorder(ds, logger).record(issued, { name: 'issue', regionCode: unit.regionCode }, discardReasonOf(refusal)),
     );
     const row = await rowOf(issued.serial);
     const tbs = certificateFields(issued.der).tbs;
@@ -117,7 +114,7 @@ describe('DiscardedCertificateRecorder', () => {
       statusChangedAt: new Date(),
     });
     await insertIssuedCertificate(ds.manager, stored, unit);
-    await new DiscardedCertificateRecorder(ds, logger, registry).record(issued, { name: 'issue', regionCode: unit.regionCode }, discardReasonOf(new Error('the reply could not be sent')));
+    await new DiscardedCertificateRecorder(ds, logger).record(issued, { name: 'issue', regionCode: unit.regionCode }, discardReasonOf(new Error('the reply could not be sent')));
     expect(await rowOf(issued.serial)).toBeUndefined();
     expect(lines.some((l) => l.msg.includes('stored after all'))).toBe(true);
   });
@@ -126,7 +123,7 @@ describe('DiscardedCertificateRecorder', () => {
     const { logger, lines } = capturingLogger();
     const issued = await sign();
     const broken = { query: async () => Promise.reject(new Error('connection terminated unexpectedly')) } as unknown as DataSource;
-    await expect(new DiscardedCertificateRecorder(broken, logger, registry).record(issued, { name: 'issue', regionCode: unit.regionCode }, discardReasonOf(new Error('connection terminated unexpectedly')))).resolves.toBeUndefined();
+    await expect(new DiscardedCertificateRecorder(broken, logger).record(issued, { name: 'issue', regionCode: unit.regionCode }, discardReasonOf(new Error('connection terminated unexpectedly')))).resolves.toBeUndefined();
     const line = lines.find((l) => l.level === 50);
     expect(line?.msg).toContain('this log line is its record');
     expect(line).toMatchObject({ discardedCertificate: { serial: issued.serial, caId: 'ecdsa-issuing', reason: FAILED, tbsSha256: createHash('sha256').update(certificateFields(issued.der).tbs).digest('hex') } });
@@ -137,7 +134,7 @@ describe('RenewCertificateUseCase and discarded successors', () => {
   const old = (): CertificateEntity =>
     Object.assign(new CertificateEntity(), { serial: 'ab12', caId: 'ecdsa-issuing', profile: 'unit', uscc: unit.uscc, accountNo: unit.accountNo, regionCode: unit.regionCode, unitName: unit.unitName, der: Buffer.alloc(0), ukeySerial: null });
 
-  const recorder = () => new DiscardedCertificateRecorder(ds, capturingLogger().logger, registry);
+  const recorder = () => new DiscardedCertificateRecorder(ds, capturingLogger().logger);
 
   async function renewal(runner: Pick<CertificateTransitionRunner, 'run'>, discarded: DiscardedCertificateRecorder) {
     const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import { ProblemError, requestContext } from '@ecert/common';
 import { DATA_SOURCE, LOGGER } from '@ecert/messaging';
 import { certificateFields, signedDigest, type SignedDigest } from '@ecert/pki';
-import { CaRegistry } from '../ca/ca-registry.service';
 import type { IssuedCertificate } from './end-entity-issuer.service';
 
 /** A concurrent attempt with the same idempotency key committed first: its certificate is the answer. */
@@ -50,7 +49,6 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly registry: CaRegistry,
   ) {}
 
   /**
@@ -120,10 +118,10 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
     else this.logger.warn({ serial: row.serial, caId: row.caId, reason: row.reason }, 'a certificate whose request failed is stored after all: not recorded as discarded');
   }
 
-  /** What the CA key signed (an HSM logs that, not the TBS): SM2 needs the CA's key for Z. Undefined when it cannot be told. */
+  /** What the CA key signed (SM2: Z from the key that signed this one). Undefined when it cannot be told. */
   private digestOf(issued: IssuedCertificate, tbs: Uint8Array): SignedDigest | undefined {
     try {
-      return signedDigest(tbs, certificateFields(new Uint8Array(this.registry.get(issued.caId).certificate)).spki);
+      return signedDigest(tbs, issued.issuerSpki);
     } catch (e) {
       this.logger.warn({ serial: issued.serial, caId: issued.caId, err: (e as Error).message }, 'the digest a discarded certificate was signed over could not be computed');
       return undefined;

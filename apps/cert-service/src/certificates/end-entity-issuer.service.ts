@@ -32,6 +32,8 @@ export interface IssuedCertificate {
   spkiSha256: string;
   /** When the CA's key signed it (the moment an HSM's log has). */
   signedAt: Date;
+  /** SPKI of the key that signed it (the CA's, as used for this very signature). */
+  issuerSpki: Uint8Array;
 }
 
 export const DEFAULT_VALIDITY_DAYS = 365;
@@ -110,9 +112,10 @@ export class EndEntityIssuer {
       spkiSha256: csr.subjectKeyFingerprint ?? publicKeyFingerprint(csr.subjectSpki),
     };
     const serial = newSerialNumber();
+    const signer = await this.registry.signer(ca.id);
     const der = await buildCertificate({
       issuer: this.issuerOf(ca.id, ca.certificate),
-      signer: await this.registry.signer(ca.id),
+      signer,
       subjectName,
       subjectSpki: csr.subjectSpki,
       serialNumber: serial,
@@ -129,6 +132,7 @@ export class EndEntityIssuer {
       notAfter,
       ...(personalId ? { personIdHash: personalId.hash } : {}),
       signedAt: new Date(),
+      issuerSpki: signer.spki,
     };
   }
 }

@@ -21,5 +21,5 @@ export async function testIssuerRegistry(): Promise<CaRegistry> {
     extensions: certificateProfiles.rootCa({ subjectSpki: ca.signer.spki }),
   });
   const row = { id: 'ecdsa-issuing', notAfter, certificate: Buffer.from(certificate) };
-  return { byRole: () => row, get: () => row, signer: async () => ca.signer } as unknown as CaRegistry;
+  return { byRole: () => row, signer: async () => ca.signer } as unknown as CaRegistry;
 }

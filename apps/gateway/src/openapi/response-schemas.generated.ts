@@ -1434,7 +1434,7 @@ export const RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
           "string",
           "null"
         ],
-        "description": "The digest the CA key signed, as an HSM logs it: the hash the signature algorithm names, or for SM2 e = SM3(Z ‖ TBS) with Z from the CA's public key. Null when it could not be computed."
+        "description": "The digest the CA key signed: the hash the signature algorithm names, or for SM2 e = SM3(Z ‖ TBS) with Z from the CA's public key (an ECDSA key in a PKCS#11 HSM is handed exactly this). Null when it could not be computed."
       },
       "signedDigestAlgorithm": {
         "type": [

@@ -119,8 +119,9 @@ export interface DiscardedCertificateView {
   regionCode: string;
   tbsSha256: string;
   /**
-   * The digest the CA key signed, as an HSM logs it: the hash the signature algorithm names, or for
-   * SM2 e = SM3(Z ‖ TBS) with Z from the CA's public key. Null when it could not be computed.
+   * The digest the CA key signed: the hash the signature algorithm names, or for SM2 e = SM3(Z ‖ TBS)
+   * with Z from the CA's public key (an ECDSA key in a PKCS#11 HSM is handed exactly this). Null when
+   * it could not be computed.
    */
   signedDigest: string | null;
   /** `SHA-256`, `SHA-384`, `SHA-512` or `SM3(Z‖TBS)`. */

@@ -9,13 +9,14 @@ import { buildName } from './distinguished-name';
 import { signedDigest } from './signed-digest';
 import { ecdsaTestKey, rsaTestKey, sm2TestKey, type TestKey } from './test-signers.spec-helper';
 
-async function selfSigned(key: TestKey): Promise<Uint8Array> {
+/** A certificate `key` signs: for `subjectSpki` (a leaf), or for itself. */
+async function selfSigned(key: TestKey, subjectSpki = key.signer.spki): Promise<Uint8Array> {
   const name = buildName({ C: 'CN', CN: 'digest test' });
   return buildCertificate({
     issuer: { name, spki: key.signer.spki },
     signer: key.signer,
-    subjectName: name,
-    subjectSpki: key.signer.spki,
+    subjectName: subjectSpki === key.signer.spki ? name : buildName({ C: 'CN', CN: 'digest leaf' }),
+    subjectSpki,
     serialNumber: newSerialNumber(),
     notBefore: new Date(Date.now() - 60_000),
     notAfter: new Date(Date.now() + 86_400_000),
@@ -37,7 +38,9 @@ function signatureOf(der: Uint8Array): { r: bigint; s: bigint } {
 describe('signedDigest', () => {
   it('SM2: is the e the key signed — an SM2 signature made elsewhere (sm-crypto) verifies on it, and on no other TBS', async () => {
     const key = sm2TestKey();
-    const der = await selfSigned(key);
+    // A leaf: Z must come from the issuer's key, not the subject's.
+    const subject = sm2TestKey();
+    const der = await selfSigned(key, subject.signer.spki);
     const { tbs } = certificateFields(der);
     const { algorithm, digest } = signedDigest(tbs, key.signer.spki);
     expect(algorithm).toBe('SM3(Z‖TBS)');
@@ -46,8 +49,9 @@ describe('signedDigest', () => {
     expect(verifyPortable(P, BigInt(`0x${Buffer.from(digest).toString('hex')}`), r, s)).toBe(true);
     const other = signedDigest(certificateFields(await selfSigned(key)).tbs, key.signer.spki);
     expect(verifyPortable(P, BigInt(`0x${Buffer.from(other.digest).toString('hex')}`), r, s)).toBe(false);
-    // Z binds the issuer: another key's Z gives another e.
-    expect(Buffer.from(signedDigest(tbs, sm2TestKey().signer.spki).digest).equals(Buffer.from(digest))).toBe(false);
+    // Z binds the issuer: the subject's key (or any other) gives another e, on which the signature fails.
+    const withSubjectZ = signedDigest(tbs, subject.signer.spki).digest;
+    expect(verifyPortable(P, BigInt(`0x${Buffer.from(withSubjectZ).toString('hex')}`), r, s)).toBe(false);
     expect(() => signedDigest(tbs)).toThrow('issuer public key');
   });
 

@@ -54,7 +54,7 @@ const stored = async (serial: string) => (await ds.query(`SELECT count(*)::int A
 beforeAll(async () => {
   ds = await certSchemaForTests(config.DATABASE_URL, 4, { caId: 'ecdsa-issuing', family: 'ecdsa', keyAlgorithm: 'P-256' });
   const registry = await testIssuerRegistry();
-  recorder = new DiscardedCertificateRecorder(ds, pino({ level: 'silent' }), registry);
+  recorder = new DiscardedCertificateRecorder(ds, pino({ level: 'silent' }));
   const views = { toView: (c: { serial: string }) => ({ serial: c.serial }) as CertificateView } as unknown as CertificateViewMapper;
   const queries = { get: async (serial: string) => ({ serial }) as CertificateView } as unknown as CertificateQueries;
   useCase = new IssueCertificateUseCase(
