@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { ProblemError, requestContext } from '@ecert/common';
+import { ProblemError, requestContext, WritesUnderWay } from '@ecert/common';
 import { DATA_SOURCE, LOGGER } from '@ecert/messaging';
 import { certificateFields, signedDigest, type SignedDigest } from '@ecert/pki';
 import type { IssuedCertificate } from './end-entity-issuer.service';
@@ -27,8 +27,7 @@ export interface DiscardReason {
 
 /**
  * Why a signed certificate was not kept: the problem code the client was answered with, or
- * `failed` with the error's message. A failed COMMIT may still have committed (a connection lost
- * after the server got it): a `failed` row whose serial is also in cert.certificate was issued.
+ * `failed` with the error's message.
  */
 export function discardReasonOf(e: unknown): DiscardReason {
   if (e instanceof ProblemError) return { reason: String(e.code), detail: e.detail?.slice(0, MAX_DETAIL) ?? null };
@@ -44,7 +43,7 @@ export function discardReasonOf(e: unknown): DiscardReason {
  */
 @Injectable()
 export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly writes = new WritesUnderWay();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
@@ -57,14 +56,11 @@ export class DiscardedCertificateRecorder implements BeforeApplicationShutdown {
    * the real error into a timeout). Writes under way finish before the service shuts down.
    */
   discard(issued: IssuedCertificate, command: DiscardCommand, why: DiscardReason): void {
-    const write = this.record(issued, command, why);
-    this.inFlight.add(write);
-    void write.finally(() => this.inFlight.delete(write));
+    this.writes.track(this.record(issued, command, why));
   }
 
-  /** Until none is left: a request still served while the first ones finish may start another. */
   async beforeApplicationShutdown(): Promise<void> {
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    await this.writes.settled();
   }
 
   /** The record, written when this resolves. Never throws. */

@@ -1,3 +1,5 @@
+import { RecentTimes } from '@ecert/common';
+
 /** How long a refusal makes the next issuance for the same account or key check before it signs. */
 export const RECENT_REFUSAL_MS = 10 * 60_000;
 const REMEMBERED = 10_000;
@@ -11,42 +13,28 @@ const REMEMBERED = 10_000;
  * more signature.
  */
 export class RecentIssuanceRefusals {
-  private readonly at = new Map<string, number>();
+  private readonly at = new RecentTimes(REMEMBERED);
 
   constructor(private readonly now: () => number = Date.now) {}
 
   noteAccount(accountKey: string): void {
-    this.note(`a:${accountKey}`);
+    this.at.mark(`a:${accountKey}`, this.now());
   }
 
   noteKey(spkiSha256: string): void {
-    this.note(`k:${spkiSha256}`);
+    this.at.mark(`k:${spkiSha256}`, this.now());
   }
 
   /** The account, then no longer refused (an issuance for it went through). */
   clearAccount(accountKey: string): void {
-    this.at.delete(`a:${accountKey}`);
+    this.at.forget(`a:${accountKey}`);
   }
 
   accountRefused(accountKey: string): boolean {
-    return this.recent(`a:${accountKey}`);
+    return this.at.within(`a:${accountKey}`, RECENT_REFUSAL_MS, this.now());
   }
 
   keyRefused(spkiSha256: string): boolean {
-    return this.recent(`k:${spkiSha256}`);
-  }
-
-  private note(key: string): void {
-    this.at.delete(key);
-    this.at.set(key, this.now());
-    if (this.at.size > REMEMBERED) this.at.delete(this.at.keys().next().value!);
-  }
-
-  private recent(key: string): boolean {
-    const at = this.at.get(key);
-    if (at === undefined) return false;
-    if (this.now() - at < RECENT_REFUSAL_MS) return true;
-    this.at.delete(key);
-    return false;
+    return this.at.within(`k:${spkiSha256}`, RECENT_REFUSAL_MS, this.now());
   }
 }

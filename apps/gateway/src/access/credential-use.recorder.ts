@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
+import { RecentTimes, WritesUnderWay } from '@ecert/common';
 import { GATEWAY_DATA_SOURCE, GATEWAY_LOGGER } from '../gateway.tokens';
 
 /** `lastUsedAt` is kept to this precision: a credential in constant use costs one UPDATE a minute, not one per request. */
@@ -17,8 +18,8 @@ const REMEMBERED = 10_000;
  */
 @Injectable()
 export class CredentialUseRecorder implements BeforeApplicationShutdown {
-  private readonly writtenAt = new Map<string, number>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly writtenAt = new RecentTimes(REMEMBERED);
+  private readonly writes = new WritesUnderWay();
 
   constructor(
     @Inject(GATEWAY_DATA_SOURCE) private readonly ds: DataSource,
@@ -26,11 +27,8 @@ export class CredentialUseRecorder implements BeforeApplicationShutdown {
   ) {}
 
   used(credentialId: string, now = Date.now()): void {
-    const last = this.writtenAt.get(credentialId);
-    if (last !== undefined && now - last < CREDENTIAL_USE_PRECISION_MS) return;
-    this.writtenAt.delete(credentialId);
-    this.writtenAt.set(credentialId, now);
-    if (this.writtenAt.size > REMEMBERED) this.writtenAt.delete(this.writtenAt.keys().next().value!);
+    if (this.writtenAt.within(credentialId, CREDENTIAL_USE_PRECISION_MS, now)) return;
+    this.writtenAt.mark(credentialId, now);
     const write = this.ds
       .query(
         `UPDATE "gateway"."client_credential" SET last_used_at = now()
@@ -40,16 +38,15 @@ export class CredentialUseRecorder implements BeforeApplicationShutdown {
       .then(
         () => undefined,
         (e: unknown) => {
-          if (this.writtenAt.get(credentialId) === now) this.writtenAt.delete(credentialId);
+          if (this.writtenAt.markedAt(credentialId) === now) this.writtenAt.forget(credentialId);
           this.logger.warn({ credentialId, err: (e as Error).message }, 'the last use of a credential could not be recorded');
         },
       );
-    this.inFlight.add(write);
-    void write.finally(() => this.inFlight.delete(write));
+    this.writes.track(write);
   }
 
   /** Writes under way finish before the data source closes. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.inFlight);
+    await this.writes.settled();
   }
 }

@@ -76,7 +76,7 @@ export class IssueCertificateUseCase {
       kept = await this.keep(issued, identity, medium, receipt, opts);
     } catch (e) {
       this.discarded.discard(issued, { name: 'issue', regionCode: identity.regionCode }, discardReasonOf(e));
-      this.noteRefusal(e, accountKey, issued.spkiSha256);
+      this.noteRefusal(e, accountKey, csr.subjectKeyFingerprint);
       throw e;
     }
     if (accountCertificateLimit(identity) !== null) this.refusals.clearAccount(accountKey);
